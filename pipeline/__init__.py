@@ -1,0 +1,1 @@
+"""Pipeline stages: cleaning, relevance, dedup, NLP extraction, storage."""

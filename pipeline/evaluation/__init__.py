@@ -1,0 +1,1 @@
+"""Scorers for the extraction quality gate (figures, organisations, persons)."""

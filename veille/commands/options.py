@@ -1,0 +1,60 @@
+"""Options shared by every command that touches the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="VEILLE_DATA_DIR",
+        help="Data directory (archive, outbox, logs). Default: the user's data dir. Env: VEILLE_DATA_DIR.",
+        show_default=False,
+    ),
+]
+
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-dir",
+        envvar="VEILLE_CONFIG_DIR",
+        help="Directory of the TOML config files. Default: the bundled config/. Env: VEILLE_CONFIG_DIR.",
+        show_default=False,
+    ),
+]
+
+
+def load_settings(data_dir: Path | None = None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+    """Settings from the common options (env vars already folded in by typer)."""
+    from veille.config import Settings
+
+    return Settings.load(data_dir=data_dir, config_dir=config_dir)
+
+
+def open_archive(data_dir: Path | None = None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+    """Open (and migrate) the archive named by the common options: ``(settings, store)``."""
+    from veille.store import open_store
+
+    settings = load_settings(data_dir, config_dir)
+    if settings.database_url.startswith("sqlite"):
+        settings.ensure_data_dir()
+    return settings, open_store(settings.database_url)
+
+
+def parse_date(value: str | None, option: str = "--since"):  # type: ignore[no-untyped-def]
+    """Parse YYYY-MM-DD (or a full ISO datetime) into an aware datetime; one-line error otherwise."""
+    from datetime import UTC, datetime
+
+    from veille.errors import VeilleError
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise VeilleError(f"{option}: '{value}' is not a date (expected YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,152 @@
+"""The items that flow through Veille: spiders -> pipeline -> archive -> digest/search.
+
+An :class:`Article` is born in a spider, enriched by the pipeline (relevance, cluster,
+figures, organisations, persons), written by the store and read back by search, the web
+UI and the digest. Extraction results are plain dataclasses so extractors stay pure
+functions, testable without Scrapy, the store or the network.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Units a figure can carry (issue 4). Values are always stored in base units:
+# money in currency units, percentages as 2.3 for "2,3 %", surfaces in square metres.
+UNITS = ("MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2")
+QUALIFIERS = ("more_than", "less_than", "up_to")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One quantitative fact, traceable to its sentence by character offsets."""
+
+    text: str  # the span as written, e.g. "10 milliards de DH"
+    start: int  # offset of the span in the article text
+    end: int
+    value: float  # in base units: 10 milliards de DH -> 1e10
+    unit: str  # one of UNITS
+    sentence: str = ""
+    sentence_start: int = 0
+    sentence_end: int = 0
+    approx: bool = False
+    qualifier: str | None = None  # one of QUALIFIERS or None
+    range_max: float | None = None
+    period: str | None = None  # "2018", "2014-2018", "2025-Q1" or None
+    metric: str | None = None  # short French label: "chiffre d'affaires à l'export"
+    organisations: tuple[str, ...] = ()  # canonical names of the sentence's organisations
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["organisations"] = list(self.organisations)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Where an organisation or person is named in the text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """A canonical organisation with the forms seen and where each occurs."""
+
+    name: str  # canonical name, e.g. "Agence de développement du digital"
+    aliases: tuple[str, ...] = ()  # forms seen in the text, e.g. ("ADD", "l'Agence ...")
+    kind: str | None = None  # federation, agency, ministry, company, bank, zone, school...
+    acronym: str | None = None
+    mentions: tuple[Mention, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "kind": self.kind,
+            "acronym": self.acronym,
+            "mentions": [dataclasses.asdict(m) for m in self.mentions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: str | None = None  # "directeur général", "ministre délégué"...
+    organisation: str | None = None  # canonical organisation name when stated
+    mentions: tuple[Mention, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "organisation": self.organisation,
+            "mentions": [dataclasses.asdict(m) for m in self.mentions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the extractor makes of one text."""
+
+    figures: tuple[Figure, ...] = ()
+    organisations: tuple[Organisation, ...] = ()
+    persons: tuple[Person, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        keys = (
+            "text", "start", "end", "value", "unit", "approx", "qualifier",
+            "range_max", "period", "metric", "sentence",
+        )  # fmt: skip
+        return {
+            "figures": [{k: getattr(f, k) for k in keys} for f in self.figures],
+            "organisations": [
+                {
+                    "name": o.name,
+                    "aliases": list(o.aliases),
+                    "mentions": [dataclasses.asdict(m) for m in o.mentions],
+                }
+                for o in self.organisations
+            ],
+            "persons": [
+                {"name": p.name, "role": p.role, "organisation": p.organisation}
+                for p in self.persons
+            ],
+        }
+
+
+@dataclass(slots=True)
+class Article:
+    """The one item. Spiders fill the first block; the pipeline fills the rest."""
+
+    url: str
+    source: str
+    title: str = ""
+    text: str = ""
+    canonical_url: str = ""
+    published: datetime | None = None  # timezone-aware
+    author: str | None = None
+    lead: str | None = None
+    language: str | None = None
+    partial: bool = False  # True when only the feed summary could be had
+    fetched_at: datetime | None = None
+    # set by the pipeline
+    relevance: float = 0.0
+    matched_terms: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    content_hash: str | None = None
+    minhash: bytes | None = None
+    cluster: int | None = None  # id of the syndication cluster (archive side)
+    # set by extraction
+    analysis: Analysis | None = None
+    extractor_version: str | None = None
+    # set by the store
+    id: int | None = None
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())

@@ -1,0 +1,197 @@
+"""The archive's tables (SQLAlchemy Core). Alembic migrations in ``veille/migrations`` create them.
+
+Articles carry what the spiders and the pipeline put on the item; figures, organisation
+and person mentions are rows of their own so that analysts can filter and export them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("canonical_url", Text, nullable=False, index=True),
+    Column("source", String(100), nullable=False, index=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("lead", Text),
+    Column("text", Text, nullable=False, default=""),
+    Column("author", Text),
+    Column("published", DateTime(timezone=True), index=True),
+    Column("fetched_at", DateTime(timezone=True)),
+    Column("language", String(12)),
+    Column("partial", Boolean, nullable=False, default=False),
+    Column("relevance", Float, nullable=False, default=0.0, index=True),
+    Column("matched_terms", JSON, nullable=False, default=list),
+    Column("themes", JSON, nullable=False, default=list),
+    Column("content_hash", String(64), index=True),
+    Column("minhash", LargeBinary),
+    Column("cluster_id", Integer, index=True),
+    Column("word_count", Integer, nullable=False, default=0),
+    Column("extractor_version", String(40)),
+    Column("extracted_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("kind", String(40)),
+    Column("acronym", String(40)),
+)
+
+org_aliases = Table(
+    "org_aliases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", String(300), nullable=False),
+    Column("alias_key", String(300), nullable=False, index=True),  # accent/case-folded
+    UniqueConstraint("org_id", "alias_key", name="uq_org_alias"),
+)
+
+org_mentions = Table(
+    "org_mentions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("org_id", Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+)
+
+person_mentions = Table(
+    "person_mentions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("role", Text),
+    Column("organisation", String(300)),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+figures = Table(
+    "figures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sentence", Text, nullable=False, default=""),
+    Column("sentence_start", Integer, nullable=False, default=0),
+    Column("sentence_end", Integer, nullable=False, default=0),
+    Column("value", Float, nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("approx", Boolean, nullable=False, default=False),
+    Column("qualifier", String(16)),
+    Column("range_max", Float),
+    Column("period", String(20)),
+    Column("metric", Text),
+    Column("organisations", JSON, nullable=False, default=list),
+    Index("ix_figures_unit_value", "unit", "value"),
+    Index("ix_figures_period", "period"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False, default="crawl"),  # crawl, extract, digest
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(20), nullable=False, default="running"),  # running, ok, failed
+    Column("detail", JSON, nullable=False, default=dict),
+)
+
+run_sources = Table(
+    "run_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("source", String(100), nullable=False, index=True),
+    Column("fetched", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("duplicate", Integer, nullable=False, default=0),
+    Column("dropped", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("drop_reasons", JSON, nullable=False, default=dict),  # reason -> count
+    Column("error_messages", JSON, nullable=False, default=list),
+    UniqueConstraint("run_id", "source", name="uq_run_source"),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200)),
+    Column("themes", JSON, nullable=False, default=list),
+    Column("orgs", JSON, nullable=False, default=list),
+    Column("status", String(20), nullable=False, default="active"),  # active, unsubscribed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+)
+
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("period", String(40), nullable=False, unique=True),  # "2026-W48" or "2026-11-01..2026-11-07"
+    Column("status", String(20), nullable=False, default="draft"),  # draft, sent
+    Column("subject", Text),
+    Column("html", Text),
+    Column("text", Text),
+    Column("pinned", JSON, nullable=False, default=list),  # article ids
+    Column("excluded", JSON, nullable=False, default=list),
+    Column("built_at", DateTime(timezone=True)),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("period", String(40), nullable=False),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(20), nullable=False, default="pending"),  # pending, sending, sent, failed
+    Column("message_id", String(300)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("claimed_by", String(100)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("period", "subscriber_id", name="uq_delivery"),
+)

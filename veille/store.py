@@ -1,0 +1,357 @@
+"""The archive: SQLite by default (WAL), PostgreSQL when ``VEILLE_DATABASE_URL`` says so.
+
+The schema is managed by Alembic (``veille/migrations``); :meth:`Store.migrate` upgrades
+to the latest revision and never drops a table. Every write of one article and its
+extraction results happens in one transaction, so a kill -9 loses nothing committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from veille import schema as t
+from veille.errors import StoreError
+from veille.models import Analysis, Article
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key ("Agence du Développement" -> "agence du developpement")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().replace("’", "'").split())
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<invalid database URL>"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = make_url(url).database
+        if database and database != ":memory:":
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the archive folder for {database}: {exc.strerror}") from None
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # unknown dialect, bad URL, missing driver
+        raise StoreError(f"cannot use database URL {_redact(url)}: {exc}") from None
+
+
+class Store:
+    """Library access to the archive. One per process; cheap to create in tests."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # -- schema -------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Upgrade the schema to the latest revision; refuse a database from a newer Veille."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        heads = set(ScriptDirectory.from_config(cfg).get_heads())
+        known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+        try:
+            with self.engine.begin() as conn:
+                current = set(MigrationContext.configure(conn).get_current_heads())
+                unknown = current - known
+                if unknown:
+                    raise StoreError(
+                        f"the archive at {_redact(self.url)} has schema version {', '.join(sorted(unknown))}, "
+                        "newer than this Veille knows: upgrade Veille"
+                    )
+                if current != heads:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise StoreError(f"cannot reach the archive at {_redact(self.url)}: {_first_line(exc)}") from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot migrate the archive at {_redact(self.url)}: {_first_line(exc)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- articles -----------------------------------------------------------------------
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """The URLs (as fetched or canonical) already archived."""
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                rows = conn.execute(
+                    select(t.articles.c.url, t.articles.c.canonical_url).where(
+                        t.articles.c.url.in_(chunk) | t.articles.c.canonical_url.in_(chunk)
+                    )
+                )
+                for url, canonical in rows:
+                    found.update({url, canonical})
+        return found & set(wanted)
+
+    def article_id_by_hash(self, digest: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(t.articles.c.id).where(t.articles.c.content_hash == digest).limit(1))
+
+    def upsert_article(self, article: Article) -> tuple[int, bool]:
+        """Insert or update by canonical URL. Returns ``(id, created)`` and sets ``article.id``."""
+        now = utcnow()
+        canonical = article.canonical_url or article.url
+        values = {
+            "url": article.url,
+            "canonical_url": canonical,
+            "source": article.source,
+            "title": article.title or "",
+            "lead": article.lead,
+            "text": article.text or "",
+            "author": article.author,
+            "published": article.published,
+            "fetched_at": article.fetched_at or now,
+            "language": article.language,
+            "partial": article.partial,
+            "relevance": article.relevance,
+            "matched_terms": list(article.matched_terms),
+            "themes": list(article.themes),
+            "content_hash": article.content_hash or content_hash(article.text or article.title),
+            "minhash": article.minhash,
+            "cluster_id": article.cluster,
+            "word_count": article.word_count,
+            "updated_at": now,
+        }
+        with self.engine.begin() as conn:
+            existing = conn.scalar(
+                select(t.articles.c.id).where(
+                    (t.articles.c.canonical_url == canonical) | (t.articles.c.url == article.url)
+                )
+            )
+            if existing is None:
+                try:
+                    with conn.begin_nested():
+                        article_id = conn.execute(
+                            insert(t.articles).values(created_at=now, **values).returning(t.articles.c.id)
+                        ).scalar_one()
+                    created = True
+                except IntegrityError:  # a concurrent writer won the race
+                    article_id = conn.scalar(select(t.articles.c.id).where(t.articles.c.url == article.url))
+                    if article_id is None:
+                        raise
+                    created = False
+            else:
+                article_id, created = existing, False
+                values.pop("url")
+                conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**values))
+            if article.cluster is None:
+                conn.execute(
+                    update(t.articles)
+                    .where(t.articles.c.id == article_id, t.articles.c.cluster_id.is_(None))
+                    .values(cluster_id=article_id)
+                )
+            self._after_article_write(conn, article_id)
+        article.id = article_id
+        return article_id, created
+
+    def _after_article_write(self, conn: Any, article_id: int) -> None:
+        """Hook for secondary indexes (full-text) kept in the same transaction."""
+
+    def get_article(self, article_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.articles).where(t.articles.c.id == article_id)).mappings().first()
+            return dict(row) if row else None
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(t.articles)) or 0)
+
+    # -- extraction results -------------------------------------------------------------
+    def pending_extraction(
+        self, version: str, *, redo_all: bool = False, since: datetime | None = None, limit: int | None = None
+    ) -> list[int]:
+        """Ids of articles never extracted, or extracted by another version (or all with ``redo_all``)."""
+        q = select(t.articles.c.id).order_by(t.articles.c.id)
+        if not redo_all:
+            q = q.where(t.articles.c.extractor_version.is_(None) | (t.articles.c.extractor_version != version))
+        if since is not None:
+            q = q.where(t.articles.c.published >= since)
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(q))
+
+    def article_texts(self, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                rows = conn.execute(
+                    select(t.articles.c.id, t.articles.c.text).where(t.articles.c.id.in_(ids[i : i + 500]))
+                )
+                yield from ((row.id, row.text) for row in rows)
+
+    def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
+        """Replace the article's figures and mentions atomically."""
+        with self.engine.begin() as conn:
+            for table in (t.figures, t.org_mentions, t.person_mentions):
+                conn.execute(delete(table).where(table.c.article_id == article_id))
+            figure_rows = [
+                {**{k: v for k, v in f.to_dict().items()}, "article_id": article_id} for f in analysis.figures
+            ]
+            if figure_rows:
+                conn.execute(insert(t.figures), figure_rows)
+            mention_rows = []
+            for org in analysis.organisations:
+                org_id = self._org_id(conn, org.name, org.kind, org.acronym, org.aliases)
+                mention_rows += [
+                    {"article_id": article_id, "org_id": org_id, "start": m.start, "end": m.end, "text": m.text}
+                    for m in org.mentions
+                ]
+            if mention_rows:
+                conn.execute(insert(t.org_mentions), mention_rows)
+            person_rows = []
+            for person in analysis.persons:
+                pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
+                if pid is None:
+                    pid = conn.execute(insert(t.persons).values(name=person.name).returning(t.persons.c.id)).scalar_one()
+                mentions = person.mentions or ()
+                person_rows += [
+                    {
+                        "article_id": article_id,
+                        "person_id": pid,
+                        "role": person.role,
+                        "organisation": person.organisation,
+                        "start": m.start,
+                        "end": m.end,
+                        "text": m.text,
+                    }
+                    for m in mentions
+                ] or [
+                    {
+                        "article_id": article_id,
+                        "person_id": pid,
+                        "role": person.role,
+                        "organisation": person.organisation,
+                        "start": 0,
+                        "end": 0,
+                        "text": person.name,
+                    }
+                ]
+            if person_rows:
+                conn.execute(insert(t.person_mentions), person_rows)
+            conn.execute(
+                update(t.articles)
+                .where(t.articles.c.id == article_id)
+                .values(extractor_version=version, extracted_at=utcnow())
+            )
+
+    def _org_id(self, conn: Any, name: str, kind: str | None, acronym: str | None, aliases: Iterable[str]) -> int:
+        org_id = conn.scalar(select(t.organisations.c.id).where(t.organisations.c.name == name))
+        if org_id is None:
+            org_id = conn.execute(
+                insert(t.organisations).values(name=name, kind=kind, acronym=acronym).returning(t.organisations.c.id)
+            ).scalar_one()
+        have = set(conn.scalars(select(t.org_aliases.c.alias_key).where(t.org_aliases.c.org_id == org_id)))
+        for alias in {name, *(a for a in aliases if a), *([acronym] if acronym else [])}:
+            key = fold(alias)
+            if key not in have:
+                conn.execute(insert(t.org_aliases).values(org_id=org_id, alias=alias, alias_key=key))
+                have.add(key)
+        return org_id
+
+    # -- run ledger ---------------------------------------------------------------------
+    def start_run(self, kind: str = "crawl", detail: dict[str, Any] | None = None) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(
+                insert(t.runs).values(kind=kind, started_at=utcnow(), status="running", detail=detail or {})
+                .returning(t.runs.c.id)
+            ).scalar_one()
+
+    def record_source(self, run_id: int, source: str, stats: dict[str, Any]) -> None:
+        """Create or replace one source's line of a run (fetched/new/duplicate/dropped/errors)."""
+        values = {k: stats[k] for k in ("fetched", "new", "duplicate", "dropped", "errors") if k in stats}
+        values["drop_reasons"] = dict(stats.get("drop_reasons", {}))
+        values["error_messages"] = list(stats.get("error_messages", []))[-50:]
+        with self.engine.begin() as conn:
+            found = conn.scalar(
+                select(t.run_sources.c.id).where(t.run_sources.c.run_id == run_id, t.run_sources.c.source == source)
+            )
+            if found is None:
+                conn.execute(insert(t.run_sources).values(run_id=run_id, source=source, **values))
+            else:
+                conn.execute(update(t.run_sources).where(t.run_sources.c.id == found).values(**values))
+
+    def finish_run(self, run_id: int, status: str = "ok", detail: dict[str, Any] | None = None) -> None:
+        values: dict[str, Any] = {"finished_at": utcnow(), "status": status}
+        if detail is not None:
+            values["detail"] = detail
+        with self.engine.begin() as conn:
+            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values))
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)).mappings()
+            out = [dict(r) for r in rows]
+            for run in out:
+                run["sources"] = [
+                    dict(r)
+                    for r in conn.execute(
+                        select(t.run_sources).where(t.run_sources.c.run_id == run["id"]).order_by(t.run_sources.c.source)
+                    ).mappings()
+                ]
+            return out
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open the archive at ``url`` and bring its schema up to date."""
+    store = Store(url)
+    if migrate:
+        store.migrate()
+    return store
