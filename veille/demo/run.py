@@ -1,0 +1,132 @@
+"""``veille demo``: the whole chain, with no internet.
+
+Serves the bundled demo news site on 127.0.0.1, crawls it with the real spiders (RSS, Atom
+and listing sources), stores and extracts, then builds the digest of the latest week that
+has articles and delivers it to a demo subscriber through a local SMTP server (aiosmtpd,
+started here unless one is given) and into the outbox folder of the data directory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from veille.config import Settings
+from veille.errors import VeilleError
+
+DEMO_SUBSCRIBER = "analyste@veille-demo.test"
+
+
+class DemoError(VeilleError):
+    pass
+
+
+class _Inbox:
+    """aiosmtpd handler keeping what it receives (the demo's 'mail server')."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(msg)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class DemoReport:
+    site_url: str = ""
+    crawl: dict[str, Any] = field(default_factory=dict)
+    articles_in_archive: int = 0
+    figures: int = 0
+    organisations: int = 0
+    top_figures: list[str] = field(default_factory=list)
+    period: str | None = None
+    smtp: str = ""
+    received: int = 0
+    outbox: list[Path] = field(default_factory=list)
+
+
+def _start_smtp(host: str, port: int) -> tuple[Any, _Inbox]:
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname=host, port=port, ready_timeout=10)
+    try:
+        controller.start()
+    except (OSError, RuntimeError) as exc:
+        raise DemoError(f"cannot start the demo SMTP server on {host}:{port}: {exc}") from None
+    return controller, inbox
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    site_port: int = 0,
+    smtp: tuple[str, int] | None = None,
+    smtp_port: int = 0,
+    echo: Callable[[str], None] = print,
+) -> DemoReport:
+    """Run the demo chain; ``smtp`` delivers to an existing server instead of starting one."""
+    from digest.compose import latest_week_with_articles
+    from digest.send import deliver_week
+    from digest.smtp import SmtpSender
+    from pipeline.extract import extract_articles
+    from spiders.run import run_crawl
+    from veille.demo.site import DemoSite
+    from veille.search import FigureQuery, figures
+    from veille.sources import sources_for_demo
+    from veille.store import open_store
+    from veille.subscribers import ensure_subscriber
+
+    settings.ensure_data_dir()
+    report = DemoReport()
+    store = open_store(settings.database_url)
+    controller = None
+    try:
+        with DemoSite(port=site_port) as site:
+            report.site_url = site.base_url
+            echo(f"Demo news site serving on {site.base_url}")
+            domain = urlsplit(site.base_url).hostname or "127.0.0.1"
+            sources = sources_for_demo(site.rss_url, site.atom_url, site.listing_url, domain)
+            crawl = run_crawl(settings, sources=sources, allow_hosts=(domain,), refresh=False)
+        report.crawl = crawl.totals() if hasattr(crawl, "totals") else {}
+        extract_articles(store, config_dir=settings.config_dir)  # anything still pending
+        report.articles_in_archive = store.count_articles()
+
+        period = latest_week_with_articles(store)
+        report.period = period
+        if period is None:
+            raise DemoError("the demo crawl archived no article: nothing to put in a digest")
+        found = figures(store, FigureQuery(limit=1000))
+        report.figures = found.total
+        report.organisations = len({o for row in found.rows for o in row.organisations})
+        report.top_figures = [
+            f"{row.formatted} — {row.metric or 'chiffre'} ({row.source})"
+            for row in sorted(found.rows, key=lambda r: r.value if r.unit in ("MAD", "EUR", "USD") else 0, reverse=True)[:5]
+        ]
+
+        if smtp is None:
+            controller, inbox = _start_smtp("127.0.0.1", smtp_port)
+            host, port = "127.0.0.1", int(controller.server.sockets[0].getsockname()[1])
+        else:
+            inbox, (host, port) = None, smtp
+        report.smtp = f"{host}:{port}"
+        subscriber = ensure_subscriber(store, DEMO_SUBSCRIBER, name="Analyste (démo)")
+        sender = SmtpSender(host=host, port=port, security="none")
+        delivery = deliver_week(settings, store, period, sender, subscribers=[subscriber], outbox=True, resend=True)
+        report.outbox = list(delivery.outbox_files)
+        report.received = len(inbox.messages) if inbox is not None else delivery.sent
+        return report
+    finally:
+        if controller is not None:
+            controller.stop()
+        store.close()
