@@ -63,7 +63,11 @@ def extract_articles(
     """Extract the given articles, or the pending ones (never extracted or older version)."""
     from pipeline.nlp import EXTRACTOR_VERSION, load_nlp
 
-    todo = list(ids) if ids is not None else store.pending_extraction(EXTRACTOR_VERSION, redo_all=redo_all, since=since)
+    todo = (
+        list(ids)
+        if ids is not None
+        else store.pending_extraction(EXTRACTOR_VERSION, redo_all=redo_all, since=since)
+    )
     report = ExtractReport()
     if not todo:
         return report

@@ -14,7 +14,9 @@ from veille.store import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 # CI sets this; locally it defaults to the server this machine runs.
-PG_ADMIN_URL = os.environ.get("VEILLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "VEILLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture

@@ -24,3 +24,17 @@ def test_ci_runs_command_two_as_written() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     block = ci.split("# BEGIN README COMMAND 2\n", 1)[1].split("# END README COMMAND 2", 1)[0].strip()
     assert block == _quick_start_commands()[1]
+
+
+def test_adding_a_source_examples_are_valid(tmp_path) -> None:  # noqa: ANN001
+    from veille.sources import load_sources
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding a source", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```toml\n(.*?)```", section, flags=re.S)
+    assert blocks
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"sources{i}.toml"
+        path.write_text(block, encoding="utf-8")
+        (source,) = load_sources(path)
+        assert source.name.startswith("exemple")

@@ -37,7 +37,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     """Veille: sector watch for Morocco's offshoring industry."""
     if debug:
@@ -59,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning known errors into one clear line."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or os.environ.get("VEILLE_DEBUG") == "1"
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)  # returns the code of a typer.Exit
+        if isinstance(result, int) and result:
+            return result
     except VeilleError as exc:
         if debug:
             raise

@@ -46,7 +46,9 @@ def require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], path:
     return value
 
 
-def optional(data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, path: Path, where: str) -> Any:
+def optional(
+    data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, path: Path, where: str
+) -> Any:
     if key not in data:
         return default
     return require(data, key, kind, path, where)

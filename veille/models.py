@@ -113,8 +113,7 @@ class Analysis:
                 for o in self.organisations
             ],
             "persons": [
-                {"name": p.name, "role": p.role, "organisation": p.organisation}
-                for p in self.persons
+                {"name": p.name, "role": p.role, "organisation": p.organisation} for p in self.persons
             ],
         }
 

@@ -6,6 +6,8 @@ and person mentions are rows of their own so that analysts can filter and export
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,6 +24,34 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend.
+
+    PostgreSQL keeps the offset (timestamptz); SQLite would silently drop it, so values are
+    converted to UTC before writing and read back as UTC. Naive values are refused: a
+    time without its offset cannot be placed in a week.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give it a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 metadata = MetaData()
 
@@ -36,8 +66,8 @@ articles = Table(
     Column("lead", Text),
     Column("text", Text, nullable=False, default=""),
     Column("author", Text),
-    Column("published", DateTime(timezone=True), index=True),
-    Column("fetched_at", DateTime(timezone=True)),
+    Column("published", AwareDateTime(), index=True),
+    Column("fetched_at", AwareDateTime()),
     Column("language", String(12)),
     Column("partial", Boolean, nullable=False, default=False),
     Column("relevance", Float, nullable=False, default=0.0, index=True),
@@ -48,9 +78,13 @@ articles = Table(
     Column("cluster_id", Integer, index=True),
     Column("word_count", Integer, nullable=False, default=0),
     Column("extractor_version", String(40)),
-    Column("extracted_at", DateTime(timezone=True)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("extracted_at", AwareDateTime()),
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("updated_at", AwareDateTime(), nullable=False),
+    Index(
+        "ix_articles_search_cover", "id", "cluster_id", "published", "source", "relevance"
+    ),  # migration 0003
+    Index("ix_articles_published_cover", "published", "cluster_id", "source", "relevance"),  # migration 0003
 )
 
 organisations = Table(
@@ -81,6 +115,7 @@ org_mentions = Table(
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("text", Text, nullable=False),
+    Index("ix_org_mentions_org_article", "org_id", "article_id"),  # migration 0003
 )
 
 persons = Table(
@@ -101,6 +136,7 @@ person_mentions = Table(
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("text", Text, nullable=False),
+    Index("ix_person_mentions_person_article", "person_id", "article_id"),  # migration 0003
 )
 
 figures = Table(
@@ -124,6 +160,8 @@ figures = Table(
     Column("organisations", JSON, nullable=False, default=list),
     Index("ix_figures_unit_value", "unit", "value"),
     Index("ix_figures_period", "period"),
+    Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
+    Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003
 )
 
 runs = Table(
@@ -131,8 +169,8 @@ runs = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("kind", String(20), nullable=False, default="crawl"),  # crawl, extract, digest
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
+    Column("started_at", AwareDateTime(), nullable=False),
+    Column("finished_at", AwareDateTime()),
     Column("status", String(20), nullable=False, default="running"),  # running, ok, failed
     Column("detail", JSON, nullable=False, default=dict),
 )
@@ -162,8 +200,8 @@ subscribers = Table(
     Column("themes", JSON, nullable=False, default=list),
     Column("orgs", JSON, nullable=False, default=list),
     Column("status", String(20), nullable=False, default="active"),  # active, unsubscribed
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("unsubscribed_at", DateTime(timezone=True)),
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("unsubscribed_at", AwareDateTime()),
 )
 
 digests = Table(
@@ -177,7 +215,7 @@ digests = Table(
     Column("text", Text),
     Column("pinned", JSON, nullable=False, default=list),  # article ids
     Column("excluded", JSON, nullable=False, default=list),
-    Column("built_at", DateTime(timezone=True)),
+    Column("built_at", AwareDateTime()),
 )
 
 deliveries = Table(
@@ -191,7 +229,7 @@ deliveries = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("claimed_by", String(100)),
-    Column("claimed_at", DateTime(timezone=True)),
-    Column("sent_at", DateTime(timezone=True)),
+    Column("claimed_at", AwareDateTime()),
+    Column("sent_at", AwareDateTime()),
     UniqueConstraint("period", "subscriber_id", name="uq_delivery"),
 )

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from veille import schema as t
@@ -68,9 +68,15 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # accent/case folding for filters (metric, person...) as PostgreSQL's unaccent(lower())
+            dbapi_conn.create_function(
+                "veille_fold", 1, lambda v: fold(v) if isinstance(v, str) else v, deterministic=True
+            )
 
         return engine
     try:
+        if url.startswith("postgresql"):
+            return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
         return create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # unknown dialect, bad URL, missing driver
         raise StoreError(f"cannot use database URL {_redact(url)}: {exc}") from None
@@ -88,6 +94,60 @@ class Store:
         return self.engine.dialect.name
 
     # -- schema -------------------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """ "SQLite (path)" or "PostgreSQL (host/db)", passwords hidden."""
+        from sqlalchemy.engine import make_url
+
+        u = make_url(self.url)
+        if self.dialect == "sqlite":
+            return f"SQLite ({u.database})"
+        return f"PostgreSQL ({u.host or 'localhost'}:{u.port or 5432}/{u.database})"
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the archive is at (None before the first migration)."""
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as conn:
+                heads = MigrationContext.configure(conn).get_current_heads()
+        except OperationalError as exc:
+            raise StoreError(f"cannot reach the archive at {_redact(self.url)}: {_first_line(exc)}") from None
+        return ", ".join(sorted(heads)) or None
+
+    def create_database(self) -> bool:
+        """Create the PostgreSQL database named in the URL if missing (via the ``postgres`` db).
+
+        Returns True when it was created. SQLite files are created on first connection.
+        """
+        if self.dialect != "postgresql":
+            return False
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.url)
+        name = url.database
+        if not name:
+            raise StoreError(f"no database name in {_redact(self.url)}: add one, e.g. .../veille")
+        admin = create_engine(
+            url.set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10}
+        )
+        try:
+            with admin.connect() as conn:
+                exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+                if exists:
+                    return False
+                quoted = conn.dialect.identifier_preparer.quote(name)
+                conn.execute(text(f"CREATE DATABASE {quoted}"))
+                return True
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot reach the PostgreSQL server for {_redact(self.url)}: {_first_line(exc)}"
+            ) from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot create the database {name!r}: {_first_line(exc)}") from None
+        finally:
+            admin.dispose()
+
     def migrate(self) -> None:
         """Upgrade the schema to the latest revision; refuse a database from a newer Veille."""
         from alembic import command
@@ -112,9 +172,16 @@ class Store:
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
         except OperationalError as exc:
-            raise StoreError(f"cannot reach the archive at {_redact(self.url)}: {_first_line(exc)}") from None
+            first = _first_line(exc)
+            if self.dialect == "postgresql" and "does not exist" in first and "database" in first:
+                raise StoreError(
+                    f"the database at {_redact(self.url)} does not exist: run `veille init` to create it"
+                ) from None
+            raise StoreError(f"cannot reach the archive at {_redact(self.url)}: {first}") from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot migrate the archive at {_redact(self.url)}: {_first_line(exc)}") from None
+            raise StoreError(
+                f"cannot migrate the archive at {_redact(self.url)}: {_first_line(exc)}"
+            ) from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -198,7 +265,31 @@ class Store:
         return article_id, created
 
     def _after_article_write(self, conn: Any, article_id: int) -> None:
-        """Hook for secondary indexes (full-text) kept in the same transaction."""
+        """Keep the full-text index in step, in the same transaction as the article.
+
+        SQLite: the FTS5 row holds the article's folded, stemmed keys. PostgreSQL computes
+        its ``search_vector`` column itself (generated column, migration 0002).
+        """
+        if self.dialect != "sqlite":
+            return
+        from veille.fulltext import index_text
+
+        row = conn.execute(
+            select(t.articles.c.title, t.articles.c.lead, t.articles.c.text).where(
+                t.articles.c.id == article_id
+            )
+        ).first()
+        conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
+        if row is not None:
+            conn.execute(
+                text("INSERT INTO article_fts (rowid, title, lead, body) VALUES (:id, :title, :lead, :body)"),
+                {
+                    "id": article_id,
+                    "title": index_text(row.title),
+                    "lead": index_text(row.lead),
+                    "body": index_text(row.text),
+                },
+            )
 
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -216,7 +307,9 @@ class Store:
         """Ids of articles never extracted, or extracted by another version (or all with ``redo_all``)."""
         q = select(t.articles.c.id).order_by(t.articles.c.id)
         if not redo_all:
-            q = q.where(t.articles.c.extractor_version.is_(None) | (t.articles.c.extractor_version != version))
+            q = q.where(
+                t.articles.c.extractor_version.is_(None) | (t.articles.c.extractor_version != version)
+            )
         if since is not None:
             q = q.where(t.articles.c.published >= since)
         if limit:
@@ -246,7 +339,13 @@ class Store:
             for org in analysis.organisations:
                 org_id = self._org_id(conn, org.name, org.kind, org.acronym, org.aliases)
                 mention_rows += [
-                    {"article_id": article_id, "org_id": org_id, "start": m.start, "end": m.end, "text": m.text}
+                    {
+                        "article_id": article_id,
+                        "org_id": org_id,
+                        "start": m.start,
+                        "end": m.end,
+                        "text": m.text,
+                    }
                     for m in org.mentions
                 ]
             if mention_rows:
@@ -255,7 +354,9 @@ class Store:
             for person in analysis.persons:
                 pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
                 if pid is None:
-                    pid = conn.execute(insert(t.persons).values(name=person.name).returning(t.persons.c.id)).scalar_one()
+                    pid = conn.execute(
+                        insert(t.persons).values(name=person.name).returning(t.persons.c.id)
+                    ).scalar_one()
                 mentions = person.mentions or ()
                 person_rows += [
                     {
@@ -287,11 +388,15 @@ class Store:
                 .values(extractor_version=version, extracted_at=utcnow())
             )
 
-    def _org_id(self, conn: Any, name: str, kind: str | None, acronym: str | None, aliases: Iterable[str]) -> int:
+    def _org_id(
+        self, conn: Any, name: str, kind: str | None, acronym: str | None, aliases: Iterable[str]
+    ) -> int:
         org_id = conn.scalar(select(t.organisations.c.id).where(t.organisations.c.name == name))
         if org_id is None:
             org_id = conn.execute(
-                insert(t.organisations).values(name=name, kind=kind, acronym=acronym).returning(t.organisations.c.id)
+                insert(t.organisations)
+                .values(name=name, kind=kind, acronym=acronym)
+                .returning(t.organisations.c.id)
             ).scalar_one()
         have = set(conn.scalars(select(t.org_aliases.c.alias_key).where(t.org_aliases.c.org_id == org_id)))
         for alias in {name, *(a for a in aliases if a), *([acronym] if acronym else [])}:
@@ -305,7 +410,8 @@ class Store:
     def start_run(self, kind: str = "crawl", detail: dict[str, Any] | None = None) -> int:
         with self.engine.begin() as conn:
             return conn.execute(
-                insert(t.runs).values(kind=kind, started_at=utcnow(), status="running", detail=detail or {})
+                insert(t.runs)
+                .values(kind=kind, started_at=utcnow(), status="running", detail=detail or {})
                 .returning(t.runs.c.id)
             ).scalar_one()
 
@@ -316,7 +422,9 @@ class Store:
         values["error_messages"] = list(stats.get("error_messages", []))[-50:]
         with self.engine.begin() as conn:
             found = conn.scalar(
-                select(t.run_sources.c.id).where(t.run_sources.c.run_id == run_id, t.run_sources.c.source == source)
+                select(t.run_sources.c.id).where(
+                    t.run_sources.c.run_id == run_id, t.run_sources.c.source == source
+                )
             )
             if found is None:
                 conn.execute(insert(t.run_sources).values(run_id=run_id, source=source, **values))
@@ -338,7 +446,9 @@ class Store:
                 run["sources"] = [
                     dict(r)
                     for r in conn.execute(
-                        select(t.run_sources).where(t.run_sources.c.run_id == run["id"]).order_by(t.run_sources.c.source)
+                        select(t.run_sources)
+                        .where(t.run_sources.c.run_id == run["id"])
+                        .order_by(t.run_sources.c.source)
                     ).mappings()
                 ]
             return out
@@ -349,9 +459,25 @@ def _first_line(exc: BaseException) -> str:
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Open the archive at ``url`` and bring its schema up to date."""
+def open_store(url: str, *, migrate: bool = True, create: bool = False) -> Store:
+    """Open the archive at ``url`` and bring its schema up to date.
+
+    ``create=True`` (``veille init``) first creates a missing PostgreSQL database.
+    """
     store = Store(url)
-    if migrate:
-        store.migrate()
+    try:
+        if create:
+            store.create_database()
+        if migrate:
+            store.migrate()
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+def open_archive(settings: Any, *, create: bool = False) -> Store:
+    """The archive of a :class:`~veille.config.Settings`: data dir made, schema up to date."""
+    if settings.database_url.startswith("sqlite"):
+        settings.ensure_data_dir()
+    return open_store(settings.database_url, create=create)

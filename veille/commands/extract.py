@@ -10,8 +10,12 @@ from veille.commands.options import ConfigDir, DataDir, open_archive, parse_date
 
 
 def extract(
-    pending: bool = typer.Option(True, "--pending/--all", help="Only articles not yet extracted by this version, or all."),
-    since: str | None = typer.Option(None, "--since", help="Only articles published since this date (YYYY-MM-DD)."),
+    pending: bool = typer.Option(
+        True, "--pending/--all", help="Only articles not yet extracted by this version, or all."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Only articles published since this date (YYYY-MM-DD)."
+    ),
     processes: int = typer.Option(1, "--processes", "-j", min=1, max=16, help="spaCy worker processes."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, max=1024, help="Texts per spaCy batch."),
     data_dir: DataDir = None,

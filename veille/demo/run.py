@@ -53,12 +53,37 @@ class DemoReport:
     smtp: str = ""
     received: int = 0
     outbox: list[Path] = field(default_factory=list)
+    delivery: str = ""
+    already_sent: bool = False
+
+
+def _demo_secret(settings: Settings) -> None:
+    """Unsubscribe links are signed: without VEILLE_SECRET_KEY the demo keeps its own key."""
+    import os
+    import secrets
+
+    if os.environ.get("VEILLE_SECRET_KEY"):
+        return
+    path = settings.data_dir / "demo-secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    os.environ["VEILLE_SECRET_KEY"] = path.read_text(encoding="utf-8").strip()
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def _start_smtp(host: str, port: int) -> tuple[Any, _Inbox]:
     from aiosmtpd.controller import Controller
 
     inbox = _Inbox()
+    port = port or _free_port(host)  # aiosmtpd checks readiness by connecting: it needs a real port
     controller = Controller(inbox, hostname=host, port=port, ready_timeout=10)
     try:
         controller.start()
@@ -76,7 +101,8 @@ def run_demo(
     echo: Callable[[str], None] = print,
 ) -> DemoReport:
     """Run the demo chain; ``smtp`` delivers to an existing server instead of starting one."""
-    from digest.compose import latest_week_with_articles
+    from digest.compose import compose, latest_week_with_articles
+    from digest.config import load_digest_config
     from digest.send import deliver_week
     from digest.smtp import SmtpSender
     from pipeline.extract import extract_articles
@@ -85,7 +111,7 @@ def run_demo(
     from veille.search import FigureQuery, figures
     from veille.sources import sources_for_demo
     from veille.store import open_store
-    from veille.subscribers import ensure_subscriber
+    from veille.subscribers import add_subscriber
 
     settings.ensure_data_dir()
     report = DemoReport()
@@ -97,8 +123,27 @@ def run_demo(
             echo(f"Demo news site serving on {site.base_url}")
             domain = urlsplit(site.base_url).hostname or "127.0.0.1"
             sources = sources_for_demo(site.rss_url, site.atom_url, site.listing_url, domain)
-            crawl = run_crawl(settings, sources=sources, allow_hosts=(domain,), refresh=False)
-        report.crawl = crawl.totals() if hasattr(crawl, "totals") else {}
+            logs = settings.data_dir / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            echo(f"Crawling its RSS feed, Atom feed and listing pages (log: {logs / 'demo-crawl.log'})")
+            crawl = run_crawl(
+                settings,
+                sources=sources,
+                allow_hosts=(domain,),
+                overrides={
+                    "LOG_FILE": str(logs / "demo-crawl.log"),
+                    "LOG_FILE_APPEND": False,
+                    # our own site on loopback: no need for the politeness delay of real sites
+                    "DOWNLOAD_DELAY": 0,
+                    "AUTOTHROTTLE_ENABLED": False,
+                },
+            )
+        report.crawl = {k: crawl.total(k) for k in ("fetched", "new", "duplicate", "dropped", "errors")}
+        reasons: dict[str, int] = {}
+        for src in crawl.sources:
+            for reason, count in src.drop_reasons.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+        report.crawl["drop_reasons"] = reasons
         extract_articles(store, config_dir=settings.config_dir)  # anything still pending
         report.articles_in_archive = store.count_articles()
 
@@ -109,22 +154,29 @@ def run_demo(
         found = figures(store, FigureQuery(limit=1000))
         report.figures = found.total
         report.organisations = len({o for row in found.rows for o in row.organisations})
+        week = compose(store, load_digest_config(settings), period)
         report.top_figures = [
-            f"{row.formatted} — {row.metric or 'chiffre'} ({row.source})"
-            for row in sorted(found.rows, key=lambda r: r.value if r.unit in ("MAD", "EUR", "USD") else 0, reverse=True)[:5]
+            " — ".join(x for x in (kf.formatted.replace("\u00a0", " "), kf.metric, kf.period, kf.source) if x)
+            for kf in week.figures[:5]
         ]
 
         if smtp is None:
             controller, inbox = _start_smtp("127.0.0.1", smtp_port)
-            host, port = "127.0.0.1", int(controller.server.sockets[0].getsockname()[1])
+            host, port = controller.hostname, controller.port
         else:
             inbox, (host, port) = None, smtp
         report.smtp = f"{host}:{port}"
-        subscriber = ensure_subscriber(store, DEMO_SUBSCRIBER, name="Analyste (démo)")
+        _demo_secret(settings)
+        subscriber, _ = add_subscriber(store, DEMO_SUBSCRIBER, name="Analyste (démo)", resubscribe=True)
         sender = SmtpSender(host=host, port=port, security="none")
-        delivery = deliver_week(settings, store, period, sender, subscribers=[subscriber], outbox=True, resend=True)
-        report.outbox = list(delivery.outbox_files)
-        report.received = len(inbox.messages) if inbox is not None else delivery.sent
+        delivery = deliver_week(settings, store, period, sender, subscribers=[subscriber], outbox=True)
+        report.delivery = delivery.summary()
+        report.already_sent = bool(delivery.already_sent)
+        if delivery.outbox is not None and delivery.outbox.is_dir():
+            report.outbox = sorted(p for p in delivery.outbox.iterdir() if p.suffix in (".eml", ".html"))
+        report.received = len(inbox.messages) if inbox is not None else len(delivery.sent)
+        if delivery.failed or delivery.deferred:
+            raise DemoError(f"the digest could not be delivered: {delivery.summary()}")
         return report
     finally:
         if controller is not None:

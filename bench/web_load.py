@@ -1,0 +1,217 @@
+"""Load test of the web UI: N concurrent users searching for D seconds against ``veille serve``.
+
+Starts ``veille serve`` (one uvicorn process) on a free loopback port over an archive,
+then runs a bounded asyncio client (httpx): each user sends one request at a time, a
+mix of HTML searches (plain words, phrase, filters, page 2) and JSON API searches.
+Prints requests/s, p50/p95/p99 latency and errors (HTTP >= 500 or transport errors;
+4xx are counted apart). Prints only; asserts nothing.
+
+The archive is a data directory (or a ``veille.db`` file) given as argument, or a
+synthetic one generated with ``bench/search_bench.py``'s generator (``--n`` articles).
+
+Example: python bench/web_load.py --n 20000 --users 50 --duration 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+WORDS = [
+    "offshoring", "emploi", "emplois", "nearshore", "formation", "export", "exportations", "cybersécurité",
+    "startup", "Casablanca", "Rabat", "Fès", "Tanger", "investissement", "croissance", "talents", "zone franche",
+    "centre d'appels", "numérique", "Tunisie", "Portugal", "ingénieurs", "recrutement", "plateforme",
+]  # fmt: skip
+ORGS = ["ADD", "APEBI", "Teleperformance", "Majorel", "OFPPT", "CGEM", "AMDIE"]
+SOURCES = ["medias24", "leseco", "lematin", "hespress", "le360"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def generate(n: int, data_dir: Path) -> None:
+    """A synthetic archive of n articles: search_bench's generator if present, else a small one here."""
+    sys.path.insert(0, str(HERE.parent))
+    from veille.store import open_store
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(f"sqlite:///{data_dir / 'veille.db'}")
+    t0 = time.perf_counter()
+    if (HERE / "search_bench.py").exists():
+        spec = importlib.util.spec_from_file_location("search_bench", HERE / "search_bench.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.load(store, n)
+        how = "bench/search_bench.py"
+    else:
+        _quick_generate(store, n)
+        how = "built-in generator"
+    store.close()
+    print(f"generated {n} articles with {how} in {time.perf_counter() - t0:.1f} s -> {data_dir}")
+
+
+def _quick_generate(store, n: int) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from veille.models import Article
+
+    rng = random.Random(7)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    for i in range(n):
+        words = " ".join(rng.choice(WORDS) for _ in range(200))
+        store.upsert_article(
+            Article(
+                url=f"https://example.ma/{i}", source=rng.choice(SOURCES), title=" ".join(rng.sample(WORDS, 6)),
+                text=words, published=start + timedelta(hours=i), relevance=rng.random(),
+            )
+        )  # fmt: skip
+
+
+def request_mix(rng: random.Random) -> tuple[str, str, dict[str, str]]:
+    """(kind, path, params) of one user action."""
+    roll = rng.random()
+    word = rng.choice(WORDS)
+    if roll < 0.45:
+        return "html:mots", "/", {"q": f"{word} {rng.choice(WORDS)}" if rng.random() < 0.5 else word}
+    if roll < 0.55:
+        return "html:page2", "/", {"q": word, "page": "2"}
+    if roll < 0.70:
+        return "html:filtres", "/", {"q": word, "org": rng.choice(ORGS), "since": "2024-01-01"}
+    if roll < 0.80:
+        return "html:source", "/", {"source": rng.choice(SOURCES), "order": "date"}
+    return "api:search", "/api/search", {"q": word, "limit": "20"}
+
+
+async def user(client: httpx.AsyncClient, rng: random.Random, stop_at: float, results: list) -> None:  # type: ignore[type-arg]
+    while time.perf_counter() < stop_at:
+        kind, path, params = request_mix(rng)
+        t0 = time.perf_counter()
+        try:
+            r = await client.get(path, params=params)
+            status = r.status_code
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        results.append((kind, time.perf_counter() - t0, status))
+
+
+async def run_load(base: str, users: int, duration: float, seed: int) -> list:  # type: ignore[type-arg]
+    results: list = []  # type: ignore[type-arg]
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        # warm-up: one request per kind
+        for _ in range(5):
+            await client.get("/", params={"q": "offshoring"})
+        stop_at = time.perf_counter() + duration
+        await asyncio.gather(*(user(client, random.Random(seed + i), stop_at, results) for i in range(users)))
+    return results
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def report(results: list, duration: float, users: int) -> None:  # type: ignore[type-arg]
+    lat = [r[1] * 1000 for r in results]
+    errors = [r for r in results if not isinstance(r[2], int) or r[2] >= 500]
+    client_errors = [r for r in results if isinstance(r[2], int) and 400 <= r[2] < 500]
+    print(
+        f"\n{users} users, {duration:.0f} s: {len(results)} requests, {len(results) / duration:.1f} requests/s"
+    )
+    print(
+        f"latency ms: p50 {pct(lat, 50):.0f}  p95 {pct(lat, 95):.0f}  p99 {pct(lat, 99):.0f}  max {max(lat):.0f}"
+    )
+    print(f"errors (5xx or transport): {len(errors)}   4xx: {len(client_errors)}")
+    if errors:
+        print("  " + ", ".join(f"{k}: {n}" for k, n in Counter(str(e[2]) for e in errors).most_common(5)))
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for kind, seconds, _ in results:
+        by_kind[kind].append(seconds * 1000)
+    print(f"{'kind':<14}{'n':>7}{'p50':>8}{'p95':>8}{'p99':>8}")
+    for kind, values in sorted(by_kind.items()):
+        print(
+            f"{kind:<14}{len(values):>7}{pct(values, 50):>8.0f}{pct(values, 95):>8.0f}{pct(values, 99):>8.0f}"
+        )
+    print(f"mean {statistics.fmean(lat):.0f} ms")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "archive", nargs="?", help="data directory holding veille.db, or a .db file (default: generate)"
+    )
+    ap.add_argument("--n", type=int, default=20000, help="articles to generate when no archive is given")
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", action="store_true", help="keep the generated archive")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="veille-web-load-"))
+    if args.archive:
+        src = Path(args.archive)
+        data_dir = src if src.is_dir() else tmp / "data"
+        if src.is_file():
+            data_dir.mkdir()
+            os.symlink(src.resolve(), data_dir / "veille.db")
+    else:
+        data_dir = tmp / "data"
+        generate(args.n, data_dir)
+    port = free_port()
+    env = {**os.environ, "VEILLE_SECRET_KEY": "bench-" + "x" * 20}
+    env.pop("VEILLE_DATABASE_URL", None)
+    log = (tmp / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from veille.cli import run; run()", "serve", "--port", str(port),
+         "--data-dir", str(data_dir), "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/static/veille.css", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("veille serve did not start: " + (tmp / "serve.log").read_text()[-2000:])
+        print(f"server {base} (one uvicorn process), archive {data_dir}")
+        results = asyncio.run(run_load(base, args.users, args.duration, args.seed))
+        report(results, args.duration, args.users)
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"kept {tmp}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,316 @@
+"""The scheduler: crawl every N hours (then extract), the weekly digest on Monday morning.
+
+APScheduler 3.x with its jobs in the archive database (SQLAlchemyJobStore, table
+``apscheduler_jobs``). Jobs are module-level functions taking plain arguments
+(``data_dir``, ``config_dir``) so they pickle into the store. On start, a job already in
+the store with the same trigger keeps its ``next_run_time``: a digest missed while the
+scheduler was down is sent once at restart (``coalesce=True``) when it is still within
+``misfire_grace_time``, and logged as missed otherwise. Crawl and extract run as
+``veille`` subprocesses (Scrapy's reactor runs once per process). SIGTERM stops cleanly:
+no new job starts, the running one finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from veille.config import Settings, optional, read_toml
+from veille.errors import ConfigError, VeilleError
+
+log = logging.getLogger("veille.schedule")
+DIGEST_RETRY_MINUTES = 30
+DIGEST_RETRY_MAX = 8
+
+
+class JobFailed(VeilleError):
+    pass
+
+
+class DigestIncomplete(JobFailed):
+    def __init__(self, period: str, attempt: int, summary: str) -> None:
+        self.period, self.attempt = period, attempt
+        super().__init__(f"digest {period} incomplete: {summary}")
+
+
+# -- configuration ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScheduleConfig:
+    timezone: str = "Africa/Casablanca"
+    crawl_enabled: bool = True
+    crawl_every_hours: float = 6.0
+    extract_after: bool = True
+    crawl_grace_minutes: float = 30.0
+    crawl_timeout_minutes: float = 240.0
+    digest_enabled: bool = True
+    day_of_week: str = "mon"
+    hour: int = 8
+    minute: int = 0
+    digest_grace_hours: float = 24.0
+
+
+def load_schedule_config(settings: Settings) -> ScheduleConfig:
+    path = settings.path("schedule.toml")
+    raw = read_toml(path) if path.exists() else {}
+    data = raw.get("schedule", {})
+    crawl, dig = data.get("crawl", {}), data.get("digest", {})
+    if not all(isinstance(x, dict) for x in (data, crawl, dig)):
+        raise ConfigError(path, "[schedule], [schedule.crawl] and [schedule.digest] must be tables")
+    num = (int, float)
+    cfg = ScheduleConfig(
+        timezone=optional(data, "timezone", str, "Africa/Casablanca", path, "schedule.timezone"),
+        crawl_enabled=optional(crawl, "enabled", bool, True, path, "schedule.crawl.enabled"),
+        crawl_every_hours=float(optional(crawl, "every_hours", num, 6, path, "schedule.crawl.every_hours")),
+        extract_after=optional(crawl, "extract_after", bool, True, path, "schedule.crawl.extract_after"),
+        crawl_grace_minutes=float(optional(crawl, "misfire_grace_minutes", num, 30, path, "schedule.crawl.misfire_grace_minutes")),
+        crawl_timeout_minutes=float(optional(crawl, "timeout_minutes", num, 240, path, "schedule.crawl.timeout_minutes")),
+        digest_enabled=optional(dig, "enabled", bool, True, path, "schedule.digest.enabled"),
+        day_of_week=optional(dig, "day_of_week", str, "mon", path, "schedule.digest.day_of_week"),
+        hour=optional(dig, "hour", int, 8, path, "schedule.digest.hour"),
+        minute=optional(dig, "minute", int, 0, path, "schedule.digest.minute"),
+        digest_grace_hours=float(optional(dig, "misfire_grace_hours", num, 24, path, "schedule.digest.misfire_grace_hours")),
+    )  # fmt: skip
+    try:
+        ZoneInfo(cfg.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, f"unknown timezone {cfg.timezone!r}", field="schedule.timezone") from None
+    if cfg.crawl_every_hours <= 0:
+        raise ConfigError(path, "every_hours must be positive", field="schedule.crawl.every_hours")
+    try:
+        CronTrigger(day_of_week=cfg.day_of_week, hour=cfg.hour, minute=cfg.minute, timezone=cfg.timezone)
+    except ValueError as exc:
+        raise ConfigError(path, f"bad digest time: {exc}", field="schedule.digest") from None
+    return cfg
+
+
+# -- job functions (module level: they are pickled into the job store by reference) ----------
+def _veille(*args: str) -> list[str]:
+    return [sys.executable, "-m", "veille", *args]
+
+
+def _run(argv: list[str], timeout: float) -> None:
+    log.info("running %s", " ".join(argv[2:]))
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise JobFailed(f"`{' '.join(argv[2:])}` timed out after {timeout / 60:.0f} min") from None
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        raise JobFailed(f"`{' '.join(argv[2:])}` exited {proc.returncode}: {' | '.join(tail)}")
+
+
+def crawl_job(
+    data_dir: str, config_dir: str, extract_after: bool = True, timeout_minutes: float = 240.0
+) -> None:
+    """``veille crawl`` then ``veille extract --pending``, each in its own process."""
+    common = ["--data-dir", data_dir, "--config-dir", config_dir]
+    _run(_veille("crawl", *common), timeout_minutes * 60)
+    if extract_after:
+        _run(_veille("extract", "--pending", *common), timeout_minutes * 60)
+
+
+def digest_job(data_dir: str, config_dir: str, period: str | None = None, attempt: int = 1) -> str:
+    """Send last week's digest (or ``period``); raises :class:`DigestIncomplete` if some were deferred."""
+    from digest.compose import last_complete_week
+    from digest.config import load_digest_config
+    from digest.send import deliver_week
+    from digest.smtp import SmtpSender
+    from veille.store import open_store
+
+    settings = Settings.load(data_dir, config_dir)
+    config = load_digest_config(settings)
+    week = period or last_complete_week(datetime.now(UTC), config.timezone).id
+    store = open_store(settings.database_url)
+    try:
+        with SmtpSender.from_config(config.smtp) as sender:
+            report = deliver_week(settings, store, week, sender, config=config)
+    finally:
+        store.close()
+    log.info("digest %s", report.summary())
+    if report.deferred or report.aborted:
+        raise DigestIncomplete(week, attempt, report.summary())
+    return report.summary()
+
+
+# -- the scheduler ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    name: str
+    func: str  # "module:function"
+    trigger: Any
+    args: tuple[Any, ...]
+    misfire_grace_time: int
+
+
+def job_specs(settings: Settings, cfg: ScheduleConfig) -> list[JobSpec]:
+    data, conf = str(settings.data_dir), str(settings.config_dir)
+    specs = []
+    if cfg.crawl_enabled:
+        specs.append(JobSpec(
+            "crawl", f"crawl every {cfg.crawl_every_hours:g} h" + (" + extract" if cfg.extract_after else ""),
+            "digest.schedule:crawl_job",
+            IntervalTrigger(hours=cfg.crawl_every_hours, timezone=cfg.timezone),
+            (data, conf, cfg.extract_after, cfg.crawl_timeout_minutes),
+            int(cfg.crawl_grace_minutes * 60),
+        ))  # fmt: skip
+    if cfg.digest_enabled:
+        specs.append(JobSpec(
+            "digest", f"weekly digest ({cfg.day_of_week} {cfg.hour:02d}:{cfg.minute:02d} {cfg.timezone})",
+            "digest.schedule:digest_job",
+            CronTrigger(day_of_week=cfg.day_of_week, hour=cfg.hour, minute=cfg.minute, timezone=cfg.timezone),
+            (data, conf),
+            int(cfg.digest_grace_hours * 3600),
+        ))  # fmt: skip
+    return specs
+
+
+def _same(job: Any, spec: JobSpec) -> bool:
+    return (
+        job.func_ref == spec.func
+        and str(job.trigger) == str(spec.trigger)
+        and str(getattr(job.trigger, "timezone", "")) == str(getattr(spec.trigger, "timezone", ""))
+        and tuple(job.args) == spec.args
+        and job.misfire_grace_time == spec.misfire_grace_time
+    )
+
+
+def sync_jobs(scheduler: BaseScheduler, specs: list[JobSpec]) -> None:
+    """Make the job store match the config; an unchanged job keeps its next run (missed runs fire)."""
+    wanted = {s.id for s in specs}
+    for job in scheduler.get_jobs():
+        if job.id not in wanted and job.id != "digest-retry":
+            log.info("removing job %s (no longer configured)", job.id)
+            job.remove()
+    for spec in specs:
+        job = scheduler.get_job(spec.id)
+        if job is not None and _same(job, spec):
+            continue
+        scheduler.add_job(
+            spec.func, spec.trigger, args=list(spec.args), id=spec.id, name=spec.name, replace_existing=True,
+            coalesce=True, misfire_grace_time=spec.misfire_grace_time, max_instances=1,
+        )  # fmt: skip
+
+
+def _listener(scheduler: BaseScheduler) -> Any:
+    def on_event(event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its run at %s (outside its grace time); next run as scheduled",
+                        event.job_id, event.scheduled_run_time)  # fmt: skip
+        elif event.code == EVENT_JOB_ERROR:
+            log.error(
+                "job %s (run of %s) failed: %s", event.job_id, event.scheduled_run_time, event.exception
+            )
+            exc = event.exception
+            if isinstance(exc, DigestIncomplete) and exc.attempt < DIGEST_RETRY_MAX:
+                job = scheduler.get_job(event.job_id)
+                args = list(job.args[:2]) if job else []
+                if args:
+                    when = datetime.now(UTC) + timedelta(minutes=DIGEST_RETRY_MINUTES)
+                    scheduler.add_job(
+                        "digest.schedule:digest_job", DateTrigger(when), args=[*args, exc.period, exc.attempt + 1],
+                        id="digest-retry", name=f"retry digest {exc.period}", replace_existing=True,
+                        coalesce=True, misfire_grace_time=24 * 3600,
+                    )  # fmt: skip
+                    log.info("digest %s: retry %d scheduled at %s", exc.period, exc.attempt + 1, when)
+        elif event.code == EVENT_JOB_EXECUTED:
+            log.info("job %s done", event.job_id)
+
+    return on_event
+
+
+class VeilleScheduler(BackgroundScheduler):
+    """Processes jobs only while running: a paused scheduler being shut down (``--list``)
+    must not consume a missed run on its way out."""
+
+    def _process_jobs(self) -> float | None:
+        if self.state != STATE_RUNNING:
+            return None
+        return super()._process_jobs()
+
+
+def build_scheduler(
+    settings: Settings, *, config: ScheduleConfig | None = None, jobstore_url: str | None = None
+) -> BackgroundScheduler:
+    """A started but *paused* scheduler whose job store matches the config.
+
+    Paused, nothing fires (what ``veille schedule --list`` needs); ``scheduler.resume()``
+    runs it: due jobs within their grace time fire once, older ones are logged as missed.
+    A background scheduler plus a stop event (:func:`run_scheduler`) behaves as a blocking
+    one while letting SIGTERM end it cleanly.
+    """
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    cfg = config or load_schedule_config(settings)
+    scheduler = VeilleScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=jobstore_url or settings.database_url)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+        timezone=ZoneInfo(cfg.timezone),
+    )
+    scheduler.add_listener(_listener(scheduler), EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, job_specs(settings, cfg))
+    except BaseException:
+        scheduler.shutdown(wait=False)
+        raise
+    return scheduler
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: str
+    name: str
+    trigger: str
+    next_run: datetime | None
+
+
+def list_jobs(settings: Settings, *, config: ScheduleConfig | None = None) -> list[JobInfo]:
+    """The jobs as they are in the store after syncing with the config, with their next run."""
+    scheduler = build_scheduler(settings, config=config)
+    try:
+        return [JobInfo(j.id, j.name, str(j.trigger), j.next_run_time) for j in scheduler.get_jobs()]
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def run_scheduler(settings: Settings, *, config: ScheduleConfig | None = None) -> None:
+    """Run until SIGTERM/SIGINT (blocking). Missed jobs within their grace fire once at start."""
+    cfg = config or load_schedule_config(settings)
+    scheduler = build_scheduler(settings, config=cfg)
+    stop = _install_signal_handlers()
+    scheduler.resume()
+    for job in scheduler.get_jobs():
+        log.info("job %s: %s, next run %s", job.id, job.name, job.next_run_time)
+    try:
+        stop.wait()
+    finally:
+        log.info("stopping: waiting for the running job to finish")
+        scheduler.shutdown(wait=True)
+
+
+def _install_signal_handlers() -> Any:
+    import threading
+
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: Any) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    return stop

@@ -1,0 +1,360 @@
+"""Dedup stage: drop exact copies, group near-copies into syndication clusters.
+
+- **Exact duplicates.** ``content_hash`` is the SHA-256 of the accent- and case-folded
+  text (:func:`veille.store.content_hash`). An item whose text is identical to an archived
+  (or earlier in this run) article under another URL is dropped with reason ``duplicate``.
+- **Near duplicates.** A wire story republished by five sites, each with its own intro or
+  trimmed ending, is kept five times but as one cluster: ``article.cluster`` is the archive
+  id of the cluster's first member. Texts are compared with MinHash (word 5-shingles on
+  folded text, 128 permutations) and a MinHash LSH index (Jaccard threshold 0.7), built
+  when the spider opens from the minhashes stored in the archive over a recent window
+  (90 days), so clusters span runs. The minhash travels on the item (``article.minhash``:
+  the 128 hash values as little-endian uint64 bytes) and is stored with it.
+
+:func:`assign_clusters` does the same over an archive outside Scrapy (the demo, tests,
+backfills). Settings: the ``[dedup]`` section of ``config/pipeline.toml``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from sqlalchemy import func, or_, select, update
+
+from pipeline.normalise import fold
+from veille import schema as t
+from veille.config import PACKAGE_CONFIG, optional, read_toml
+from veille.errors import ConfigError
+from veille.models import Article
+from veille.store import Store, open_store, utcnow
+
+WORDS = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """The ``[dedup]`` section of ``config/pipeline.toml``."""
+
+    threshold: float = 0.7  # estimated Jaccard similarity of shingle sets to share a cluster
+    num_perm: int = 128
+    shingle: int = 5  # words per shingle
+    window_days: int = 90  # archived articles loaded into the index at spider open
+    min_words: int = 15  # shorter texts (feed snippets) are not clustered
+    seed: int = 1
+
+    @classmethod
+    def load(cls, config_dir: str | Path | None = None) -> DedupConfig:
+        path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
+        if not path.exists():
+            return cls()
+        section = read_toml(path).get("dedup", {})
+        if not isinstance(section, dict):
+            raise ConfigError(path, "[dedup] must be a table", field="dedup")
+        w = "dedup"
+        config = cls(
+            threshold=float(optional(section, "threshold", (int, float), 0.7, path, w)),
+            num_perm=optional(section, "num_perm", int, 128, path, w),
+            shingle=optional(section, "shingle", int, 5, path, w),
+            window_days=optional(section, "window_days", int, 90, path, w),
+            min_words=optional(section, "min_words", int, 15, path, w),
+            seed=optional(section, "seed", int, 1, path, w),
+        )
+        if not 0 < config.threshold < 1:
+            raise ConfigError(path, "threshold must be between 0 and 1", field=w)
+        if config.num_perm < 16 or config.shingle < 1 or config.window_days < 0:
+            raise ConfigError(path, "num_perm must be >= 16, shingle >= 1, window_days >= 0", field=w)
+        return config
+
+
+# -- minhash --------------------------------------------------------------------------------
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` (accents, case and punctuation ignored)."""
+    return WORDS.findall(fold(text))
+
+
+def content_hash(text: str) -> str:
+    """:func:`veille.store.content_hash` (same digest), with the faster fold."""
+    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str, size: int = 5) -> set[bytes]:
+    """Word ``size``-shingles of the folded text (one shingle for shorter texts)."""
+    return _shingles(words(text), size)
+
+
+def _shingles(w: list[str], size: int) -> set[bytes]:
+    if not w:
+        return set()
+    if len(w) <= size:
+        return {" ".join(w).encode()}
+    return {" ".join(w[i : i + size]).encode() for i in range(len(w) - size + 1)}
+
+
+@functools.lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> Any:
+    return MinHash(num_perm=num_perm, seed=seed).permutations
+
+
+def minhash(text: str, config: DedupConfig = DedupConfig()) -> LeanMinHash | None:
+    """MinHash of ``text``'s shingles, or None when it has fewer than ``min_words`` words."""
+    w = words(text)
+    if len(w) < config.min_words:
+        return None
+    mh = MinHash(
+        num_perm=config.num_perm, seed=config.seed, permutations=_permutations(config.num_perm, config.seed)
+    )
+    mh.update_batch(sorted(_shingles(w, config.shingle)))
+    return LeanMinHash(mh)
+
+
+def minhash_bytes(mh: MinHash) -> bytes:
+    """Serialise for ``articles.minhash``: the hash values as little-endian uint64."""
+    return np.asarray(mh.hashvalues, dtype="<u8").tobytes()
+
+
+def minhash_from_bytes(data: bytes | None, config: DedupConfig = DedupConfig()) -> LeanMinHash | None:
+    """Read back :func:`minhash_bytes`; None when absent or made with another ``num_perm``."""
+    if not data or len(data) != 8 * config.num_perm:
+        return None
+    return LeanMinHash(seed=config.seed, hashvalues=np.frombuffer(bytes(data), dtype="<u8").astype(np.uint64))
+
+
+def similarity(a: MinHash, b: MinHash) -> float:
+    """Estimated Jaccard similarity of two minhashes."""
+    return float(np.count_nonzero(np.asarray(a.hashvalues) == np.asarray(b.hashvalues))) / len(a.hashvalues)
+
+
+# -- the index ----------------------------------------------------------------------------------
+@dataclass
+class _Member:
+    mh: MinHash
+    cluster: int | None  # known cluster id (archived members)
+    article: Article | None  # in-run members: their id and cluster appear once stored
+    urls: frozenset[str] = field(default_factory=frozenset)
+
+    def cluster_id(self) -> int | None:
+        if self.cluster is not None:
+            return self.cluster
+        if self.article is not None:
+            return self.article.cluster if self.article.cluster is not None else self.article.id
+        return None
+
+
+class ClusterIndex:
+    """A MinHash LSH index of cluster members: which cluster, if any, does a text join?"""
+
+    def __init__(self, config: DedupConfig = DedupConfig()) -> None:
+        self.config = config
+        self.lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
+        self.members: dict[str, _Member] = {}
+        self.last_id = 0  # highest archive id seen (see refresh_index)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def add(
+        self,
+        key: str,
+        mh: MinHash,
+        *,
+        cluster: int | None = None,
+        article: Article | None = None,
+        urls: Iterable[str] = (),
+    ) -> None:
+        if key in self.members:
+            self.lsh.remove(key)
+        self.members[key] = _Member(mh, cluster, article, frozenset(u for u in urls if u))
+        self.lsh.insert(key, mh)
+
+    def find(self, mh: MinHash, exclude_urls: Iterable[str] = ()) -> int | None:
+        """The cluster (its first member's archive id) of the closest-enough texts, or None.
+
+        Candidates from the LSH are checked against the threshold; when several clusters
+        match, the oldest (smallest id) wins. ``exclude_urls`` keeps an article that is
+        being re-crawled from matching its own archived copy.
+        """
+        exclude = {u for u in exclude_urls if u}
+        best: int | None = None
+        for key in self.lsh.query(mh):
+            member = self.members[key]
+            if member.urls & exclude:
+                continue
+            if similarity(mh, member.mh) < self.config.threshold:
+                continue
+            cluster = member.cluster_id()
+            if cluster is not None and (best is None or cluster < best):
+                best = cluster
+        return best
+
+
+def _archived(store: Store, since: datetime | None = None, after_id: int = 0) -> Iterator[Any]:
+    """Rows (id, url, canonical_url, cluster_id, minhash) of articles with a minhash."""
+    a = t.articles
+    q = select(a.c.id, a.c.url, a.c.canonical_url, a.c.cluster_id, a.c.minhash).where(
+        a.c.minhash.is_not(None), a.c.id > after_id
+    )
+    if since is not None:
+        q = q.where(or_(a.c.published >= since, a.c.created_at >= since))
+    with store.engine.connect() as conn:
+        yield from conn.execute(q.order_by(a.c.id))
+
+
+def load_index(
+    store: Store, config: DedupConfig = DedupConfig(), *, now: datetime | None = None
+) -> ClusterIndex:
+    """An index of the archive's articles from the last ``window_days`` (all when 0)."""
+    index = ClusterIndex(config)
+    since = (now or utcnow()) - timedelta(days=config.window_days) if config.window_days else None
+    with store.engine.connect() as conn:
+        index.last_id = int(conn.scalar(select(func.max(t.articles.c.id))) or 0)
+    _add_rows(index, _archived(store, since), config)
+    return index
+
+
+def refresh_index(store: Store, index: ClusterIndex) -> int:
+    """Add the articles archived since the index was built or last refreshed; return how many.
+
+    Other crawlers of the same run (one per source) and other processes write to the same
+    archive: a wire story taken up by five sources crawled in parallel still forms one cluster.
+    """
+    before = len(index)
+    _add_rows(index, _archived(store, after_id=index.last_id), index.config)
+    return len(index) - before
+
+
+def _add_rows(index: ClusterIndex, rows: Iterable[Any], config: DedupConfig) -> None:
+    for row in rows:
+        index.last_id = max(index.last_id, row.id)
+        mh = minhash_from_bytes(row.minhash, config)
+        if mh is not None:
+            index.add(f"a{row.id}", mh, cluster=row.cluster_id or row.id, urls=(row.url, row.canonical_url))
+
+
+def assign_clusters(
+    store: Store,
+    *,
+    config: DedupConfig = DedupConfig(),
+    since: datetime | None = None,
+) -> dict[int, int]:
+    """Compute missing minhashes and (re)assign ``cluster_id`` over the archive, in id order.
+
+    Library use outside Scrapy (the demo, tests, a backfill after changing the threshold).
+    Each article joins the cluster of an earlier similar article, else starts its own
+    (cluster = its own id). Only articles published or archived since ``since`` are
+    considered when it is given. Returns ``{article id: cluster id}``.
+    """
+    a = t.articles
+    q = select(a.c.id, a.c.url, a.c.canonical_url, a.c.text, a.c.minhash, a.c.cluster_id)
+    if since is not None:
+        q = q.where(or_(a.c.published >= since, a.c.created_at >= since))
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(q.order_by(a.c.id)))
+    index = ClusterIndex(config)
+    clusters: dict[int, int] = {}
+    changes: list[dict[str, Any]] = []
+    for row in rows:
+        mh = minhash_from_bytes(row.minhash, config)
+        new_bytes = None
+        if mh is None:
+            mh = minhash(row.text or "", config)
+            new_bytes = minhash_bytes(mh) if mh is not None else None
+        cluster = (index.find(mh) if mh is not None else None) or row.id
+        if mh is not None:
+            index.add(f"a{row.id}", mh, cluster=cluster, urls=(row.url, row.canonical_url))
+        clusters[row.id] = cluster
+        if cluster != row.cluster_id or new_bytes is not None:
+            change: dict[str, Any] = {"row_id": row.id, "cluster_id": cluster}
+            change["minhash"] = new_bytes if new_bytes is not None else row.minhash
+            changes.append(change)
+    if changes:
+        from sqlalchemy import bindparam
+
+        stmt = (
+            update(a)
+            .where(a.c.id == bindparam("row_id"))
+            .values(cluster_id=bindparam("cluster_id"), minhash=bindparam("minhash"))
+        )
+        with store.engine.begin() as conn:
+            for i in range(0, len(changes), 500):
+                conn.execute(stmt, changes[i : i + 500])
+    return clusters
+
+
+# -- the Scrapy stage ----------------------------------------------------------------------------------
+class DedupPipeline:
+    """Scrapy item pipeline (before the store): drop exact copies, set ``cluster`` and ``minhash``."""
+
+    def __init__(self, database_url: str | None, config: DedupConfig, crawler: Any = None) -> None:
+        self.database_url = database_url
+        self.config = config
+        self.crawler = crawler
+        self.store: Store | None = None
+        self.index = ClusterIndex(config)
+        self.hashes: dict[str, set[str]] = {}  # content hash -> URLs seen in this run
+        self._n = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DedupPipeline:
+        s = crawler.settings
+        url = s.get("VEILLE_DATABASE_URL")
+        if not url:
+            from veille.config import Settings
+
+            url = Settings.load(
+                data_dir=s.get("VEILLE_DATA_DIR"), config_dir=s.get("VEILLE_CONFIG_DIR")
+            ).database_url
+        return cls(url, DedupConfig.load(s.get("VEILLE_CONFIG_DIR")), crawler)
+
+    def open_spider(self, spider: Any = None) -> None:
+        if self.database_url:
+            self.store = open_store(self.database_url)
+            self.index = load_index(self.store, self.config)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def _duplicate_of(self, digest: str, urls: set[str]) -> str | None:
+        """The URL of an article with the same text under another URL, if any."""
+        seen = self.hashes.get(digest)
+        if seen and not (seen & urls):
+            return sorted(seen)[0]
+        if self.store is not None:
+            found = self.store.article_id_by_hash(digest)
+            if found is not None:
+                row = self.store.get_article(found) or {}
+                if not ({row.get("url"), row.get("canonical_url")} & urls):
+                    return str(row.get("canonical_url") or row.get("url"))
+        return None
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Article):
+            return item
+        from pipeline.storage import drop
+
+        urls = {u for u in (item.url, item.canonical_url) if u}
+        item.content_hash = content_hash(item.text or item.title)
+        if item.text:
+            original = self._duplicate_of(item.content_hash, urls)
+            if original is not None:
+                raise drop(self.crawler, item.source, "duplicate", f"duplicate (same text as {original})")
+            self.hashes.setdefault(item.content_hash, set()).update(urls)
+        mh = minhash(item.text or item.lead or "", self.config)
+        if mh is not None:
+            item.minhash = minhash_bytes(mh)
+            if self.store is not None:
+                refresh_index(self.store, self.index)
+            item.cluster = self.index.find(mh, exclude_urls=urls)
+            self._n += 1
+            self.index.add(f"r{self._n}", mh, article=item, urls=urls)
+        return item

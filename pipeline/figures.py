@@ -1,0 +1,236 @@
+"""The figure extractor: every quantitative fact of an article as a :class:`Figure`.
+
+Usage::
+
+    nlp = spacy.load("fr_core_news_md")
+    nlp.add_pipe("veille_paragraphs", before="parser")
+    nlp.add_pipe("veille_figures", last=True)
+    doc = nlp(text)
+    doc._.figures  # list[Figure], organisations left empty for a later component
+
+or, on any parsed doc, :func:`figures_from_doc`. Quantities are found by regex over the
+text (:mod:`pipeline.quantities`), periods by :mod:`pipeline.periods`; spaCy gives the
+sentences and the parse for the metric label (:mod:`pipeline.metrics`).
+
+Span rule: number + scale + unit word(s) as written, with an explicit sign and adjectives
+between number and noun ("-1,8 %", "10 milliards de DH", "5 000 nouveaux emplois",
+"une trentaine d'entreprises"); qualifier words ("près de", "plus de") and the adjectives
+after the noun ("emplois directs") are not in the span. A range spans both numbers
+("3 à 5 milliards de DH", "3 et 5 %" in "entre 3 et 5 %").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+import pipeline.sentences  # noqa: F401  (registers "veille_paragraphs")
+from pipeline.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
+from pipeline.metrics import metric_for
+from pipeline.periods import closed_segments, find_periods, period_for
+from pipeline.quantities import _RATIO, scan, skip_adjectives
+from pipeline.resolution import resolve
+from veille.models import Figure
+
+if not Doc.has_extension("figures"):
+    Doc.set_extension("figures", default=None)
+
+
+def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
+    """All figures of a parsed doc (needs sentence boundaries; uses the parse if present)."""
+    lex = lexicon or load_lexicon(DEFAULT_LEXICON)
+    text = doc.text
+    sents = _sentences(doc) if _has_sents(doc) else []
+    sentences = [(s.start_char, s.end_char) for s in sents] or [(0, len(text))]
+    aside_at = _aside_at(doc)
+    finite_at = _finite_at(doc)
+    by_char = {t.idx: t for t in doc}
+    quantities = resolve(
+        text,
+        scan(text, lex),
+        sentences,
+        lex,
+        counted=_counted_noun(doc, lex),
+        pronoun=lambda pos: (
+            pos in by_char
+            and by_char[pos].pos_ == "PRON"
+            or bool(_CLITIC_BEFORE.search(text, max(0, pos - 8), pos))
+        ),
+    )
+    parsed = doc.has_annotation("DEP")
+    figures: list[Figure] = []
+    periods_by_sentence: dict[int, tuple[list, list]] = {}
+    si = 0
+    for q in quantities:
+        while si + 1 < len(sentences) and sentences[si + 1][0] <= q.start:
+            si += 1
+        s_start, s_end = sentences[si]
+        if si not in periods_by_sentence:
+            periods_by_sentence[si] = (
+                find_periods(text, s_start, s_end),
+                closed_segments(text, s_start, s_end, aside_at),
+            )
+        periods, closed = periods_by_sentence[si]
+        figures.append(
+            Figure(
+                text=text[q.start : q.end],
+                start=q.start,
+                end=q.end,
+                value=_clean(q.value),
+                unit=q.unit or "count",
+                sentence=text[s_start:s_end],
+                sentence_start=s_start,
+                sentence_end=s_end,
+                approx=q.approx,
+                qualifier=q.qualifier,
+                range_max=_clean(q.range_max) if q.range_max is not None else None,
+                period=period_for(text, periods, q.start, q.end, closed, finite_at),
+                metric=metric_for(doc, q.start, q.end, q.unit or "count", lex, sents[si] if sents else None)
+                if parsed
+                else None,
+            )
+        )
+    return _split_from_to(text, figures)
+
+
+# "on en forme 4 000": after a subject clitic, "en" is the pronoun whatever the tagger says
+_CLITIC_BEFORE = re.compile(
+    r"(?<!\w)(?:on|il|elle|ils|elles|nous|vous|je|n['’]|ne)[\s\u00a0]+$", re.IGNORECASE
+)
+_FROM_TO_GAP = re.compile(r"[\s\u00a0]+(?:à|a)[\s\u00a0]+$")
+_SPAN = re.compile(r"(\d{4})-(\d{4})")
+
+
+def _split_from_to(text: str, figures: list[Figure]) -> list[Figure]:
+    """ "entre 2014 et 2024, passées de 7,6 à 21,4 milliards": 2014 for the first, 2024 for the second."""
+    out = list(figures)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        m = _SPAN.fullmatch(a.period or "")
+        if (
+            m
+            and a.period == b.period
+            and a.range_max is None
+            and b.range_max is None
+            and _FROM_TO_GAP.match(text[a.end : b.start] + " ")
+        ):
+            out[i] = dataclasses.replace(a, period=m.group(1))
+            out[i + 1] = dataclasses.replace(b, period=m.group(2))
+    return out
+
+
+def _sentences(doc: Doc) -> list[Span]:
+    """The parser's sentences, glued back where it cut inside one ("L'Office a diplômé 14 750 lauréats | dans ...")."""
+    out: list[Span] = []
+    text = doc.text  # a property that joins every token: compute it once
+    for s in doc.sents:
+        prev = out[-1] if out else None
+        between = (
+            prev.text[len(prev.text.rstrip()) :]
+            + text[prev.end_char : s.start_char]
+            + s.text[: len(s.text) - len(s.text.lstrip())]
+            if prev is not None
+            else ""
+        )
+        if (
+            prev is not None
+            and "\n" not in between
+            and (not _CLOSED_END.search(prev.text) or not any(c.isalnum() for c in s.text))
+        ):
+            out[-1] = doc[prev.start : s.end]
+        else:
+            out.append(s)
+    return out
+
+
+_CLOSED_END = re.compile(r"[.!?:;»\"”)…]\s*$")
+_PARTICIPLE = re.compile(r"(?:é|ée|és|ées|ert|erte|erts|ertes|ite|ites|ise|ises|ue|ues|us|u)$")
+
+
+def _aside_at(doc: Doc) -> Callable[[int], bool]:
+    """From a char offset: is the word there a participle opening an aside ("Créée en 2019, ...")?"""
+    by_char = {t.idx: t for t in doc}
+
+    def aside(pos: int) -> bool:
+        tok = by_char.get(pos)
+        if tok is None:
+            return False
+        if "Part" in tok.morph.get("VerbForm") and tok.pos_ in ("VERB", "AUX", "ADJ"):
+            return True
+        return (
+            tok.pos_ == "ADJ"
+            and bool(_PARTICIPLE.search(tok.lower_))
+            and tok.i + 1 < len(doc)
+            and doc[tok.i + 1].pos_ == "ADP"
+        )
+
+    return aside
+
+
+def _finite_at(doc: Doc) -> Callable[[int], bool]:
+    by_char = {t.idx: t for t in doc}
+
+    def finite(pos: int) -> bool:
+        tok = by_char.get(pos)
+        return tok is not None and tok.pos_ in ("VERB", "AUX") and "Fin" in tok.morph.get("VerbForm")
+
+    return finite
+
+
+def _counted_noun(doc: Doc, lex: Lexicon) -> Callable[[int], int | None]:
+    """From a char offset: end of a counted plural noun there, -1 for a noun never counted."""
+    by_char = {t.idx: t for t in doc}
+    text = doc.text
+
+    def counted(pos: int) -> int | None:
+        for p in skip_adjectives(text, pos, lex):
+            tok = by_char.get(p)
+            if tok is None or tok.pos_ not in ("NOUN", "ADJ", "PROPN"):
+                continue
+            low = tok.lower_
+            if low in lex.not_counted or tok.lemma_.lower() in lex.not_counted:
+                return -1
+            if (
+                tok.pos_ == "NOUN"
+                and "Plur" in tok.morph.get("Number")
+                or low.endswith(("s", "x"))
+                and tok.pos_ == "NOUN"
+            ):
+                nxt = text[tok.idx + len(tok) :]
+                if _RATIO.match(nxt):
+                    return -1
+                return tok.idx + len(tok)
+        return None  # a singular noun or no noun: "contre 520 fin 2023" may still inherit
+
+    return counted
+
+
+def _has_sents(doc: Doc) -> bool:
+    return doc.has_annotation("SENT_START") or doc.has_annotation("DEP")
+
+
+def _clean(value: float) -> float:
+    rounded = round(value, 6)
+    return float(int(rounded)) if rounded == int(rounded) else rounded
+
+
+class FigureExtractor:
+    """spaCy component: sets ``doc._.figures``."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_path: str) -> None:
+        self.name = name
+        self.lexicon = load_lexicon(Path(lexicon_path))
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.figures = figures_from_doc(doc, self.lexicon)
+        return doc
+
+
+@Language.factory("veille_figures", default_config={"lexicon_path": str(DEFAULT_LEXICON)})
+def make_figure_extractor(nlp: Language, name: str, lexicon_path: str) -> FigureExtractor:
+    return FigureExtractor(nlp, name, lexicon_path)

@@ -1,0 +1,274 @@
+"""The figure extractor's word lists (config/figures.toml) compiled into regexes.
+
+Loaded once by the spaCy factory and passed in explicitly; :func:`load_lexicon` caches by
+path so tests and the bench share one compiled copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from veille.config import read_toml, require
+from veille.errors import ConfigError
+
+DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "config" / "figures.toml"
+
+_FUNCTION_WORDS = {"de", "d'", "du", "des", "à", "d’"}
+_END = r"(?![\w\-’'])"  # a word ends here (no letter, digit, hyphen or apostrophe)
+# What may follow a verb stem: conjugated forms and -ment/-tion nouns ("porté", "relèvement"),
+# not any word ("Portugal", "portefeuille").
+_VERB_ENDING = (
+    r"(?:e|es|ent|é|ée|és|ées|er|ez|ons|ait|aient|ant|a|ai|era|eront|erait|eraient|ra|ront|rait|"
+    r"i|ie|is|it|issent|issant|ssent|ssant|t|ement|ements|ation|ution|tion|u|ue|us|ues)?(?!\w)"
+)
+
+
+def _plural_pattern(entry: str) -> str:
+    """'poste de travail' -> 'postes?\\s+de\\s+travails?' (each content word may take s/x)."""
+    pattern = ""
+    glue = False  # previous piece was an elided article: no space after it
+    for word in re.split(r"(?<=['’])|\s+", entry.strip()):
+        if not word:
+            continue
+        if pattern and not glue:
+            pattern += r"[\s\u00a0]+"
+        if word.endswith(("'", "’")):
+            pattern += re.escape(word[:-1]) + "['’]"
+            glue = True
+            continue
+        glue = False
+        if word.lower() in _FUNCTION_WORDS or not word[-1].isalpha():
+            pattern += re.escape(word)
+        else:
+            pattern += re.escape(word) + "(?:s|x)?"
+    return pattern
+
+
+def _alternation(patterns: list[str]) -> str:
+    return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
+
+
+def _words(entries: list[str]) -> str:
+    return _alternation([_plural_pattern(e) for e in entries])
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    path: Path
+    nouns: re.Pattern[str]  # named groups: jobs, seats, count, people, m2
+    m2_factors: dict[str, float]
+    adjectives: re.Pattern[str]
+    hiring: re.Pattern[str]
+    training: re.Pattern[str]  # training verbs/nouns: "former 400 jeunes" is a count
+    employed_after: re.Pattern[str]  # after a people noun: "personnes employées"
+    placing: re.Pattern[str]  # verbs that make job seekers jobs: "a placé 6 800 candidats"
+    hired_after: re.Pattern[str]  # after a count of people: "dont 140 ont été recrutés"
+    leaving_after: re.Pattern[str]  # after professionals: "5 000 ingénieurs quittent le pays"
+    not_counted: frozenset[str]  # lowercased nouns (and plurals) never counted
+    currency_symbols: dict[str, tuple[str, float]]
+    currency: re.Pattern[str]  # a currency token right here
+    currency_words: dict[str, str]
+    scales: re.Pattern[str]
+    scale_values: dict[str, float]
+    currency_only_scales: frozenset[str]
+    approx_nouns: dict[str, float]
+    approx_noun: re.Pattern[str]
+    percent: re.Pattern[str]
+    points: re.Pattern[str]
+    percent_context: re.Pattern[str]
+    qualifiers_before: tuple[tuple[str, re.Pattern[str]], ...]
+    qualifiers_after: tuple[tuple[str, re.Pattern[str]], ...]
+    from_to: re.Pattern[str]
+    metric_heads: tuple[tuple[str, ...], ...]  # lowercased token sequences
+    money_heads: tuple[tuple[str, ...], ...]  # heads a money amount's label may start with
+
+    def currency_of(self, token: str) -> tuple[str, float] | None:
+        if token in self.currency_symbols:
+            return self.currency_symbols[token]
+        low = token.lower()
+        for word, unit in self.currency_words.items():
+            if re.fullmatch(_plural_pattern(word), low, re.IGNORECASE):
+                return unit, 1.0
+        return None
+
+    def m2_factor(self, token: str) -> float:
+        low = re.sub(r"\s+", " ", token.lower())
+        for word, factor in self.m2_factors.items():
+            if re.fullmatch(_plural_pattern(word.lower()), low):
+                return factor
+        return 1.0
+
+
+def _build(path: Path, data: dict[str, Any]) -> Lexicon:
+    units = require(data, "units", dict, path, "units")
+    m2 = require(units, "m2", dict, path, "units.m2")
+    groups = []
+    for name in ("seats", "jobs", "count", "people", "professionals", "seekers", "anaphoric"):
+        entries = require(units, name, list, path, f"units.{name}")
+        groups.append(f"(?P<{name}>{_words(entries)})")
+    groups.append(f"(?P<m2>{_words(list(m2))})")
+    # One alternation over all nouns, longest first across groups, so "postes de travail"
+    # (seats) wins over "postes" (jobs): order the groups by their longest entries.
+    nouns = re.compile(r"(?:" + "|".join(groups) + r")" + _END, re.IGNORECASE)
+
+    adjectives = require(data, "adjectives", dict, path, "adjectives")
+    adj = re.compile(
+        _alternation(
+            [re.escape(a) for a in require(adjectives, "prenominal", list, path, "adjectives.prenominal")]
+        )
+        + r"[\s\u00a0]+",
+        re.IGNORECASE,
+    )
+    hiring = re.compile(
+        r"(?<!\w)"
+        + _alternation(
+            [re.escape(v) for v in require(units, "hiring_verbs", list, path, "units.hiring_verbs")]
+        ),
+        re.IGNORECASE,
+    )
+
+    training = re.compile(
+        r"(?<!\w)"
+        + _alternation(
+            [re.escape(v) for v in require(units, "training_verbs", list, path, "units.training_verbs")]
+        ),
+        re.IGNORECASE,
+    )
+    employed = require(units, "employed_after", list, path, "units.employed_after")
+    employed_after = re.compile(
+        r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?(?:qui[\s\u00a0]+)?(?:y[\s\u00a0]+)?"
+        + _alternation([re.escape(v) for v in employed]),
+        re.IGNORECASE,
+    )
+    placing = re.compile(
+        r"(?<!\w)"
+        + _alternation(
+            [re.escape(v) for v in require(units, "placing_verbs", list, path, "units.placing_verbs")]
+        ),
+        re.IGNORECASE,
+    )
+    hired = [
+        _plural_pattern(h).replace("(?:s|x)?", "")
+        for h in require(units, "hired_after", list, path, "units.hired_after")
+    ]
+    hired_after = re.compile(r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?" + _alternation(hired) + _END, re.IGNORECASE)
+    leaving = require(units, "leaving_after", list, path, "units.leaving_after")
+    leaving_after = re.compile(
+        r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?" + _alternation([re.escape(v) for v in leaving]), re.IGNORECASE
+    )
+    cur = require(data, "currencies", dict, path, "currencies")
+    symbols = {
+        k: (str(v[0]), float(v[1]))
+        for k, v in require(cur, "symbols", dict, path, "currencies.symbols").items()
+    }
+    words = {k: str(v) for k, v in require(cur, "words", dict, path, "currencies.words").items()}
+    sym_alt = _alternation([re.escape(s) + (_END if s[-1].isalnum() else "") for s in symbols])
+    word_alt = _words(list(words))
+    currency = re.compile(rf"(?P<sym>{sym_alt})|(?P<word>(?i:{word_alt}){_END})")
+
+    scales_cfg = require(data, "scales", dict, path, "scales")
+    scale_words = {k: float(v) for k, v in require(scales_cfg, "words", dict, path, "scales.words").items()}
+    cur_only = {
+        k: float(v)
+        for k, v in require(scales_cfg, "currency_only", dict, path, "scales.currency_only").items()
+    }
+    all_scales = {**scale_words, **cur_only}
+    scales = re.compile(
+        _alternation([re.escape(s) for s in all_scales]) + r"(?![\w\-])",
+    )
+
+    approx = {k: float(v) for k, v in require(data, "approx_nouns", dict, path, "approx_nouns").items()}
+    approx_noun = re.compile(_alternation([re.escape(a) + "s?" for a in approx]) + _END, re.IGNORECASE)
+
+    pct = require(data, "percent", dict, path, "percent")
+    pct_words = require(pct, "words", list, path, "percent.words")
+    percent = re.compile(
+        _alternation(
+            [re.escape(w).replace(r"\ ", r"[\s\u00a0]+") + ("" if w == "%" else _END) for w in pct_words]
+        ),
+        re.IGNORECASE,
+    )
+    points = re.compile(
+        _alternation([re.escape(w) for w in require(pct, "points", list, path, "percent.points")]) + _END
+    )
+    ctx = require(pct, "percent_context", list, path, "percent.percent_context")
+    percent_context = re.compile(
+        _alternation(
+            [re.escape(w) if not w[0].isalpha() else r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in ctx]
+        ),
+        re.IGNORECASE,
+    )
+
+    qual = require(data, "qualifiers", dict, path, "qualifiers")
+    try:
+        before = tuple(
+            (kind, re.compile(r"(?<![\w])(?:" + rx + r")$", re.IGNORECASE))
+            for kind, rx in require(qual, "before", list, path, "qualifiers.before")
+        )
+        after = tuple(
+            (kind, re.compile(rx, re.IGNORECASE))
+            for kind, rx in require(qual, "after", list, path, "qualifiers.after")
+        )
+    except (re.error, ValueError) as exc:
+        raise ConfigError(path, f"bad qualifier pattern: {exc}", field="qualifiers") from None
+    from_to = re.compile(
+        r"(?<!\w)"
+        + _alternation(
+            [re.escape(v) for v in require(qual, "from_to_verbs", list, path, "qualifiers.from_to_verbs")]
+        )
+        + _VERB_ENDING,
+        re.IGNORECASE,
+    )
+
+    metrics = require(data, "metrics", dict, path, "metrics")
+    heads = tuple(
+        tuple(t for t in re.split(r"(?<=['’])|\s+", h.lower()) if t)
+        for h in require(metrics, "heads", list, path, "metrics.heads")
+    )
+    return Lexicon(
+        path=path,
+        nouns=nouns,
+        m2_factors={k: float(v) for k, v in m2.items()},
+        adjectives=adj,
+        hiring=hiring,
+        training=training,
+        employed_after=employed_after,
+        placing=placing,
+        hired_after=hired_after,
+        leaving_after=leaving_after,
+        not_counted=frozenset(
+            form
+            for w in require(units, "not_counted", list, path, "units.not_counted")
+            for form in (w.lower(), w.lower() + "s", w.lower() + "x")
+        ),
+        currency_symbols=symbols,
+        currency=currency,
+        currency_words=words,
+        scales=scales,
+        scale_values=all_scales,
+        currency_only_scales=frozenset(cur_only),
+        approx_nouns=approx,
+        approx_noun=approx_noun,
+        percent=percent,
+        points=points,
+        percent_context=percent_context,
+        qualifiers_before=before,
+        qualifiers_after=after,
+        from_to=from_to,
+        metric_heads=heads,
+        money_heads=tuple(
+            tuple(t for t in re.split(r"(?<=['’])|\s+", h.lower()) if t)
+            for h in require(metrics, "money_heads", list, path, "metrics.money_heads")
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def load_lexicon(path: str | Path = DEFAULT_LEXICON) -> Lexicon:
+    """Read and compile config/figures.toml (or another lexicon file)."""
+    p = Path(path)
+    return _build(p, read_toml(p))

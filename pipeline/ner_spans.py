@@ -1,0 +1,196 @@
+"""NER span repair for organisations: trimming, split names, names introduced by a noun.
+
+* :func:`trim` drops leading determiners and generic nouns and trailing punctuation, verbs and
+  adverbs ("l'Agence de l'Oriental finance" -> "Agence de l'Oriental");
+* :func:`merge_split_names` joins a long federation name the NER cut in two;
+* :func:`introduced_names` finds "la start-up Qaryati Pay", "un partenaire français, Voxalis".
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.gazetteer import _COMPANY_TAILS, _GENERIC_ADJ, _GENERIC_HEADS, _LEADING, _ORG_HEADS, fold
+
+
+def trim(span: Span) -> Span | None:
+    """Drop leading determiners/generic nouns and trailing punctuation from an entity span."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while start < end:
+        t = doc[start]
+        w = fold(t.text)
+        nxt = doc[start + 1] if start + 1 < end else None
+        if w in _LEADING or t.is_punct or t.is_space:
+            start += 1
+        elif w in _GENERIC_HEADS and nxt is not None and not t.text[:1].isupper() and nxt.text[:1].isupper():
+            start += 1
+        else:
+            break
+    while end > start:
+        last = doc[end - 1]
+        if (last.is_punct or last.is_space) and last.text not in {")"}:
+            end -= 1
+        elif end - start > 1 and _trailing_non_name(last):
+            end -= 1  # "l'Agence de l'Oriental finance": the verb after the name
+        else:
+            break
+    if end <= start:
+        return None
+    return doc[start:end]
+
+
+def _trailing_non_name(tok: Token) -> bool:
+    """A lower-case last word that is not part of a name: a verb, an adverb, a function word, or a
+    noun glued to a capitalised word and followed by a determiner ("Oriental finance la ...")."""
+    if not tok.is_lower or fold(tok.text) in _COMPANY_TAILS:
+        return False
+    if tok.pos_ in {"VERB", "AUX", "ADV", "PRON", "DET", "ADP", "CCONJ", "SCONJ", "NUM"}:
+        return True
+    prev = tok.doc[tok.i - 1]
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    return tok.pos_ == "NOUN" and prev.text[:1].isupper() and nxt is not None and nxt.pos_ in {"DET", "NUM"}
+
+
+def plausible_name(span: Span) -> bool:
+    text = span.text
+    if len(text) < 2 or not any(c.isalpha() for c in text):
+        return False
+    if not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
+        return False
+    if text[:1].islower() and not text[:1].isdigit():
+        return False
+    if "\n" in text or "«" in text or "»" in text:
+        return False
+    return len(span) <= 20
+
+
+def merge_split_names(doc: Doc, ents: list[Span]) -> list[tuple[Span, str]]:
+    """Join "Fédération marocaine des technologies de l'information" + ", des télécommunications
+    et de l'offshoring" style splits: an org-headed entity continued by lower-case complements."""
+    out: list[tuple[Span, str]] = []
+    i = 0
+    while i < len(ents):
+        ent = ents[i]
+        label = ent.label_
+        head = trim(ent)
+        if head is not None and fold(head[0].text) in _ORG_HEADS:
+            end = ent.end
+            j = end
+            # absorb ", d'industrie et de services de la région X" up to a clause boundary
+            while j < len(doc) and j - ent.end < 14:
+                t = doc[j]
+                w = fold(t.text)
+                if (
+                    t.text == ","
+                    and j + 1 < len(doc)
+                    and fold(doc[j + 1].text) in {"de", "d'", "des", "du", "et"}
+                ):
+                    j += 1
+                    continue
+                if w in {"de", "d'", "des", "du", "et", "la", "l'", "le", "les"}:
+                    j += 1
+                    continue
+                if j == end and t.is_lower and t.pos_ != "ADJ":
+                    break  # "l'Agence de l'Oriental finance la ...": a verb, not a complement
+                if t.is_alpha and t.pos_ in {"NOUN", "ADJ", "PROPN"} and not after_stop(t):
+                    j += 1
+                    end = j
+                    continue
+                if t.text == "-" or (t.ent_type_ and t.i < len(doc)):
+                    j += 1
+                    end = j
+                    continue
+                break
+            if end > ent.end and not any(doc[k].text in {"(", ")"} for k in range(ent.end, end)):
+                span = doc[ent.start : end]
+                while i + 1 < len(ents) and ents[i + 1].start < end:
+                    i += 1
+                out.append((span, "ORG"))
+                i += 1
+                continue
+        if label == "ORG":
+            end = ent.end
+            while (
+                end < len(doc)
+                and _capitalised_word(doc[end])
+                and (not doc[end].ent_type_ or doc[end].ent_type_ == "ORG")
+            ):
+                end += 1
+            if end > ent.end:
+                ent = doc[ent.start : end]
+                while i + 1 < len(ents) and ents[i + 1].start < end:
+                    i += 1
+        out.append((ent, label))
+        i += 1
+    return out
+
+
+# Nouns that introduce a company name: "la start-up Qaryati Pay", "l'intégrateur casablancais Novatech".
+_INTRODUCERS = {
+    "societe", "groupe", "firme", "entreprise", "cabinet", "start-up", "startup", "prestataire",
+    "integrateur", "editeur", "filiale", "fintech", "esn", "ssii", "operateur", "centre", "plateforme",
+    "pousse", "fonds", "assureur", "constructeur", "multinationale", "specialiste", "incubateur",
+    "partenaire", "sous-traitant", "client",
+}  # fmt: skip
+# Introducers that need an adjective and a comma before the name: "un partenaire français, Voxalis".
+_APPOSED_ONLY = {"partenaire", "sous-traitant", "client"}
+
+
+def introduced_names(doc: Doc) -> list[tuple[int, int]]:
+    """Capitalised names right after an introducing noun (and optional adjectives) the NER missed."""
+    out = []
+    for tok in doc:
+        word = fold(tok.text)
+        if word == "up" and tok.i >= 2 and fold(doc[tok.i - 2].text) == "start":
+            word = "start-up"  # the tokenizer splits "start-up"
+        if word not in _INTRODUCERS or tok.text[:1].isupper():
+            continue
+        j = tok.i + 1
+        while (
+            j < len(doc)
+            and j - tok.i <= 3
+            and doc[j].is_lower
+            and (_GENERIC_ADJ.match(doc[j].text) or doc[j].pos_ == "ADJ")
+        ):
+            j += 1
+        if word in _APPOSED_ONLY:
+            if j == tok.i + 1 or j + 1 >= len(doc) or doc[j].text != ",":
+                continue
+            j += 1
+            if j + 1 < len(doc) and doc[j + 1].text not in {".", ",", ";", ")"}:
+                continue  # a one-word name closing the apposition only
+        k = j
+        while (
+            k < len(doc)
+            and k - j < 5
+            and (
+                (doc[k].text[:1].isupper() and (doc[k].is_alpha or doc[k].like_num or "-" in doc[k].text))
+                or (doc[k].text in {"&", "-"} and k > j)
+                or (doc[k].like_num and k > j)
+            )
+        ):
+            k += 1
+        if k > j and doc[k - 1].text not in {"&", "-"}:
+            out.append((doc[j].idx, doc[k - 1].idx + len(doc[k - 1].text)))
+    return out
+
+
+def _capitalised_word(tok: Token) -> bool:
+    return (
+        tok.is_alpha
+        and tok.text[:1].isupper()
+        and not tok.is_upper
+        and not after_stop(tok)
+        and fold(tok.text) not in _LEADING
+    )
+
+
+def after_stop(tok: Token) -> bool:
+    """Whether the token opens a sentence or paragraph (the parser's own guess is unreliable here)."""
+    if tok.i == 0:
+        return True
+    prev = tok.doc[tok.i - 1]
+    return (
+        prev.text in {".", "!", "?", ":", "«", "»", '"', "…"} or "\n" in prev.text or "\n" in prev.whitespace_
+    )

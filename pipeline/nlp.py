@@ -1,0 +1,219 @@
+"""The assembled extractor: text in, :class:`veille.models.Analysis` out.
+
+Pipeline (fr_core_news_md plus Veille's components)::
+
+    tok2vec > morphologizer > veille_paragraphs > parser > attribute_ruler > lemmatizer > ner
+        > veille_acronyms > veille_orgs > veille_persons > veille_figures
+
+:func:`load_nlp` (alias :func:`build_nlp`) loads the model once per process and argument set.
+:func:`analyze` and :func:`analyze_many` handle bad input: empty text gives an empty
+Analysis, texts longer than :data:`CHUNK_CHARS` are cut at paragraph breaks and processed in
+pieces with offsets kept relative to the whole text. Every component keeps its results as
+plain data in ``doc.user_data`` so they come back from ``nlp.pipe(n_process=2)`` workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import pipeline.figures  # noqa: F401  (registers veille_figures)
+import pipeline.organisations  # noqa: F401  (registers veille_acronyms, veille_orgs)
+import pipeline.persons  # noqa: F401  (registers veille_persons)
+import pipeline.sentences  # noqa: F401  (registers veille_paragraphs)
+from pipeline.organisations import ORGANISATIONS_KEY, organisation_from_dict
+from pipeline.persons import PERSONS_KEY, person_from_dict
+from veille.config import PACKAGE_CONFIG
+from veille.models import Analysis, Figure, Mention, Organisation, Person
+
+MODEL = "fr_core_news_md"
+# Bump when a component, the gazetteer format or the model changes what is extracted.
+EXTRACTOR_VERSION = "2026.1-entities.1"
+CHUNK_CHARS = 100_000  # longer texts are processed in paragraph-aligned pieces
+FIGURES_KEY = "veille:figures"
+
+
+def _figures_get(doc: Doc) -> list[Figure] | None:
+    raw = doc.user_data.get(FIGURES_KEY)
+    if raw is None:
+        return None
+    return [Figure(**{**d, "organisations": tuple(d.get("organisations", ()))}) for d in raw]
+
+
+def _figures_set(doc: Doc, value: list[Figure] | None) -> None:
+    doc.user_data[FIGURES_KEY] = None if value is None else [f.to_dict() for f in value]
+
+
+# doc._.figures is kept as plain dicts in user_data (a list of dataclasses cannot be
+# serialised by Doc.to_bytes, which nlp.pipe(n_process>1) uses); reading it gives Figures.
+Doc.set_extension("figures", getter=_figures_get, setter=_figures_set, force=True)
+
+
+@lru_cache(maxsize=4)
+def _load(config_dir: Path, figures: bool) -> Language:
+    nlp = spacy.load(MODEL)
+    gazetteer = str(config_dir / "organisations.toml")
+    nlp.add_pipe("veille_paragraphs", before="parser")
+    nlp.add_pipe("veille_acronyms", after="ner", config={"gazetteer_path": gazetteer})
+    nlp.add_pipe("veille_orgs", after="veille_acronyms", config={"gazetteer_path": gazetteer})
+    nlp.add_pipe("veille_persons", after="veille_orgs", config={"gazetteer_path": gazetteer})
+    if figures:
+        lexicon = config_dir / "figures.toml"
+        cfg = {"lexicon_path": str(lexicon)} if lexicon.exists() else {}
+        nlp.add_pipe("veille_figures", last=True, config=cfg)
+    return nlp
+
+
+def build_nlp(config_dir: Path | None = None, *, figures: bool = True) -> Language:
+    """The full pipeline, loaded once per process for each (config_dir, figures).
+
+    ``config_dir`` holds ``organisations.toml`` (and ``figures.toml``); default: the bundled
+    ``config/``. ``figures=False`` leaves out the figure extractor.
+    """
+    return _load(Path(config_dir or PACKAGE_CONFIG).resolve(), figures)
+
+
+load_nlp = build_nlp
+
+
+def analysis_from_doc(doc: Doc) -> Analysis:
+    """Collect a processed doc's results; each figure gets the organisations of its sentence."""
+    orgs = tuple(organisation_from_dict(d) for d in doc.user_data.get(ORGANISATIONS_KEY, []))
+    persons = tuple(person_from_dict(d) for d in doc.user_data.get(PERSONS_KEY, []))
+    figures = tuple(_figures_get(doc) or ())
+    if figures and orgs:
+        figures = tuple(
+            dataclasses.replace(f, organisations=_orgs_between(orgs, f.sentence_start, f.sentence_end))
+            for f in figures
+        )
+    return Analysis(figures=figures, organisations=orgs, persons=persons)
+
+
+def _orgs_between(orgs: Iterable[Organisation], start: int, end: int) -> tuple[str, ...]:
+    return tuple(o.name for o in orgs if any(start <= m.start and m.end <= end for m in o.mentions))
+
+
+def analyze(text: str, nlp: Language | None = None) -> Analysis:
+    """Figures, organisations and persons of one French text."""
+    return next(analyze_many([text], nlp=nlp))
+
+
+def analyze_many(
+    texts: Iterable[str], nlp: Language | None = None, n_process: int = 1, batch_size: int = 32
+) -> Iterator[Analysis]:
+    """One Analysis per text, in order, through ``nlp.pipe`` (``n_process`` worker processes)."""
+    texts = list(texts)
+    if not any(_usable(t) for t in texts):
+        for _ in texts:
+            yield Analysis()
+        return
+    nlp = nlp or load_nlp()
+    limit = min(CHUNK_CHARS, nlp.max_length)
+    pieces = (
+        (chunk, (i, offset))
+        for i, text in enumerate(texts)
+        if _usable(text)
+        for offset, chunk in split_text(text, limit)
+    )
+    docs = nlp.pipe(pieces, as_tuples=True, n_process=n_process, batch_size=batch_size)
+    pending: tuple[int, list[tuple[int, Analysis]]] | None = None
+    next_index = 0
+    for doc, (i, offset) in docs:
+        if pending is not None and pending[0] != i:
+            yield from _empties(next_index, pending[0])
+            yield _merge(pending[1])
+            next_index = pending[0] + 1
+            pending = None
+        if pending is None:
+            pending = (i, [])
+        pending[1].append((offset, analysis_from_doc(doc)))
+    if pending is not None:
+        yield from _empties(next_index, pending[0])
+        yield _merge(pending[1])
+        next_index = pending[0] + 1
+    yield from _empties(next_index, len(texts))
+
+
+def _usable(text: Any) -> bool:
+    return isinstance(text, str) and bool(text.strip())
+
+
+def _empties(start: int, stop: int) -> Iterator[Analysis]:
+    for _ in range(start, stop):
+        yield Analysis()
+
+
+def split_text(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) pairs covering ``text``, cut after paragraph breaks, else after a space."""
+    start = 0
+    n = len(text)
+    while n - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 4:
+            ends = [m.end() for m in re.finditer(r"[.!?]\s", window)]
+            cut = ends[-1] - 1 if ends and ends[-1] > limit // 4 else window.rfind(" ")
+        if cut < limit // 4:
+            cut = limit - 1
+        yield start, text[start : start + cut + 1]
+        start += cut + 1
+    if start < n:
+        yield start, text[start:]
+
+
+def _merge(parts: list[tuple[int, Analysis]]) -> Analysis:
+    """Join the analyses of the pieces of one text, shifting offsets back to the whole text."""
+    if len(parts) == 1 and parts[0][0] == 0:
+        return parts[0][1]
+    figures: list[Figure] = []
+    orgs: dict[str, Organisation] = {}
+    persons: dict[str, Person] = {}
+    for offset, a in parts:
+        for f in a.figures:
+            figures.append(
+                dataclasses.replace(
+                    f,
+                    start=f.start + offset,
+                    end=f.end + offset,
+                    sentence_start=f.sentence_start + offset,
+                    sentence_end=f.sentence_end + offset,
+                )
+            )
+        for o in a.organisations:
+            mentions = _shift(o.mentions, offset)
+            old = orgs.get(o.name)
+            if old is None:
+                orgs[o.name] = dataclasses.replace(o, mentions=mentions)
+            else:
+                orgs[o.name] = dataclasses.replace(
+                    old,
+                    aliases=tuple(dict.fromkeys(old.aliases + o.aliases)),
+                    mentions=old.mentions + mentions,
+                )
+        for p in a.persons:
+            mentions = _shift(p.mentions, offset)
+            old_p = persons.get(p.name)
+            if old_p is None:
+                persons[p.name] = dataclasses.replace(p, mentions=mentions)
+            else:
+                persons[p.name] = dataclasses.replace(
+                    old_p,
+                    role=old_p.role or p.role,
+                    organisation=old_p.organisation or p.organisation,
+                    mentions=old_p.mentions + mentions,
+                )
+    return Analysis(
+        figures=tuple(figures), organisations=tuple(orgs.values()), persons=tuple(persons.values())
+    )
+
+
+def _shift(mentions: tuple[Mention, ...], offset: int) -> tuple[Mention, ...]:
+    return tuple(Mention(m.start + offset, m.end + offset, m.text) for m in mentions)

@@ -1,0 +1,328 @@
+"""Normalise stage: canonical URLs, clean text and titles, drop empty items.
+
+Pure functions first (:func:`canonical_url`, :func:`clean_text`, :func:`clean_title`),
+testable without Scrapy; :class:`NormalisePipeline` applies them to each
+:class:`~veille.models.Article` and drops items left with neither text nor title
+(reason ``empty``).
+
+Text conventions after this stage: Unicode NFC, one paragraph per block, paragraphs
+separated by a blank line (``"\\n\\n"``), runs of spaces and tabs collapsed to one space.
+Non-breaking spaces (U+00A0, U+202F) are kept: French typography and the figure
+extractor's thousands separators depend on them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+from veille.config import PACKAGE_CONFIG, optional, read_toml
+from veille.errors import ConfigError
+from veille.models import Article
+
+# Query parameters that only say where a reader came from. Glob patterns, matched lowercased.
+DEFAULT_TRACKING_PARAMS: tuple[str, ...] = (
+    "utm_*", "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "twclid", "igshid",
+    "mc_cid", "mc_eid", "_ga", "_gl", "xtor", "xtref", "xts", "at_*", "ns_*", "ito", "cmpid",
+    "wt.mc_id", "wt_mc_id", "ocid", "s_cid", "sr_share", "share", "spm", "__twitter_impression",
+    "amp", "outputtype",
+)  # fmt: skip
+
+# Lines that are navigation or share prompts rather than article text. Regexes matched at
+# the start of the accent- and case-folded line (see :func:`veille.store.fold`).
+DEFAULT_BOILERPLATE: tuple[str, ...] = (
+    r"(a )?lire (aussi|egalement|la suite)\b",
+    r"(a )?voir (aussi|egalement)\b",
+    r"sur le meme (sujet|theme)\b",
+    r"partager( cet article| sur| l'article|$)",
+    r"(suivez|rejoignez)[- ]nous\b",
+    r"abonnez[- ]vous\b",
+    r"inscrivez[- ]vous a (notre|la) newsletter\b",
+    r"recevez (notre|la) newsletter\b",
+    r"cliquez ici\b",
+    r"publicite$",
+    r"(tweeter|imprimer|envoyer par (e-?mail|courriel))$",
+    r"(facebook|twitter|linkedin|whatsapp|x)( ?[|/,-] ?(facebook|twitter|linkedin|whatsapp|x|e-?mail))+$",
+    r"votre adresse (e-?mail|de messagerie) ne sera pas publiee",
+    r"(laisser|ajouter|poster) un commentaire\b",
+    r"\d+ commentaires?$",
+    r"tous droits reserves\b",
+    r"(c|\(c\)|©) ?\d{4}\b",
+)
+
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ")
+
+_HOST_PREFIXES = ("amp.", "m.", "mobile.")
+_AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
+_SPACES = re.compile(r"[ \t\f\v\u2000-\u200a\u205f\u3000]+")  # keeps U+00A0 and U+202F
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\v\f]")
+
+
+@dataclass(frozen=True)
+class NormaliseConfig:
+    """The ``[normalise]`` section of ``config/pipeline.toml``."""
+
+    tracking_params: tuple[str, ...] = DEFAULT_TRACKING_PARAMS
+    boilerplate: tuple[str, ...] = DEFAULT_BOILERPLATE
+    boilerplate_max_chars: int = 200  # longer lines are never treated as boilerplate
+    site_names: tuple[str, ...] = ()  # title suffixes always stripped (" | Le360", " - H24info")
+
+    @classmethod
+    def load(cls, config_dir: str | Path | None = None) -> NormaliseConfig:
+        path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
+        if not path.exists():
+            return cls()
+        section = read_toml(path).get("normalise", {})
+        if not isinstance(section, dict):
+            raise ConfigError(path, "[normalise] must be a table", field="normalise")
+        where = "normalise"
+        boilerplate = tuple(optional(section, "boilerplate", list, list(DEFAULT_BOILERPLATE), path, where))
+        for pattern in boilerplate:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                raise ConfigError(path, f"bad boilerplate pattern {pattern!r}: {exc}", field=where) from None
+        return cls(
+            tracking_params=tuple(
+                str(p).lower()
+                for p in optional(
+                    section, "tracking_params", list, list(DEFAULT_TRACKING_PARAMS), path, where
+                )
+            ),
+            boilerplate=boilerplate,
+            boilerplate_max_chars=optional(section, "boilerplate_max_chars", int, 200, path, where),
+            site_names=tuple(optional(section, "site_names", list, [], path, where)),
+        )
+
+
+# -- folding --------------------------------------------------------------------------------
+class _Unaccent(dict[int, str | None]):
+    """``str.translate`` table dropping combining marks, filled one character at a time."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        value = None if unicodedata.combining(char) else char
+        self[code] = value
+        return value
+
+
+_UNACCENT = _Unaccent()
+
+
+def unaccent(text: str) -> str:
+    """NFKD ``text`` without its combining marks ("Développement" -> "Developpement")."""
+    return text if text.isascii() else unicodedata.normalize("NFKD", text).translate(_UNACCENT)
+
+
+def fold(text: str) -> str:
+    """:func:`veille.store.fold` (same result, which content hashes depend on), several
+    times faster on article-length text: the stages fold every text more than once."""
+    return " ".join(unaccent(text).casefold().replace("’", "'").split())
+
+
+# -- URLs ---------------------------------------------------------------------------------
+def _is_tracking(name: str, patterns: Iterable[str]) -> bool:
+    key = name.lower()
+    return any(fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+def _desktop_path(path: str) -> str:
+    """Remove AMP markers from a path: ``/a/amp/`` -> ``/a/``, ``/amp/a`` -> ``/a``, ``x.amp.html`` -> ``x.html``."""
+    if path.endswith(".amp.html"):
+        path = path[: -len(".amp.html")] + ".html"
+    elif path.endswith(".amp"):
+        path = path[: -len(".amp")]
+    segments = path.split("/")
+    kept = [s for s in segments if s.lower() != "amp"]
+    if len(kept) != len(segments):
+        path = "/".join(kept)  # "/a/amp/" -> "/a/", "/a/amp" -> "/a"
+        if not path.startswith("/"):
+            path = "/" + path
+    return path or "/"
+
+
+def canonical_url(url: str, tracking_params: Sequence[str] = DEFAULT_TRACKING_PARAMS) -> str:
+    """The one URL under which an article is archived.
+
+    Lowercases scheme and host, drops the fragment, default ports, tracking parameters and
+    AMP or mobile markers (``/amp/``, ``?amp``, ``.amp.html``, ``amp.``/``m.``/``mobile.``
+    hosts, Google AMP cache URLs) and sorts the query. Anything not ``http(s)`` is returned
+    stripped but otherwise untouched.
+
+    >>> canonical_url("https://M.Example.ma/eco/offshoring/amp/?utm_source=fb&b=2&a=1#top")
+    'https://example.ma/eco/offshoring/?a=1&b=2'
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return url
+    host = parts.hostname.lower().rstrip(".")
+    path = parts.path
+    if _AMP_CACHE.match(host):  # https://www-x-ma.cdn.ampproject.org/c/s/www.x.ma/article
+        inner = re.match(r"^/[a-z](?:/s)?/(?P<rest>[^/]+/.*)$", path)
+        if inner:
+            secure = "/s/" in path[:5]
+            query = f"?{parts.query}" if parts.query else ""
+            return canonical_url(f"{'https' if secure else 'http'}://{inner['rest']}{query}", tracking_params)
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+            break
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking(k, tracking_params)
+    ]
+    rebuilt = urlunsplit((scheme, netloc, _desktop_path(path), urlencode(query), ""))
+    return canonicalize_url(rebuilt, keep_fragments=False)
+
+
+# -- text -----------------------------------------------------------------------------------
+def _compile(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    patterns = list(patterns)
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _clean_line(line: str) -> str:
+    return _SPACES.sub(" ", line).strip()
+
+
+def clean_text(
+    text: str,
+    boilerplate: Sequence[str] = DEFAULT_BOILERPLATE,
+    max_boilerplate_chars: int = 200,
+    *,
+    _pattern: re.Pattern[str] | None = None,
+) -> str:
+    """NFC, no invisible characters, collapsed spaces, one paragraph per block, no boilerplate.
+
+    Every non-empty line is a paragraph (extractors emit one paragraph per line); the
+    result separates paragraphs with ``"\\n\\n"``. Boilerplate lines ("Lire aussi : ...",
+    share prompts) are removed when short; a paragraph repeated right after itself is kept once.
+    """
+    if not text:
+        return ""
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _LINE_BREAKS.sub("\n", text)
+    pattern = _pattern if _pattern is not None else _compile(boilerplate)
+    paragraphs: list[str] = []
+    for raw in text.split("\n"):
+        line = _clean_line(raw)
+        if not line:
+            continue
+        if pattern is not None and len(line) <= max_boilerplate_chars and pattern.match(_fold_line(line)):
+            continue
+        if paragraphs and paragraphs[-1] == line:
+            continue
+        paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+def _fold_line(line: str) -> str:
+    return fold(line).strip(" \u00a0\u202f-–—•·>»«*#:|")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(s))
+
+
+def _looks_like_site(suffix: str, host: str, source: str, site_names: Sequence[str]) -> bool:
+    key = _squash(suffix)
+    if not key:
+        return False
+    if any(_squash(name) == key for name in site_names):
+        return True
+    labels = [lab for lab in host.split(".") if lab not in ("www", "m", "amp", "mobile")]
+    candidates = {_squash(lab) for lab in labels[:-1] if len(lab) >= 3} | {_squash(source)}
+    candidates.discard("")
+    if "." in suffix and " " not in suffix.strip():  # "Le360.ma", "H24info.ma"
+        return True
+    return any(c == key or (len(c) >= 4 and (c in key or key in c)) for c in candidates)
+
+
+def clean_title(title: str, url: str = "", source: str = "", site_names: Sequence[str] = ()) -> str:
+    """Clean a headline and strip a trailing site name ("Titre - Le360", "Titre | Médias24").
+
+    A suffix is stripped only when it names the site: it matches a configured site name,
+    the source name or the host name, or looks like a domain. A real subtitle after a dash
+    is kept.
+    """
+    if not title:
+        return ""
+    if "&" in title and ";" in title:
+        title = html.unescape(title)
+    title = unicodedata.normalize("NFC", title).translate(_INVISIBLE)
+    title = _clean_line(_LINE_BREAKS.sub(" ", title).replace("\n", " "))
+    host = (urlsplit(url).hostname or "").lower() if url else ""
+    for _ in range(2):  # "Titre - Économie - Le360": at most the site, then a section name
+        cut = max(((title.rfind(sep), sep) for sep in TITLE_SEPARATORS), default=(-1, ""))
+        index, sep = cut
+        if index <= 0:
+            break
+        head, suffix = title[:index].strip(), title[index + len(sep) :].strip()
+        if len(head.split()) < 2 or len(suffix) > 40 or len(suffix.split()) > 5:
+            break
+        short_after_bar = sep == " | " and len(suffix) <= 30 and len(suffix.split()) <= 3
+        if not (short_after_bar or _looks_like_site(suffix, host, source, site_names)):
+            break
+        title = head
+    return title
+
+
+# -- the Scrapy stage -------------------------------------------------------------------------
+def normalise_article(
+    article: Article, config: NormaliseConfig, *, _pattern: re.Pattern[str] | None = None
+) -> Article:
+    """Apply the clean-ups to ``article`` in place and return it."""
+    article.url = article.url.strip()
+    article.canonical_url = canonical_url(article.canonical_url or article.url, config.tracking_params)
+    article.title = clean_title(article.title, article.url, article.source, config.site_names)
+    pattern = _pattern if _pattern is not None else _compile(config.boilerplate)
+    article.text = clean_text(
+        article.text, config.boilerplate, config.boilerplate_max_chars, _pattern=pattern
+    )
+    if article.lead:
+        article.lead = clean_text(article.lead, (), 0).replace("\n\n", " ") or None
+    if article.author:
+        article.author = _clean_line(unicodedata.normalize("NFC", article.author)) or None
+    return article
+
+
+class NormalisePipeline:
+    """Scrapy item pipeline (first): clean URLs, titles and text; drop empty items."""
+
+    def __init__(self, config: NormaliseConfig, crawler: Any = None) -> None:
+        self.config = config
+        self.crawler = crawler
+        self._pattern = _compile(config.boilerplate)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NormalisePipeline:
+        return cls(NormaliseConfig.load(crawler.settings.get("VEILLE_CONFIG_DIR")), crawler)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Article):
+            return item
+        from pipeline.storage import drop
+
+        normalise_article(item, self.config, _pattern=self._pattern)
+        if not item.text and not item.title:
+            raise drop(self.crawler, item.source, "empty", f"empty (no text and no title: {item.url})")
+        return item

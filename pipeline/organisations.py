@@ -1,0 +1,413 @@
+"""Organisations: the sector gazetteer, acronym definitions and NER, merged and canonicalised.
+
+Two spaCy components, placed after ``ner``:
+
+* ``veille_acronyms`` finds definitions written in the text, "l'Agence de développement du
+  digital (ADD)" or "le CMIA (Centre marocain de l'intelligence artificielle)", with the
+  Schwartz-Hearst rule (the acronym's letters, in order, in the long form, the first one
+  starting a word) and sets ``doc._.acronyms``.
+* ``veille_orgs`` matches the gazetteer (``config/organisations.toml``) on accent-folded
+  lower-case tokens, adds spaCy's ORG spans (and MISC/PER/LOC spans that look like an
+  organisation), fixes the known mislabels (the currency "DH" tagged ORG, "Medz Sourcing"
+  tagged PER, a long federation name cut in two, "APEBI-AMRC-ADD" as one MISC), drops
+  currencies, plans and programmes, and groups every mention under one canonical name. It
+  sets ``doc._.organisations`` (list of :class:`veille.models.Organisation`).
+
+Results are kept as plain data in ``doc.user_data`` so they survive ``nlp.pipe(n_process=2)``.
+The gazetteer lives in :mod:`pipeline.gazetteer` (business parks there are places, never emitted),
+acronym definitions in :mod:`pipeline.acronyms`, NER span repair in :mod:`pipeline.ner_spans`;
+their public names stay importable from here. Subsidiaries with their own name ("CDG Capital")
+are not merged into the parent; "Inetum Maroc" is an alias of "Inetum".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.acronyms import (  # noqa: F401  (re-exported)
+    ACRONYMS_KEY,
+    AcronymDefinition,
+    AcronymLinker,
+    find_acronyms,
+    looks_like_acronym,
+)
+from pipeline.gazetteer import (  # noqa: F401  (re-exported)
+    _COMPANY_TAILS,
+    _COUNTRY_TAILS,
+    _GENERIC_ADJ,
+    _GENERIC_HEADS,
+    _LEADING,
+    _ORG_HEADS,
+    DEFAULT_GAZETTEER,
+    KINDS,
+    Gazetteer,
+    OrgEntry,
+    _case_ok,
+    fold,
+    load_gazetteer,
+    strip_accents,
+    strip_leading,
+)
+from pipeline.ner_spans import after_stop, introduced_names, merge_split_names, plausible_name, trim
+from veille.models import Mention, Organisation
+
+ORGANISATIONS_KEY = "veille:organisations"
+
+
+def _organisations_getter(doc: Doc) -> list[Organisation]:
+    return [organisation_from_dict(d) for d in doc.user_data.get(ORGANISATIONS_KEY, [])]
+
+
+def organisation_from_dict(d: dict[str, Any]) -> Organisation:
+    return Organisation(
+        name=d["name"],
+        aliases=tuple(d.get("aliases", ())),
+        kind=d.get("kind"),
+        acronym=d.get("acronym"),
+        mentions=tuple(Mention(m["start"], m["end"], m["text"]) for m in d.get("mentions", ())),
+    )
+
+
+if not Doc.has_extension("organisations"):
+    Doc.set_extension("organisations", getter=_organisations_getter)
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Hit:
+    start: int
+    end: int
+    key: str  # "g:<entry index>", "a:<acronym>" or "n:<normalised name>"
+    source: str  # gazetteer, acronym, ner
+
+
+class OrganisationRecogniser:
+    """spaCy component ``veille_orgs``: sets ``doc._.organisations``."""
+
+    def __init__(self, nlp: Language, name: str, gazetteer_path: str) -> None:
+        self.name = name
+        self.gazetteer = load_gazetteer(gazetteer_path)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        # match id -> (entry index, acronym forms that must match case-sensitively, or None)
+        self._labels: dict[int, tuple[int, frozenset[str] | None]] = {}
+        patterns: dict[tuple[int, bool, tuple[str, ...]], set[str]] = {}
+        for i, entry in enumerate(self.gazetteer.entries):
+            for form in (*entry.forms, *entry.acronyms):
+                words = tuple(_fold_token(t.text) for t in nlp.make_doc(form) if not t.is_space)
+                if words:
+                    patterns.setdefault((i, form in entry.acronyms, words), set()).add(form)
+        for n, ((i, is_acronym, words), forms) in enumerate(patterns.items()):
+            label = f"veille_org_{n}"
+            match_id = nlp.vocab.strings.add(label)
+            self._labels[match_id] = (i, frozenset(strip_accents(f) for f in forms) if is_acronym else None)
+            self.matcher.add(label, [Doc(nlp.vocab, words=list(words))])
+
+    # gazetteer ---------------------------------------------------------------------------
+    def _gazetteer_hits(self, doc: Doc) -> list[_Hit]:
+        words = [_fold_token(t.text) for t in doc]
+        shadow = Doc(doc.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
+        spans = []
+        for match_id, start, end in self.matcher(shadow):
+            i, acronym = self._labels[match_id]
+            span = doc[start:end]
+            if acronym is not None:
+                if strip_accents(span.text) not in acronym:
+                    continue
+            elif end - start == 1 and not _case_ok(span.text, self.gazetteer.entries[i]):
+                continue
+            elif span.text == span.text.lower() and not _lowercase_form(span.text, self.gazetteer.entries[i]):
+                continue  # "les centres régionaux d'investissement": a common noun phrase
+            spans.append(Span(doc, start, end, label=match_id))
+        hits = []
+        for s in filter_spans(spans):
+            end = s.end
+            # "Inetum Maroc", "Capgemini Morocco": the subsidiary's form, kept as an alias of the group
+            if end < len(doc) and fold(doc[end].text) in _SUBSIDIARY_TAILS and doc[end].text[:1].isupper():
+                end += 1
+            hits.append(
+                _Hit(
+                    s.start_char,
+                    doc[end - 1].idx + len(doc[end - 1].text),
+                    f"g:{self._labels[s.label][0]}",
+                    "gazetteer",
+                )
+            )
+        # acronyms glued by a dash or slash inside one token: "APEBI/AMRC"
+        for tok in doc:
+            if len(tok.text) > 3 and re.search(r"[-/]", tok.text):
+                pos = 0
+                for part in re.split(r"([-/])", tok.text):
+                    entry = self.gazetteer.lookup(part) if part not in "-/" else None
+                    if entry is not None and part in entry.acronyms:
+                        s = tok.idx + pos
+                        hits.append(_Hit(s, s + len(part), f"g:{self.gazetteer.index(entry)}", "gazetteer"))
+                    pos += len(part)
+        return hits
+
+    # NER ---------------------------------------------------------------------------------
+    def _ner_candidates(self, doc: Doc) -> list[tuple[int, int]]:
+        """Char spans of NER entities that look like organisations, after fixing known splits."""
+        ents = [e for e in doc.ents if e.label_ in {"ORG", "MISC", "PER", "LOC"}]
+        merged = merge_split_names(doc, ents)
+        out = []
+        for span, label in merged:
+            span = trim(span)
+            if span is None:
+                continue
+            text = span.text
+            if self.gazetteer.is_not_org(text) or any(
+                self.gazetteer.is_not_org(t.text) and t.is_upper for t in span
+            ):
+                continue
+            if self._inside_not_org(span):
+                continue  # "Digital 2030" cut out of "Maroc Digital 2030"
+            if not plausible_name(span):
+                continue
+            words = [fold(t.text) for t in span]
+            first, last = words[0], words[-1]
+            if label == "ORG":
+                if (
+                    len(span) == 1
+                    and after_stop(span[0])
+                    and not span[0].is_upper
+                    and span[0].pos_ != "PROPN"
+                ):
+                    continue
+                if fold(span[0].text) in _ORG_HEADS and len(span) <= 2 and all(t.is_lower for t in span[1:]):
+                    continue  # "Banque digitale", "Agence nationale": a common noun phrase
+                out.append((span.start_char, span.end_char))
+            elif first in _ORG_HEADS and len(span) > 1:
+                out.append((span.start_char, span.end_char))
+            elif last in _COMPANY_TAILS and len(span) > 1:
+                out.append((span.start_char, span.end_char))
+            elif last in _SUBSIDIARY_TAILS and len(span) > 1 and _subsidiary_name(span, self.gazetteer):
+                out.append((span.start_char, span.end_char))  # "Nexalys Maroc" tagged PER or LOC
+        for start, end in introduced_names(doc):
+            if not self.gazetteer.is_not_org(doc.text[start:end]):
+                out.append((start, end))
+        return out
+
+    def _inside_not_org(self, span: Span, reach: int = 3) -> bool:
+        """The span is part of a longer name that is not an organisation (a plan, a programme)."""
+        doc = span.doc
+        for i in range(max(0, span.start - reach), span.start + 1):
+            for j in range(span.end, min(len(doc), span.end + reach) + 1):
+                if (i, j) != (span.start, span.end) and fold(
+                    strip_leading(doc[i:j].text)
+                ) in self.gazetteer.not_org:
+                    return True
+        return False
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.user_data[ORGANISATIONS_KEY] = [o.to_dict() for o in self.organisations(doc)]
+        return doc
+
+    def organisations(self, doc: Doc) -> list[Organisation]:
+        text = doc.text
+        gaz = self.gazetteer
+        hits = self._gazetteer_hits(doc)
+        names: dict[str, tuple[str, str | None, str | None]] = {}  # key -> (name, kind, acronym)
+
+        # acronym definitions: long form and acronym name the same organisation
+        definitions = doc._.acronyms if ACRONYMS_KEY in doc.user_data else find_acronyms(doc, gaz)
+        acronym_keys: dict[str, str] = {}
+        for d in definitions:
+            entry = gaz.lookup(d.short) or gaz.lookup(d.long)
+            if entry is None:
+                inside = [h for h in hits if d.long_start <= h.start and h.end <= d.long_end]
+                if inside and inside[0].start == d.long_start and inside[0].end >= d.long_end - 1:
+                    key = inside[0].key
+                else:
+                    key = f"a:{d.short}"
+                    names[key] = (d.long, None, d.short)
+            else:
+                key = f"g:{gaz.index(entry)}"
+            acronym_keys[d.short] = key
+            hits = [
+                h
+                for h in hits
+                if not _overlaps(h, d.long_start, d.long_end) and not _overlaps(h, d.short_start, d.short_end)
+            ]
+            hits.append(_Hit(d.long_start, d.long_end, key, "acronym"))
+            hits.append(_Hit(d.short_start, d.short_end, key, "acronym"))
+        if acronym_keys:
+            for tok in doc:
+                key = acronym_keys.get(tok.text)
+                if key and not any(_overlaps(h, tok.idx, tok.idx + len(tok.text)) for h in hits):
+                    hits.append(_Hit(tok.idx, tok.idx + len(tok.text), key, "acronym"))
+
+        # NER spans the gazetteer and the definitions did not cover
+        for start, end in self._ner_candidates(doc):
+            covered = [h for h in hits if _overlaps(h, start, end)]
+            if covered and _own_name(doc, start, end, covered, gaz):
+                hits = [h for h in hits if h not in covered]  # "CDG Capital", "BMCE Capital Research"
+            elif covered:
+                continue
+            surface = text[start:end]
+            entry = gaz.lookup(surface)
+            if entry is not None:
+                hits.append(_Hit(start, end, f"g:{gaz.index(entry)}", "gazetteer"))
+                continue
+            hits.append(_Hit(start, end, f"n:{name_key(surface)}", "ner"))
+
+        # "Tamwilcom, la Société nationale de garantie …,": an unknown org-headed name apposed to a name
+        ordered = sorted(hits, key=lambda h: h.start)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            between = text[a.end : b.start]
+            b_words = fold(strip_leading(text[b.start : b.end])).split()
+            if (
+                b.source == "ner"
+                and a.key != b.key
+                and not (a.key.startswith("g:") and gaz.entries[int(a.key[2:])].is_place)
+                and re.fullmatch(r",\s*(?:la|le|l')\s*", between, flags=re.I)
+                and b_words
+                and b_words[0] in _ORG_HEADS
+                and re.match(r"\s*,", text[b.end : b.end + 3])
+            ):
+                b.key = a.key
+        # unknown names: merge "Novatech" into "Novatech Ingénierie", then find their other mentions
+        ner_keys = {h.key for h in hits if h.key.startswith("n:")}
+        rename: dict[str, str] = {}
+        for k in ner_keys:
+            longer = [o for o in ner_keys if o != k and o.startswith(k + " ")]
+            if len(longer) == 1:
+                rename[k] = longer[0]
+        for h in hits:
+            h.key = rename.get(h.key, h.key)
+        known = {text[h.start : h.end]: h.key for h in hits if h.source == "ner" and h.end - h.start > 2}
+        # a distinctive first word stands for the whole name: "Novatech" for "Novatech Ingénierie"
+        firsts: dict[str, set[str]] = {}
+        for h in hits:
+            words = text[h.start : h.end].split()
+            if h.source == "ner" and len(words) > 1:
+                firsts.setdefault(words[0], set()).add(h.key)
+        for first, keys in firsts.items():
+            if len(keys) == 1 and len(first) > 3 and first[0].isupper() and _distinctive(doc, first, gaz):
+                known.setdefault(first, next(iter(keys)))
+        for surface, key in known.items():
+            for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
+                if not any(_overlaps(h, m.start(), m.end()) for h in hits):
+                    hits.append(_Hit(m.start(), m.end(), key, "ner"))
+
+        # "Zoralis Maroc" where the NER saw only "Zoralis": the subsidiary's form is an alias
+        for h in hits:
+            m = _SUBSIDIARY_RE.match(text, h.end)
+            if m and not any(_overlaps(o, m.start(1), m.end()) for o in hits):
+                h.end = m.end()
+        # one Organisation per key
+        groups: dict[str, list[_Hit]] = {}
+        for h in sorted(hits, key=lambda h: (h.start, h.end)):
+            groups.setdefault(h.key, []).append(h)
+        orgs = []
+        for key, group in groups.items():
+            surfaces = [text[h.start : h.end] for h in group]
+            if key.startswith("g:"):
+                entry = gaz.entries[int(key[2:])]
+                if entry.is_place:
+                    continue  # a business park or free zone: a place, not an organisation
+                name, kind, acronym = entry.name, entry.kind, entry.acronym
+            elif key in names:
+                name, kind, acronym = names[key]
+                name = name[0].upper() + name[1:]
+            else:
+                name = _best_name(surfaces)
+                kind, acronym = None, None
+            aliases = tuple(dict.fromkeys(surfaces))
+            mentions = tuple(Mention(h.start, h.end, text[h.start : h.end]) for h in group)
+            orgs.append(
+                Organisation(name=name, aliases=aliases, kind=kind, acronym=acronym, mentions=mentions)
+            )
+        return orgs
+
+
+_SUBSIDIARY_TAILS = {"maroc", "morocco"}
+_SUBSIDIARY_RE = re.compile(r"[ \u00a0]+(Maroc|Morocco)\b")
+
+
+def _subsidiary_name(span: Span, gaz: Gazetteer) -> bool:
+    """ "Nexalys Maroc": capitalised words that are not places nor directions, then "Maroc"."""
+    head = list(span)[:-1]
+    return all(
+        t.text[:1].isupper() and not gaz.is_not_org(t.text) and fold(t.text) not in _DIRECTIONS for t in head
+    )
+
+
+_DIRECTIONS = {"nord", "sud", "est", "ouest", "centre", "royaume", "grand", "oriental"}
+
+
+def _lowercase_form(surface: str, entry: OrgEntry) -> bool:
+    """Whether the config writes this form in lower case ("inwi"), so a lower-case match is a name."""
+    return any(f == f.lower() and fold(f) == fold(surface) for f in (*entry.forms, *entry.acronyms))
+
+
+def _own_name(doc: Doc, start: int, end: int, covered: list[_Hit], gaz: Gazetteer) -> bool:
+    """Whether an NER name starting with a gazetteer name is another organisation: the known name
+    followed by capitalised words that are not a country or a place ("CDG Capital", not "Inetum Maroc")."""
+    first = min(covered, key=lambda h: h.start)
+    if first.start != start or any(h.end > end for h in covered) or len(covered) > 1:
+        return False
+    rest = [t for t in doc.char_span(first.end, end, alignment_mode="expand") or () if not t.is_space]
+    if not rest or doc.char_span(start, end, alignment_mode="expand") is None:
+        return False
+    if gaz.lookup(doc.text[start:end]) is not None:
+        return False
+    return all(
+        t.text[:1].isupper()
+        and t.is_alpha
+        and fold(t.text) not in _SUBSIDIARY_TAILS | _COUNTRY_TAILS
+        and not gaz.is_not_org(t.text)
+        for t in rest
+    )
+
+
+def _fold_token(text: str) -> str:
+    return fold(text) or text
+
+
+def _distinctive(doc: Doc, word: str, gaz: Gazetteer) -> bool:
+    """A word that is not French vocabulary, a place or a programme: likely a brand name."""
+    lex = doc.vocab[word.lower()]
+    return not (lex.has_vector or lex.is_stop or gaz.is_not_org(word) or fold(word) in _ORG_HEADS)
+
+
+def _overlaps(h: _Hit, start: int, end: int) -> bool:
+    return h.start < end and start < h.end
+
+
+def name_key(surface: str) -> str:
+    """Merge key of an organisation not in the gazetteer: "la société Xyz Maroc" ~ "Xyz"."""
+    words = fold(strip_leading(surface)).split()
+    while len(words) > 1 and words[-1] in _COUNTRY_TAILS:
+        words.pop()
+    return " ".join(words)
+
+
+def _best_name(surfaces: list[str]) -> str:
+    cleaned = [strip_leading(s) for s in surfaces]
+    # "Nexalys Maroc" next to "Nexalys": the group's name is canonical, the subsidiary's an alias
+    seen = {fold(c) for c in cleaned}
+    cleaned = [
+        " ".join(c.split()[:-1])
+        if len(c.split()) > 1
+        and fold(c.split()[-1]) in _SUBSIDIARY_TAILS
+        and fold(" ".join(c.split()[:-1])) in seen
+        else c
+        for c in cleaned
+    ]
+    counts = Counter(cleaned)
+    return max(cleaned, key=lambda s: (len(s.split()) > 1, counts[s], len(s)))
+
+
+@Language.factory("veille_orgs", default_config={"gazetteer_path": str(DEFAULT_GAZETTEER)})
+def make_organisation_recogniser(nlp: Language, name: str, gazetteer_path: str) -> OrganisationRecogniser:
+    return OrganisationRecogniser(nlp, name, gazetteer_path)

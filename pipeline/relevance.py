@@ -1,0 +1,331 @@
+"""Relevance stage: keep French articles about the offshoring and digital sector.
+
+Pure functions first: :func:`detect_language` (langdetect with a fixed seed, so the same
+text always gets the same answer) and :func:`score` (a weighted lexicon from
+``config/lexicon.toml``, see :func:`load_lexicon`). :class:`RelevancePipeline` sets
+``language``, ``relevance``, ``matched_terms`` and ``themes`` on each article and drops
+articles in another language (reason ``language:<code>``) or scoring below the
+lexicon's ``threshold`` (reason ``off-topic``).
+
+Scoring. Title, lead and text are accent- and case-folded; hyphens and apostrophes count
+as spaces. Each lexicon term contributes ``weight * (n / (n + 1) + title_weight * in_title)``
+where ``n`` is its number of matches in lead and text: repeats saturate, a title match
+weighs more. The sum ``raw`` becomes a score in [0, 1): ``1 - exp(-raw / scale)``. A theme
+is given to the article when its terms contribute at least ``theme_min``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.normalise import fold, unaccent
+from veille.config import PACKAGE_CONFIG, optional, read_toml, require
+from veille.errors import ConfigError
+from veille.models import Article
+
+ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+LETTERS = re.compile(r"[^\W\d_]")
+
+
+# -- language -------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _factory() -> Any:
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.seed = 0  # deterministic: same text, same answer
+    return factory
+
+
+# Function words found in French but not in Spanish, Italian, Portuguese or English text.
+FRENCH_MARKERS = frozenset(
+    "le les des du et est une dans pour qui sur avec au aux cette ces ses sont ont été selon leur "
+    "leurs mais où nous vous il ils elle elles ne pas plus d l qu n s c j y".split()
+)
+ENGLISH_MARKERS = frozenset("the and of to is are was were with for that this from by on at".split())
+
+
+def _clearly_french(sample: str) -> bool:
+    """A fast, deterministic answer for the common case: plenty of French-only function words."""
+    tokens = re.findall(r"[^\W\d_]+", sample.lower())
+    if len(tokens) < 12:
+        return False
+    french = sum(tok in FRENCH_MARKERS for tok in tokens) / len(tokens)
+    english = sum(tok in ENGLISH_MARKERS for tok in tokens) / len(tokens)
+    return french >= 0.18 and english < 0.03
+
+
+def detect_language(text: str, min_letters: int = 20) -> str | None:
+    """ISO 639-1 code of ``text`` ("fr", "en", "ar"...), or None when too short to tell.
+
+    Deterministic: clearly French text is recognised by its function words; anything else
+    goes to langdetect, run with a fixed seed on at most the first 3,000 characters.
+    """
+    sample = text[:3000]
+    letters = len(LETTERS.findall(sample))
+    if letters < min_letters:
+        return None
+    if len(ARABIC.findall(sample)) > 0.4 * letters:
+        return "ar"
+    if _clearly_french(sample[:1500]):
+        return "fr"
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory().create()
+    detector.append(sample)
+    try:
+        return str(detector.detect())
+    except LangDetectException:
+        return None
+
+
+# -- lexicon ---------------------------------------------------------------------------------
+def _plain(text: str) -> str:
+    """Accent-stripped, punctuation as spaces, case kept (for acronyms)."""
+    return " " + re.sub(r"[^A-Za-z0-9]+", " ", unaccent(text)) + " "
+
+
+def _folded(text: str) -> str:
+    return " " + re.sub(r"[^a-z0-9]+", " ", fold(text)) + " "
+
+
+def _term_regex(term: str, case_sensitive: bool) -> re.Pattern[str]:
+    """``"centre* d'appel"`` -> the words in order; ``*`` ends a word freely; words may take s/x."""
+    return re.compile(r"(?<= )" + " ".join(_term_parts(term, case_sensitive)) + r"(?= )")
+
+
+def _term_anchor(term: str, case_sensitive: bool) -> str:
+    """What any match of the term starts with: a space and its first word (or word start)."""
+    normalise = _plain if case_sensitive else _folded
+    for raw in term.split():
+        pieces = normalise(raw.rstrip("*")).split()
+        if pieces:
+            return " " + pieces[0]
+    return ""
+
+
+def _term_parts(term: str, case_sensitive: bool) -> list[str]:
+    normalise = _plain if case_sensitive else _folded
+    parts: list[str] = []
+    for raw in term.split():
+        star = raw.endswith("*")
+        pieces = normalise(raw.rstrip("*")).split()
+        for i, word in enumerate(pieces):
+            if star and i == len(pieces) - 1:
+                parts.append(re.escape(word) + "[A-Za-z0-9]*")
+            elif word[-1].isalpha() and not case_sensitive:
+                parts.append(re.escape(word) + "(?:s|x)?")
+            else:
+                parts.append(re.escape(word))
+    if not parts:
+        raise ValueError(f"empty term {term!r}")
+    return parts
+
+
+@dataclass(frozen=True)
+class Term:
+    label: str  # as shown in matched_terms
+    theme: str
+    weight: float
+    pattern: re.Pattern[str]
+    case_sensitive: bool = False
+    anchor: str = ""  # a substring every match starts with (" word"): a cheap test before the regex
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """``config/lexicon.toml``: weighted terms grouped into themes, and the scoring knobs."""
+
+    terms: tuple[Term, ...]
+    labels: dict[str, str] = field(default_factory=dict)  # theme id -> French label
+    threshold: float = 0.30
+    scale: float = 3.0
+    title_weight: float = 2.0
+    theme_min: float = 1.0
+
+
+def _parse_lexicon(data: dict[str, Any], path: Path) -> Lexicon:
+    themes = require(data, "themes", dict, path, "lexicon")
+    terms: list[Term] = []
+    labels: dict[str, str] = {}
+    for theme_id, spec in themes.items():
+        where = f"themes.{theme_id}"
+        if not isinstance(spec, dict):
+            raise ConfigError(path, "a theme must be a table", field=where)
+        labels[theme_id] = optional(spec, "label", str, theme_id, path, where)
+        plain = optional(spec, "terms", dict, {}, path, where)
+        acronyms = optional(spec, "acronyms", dict, {}, path, where)
+        if not plain and not acronyms:
+            raise ConfigError(path, "a theme needs 'terms' or 'acronyms'", field=where)
+        for table, case_sensitive in ((plain, False), (acronyms, True)):
+            for term, weight in table.items():
+                if not isinstance(weight, int | float) or isinstance(weight, bool):
+                    raise ConfigError(path, f"weight of {term!r} must be a number", field=where)
+                try:
+                    pattern = _term_regex(term, case_sensitive)
+                except ValueError as exc:
+                    raise ConfigError(path, str(exc), field=where) from None
+                anchor = _term_anchor(term, case_sensitive)
+                terms.append(
+                    Term(term.replace("*", ""), theme_id, float(weight), pattern, case_sensitive, anchor)
+                )
+    terms.sort(key=lambda t: -t.pattern.pattern.count(" "))  # stable: longest phrases first
+    number = (int, float)
+    lex = Lexicon(
+        terms=tuple(terms),
+        labels=labels,
+        threshold=float(optional(data, "threshold", number, 0.30, path, "lexicon")),
+        scale=float(optional(data, "scale", number, 3.0, path, "lexicon")),
+        title_weight=float(optional(data, "title_weight", number, 2.0, path, "lexicon")),
+        theme_min=float(optional(data, "theme_min", number, 1.0, path, "lexicon")),
+    )
+    if not 0 <= lex.threshold < 1:
+        raise ConfigError(path, "threshold must be between 0 and 1", field="threshold")
+    if lex.scale <= 0:
+        raise ConfigError(path, "scale must be positive", field="scale")
+    return lex
+
+
+@functools.lru_cache(maxsize=8)
+def _load_lexicon(path: Path, mtime: float) -> Lexicon:
+    return _parse_lexicon(read_toml(path), path)
+
+
+def load_lexicon(config_dir: str | Path | None = None) -> Lexicon:
+    """Load ``lexicon.toml`` from ``config_dir`` (default: the bundled ``config/``)."""
+    path = Path(config_dir or PACKAGE_CONFIG) / "lexicon.toml"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise ConfigError(path, "file not found") from None
+    return _load_lexicon(path, mtime)
+
+
+def _hashes(match: re.Match[str]) -> str:
+    return "#" * len(match.group())
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(_hashes, text)
+
+
+# -- scoring -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Relevance:
+    score: float  # in [0, 1)
+    matched_terms: tuple[str, ...] = ()  # strongest first
+    themes: tuple[str, ...] = ()  # theme ids, strongest first
+
+
+def score(article: Article, lexicon: Lexicon) -> Relevance:
+    """How much ``article`` is about the sector, and through which terms and themes."""
+    body = article.text or ""
+    if article.lead and fold(article.lead)[:80] not in fold(body[:2000]):
+        body = article.lead + "\n" + body
+    views = {
+        False: (_folded(article.title or ""), _folded(body)),
+        True: (_plain(article.title or ""), _plain(body)),
+    }
+    contributions: dict[str, float] = {}
+    by_theme: dict[str, float] = {}
+    for term in lexicon.terms:  # longest first: a matched phrase hides the words inside it
+        title, text = views[term.case_sensitive]
+        if term.anchor and term.anchor not in text and term.anchor not in title:
+            continue  # no match possible: skip the regexes (most terms, on most articles)
+        blanked, n = term.pattern.subn(_hashes, text)  # count and blank in one pass
+        in_title = term.pattern.search(title) is not None
+        if not n and not in_title:
+            continue
+        views[term.case_sensitive] = (_blank(term.pattern, title) if in_title else title, blanked)
+        value = term.weight * (n / (n + 1) + lexicon.title_weight * in_title)
+        contributions[term.label] = contributions.get(term.label, 0.0) + value
+        by_theme[term.theme] = by_theme.get(term.theme, 0.0) + value
+    raw = sum(contributions.values())
+    result = 1.0 - math.exp(-raw / lexicon.scale)
+    terms = tuple(k for k, _ in sorted(contributions.items(), key=lambda kv: (-kv[1], kv[0])))
+    themes = tuple(
+        k for k, v in sorted(by_theme.items(), key=lambda kv: (-kv[1], kv[0])) if v >= lexicon.theme_min
+    )
+    return Relevance(round(result, 4), terms, themes)
+
+
+# -- the Scrapy stage -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RelevanceConfig:
+    """The ``[relevance]`` section of ``config/pipeline.toml``."""
+
+    languages: tuple[str, ...] = ("fr",)
+    keep_unknown_language: bool = True  # too short to tell: let the lexicon decide
+
+    @classmethod
+    def load(cls, config_dir: str | Path | None = None) -> RelevanceConfig:
+        path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
+        if not path.exists():
+            return cls()
+        section = read_toml(path).get("relevance", {})
+        if not isinstance(section, dict):
+            raise ConfigError(path, "[relevance] must be a table", field="relevance")
+        languages = optional(section, "languages", list, ["fr"], path, "relevance")
+        if not languages or not all(isinstance(x, str) for x in languages):
+            raise ConfigError(path, "languages must be a non-empty list of codes", field="relevance")
+        return cls(
+            languages=tuple(x.lower() for x in languages),
+            keep_unknown_language=optional(section, "keep_unknown_language", bool, True, path, "relevance"),
+        )
+
+
+def judge(article: Article, lexicon: Lexicon, config: RelevanceConfig) -> tuple[str | None, str | None]:
+    """Set language and relevance on ``article``; return ``(reason_key, message)`` if it must go."""
+    sample = "\n".join(x for x in (article.title, article.lead or "", article.text) if x)
+    detected = detect_language(sample)
+    language = detected or (article.language.lower()[:2] if article.language else None)
+    article.language = language
+    if language is None:
+        if not config.keep_unknown_language:
+            return "language:unknown", "language:unknown (too short to tell)"
+    elif language not in config.languages:
+        return f"language:{language}", f"language:{language} (kept: {', '.join(config.languages)})"
+    result = score(article, lexicon)
+    article.relevance = result.score
+    article.matched_terms = list(result.matched_terms)
+    article.themes = list(result.themes)
+    if result.score < lexicon.threshold:
+        return "off-topic", f"off-topic (score {result.score:.2f} < {lexicon.threshold:.2f})"
+    return None, None
+
+
+class RelevancePipeline:
+    """Scrapy item pipeline: language filter, then sector relevance."""
+
+    def __init__(self, lexicon: Lexicon, config: RelevanceConfig, crawler: Any = None) -> None:
+        self.lexicon = lexicon
+        self.config = config
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RelevancePipeline:
+        config_dir = crawler.settings.get("VEILLE_CONFIG_DIR")
+        return cls(load_lexicon(config_dir), RelevanceConfig.load(config_dir), crawler)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Article):
+            return item
+        from pipeline.storage import drop
+
+        reason, message = judge(item, self.lexicon, self.config)
+        if reason is not None:
+            raise drop(self.crawler, item.source, reason, message or reason)
+        return item
+
+
+__all__: Sequence[str] = (
+    "Lexicon", "Relevance", "RelevanceConfig", "RelevancePipeline", "Term",
+    "detect_language", "judge", "load_lexicon", "score",
+)  # fmt: skip

@@ -1,0 +1,279 @@
+"""Store stage: write each article to the archive and keep the run ledger.
+
+:class:`StorePipeline` opens the archive named by ``VEILLE_DATABASE_URL`` (migrating it),
+skips URLs already archived unless ``VEILLE_REFRESH``, and upserts each item in its own
+transaction, so a crawl killed with ``kill -9`` loses nothing it had stored and a rerun
+adds no duplicates.
+
+The ledger (``run_sources``) gets one line per source of run ``VEILLE_RUN_ID`` (a run is
+started, and finished, when none is given), written every ``VEILLE_PROGRESS_EVERY`` items
+(default 50) so that a killed crawl still has its line, and at close. A line reads:
+
+- ``fetched``: the spider's ``veille/{source}/fetched`` count;
+- ``new``: articles created in the archive;
+- ``duplicate``: items already in the archive: known URLs skipped (reason ``known``), texts
+  identical to an archived article (reason ``duplicate``) and, with ``VEILLE_REFRESH``,
+  archived articles rewritten;
+- ``dropped`` and ``drop_reasons``: items dropped for any other reason (``empty``,
+  ``language:en``, ``off-topic``...). ``drop_reasons`` also lists ``known`` and
+  ``duplicate``, so its counts add up to ``dropped`` plus the skipped duplicates;
+- ``errors`` and ``error_messages``: the spider's counts.
+
+Stages count a drop under the stats key ``veille/{source}/dropped/{reason}`` with
+:func:`count_drop`; drops raised by a stage that did not count them are counted from the
+``item_dropped`` signal, the reason being the start of the ``DropItem`` message
+(:func:`reason_key`: ``"off-topic (score 0.12 < 0.30)"`` -> ``off-topic``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from veille.models import Article
+from veille.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_REASONS = frozenset({"known", "duplicate"})
+PREFIX = "veille/"
+
+
+def count_drop(crawler: Any, source: str, reason: str) -> None:
+    """Count a dropped item under ``veille/{source}/dropped/{reason}`` for the run ledger."""
+    stats = getattr(crawler, "stats", None)
+    if stats is not None:
+        stats.inc_value(f"{PREFIX}{source}/dropped/{reason}")
+
+
+def drop(crawler: Any, source: str, reason: str, message: str, log_level: str = "INFO") -> Exception:
+    """Count a drop and build the ``DropItem`` to raise: ``raise drop(crawler, src, "empty", "empty (...)")``.
+
+    Drops are routine (a known URL on every crawl), so they are logged at INFO (or the given
+    level) rather than Scrapy's default WARNING with the whole item.
+    """
+    from scrapy.exceptions import DropItem
+
+    count_drop(crawler, source, reason)
+    if reason in DUPLICATE_REASONS and getattr(crawler, "stats", None) is not None:
+        crawler.stats.inc_value(f"{PREFIX}{source}/duplicate")
+    exc = DropItem(message)
+    exc.log_level = log_level  # read by Scrapy >= 2.13's LogFormatter.dropped
+    return exc
+
+
+def reason_key(message: str) -> str:
+    """The ledger key of a ``DropItem`` message: its text up to `` (`` or the first space.
+
+    >>> reason_key("off-topic (score 0.12 < 0.30)"), reason_key("language:en (kept: fr)")
+    ('off-topic', 'language:en')
+    """
+    head = re.split(r"\s*\(|\s", message.strip(), maxsplit=1)[0] if message.strip() else ""
+    return head.rstrip(":;,.").lower() or "unspecified"
+
+
+def ledger_lines(
+    stats: Mapping[str, Any], signalled: Mapping[str, Mapping[str, int]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """One :meth:`~veille.store.Store.record_source` payload per source, from crawler stats.
+
+    ``signalled`` holds drop counts per source and reason seen on the ``item_dropped``
+    signal; for each reason the larger of the two counts is kept, so a drop counted both
+    by its stage and by the signal is counted once.
+    """
+    per: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "fetched": 0,
+            "new": 0,
+            "updated": 0,
+            "duplicate": 0,
+            "errors": 0,
+            "error_messages": [],
+            "reasons": Counter(),
+        }
+    )
+    for key, value in stats.items():
+        if not key.startswith(PREFIX):
+            continue
+        parts = key[len(PREFIX) :].split("/")
+        if len(parts) < 2 or not parts[0]:
+            continue
+        source, what = parts[0], parts[1]
+        line = per[source]
+        if what == "dropped" and len(parts) > 2:
+            line["reasons"][reason_key("/".join(parts[2:]))] += int(value or 0)
+        elif what == "error_messages":
+            line["error_messages"] = [str(m) for m in (value or [])]
+        elif what in ("fetched", "new", "updated", "duplicate", "errors") and len(parts) == 2:
+            line[what] = int(value or 0)
+    for source, reasons in (signalled or {}).items():
+        line = per[source]
+        for reason, count in reasons.items():
+            line["reasons"][reason] = max(line["reasons"][reason], count)
+    out: dict[str, dict[str, Any]] = {}
+    for source, line in sorted(per.items()):
+        reasons: Counter[str] = line["reasons"]
+        skipped = sum(n for r, n in reasons.items() if r in DUPLICATE_REASONS)
+        dropped = sum(n for r, n in reasons.items() if r not in DUPLICATE_REASONS)
+        new, duplicate = line["new"], max(line["duplicate"], skipped + line["updated"])
+        out[source] = {
+            "fetched": line["fetched"] or new + duplicate + dropped,  # spiders that do not count
+            "new": new,
+            "duplicate": duplicate,
+            "dropped": dropped,
+            "drop_reasons": dict(sorted((r, n) for r, n in reasons.items() if n)),
+            "errors": line["errors"],
+            "error_messages": line["error_messages"],
+        }
+    return out
+
+
+class StorePipeline:
+    """Scrapy item pipeline (after dedup): upsert articles, keep the run ledger up to date."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        crawler: Any = None,
+        refresh: bool = False,
+        run_id: int | None = None,
+        finish_run: bool = True,
+        progress_every: int = 50,
+        progress_seconds: float = 60.0,
+    ) -> None:
+        self.database_url = database_url
+        self.crawler = crawler
+        self.refresh = refresh
+        self.given_run_id = run_id
+        self.run_id: int | None = run_id
+        self.finish = finish_run
+        self.progress_every = max(1, progress_every)
+        self.progress_seconds = progress_seconds
+        self.store: Store | None = None
+        self.signalled: dict[str, Counter[str]] = defaultdict(Counter)
+        self._ticks = 0
+        self._last_flush = time.monotonic()
+        self._own_stats: dict[str, Any] = {}  # used when no crawler (library use)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        from scrapy import signals
+
+        s = crawler.settings
+        url = s.get("VEILLE_DATABASE_URL")
+        if not url:
+            from veille.config import Settings
+
+            url = Settings.load(
+                data_dir=s.get("VEILLE_DATA_DIR"), config_dir=s.get("VEILLE_CONFIG_DIR")
+            ).database_url
+        run_id = s.get("VEILLE_RUN_ID")
+        pipe = cls(
+            url,
+            crawler=crawler,
+            refresh=s.getbool("VEILLE_REFRESH", False),
+            run_id=int(run_id) if run_id not in (None, "", 0, "0") else None,
+            finish_run=s.getbool("VEILLE_FINISH_RUN", True),
+            progress_every=s.getint("VEILLE_PROGRESS_EVERY", 50),
+        )
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
+
+    # -- stats ------------------------------------------------------------------------------
+    def _inc(self, key: str) -> None:
+        stats = getattr(self.crawler, "stats", None)
+        if stats is not None:
+            stats.inc_value(key)
+        else:
+            self._own_stats[key] = self._own_stats.get(key, 0) + 1
+
+    def _stats(self) -> dict[str, Any]:
+        stats = getattr(self.crawler, "stats", None)
+        return dict(stats.get_stats()) if stats is not None else dict(self._own_stats)
+
+    def _spider_name(self) -> str:
+        spider = getattr(self.crawler, "spider", None)
+        return getattr(spider, "name", "") or ""
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def open_spider(self, spider: Any = None) -> None:
+        self.store = open_store(self.database_url)
+        if self.run_id is None:
+            self.run_id = self.store.start_run("crawl", detail={"spider": self._spider_name()})
+        self._last_flush = time.monotonic()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Article):
+            return item
+        if self.store is None:
+            self.open_spider()
+        assert self.store is not None
+        urls = [item.url] + ([item.canonical_url] if item.canonical_url else [])
+        if not self.refresh and self.store.known_urls(urls):
+            self._tick()
+            raise drop(
+                self.crawler,
+                item.source,
+                "known",
+                f"known (already archived: {item.canonical_url or item.url})",
+                "DEBUG",
+            )
+        _, created = self.store.upsert_article(item)
+        self._inc(f"{PREFIX}{item.source}/{'new' if created else 'updated'}")
+        if not created:
+            self._inc(f"{PREFIX}{item.source}/duplicate")
+        self._tick()
+        return item
+
+    def item_dropped(
+        self, item: Any = None, response: Any = None, exception: Any = None, spider: Any = None
+    ) -> None:
+        """Signal handler: count drops by reason, whichever stage raised them."""
+        source = getattr(item, "source", None)
+        if not source:
+            return
+        self.signalled[source][reason_key(str(exception or ""))] += 1
+        self._tick()
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        due = time.monotonic() - self._last_flush >= self.progress_seconds
+        if self._ticks % self.progress_every == 0 or due:
+            self.write_ledger()
+
+    def write_ledger(self) -> dict[str, dict[str, Any]]:
+        """Write (replace) this run's line for every source seen so far."""
+        lines = ledger_lines(self._stats(), self.signalled)
+        if self.store is not None and self.run_id is not None:
+            for source, line in lines.items():
+                self.store.record_source(self.run_id, source, line)
+        self._last_flush = time.monotonic()
+        return lines
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.store is None:
+            return
+        try:
+            self.write_ledger()
+            if self.finish and self.run_id is not None:
+                self.store.finish_run(self.run_id, "ok")
+        finally:
+            self.store.close()
+            self.store = None
+
+    def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
+        """Signal handler: mark the run failed when the crawl did not finish normally."""
+        if reason == "finished" or not self.finish or self.run_id is None:
+            return
+        store = open_store(self.database_url, migrate=False)
+        try:
+            detail = None if self.given_run_id else {"spider": self._spider_name(), "reason": reason}
+            store.finish_run(self.run_id, "failed", detail=detail)
+        finally:
+            store.close()

@@ -1,0 +1,349 @@
+"""What every Veille spider shares: its source, the crawl.toml settings, the stats the run
+ledger is built from, incremental crawling and the article page callback.
+
+A spider class per source is made by :func:`spiders.loader.spider_class_for`; a site that
+needs special handling gets a small subclass overriding one method (``article_links``,
+``next_page``...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from spiders.config import load_crawl_config
+from spiders.page import FeedEntry, extract_page, parse_date
+from spiders.safety import BlockedRequest
+from veille.models import Article
+from veille.sources import Source
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
+PAYWALL = re.compile(
+    r"(réservé aux abonnés|reserve aux abonnes|contenu réservé|article réservé|abonnez-vous pour lire"
+    r"|class=\"[^\"]*paywall|id=\"paywall|premium-content-lock)",
+    re.IGNORECASE,
+)
+FALLBACK_STATUSES = {401, 402, 403, 429, 451} | set(range(500, 600))
+_NON_ARTICLE = re.compile(
+    r"/(tag|tags|category|categorie|rubrique|page|author|auteur|search|recherche|login|contact|feed|rss|wp-json"
+    r"|wp-admin|wp-login|newsletter|abonnement|mentions-legales|cgu|about|a-propos)(/|$)|\.(pdf|jpe?g|png|gif|zip|mp3|mp4|xml)$",
+    re.IGNORECASE,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SourceSpider(scrapy.Spider):
+    """Base of the generic spiders. Subclasses set ``source`` (and ``name`` = its name)."""
+
+    source: ClassVar[Source]
+    name = "veille-source"
+
+    def __init__(
+        self, *args: Any, since: Any = None, limit: Any = None, refresh: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._since_arg, self._limit_arg, self._refresh_arg = since, limit, refresh
+        self.requested = 0
+        self._store: Any = None
+        self._store_failed = False
+
+    # -- settings ----------------------------------------------------------------------
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Apply ``config/crawl.toml`` (priority "spider": ``-s`` and run_crawl still win)."""
+        super().update_settings(settings)
+        config_dir = settings.get("VEILLE_CONFIG_DIR")
+        if not config_dir:
+            return
+        cfg = load_crawl_config(Path(config_dir) / "crawl.toml")
+        values = cfg.to_scrapy_settings()
+        hosts = values.pop("VEILLE_ALLOW_HOSTS")
+        settings.setdict(values, priority="spider")
+        merged = list(dict.fromkeys([*settings.getlist("VEILLE_ALLOW_HOSTS"), *hosts]))
+        prio = max(settings.getpriority("VEILLE_ALLOW_HOSTS") or 0, 30)
+        settings.set("VEILLE_ALLOW_HOSTS", merged, priority=prio)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        since = spider._since_arg if spider._since_arg is not None else s.get("VEILLE_SINCE")
+        spider.since = since if isinstance(since, datetime) or since is None else parse_date(str(since))
+        if spider.since is not None and spider.since.tzinfo is None:
+            spider.since = spider.since.replace(tzinfo=UTC)
+        limit = spider._limit_arg if spider._limit_arg is not None else s.get("VEILLE_LIMIT")
+        spider.limit = int(limit) if limit not in (None, "") else None
+        refresh = spider._refresh_arg if spider._refresh_arg is not None else s.getbool("VEILLE_REFRESH")
+        spider.refresh = refresh in (True, "1", "true", "True", "yes")
+        crawler.signals.connect(spider._close_store, signal=scrapy.signals.spider_closed)
+        crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
+        return spider
+
+    def _request_dropped(self, request: Request, spider: Any = None) -> None:
+        """A redirect back to a URL already requested: the duplicate filter ends the loop."""
+        if request.meta.get("redirect_times"):
+            self.error(
+                f"{request.meta.get('redirect_urls', [request.url])[0]}: redirect loop (stopped at {request.url})"
+            )
+
+    @property
+    def source_name(self) -> str:
+        return self.source.name
+
+    # -- stats (the run ledger is built from these) -------------------------------------
+    def stat(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"veille/{self.source_name}/{key}", count)
+
+    def drop(self, reason: str, url: str = "") -> None:
+        self.stat(f"dropped/{reason}")
+        self.logger.info("Dropped %s (%s)", url, reason)
+
+    def error(self, message: str) -> None:
+        self.stat("errors")
+        key = f"veille/{self.source_name}/error_messages"
+        messages = self.crawler.stats.get_value(key) or []
+        self.crawler.stats.set_value(key, [*messages, message][-50:])
+        self.logger.warning(message)
+
+    # -- incremental crawling -------------------------------------------------------------
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """URLs already archived (none when refreshing or without an archive)."""
+        urls = list(urls)
+        if self.refresh or not urls or self._store_failed:
+            return set()
+        if self._store is None:
+            url = self.crawler.settings.get("VEILLE_DATABASE_URL")
+            if not url:
+                return set()
+            try:
+                from veille.store import open_store
+
+                self._store = open_store(url)
+            except Exception as exc:
+                self._store_failed = True
+                self.error(f"cannot read the archive to skip known URLs: {exc}")
+                return set()
+        return self._store.known_urls(urls)
+
+    def _close_store(self, spider: Any = None) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- filters ----------------------------------------------------------------------------
+    def in_domains(self, url: str) -> bool:
+        domains = self.source.allowed_domains
+        if not domains:
+            return True
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in domains)
+
+    def follows_rules(self, url: str, *, guess: bool = False) -> bool:
+        """Link rules from the config; with none and ``guess``, skip obvious non-articles."""
+        allow, deny = self.source.allow_rules(), self.source.deny_rules()
+        if any(re.search(p, url) for p in deny):
+            return False
+        if allow:
+            return any(re.search(p, url) for p in allow)
+        if guess:
+            path = urlsplit(url).path
+            return (
+                bool(path.strip("/"))
+                and not _NON_ARTICLE.search(path)
+                and ("-" in path or bool(re.search(r"\d", path)) or path.endswith((".html", ".htm", ".php")))
+            )
+        return True
+
+    def is_recent(self, published: datetime | None) -> bool:
+        return self.since is None or published is None or published >= self.since
+
+    def take(self) -> bool:
+        """One more article request allowed by --limit?"""
+        if self.limit is not None and self.requested >= self.limit:
+            return False
+        self.requested += 1
+        return True
+
+    def new_entries(self, entries: Iterable[FeedEntry]) -> Iterator[FeedEntry]:
+        """Entries to fetch: recent, on the source's domains, not archived, within --limit."""
+        wanted: list[FeedEntry] = []
+        seen: set[str] = set()
+        for e in entries:
+            if not e.url or e.url in seen:
+                continue
+            seen.add(e.url)
+            if not self.is_recent(e.published):
+                self.stat("skipped/old")
+                continue
+            if not self.in_domains(e.url):
+                self.drop("offsite", e.url)
+                continue
+            if not self.follows_rules(e.url):
+                self.stat("skipped/link_rules")
+                continue
+            wanted.append(e)
+        known = self.known_urls(e.url for e in wanted)
+        for e in wanted:
+            if e.url in known:
+                self.stat("dropped/known")  # the ledger counts "known" as a duplicate
+                continue
+            if not self.take():
+                self.stat("skipped/limit")
+                continue
+            yield e
+
+    # -- requests ---------------------------------------------------------------------------
+    def article_request(self, entry: FeedEntry) -> Request:
+        return Request(
+            entry.url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"entry": entry},
+            meta={"veille_entry": entry},
+        )
+
+    def index_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
+        """A feed, listing or sitemap request (its failure is the source's error)."""
+        return Request(
+            url, callback=callback, errback=self.index_failed, cb_kwargs=cb_kwargs, dont_filter=True
+        )
+
+    # -- article pages ----------------------------------------------------------------------
+    def parse_article(self, response: Response, entry: FeedEntry | None = None) -> Iterator[Article]:
+        fetched_at = utcnow()
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        body = response.body
+        looks_html = body.lstrip()[:1] == b"<" and b"<html" in body[:5000].lower()
+        if ctype and not ctype.startswith(HTML_TYPES) and not looks_html:
+            self.drop("not_html", response.url)
+            return
+        if not ctype and not looks_html:
+            self.drop("not_html", response.url)
+            return
+        self.stat("fetched")
+        fields = extract_page(
+            body,
+            response.url,
+            content_type=ctype or None,
+            fetched_at=fetched_at,
+            entry=entry,
+            language=self.source.language,
+            selectors=self.source.selectors,
+        )
+        partial = False
+        text = fields.text
+        if (
+            entry
+            and entry.summary
+            and (fields.sources.get("text") == "feed" or self._paywalled(body, text, entry))
+        ):
+            text, partial = entry.summary, True
+        if not text.strip() and not fields.title:
+            self.drop("empty", response.url)
+            return
+        if self.since is not None and fields.published is not None and fields.published < self.since:
+            self.stat("skipped/old")
+            return
+        if partial:
+            self.stat("partial")
+        yield Article(
+            url=response.url,
+            source=self.source_name,
+            title=fields.title,
+            text=text,
+            canonical_url=fields.canonical_url or "",
+            published=fields.published,
+            author=fields.author,
+            lead=fields.lead,
+            language=fields.language,
+            partial=partial,
+            fetched_at=fetched_at,
+        )
+
+    @staticmethod
+    def _paywalled(body: bytes, text: str, entry: FeedEntry) -> bool:
+        words, summary_words = len(text.split()), len(entry.summary.split())
+        if words >= 150:
+            return False
+        marker = PAYWALL.search(body.decode("utf-8", "replace")) is not None
+        return marker or words < min(40, summary_words)
+
+    def article_failed(self, failure: Failure) -> Iterator[Article]:
+        request = failure.request  # type: ignore[attr-defined]
+        entry: FeedEntry | None = request.cb_kwargs.get("entry")
+        kind, detail = classify_failure(failure)
+        if kind == "blocked":
+            return  # counted by the SSRF guard
+        if kind == "drop":
+            self.drop(detail, request.url)
+            return
+        if kind == "fallback" and entry is not None and (entry.summary or entry.title):
+            self.logger.info("Using the feed summary for %s (%s)", request.url, detail)
+            self.stat("fetched")
+            self.stat("partial")
+            yield Article(
+                url=request.url,
+                source=self.source_name,
+                title=entry.title,
+                text=entry.summary,
+                published=entry.published,
+                author=entry.author,
+                lead=entry.summary.split("\n\n")[0][:1000] if entry.summary else None,
+                language=entry.language or self.source.language,
+                partial=True,
+                fetched_at=utcnow(),
+            )
+            return
+        self.error(f"{request.url}: {detail}")
+
+    def index_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind, detail = classify_failure(failure)
+        if kind == "blocked":
+            return
+        self.error(f"{request.url}: {detail}")
+
+
+def classify_failure(failure: Failure) -> tuple[str, str]:
+    """(kind, detail): kind is blocked, drop (detail = reason), fallback or error."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    exc = failure.value
+    name = type(exc).__name__
+    if isinstance(exc, BlockedRequest):
+        return "blocked", exc.reason
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        if status in FALLBACK_STATUSES:
+            return "fallback", f"HTTP {status}"
+        if status in (404, 410):
+            return "drop", f"http_{status}"
+        return "error", f"HTTP {status}"
+    if isinstance(exc, IgnoreRequest):
+        message = str(exc)
+        if "robots.txt" in message:
+            return "drop", "robots"
+        if "redirect" in message:
+            return "error", "too many redirects (redirect loop?)"
+        return "drop", "ignored"
+    if "Cancel" in name or "maxsize" in str(exc).lower() or "max size" in str(exc).lower():
+        return "drop", "too_big"
+    if "Timeout" in name or "TimedOut" in name:
+        return "fallback", "timeout"
+    if name in ("ConnectionRefusedError", "ConnectError", "DNSLookupError", "CannotResolveHostError",
+                "ConnectionLost", "ResponseNeverReceived", "ResponseFailed", "DownloadFailedError",
+                "DownloadConnectionRefusedError", "ResponseDataLossError", "TCPTimedOutError"):  # fmt: skip
+        return "fallback", f"{name}: {exc}".strip()[:200]
+    return "error", f"{name}: {exc}".strip()[:200]

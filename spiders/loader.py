@@ -1,0 +1,60 @@
+"""Spiders built from ``config/sources.toml``: one spider class per enabled source.
+
+``SPIDER_LOADER_CLASS`` points here, so ``scrapy list`` lists the enabled sources and
+``scrapy crawl medias24`` crawls one; :func:`spider_class_for` is what ``run_crawl`` uses
+for sources given in code (the demo).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from spiders.base import SourceSpider
+from veille.sources import Source, load_sources
+
+# A site needing special handling: register a SourceSpider subclass here by source name.
+CUSTOM_SPIDERS: dict[str, type[SourceSpider]] = {}
+
+
+def spider_class_for(source: Source) -> type[SourceSpider]:
+    """A spider class whose ``name`` is the source's name, of the right generic kind."""
+    from spiders.feeds import FeedSpider
+    from spiders.sites import SiteSpider
+
+    base: type[SourceSpider] = CUSTOM_SPIDERS.get(source.name) or (
+        FeedSpider if source.is_feed else SiteSpider
+    )
+    class_name = "".join(p.capitalize() for p in re.split(r"[-_]", source.name)) + "Spider"
+    return type(class_name, (base,), {"name": source.name, "source": source, "__module__": base.__module__})
+
+
+class SourceSpiderLoader:
+    """Scrapy's spider loader protocol over the configured sources."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self._spiders = {s.name: spider_class_for(s) for s in sources}
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SourceSpiderLoader:
+        config_dir = settings.get("VEILLE_CONFIG_DIR")
+        return cls(load_sources(Path(config_dir) / "sources.toml", enabled_only=True))
+
+    def load(self, spider_name: str) -> type[SourceSpider]:
+        try:
+            return self._spiders[spider_name]
+        except KeyError:
+            raise KeyError(f"Spider not found: {spider_name}") from None
+
+    def list(self) -> list[str]:
+        return sorted(self._spiders)
+
+    def find_by_request(self, request: Any) -> list[str]:
+        host = (urlsplit(request.url).hostname or "").lower()
+        return [
+            name
+            for name, cls in self._spiders.items()
+            if any(host == d or host.endswith("." + d) for d in cls.source.allowed_domains)
+        ]

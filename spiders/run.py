@@ -1,0 +1,414 @@
+"""Run a crawl from Python: :func:`run_crawl` (what ``veille crawl`` calls).
+
+The run id is created in the run ledger before crawling (``store.start_run``) and handed
+to the item pipelines as the Scrapy setting ``VEILLE_RUN_ID``; the StorePipeline writes
+one ledger line per source and finishes the run. The :class:`CrawlReport` returned is
+read back from the ledger, so it says what was recorded.
+
+**One crawl per process.** Scrapy runs on a Twisted reactor, and a reactor can be started
+only once per process: a second :func:`run_crawl` in the same process raises
+:class:`CrawlError`. Callers that crawl more than once (tests, the scheduler) use
+:func:`run_crawl_isolated`, which runs the crawl in a fresh ``multiprocessing`` "spawn"
+child, or the command line: ``python -m spiders.run [NAME...]`` / ``veille crawl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from spiders.config import load_crawl_config
+from veille.config import Settings
+from veille.errors import VeilleError
+from veille.sources import Source, find_sources, load_sources
+
+
+class CrawlError(VeilleError):
+    """The crawl could not be run."""
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    name: str
+    fetched: int = 0
+    new: int = 0
+    duplicate: int = 0
+    dropped: int = 0
+    drop_reasons: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    error_messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    run_id: int
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    sources: tuple[SourceReport, ...] = ()
+
+    def total(self, key: str) -> int:
+        return sum(getattr(s, key) for s in self.sources)
+
+    def source(self, name: str) -> SourceReport | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for key in ("started_at", "finished_at"):
+            d[key] = d[key].isoformat() if d[key] else None
+        for s in d["sources"]:
+            s["error_messages"] = list(s["error_messages"])
+        return d
+
+
+def report_from_ledger(store: Any, run_id: int) -> CrawlReport:
+    """The crawl report of ``run_id`` as recorded in the run ledger."""
+    limit = 20
+    while True:
+        runs = store.runs(limit=limit)
+        run = next((r for r in runs if r["id"] == run_id), None)
+        if run is not None or len(runs) < limit or limit > 5000:
+            break
+        limit *= 4
+    if run is None:
+        raise CrawlError(f"run {run_id} is not in the run ledger")
+    sources = tuple(
+        SourceReport(
+            name=s["source"],
+            fetched=s.get("fetched") or 0,
+            new=s.get("new") or 0,
+            duplicate=s.get("duplicate") or 0,
+            dropped=s.get("dropped") or 0,
+            drop_reasons=dict(s.get("drop_reasons") or {}),
+            errors=s.get("errors") or 0,
+            error_messages=tuple(s.get("error_messages") or ()),
+        )
+        for s in run["sources"]
+    )
+    return CrawlReport(run_id, run["status"], run.get("started_at"), run.get("finished_at"), sources)
+
+
+def parse_since(value: str | datetime | None, now: datetime | None = None) -> datetime | None:
+    """``--since``: ISO or French date ("2025-03-01", "1 mars 2025") or an age ("7d", "12h")."""
+    if value is None or isinstance(value, datetime):
+        return value
+    from spiders.page import parse_date
+
+    now = now or datetime.now(UTC)
+    m = re.fullmatch(r"\s*(\d+)\s*([dhw]|j)\s*", value.lower())
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        return now - {"d": timedelta(days=n), "j": timedelta(days=n), "h": timedelta(hours=n),
+                      "w": timedelta(weeks=n)}[unit]  # fmt: skip
+    dt = parse_date(value, now)
+    if dt is None:
+        raise CrawlError(f"cannot read the date {value!r}; use e.g. 2025-03-01, '1 mars 2025' or 7d")
+    return dt
+
+
+def choose_sources(settings: Settings, names: list[str] | None, sources: list[Source] | None) -> list[Source]:
+    """The sources to crawl: the given ones, or the enabled ones of sources.toml, by name."""
+    pool = sources if sources is not None else load_sources(settings.path("sources.toml"), enabled_only=True)
+    return find_sources(pool, names) if names else list(pool)
+
+
+def scrapy_settings(
+    settings: Settings,
+    *,
+    run_id: int | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+    refresh: bool = False,
+    allow_hosts: tuple[str, ...] = (),
+    overrides: dict[str, Any] | None = None,
+) -> Any:
+    """Scrapy settings for a Veille crawl: spiders/settings.py, crawl.toml, then the run's."""
+    from scrapy.settings import Settings as ScrapySettings
+
+    s = ScrapySettings()
+    s.setmodule("spiders.settings", priority="project")
+    crawl = load_crawl_config(settings.path("crawl.toml"))
+    values = crawl.to_scrapy_settings()
+    values["VEILLE_ALLOW_HOSTS"] = list(dict.fromkeys([*values["VEILLE_ALLOW_HOSTS"], *allow_hosts]))
+    s.setdict(values, priority="project")
+    s.setdict(
+        {
+            "VEILLE_DATABASE_URL": settings.database_url,
+            "VEILLE_DATA_DIR": str(settings.data_dir),
+            "VEILLE_CONFIG_DIR": str(settings.config_dir),
+            "VEILLE_REFRESH": refresh,
+            "VEILLE_RUN_ID": run_id,
+            "VEILLE_SINCE": since.isoformat() if since else None,
+            "VEILLE_LIMIT": limit,
+            # run_crawl finishes the run itself once every source's spider has closed
+            "VEILLE_FINISH_RUN": run_id is None,
+        },
+        priority="cmdline",
+    )
+    if overrides:
+        s.setdict(overrides, priority="cmdline")
+    return s
+
+
+_REACTOR_USED = False
+
+
+def run_crawl(
+    settings: Settings,
+    names: list[str] | None = None,
+    *,
+    sources: list[Source] | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+    refresh: bool = False,
+    allow_hosts: tuple[str, ...] = (),
+    progress: bool = False,
+    overrides: dict[str, Any] | None = None,
+) -> CrawlReport:
+    """Crawl the chosen sources in this process and return the ledger's report.
+
+    ``names`` picks sources of ``config/sources.toml`` (all enabled ones by default);
+    ``sources`` crawls those instead (the demo). ``overrides`` are extra Scrapy settings.
+    Only once per process (see the module docstring).
+    """
+    global _REACTOR_USED
+    if _REACTOR_USED:
+        raise CrawlError(
+            "a crawl already ran in this process (Twisted cannot restart); use run_crawl_isolated()"
+        )
+    chosen = choose_sources(settings, names, sources)
+    if not chosen:
+        raise CrawlError("no source to crawl: enable one in sources.toml or name one")
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.loader import spider_class_for
+    from veille.store import open_store
+
+    settings.ensure_data_dir()
+    store = open_store(settings.database_url)
+    try:
+        run_id = store.start_run(
+            "crawl",
+            detail={
+                "sources": [s.name for s in chosen],
+                "since": since.isoformat() if since else None,
+                "limit": limit,
+                "refresh": refresh,
+            },
+        )
+        extra = dict(overrides or {})
+        if progress:
+            logs = settings.data_dir / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            extra.setdefault("LOG_FILE", str(logs / f"crawl-{run_id}.log"))
+        s = scrapy_settings(
+            settings, run_id=run_id, since=since, limit=limit, refresh=refresh, allow_hosts=allow_hosts,
+            overrides=extra,
+        )  # fmt: skip
+        _REACTOR_USED = True
+        process = CrawlerProcess(s)
+        crawlers = []
+        for source in chosen:
+            crawler = process.create_crawler(spider_class_for(source))
+            crawlers.append((source, crawler))
+            process.crawl(crawler)
+        display = _Progress([src.name for src in chosen]) if progress else None
+        if display:
+            for source, crawler in crawlers:
+                display.watch(source.name, crawler)
+            display.start()
+        failed = False
+        try:
+            process.start()
+        except Exception as exc:  # the reactor or a component failed to start
+            failed = True
+            store.finish_run(run_id, status="error", detail={"error": str(exc)})
+            raise CrawlError(f"the crawl failed: {exc}") from exc
+        finally:
+            if display:
+                display.stop()
+        _complete_ledger(store, run_id, crawlers, failed)
+        return report_from_ledger(store, run_id)
+    finally:
+        store.close()
+
+
+def _complete_ledger(store: Any, run_id: int, crawlers: list[tuple[Source, Any]], failed: bool) -> None:
+    """Make sure every crawled source has its ledger line and the run is finished, even
+    when the StorePipeline is disabled (ITEM_PIPELINES overridden) or a spider never opened."""
+    run = next((r for r in store.runs(limit=50) if r["id"] == run_id), None)
+    recorded = {s["source"] for s in (run or {}).get("sources", [])}
+    any_errors = False
+    for source, crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        line = ledger_line(source.name, stats)
+        any_errors = any_errors or line["errors"] > 0
+        if source.name not in recorded:
+            store.record_source(run_id, source.name, line)
+    status = (run or {}).get("status", "running")
+    if status == "running":
+        status = "error" if failed else ("partial" if any_errors else "ok")
+    store.finish_run(run_id, status=status)
+
+
+def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
+    """One source's ledger counts from Scrapy stats (the keys listed in spiders/settings.py)."""
+    prefix = f"veille/{source}/"
+    reasons = {
+        k[len(prefix) + len("dropped/") :]: int(v)
+        for k, v in stats.items()
+        if k.startswith(prefix + "dropped/") and isinstance(v, int)
+    }
+    return {
+        "fetched": int(stats.get(prefix + "fetched", 0)),
+        "new": int(stats.get(prefix + "new", 0)),
+        "duplicate": int(stats.get(prefix + "duplicate", 0)),
+        "dropped": sum(reasons.values()),
+        "drop_reasons": reasons,
+        "errors": int(stats.get(prefix + "errors", 0)),
+        "error_messages": list(stats.get(prefix + "error_messages", []) or []),
+    }
+
+
+class _Progress:
+    """A live table (rich) of each source's pages fetched, items kept and errors."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.rows: dict[str, dict[str, Any]] = {
+            n: {"responses": 0, "items": 0, "dropped": 0, "errors": 0, "done": False} for n in names
+        }
+        self.live: Any = None
+        self._crawlers: dict[str, Any] = {}
+
+    def watch(self, name: str, crawler: Any) -> None:
+        from scrapy import signals
+
+        row = self.rows[name]
+        self._crawlers[name] = crawler
+
+        def bump(key: str) -> Any:
+            def handler(*args: Any, **kwargs: Any) -> None:
+                row[key] += 1
+
+            return handler
+
+        handlers = [
+            (bump("responses"), signals.response_received),
+            (bump("items"), signals.item_scraped),
+            (bump("dropped"), signals.item_dropped),
+        ]
+        row["_handlers"] = handlers  # keep references: signals hold weak refs
+        for handler, signal in handlers:
+            crawler.signals.connect(handler, signal=signal)
+
+        def closed(*args: Any, **kwargs: Any) -> None:
+            row["done"] = True
+
+        row["_closed"] = closed
+        crawler.signals.connect(closed, signal=signals.spider_closed)
+
+    def __rich__(self) -> Any:
+        from rich.table import Table
+
+        table = Table(title="Veille — crawl en cours", expand=False)
+        for col in ("source", "réponses", "articles", "écartés", "erreurs", "état"):
+            table.add_column(col, justify="left" if col in ("source", "état") else "right")
+        for name, row in self.rows.items():
+            crawler = self._crawlers.get(name)
+            errors = crawler.stats.get_value(f"veille/{name}/errors", 0) if crawler and crawler.stats else 0
+            table.add_row(
+                name, str(row["responses"]), str(row["items"]), str(row["dropped"]), str(errors),
+                "terminé" if row["done"] else "…",
+            )  # fmt: skip
+        return table
+
+    def start(self) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.live = Live(self, console=Console(stderr=True), refresh_per_second=4, transient=False)
+        self.live.start()
+
+    def stop(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+# -- isolation: one crawl per child process ------------------------------------------------
+def _child(queue: Any, kwargs: dict[str, Any]) -> None:
+    try:
+        settings = Settings.load(**kwargs.pop("_settings"))
+        queue.put(("ok", run_crawl(settings, **kwargs)))
+    except VeilleError as exc:
+        queue.put(("error", (type(exc).__name__, str(exc))))
+    except BaseException as exc:  # report anything to the parent
+        queue.put(("error", (type(exc).__name__, f"{type(exc).__name__}: {exc}")))
+
+
+def run_crawl_isolated(settings: Settings, names: list[str] | None = None, **kwargs: Any) -> CrawlReport:
+    """:func:`run_crawl` in a fresh spawned process (safe to call any number of times)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    payload = {
+        "_settings": {
+            "data_dir": settings.data_dir,
+            "config_dir": settings.config_dir,
+            "database_url": settings.database_url,
+        },
+        "names": names,
+        **kwargs,
+    }
+    proc = ctx.Process(target=_child, args=(queue, payload))
+    proc.start()
+    try:
+        status, value = queue.get()
+    finally:
+        proc.join()
+    if status == "error":
+        raise CrawlError(value[1])
+    return value
+
+
+# -- python -m spiders.run ------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m spiders.run",
+        description="Crawl Veille sources and print the run report as JSON.",
+        epilog="Example: python -m spiders.run medias24 --limit 5 --data-dir /tmp/veille",
+    )
+    parser.add_argument("names", nargs="*")
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--config-dir", type=Path)
+    parser.add_argument("--since")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--refresh", action="store_true")
+    parser.add_argument("--allow-host", action="append", default=[])
+    parser.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting"
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.load(data_dir=args.data_dir, config_dir=args.config_dir)
+        overrides = dict(item.split("=", 1) for item in args.set)
+        report = run_crawl(
+            settings, args.names or None, since=parse_since(args.since), limit=args.limit, refresh=args.refresh,
+            allow_hosts=tuple(args.allow_host), overrides=overrides,
+        )  # fmt: skip
+    except VeilleError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Crawling safely: the SSRF guard and retry backoff (downloader middlewares).
+
+A feed is data from the outside world: an entry may link to ``http://10.0.0.1/admin`` or
+the cloud metadata service. :class:`SafetyMiddleware` refuses, before any connection,
+
+- every scheme but http and https (``file://``, ``ftp://``, ``data:``...);
+- hosts that are, or resolve to, private, loopback, link-local (169.254.169.254 included),
+  multicast, reserved or unspecified addresses,
+
+unless the host is in the ``VEILLE_ALLOW_HOSTS`` setting (the tests and the demo allow
+``127.0.0.1``). Redirects go through the middleware again, so a public page redirecting
+to a private address is refused too. Refusals raise :class:`BlockedRequest` and are
+counted as ``veille/{source}/dropped/blocked_host`` (or ``blocked_scheme``).
+
+Known limit: the address is checked when the request is scheduled; a DNS answer that
+changes between the check and the connection (DNS rebinding) is not caught. Run crawlers
+where the metadata service and internal networks are firewalled off as well.
+
+The other protections are Scrapy settings set in ``spiders/settings.py`` and
+``config/crawl.toml``: DOWNLOAD_MAXSIZE / DOWNLOAD_WARNSIZE, ROBOTSTXT_OBEY, AutoThrottle,
+RETRY_TIMES with :class:`BackoffMiddleware`, DOWNLOAD_TIMEOUT, REDIRECT_MAX_TIMES and a
+descriptive USER_AGENT.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+
+METADATA_HOSTS = {"169.254.169.254", "fd00:ec2::254", "metadata.google.internal", "metadata"}
+
+
+class BlockedRequest(IgnoreRequest):
+    """The SSRF guard refused a request (the reason is the message)."""
+
+    def __init__(self, reason: str, url: str) -> None:
+        self.reason = reason
+        self.url = url
+        super().__init__(f"{reason}: {url}")
+
+
+def address_is_public(address: str) -> bool:
+    """True for a globally routable unicast IP address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or str(ip) in METADATA_HOSTS
+        or not ip.is_global
+    )
+
+
+def normalise_hosts(hosts: Iterable[str]) -> frozenset[str]:
+    return frozenset(h.strip().lower().strip("[]") for h in hosts if h and h.strip())
+
+
+def check_url(url: str, allow_hosts: Iterable[str] = (), *, resolve: Any = None) -> str | None:
+    """Why ``url`` must not be fetched (``"blocked_scheme"``/``"blocked_host"``), or None.
+
+    ``resolve(host) -> list[str]`` gives the host's addresses; by default the system
+    resolver. IP literals are judged without resolving.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "blocked_scheme"
+    host = (parts.hostname or "").lower()
+    if not host:
+        return "blocked_host"
+    if host in normalise_hosts(allow_hosts):
+        return None
+    if host in METADATA_HOSTS:
+        return "blocked_host"
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return None if address_is_public(host) else "blocked_host"
+    except ValueError:
+        pass
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return "blocked_host"
+    try:
+        addresses = resolve(host) if resolve else _system_resolve(host)
+    except OSError:
+        return None  # unresolvable: the download fails on its own, and nothing is reached
+    if any(not address_is_public(a) for a in addresses):
+        return "blocked_host"
+    return None
+
+
+def _system_resolve(host: str) -> list[str]:
+    return sorted({info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
+
+
+class SafetyMiddleware:
+    """Downloader middleware: the SSRF guard (must run first: priority 50)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.allow_hosts = normalise_hosts(crawler.settings.getlist("VEILLE_ALLOW_HOSTS"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SafetyMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Any) -> None:
+        reason = check_url(request.url, self.allow_hosts, resolve=_no_resolve)
+        host = (urlsplit(request.url).hostname or "").lower()
+        if reason is None and host and host not in self.allow_hosts and not _is_ip(host):
+            addresses = await self._resolve(host)
+            if any(not address_is_public(a) for a in addresses):
+                reason = "blocked_host"
+        if reason is not None:
+            spider = self.crawler.spider
+            source = getattr(spider, "source_name", None) or getattr(spider, "name", "unknown")
+            stats = self.crawler.stats
+            stats.inc_value(f"veille/{source}/dropped/{reason}")
+            messages = stats.get_value(f"veille/{source}/error_messages") or []
+            stats.set_value(
+                f"veille/{source}/error_messages", [*messages, f"refused ({reason}): {request.url}"]
+            )
+            raise BlockedRequest(reason, request.url)
+        return None
+
+    async def _resolve(self, host: str) -> list[str]:
+        """Through Twisted's resolver (Scrapy's caching one), so the download reuses it."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+
+        try:
+            address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+        except Exception:
+            return []
+        return [address]
+
+
+def _no_resolve(host: str) -> list[str]:
+    return []
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return True
+    except ValueError:
+        return False
+
+
+class BackoffMiddleware:
+    """Downloader middleware: wait before a retried request, ``base * 2**(n-1)`` seconds
+    (``VEILLE_RETRY_BACKOFF_BASE``, capped at ``VEILLE_RETRY_BACKOFF_MAX``). Scrapy's
+    RetryMiddleware decides what to retry; this only spaces the attempts out."""
+
+    def __init__(self, base: float, cap: float) -> None:
+        self.base = base
+        self.cap = cap
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BackoffMiddleware:
+        s = crawler.settings
+        return cls(s.getfloat("VEILLE_RETRY_BACKOFF_BASE", 2.0), s.getfloat("VEILLE_RETRY_BACKOFF_MAX", 60.0))
+
+    def delay(self, attempt: int) -> float:
+        return 0.0 if attempt <= 0 else min(self.cap, self.base * 2 ** (attempt - 1))
+
+    async def process_request(self, request: Any) -> None:
+        wait = self.delay(int(request.meta.get("retry_times", 0)))
+        if wait > 0:
+            from scrapy.utils.defer import maybe_deferred_to_future
+            from twisted.internet import reactor
+            from twisted.internet.task import deferLater
+
+            await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))  # type: ignore[arg-type]
+        return None

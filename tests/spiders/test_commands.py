@@ -1,0 +1,134 @@
+"""``veille page``, ``veille sources ...`` against the loopback fixture sites."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from spiders.check import check_source, source_health
+from tests.conftest import REPO
+from tests.spiders.site import FixtureSite
+from veille.cli import app, main
+from veille.sources import load_sources
+from veille.store import open_store
+
+PAGE = REPO / "tests" / "data" / "pages" / "wordpress" / "offshoring-exportations.html"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_every_command_has_an_example() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name in ("crawl", "page"):
+        assert "Example:" in group.commands[name].help  # type: ignore[attr-defined]
+    sources = group.commands["sources"]
+    assert "Example:" in (sources.help or "")
+    for sub in sources.commands.values():  # type: ignore[attr-defined]
+        assert "Example:" in sub.help, sub.name
+
+
+def test_page_file_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["page", str(PAGE), "--url", "https://exemple.ma/a/", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == ["url", "title", "published", "author", "lead", "text", "language"]
+    assert data["url"] == "https://exemple.ma/a/" and data["published"] == "2025-03-12T09:30:00+00:00"
+    assert data["author"] == "Salma Bennani" and data["language"] == "fr"
+    assert data["text"].count("\n\n") == 4
+
+
+def test_page_url_uses_the_same_code_path(site: FixtureSite, capsys: pytest.CaptureFixture[str]) -> None:
+    url = site.url("/legacy/article-1.php")
+    code, out, _ = run(["page", url, "--allow-host", "127.0.0.1", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["title"] == "Casanearshore accueille trois nouveaux opérateurs" and "Maârouf" in data["text"]
+
+
+@pytest.mark.parametrize("target", ["http://10.0.0.1/", "http://127.0.0.1:9/x", "/nonexistent/page.html"])
+def test_page_errors_are_one_line(target: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["page", target], capsys)
+    assert code != 0 and err.startswith("Error:") and err.strip().count("\n") == 0
+
+
+def test_sources_list(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["sources", "list", "--config-dir", str(config_dir)], capsys)
+    assert code == 0 and "fixture-legacy" in out and "fixture-disabled" in out
+
+
+def test_check_source_values(config_dir: Path, site: FixtureSite) -> None:
+    sources = {s.name: s for s in load_sources(config_dir / "sources.toml")}
+    (wp,) = check_source(sources["fixture-wp"], timeout=2, allow_hosts=["127.0.0.1"])
+    assert wp.reachable and wp.status == 200 and wp.items == 13 and wp.error is None
+    assert wp.newest == datetime(2025, 5, 28, 8, 0, tzinfo=UTC)
+    (legacy,) = check_source(sources["fixture-legacy"], timeout=2, allow_hosts=["127.0.0.1"])
+    assert legacy.items == 2 and legacy.error is None
+    (news,) = check_source(sources["fixture-news"], timeout=2, allow_hosts=["127.0.0.1"])
+    assert news.items == 1  # an index listing one news sitemap
+    (bad,) = check_source(sources["fixture-bad"], timeout=2, allow_hosts=["127.0.0.1"])
+    assert bad.items >= 1 and "malformed" in (bad.error or "")
+    (refused,) = check_source(sources["fixture-wp"], timeout=2)
+    assert not refused.reachable and "refused" in (refused.error or "")
+
+
+def test_sources_check_command(
+    config_dir: Path, site: FixtureSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["sources", "check", "fixture-wp", "fixture-legacy", "--config-dir", str(config_dir),
+                        "--allow-host", "127.0.0.1", "--timeout", "2"], capsys)  # fmt: skip
+    assert code == 0 and "fixture-wp" in out and "2025-05-28" in out
+    code, out, _ = run(["sources", "check", "fixture-bad", "--config-dir", str(config_dir), "--allow-host",
+                        "127.0.0.1"], capsys)  # fmt: skip
+    assert code != 0 and "malformed" in out
+
+
+def test_opml_export_then_import(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = tmp_path / "out.opml"
+    code, _, _ = run(["sources", "export-opml", "-o", str(opml), "--config-dir", str(config_dir)], capsys)
+    assert code == 0 and "fixture-wp" in opml.read_text()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "sources.toml").write_text("# vide\n", encoding="utf-8")
+    code, out, _ = run(["sources", "import-opml", str(opml), "--config-dir", str(other)], capsys)
+    assert code == 0 and "Added 6 source(s)" in out  # fixture-disabled shares fixture-wp's URL: skipped
+    original = [s for s in load_sources(config_dir / "sources.toml") if s.name != "fixture-disabled"]
+    assert load_sources(other / "sources.toml") == original
+
+
+def test_health_reads_the_ledger(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    from veille.config import Settings
+
+    store = open_store(Settings.load(data_dir=data, config_dir=config_dir).database_url)
+    run_id = store.start_run("crawl")
+    store.record_source(run_id, "fixture-wp", {"fetched": 5, "new": 3, "errors": 0})
+    store.record_source(
+        run_id, "fixture-legacy", {"fetched": 2, "new": 0, "errors": 1, "error_messages": ["boom"]}
+    )
+    store.finish_run(run_id)
+    sources = load_sources(config_dir / "sources.toml", enabled_only=True)
+    rows = {r.name: r for r in source_health(store, sources, days=7)}
+    store.close()
+    assert not rows["fixture-wp"].flagged
+    assert rows["fixture-legacy"].flagged and rows["fixture-legacy"].last_error == "boom"
+    assert rows["fixture-news"].problem == "not crawled in the window"
+    code, out, _ = run(["sources", "health", "--days", "7", "--config-dir", str(config_dir), "--data-dir", str(data)],
+                       capsys)  # fmt: skip
+    assert code == 0 and "5 of 6 source(s) flagged" in out
+    later = datetime.now(UTC) + timedelta(days=30)
+    store = open_store(Settings.load(data_dir=data, config_dir=config_dir).database_url)
+    assert all(r.runs == 0 for r in source_health(store, sources, days=7, now=later))
+    store.close()

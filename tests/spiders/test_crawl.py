@@ -1,0 +1,176 @@
+"""Crawls of the loopback fixture sites, each in a child process (one Twisted reactor per
+process): ``python -m spiders.run``, ``veille crawl`` and ``scrapy crawl``."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import REPO
+from tests.spiders.conftest import PYTHON, child_env, crawl
+from tests.spiders.site import FixtureSite
+from veille import schema as t
+from veille.config import Settings
+from veille.store import open_store
+
+FAST_PIPELINES = """
+ITEM_PIPELINES = { "pipeline.normalise.NormalisePipeline" = 100, "pipeline.relevance.RelevancePipeline" = 200, "pipeline.dedup.DedupPipeline" = 300, "pipeline.storage.StorePipeline" = 400 }
+"""
+
+
+@pytest.fixture
+def fast_config_dir(config_dir: Path) -> Path:
+    """As config_dir, without the (slow, spaCy) extraction stage."""
+    with (config_dir / "crawl.toml").open("a", encoding="utf-8") as fh:
+        fh.write(FAST_PIPELINES)
+    return config_dir
+
+
+def _archive(config_dir: Path, data_dir: Path) -> dict[str, dict]:
+    store = open_store(Settings.load(data_dir=data_dir, config_dir=config_dir).database_url)
+    try:
+        with store.engine.connect() as conn:
+            return {row.url: dict(row._mapping) for row in conn.execute(select(t.articles))}
+    finally:
+        store.close()
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+@pytest.mark.slow
+def test_full_crawl_of_all_fixture_sites(config_dir: Path, tmp_path: Path, site: FixtureSite) -> None:
+    data = tmp_path / "data"
+    hits_before = len(site.hits)
+    proc, report = crawl(config_dir, data, "--allow-host", "127.0.0.1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert report is not None
+    by = {s["name"]: s for s in report["sources"]}
+    assert set(by) == {
+        "fixture-wp",
+        "fixture-legacy",
+        "fixture-news",
+        "fixture-atom",
+        "fixture-bad",
+        "fixture-ssrf",
+    }
+    assert report["status"] in ("ok", "partial") and report["finished_at"]
+
+    wp = by["fixture-wp"]
+    for reason in ("robots", "too_big", "http_404", "not_html"):
+        assert wp["drop_reasons"].get(reason) == (2 if reason == "http_404" else 1), (reason, wp)
+    assert any("redirect loop" in m for m in wp["error_messages"]), wp
+    assert wp["fetched"] == 7  # 5 pages + 2 feed summaries (HTTP 500, timeout)
+    assert by["fixture-legacy"]["fetched"] == 3 and by["fixture-legacy"]["errors"] == 0
+    assert by["fixture-ssrf"]["drop_reasons"] == {
+        "blocked_host": 1
+    }  # its feed is on 'localhost', not allowed
+
+    archive = _archive(config_dir, data)
+    paths = {_path(u): a for u, a in archive.items()}
+    # feed summaries where the page could not be had
+    assert paths["/error/500"]["partial"] and "2 000 salariés" in paths["/error/500"]["text"]
+    assert paths["/slow"]["partial"]
+    assert paths["/wp/2025/05/02/centres-appel-recomposition/"]["partial"]  # paywall
+    full = paths["/wp/2025/03/12/offshoring-exportations-record/"]
+    assert not full["partial"] and full["author"] == "Salma Bennani" and full["word_count"] > 150
+    # legacy cp1252 site, through the pagination, text repaired
+    for n in (1, 2, 3):
+        legacy = paths[f"/legacy/article-{n}.php"]
+        assert "\ufffd" not in legacy["text"] and "Ã" not in legacy["text"]
+    assert "Maârouf" in paths["/legacy/article-1.php"]["text"]
+    # news sitemap / atom
+    assert "/news/technopolis-extension.html" in paths
+    # the off-topic and Arabic pages were fetched but not archived by the pipeline
+    assert "/wp/2025/04/06/derby-nul/" not in paths and "/wp/2025/04/02/tarhil-khadamat/" not in paths
+    # never requested: robots-forbidden and disabled sources
+    hits = site.hits[hits_before:]
+    assert "/robots.txt" in hits and not any(h.startswith("/private/") for h in hits)
+
+    store = open_store(Settings.load(data_dir=data, config_dir=config_dir).database_url)
+    try:
+        run = next(r for r in store.runs() if r["id"] == report["run_id"])
+        assert run["status"] == report["status"] and {s["source"] for s in run["sources"]} == set(by)
+    finally:
+        store.close()
+
+
+def test_ssrf_guard_in_a_crawl(fast_config_dir: Path, tmp_path: Path, site: FixtureSite) -> None:
+    nearshore = "/wp/2025/05/20/nearshore-nextalis-rabat/"
+    before = site.hits.count(nearshore)
+    proc, report = crawl(fast_config_dir, tmp_path / "data", "fixture-ssrf", "--allow-host", "localhost")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (line,) = report["sources"]
+    assert line["drop_reasons"] == {"blocked_host": 3, "blocked_scheme": 2}, line
+    assert site.hits.count(nearshore) == before  # the 127.0.0.1 link was not fetched
+    assert any("169.254.169.254" in m for m in line["error_messages"])
+
+
+def test_since_and_limit(fast_config_dir: Path, tmp_path: Path) -> None:
+    proc, report = crawl(fast_config_dir, tmp_path / "data", "fixture-news", "--since", "2025-01-01", "--limit", "1",
+                         "--allow-host", "127.0.0.1")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (line,) = report["sources"]
+    assert line["fetched"] == 1 and line["new"] == 1
+    archive = _archive(fast_config_dir, tmp_path / "data")
+    assert [_path(u) for u in archive] == ["/news/technopolis-extension.html"]  # the newest, not the 2010 one
+
+
+def test_second_crawl_skips_archived_urls(fast_config_dir: Path, tmp_path: Path, site: FixtureSite) -> None:
+    data = tmp_path / "data"
+    proc, first = crawl(fast_config_dir, data, "fixture-legacy", "--allow-host", "127.0.0.1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert first["sources"][0]["new"] == 3
+    before = len(site.hits)
+    second = subprocess.run(
+        [PYTHON, "-m", "veille", "crawl", "fixture-legacy", "--quiet", "--allow-host", "127.0.0.1"],
+        cwd=REPO, env=child_env(fast_config_dir, data), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "fixture-legacy" in second.stdout and "total" in second.stdout
+    assert not any(h.startswith("/legacy/article-") for h in site.hits[before:])
+    store = open_store(Settings.load(data_dir=data, config_dir=fast_config_dir).database_url)
+    try:
+        (line,) = store.runs(limit=1)[0]["sources"]
+        assert line["new"] == 0 and line["duplicate"] == 3  # skipped before fetching: "known"
+    finally:
+        store.close()
+
+
+def test_scrapy_list_and_crawl_from_the_repo_root(fast_config_dir: Path, tmp_path: Path) -> None:
+    env = child_env(fast_config_dir, tmp_path / "data")
+    scrapy = str(Path(PYTHON).parent / "scrapy")
+    listed = subprocess.run([scrapy, "list"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert listed.stdout.split() == sorted(
+        ["fixture-atom", "fixture-bad", "fixture-legacy", "fixture-news", "fixture-ssrf", "fixture-wp"]
+    )
+    crawled = subprocess.run(
+        [scrapy, "crawl", "fixture-legacy", "-s", "VEILLE_ALLOW_HOSTS=127.0.0.1"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    archive = _archive(fast_config_dir, tmp_path / "data")
+    assert sorted(_path(u) for u in archive) == [f"/legacy/article-{n}.php" for n in (1, 2, 3)]
+
+
+def test_scrapy_list_with_the_bundled_sources() -> None:
+    env = {k: v for k, v in child_env(REPO / "config", Path("/nonexistent")).items()}
+    scrapy = str(Path(PYTHON).parent / "scrapy")
+    listed = subprocess.run([scrapy, "list"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert {"medias24", "leseco", "q-offshoring-maroc"} <= set(listed.stdout.split())
+    assert "hespress-fr-sitemap" not in listed.stdout.split()  # disabled
+
+
+def test_unknown_source_is_one_line_and_non_zero(config_dir: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [PYTHON, "-m", "veille", "crawl", "nope"],
+        cwd=REPO, env=child_env(config_dir, tmp_path / "data"), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert proc.stderr.strip().count("\n") == 0 and "unknown source 'nope'" in proc.stderr

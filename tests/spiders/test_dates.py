@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from spiders.page import TZ, find_french_date, parse_date
+
+NOW = datetime(2025, 6, 5, 15, 0, tzinfo=TZ)  # a Thursday, UTC+1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 mars 2025", "2025-03-12T00:00:00+00:00"),  # during Ramadan Morocco is on UTC+0
+        ("1er avril 2025 à 14h05", "2025-04-01T14:05:00+00:00"),
+        ("mardi 3 juin", "2025-06-03T00:00:00+01:00"),
+        ("il y a 3 heures", "2025-06-05T12:00:00+01:00"),
+        ("hier", "2025-06-04T15:00:00+01:00"),
+        ("hier à 10h30", "2025-06-04T10:30:00+01:00"),
+        ("Publié le 20 mai 2025", "2025-05-20T00:00:00+01:00"),
+        ("2025-03-12", "2025-03-12T00:00:00+00:00"),
+        ("2025-05-20T14:00:00+01:00", "2025-05-20T14:00:00+01:00"),
+        ("2025-05-20T13:00:00Z", "2025-05-20T13:00:00+00:00"),
+        ("Tue, 20 May 2025 13:00:00 +0000", "2025-05-20T13:00:00+00:00"),
+        ("05/06/2025", "2025-06-05T00:00:00+01:00"),
+    ],
+)
+def test_french_and_standard_dates(text: str, expected: str) -> None:
+    dt = parse_date(text, NOW)
+    assert dt is not None and dt.isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["", "pas une date", "3 juin 2031", "12 mars 1950", None])
+def test_unreadable_or_implausible_dates_are_none(text: str | None) -> None:
+    assert parse_date(text, NOW) is None
+
+
+def test_finds_a_date_in_running_text() -> None:
+    dt = find_french_date("Par Ali · Publié le mardi 3 juin 2025 à 9h12 · 3 min de lecture", NOW)
+    assert dt is not None and dt.isoformat() == "2025-06-03T09:12:00+01:00"

@@ -1,0 +1,75 @@
+"""The stored text is the article body: no repeated title, no standfirst shown apart from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from spiders.page import FeedEntry, extract_page, strip_repeated_heading
+
+BODY = [
+    "Le parc Casanearshore a accueilli cette semaine trois nouveaux opérateurs spécialisés dans "
+    "l'externalisation des services financiers, portant à 120 le nombre d'entreprises installées.",
+    "Selon la société de gestion du parc, ces implantations représentent un investissement de 300 "
+    "millions de dirhams et la création de 1 500 emplois qualifiés d'ici deux ans.",
+    "Les nouveaux venus recruteront en priorité des diplômés des écoles d'ingénieurs de Casablanca "
+    "et de Rabat, formés aux métiers de la relation client et du développement logiciel.",
+]
+TITLE = "Casanearshore accueille trois nouveaux opérateurs"
+LEAD = "Trois opérateurs de l'externalisation financière s'installent au parc, qui compte désormais 120 entreprises."
+
+
+def page(*, description: str, standfirst: str | None) -> str:
+    chapo = f'<p class="chapo"><strong>{standfirst}</strong></p>' if standfirst else ""
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    return (
+        f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{TITLE} - Le Site</title>'
+        f'<meta name="description" content="{description}"></head><body><nav><a href="/">Accueil</a></nav>'
+        f'<article><h1>{TITLE}</h1>{chapo}<div class="content">{paragraphs}</div></article></body></html>'
+    )
+
+
+def test_title_and_standfirst_are_not_repeated_in_the_text() -> None:
+    fields = extract_page(page(description=LEAD, standfirst=LEAD), "http://site.test/a/")
+    assert fields.title == TITLE
+    assert fields.lead == LEAD
+    assert fields.text.split("\n\n") == BODY
+
+
+def test_a_description_copied_from_the_first_paragraph_stays_in_the_body() -> None:
+    fields = extract_page(page(description=BODY[0], standfirst=None), "http://site.test/a/")
+    assert fields.lead == BODY[0]
+    assert fields.text.split("\n\n") == BODY
+
+
+def test_a_lead_from_the_feed_is_not_removed_from_the_body() -> None:
+    html = page(description="", standfirst=None).replace('<meta name="description" content="">', "")
+    entry = FeedEntry(url="http://site.test/a/", title=TITLE, summary=BODY[0])
+    fields = extract_page(html, "http://site.test/a/", entry=entry)
+    assert fields.sources["lead"] == "feed"
+    assert fields.text.split("\n\n") == BODY
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Offshoring : 18,5 MMDH à l'export\n\nCorps.", "Corps."),
+        ("OFFSHORING 18,5 mmdh a l’export !\n\nCorps.", "Corps."),  # accents, case, punctuation
+        ("Le chapô.\n\nOffshoring : 18,5 MMDH à l'export\n\nCorps.", "Corps."),  # either order
+        ("Offshoring : 18,5 MMDH à l'export", "Offshoring : 18,5 MMDH à l'export"),  # never empties
+        ("Corps.\n\nOffshoring : 18,5 MMDH à l'export", "Corps.\n\nOffshoring : 18,5 MMDH à l'export"),
+    ],
+)
+def test_strip_repeated_heading(text: str, expected: str) -> None:
+    assert strip_repeated_heading(text, "Offshoring : 18,5 MMDH à l'export", "Le chapô.") == expected
+
+
+def test_demo_articles_start_with_their_body() -> None:
+    from veille.demo.site import load_corpus, render_site
+
+    articles = load_corpus()
+    pages = render_site(articles, "http://demo.test")
+    for article in articles:
+        fields = extract_page(pages[article.path].body, "http://demo.test" + article.path)
+        first = fields.text.split("\n\n")[0]
+        assert first not in (article.title, " ".join(article.lead.split())), article.path
+        assert fields.lead == " ".join(article.lead.split())

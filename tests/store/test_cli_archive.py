@@ -1,0 +1,114 @@
+"""The archive commands, through ``veille.cli.main`` (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.store.archive import load
+from veille.cli import main
+from veille.store import Store
+
+
+@pytest.fixture
+def cli(any_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    ids = load(any_store)
+    if any_store.dialect == "postgresql":
+        monkeypatch.setenv("VEILLE_DATABASE_URL", any_store.url)
+    return ids
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_init(capsys, settings) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "schema revision 0003" in out and "SQLite" in out
+
+
+def test_search_formats(cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "search", "création", "--limit", "5")
+    assert code == 0 and "Création d'entreprises" in out and "of 1 results" in out
+    code, out, _ = run(capsys, "search", "emploi", "--org", "APEBI", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["total"] == 1 and data["hits"][0]["title"].startswith("Baromètre")
+    assert "facets" in data
+    code, out, _ = run(capsys, "search", "emploi", "--source", "leseco", "--order", "date", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and {r["source"] for r in rows} == {"leseco"} and "snippet" in rows[0]
+
+
+def test_search_errors_are_one_line(cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, "search", "AND AND")
+    assert code != 0 and err.count("\n") == 1 and "nothing to search" in err
+    code, out, err = run(capsys, "search", "emploi", "--since", "hier")
+    assert code != 0 and "not a date" in err
+    code, out, err = run(capsys, "search", "emploi", "--format", "xml")
+    assert code != 0 and "unknown format" in err
+
+
+def test_figures_formats(cli, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(
+        capsys, "figures", "--unit", "jobs", "--min-value", "5000", "--period", "2024", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and {r["formatted"] for r in rows} == {
+        "12 500 emplois",
+        "69 900 emplois",
+        "130 000 emplois",
+    }
+    assert set(rows[0]) >= {
+        "date",
+        "source",
+        "title",
+        "url",
+        "value",
+        "unit",
+        "metric",
+        "period",
+        "organisations",
+        "sentence",
+    }
+    code, out, _ = run(capsys, "figures", "--unit", "MAD", "--org", "Medz")
+    assert code == 0 and "300 millions DH" in out.replace("\u00a0", " ")
+    code, _, err = run(capsys, "figures", "--format", "xlsx")
+    assert code != 0 and "-o" in err
+    target = tmp_path / "chiffres.xlsx"
+    code, out, _ = run(capsys, "figures", "--unit", "MAD", "--format", "xlsx", "-o", str(target))
+    assert code == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target).active
+    assert sheet.max_row == 5 and sheet["E1"].value == "value"
+    code, out, _ = run(capsys, "figures", "--format", "json", "--article", str(cli["creation"]))
+    assert json.loads(out)["rows"][0]["unit"] == "percent"
+
+
+def test_orgs_org_article(cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "orgs", "--top", "2")
+    assert code == 0 and "Agence de développement du digital" in out
+    code, out, _ = run(capsys, "orgs", "--since", "2025-06-01", "--format", "json")
+    assert [o["name"] for o in json.loads(out)] == ["Medz Sourcing"]
+    code, out, _ = run(capsys, "org", "medz")
+    assert code == 0 and "Medz Sourcing" in out and "Mentions per week" in out
+    code, _, err = run(capsys, "org", "personne")
+    assert code != 0 and "no organisation" in err
+    code, out, _ = run(capsys, "article", str(cli["formation"]))
+    assert code == 0 and "Karim Benali" in out and "OFPPT" in out
+    code, out, _ = run(capsys, "article", "https://lematin.test/formation", "--format", "json")
+    assert json.loads(out)["id"] == cli["formation"]
+    code, _, err = run(capsys, "article", "424242")
+    assert code != 0 and "no article" in err
+
+
+def test_unreachable_database_from_the_cli(capsys, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("VEILLE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/veille")
+    code, out, err = run(capsys, "search", "emploi")
+    assert code == 3 and err.startswith("Error: cannot reach the archive") and err.count("\n") == 1

@@ -1,0 +1,104 @@
+"""Bounded search work: capped totals, facets over a labelled sample, the per-write cache.
+
+The limits are lowered so the small archive of ``archive.py`` crosses them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.store.archive import load
+from veille import search as s
+from veille.cache import CACHE
+from veille.models import Article
+from veille.search import FigureQuery, SearchQuery, figures, search
+from veille.store import Store
+
+
+@pytest.fixture
+def arc(any_store: Store) -> tuple[Store, dict[str, int]]:
+    CACHE.clear()
+    return any_store, load(any_store)
+
+
+def test_total_is_exact_below_the_cap(arc) -> None:
+    store, _ = arc
+    result = search(store, SearchQuery(""))
+    assert result.total == 15 and result.total_exact
+    assert search(store, SearchQuery("emploi")).total_exact
+
+
+def test_total_stops_counting_at_the_cap(arc, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = arc
+    exact = search(store, SearchQuery("", limit=2, one_per_cluster=False), with_facets=False)
+    monkeypatch.setattr(s, "TOTAL_CAP", 5)
+    CACHE.clear()
+    capped = search(store, SearchQuery("", limit=2, one_per_cluster=False), with_facets=False)
+    assert exact.total == 16 and exact.total_exact
+    assert capped.total == 5 and not capped.total_exact  # "plus de 5"
+    assert [h.id for h in capped.hits] == [h.id for h in exact.hits]  # the page itself is unchanged
+    emploi = search(store, SearchQuery("emploi", limit=1), with_facets=False)
+    assert emploi.total == 5 and not emploi.total_exact
+    jobs = figures(store, FigureQuery(unit="jobs"))
+    assert jobs.total <= 5 and (jobs.total_exact or jobs.total == 5)
+
+
+def test_facets_are_exact_or_labelled_as_a_sample(arc, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = arc
+    full = search(store, SearchQuery("", one_per_cluster=False))
+    assert full.facets_sample is None
+    assert sum(n for _, n in full.facets["sources"]) == 16
+    monkeypatch.setattr(s, "FACET_SAMPLE", 4)
+    CACHE.clear()
+    sampled = search(store, SearchQuery("", one_per_cluster=False, order="date"))
+    assert sampled.facets_sample == 4
+    assert sum(n for _, n in sampled.facets["sources"]) == 4  # the 4 newest articles
+    assert sampled.total == 16 and sampled.total_exact
+    newest = search(store, SearchQuery("", one_per_cluster=False, order="date", limit=4), with_facets=False)
+    sources = {h.source for h in newest.hits}
+    assert {k for k, _ in sampled.facets["sources"]} == sources
+
+
+def test_a_write_invalidates_cached_results(arc) -> None:
+    store, _ = arc
+    before = search(store, SearchQuery("offshoring"))
+    assert search(store, SearchQuery("offshoring")) == before  # served from the cache
+    store.upsert_article(
+        Article(url="https://example.ma/nouveau", source="atlas-eco", title="Offshoring : un nouveau centre à Oujda",
+                text="Un centre d'offshoring ouvre à Oujda.")
+    )  # fmt: skip
+    after = search(store, SearchQuery("offshoring"))
+    assert after.total == before.total + 1
+    assert sum(n for _, n in after.facets["sources"]) == sum(n for _, n in before.facets["sources"]) + 1
+
+
+def test_source_counts_are_exact(arc) -> None:
+    store, _ = arc
+    counts = s.source_counts(store)
+    assert sum(counts.values()) == 16
+    assert counts == dict(search(store, SearchQuery("", one_per_cluster=False)).facets["sources"])
+
+
+def test_stemming_from_several_threads() -> None:
+    """The web server builds snippets in several threads: Snowball stemmers must not be shared."""
+    import threading
+
+    from veille import fulltext
+
+    words = [f"{w}{suffix}" for w in ("emploi", "exportation", "progression", "festival", "instance")
+             for suffix in ("", "s", "ions", "ement", "aient")] * 200  # fmt: skip
+    errors: list[BaseException] = []
+
+    def stem_all() -> None:
+        try:
+            for w in words:
+                fulltext._stem(w)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=stem_all) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors

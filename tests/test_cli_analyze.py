@@ -1,0 +1,92 @@
+"""``veille analyze``: tables, JSON, and one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from veille.cli import main
+
+TEXT = "Selon Karim Bennani, DG de Medz Sourcing, l'ADD a investi 85 MDH à Fès Shore."
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    p = tmp_path / "article.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    return p
+
+
+def test_json_output(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(article), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"figures", "organisations", "persons"}
+    names = {o["name"] for o in data["organisations"]}
+    assert {"Medz Sourcing", "Agence de développement du digital"} <= names
+    assert "Fès Shore" not in names  # business parks are places, not organisations
+    for o in data["organisations"]:
+        assert set(o) == {"name", "aliases", "mentions"}
+        for m in o["mentions"]:
+            assert TEXT[m["start"] : m["end"]] == m["text"]
+    assert data["persons"] == [
+        {"name": "Karim Bennani", "role": "directeur général", "organisation": "Medz Sourcing"}
+    ]
+    for f in data["figures"]:
+        assert set(f) == {
+            "text",
+            "start",
+            "end",
+            "value",
+            "unit",
+            "approx",
+            "qualifier",
+            "range_max",
+            "period",
+            "metric",
+            "sentence",
+        }
+
+
+def test_json_keeps_accents(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["analyze", str(article), "--json"])
+    assert "développement" in capsys.readouterr().out
+
+
+def test_tables(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(article)]) == 0
+    out = capsys.readouterr().out
+    assert "Organisations" in out and "Persons" in out and "Figures" in out
+    assert "Karim Bennani" in out
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    class Stdin(io.StringIO):
+        buffer = io.BytesIO(TEXT.encode("utf-8"))
+
+    monkeypatch.setattr("sys.stdin", Stdin())
+    assert main(["analyze", "-", "--json"]) == 0
+    assert "Medz Sourcing" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "file not found"), (b"\xff\xfe\xe9t\xe9", "not UTF-8"), (b"  \n", "empty")],
+)
+def test_bad_input_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], content, message) -> None:
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    code = main(["analyze", str(path)])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert message in err
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_help_has_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--help"]) == 0
+    assert "Example: veille analyze" in capsys.readouterr().out

@@ -1,0 +1,136 @@
+"""Fixtures of the web tests: a config dir, the fixture archive, the app and a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.archive import Fixture, build_archive, write_config
+from veille.config import Settings
+from veille.store import Store, open_store
+from veille.web import create_app
+from veille.web.auth import hash_password
+
+PASSWORD = "mot-de-passe-de-test"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password_hash: str) -> Settings:
+    monkeypatch.delenv("VEILLE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("VEILLE_ADMIN_PASSWORD_HASH", raising=False)
+    monkeypatch.setenv("VEILLE_SECRET_KEY", "clé-de-test-suffisamment-longue")
+    config = write_config(tmp_path / "config", password_hash=password_hash)
+    return Settings.load(data_dir=tmp_path / "data", config_dir=config)
+
+
+@pytest.fixture
+def archive(web_settings: Settings) -> Iterator[tuple[Store, Fixture]]:
+    web_settings.ensure_data_dir()
+    store = open_store(web_settings.database_url)
+    fx = build_archive(store)
+    yield store, fx
+    store.close()
+
+
+@pytest.fixture
+def fx(archive: tuple[Store, Fixture]) -> Fixture:
+    return archive[1]
+
+
+@pytest.fixture
+def client(web_settings: Settings, archive: tuple[Store, Fixture]) -> Iterator[TestClient]:
+    app = create_app(web_settings, store=archive[0])
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+
+
+def login(client: TestClient, password: str = PASSWORD) -> None:
+    """Log in through the form, as a browser would."""
+    import re
+
+    page = client.get("/admin/connexion")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = client.post("/admin/connexion", data={"csrf": token, "password": password, "suite": "/admin"})
+    assert r.status_code == 303, r.text[:500]
+
+
+def csrf_of(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+VEILLE = ["-c", "from veille.cli import run; run()"]
+
+
+@contextmanager
+def serving(tmp_dir: Path, password_hash: str) -> Iterator[str]:
+    """``veille serve`` in a subprocess on 127.0.0.1 over the fixture archive; yields its base URL."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    config = write_config(tmp_dir / "config", password_hash=password_hash)
+    data = tmp_dir / "data"
+    settings = Settings.load(data_dir=data, config_dir=config, database_url=f"sqlite:///{data / 'veille.db'}")
+    settings.ensure_data_dir()
+    store = open_store(settings.database_url)
+    build_archive(store)
+    store.close()
+    port = free_port()
+    env = {**os.environ, "VEILLE_SECRET_KEY": "clé-de-test-suffisamment-longue", "VEILLE_DATA_DIR": str(data)}
+    env.pop("VEILLE_DATABASE_URL", None)
+    env.pop("VEILLE_ADMIN_PASSWORD_HASH", None)
+    log_path = tmp_dir / "serve.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, *VEILLE, "serve", "--port", str(port), "--data-dir", str(data), "--config-dir", str(config),
+         "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/static/veille.css", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("veille serve did not start: " + log_path.read_text()[-2000:])
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, password_hash: str) -> Iterator[str]:
+    with serving(tmp_path, password_hash) as base:
+        yield base

@@ -1,0 +1,196 @@
+"""Login, sessions, CSRF, subscribers and "run a spider now"."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import PASSWORD, csrf_of, login
+from veille import subscribers as subs
+from veille.web.auth import check_hash_format, hash_password, verify_password
+
+
+def test_password_hash_format_and_verification() -> None:
+    encoded = hash_password("correct horse")
+    scheme, n, r, p, salt, key = encoded.split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert check_hash_format(encoded) is None
+    assert verify_password("correct horse", encoded)
+    assert not verify_password("wrong horse", encoded)
+    assert hash_password("correct horse") != encoded  # salted
+    import base64
+    import hashlib
+
+    salt_b = b"0123456789abcdef"
+    pbkdf2 = "pbkdf2_sha256$1000${}${}".format(
+        base64.b64encode(salt_b).decode(),
+        base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"pw123456", salt_b, 1000)).decode(),
+    )
+    assert verify_password("pw123456", pbkdf2) and not verify_password("other", pbkdf2)
+    assert check_hash_format("md5$abc") is not None
+    assert not verify_password("x", None) and not verify_password("x", "garbage")
+
+
+def test_admin_redirects_to_login_then_back(client: TestClient) -> None:
+    r = client.get("/admin/abonnes")
+    assert r.status_code == 303 and r.headers["location"] == "/admin/connexion?suite=%2Fadmin%2Fabonnes"
+    page = client.get(r.headers["location"])
+    assert 'name="suite" value="/admin/abonnes"' in page.text
+    r = client.post(
+        "/admin/connexion", data={"csrf": csrf_of(page.text), "password": PASSWORD, "suite": "/admin/abonnes"}
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/admin/abonnes"
+    assert client.get("/admin/abonnes").status_code == 200
+
+
+def test_session_cookie_flags(client: TestClient) -> None:
+    r = client.get("/admin/connexion")
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert "Secure" not in cookie  # plain http on loopback
+    client.cookies.clear()
+    secure = client.get("https://testserver/admin/connexion")
+    assert "Secure" in secure.headers["set-cookie"]
+    assert secure.headers["strict-transport-security"]
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_wrong_password_is_refused_and_throttled(client: TestClient) -> None:
+    token = csrf_of(client.get("/admin/connexion").text)
+    for _ in range(5):
+        r = client.post("/admin/connexion", data={"csrf": token, "password": "non", "suite": "/admin"})
+        assert r.status_code == 401 and "Mot de passe incorrect" in r.text
+    r = client.post("/admin/connexion", data={"csrf": token, "password": PASSWORD, "suite": "/admin"})
+    assert r.status_code == 429 and "Trop de tentatives" in r.text
+    assert client.get("/admin").status_code == 303
+
+
+def test_login_and_forms_need_the_csrf_token(client: TestClient) -> None:
+    client.get("/admin/connexion")
+    r = client.post("/admin/connexion", data={"password": PASSWORD})
+    assert r.status_code == 403 and "Jeton de sécurité" in r.text
+    r = client.post("/admin/connexion", data={"csrf": "forged", "password": PASSWORD})
+    assert r.status_code == 403
+    login(client)
+    r = client.post("/admin/abonnes", data={"email": "a@example.ma"})
+    assert r.status_code == 403
+    r = client.post("/admin/abonnes", data={"email": "a@example.ma", "csrf": "forged"})
+    assert r.status_code == 403
+
+
+def test_no_open_redirect_after_login(client: TestClient) -> None:
+    token = csrf_of(client.get("/admin/connexion").text)
+    r = client.post(
+        "/admin/connexion", data={"csrf": token, "password": PASSWORD, "suite": "//evil.example/"}
+    )
+    assert r.headers["location"] == "/admin"
+
+
+def test_login_rotates_token_and_logout_ends_session(client: TestClient) -> None:
+    before = csrf_of(client.get("/admin/connexion").text)
+    login(client)
+    page = client.get("/admin")
+    assert page.status_code == 200 and "Administration" in page.text
+    after = csrf_of(page.text)
+    assert after != before
+    r = client.post("/admin/deconnexion", data={"csrf": after})
+    assert r.status_code == 303
+    assert client.get("/admin").status_code == 303
+
+
+def test_tampered_session_cookie_is_ignored(client: TestClient) -> None:
+    login(client)
+    value = client.cookies.get("veille_session")
+    client.cookies.set("veille_session", value[:-3] + "abc")
+    assert client.get("/admin").status_code == 303
+
+
+def test_no_password_configured_keeps_admin_locked(web_settings, archive) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.archive import write_config
+    from veille.config import Settings
+    from veille.web import create_app
+
+    write_config(web_settings.config_dir, password_hash=None)
+    settings = Settings.load(data_dir=web_settings.data_dir, config_dir=web_settings.config_dir)
+    with TestClient(create_app(settings, store=archive[0]), follow_redirects=False) as c:
+        page = c.get("/admin/connexion")
+        assert "Aucun mot de passe administrateur" in page.text
+        r = c.post("/admin/connexion", data={"csrf": csrf_of(page.text), "password": ""})
+        assert r.status_code == 401
+
+
+def test_env_hash_overrides_the_file(web_settings, archive, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.web import create_app
+
+    monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", hash_password("autre-mot-de-passe"))
+    with TestClient(create_app(web_settings, store=archive[0]), follow_redirects=False) as c:
+        token = csrf_of(c.get("/admin/connexion").text)
+        assert c.post("/admin/connexion", data={"csrf": token, "password": PASSWORD}).status_code == 401
+        login(c, "autre-mot-de-passe")
+
+
+def test_bad_hash_in_config_is_one_line_config_error(web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.errors import ConfigError
+    from veille.web.config import WebConfig
+
+    monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", "plaintext")
+    with pytest.raises(ConfigError, match="admin password hash"):
+        WebConfig.load(web_settings)
+
+
+def test_subscribers_add_unsubscribe_purge(client: TestClient, archive) -> None:  # type: ignore[no-untyped-def]
+    store = archive[0]
+    login(client)
+    page = client.get("/admin/abonnes")
+    token = csrf_of(page.text)
+    r = client.post(
+        "/admin/abonnes",
+        data={"csrf": token, "email": "Analyste@Example.MA", "name": "Analyste", "themes": "emploi, export"},
+    )
+    assert r.status_code == 303
+    listing = client.get(r.headers["location"])
+    assert "Abonné ajouté : Analyste@example.ma" in listing.text
+    sub = subs.get_subscriber(store, "analyste@example.ma")
+    assert sub.themes == ("emploi", "export")
+    bad = client.post("/admin/abonnes", data={"csrf": token, "email": "pas une adresse"})
+    assert bad.status_code == 400 and "adresse électronique valide" in bad.text
+    r = client.post(f"/admin/abonnes/{sub.id}/desabonner", data={"csrf": token})
+    assert r.status_code == 303
+    assert subs.get_subscriber(store, sub.id).status == "unsubscribed"
+    again = client.post("/admin/abonnes", data={"csrf": token, "email": "analyste@example.ma"})
+    assert again.status_code == 400 and "désabonné" in again.text
+    r = client.post(f"/admin/abonnes/{sub.id}/supprimer", data={"csrf": token})
+    assert r.status_code == 303
+    assert subs.list_subscribers(store) == []
+    assert client.post("/admin/abonnes/999/supprimer", data={"csrf": token}).status_code == 404
+
+
+def test_run_a_spider_now_starts_one_subprocess(client: TestClient, web_settings) -> None:  # type: ignore[no-untyped-def]
+    crawls = client.app.state.crawls
+    crawls.command = [sys.executable, "-c", "import sys, time; print('crawl', sys.argv[1:]); time.sleep(1)"]
+    login(client)
+    page = client.get("/admin")
+    assert "Lancer maintenant" in page.text and "medias24" in page.text
+    token = csrf_of(page.text)
+    r = client.post("/admin/sources/medias24/lancer", data={"csrf": token})
+    assert r.status_code == 303 and "ok=lancee" in r.headers["location"]
+    r2 = client.post("/admin/sources/medias24/lancer", data={"csrf": token})
+    assert "ok=deja" in r2.headers["location"]
+    assert client.post("/admin/sources/inconnue/lancer", data={"csrf": token}).status_code == 404
+    crawl = crawls.recent()[0]
+    crawl.process.wait(10)
+    time.sleep(0.1)
+    assert crawl.returncode == 0
+    assert "['medias24', '--data-dir'," in crawl.log_tail()
+    assert crawl.log_path.parent == web_settings.data_dir / "logs"
+    page = client.get("/admin?ok=lancee&source=medias24")
+    assert "Collecte lancée pour « medias24 »" in page.text and "terminée" in page.text
+
+
+def test_run_needs_login(client: TestClient) -> None:
+    token = csrf_of(client.get("/admin/connexion").text)
+    r = client.post("/admin/sources/medias24/lancer", data={"csrf": token})
+    assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")

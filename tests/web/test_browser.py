@@ -1,0 +1,178 @@
+"""End to end in headless Chromium (Playwright) against ``veille serve`` in a subprocess.
+
+Skips when /usr/bin/chromium or Playwright is missing, except in CI (env CI set), where
+that is a failure. Screenshots of the main pages go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import PASSWORD, serving
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def _unavailable() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed"
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("live"), password_hash) as base:
+        yield base
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Any]:
+    why = _unavailable()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=ARGS, headless=True,
+            accept_downloads=True, locale="fr-FR", viewport={"width": 1280, "height": 900},
+        )  # fmt: skip
+        pg = context.pages[0] if context.pages else context.new_page()
+        pg.set_default_timeout(15_000)
+        console: list[str] = []
+        pg.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        pg.console_messages = console  # type: ignore[attr-defined]
+        try:
+            yield pg
+        finally:
+            context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_csp_violations(page: Any) -> None:
+    refused = [m for m in page.console_messages if "Content Security Policy" in m or "Refused to" in m]
+    assert not refused, refused
+
+
+def test_search_filter_article_figure_and_csv(server: str, page: Any, tmp_path: Path) -> None:
+    page.goto(server + "/")
+    shot(page, "01-accueil")
+    page.fill("input[name=q]", "offshoring")
+    page.click("form.recherche button[type=submit]")
+    page.wait_for_url(re.compile(r"q=offshoring"))
+    assert "since=" not in page.url  # empty fields are not sent (progressive enhancement)
+    assert page.locator("li.resultat").count() == 3
+    assert page.locator(".reprises").first.inner_text() == "+2 sources"
+    shot(page, "02-recherche")
+
+    page.click(".facette a:text-is('Agence de développement du digital')")
+    page.wait_for_url(re.compile(r"org=Agence"))
+    assert page.locator("li.resultat").count() == 1
+    assert "organisation : Agence de développement du digital" in page.locator(".puces").inner_text()
+    shot(page, "03-filtre-organisation")
+
+    page.click("li.resultat h2 a")
+    page.wait_for_url(re.compile(r"/articles/\d+$"))
+    figure = page.locator("mark.chiffre#chiffre-1")
+    assert figure.inner_text() == "18 milliards de DH"
+    assert figure.is_visible()
+    page.click("table.chiffres-article a[href='#phrase-0']")
+    assert page.evaluate("location.hash") == "#phrase-0"
+    assert page.evaluate("document.querySelector(':target').classList.contains('phrase')")
+    shot(page, "04-article")
+    no_csp_violations(page)
+
+    page.goto(server + "/chiffres?unit=MAD&order=value&per_page=3")
+    shown = page.locator("table.chiffres tbody tr").count()
+    assert shown == 3
+    shot(page, "05-chiffres")
+    with page.expect_download() as info:
+        page.click("a.telechargement:text('CSV')")
+    download = info.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == shown
+    assert [r["Valeur numérique"] for r in rows] == ["18000000000", "18000000000", "18000000000"]
+    assert rows[0]["Indicateur"] == "chiffre d'affaires à l'export"
+
+    page.goto(server + "/organisations/ADD")
+    assert page.locator("h1").inner_text().startswith("Agence de développement du digital")
+    assert page.locator("svg.graphe rect").count() >= 1
+    shot(page, "06-organisation")
+    page.goto(server + "/sources")
+    shot(page, "07-sources")
+    no_csp_violations(page)
+
+
+def test_untrusted_content_never_runs(server: str, page: Any) -> None:
+    page.goto(server + "/?q=offshoring")
+    evil = page.locator("li.resultat h2 a", has_text="window.pwned=5")
+    evil.click()
+    page.wait_for_url(re.compile(r"/articles/\d+$"))
+    assert "<script>window.pwned=5</script>" in page.locator("h1").inner_text()  # shown as text
+    for path in (page.url, server + "/?q=offshoring", server + "/chiffres?source=piege",
+                 server + "/?theme=%3Ci%3Epi%C3%A8ge%3C%2Fi%3E", server + "/lettres/1"):  # fmt: skip
+        page.goto(path)
+        page.wait_for_load_state("load")
+        page.mouse.move(200, 300)
+        assert page.evaluate("typeof window.pwned") == "undefined", path
+        assert page.title() != "pwned", path
+        assert page.locator("script:not([src])").count() == 0, path
+    # a click on the scraped javascript: link text does nothing: it is not a link
+    page.goto(server + "/?q=offshoring")
+    page.locator("li.resultat h2 a", has_text="window.pwned=5").click()
+    assert page.locator("a[href^='javascript:']").count() == 0
+    assert page.locator("img").count() == 0
+    shot(page, "08-article-piege")
+    frame = page.goto(server + "/lettres/1")
+    assert frame is not None
+    assert page.evaluate("typeof window.pwned") == "undefined"
+
+
+def test_admin_login(server: str, page: Any) -> None:
+    page.goto(server + "/admin")
+    assert "/admin/connexion" in page.url
+    shot(page, "09-connexion")
+    page.fill("input[name=password]", "mauvais")
+    page.click("form button[type=submit]")
+    assert "Mot de passe incorrect" in page.locator(".alerte").inner_text()
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin$"))
+    assert page.locator("h1").inner_text() == "Administration"
+    assert page.locator("text=Lancer maintenant").count() >= 3
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["veille_session"]["httpOnly"] and cookies["veille_session"]["sameSite"] == "Lax"
+    shot(page, "10-admin")
+    page.goto(server + "/admin/abonnes")
+    page.fill("input[name=email]", "cellule@example.ma")
+    page.click("form.grille button[type=submit]")
+    assert "Abonné ajouté" in page.locator(".info").inner_text()
+    shot(page, "11-abonnes")
+    no_csp_violations(page)

@@ -1,0 +1,388 @@
+"""Every read-only page through the TestClient, with good and bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.archive import EVIL_ORG, Fixture
+
+
+def main_of(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def assert_inert(html: str, where: str = "") -> None:
+    """No element of the page comes from scraped markup: no script, no handler, no javascript: URL."""
+    tags = re.findall(r"<[a-zA-Z][^>]*>", html)
+    assert not [
+        t for t in tags if t.lower().startswith(("<script", "<img", "<iframe", "<b ", "<b>", "<i>"))
+    ], where
+    assert not [t for t in tags if re.search(r"\son\w+\s*=", t, re.I)], where
+    assert not [t for t in tags if re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", t, re.I)], where
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+def test_search_page_lists_hits_with_snippets_and_one_entry_per_cluster(client: TestClient) -> None:
+    r = client.get("/", params={"q": "exportations"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    body = main_of(r.text)
+    assert "1 résultat" in body
+    assert body.count('class="resultat"') == 1  # three syndicated copies, one entry
+    assert "+2 sources" in body
+    assert "<mark>exportations</mark>" in body.lower() or "<mark>" in body
+
+
+def test_search_facets_have_counts_and_filter_links(client: TestClient) -> None:
+    body = main_of(client.get("/", params={"q": "offshoring"}).text)
+    for heading in ("Sources", "Organisations", "Thèmes", "Unités des chiffres", "Périodes des chiffres"):
+        assert f"<h2>{heading}</h2>" in body
+    link = re.search(r'<a href="(/\?[^"]*org=Agence[^"]*)">Agence de développement du digital</a>', body)
+    assert link, body
+    filtered = client.get(link.group(1).replace("&amp;", "&"))
+    assert filtered.status_code == 200
+    page = main_of(filtered.text)
+    assert "organisation : <strong>Agence de développement du digital</strong>" in page
+    assert "Cybersécurité" not in page  # DGSSI's article is filtered out
+
+
+def test_search_without_text_lists_newest_first_and_paginates(client: TestClient) -> None:
+    body = main_of(client.get("/", params={"per_page": 2}).text)
+    assert "page 1 sur" in body
+    assert 'rel="next"' in body
+    titles = re.findall(r'<h2><a href="/articles/(\d+)">', body)
+    assert len(titles) == 2
+    page2 = main_of(client.get("/", params={"per_page": 2, "page": 2}).text)
+    assert 'rel="prev"' in page2
+    assert set(re.findall(r'<h2><a href="/articles/(\d+)">', page2)).isdisjoint(titles)
+
+
+def test_search_filters_by_source_unit_period_and_dates(client: TestClient, fx: Fixture) -> None:
+    body = main_of(client.get("/", params={"source": "le-matin", "order": "date"}).text)
+    assert "Teleperformance" in body
+    body = main_of(client.get("/", params={"unit": "m2"}).text)
+    assert "Fès Shore" in body and "Teleperformance" not in body
+    body = main_of(client.get("/", params={"since": "2025-03-01", "until": "2025-03-10"}).text)
+    assert "Cybersécurité" in body and "Fès Shore" not in body
+    body = main_of(client.get("/", params={"period": "2024"}).text)
+    assert "18 milliards" in body
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"since": "hier"}, "n&#39;est pas une date"),
+        ({"page": "zéro"}, "nombre entier"),
+        ({"page": "0"}, "compris entre"),
+        ({"unit": "bananes"}, "inconnue"),
+        ({"min_value": "beaucoup"}, "n&#39;est pas un nombre"),
+        ({"since": "2025-05-01", "until": "2025-01-01"}, "postérieure"),
+        ({"order": "hasard"}, "tri"),
+        ({"q": "-seulement"}, "exclure"),
+        ({"q": "x" * 600}, "trop long"),
+    ],
+)
+def test_bad_search_parameters_are_400_with_a_french_message(
+    client: TestClient, params: dict, message: str
+) -> None:
+    r = client.get("/", params=params)
+    assert r.status_code == 400
+    assert message in r.text
+    assert 'role="alert"' in r.text
+
+
+def test_oversized_query_string_is_refused_politely(client: TestClient) -> None:
+    r = client.get("/?q=" + "offshoring+" * 300)
+    assert r.status_code == 414
+    assert "trop longue" in r.text
+    r = client.get("/api/search?q=" + "a" * 2100)
+    assert r.status_code == 414
+    assert "trop longue" in r.json()["detail"]
+
+
+# -- article ------------------------------------------------------------------------------------
+
+
+def test_article_page_highlights_figures_orgs_and_sentences(client: TestClient, fx: Fixture) -> None:
+    r = client.get(f"/articles/{fx.ids['export']}")
+    assert r.status_code == 200
+    body = main_of(r.text)
+    assert '<mark id="chiffre-1" class="chiffre"' in body
+    assert ">18 milliards de DH</mark>" in body
+    assert '<span id="phrase-0" class="phrase">' in body
+    assert re.search(r'<a class="org" href="/organisations/[^"]+"[^>]*>APEBI</a>', body)
+    # the figures table: formatted value, unit, metric, period and a link to the sentence
+    assert "18\u00a0milliards\u00a0DH" in body
+    assert "chiffre d&#39;affaires à l&#39;export" in body
+    assert "<td>2024</td>" in body
+    assert 'href="#phrase-0"' in body
+    assert "Repris aussi par" in body and "le-matin" in body
+
+
+def test_article_unknown_or_malformed_id_is_a_french_404(client: TestClient) -> None:
+    for path in ("/articles/999999", "/articles/abc", "/articles/-1", "/articles/" + "9" * 40):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert "Page introuvable" in r.text
+        assert "Aucun article" in r.text
+
+
+def test_scraped_html_is_escaped_everywhere(client: TestClient, fx: Fixture) -> None:
+    pages = [
+        f"/articles/{fx.ids['evil']}",
+        "/?q=offshoring",
+        "/chiffres",
+        "/organisations",
+        "/?theme=%3Ci%3Epi%C3%A8ge%3C%2Fi%3E",
+    ]
+    for path in pages:
+        assert_inert(main_of(client.get(path).text), path)
+    article = main_of(client.get(f"/articles/{fx.ids['evil']}").text)
+    assert "&lt;script&gt;window.pwned=1" in article
+    # its canonical URL is javascript: -> the link to the original falls back to the http one
+    assert 'href="https://piege.example/offshoring-piege"' in article
+
+
+# -- organisations ---------------------------------------------------------------------------
+
+
+def test_organisation_page_has_aliases_weekly_chart_figures_and_articles(client: TestClient) -> None:
+    r = client.get("/organisations/ADD")
+    assert r.status_code == 301
+    target = r.headers["location"]
+    page = client.get(target)
+    assert page.status_code == 200
+    body = main_of(page.text)
+    assert "<h1>Agence de développement du digital <small>(ADD)</small></h1>" in body
+    assert '<svg class="graphe"' in body and "<rect" in body
+    assert "2025-W03 : 3 mentions" in body  # three copies of the export story that week
+    assert "5\u00a0000" in body  # the talents figure
+    assert "L&#39;ADD forme 5 000 talents" in body
+
+
+def test_organisation_index_and_filter(client: TestClient) -> None:
+    body = main_of(client.get("/organisations").text)
+    assert "Teleperformance" in body and "Majorel" in body
+    body = main_of(client.get("/organisations", params={"q": "dgssi"}).text)
+    assert "Direction générale" in body and "Teleperformance" not in body
+
+
+def test_organisation_with_markup_in_its_name_is_escaped(client: TestClient) -> None:
+    from urllib.parse import quote
+
+    r = client.get("/organisations/" + quote(EVIL_ORG, safe=""))
+    assert r.status_code == 200
+    assert "<script>window.pwned" not in r.text
+    assert "Evil &lt;script&gt;" in r.text
+
+
+def test_unknown_organisation_is_404(client: TestClient) -> None:
+    r = client.get("/organisations/Personne%20ne%20conna%C3%AEt")
+    assert r.status_code == 404
+    assert "Aucune organisation" in r.text
+
+
+# -- figures explorer and exports ---------------------------------------------------------------
+
+
+def test_figures_explorer_filters(client: TestClient) -> None:
+    body = main_of(client.get("/chiffres", params={"unit": "MAD"}).text)
+    assert "4 chiffres" in body  # 3 copies of 18 milliards + 1,2 milliard
+    assert "1,2\u00a0milliard\u00a0DH" in body
+    assert "130\u00a0000" not in body
+    body = main_of(client.get("/chiffres", params={"org": "ADD", "unit": "count"}).text)
+    assert "1 chiffre" in body and "talents formés" in body
+    body = main_of(client.get("/chiffres", params={"min_value": "1 000 000 000", "order": "value"}).text)
+    assert body.index("18\u00a0milliards") < body.index("1,2\u00a0milliard")
+
+
+def test_csv_export_is_exactly_what_is_shown(client: TestClient) -> None:
+    params = {"unit": "MAD", "per_page": "2", "order": "value"}
+    page = main_of(client.get("/chiffres", params=params).text)
+    shown = re.findall(r'<td class="nombre">([^<]+)</td>', page)
+    assert len(shown) == 2
+    r = client.get("/chiffres.csv", params=params)
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    text = r.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["Valeur"] for row in rows] == [s.replace("\u00a0", " ") for s in shown]
+    assert [float(row["Valeur numérique"]) for row in rows] == [1.8e10, 1.8e10]
+    assert all(row["Code unité"] == "MAD" for row in rows)
+    assert rows[0]["Article (Veille)"].startswith("http://testserver/articles/")
+    # page 2 exports page 2
+    r2 = client.get("/chiffres.csv", params={**params, "page": "2"})
+    rows2 = list(csv.DictReader(io.StringIO(r2.content.decode("utf-8-sig"))))
+    assert [row["Valeur numérique"] for row in rows2] == ["18000000000", "1200000000"]
+
+
+def test_csv_defuses_formulas_and_xlsx_has_no_formula(client: TestClient) -> None:
+    from openpyxl import load_workbook
+
+    text = client.get("/chiffres.csv", params={"source": "piege"}).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 1
+    assert rows[0]["Indicateur"] == "<b>hausse</b>"  # data, not markup: a CSV is not HTML
+    from veille.web.export import _csv_cell
+
+    assert _csv_cell('=HYPERLINK("http://evil.example")') == '\'=HYPERLINK("http://evil.example")'
+    assert _csv_cell("-5 %") == "'-5 %" and _csv_cell(-5.0) == "-5"
+    r = client.get("/chiffres.xlsx", params={"unit": "MAD", "per_page": "3", "order": "value"})
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0][:3] == ["Date", "Source", "Valeur"]
+    assert len(values) == 4
+    assert values[1][8] == 1.8e10
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_figures_bad_parameters(client: TestClient) -> None:
+    r = client.get("/chiffres", params={"min_value": "abc"})
+    assert r.status_code == 400 and "n&#39;est pas un nombre" in r.text
+    assert client.get("/chiffres.csv", params={"unit": "xx"}).status_code == 400
+    assert client.get("/chiffres", params={"per_page": "100000"}).status_code == 400
+
+
+# -- sources and digests --------------------------------------------------------------------------
+
+
+def test_sources_page_shows_health_from_the_runs(client: TestClient) -> None:
+    body = main_of(client.get("/sources").text)
+    row = lambda name: re.search(rf'<a href="/sources/{name}">{name}</a>.*?</tr>', body, re.S).group(0)  # noqa: E731
+    assert "en bonne santé" in row("medias24")
+    assert "à surveiller" in row("atlas-eco")
+    assert "en panne" in row("le-matin")
+    assert "désactivée" in row("archives-off")
+    assert "piege" in body  # archived but not configured
+
+
+def test_source_page_lists_runs_and_articles(client: TestClient) -> None:
+    body = main_of(client.get("/sources/atlas-eco").text)
+    assert "HTTP 503" in body and "hors sujet : 2" in body
+    assert "Fès Shore" in body
+    assert client.get("/sources/inconnue").status_code == 404
+
+
+def test_digests_list_view_and_sanitised_html(client: TestClient, fx: Fixture) -> None:
+    body = main_of(client.get("/lettres").text)
+    assert "2025-W12" in body and "envoyée" in body
+    page = client.get(f"/lettres/{fx.ids['digest']}")
+    assert page.status_code == 200
+    assert 'sandbox=""' in page.text and "Trois articles." in page.text
+    html = client.get(f"/lettres/{fx.ids['digest']}/html")
+    assert "<script" not in html.text and "onerror" not in html.text
+    assert 'style="color:#14325a"' in html.text
+    assert "sandbox" in html.headers["content-security-policy"]
+    assert client.get("/lettres/99").status_code == 404
+    assert client.get("/lettres/x/html").status_code == 404
+
+
+# -- API -------------------------------------------------------------------------------------------
+
+
+def test_api_search_and_figures(client: TestClient) -> None:
+    r = client.get("/api/search", params={"q": "offshoring", "limit": 5})
+    assert r.status_code == 200
+    data = r.json()
+    assert data["total"] == 3
+    assert {"id", "title", "snippet_html", "cluster_size", "other_sources", "page"} <= set(data["hits"][0])
+    assert {f["value"] for f in data["facets"]["sources"]} >= {"atlas-eco", "piege"}
+    figs = client.get("/api/figures", params={"unit": "jobs", "order": "value"}).json()
+    assert figs["rows"][0]["value"] == 130000 and figs["rows"][0]["unit"] == "jobs"
+    article = client.get(f"/api/articles/{figs['rows'][0]['article_id']}").json()
+    assert article["figures"] and article["organisations"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/search?limit=abc",
+        "/api/search?limit=0",
+        "/api/search?since=hier",
+        "/api/search?unit=bananes",
+        "/api/search?q=-x",
+        "/api/figures?order=hasard",
+        "/api/figures?min_value=5&max_value=1",
+    ],
+)
+def test_api_bad_parameters_are_400_json(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/json"
+    assert r.json()["detail"]
+
+
+def test_api_unknown_article_is_404_json(client: TestClient) -> None:
+    r = client.get("/api/articles/424242")
+    assert r.status_code == 404 and r.json()["detail"]
+
+
+def test_openapi_schema_describes_the_api(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/api/search", "/api/figures", "/api/articles/{article_id}"} <= set(schema["paths"])
+    assert "SearchResponse" in schema["components"]["schemas"]
+    assert "FiguresResponse" in schema["components"]["schemas"]
+    assert "/" not in schema["paths"] or True
+    assert client.get("/api").status_code == 200
+
+
+# -- headers and errors ----------------------------------------------------------------------------
+
+
+def test_security_headers_on_every_response(client: TestClient, fx: Fixture) -> None:
+    for path in ("/", f"/articles/{fx.ids['export']}", "/static/veille.css", "/api/search", "/nulle-part"):
+        r = client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"]
+
+
+def test_unknown_page_is_french_404(client: TestClient) -> None:
+    r = client.get("/nulle-part")
+    assert r.status_code == 404 and "Page introuvable" in r.text and 'lang="fr"' in r.text
+
+
+def test_no_inline_script_or_style_in_pages(client: TestClient, fx: Fixture) -> None:
+    for path in ("/", f"/articles/{fx.ids['export']}", "/organisations/ADD", "/chiffres", "/admin/connexion"):
+        r = client.get(path, follow_redirects=True)
+        assert re.search(r"<script(?![^>]*\bsrc=)", r.text) is None, path
+        assert " style=" not in r.text and "<style" not in r.text, path
+
+
+def test_public_read_false_requires_login(web_settings, archive, password_hash) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.archive import write_config
+    from tests.web.conftest import login
+    from veille.config import Settings
+    from veille.web import create_app
+
+    write_config(web_settings.config_dir, public_read=False, password_hash=password_hash)
+    settings = Settings.load(data_dir=web_settings.data_dir, config_dir=web_settings.config_dir)
+    with TestClient(create_app(settings, store=archive[0]), follow_redirects=False) as c:
+        r = c.get("/chiffres?unit=MAD")
+        assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion?suite=%2Fchiffres")
+        assert c.get("/api/search").status_code == 401
+        assert c.get("/admin/connexion").status_code == 200
+        login(c)
+        assert c.get("/chiffres?unit=MAD").status_code == 200
+        assert c.get("/api/search").status_code == 200
+
+
+def test_unsubscribe_router_is_included_when_present(client: TestClient) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("veille.web.unsubscribe") is None:
+        pytest.skip("veille/web/unsubscribe.py not written yet")
+    r = client.get("/unsubscribe/1.invalide")
+    assert r.status_code == 404 and "désinscription" in r.text.lower()
+    assert "script-src 'self'" in r.headers["content-security-policy"]

@@ -1,0 +1,62 @@
+"""The ``veille serve`` and ``veille web hash-password`` commands."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.web.conftest import VEILLE
+from veille.web.auth import verify_password
+
+
+def run_veille(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *VEILLE, *args], input=stdin, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_serve_answers_over_http(live_server: str) -> None:
+    r = httpx.get(live_server + "/?q=offshoring")
+    assert r.status_code == 200 and "Offshoring" in r.text
+    assert httpx.get(live_server + "/api/search?q=emploi").json()["total"] >= 1
+    assert "server" not in r.headers
+
+
+def test_port_in_use_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_veille("serve", "--port", str(port), "--data-dir", str(tmp_path / "data"))
+    assert result.returncode != 0
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert lines == [
+        f"Error: port {port} on 127.0.0.1 is already in use: stop the other server or pick another --port"
+    ]
+
+
+def test_hash_password_reads_stdin() -> None:
+    result = run_veille("web", "hash-password", stdin="un-long-secret\n")
+    assert result.returncode == 0, result.stderr
+    encoded = result.stdout.strip()
+    assert encoded.startswith("scrypt$16384$8$1$")
+    assert verify_password("un-long-secret", encoded)
+
+
+def test_hash_password_refuses_short_passwords() -> None:
+    result = run_veille("web", "hash-password", stdin="court\n")
+    assert result.returncode != 0 and "too short" in result.stderr
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for args in (("serve", "--help"), ("web", "hash-password", "--help"), ("web", "--help")):
+        result = run_veille(*args)
+        assert result.returncode == 0 and "Example:" in result.stdout, args

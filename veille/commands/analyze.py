@@ -1,0 +1,97 @@
+"""``veille analyze``: run the extractor on one plain-text file (or stdin) and show what it finds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from veille.commands.options import ConfigDir
+from veille.errors import VeilleError
+from veille.models import Analysis
+
+
+class InputError(VeilleError):
+    """The text to analyse cannot be read."""
+
+    exit_code = 2
+
+
+def read_text(source: str) -> str:
+    """UTF-8 text of a file, or of stdin for "-"; a clear one-line error otherwise."""
+    if source == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        name = "standard input"
+    else:
+        path = Path(source)
+        name = str(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{name}: file not found; give a UTF-8 text file or '-' for stdin") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory; give a UTF-8 text file or '-' for stdin") from None
+        except PermissionError:
+            raise InputError(f"{name}: permission denied") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: not UTF-8 text (bad byte at offset {exc.start}); convert it, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+    if not text.strip():
+        raise InputError(f"{name}: no text to analyse (empty input)")
+    return text
+
+
+def render(analysis: Analysis) -> None:
+    """Three rich tables: figures, organisations, persons."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    figures = Table(title=f"Figures ({len(analysis.figures)})")
+    for col in ("text", "value", "unit", "period", "metric", "organisations"):
+        figures.add_column(col)
+    for f in analysis.figures:
+        figures.add_row(
+            f.text, f"{f.value:g}", f.unit, f.period or "", f.metric or "", ", ".join(f.organisations)
+        )
+    orgs = Table(title=f"Organisations ({len(analysis.organisations)})")
+    for col in ("name", "kind", "forms in the text", "mentions"):
+        orgs.add_column(col)
+    for o in analysis.organisations:
+        orgs.add_row(o.name, o.kind or "", " | ".join(o.aliases), str(len(o.mentions)))
+    persons = Table(title=f"Persons ({len(analysis.persons)})")
+    for col in ("name", "role", "organisation"):
+        persons.add_column(col)
+    for p in analysis.persons:
+        persons.add_row(p.name, p.role or "", p.organisation or "")
+    for table in (figures, orgs, persons):
+        console.print(table)
+
+
+def analyze(
+    source: str = typer.Argument("-", metavar="[FILE|-]", help="UTF-8 text file; '-' (default) reads stdin."),
+    as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON instead of tables."),
+    config_dir: ConfigDir = None,
+) -> None:
+    """Extract figures, organisations and persons from a French text.
+
+    Example: veille analyze article.txt --json
+    """
+    from pipeline.nlp import analyze as run_analysis
+    from pipeline.nlp import load_nlp
+
+    text = read_text(source)
+    analysis = run_analysis(text, nlp=load_nlp(config_dir))
+    if as_json:
+        typer.echo(json.dumps(analysis.to_dict(), ensure_ascii=False))
+    else:
+        render(analysis)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze)

@@ -1,0 +1,147 @@
+"""``veille figures``: one row per extracted figure, for analysts (table, CSV, JSON, XLSX)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
+from veille.errors import VeilleError
+
+HEADER = [
+    "date",
+    "source",
+    "title",
+    "url",
+    "value",
+    "unit",
+    "formatted",
+    "metric",
+    "period",
+    "organisations",
+    "sentence",
+]
+
+
+def _rows(result: Any) -> list[list[Any]]:
+    return [
+        [r.published.date() if r.published else None, r.source, r.title, r.url, r.value, r.unit,
+         r.formatted.replace("\u00a0", " "), r.metric, r.period, "; ".join(r.organisations), r.sentence]
+        for r in result.rows
+    ]  # fmt: skip
+
+
+def figures_cmd(
+    text: str = typer.Argument("", help="Full-text query on the figures' articles (optional)."),
+    unit: str | None = typer.Option(None, "--unit", help="MAD, EUR, USD, percent, jobs, seats, count, m2."),
+    metric: str | None = typer.Option(None, "--metric", help="Metric containing this (accents ignored)."),
+    min_value: float | None = typer.Option(
+        None, "--min-value", help="Value at least this (base units: 1e9 for 1 milliard)."
+    ),
+    max_value: float | None = typer.Option(None, "--max-value", help="Value at most this (base units)."),
+    period: str | None = typer.Option(None, "--period", help="Period (2024 also matches 2024-Q1)."),
+    org: str | None = typer.Option(None, "--org", help="Organisation named with the figure (name or alias)."),
+    source: str | None = typer.Option(None, "--source", help="Only this source."),
+    since: str | None = typer.Option(None, "--since", help="Articles published on or after (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Articles published on or before (YYYY-MM-DD)."),
+    article: int | None = typer.Option(None, "--article", help="Only this article id."),
+    order: str = typer.Option("date", "--order", help="date (newest first) or value (largest first)."),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Number of rows."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, json or xlsx (xlsx needs -o)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of the screen."
+    ),
+    data_dir: DataDir = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """List figures (amounts, jobs, percentages...) with their article and sentence.
+
+    Example: veille figures --unit jobs --min-value 5000 --period 2024 --format xlsx -o emplois.xlsx
+    """
+    from veille.search import FigureQuery, figures
+
+    check_format(fmt, ("table", "csv", "json", "xlsx"))
+    if fmt == "xlsx" and output is None:
+        raise VeilleError("--format xlsx writes a file: add -o FILE.xlsx")
+    q = FigureQuery(
+        text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period, org=org,
+        source=source, since=day(since, "--since"), until=day(until, "--until"), article_id=article,
+        limit=limit, offset=offset, order=order,
+    )  # fmt: skip
+    _, store = open_archive(data_dir, config_dir)
+    try:
+        result = figures(store, q)
+    finally:
+        store.close()
+    if fmt == "xlsx":
+        assert output is not None
+        write_xlsx(output, HEADER, _rows(result))
+        typer.echo(f"{len(result.rows)} figures written to {output}")
+        return
+    if output is not None:
+        with _redirect(output):
+            _print(fmt, result)
+        typer.echo(f"{len(result.rows)} figures written to {output}")
+        return
+    _print(fmt, result)
+
+
+def _print(fmt: str, result: Any) -> None:
+    if fmt == "json":
+        echo_json(result)
+    elif fmt == "csv":
+        echo_csv(HEADER, _rows(result))
+    else:
+        rows = [[r[0], r[1], r[6], r[7], r[8], r[2]] for r in _rows(result)]
+        echo_table(["date", "source", "value", "metric", "period", "title"], rows, [10, 16, 24, 36, 9, 50])
+        typer.echo(f"{len(result.rows)} of {result.total} figures")
+
+
+class _redirect:
+    """Send ``typer.echo`` output to a file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        import contextlib
+
+        try:
+            self._fh = self.path.open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise VeilleError(f"cannot write {self.path}: {exc.strerror}") from None
+        self._ctx = contextlib.redirect_stdout(self._fh)
+        self._ctx.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._ctx.__exit__(None, None, None)
+        self._fh.close()
+
+
+def write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Chiffres"
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([v if not isinstance(v, list) else "; ".join(v) for v in row])
+    ws.freeze_panes = "A2"
+    for col, width in zip("ABCDEFGHIJK", (11, 16, 50, 40, 16, 9, 22, 34, 10, 36, 80), strict=False):
+        ws.column_dimensions[col].width = width
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise VeilleError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("figures")(figures_cmd)

@@ -1,0 +1,89 @@
+"""``veille orgs`` and ``veille org NAME``: organisations in the archive."""
+
+from __future__ import annotations
+
+import typer
+
+from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
+from veille.errors import VeilleError
+
+
+def orgs_cmd(
+    top: int | None = typer.Option(None, "--top", min=1, help="Only the N most cited."),
+    since: str | None = typer.Option(None, "--since", help="Articles published on or after (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Articles published on or before (YYYY-MM-DD)."),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    data_dir: DataDir = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Organisations by number of articles naming them.
+
+    Example: veille orgs --top 20 --since 2025-01-01
+    """
+    from veille.search import org_stats
+
+    check_format(fmt)
+    _, store = open_archive(data_dir, config_dir)
+    try:
+        stats = org_stats(store, since=day(since, "--since"), until=day(until, "--until"), top=top)
+    finally:
+        store.close()
+    if fmt == "json":
+        echo_json(stats)
+        return
+    rows = [[s.name, s.kind, s.articles, s.mentions, ", ".join(s.aliases)] for s in stats]
+    header = ["organisation", "kind", "articles", "mentions", "aliases"]
+    if fmt == "csv":
+        echo_csv(header, rows)
+    else:
+        echo_table(header, rows, [50, 12, 8, 8, 50])
+
+
+def org_cmd(
+    name: str = typer.Argument(..., help="Canonical name or any alias (accents and case ignored)."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+    data_dir: DataDir = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """One organisation: aliases, articles, figures over time, mentions per week.
+
+    Example: veille org ADD
+    """
+    from veille.formatting import format_date
+    from veille.search import organisation
+
+    check_format(fmt, ("table", "json"))
+    _, store = open_archive(data_dir, config_dir)
+    try:
+        detail = organisation(store, name)
+    finally:
+        store.close()
+    if detail is None:
+        raise VeilleError(f"no organisation named '{name}' in the archive: see `veille orgs`")
+    if fmt == "json":
+        echo_json(detail)
+        return
+    typer.echo(detail.name + (f" ({detail.kind})" if detail.kind else ""))
+    if detail.aliases:
+        typer.echo("Aliases: " + ", ".join(detail.aliases))
+    typer.echo(f"\nArticles ({len(detail.articles)}):")
+    echo_table(
+        ["id", "date", "source", "title"],
+        [[a.id, a.published, a.source, a.title] for a in detail.articles],
+        [8, 10, 16, 70],
+    )
+    if detail.figures:
+        typer.echo(f"\nFigures ({len(detail.figures)}):")
+        echo_table(
+            ["date", "value", "metric", "period"],
+            [[format_date(f.published), f.formatted, f.metric, f.period] for f in detail.figures],
+            [14, 24, 40, 10],
+        )
+    if detail.weekly_mentions:
+        typer.echo("\nMentions per week: " + ", ".join(f"{w} {n}" for w, n in detail.weekly_mentions))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("orgs")(orgs_cmd)
+    app.command("org")(org_cmd)

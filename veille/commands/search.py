@@ -1,0 +1,87 @@
+"""``veille search``: full-text search of the archive with filters."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+
+from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
+
+
+def search_cmd(
+    query: str = typer.Argument("", help='Words, "phrases", OR, -exclusion, prefix*. Empty: every article.'),
+    since: str | None = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    source: list[str] = typer.Option([], "--source", help="Only this source (repeatable)."),
+    org: str | None = typer.Option(None, "--org", help="Naming this organisation (name or alias)."),
+    person: str | None = typer.Option(None, "--person", help="Naming this person."),
+    theme: str | None = typer.Option(None, "--theme", help="With this theme."),
+    min_relevance: float | None = typer.Option(None, "--min-relevance", help="Relevance at least this."),
+    unit: str | None = typer.Option(
+        None, "--unit", help="Having a figure in this unit (MAD, EUR, jobs, percent...)."
+    ),
+    metric: str | None = typer.Option(None, "--metric", help="Having a figure whose metric contains this."),
+    min_value: float | None = typer.Option(
+        None, "--min-value", help="Having a figure at least this (base units)."
+    ),
+    max_value: float | None = typer.Option(
+        None, "--max-value", help="Having a figure at most this (base units)."
+    ),
+    period: str | None = typer.Option(
+        None, "--period", help="Having a figure for this period (2024, 2025-Q1)."
+    ),
+    all_versions: bool = typer.Option(
+        False, "--all-versions", help="Show every syndicated copy, not one per cluster."
+    ),
+    order: str = typer.Option("relevance", "--order", help="relevance or date."),
+    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="Number of results."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many results."),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    data_dir: DataDir = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Search archived articles (French full text, accents and plurals ignored).
+
+    Example: veille search '"zone franche" emploi -Tunisie' --since 2025-01-01 --org ADD
+    """
+    from veille.search import SearchQuery, search
+
+    check_format(fmt)
+    q = SearchQuery(
+        text=query, since=day(since, "--since"), until=day(until, "--until"), sources=tuple(source), org=org,
+        person=person, theme=theme, min_relevance=min_relevance, one_per_cluster=not all_versions, order=order,
+        limit=limit, offset=offset, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period,
+    )  # fmt: skip
+    _, store = open_archive(data_dir, config_dir)
+    try:
+        result = search(store, q, with_facets=fmt == "json")
+    finally:
+        store.close()
+    if fmt == "json":
+        echo_json(result)
+        return
+    header = ["id", "date", "source", "title", "url", "score", "copies"]
+    rows = [
+        [h.id, h.published, h.source, h.title, h.url, f"{h.score:.3f}", h.cluster_size] for h in result.hits
+    ]
+    if fmt == "csv":
+        echo_csv(
+            header + ["snippet"],
+            [r + [_plain(h.snippet_html)] for r, h in zip(rows, result.hits, strict=True)],
+        )
+        return
+    echo_table(header, rows, [8, 10, 16, 60, 50, 7, 6])
+    shown = f"{offset + 1}-{offset + len(result.hits)}" if result.hits else "0"
+    typer.echo(f"{shown} of {result.total} results")
+
+
+def _plain(snippet_html: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"</?mark>", "", snippet_html))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search_cmd)

@@ -1,0 +1,121 @@
+"""``veille serve`` (the web UI) and ``veille web hash-password``."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import sys
+
+import typer
+
+from veille.commands.options import ConfigDir, DataDir
+from veille.errors import VeilleError
+
+
+class PortInUse(VeilleError):
+    exit_code = 5
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves, so a busy port is one clear line, not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"port {port} on {host} is already in use: stop the other server or pick another --port"
+            ) from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise PortInUse(f"not allowed to listen on {host}:{port}: use a port above 1024") from None
+        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."
+    ),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
+    proxy_headers: bool = typer.Option(
+        False,
+        "--proxy-headers",
+        help="Trust X-Forwarded-Proto/For from --forwarded-allow-ips (behind a reverse proxy).",
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1", "--forwarded-allow-ips", help="Proxies trusted with --proxy-headers."
+    ),
+    log_level: str = typer.Option(
+        "info", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."
+    ),
+    data_dir: DataDir = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Serve the analysts' web UI (search, articles, figures, organisations, sources, digests, admin).
+
+    Settings in config/web.toml; secrets from VEILLE_SECRET_KEY and VEILLE_ADMIN_PASSWORD_HASH.
+
+    Example: veille serve --port 8000 --data-dir ./data
+    """
+    import uvicorn
+
+    from veille.commands.options import load_settings
+    from veille.web import create_app
+    from veille.web.config import WebConfig
+
+    settings = load_settings(data_dir, config_dir)
+    web = WebConfig.load(settings)
+    sock = bind_socket(host, port)
+    app = create_app(settings, web=web)
+    actual = sock.getsockname()[1]
+    typer.echo(
+        f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  (Ctrl+C to stop)", err=True
+    )
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+        access_log=log_level == "debug",
+    )
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    if not server.started:
+        raise VeilleError("the web server did not start (see the messages above)")
+
+
+web_app = typer.Typer(
+    help="Web UI helpers.\n\nExample: veille web hash-password", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+@web_app.command("hash-password")
+def hash_password_command() -> None:
+    """Print a password hash for config/web.toml (admin_password_hash) or VEILLE_ADMIN_PASSWORD_HASH.
+
+    Prompts twice on a terminal; otherwise reads the password from the first line of stdin.
+
+    Example: veille web hash-password   |   echo 'secret' | veille web hash-password
+    """
+    from veille.web.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        raise VeilleError("password too short: use at least 8 characters")
+    typer.echo(hash_password(password))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(web_app, name="web")

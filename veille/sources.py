@@ -1,0 +1,411 @@
+"""News sources: what to crawl, declared as data in ``config/sources.toml``.
+
+One :class:`Source` per site or feed. The generic spiders (``spiders/feeds.py`` and
+``spiders/sites.py``) read them; nothing about a particular site lives in code unless a
+site needs a small spider subclass. The file looks like::
+
+    [defaults]            # optional: applied to every source that does not say otherwise
+    language = "fr"
+    max_pages = 3
+
+    [[source]]
+    name = "medias24"                       # lower-case, digits, '-' or '_'
+    kind = "rss"                            # rss | atom | sitemap | listing | news-query
+    urls = ["https://medias24.com/feed/"]
+    allowed_domains = ["medias24.com"]      # default: the hosts of ``urls``
+    [source.selectors]                      # CSS (or XPath when starting with '/' or '(')
+    article_links = "h2.title a"
+    [source.link_rules]                     # regular expressions on absolute URLs
+    allow = ['/\\d{4}/\\d{2}/']
+    deny = ['/tag/']
+
+Validation errors are :class:`~veille.errors.ConfigError` naming the file, the source and
+the field (``config error in config/sources.toml [source 'x'.kind]: ...``).
+
+OPML (the feed readers' exchange format) is supported both ways: :func:`sources_to_opml`
+and :func:`sources_from_opml`; Veille-specific fields travel in ``veille:*`` attributes so
+that an export re-imports to the same sources, while a plain OPML from a feed reader
+imports as RSS sources.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from veille.config import optional, read_toml, require
+from veille.errors import ConfigError, VeilleError
+
+KINDS = ("rss", "atom", "sitemap", "listing", "news-query")
+FEED_KINDS = ("rss", "atom", "news-query")
+SELECTOR_KEYS = ("article_links", "next_page", "title", "text", "date", "author")
+LINK_RULE_KEYS = ("allow", "deny")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+_SOURCE_KEYS = {
+    "name", "kind", "urls", "allowed_domains", "selectors", "link_rules", "language",
+    "enabled", "max_pages",
+}  # fmt: skip
+VEILLE_NS = "https://veille.invalid/opml"  # namespace of the Veille-specific OPML attributes
+
+
+@dataclass(frozen=True)
+class Source:
+    """One site or feed to watch."""
+
+    name: str
+    kind: str
+    urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...] = ()
+    selectors: Mapping[str, str] = field(default_factory=dict)
+    link_rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str | None = "fr"
+    enabled: bool = True
+    max_pages: int = 3
+
+    @property
+    def is_feed(self) -> bool:
+        return self.kind in FEED_KINDS
+
+    def selector(self, key: str) -> str | None:
+        return self.selectors.get(key) or None
+
+    def allow_rules(self) -> tuple[str, ...]:
+        return tuple(self.link_rules.get("allow", ()))
+
+    def deny_rules(self) -> tuple[str, ...]:
+        return tuple(self.link_rules.get("deny", ()))
+
+
+# -- loading ------------------------------------------------------------------------------
+def load_sources(path: str | Path, *, enabled_only: bool = False) -> list[Source]:
+    """Read and validate ``sources.toml``; errors name the file, the source and the field."""
+    p = Path(path)
+    data = read_toml(p)
+    unknown = set(data) - {"source", "defaults"}
+    if unknown:
+        raise ConfigError(
+            p, f"unknown top-level key(s) {', '.join(sorted(unknown))}; expected [[source]] tables"
+        )
+    defaults = optional(data, "defaults", dict, {}, p, "defaults")
+    entries = optional(data, "source", list, [], p, "source")
+    sources: list[Source] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(p, "each [[source]] must be a table", field=f"source #{i}")
+        source = parse_source(entry, p, index=i, defaults=defaults)
+        if source.name in seen:
+            raise ConfigError(
+                p, f"duplicate name (also source #{seen[source.name]})", field=f"source '{source.name}'.name"
+            )
+        seen[source.name] = i
+        sources.append(source)
+    return [s for s in sources if s.enabled] if enabled_only else sources
+
+
+def parse_source(
+    entry: Mapping[str, Any], path: Path, *, index: int = 1, defaults: Mapping[str, Any] = ()
+) -> Source:
+    """Validate one ``[[source]]`` table (``defaults`` fill the fields it leaves out)."""
+    data = {**dict(defaults or {}), **dict(entry)}
+    label = f"source #{index}"
+    name = data.get("name")
+    if isinstance(name, str) and name:
+        label = f"source '{name}'"
+    name = require(data, "name", str, path, f"{label}.name")
+    if not _NAME.match(name):
+        raise ConfigError(
+            path,
+            f"name {name!r} must be lower-case letters, digits, '-' or '_' (max 80)",
+            field=f"{label}.name",
+        )
+    extra = set(data) - _SOURCE_KEYS
+    if extra:
+        raise ConfigError(path, f"unknown field(s) {', '.join(sorted(extra))}", field=label)
+    kind = require(data, "kind", str, path, f"{label}.kind")
+    if kind not in KINDS:
+        raise ConfigError(path, f"kind {kind!r} must be one of {', '.join(KINDS)}", field=f"{label}.kind")
+    raw_urls = data.get("urls", data.get("url"))
+    if isinstance(raw_urls, str):
+        raw_urls = [raw_urls]
+    if not isinstance(raw_urls, list) or not raw_urls:
+        raise ConfigError(path, "urls must be a non-empty list of http(s) URLs", field=f"{label}.urls")
+    urls: list[str] = []
+    for u in raw_urls:
+        if not isinstance(u, str) or urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).hostname:
+            raise ConfigError(path, f"{u!r} is not an http(s) URL", field=f"{label}.urls")
+        urls.append(u.strip())
+    domains = optional(data, "allowed_domains", list, None, path, f"{label}.allowed_domains")
+    if domains is None:
+        domains = [] if kind == "news-query" else _hosts(urls)
+    for d in domains:
+        if not isinstance(d, str) or not d or "/" in d or ":" in d:
+            raise ConfigError(path, f"{d!r} is not a bare domain name", field=f"{label}.allowed_domains")
+    selectors = optional(data, "selectors", dict, {}, path, f"{label}.selectors")
+    for key, value in selectors.items():
+        where = f"{label}.selectors.{key}"
+        if key not in SELECTOR_KEYS:
+            raise ConfigError(
+                path, f"unknown selector; expected one of {', '.join(SELECTOR_KEYS)}", field=where
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(path, "a selector must be a non-empty string", field=where)
+        _check_selector(value, path, where)
+    rules_in = optional(data, "link_rules", dict, {}, path, f"{label}.link_rules")
+    rules: dict[str, tuple[str, ...]] = {}
+    for key, value in rules_in.items():
+        where = f"{label}.link_rules.{key}"
+        if key not in LINK_RULE_KEYS:
+            raise ConfigError(path, "unknown link rule; expected allow or deny", field=where)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(path, "must be a list of regular expressions", field=where)
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    path, f"invalid regular expression {pattern!r}: {exc}", field=where
+                ) from None
+        rules[key] = tuple(value)
+    language = optional(data, "language", str, "fr", path, f"{label}.language") or None
+    enabled = optional(data, "enabled", bool, True, path, f"{label}.enabled")
+    max_pages = optional(data, "max_pages", int, 3, path, f"{label}.max_pages")
+    if isinstance(max_pages, bool) or max_pages < 1:
+        raise ConfigError(path, "max_pages must be an integer >= 1", field=f"{label}.max_pages")
+    return Source(
+        name=name,
+        kind=kind,
+        urls=tuple(urls),
+        allowed_domains=tuple(d.lower() for d in domains),
+        selectors=dict(selectors),
+        link_rules=rules,
+        language=language,
+        enabled=enabled,
+        max_pages=max_pages,
+    )
+
+
+def _check_selector(value: str, path: Path, where: str) -> None:
+    from parsel import Selector
+
+    try:
+        sel = Selector(text="<html></html>")
+        if value.lstrip().startswith(("/", "(")):
+            sel.xpath(value)
+        else:
+            sel.css(value)
+    except Exception as exc:  # cssselect / lxml syntax errors
+        raise ConfigError(path, f"invalid selector {value!r}: {exc}", field=where) from None
+
+
+def _hosts(urls: Iterable[str]) -> list[str]:
+    hosts: list[str] = []
+    for u in urls:
+        host = (urlsplit(u).hostname or "").lower()
+        if host.startswith("www."):
+            host = host[4:]
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+def find_sources(sources: Iterable[Source], names: Iterable[str]) -> list[Source]:
+    """The named sources, in the order asked; an unknown name is one clear error."""
+    by_name = {s.name: s for s in sources}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        known = ", ".join(sorted(by_name)) or "none"
+        raise UnknownSourceError(
+            f"unknown source {', '.join(repr(m) for m in missing)} (known: {known}); see 'veille sources list'"
+        )
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+class UnknownSourceError(VeilleError):
+    """A source name on the command line is not in sources.toml."""
+
+    exit_code = 2
+
+
+# -- the demo ------------------------------------------------------------------------------
+def sources_for_demo(rss_url: str, atom_url: str, listing_url: str, domain: str) -> list[Source]:
+    """The sources that crawl the bundled demo site (``veille demo``): its RSS feed, its Atom
+    feed and its paginated listing (for the articles in neither feed)."""
+    common: dict[str, Any] = {"allowed_domains": (domain,), "language": "fr"}
+    return [
+        Source(name="demo-rss", kind="rss", urls=(rss_url,), **common),
+        Source(name="demo-atom", kind="atom", urls=(atom_url,), **common),
+        Source(
+            name="demo-listing",
+            kind="listing",
+            urls=(listing_url,),
+            selectors={"article_links": "h2.teaser__title a", "next_page": "a[rel=next]"},
+            link_rules={"allow": (r"/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/?$",)},
+            max_pages=10,
+            **common,
+        ),
+    ]
+
+
+# -- TOML writing (for import-opml) --------------------------------------------------------
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _toml_list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"
+
+
+def source_to_toml(source: Source) -> str:
+    """One ``[[source]]`` table, as it would be written by hand."""
+    lines = [
+        "[[source]]",
+        f"name = {_toml_str(source.name)}",
+        f"kind = {_toml_str(source.kind)}",
+        f"urls = {_toml_list(source.urls)}",
+        f"allowed_domains = {_toml_list(source.allowed_domains)}",
+    ]
+    if source.language:
+        lines.append(f"language = {_toml_str(source.language)}")
+    lines.append(f"enabled = {'true' if source.enabled else 'false'}")
+    lines.append(f"max_pages = {source.max_pages}")
+    if source.selectors:
+        lines.append("[source.selectors]")
+        lines += [f"{k} = {_toml_str(v)}" for k, v in source.selectors.items()]
+    if source.link_rules:
+        lines.append("[source.link_rules]")
+        lines += [f"{k} = {_toml_list(v)}" for k, v in source.link_rules.items()]
+    return "\n".join(lines) + "\n"
+
+
+def append_sources(path: str | Path, new: Iterable[Source]) -> list[Source]:
+    """Append sources to ``sources.toml`` (keeping its comments); skip names or URLs already
+    there. Returns the sources actually added."""
+    p = Path(path)
+    existing = load_sources(p) if p.exists() else []
+    names = {s.name for s in existing}
+    urls = {u for s in existing for u in s.urls}
+    added: list[Source] = []
+    for s in new:
+        if s.name in names or any(u in urls for u in s.urls):
+            continue
+        names.add(s.name)
+        urls.update(s.urls)
+        added.append(s)
+    if added:
+        text = p.read_text(encoding="utf-8") if p.exists() else ""
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += "".join("\n" + source_to_toml(s) for s in added)
+        p.write_text(text, encoding="utf-8")
+        load_sources(p)  # what we wrote must load back
+    return added
+
+
+# -- OPML ----------------------------------------------------------------------------------
+def sources_to_opml(sources: Iterable[Source], title: str = "Veille — sources") -> str:
+    """An OPML 2.0 document; feed readers see the feeds, Veille re-imports everything."""
+    ET.register_namespace("veille", VEILLE_NS)
+    root = ET.Element("opml", {"version": "2.0"})
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    body = ET.SubElement(root, "body")
+    for s in sources:
+        attrs = {
+            "text": s.name,
+            "title": s.name,
+            "type": "rss" if s.is_feed else "link",
+            "xmlUrl" if s.is_feed else "url": s.urls[0],
+            "htmlUrl": f"https://{s.allowed_domains[0]}/" if s.allowed_domains else s.urls[0],
+            f"{{{VEILLE_NS}}}kind": s.kind,
+            f"{{{VEILLE_NS}}}urls": " ".join(s.urls),
+            f"{{{VEILLE_NS}}}allowedDomains": " ".join(s.allowed_domains),
+            f"{{{VEILLE_NS}}}enabled": "true" if s.enabled else "false",
+            f"{{{VEILLE_NS}}}maxPages": str(s.max_pages),
+        }
+        if s.language:
+            attrs["language"] = s.language
+        for key, value in s.selectors.items():
+            attrs[f"{{{VEILLE_NS}}}sel-{key}"] = value
+        for key, values in s.link_rules.items():
+            attrs[f"{{{VEILLE_NS}}}{key}"] = "\n".join(values)
+        ET.SubElement(body, "outline", attrs)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def sources_from_opml(
+    text: str | bytes, *, origin: str = "<opml>", language: str | None = "fr"
+) -> list[Source]:
+    """Sources from an OPML file: every outline with an ``xmlUrl`` (nested categories are
+    walked); Veille's own exports come back with all their fields."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise ConfigError(origin, f"not a valid OPML/XML document: {exc}") from None
+    if root.tag != "opml":
+        raise ConfigError(origin, f"root element is <{root.tag}>, expected <opml>")
+    v = f"{{{VEILLE_NS}}}"
+    out: list[Source] = []
+    names: set[str] = set()
+    for i, node in enumerate(root.iter("outline"), start=1):
+        kind = node.get(f"{v}kind")
+        url = node.get("xmlUrl") or (node.get("url") if kind else None)
+        if not url:
+            continue  # a category folder
+        label = node.get("title") or node.get("text") or url
+        if kind is None:
+            kind = "atom" if (node.get("type") or "").lower() == "atom" else "rss"
+        urls = (node.get(f"{v}urls") or url).split()
+        name = _unique(
+            slugify(node.get("text") or label) or slugify(urlsplit(url).hostname or "") or "source", names
+        )
+        entry: dict[str, Any] = {"name": name, "kind": kind, "urls": urls}
+        if node.get(f"{v}allowedDomains") is not None:
+            entry["allowed_domains"] = node.get(f"{v}allowedDomains", "").split()
+        lang = node.get("language") or language
+        if lang:
+            entry["language"] = lang
+        if node.get(f"{v}enabled") is not None:
+            entry["enabled"] = node.get(f"{v}enabled") == "true"
+        if node.get(f"{v}maxPages"):
+            try:
+                entry["max_pages"] = int(node.get(f"{v}maxPages", ""))
+            except ValueError:
+                raise ConfigError(origin, "maxPages must be an integer", field=f"outline '{label}'") from None
+        selectors = {k[len(v) + 4 :]: val for k, val in node.attrib.items() if k.startswith(f"{v}sel-")}
+        if selectors:
+            entry["selectors"] = selectors
+        rules = {k: node.get(f"{v}{k}", "").split("\n") for k in LINK_RULE_KEYS if node.get(f"{v}{k}")}
+        if rules:
+            entry["link_rules"] = rules
+        out.append(parse_source(entry, Path(origin), index=i))
+    return out
+
+
+def slugify(text: str) -> str:
+    """'Médias24 — Économie' -> 'medias24-economie' (a valid source name)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_ = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:60]
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def with_overrides(source: Source, **changes: Any) -> Source:
+    """A copy of ``source`` with some fields changed (sources are frozen)."""
+    return replace(source, **changes)

@@ -1,0 +1,195 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+One :class:`~veille.store.Store` is opened at start-up and shared by every request
+(``app.state.store``). Pages are server-rendered (Jinja2, autoescaped); the JSON API
+lives under ``/api/`` and is described by ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from veille.config import Settings
+from veille.store import Store, open_store
+from veille.web.auth import LoginThrottle, Sessions
+from veille.web.config import WebConfig
+from veille.web.errors import BadRequest, LoginRequired, french_query_error
+from veille.web.middleware import VeilleMiddleware
+from veille.web.render import Renderer, make_env
+
+log = logging.getLogger("veille.web")
+STATIC = Path(__file__).resolve().parent / "static"
+
+STATUS_TITLES = {
+    400: "Requête invalide",
+    401: "Connexion requise",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    414: "Adresse trop longue",
+    429: "Trop de tentatives",
+    500: "Erreur interne",
+}
+STATUS_MESSAGES = {
+    404: "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou repartez de la recherche.",
+    405: "Cette adresse n'accepte pas cette méthode.",
+    500: "Une erreur inattendue s'est produite ; elle a été consignée. Réessayez dans un instant.",
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def error_response(request: Request, status: int, message: str | None = None) -> Response:
+    message = message or STATUS_MESSAGES.get(status) or STATUS_TITLES.get(status, "Erreur")
+    if wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    renderer: Renderer = request.app.state.renderer
+    return renderer.page(
+        request,
+        "error.html",
+        {"status": status, "title": STATUS_TITLES.get(status, "Erreur"), "message": message},
+        status=status,
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body")]
+        name = ".".join(loc) or "requête"
+        kind = err.get("type", "")
+        if "int" in kind:
+            what = "nombre entier attendu"
+        elif "float" in kind or "decimal" in kind:
+            what = "nombre attendu"
+        elif "date" in kind:
+            what = "date attendue (AAAA-MM-JJ)"
+        elif kind == "missing":
+            what = "paramètre obligatoire manquant"
+        elif "less_than" in kind or "greater_than" in kind:
+            what = "valeur hors des limites permises"
+        elif "literal" in kind or "enum" in kind:
+            what = "valeur non reconnue"
+        elif "too_long" in kind:
+            what = "valeur trop longue"
+        else:
+            what = "valeur invalide"
+        parts.append(f"« {name} » : {what}")
+    return "Paramètre invalide : " + " ; ".join(parts) + "."
+
+
+def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store | None = None) -> FastAPI:
+    """The web application over the archive of ``settings`` (or the ``store`` given, for tests)."""
+    web = web or WebConfig.load(settings)
+    if not web.secret_from_env:
+        log.warning(
+            "VEILLE_SECRET_KEY is not set: sessions use a random key and end when the server restarts"
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        if own and settings.database_url.startswith("sqlite"):
+            settings.ensure_data_dir()
+        app.state.store = store if store is not None else open_store(settings.database_url)
+        try:
+            yield
+        finally:
+            app.state.crawls.stop_all()
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="Veille — API",
+        description=(
+            "API JSON de l'archive Veille (secteur de l'offshoring au Maroc) : recherche d'articles et "
+            "chiffres extraits. Mêmes filtres que l'interface web."
+        ),
+        version=_version(),
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI needs a CDN and inline scripts: /openapi.json is enough
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    from veille.web.crawls import Crawls
+
+    app.state.settings = settings
+    app.state.web = web
+    app.state.sessions = Sessions(web.secret_key, web.session_hours, web.secure_cookies)
+    app.state.renderer = Renderer(make_env())
+    app.state.throttle = LoginThrottle()
+    app.state.crawls = Crawls(settings)
+    if store is not None:
+        app.state.store = store
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+        if exc.status_code == 404 and isinstance(exc.detail, str) and exc.detail != "Not Found":
+            detail = exc.detail
+        if detail in ("Method Not Allowed", "Not Found", "Bad Request"):
+            detail = None
+        return error_response(request, exc.status_code, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 400, _validation_message(exc))
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": "Authentification requise."}, status_code=401)
+        from urllib.parse import quote
+
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/admin/connexion?suite={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(request, 500)
+
+    _register_search_errors(app)
+
+    from veille.web import admin, api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(admin.router)
+    if importlib.util.find_spec("veille.web.unsubscribe") is not None:
+        from veille.web.unsubscribe import router as unsubscribe_router
+
+        app.include_router(unsubscribe_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(VeilleMiddleware)
+    return app
+
+
+def _register_search_errors(app: FastAPI) -> None:
+    from veille.query import QueryError
+
+    @app.exception_handler(QueryError)
+    async def query_error(request: Request, exc: QueryError) -> Response:
+        return error_response(request, 400, french_query_error(exc))
+
+
+def _version() -> str:
+    from veille import __version__
+
+    return __version__

@@ -1,0 +1,180 @@
+"""Read-only views of the archive the web pages need beyond :mod:`veille.search`.
+
+- digests (the ``digests`` table the digest composer writes);
+- where an article names its organisations (``org_mentions`` offsets, to highlight them
+  in place; :class:`veille.search.ArticleDetail` gives names and counts, not offsets);
+- the health of each source, from ``config/sources.toml`` and the run ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from veille import schema as t
+from veille.config import Settings
+from veille.errors import VeilleError
+from veille.store import Store
+
+# -- digests ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Digest:
+    id: int
+    period: str
+    status: str
+    subject: str | None
+    html: str | None
+    text: str | None
+    built_at: datetime | None
+
+
+_DIGEST_COLS = (
+    t.digests.c.id,
+    t.digests.c.period,
+    t.digests.c.status,
+    t.digests.c.subject,
+    t.digests.c.built_at,
+)
+
+
+def list_digests(store: Store, limit: int = 200) -> list[Digest]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(*_DIGEST_COLS).order_by(t.digests.c.period.desc(), t.digests.c.id.desc()).limit(limit)
+        ).all()
+    return [Digest(r.id, r.period, r.status, r.subject, None, None, r.built_at) for r in rows]
+
+
+def get_digest(store: Store, digest_id: int) -> Digest | None:
+    with store.engine.connect() as conn:
+        r = conn.execute(sa.select(t.digests).where(t.digests.c.id == digest_id)).first()
+    return Digest(r.id, r.period, r.status, r.subject, r.html, r.text, r.built_at) if r else None
+
+
+# -- organisation mentions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentionSpan:
+    name: str
+    start: int
+    end: int
+
+
+def org_mention_spans(store: Store, article_id: int) -> list[MentionSpan]:
+    m, o = t.org_mentions, t.organisations
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(o.c.name, m.c.start, m.c.end)
+            .join(o, o.c.id == m.c.org_id)
+            .where(m.c.article_id == article_id)
+            .order_by(m.c.start)
+        ).all()
+    return [MentionSpan(r.name, int(r.start), int(r.end)) for r in rows]
+
+
+# -- sources ------------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "ok": "en bonne santé",
+    "warning": "à surveiller",
+    "down": "en panne",
+    "unknown": "jamais collectée",
+    "disabled": "désactivée",
+}
+RUN_STATUS = {"ok": "terminée", "running": "en cours", "failed": "échec"}
+
+
+@dataclass
+class SourceHealth:
+    name: str
+    kind: str | None = None
+    urls: tuple[str, ...] = ()
+    enabled: bool = True
+    configured: bool = True
+    status: str = "unknown"
+    last_run: datetime | None = None
+    fetched: int | None = None
+    new: int | None = None
+    errors: int | None = None
+    articles: int = 0
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    running: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def configured_sources(settings: Settings) -> tuple[list[Any], str | None]:
+    """The sources of ``sources.toml`` and, if it cannot be read, why (shown on the page)."""
+    from veille.sources import load_sources
+
+    path = settings.path("sources.toml")
+    if not path.exists():
+        return [], None
+    try:
+        return load_sources(path), None
+    except VeilleError as exc:
+        return [], str(exc)
+
+
+def _health(line: dict[str, Any] | None) -> str:
+    if line is None:
+        return "unknown"
+    errors, fetched = int(line.get("errors") or 0), int(line.get("fetched") or 0)
+    if errors and not fetched:
+        return "down"
+    if errors or not fetched:
+        return "warning"
+    return "ok"
+
+
+def source_health(
+    settings: Settings, store: Store, runs_limit: int = 50
+) -> tuple[list[SourceHealth], str | None]:
+    """One line per configured source (then per source seen only in the archive or the ledger)."""
+    from veille.search import SearchQuery, search, source_counts
+
+    sources, problem = configured_sources(settings)
+    by_name: dict[str, SourceHealth] = {
+        s.name: SourceHealth(name=s.name, kind=s.kind, urls=tuple(s.urls), enabled=s.enabled) for s in sources
+    }
+    runs = store.runs(limit=runs_limit)
+    for run in runs:  # newest first
+        for line in run.get("sources", []):
+            name = line["source"]
+            health = by_name.get(name)
+            if health is None:
+                health = by_name[name] = SourceHealth(name=name, configured=False)
+            health.runs.append(
+                {
+                    **line,
+                    "started_at": run["started_at"],
+                    "finished_at": run.get("finished_at"),
+                    "status_label": RUN_STATUS.get(run["status"], run["status"]),
+                    "drop_reasons": sorted((line.get("drop_reasons") or {}).items()),
+                    "error_messages": list(line.get("error_messages") or [])[-5:],
+                }
+            )
+    archived = source_counts(store)  # exact, whatever the archive's size (facets may be a sample)
+    for name in archived:
+        by_name.setdefault(name, SourceHealth(name=name, configured=False))
+    for health in by_name.values():
+        if health.name in archived:
+            health.articles = archived[health.name]
+        else:
+            health.articles = search(
+                store, SearchQuery(sources=(health.name,), limit=1, one_per_cluster=False), with_facets=False
+            ).total
+        latest = health.runs[0] if health.runs else None
+        if latest is not None:
+            health.last_run = latest["started_at"]
+            health.fetched, health.new, health.errors = latest["fetched"], latest["new"], latest["errors"]
+        health.status = "disabled" if not health.enabled else _health(latest)
+    return list(by_name.values()), problem

@@ -1,0 +1,129 @@
+"""CSV and XLSX downloads of the figures explorer: the rows shown, with the columns shown.
+
+The table's columns come first, in the same order, then what a spreadsheet needs and a
+screen does not (the bare number, the article's title and links). CSV is UTF-8 with a
+BOM (so Excel detects the encoding), comma-separated, RFC 4180 quoting, ISO dates,
+numbers with a decimal point. Text cells that a spreadsheet would read as a formula
+(starting with = + - @ or a tab) get a leading apostrophe; in the XLSX they are
+written as plain strings, never formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from veille.search import FigureRow
+from veille.web.render import UNIT_LABELS
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    numeric: bool = False
+
+
+TABLE_COLUMNS = (
+    Column("Date"),
+    Column("Source"),
+    Column("Valeur", numeric=True),
+    Column("Unité"),
+    Column("Indicateur"),
+    Column("Période"),
+    Column("Organisations"),
+    Column("Phrase"),
+)
+EXTRA_COLUMNS = (
+    "Valeur numérique",
+    "Code unité",
+    "Texte du chiffre",
+    "Titre de l'article",
+    "Article (Veille)",
+    "Adresse d'origine",
+)
+HEADER = [c.label for c in TABLE_COLUMNS] + list(EXTRA_COLUMNS)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(text: str | None) -> str:
+    return (text or "").replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def record(row: FigureRow, base_url: Any) -> list[Any]:
+    """One figure as the export's cells (dates as ``date`` objects, numbers as ``float``)."""
+    article = f"{str(base_url).rstrip('/')}/articles/{row.article_id}" + (
+        f"#phrase-{row.sentence_start}" if row.sentence else ""
+    )
+    return [
+        row.published.date() if row.published else None,
+        row.source,
+        _plain(row.formatted),
+        UNIT_LABELS.get(row.unit, row.unit),
+        row.metric or "",
+        row.period or "",
+        ", ".join(row.organisations),
+        _plain(row.sentence),
+        row.value,
+        row.unit,
+        _plain(row.text),
+        row.title,
+        article,
+        row.url,
+    ]
+
+
+def _defuse(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(_defuse(value))
+
+
+def to_csv(rows: list[FigureRow], base_url: Any) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in rows:
+        cells = record(row, base_url)
+        writer.writerow([_csv_cell(c) for c in cells])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: list[FigureRow], base_url: Any) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Chiffres"
+    ws.append(HEADER)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(record(row, base_url), start=1):
+            cell = ws.cell(row=r, column=c)
+            if isinstance(value, str):
+                cell.value = value
+                cell.data_type = "s"  # never a formula, whatever the scraped text starts with
+            else:
+                cell.value = value
+                if c == 1 and value is not None:
+                    cell.number_format = "DD/MM/YYYY"
+    ws.freeze_panes = "A2"
+    widths = [12, 16, 22, 16, 30, 10, 30, 80, 16, 10, 20, 50, 40, 40]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = w
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

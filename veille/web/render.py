@@ -1,0 +1,161 @@
+"""Jinja2 environment of the web UI: autoescaped templates and French formatting filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import nh3
+from babel.dates import format_date as babel_date
+from babel.dates import format_datetime as babel_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from veille.formatting import format_value
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LOCALE = "fr_FR"
+
+UNIT_LABELS = {
+    "MAD": "dirhams (DH)",
+    "EUR": "euros",
+    "USD": "dollars",
+    "percent": "pourcentage",
+    "jobs": "emplois",
+    "seats": "postes de travail",
+    "count": "nombre",
+    "m2": "m²",
+}
+FACET_LABELS = {
+    "source": "Sources",
+    "sources": "Sources",
+    "org": "Organisations",
+    "orgs": "Organisations",
+    "organisation": "Organisations",
+    "organisations": "Organisations",
+    "person": "Personnes",
+    "persons": "Personnes",
+    "theme": "Thèmes",
+    "themes": "Thèmes",
+    "unit": "Unités",
+    "units": "Unités",
+    "period": "Périodes",
+    "periods": "Périodes",
+    "year": "Années",
+    "month": "Mois",
+}
+
+
+def fr_number(value: Any, digits: int = 2) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number.is_integer():
+        return format_decimal(int(number), locale=LOCALE)
+    return format_decimal(round(number, digits), locale=LOCALE)
+
+
+def _as_datetime(value: Any) -> datetime | date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime | date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def fr_date(value: Any, fmt: str = "long") -> str:
+    parsed = _as_datetime(value)
+    if parsed is None:
+        return "" if value in (None, "") else str(value)
+    day = parsed.date() if isinstance(parsed, datetime) else parsed
+    return babel_date(day, format=fmt, locale=LOCALE)
+
+
+def fr_datetime(value: Any) -> str:
+    parsed = _as_datetime(value)
+    if parsed is None:
+        return "" if value in (None, "") else str(value)
+    if not isinstance(parsed, datetime):
+        return fr_date(parsed)
+    return babel_datetime(parsed, format="d MMM y 'à' HH:mm", locale=LOCALE)
+
+
+def iso_date(value: Any) -> str:
+    parsed = _as_datetime(value)
+    if parsed is None:
+        return ""
+    return parsed.date().isoformat() if isinstance(parsed, datetime) else parsed.isoformat()
+
+
+def fr_value(value: Any, unit: str | None = None) -> str:
+    if value is None:
+        return ""
+    return format_value(float(value), unit or "count")
+
+
+def safe_snippet(html: str | None) -> Markup:
+    """Search snippets arrive escaped with <mark>: keep exactly that, whatever they hold."""
+    return Markup(nh3.clean(html or "", tags={"mark"}, attributes={}))
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if abs(int(count)) <= 1 else (plural_form or singular + "s")
+    return f"{fr_number(count)} {word}"
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "xml", "svg"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        fr_number=fr_number,
+        fr_date=fr_date,
+        fr_datetime=fr_datetime,
+        iso_date=iso_date,
+        fr_value=fr_value,
+        snippet=safe_snippet,
+        plural=plural,
+        segment=lambda v: quote(str(v), safe=""),
+        unit_label=lambda u: UNIT_LABELS.get(u or "", u or ""),
+        facet_label=lambda k: FACET_LABELS.get(k, k),
+    )
+    env.globals["urlencode"] = lambda pairs: urlencode(list(pairs), doseq=True)
+    return env
+
+
+class Renderer:
+    """Renders a template with what every page needs (session, CSRF token, settings)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def page(
+        self, request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+    ) -> HTMLResponse:
+        session = request.scope.get("state", {}).get("session")
+        web = request.app.state.web
+        ctx = {
+            "request": request,
+            "csrf_token": session.csrf if session else "",
+            "is_admin": bool(session and session.admin),
+            "public_read": web.public_read,
+            "path": request.url.path,
+        }
+        ctx.update(context or {})
+        html = self.env.get_template(name).render(ctx)
+        return HTMLResponse(html, status_code=status)
