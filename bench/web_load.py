@@ -1,15 +1,19 @@
 """Load test of the web UI: N concurrent users searching for D seconds against ``veille serve``.
 
-Starts ``veille serve`` (one uvicorn process) on a free loopback port over an archive,
+Starts ``veille serve`` (``--workers`` uvicorn processes, default 1) on a free loopback
+port over an archive,
 then runs a bounded asyncio client (httpx): each user sends one request at a time, a
 mix of HTML searches (plain words, phrase, filters, page 2) and JSON API searches.
-Prints requests/s, p50/p95/p99 latency and errors (HTTP >= 500 or transport errors;
-4xx are counted apart). Prints only; asserts nothing.
+``--think S`` makes each user pause S seconds on average (exponential) between requests,
+like an analyst reading the page; the default 0 sends requests back to back (a stress
+test, comparable with earlier runs). Prints requests/s, p50/p95/p99 latency and errors
+(HTTP >= 500 or transport errors; 4xx are counted apart), overall and per endpoint.
+Prints only; asserts nothing.
 
 The archive is a data directory (or a ``veille.db`` file) given as argument, or a
 synthetic one generated with ``bench/search_bench.py``'s generator (``--n`` articles).
 
-Example: python bench/web_load.py --n 20000 --users 50 --duration 60
+Example: python bench/web_load.py /tmp/vperf/bench-100000.db --users 50 --duration 60 --workers 2
 """
 
 from __future__ import annotations
@@ -101,7 +105,13 @@ def request_mix(rng: random.Random) -> tuple[str, str, dict[str, str]]:
     return "api:search", "/api/search", {"q": word, "limit": "20"}
 
 
-async def user(client: httpx.AsyncClient, rng: random.Random, stop_at: float, results: list) -> None:  # type: ignore[type-arg]
+async def user(
+    client: httpx.AsyncClient,
+    rng: random.Random,
+    stop_at: float,
+    results: list,
+    think: float,  # type: ignore[type-arg]
+) -> None:
     while time.perf_counter() < stop_at:
         kind, path, params = request_mix(rng)
         t0 = time.perf_counter()
@@ -111,9 +121,11 @@ async def user(client: httpx.AsyncClient, rng: random.Random, stop_at: float, re
         except httpx.HTTPError as exc:
             status = type(exc).__name__
         results.append((kind, time.perf_counter() - t0, status))
+        if think > 0:  # an analyst reads the page: exponential pause around the mean
+            await asyncio.sleep(min(rng.expovariate(1 / think), 5 * think))
 
 
-async def run_load(base: str, users: int, duration: float, seed: int) -> list:  # type: ignore[type-arg]
+async def run_load(base: str, users: int, duration: float, seed: int, think: float = 0.0) -> list:  # type: ignore[type-arg]
     results: list = []  # type: ignore[type-arg]
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -121,7 +133,9 @@ async def run_load(base: str, users: int, duration: float, seed: int) -> list:  
         for _ in range(5):
             await client.get("/", params={"q": "offshoring"})
         stop_at = time.perf_counter() + duration
-        await asyncio.gather(*(user(client, random.Random(seed + i), stop_at, results) for i in range(users)))
+        await asyncio.gather(
+            *(user(client, random.Random(seed + i), stop_at, results, think) for i in range(users))
+        )
     return results
 
 
@@ -147,12 +161,16 @@ def report(results: list, duration: float, users: int) -> None:  # type: ignore[
     if errors:
         print("  " + ", ".join(f"{k}: {n}" for k, n in Counter(str(e[2]) for e in errors).most_common(5)))
     by_kind: dict[str, list[float]] = defaultdict(list)
-    for kind, seconds, _ in results:
+    failed: Counter[str] = Counter()
+    for kind, seconds, status in results:
         by_kind[kind].append(seconds * 1000)
-    print(f"{'kind':<14}{'n':>7}{'p50':>8}{'p95':>8}{'p99':>8}")
+        if not isinstance(status, int) or status >= 500:
+            failed[kind] += 1
+    print(f"{'endpoint':<14}{'n':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}  (ms)")
     for kind, values in sorted(by_kind.items()):
         print(
-            f"{kind:<14}{len(values):>7}{pct(values, 50):>8.0f}{pct(values, 95):>8.0f}{pct(values, 99):>8.0f}"
+            f"{kind:<14}{len(values):>7}{len(values) / duration:>8.1f}{pct(values, 50):>8.0f}"
+            f"{pct(values, 95):>8.0f}{pct(values, 99):>8.0f}{failed[kind]:>8}"
         )
     print(f"mean {statistics.fmean(lat):.0f} ms")
 
@@ -168,6 +186,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean think time per user between requests, in seconds (exponential; default 0: "
+        "back-to-back requests, comparable with earlier runs)",
+    )
+    ap.add_argument("--workers", type=int, default=1, help="veille serve --workers (uvicorn processes)")
     ap.add_argument("--keep", action="store_true", help="keep the generated archive")
     args = ap.parse_args(argv)
 
@@ -187,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     log = (tmp / "serve.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-c", "from veille.cli import run; run()", "serve", "--port", str(port),
-         "--data-dir", str(data_dir), "--log-level", "warning"],
+         "--data-dir", str(data_dir), "--log-level", "warning", "--workers", str(args.workers)],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -200,8 +226,11 @@ def main(argv: list[str] | None = None) -> None:
                 time.sleep(0.1)
         else:
             raise SystemExit("veille serve did not start: " + (tmp / "serve.log").read_text()[-2000:])
-        print(f"server {base} (one uvicorn process), archive {data_dir}")
-        results = asyncio.run(run_load(base, args.users, args.duration, args.seed))
+        print(
+            f"server {base} ({args.workers} uvicorn worker(s)), archive {data_dir}, "
+            f"{args.users} users, think time {args.think:g} s, pid {server.pid}"
+        )
+        results = asyncio.run(run_load(base, args.users, args.duration, args.seed, args.think))
         report(results, args.duration, args.users)
     finally:
         server.terminate()

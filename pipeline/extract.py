@@ -11,7 +11,7 @@ faster than running spaCy item by item.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,21 +32,31 @@ class ExtractReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _analyses(texts: Sequence[str], nlp: Any, n_process: int, batch_size: int) -> list[Analysis | Exception]:
-    """Analyse a batch; if the batch fails, redo it text by text so only the bad one fails."""
+# Texts per nlp.pipe call: every call with n_process > 1 starts fresh workers that load the
+# model again, so calls are few and large; results are written as they stream back, while
+# the workers go on with the next batches.
+CHUNK = 2000
+
+
+def _results(
+    texts: Sequence[str], nlp: Any, n_process: int, batch_size: int
+) -> Iterator[Analysis | Exception]:
+    """One result per text, in order. If the batch fails, the rest is redone text by text."""
     from pipeline.nlp import analyze, analyze_many
 
+    done = 0
     try:
-        return list(analyze_many(list(texts), nlp=nlp, n_process=n_process, batch_size=batch_size))
+        for result in analyze_many(list(texts), nlp=nlp, n_process=n_process, batch_size=batch_size):
+            done += 1
+            yield result
+        return
     except Exception as exc:  # noqa: BLE001 - isolate the culprit below
         log.warning("batch extraction failed (%s); retrying article by article", exc)
-    out: list[Analysis | Exception] = []
-    for text in texts:
+    for text in texts[done:]:
         try:
-            out.append(analyze(text, nlp=nlp))
+            yield analyze(text, nlp=nlp)
         except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
-            out.append(exc)
-    return out
+            yield exc
 
 
 def extract_articles(
@@ -72,21 +82,24 @@ def extract_articles(
     if not todo:
         return report
     nlp = load_nlp(config_dir)
-    chunk = max(batch_size * max(n_process, 1), batch_size)
-    for i in range(0, len(todo), chunk):
-        pairs = list(store.article_texts(todo[i : i + chunk]))
-        results = _analyses([text for _, text in pairs], nlp, n_process, batch_size)
+    if len(todo) < 4 * batch_size:
+        n_process = 1  # starting workers costs more than it saves on a small batch
+    finished = 0
+    for i in range(0, len(todo), CHUNK):
+        pairs = list(store.article_texts(todo[i : i + CHUNK]))
+        results = _results([text for _, text in pairs], nlp, n_process, batch_size)
         for (article_id, _), result in zip(pairs, results, strict=True):
+            finished += 1
             if isinstance(result, Exception):
                 report.failed += 1
                 report.errors.append(f"article {article_id}: {type(result).__name__}: {result}")
-                continue
-            store.save_analysis(article_id, result, EXTRACTOR_VERSION)
-            report.processed += 1
-            report.figures += len(result.figures)
-            report.organisations.update(o.name for o in result.organisations)
-        if on_progress:
-            on_progress(min(i + chunk, len(todo)), len(todo))
+            else:
+                store.save_analysis(article_id, result, EXTRACTOR_VERSION)
+                report.processed += 1
+                report.figures += len(result.figures)
+                report.organisations.update(o.name for o in result.organisations)
+            if on_progress and (finished % 25 == 0 or finished == len(todo)):
+                on_progress(finished, len(todo))
     return report
 
 

@@ -1,8 +1,9 @@
 """French full-text normalisation shared by indexing, querying and snippets.
 
 A word becomes a *key*: folded (lowercase, no diacritics), dropped if it is a French
-stop word, stemmed by Snowball's French stemmer, then stripped of a final plural ``s``/``x``
-that Snowball keeps after a vowel ("emplois" -> "emploi"). The SQLite FTS5 index stores
+stop word, stripped of a final plural ``s`` (Snowball stems "téléconseillers" and
+"téléconseiller" apart), stemmed by Snowball's French stemmer, then stripped of a final
+plural ``s``/``x`` that Snowball keeps after a vowel ("emplois" -> "emploi"). The SQLite FTS5 index stores
 keys; queries are turned into keys the same way, so "Création d'emplois" and
 "creation emploi" meet. Snippets are cut from the original text, highlighting the
 original (accented) words whose key matches.
@@ -46,6 +47,16 @@ def _stem(word: str) -> str:
     return stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=200_000)
+def _stem_folded(folded: str) -> str:
+    """The stem of a folded, singular word; cached (a crawl meets the same words again and again,
+    and "Emplois", "emplois" and "emploi" share this entry)."""
+    stem = _stem(folded)
+    if len(stem) > 3 and stem[-1] in "sx" and not stem[:-1].endswith(("s", "x")):
+        stem = stem[:-1]
+    return stem
+
+
 @lru_cache(maxsize=500_000)
 def fold_word(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
@@ -61,10 +72,9 @@ def key(word: str) -> str:
     folded = fold_word(word)
     if not folded or folded in FOLDED_STOPWORDS:
         return ""
-    stem = _stem(folded)
-    if len(stem) > 3 and stem[-1] in "sx" and not stem[:-1].endswith(("s", "x")):
-        stem = stem[:-1]
-    return stem
+    if len(folded) > 3 and folded[-1] == "s" and folded[-2] != "s":
+        folded = folded[:-1]  # singular first: "teleconseillers" -> "teleconseiller" -> "teleconseil"
+    return _stem_folded(folded)
 
 
 @lru_cache(maxsize=100_000)
@@ -84,8 +94,7 @@ def index_text(text: str | None) -> str:
     """The space-separated keys of ``text`` (stop words dropped), as stored in FTS5."""
     if not text:
         return ""
-    out = [k for k in map(key, WORD_RE.findall(text)) if k]
-    return " ".join(out)
+    return " ".join(filter(None, map(key, WORD_RE.findall(text))))
 
 
 class Matcher:

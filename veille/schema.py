@@ -164,6 +164,14 @@ figures = Table(
     Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003
 )
 
+figure_orgs = Table(
+    "figure_orgs",  # migration 0004: the organisations of a figure's sentence (figures.organisations), by id
+    metadata,
+    Column("figure_id", Integer, ForeignKey("figures.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_figure_orgs_org_figure", "org_id", "figure_id"),
+)
+
 runs = Table(
     "runs",
     metadata,

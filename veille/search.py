@@ -34,7 +34,7 @@ from veille import schema as t
 from veille.cache import CACHE, write_marker
 from veille.formatting import format_value, iso_week
 from veille.fulltext import Matcher, snippet
-from veille.query import ParsedQuery, QueryError, parse
+from veille.query import ParsedQuery, Phrase, QueryError, parse
 from veille.store import Store, fold
 
 __all__ = [
@@ -257,15 +257,6 @@ def _json_contains(store: Store, col: Any, value: str) -> Any:
     )
 
 
-def _json_has_name(store: Store, col: Any, name: str) -> Any:
-    """``name`` is in the JSON list ``col``: a plain-text LIKE on the list's JSON (either way of
-    writing accents) first, so that the JSON is only parsed for the rows that may match."""
-    text_col = sa.cast(col, sa.Text)
-    forms = dict.fromkeys((json.dumps(name), json.dumps(name, ensure_ascii=False)))
-    maybe = sa.or_(*(text_col.contains(f, autoescape=True) for f in forms))
-    return sa.and_(maybe, _json_contains(store, col, name))
-
-
 def _period_clause(col: Any, period: str) -> Any:
     return sa.or_(
         col == period,
@@ -394,6 +385,7 @@ def _figure_conditions(
 class _Ranking:
     rows: list[tuple[int, int, float]]  # (article id, cluster, score), in result order
     complete: bool  # rows hold every match
+    total: tuple[int, bool] | None = None  # (total, exact) when counted in the same pass
 
 
 def _order(q: SearchQuery, parsed: ParsedQuery | None) -> list[Any]:
@@ -428,11 +420,82 @@ def _rank(
     n = max(sample, want * 2 if q.one_per_cluster else want, 50)
     if parsed is not None and q.order == "relevance":
         n = max(n, RANK_WINDOW)  # the ranking must not depend on the page or the facets
+    one_pass = (
+        store.dialect == "postgresql"
+        and parsed is not None
+        and q.order == "relevance"
+        and (where or _has_phrase(parsed))
+    )
     while True:
-        rows, complete = _first_rows(store, conn, q, parsed, where, n)
-        if complete or len(_clusters(rows, q.one_per_cluster)) >= want:
-            return _Ranking(rows, complete)
+        if one_pass:
+            ranking = _first_rows_counted(store, conn, q, parsed, where, n)  # type: ignore[arg-type]
+        else:
+            ranking = _Ranking(*_first_rows(store, conn, q, parsed, where, n))
+        if ranking.complete or len(_clusters(ranking.rows, q.one_per_cluster)) >= want:
+            return ranking
         n *= 4  # big syndication clusters: look further
+
+
+def _has_phrase(parsed: ParsedQuery) -> bool:
+    return any(isinstance(a, Phrase) for c in parsed.required for a in c.options) or any(
+        isinstance(a, Phrase) for a in parsed.excluded
+    )
+
+
+def _first_rows_counted(
+    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery, where: list[Any], n: int
+) -> _Ranking:
+    """The ranking of :func:`_first_rows_fts5` / :func:`_first_rows_pg` and the capped total, in one
+    walk over the matches: the matches passing the filters are listed newest first (ids, clusters,
+    dates: no score, no text) up to :data:`TOTAL_CAP`, which gives the total; then only the newest
+    ``n`` are scored. Used when the total would otherwise walk the matches a second time (filters
+    to check on every match; PostgreSQL phrases, checked on the full vector read from TOAST)."""
+    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
+    cap = max(n, TOTAL_CAP) + 1
+    if store.dialect == "sqlite":
+        stmt = (
+            sa.select(A.c.id, cluster, A.c.published).select_from(FTS.join(A, A.c.id == FTS.c.rowid))
+            .where(_fts_match(parsed), *where).order_by(FTS.c.rowid.desc())
+        )  # fmt: skip
+    else:
+        _prefer_gin(conn)
+        stmt = (
+            sa.select(A.c.id, cluster, A.c.published)
+            .where(_text_match_pg(parsed), *where)
+            .order_by(A.c.id.desc())
+        )
+    matches = conn.execute(stmt.limit(cap)).all()
+    if len(matches) > TOTAL_CAP:
+        total = (TOTAL_CAP, False)
+    else:
+        total = (len({m[1] for m in matches}) if q.one_per_cluster else len(matches), True)
+    complete = len(matches) <= n
+    newest = matches[:n]
+    if not newest:
+        return _Ranking([], complete, total)
+    ids = [m[0] for m in newest]
+    if store.dialect == "sqlite":
+        # FTS5 answers "rowid IN (...)" one id at a time: score the id range instead
+        scores = {
+            i: float(v or 0)
+            for i, v in conn.execute(
+                sa.select(FTS.c.rowid, -FTS.c.rank).where(_fts_match(parsed), FTS.c.rowid.between(ids[-1], ids[0]))
+            )
+        }  # fmt: skip
+        rows = sorted(
+            ((m[0], m[1], scores.get(m[0], 0.0), m[2]) for m in newest),
+            key=lambda r: (-r[2], r[3] is None, -r[3].timestamp() if r[3] else 0.0, -r[0]),
+        )
+        return _Ranking([(r[0], r[1], r[2]) for r in rows], complete, total)
+    tsq = _tsquery(parsed)
+    head = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector_head"), tsq)
+    heads = {
+        i: float(v or 0) for i, v in conn.execute(sa.select(A.c.id, head).where(_in_ids(store, A.c.id, ids)))
+    }
+    first = sorted(
+        newest, key=lambda r: (-heads.get(r[0], 0.0), r[2] is None, -r[2].timestamp() if r[2] else 0.0, -r[0])
+    )
+    return _Ranking(_rerank_pg(conn, tsq, first, heads), complete, total)
 
 
 def _first_rows(
@@ -497,7 +560,6 @@ def _first_rows_pg(
     on the full ``search_vector`` (one TOAST read each)."""
     tsq = _tsquery(parsed)
     head = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector_head"), tsq)
-    full = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), tsq)
     top_id = int(conn.execute(sa.select(sa.func.max(A.c.id))).scalar() or 0)
     _prefer_gin(conn)
     span = 8 * n if not where else top_id  # filters: let the planner combine their indexes with GIN
@@ -514,16 +576,28 @@ def _first_rows_pg(
     first = sorted(
         first[:n], key=lambda r: (-float(r[2] or 0), r[3] is None, -r[3].timestamp() if r[3] else 0.0, -r[0])
     )
+    return _rerank_pg(conn, tsq, first, {r[0]: float(r[2] or 0) for r in first}), complete
+
+
+def _rerank_pg(
+    conn: Any, tsq: Any, first: list[Any], heads: dict[int, float]
+) -> list[tuple[int, int, float]]:
+    """``first`` (id, cluster, ...) sorted by their title/lead score ``heads``: the best
+    :data:`CANDIDATES` re-ranked on the full ``search_vector``, the rest below them."""
     top = [r[0] for r in first[:CANDIDATES]]
     if not top:
-        return [], complete
+        return []
+    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
+    full = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), tsq)
     scored = conn.execute(
         sa.select(A.c.id, cluster, full.label("score")).where(A.c.id.in_(top))
         .order_by(sa.desc("score"), A.c.published.desc().nulls_last(), A.c.id.desc())
     ).all()  # fmt: skip
     rows = [(r[0], r[1], float(r[2] or 0)) for r in scored]
-    rows += [(r[0], r[1], float(r[2] or 0) * 1e-3) for r in first[CANDIDATES:]]  # below every re-ranked one
-    return rows, complete
+    rows += [
+        (r[0], r[1], heads.get(r[0], 0.0) * 1e-3) for r in first[CANDIDATES:]
+    ]  # below every re-ranked one
+    return rows
 
 
 def _prefer_gin(conn: Any) -> None:
@@ -627,7 +701,7 @@ def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchR
         ):
             ranking = entry["ranking"] = _rank(store, conn, q, parsed, where, want, sample)
         if "total" not in entry:
-            entry["total"] = _total(store, conn, q, parsed, where, ranking)
+            entry["total"] = ranking.total or _total(store, conn, q, parsed, where, ranking)
         total, exact = entry["total"]
         facets: dict[str, list[tuple[str, int]]] = {}
         facets_sample = None
@@ -744,6 +818,13 @@ def _facets(store: Store, conn: Any, ids: list[int]) -> dict[str, list[tuple[str
 
 
 # -- figures ---------------------------------------------------------------------------
+def _figures_of(org_ids: list[int]) -> Any:
+    """Ids of the figures whose sentence names one of these organisations (``figure_orgs``, indexed
+    by organisation: the figures' JSON lists of names are not read)."""
+    fo = t.figure_orgs
+    return sa.select(fo.c.figure_id).where(fo.c.org_id.in_(org_ids))
+
+
 def _figure_row(r: Any) -> FigureRow:
     return FigureRow(
         id=r.id, article_id=r.article_id, published=r.published, source=r.source, title=r.title, url=r.url,
@@ -780,14 +861,9 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
             where.append(F.c.article_id == q.article_id)
         if q.org:
             ids = _org_ids(conn, q.org)
-            names = (
-                list(conn.scalars(sa.select(t.organisations.c.name).where(t.organisations.c.id.in_(ids))))
-                if ids
-                else []
-            )
-            if not names:
+            if not ids:
                 return FigureResult([], 0)
-            where.append(sa.or_(*(_json_has_name(store, F.c.organisations, n) for n in names)))
+            where.append(F.c.id.in_(_figures_of(ids)))
         frm: Any = F.join(A, A.c.id == F.c.article_id)
         if parsed is not None:
             where.append(_text_match(store, parsed))
@@ -874,7 +950,7 @@ def organisation(store: Store, name_or_alias: str) -> OrgDetail | None:
                 weekly[iso_week(a.published)] += int(a.n)
         figs = conn.execute(
             sa.select(*_FIGURE_COLS).select_from(F.join(A, A.c.id == F.c.article_id))
-            .where(_json_contains(store, F.c.organisations, org.name))
+            .where(F.c.id.in_(_figures_of([org.id])))
             .order_by(A.c.published.asc().nulls_last(), F.c.id)
         ).all()  # fmt: skip
         aliases = _aliases(conn, [org.id]).get(org.id, [])

@@ -328,16 +328,30 @@ class Store:
     def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
         """Replace the article's figures and mentions atomically."""
         with self.engine.begin() as conn:
+            conn.execute(
+                delete(t.figure_orgs).where(
+                    t.figure_orgs.c.figure_id.in_(
+                        select(t.figures.c.id).where(t.figures.c.article_id == article_id)
+                    )
+                )
+            )
             for table in (t.figures, t.org_mentions, t.person_mentions):
                 conn.execute(delete(table).where(table.c.article_id == article_id))
+            org_ids = {
+                org.name: self._org_id(conn, org.name, org.kind, org.acronym, org.aliases)
+                for org in analysis.organisations
+            }
             figure_rows = [
                 {**{k: v for k, v in f.to_dict().items()}, "article_id": article_id} for f in analysis.figures
             ]
             if figure_rows:
-                conn.execute(insert(t.figures), figure_rows)
+                figure_ids = conn.scalars(
+                    insert(t.figures).returning(t.figures.c.id, sort_by_parameter_order=True), figure_rows
+                ).all()
+                self._link_figure_orgs(conn, figure_ids, [f.organisations for f in analysis.figures], org_ids)
             mention_rows = []
             for org in analysis.organisations:
-                org_id = self._org_id(conn, org.name, org.kind, org.acronym, org.aliases)
+                org_id = org_ids[org.name]
                 mention_rows += [
                     {
                         "article_id": article_id,
@@ -387,6 +401,21 @@ class Store:
                 .where(t.articles.c.id == article_id)
                 .values(extractor_version=version, extracted_at=utcnow())
             )
+
+    @staticmethod
+    def _link_figure_orgs(
+        conn: Any, figure_ids: Sequence[int], names: Sequence[Iterable[str]], known: dict[str, int]
+    ) -> None:
+        """``figure_orgs`` rows: each figure to the organisations (by canonical name) of its sentence."""
+        wanted = {n for ns in names for n in ns if n not in known}
+        if wanted:
+            found = conn.execute(
+                select(t.organisations.c.name, t.organisations.c.id).where(t.organisations.c.name.in_(wanted))
+            )
+            known = {**known, **{name: oid for name, oid in found}}
+        links = {(fid, known[n]) for fid, ns in zip(figure_ids, names, strict=True) for n in ns if n in known}
+        if links:
+            conn.execute(insert(t.figure_orgs), [{"figure_id": f, "org_id": o} for f, o in sorted(links)])
 
     def _org_id(
         self, conn: Any, name: str, kind: str | None, acronym: str | None, aliases: Iterable[str]

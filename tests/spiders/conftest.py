@@ -17,7 +17,8 @@ from tests.spiders.site import FixtureSite
 
 PYTHON = sys.executable
 
-# Fast, strict crawl settings for tests: 1 s timeout (the slow page sleeps 3 s), one retry
+# Fast, strict crawl settings for tests: 4 s timeout (the slow page sleeps 10 s; a shorter
+# timeout made normal pages time out on a loaded 2-core machine), one retry
 # with a tiny backoff, no politeness delay, a 1 MB page limit (the huge page is 1.5 MB).
 CRAWL_TOML = """
 [crawl]
@@ -25,7 +26,7 @@ user_agent = "Veille/0.1 (+veille sector watch; contact tests@example.invalid)"
 concurrent_requests = 16
 concurrent_requests_per_domain = 16
 download_delay = 0
-download_timeout = 1
+download_timeout = 4
 retry_times = 1
 retry_backoff_base = 0.05
 retry_backoff_max = 0.1

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 PAGES = Path(__file__).resolve().parent.parent / "data" / "pages"
-SLOW_SECONDS = 3.0
+SLOW_SECONDS = 10.0
 HUGE_BYTES = 1_500_000
 
 WP = {  # path -> (fixture, title, date, summary)

@@ -84,7 +84,10 @@ def test_full_crawl_of_all_fixture_sites(config_dir: Path, tmp_path: Path, site:
         assert "\ufffd" not in legacy["text"] and "Ã" not in legacy["text"]
     assert "Maârouf" in paths["/legacy/article-1.php"]["text"]
     # news sitemap / atom
-    assert "/news/technopolis-extension.html" in paths
+    # the sitemap lists the same page under two URLs (one dated 2010): whichever crawler
+    # stores it first wins, the other copy is an exact duplicate, so exactly one is archived
+    copies = {"/news/technopolis-extension.html", "/news/vieille-depeche.html"} & set(paths)
+    assert len(copies) == 1, copies
     # the off-topic and Arabic pages were fetched but not archived by the pipeline
     assert "/wp/2025/04/06/derby-nul/" not in paths and "/wp/2025/04/02/tarhil-khadamat/" not in paths
     # never requested: robots-forbidden and disabled sources

@@ -81,8 +81,9 @@ VEILLE = ["-c", "from veille.cli import run; run()"]
 
 
 @contextmanager
-def serving(tmp_dir: Path, password_hash: str) -> Iterator[str]:
-    """``veille serve`` in a subprocess on 127.0.0.1 over the fixture archive; yields its base URL."""
+def serving(tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True) -> Iterator[str]:
+    """``veille serve`` (options ``extra``) in a subprocess on 127.0.0.1 over the fixture archive;
+    yields its base URL. ``secret=False``: no VEILLE_SECRET_KEY in its environment."""
     import os
     import subprocess
     import sys
@@ -101,11 +102,13 @@ def serving(tmp_dir: Path, password_hash: str) -> Iterator[str]:
     env = {**os.environ, "VEILLE_SECRET_KEY": "clé-de-test-suffisamment-longue", "VEILLE_DATA_DIR": str(data)}
     env.pop("VEILLE_DATABASE_URL", None)
     env.pop("VEILLE_ADMIN_PASSWORD_HASH", None)
+    if not secret:
+        env.pop("VEILLE_SECRET_KEY")
     log_path = tmp_dir / "serve.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(
         [sys.executable, *VEILLE, "serve", "--port", str(port), "--data-dir", str(data), "--config-dir", str(config),
-         "--log-level", "warning"],
+         "--log-level", "warning", *extra],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -176,3 +176,23 @@ def test_admin_login(server: str, page: Any) -> None:
     assert "Abonné ajouté" in page.locator(".info").inner_text()
     shot(page, "11-abonnes")
     no_csp_violations(page)
+
+
+def test_admin_digest_review_pin(server: str, page: Any) -> None:
+    page.goto(server + "/admin/lettre?semaine=2025-W03")
+    if "/admin/connexion" in page.url:
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/lettre\?semaine=2025-W03$"))
+    assert "semaine 3" in page.locator("h1").inner_text()
+    row = page.locator("table.lettre-articles tbody tr").first
+    title = row.locator("td a").first.inner_text()
+    row.locator("button:text-is('Épingler')").click()
+    page.wait_for_url(re.compile(r"ok=epingler"))
+    assert "Article épinglé" in page.locator(".info").inner_text()
+    pinned = page.locator("tr.epingle").first
+    assert title in pinned.inner_text() and pinned.locator("button:text-is('Désépingler')").count() == 1
+    frame = page.frame_locator("iframe.lettre")
+    assert title.split(" :")[0] in frame.locator("body").inner_text()
+    shot(page, "12-relecture-lettre")
+    no_csp_violations(page)

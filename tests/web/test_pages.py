@@ -333,7 +333,8 @@ def test_openapi_schema_describes_the_api(client: TestClient) -> None:
     assert "SearchResponse" in schema["components"]["schemas"]
     assert "FiguresResponse" in schema["components"]["schemas"]
     assert "/" not in schema["paths"] or True
-    assert client.get("/api").status_code == 200
+    api = client.get("/api")
+    assert api.status_code == 200 and "<code>/api/search</code>" in api.text  # listed from the schema
 
 
 # -- headers and errors ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.web.conftest import VEILLE
+from tests.web.conftest import PASSWORD, VEILLE, serving
 from veille.web.auth import verify_password
 
 
@@ -28,6 +28,25 @@ def test_serve_answers_over_http(live_server: str) -> None:
     assert r.status_code == 200 and "Offshoring" in r.text
     assert httpx.get(live_server + "/api/search?q=emploi").json()["total"] >= 1
     assert "server" not in r.headers
+
+
+def test_serve_with_several_workers_shares_sessions(tmp_path: Path, password_hash: str) -> None:
+    """--workers 2: two processes on one port, one session key even without VEILLE_SECRET_KEY."""
+    import re
+
+    with serving(tmp_path, password_hash, "--workers", "2", secret=False) as base:
+        with httpx.Client(base_url=base, follow_redirects=False) as client:
+            page = client.get("/admin/connexion")
+            token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            r = client.post("/admin/connexion", data={"csrf": token, "password": PASSWORD, "suite": "/admin"})
+            assert r.status_code == 303
+            # new connections land on either worker: every one must accept the session
+            for _ in range(12):
+                with httpx.Client(base_url=base, cookies=client.cookies) as other:
+                    assert other.get("/admin/lettre?semaine=2025-W03").status_code == 200
+            assert httpx.get(base + "/api/search?q=emploi").json()["total"] >= 1
+        log = (tmp_path / "serve.log").read_text()
+        assert "(2 workers; Ctrl+C to stop)" in log
 
 
 def test_port_in_use_is_one_line_and_non_zero(tmp_path: Path) -> None:

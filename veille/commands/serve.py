@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import errno
+import json
+import os
 import socket
 import sys
+from typing import Any
 
 import typer
 
@@ -14,6 +17,18 @@ from veille.errors import VeilleError
 
 class PortInUse(VeilleError):
     exit_code = 5
+
+
+WORKER_ENV = "VEILLE_SERVE_WORKER"  # the options each worker process rebuilds its app from
+
+
+def worker_app():  # type: ignore[no-untyped-def]
+    """The application of one ``--workers`` process (uvicorn factory; each process opens its store)."""
+    from veille.commands.options import load_settings
+    from veille.web import create_app
+
+    options = json.loads(os.environ[WORKER_ENV])
+    return create_app(load_settings(options["data_dir"], options["config_dir"]))
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -52,6 +67,14 @@ def serve(
     log_level: str = typer.Option(
         "info", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes sharing the port (about one per CPU core); each has its own "
+        "connections and search cache. SQLite in WAL mode serves several processes.",
+    ),
     data_dir: DataDir = None,
     config_dir: ConfigDir = None,
 ) -> None:
@@ -59,7 +82,7 @@ def serve(
 
     Settings in config/web.toml; secrets from VEILLE_SECRET_KEY and VEILLE_ADMIN_PASSWORD_HASH.
 
-    Example: veille serve --port 8000 --data-dir ./data
+    Example: veille serve --port 8000 --data-dir ./data --workers 2
     """
     import uvicorn
 
@@ -70,19 +93,40 @@ def serve(
     settings = load_settings(data_dir, config_dir)
     web = WebConfig.load(settings)
     sock = bind_socket(host, port)
-    app = create_app(settings, web=web)
     actual = sock.getsockname()[1]
+    options: dict[str, Any] = {
+        "log_level": log_level,
+        "proxy_headers": proxy_headers,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "server_header": False,
+        "access_log": log_level == "debug",
+    }
     typer.echo(
-        f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  (Ctrl+C to stop)", err=True
+        f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  "
+        f"({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)",
+        err=True,
     )
-    config = uvicorn.Config(
-        app,
-        log_level=log_level,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips=forwarded_allow_ips,
-        server_header=False,
-        access_log=log_level == "debug",
-    )
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        from veille.store import open_store
+
+        if settings.database_url.startswith("sqlite"):
+            settings.ensure_data_dir()
+        open_store(settings.database_url).close()  # migrate once here, not in N processes at once
+        if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
+            os.environ["VEILLE_SECRET_KEY"] = web.secret_key
+
+        os.environ[WORKER_ENV] = json.dumps(
+            {"data_dir": str(settings.data_dir), "config_dir": str(settings.config_dir)}
+        )
+        config = uvicorn.Config("veille.commands.serve:worker_app", factory=True, workers=workers, **options)
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            sock.close()
+        return
+    config = uvicorn.Config(create_app(settings, web=web), **options)
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

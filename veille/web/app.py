@@ -28,6 +28,7 @@ from veille.web.middleware import VeilleMiddleware
 from veille.web.render import Renderer, make_env
 
 log = logging.getLogger("veille.web")
+REQUEST_THREADS = 12  # requests handled at once per process (more wait in the thread pool's queue)
 STATIC = Path(__file__).resolve().parent / "static"
 
 STATUS_TITLES = {
@@ -100,6 +101,13 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        # Page handlers are plain ``def`` run in anyio's thread pool (40 threads by default).
+        # Under load, 40 threads contend for the GIL and for the store's connection pool
+        # (5 + 10 overflow): most of them only wait (py-spy: half the samples in the pool's
+        # Condition.wait). A smaller pool queues the extra requests on the event loop instead.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         own = store is None
         if own and settings.database_url.startswith("sqlite"):
             settings.ensure_data_dir()
@@ -167,11 +175,12 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
 
     _register_search_errors(app)
 
-    from veille.web import admin, api, pages
+    from veille.web import admin, api, pages, review
 
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(review.router)
     if importlib.util.find_spec("veille.web.unsubscribe") is not None:
         from veille.web.unsubscribe import router as unsubscribe_router
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,27 @@ def get_digest(store: Store, digest_id: int) -> Digest | None:
     with store.engine.connect() as conn:
         r = conn.execute(sa.select(t.digests).where(t.digests.c.id == digest_id)).first()
     return Digest(r.id, r.period, r.status, r.subject, r.html, r.text, r.built_at) if r else None
+
+
+@dataclass(frozen=True)
+class ArticleTitle:
+    id: int
+    title: str
+    source: str
+    published: datetime | None
+
+
+def article_titles(store: Store, ids: Sequence[int]) -> list[ArticleTitle]:
+    """Title, source and date of the given articles, in the order given (unknown ids skipped)."""
+    if not ids:
+        return []
+    a = t.articles
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(a.c.id, a.c.title, a.c.source, a.c.published).where(a.c.id.in_(list(ids)))
+        ).all()
+    found = {r.id: ArticleTitle(r.id, r.title or "", r.source, r.published) for r in rows}
+    return [found[i] for i in ids if i in found]
 
 
 # -- organisation mentions ----------------------------------------------------------------

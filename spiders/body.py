@@ -1,0 +1,101 @@
+"""The article body: trafilatura's text (layout tables unwrapped first), cleaned of the
+leading paragraphs that repeat the title or a standfirst shown apart from the body.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import lxml.html
+
+from spiders.markup import clean
+
+
+def unwrap_layout_tables(tree: Any) -> Any:
+    """A copy of the page where tables used for layout (holding headings or paragraphs, as
+    on old sites) become plain divs, so the extractor sees paragraphs, not table cells."""
+    import copy
+
+    if not tree.xpath("//table[.//p or .//h1 or .//h2]"):
+        return tree
+    tree = copy.deepcopy(tree)
+    for table in tree.xpath("//table[.//p or .//h1 or .//h2]"):
+        for el in [table, *table.xpath(".//tbody | .//thead | .//tfoot | .//tr | .//td | .//th")]:
+            if el.tag in ("td", "th", "tr"):
+                el.tag = "div"
+                el.attrib.pop("width", None)
+            elif el is table:
+                el.tag = "div"
+            else:
+                el.drop_tag()
+    return tree
+
+
+def run_trafilatura(html: str, url: str, tree: Any = None) -> Any:
+    import trafilatura
+
+    if tree is not None:
+        unwrapped = unwrap_layout_tables(tree)
+        if unwrapped is not tree:
+            html = lxml.html.tostring(unwrapped, encoding="unicode")
+    try:
+        return trafilatura.bare_extraction(
+            html, url=url, fast=True, include_comments=False, with_metadata=True, include_tables=True
+        )
+    except Exception:  # trafilatura can fail on pathological markup; the fallbacks remain
+        return None
+
+
+def paragraphs(text: str | None) -> str:
+    if not text:
+        return ""
+    return "\n\n".join(clean(line) for line in text.splitlines() if clean(line))
+
+
+def _key(text: str) -> str:
+    """Letters and digits only, accents and case folded: "Offshoring : 18,5 MMDH" -> "offshoring185mmdh"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed.casefold() if c.isalnum() and not unicodedata.combining(c))
+
+
+_STANDFIRST = re.compile(
+    r"chap[oe]|lead|standfirst|intro|excerpt|summary|resume|sous-?titre|subtitle|dek|kicker|accroche"
+)
+
+
+def standfirst_on_page(tree: Any, lead: str) -> bool:
+    """Is ``lead`` shown on the page apart from the body (a standfirst), rather than as one of
+    its paragraphs (a description copied from the first paragraph, as WordPress does)?"""
+    key = _key(lead)
+    for el in tree.iter("p", "div", "h2", "h3", "span", "strong"):
+        if _key(" ".join(el.itertext())) != key:
+            continue
+        for node in (el, el.getparent()):
+            if node is not None and _STANDFIRST.search(
+                f"{node.get('class', '')} {node.get('id', '')}".lower()
+            ):
+                return True
+        parent = el.getparent()
+        siblings = (
+            []
+            if parent is None
+            else [p for p in parent.iterchildren("p") if p is not el and clean(p.text_content())]
+        )
+        return el.tag != "p" or len(siblings) < 2
+    return False
+
+
+def strip_repeated_heading(text: str, title: str, lead: str | None = None) -> str:
+    """``text`` without leading paragraphs that repeat the title (and the lead, when given):
+    extractors keep the page's ``<h1>`` and standfirst, which Veille stores apart."""
+    paragraphs = text.split("\n\n")
+    heads = {k for k in (_key(title), _key(lead or "")) if k}
+    while len(paragraphs) > 1 and heads:
+        key = _key(paragraphs[0])
+        if key not in heads:
+            break
+        heads.discard(key)
+        paragraphs.pop(0)
+    return "\n\n".join(paragraphs)

@@ -1,0 +1,105 @@
+"""An article page's metadata: JSON-LD (``NewsArticle`` and kin), meta tags, a visible date,
+the language code. Each function reads a parsed tree and returns plain values (or None).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from spiders.dates import find_french_date, parse_date
+from spiders.markup import clean
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+    "opinionnewsarticle", "backgroundnewsarticle", "scholarlyarticle", "techarticle",
+    "report", "webpage", "liveblogposting", "posting", "socialmediaposting",
+}  # fmt: skip
+
+
+def meta(tree: Any, *names: str) -> str | None:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            for el in tree.xpath(
+                f"//meta[translate(@{attr},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n]",
+                n=name,
+            ):
+                value = clean(el.get("content"))
+                if value:
+                    return value
+    return None
+
+
+def json_ld(tree: Any) -> dict[str, Any]:
+    """The page's article object from JSON-LD (``@graph`` and lists flattened)."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for n in node:
+                walk(n)
+        elif isinstance(node, dict):
+            types = node.get("@type", [])
+            types = [types] if isinstance(types, str) else types
+            if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types):
+                found.append(node)
+            if "@graph" in node:
+                walk(node["@graph"])
+            main = node.get("mainEntity")
+            if isinstance(main, dict | list):
+                walk(main)
+
+    for script in tree.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        raw = re.sub(r"^<!--|-->$", "", raw).strip()
+        try:
+            walk(json.loads(raw, strict=False))
+        except (json.JSONDecodeError, RecursionError):
+            continue
+    # prefer a real article type over WebPage
+    found.sort(key=lambda n: "webpage" in str(n.get("@type", "")).lower())
+    return found[0] if found else {}
+
+
+def ld_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return clean(value) or None
+    if isinstance(value, dict):
+        return ld_text(value.get("name") or value.get("@value"))
+    if isinstance(value, list):
+        names = [n for n in (ld_text(v) for v in value) if n]
+        return ", ".join(dict.fromkeys(names)) or None
+    return None
+
+
+def visible_date(tree: Any, fetched_at: datetime | None) -> datetime | None:
+    """A date in the page's header area: <time datetime>, then date-ish elements' text."""
+    scope = tree.xpath("//article") or tree.xpath("//main") or [tree]
+    for el in scope[0].xpath(".//time[@datetime]")[:2]:
+        dt = parse_date(el.get("datetime"), fetched_at)
+        if dt:
+            return dt
+    pattern = "date|time|publi|posted|byline|meta|auteur|author"
+    for el in scope[0].xpath(".//*[@class or @itemprop or @id]")[:400]:
+        marker = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
+        if re.search(pattern, marker) and "comment" not in marker:
+            dt = find_french_date(clean(" ".join(el.itertext()))[:200], fetched_at)
+            if dt:
+                return dt
+    return None
+
+
+def strip_site_name(title: str) -> str:
+    parts = re.split(r"\s+[|–—-]\s+", title)
+    return parts[0] if len(parts) > 1 and len(parts[0]) > 15 else title
+
+
+def language_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    primary = re.split(r"[-_]", value.strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None

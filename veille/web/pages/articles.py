@@ -1,0 +1,108 @@
+"""The article page: its text with figures and organisations highlighted in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille import search as s
+from veille.web import data
+from veille.web.highlight import Span, highlight
+from veille.web.pages.common import (
+    not_found,
+    page_router,
+    path_segment,
+    render,
+    safe_url,
+    sentence_anchor,
+)
+
+router = page_router()
+
+
+def article_spans(
+    detail: s.ArticleDetail, mentions: list[data.MentionSpan]
+) -> tuple[list[Span], list[dict[str, Any]]]:
+    spans: list[Span] = []
+    figures: list[dict[str, Any]] = []
+    seen_sentences: set[int] = set()
+    for i, f in enumerate(detail.figures, start=1):
+        end = f.sentence_start + len(f.sentence or "")
+        if f.sentence and f.sentence_start not in seen_sentences:
+            seen_sentences.add(f.sentence_start)
+            spans.append(
+                Span(
+                    f.sentence_start,
+                    end,
+                    "span",
+                    (("class", "phrase"),),
+                    0,
+                    sentence_anchor(f.sentence_start),
+                )
+            )
+        label = f.formatted + (f" — {f.metric}" if f.metric else "") + (f" ({f.period})" if f.period else "")
+        spans.append(
+            Span(f.start, f.end, "mark", (("class", "chiffre"), ("title", label)), 2, f"chiffre-{i}")
+        )
+        figures.append(
+            {
+                "display": f.formatted,
+                "unit": f.unit,
+                "metric": f.metric,
+                "period": f.period,
+                "sentence": f.sentence,
+                "anchor": f"chiffre-{i}",
+                "sentence_anchor": sentence_anchor(f.sentence_start) if f.sentence else f"chiffre-{i}",
+            }
+        )
+    taken: list[tuple[int, int]] = []
+    for m in mentions:
+        if any(m.start < b and a < m.end for a, b in taken):
+            continue  # overlapping mentions would nest links
+        taken.append((m.start, m.end))
+        spans.append(
+            Span(
+                m.start,
+                m.end,
+                "a",
+                (("class", "org"), ("href", f"/organisations/{path_segment(m.name)}"), ("title", m.name)),
+                1,
+            )
+        )
+    return spans, figures
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse, summary="Article (page)")
+def article_page(request: Request, article_id: str) -> Response:
+    if not article_id.isdigit() or len(article_id) > 12:
+        raise not_found("Aucun article ne porte ce numéro.")
+    store = request.app.state.store
+    detail = s.article_detail(store, int(article_id))
+    if detail is None:
+        raise not_found("Aucun article ne porte ce numéro.")
+    spans, figures = article_spans(detail, data.org_mention_spans(store, detail.id))
+    return render(
+        request,
+        "article.html",
+        {
+            "a": {
+                "id": detail.id,
+                "title": detail.title,
+                "source": detail.source,
+                "published": detail.published,
+                "author": detail.author,
+                "lead": detail.lead,
+                "themes": detail.themes,
+                "word_count": len(detail.text.split()),
+                "partial": False,
+            },
+            "original_url": safe_url(detail.canonical_url) or safe_url(detail.url),
+            "others": detail.other_sources,
+            "body": highlight(detail.text, spans),
+            "figures": figures,
+            "orgs": sorted(detail.organisations, key=lambda o: (-o.count, o.name)),
+            "persons": detail.persons,
+        },
+    )

@@ -1,0 +1,94 @@
+"""The figures explorer (``/chiffres``) and its CSV/XLSX exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from veille import search as s
+from veille.models import UNITS
+from veille.query import QueryError
+from veille.web import export
+from veille.web.errors import BadRequest, french_query_error
+from veille.web.pages.common import Pages, page_router, query_string, render, sentence_anchor
+from veille.web.params import PER_PAGE_CHOICES, FigureParams, figure_params
+
+router = page_router()
+
+
+def figure_view(f: s.FigureRow) -> dict[str, Any]:
+    return {
+        "article_id": f.article_id,
+        "published": f.published,
+        "source": f.source,
+        "title": f.title,
+        "display": f.formatted,
+        "unit": f.unit,
+        "metric": f.metric,
+        "period": f.period,
+        "organisations": f.organisations,
+        "sentence": f.sentence,
+        "fragment": f"#{sentence_anchor(f.sentence_start)}" if f.sentence else "",
+    }
+
+
+def _figures(request: Request, p: FigureParams, everything: bool = False) -> s.FigureResult:
+    return s.figures(request.app.state.store, p.query(everything=everything))
+
+
+@router.get("/chiffres", response_class=HTMLResponse, summary="Explorateur de chiffres (page)")
+def figures_page(request: Request) -> Response:
+    error, status = None, 200
+    try:
+        p = figure_params(request.query_params)
+    except BadRequest as exc:
+        p, error, status = FigureParams(), str(exc), 400
+    result = s.FigureResult([], 0)
+    if error is None:
+        try:
+            result = _figures(request, p)
+        except QueryError as exc:
+            error, status = french_query_error(exc), 400
+    export_pairs = [*p.raw, *([("page", str(p.page))] if p.page > 1 else [])]
+    return render(
+        request,
+        "figures.html",
+        {
+            "p": p,
+            "rows": [figure_view(f) for f in result.rows],
+            "total": result.total,
+            "columns": export.TABLE_COLUMNS,
+            "units": UNITS,
+            "per_page_choices": PER_PAGE_CHOICES
+            if p.per_page in PER_PAGE_CHOICES
+            else sorted({*PER_PAGE_CHOICES, p.per_page}),
+            "pages": Pages("/chiffres", p.raw, result.total, p.page, p.per_page),
+            "export_qs": query_string(export_pairs),
+            "error": error,
+        },
+        status,
+    )
+
+
+@router.get("/chiffres.csv", summary="Chiffres affichés, en CSV")
+def figures_csv(request: Request) -> Response:
+    p = figure_params(request.query_params)
+    rows = _figures(request, p).rows
+    return Response(
+        export.to_csv(rows, request.base_url),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="veille-chiffres.csv"'},
+    )
+
+
+@router.get("/chiffres.xlsx", summary="Chiffres affichés, en XLSX")
+def figures_xlsx(request: Request) -> Response:
+    p = figure_params(request.query_params)
+    rows = _figures(request, p).rows
+    return Response(
+        export.to_xlsx(rows, request.base_url),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="veille-chiffres.xlsx"'},
+    )
