@@ -1,0 +1,63 @@
+"""Search the archive: one :func:`search` and one :func:`figures` for the CLI, web UI and digest.
+
+Full text runs on SQLite FTS5 (folded, stemmed keys, BM25 with the title weighted most)
+or on PostgreSQL (``veille_fr`` tsvector, ``ts_rank``); filters, cluster collapsing,
+facets and snippets are the same on both. Query syntax: see :mod:`veille.query`.
+
+Bounded work, whatever the archive's size: a text search ranks the newest
+:data:`RANK_WINDOW` matches passing the filters (all of them when fewer match: the ranking
+is then exact) — FTS5 walks its index newest first and computes bm25 for those rows only;
+PostgreSQL combines the GIN index with the filters' indexes, ranks on a small title/lead
+vector, then re-ranks the best :data:`CANDIDATES` on the full text. Totals are counted up to
+:data:`TOTAL_CAP` (``total_exact`` is False beyond: "plus de 10 000"); facets are counted
+over the first :data:`FACET_SAMPLE` results when more match (``facets_sample`` says so).
+Totals, facets, rankings and pages are cached per query until the archive's next write
+(:mod:`veille.cache`). Numbers: ``docs/benchmarks.md``.
+
+>>> result = search(store, SearchQuery("création d'emplois", since=date(2025, 1, 1), org="ADD"))
+>>> for hit in result.hits: print(hit.title, hit.snippet_html)
+"""
+
+from __future__ import annotations
+
+from veille.query import QueryError
+from veille.search.articles import FACET_SIZE as FACET_SIZE
+from veille.search.articles import ORDERS as ORDERS
+from veille.search.articles import search, source_counts
+from veille.search.conditions import LOCAL_TZ as LOCAL_TZ
+from veille.search.conditions import MAX_LIMIT as MAX_LIMIT
+from veille.search.detail import article_detail
+from veille.search.figure_rows import FIGURE_ORDERS as FIGURE_ORDERS
+from veille.search.figure_rows import figures
+from veille.search.models import (
+    ArticleDetail,
+    ArticleRef,
+    FigureQuery,
+    FigureResult,
+    FigureRow,
+    Hit,
+    OrgDetail,
+    OrgMention,
+    OrgStat,
+    PersonMention,
+    SearchQuery,
+    SearchResult,
+)
+from veille.search.organisations import org_stats, organisation, resolve_org
+from veille.search.ranking import CANDIDATES as CANDIDATES
+from veille.search.ranking import LEAD_WEIGHT as LEAD_WEIGHT
+from veille.search.ranking import RANK_WINDOW as RANK_WINDOW
+from veille.search.ranking import TEXT_WEIGHT as TEXT_WEIGHT
+from veille.search.ranking import TITLE_WEIGHT as TITLE_WEIGHT
+
+__all__ = [
+    "SearchQuery", "SearchResult", "Hit", "search",
+    "FigureQuery", "FigureResult", "FigureRow", "figures",
+    "OrgStat", "org_stats", "OrgDetail", "organisation", "ArticleRef",
+    "ArticleDetail", "OrgMention", "PersonMention", "article_detail", "resolve_org", "QueryError",
+    "source_counts", "TOTAL_CAP", "FACET_SAMPLE",
+]  # fmt: skip
+
+# The bounds every query reads from here when it runs: ``veille.search.TOTAL_CAP = 5`` applies everywhere.
+TOTAL_CAP = 10_000  # counting stops beyond: the total reads "plus de 10 000"
+FACET_SAMPLE = 1_000  # facets of a bigger result are counted over its first 1,000 articles

@@ -1,0 +1,162 @@
+"""Article search: :func:`search` (hits, capped total, facets, snippets; cached per write)
+and :func:`source_counts`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+
+from veille import schema as t
+from veille import search as limits  # TOTAL_CAP, FACET_SAMPLE: read at call time from the package
+from veille.cache import CACHE, write_marker
+from veille.fulltext import Matcher, snippet
+from veille.query import ParsedQuery, QueryError, parse
+from veille.search.conditions import A, F, _check_page, _filters, _in_ids
+from veille.search.models import Hit, SearchQuery, SearchResult
+from veille.search.ranking import _clusters, _rank, _Ranking, _scores, _total
+from veille.store import Store
+
+ORDERS = ("relevance", "date")
+FACET_SIZE = 30
+
+
+def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchResult:
+    """Articles matching ``q``, best first (or newest first), one per syndication cluster.
+
+    Raises :class:`QueryError` for unusable text; everything else returns a result.
+    """
+    if q.order not in ORDERS:
+        raise QueryError(f"unknown order {q.order!r}: use one of {', '.join(ORDERS)}")
+    limit, offset = _check_page(q.limit, q.offset)
+    parsed = parse(q.text) if q.text and q.text.strip() else None
+    want = offset + limit
+    with store.engine.connect() as conn:
+        marker = write_marker(store, conn)
+        done = CACHE.get(store, ("result", q, with_facets), marker)
+        if done is not None:  # the same page again (reload, back button, a popular query)
+            return done
+        key = ("search", dataclasses.replace(q, limit=0, offset=0))
+        entry: dict[str, Any] = dict(CACHE.get(store, key, marker) or {})
+        if "where" not in entry:
+            entry["where"] = _filters(store, conn, q)
+        where = entry["where"]
+        if where is None:
+            return SearchResult([], 0, _empty_facets() if with_facets else {})
+        ranking: _Ranking | None = entry.get("ranking")
+        sample = limits.FACET_SAMPLE if with_facets else 0
+        if (
+            ranking is None
+            or not ranking.complete
+            and (len(ranking.rows) < sample or len(_clusters(ranking.rows, q.one_per_cluster)) < want)
+        ):
+            ranking = entry["ranking"] = _rank(store, conn, q, parsed, where, want, sample)
+        if "total" not in entry:
+            entry["total"] = ranking.total or _total(store, conn, q, parsed, where, ranking)
+        total, exact = entry["total"]
+        facets: dict[str, list[tuple[str, int]]] = {}
+        facets_sample = None
+        if with_facets:
+            if "facets" not in entry:
+                ids = [r[0] for r in ranking.rows[: limits.FACET_SAMPLE]]
+                whole = ranking.complete and len(ranking.rows) <= limits.FACET_SAMPLE
+                entry["facets"] = (_facets(store, conn, ids), None if whole else len(ids))
+            facets, facets_sample = entry["facets"]
+        CACHE.put(store, key, marker, entry)
+        picked = _clusters(ranking.rows, q.one_per_cluster)[offset:want]
+        if parsed is not None and q.order == "date":
+            scores = _scores(store, conn, parsed, [p[0] for p in picked])
+            picked = [(i, c, scores.get(i, 0.0)) for i, c, _ in picked]
+        hits = _hits(store, conn, picked, parsed)
+        result = SearchResult(
+            hits=hits, total=total, facets=facets, total_exact=exact, facets_sample=facets_sample
+        )
+        CACHE.put(store, ("result", q, with_facets), marker, result)
+    return result
+
+
+def source_counts(store: Store) -> dict[str, int]:
+    """Articles archived per source (exact: one grouped scan of an index)."""
+    with store.engine.connect() as conn:
+        return {
+            k: int(n) for k, n in conn.execute(sa.select(A.c.source, sa.func.count()).group_by(A.c.source))
+        }
+
+
+def _hits(
+    store: Store, conn: Any, picked: list[tuple[int, int, float]], parsed: ParsedQuery | None
+) -> list[Hit]:
+    if not picked:
+        return []
+    ids = [p[0] for p in picked]
+    rows = {
+        r.id: r
+        for r in conn.execute(
+            sa.select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.lead, A.c.text,
+                      A.c.cluster_id, A.c.themes, A.c.relevance).where(A.c.id.in_(ids))
+        )
+    }  # fmt: skip
+    clusters = {p[1] for p in picked}
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    cluster_col = sa.func.coalesce(A.c.cluster_id, A.c.id)
+    for cid, aid, source in conn.execute(
+        sa.select(cluster_col, A.c.id, A.c.source).where(A.c.cluster_id.in_(clusters) | A.c.id.in_(clusters))
+    ):
+        members[cid].append((aid, source))
+    matcher = Matcher(parsed.keys(), parsed.prefixes()) if parsed else Matcher(())
+    hits = []
+    for aid, cid, score in picked:
+        r = rows[aid]
+        body = "\n".join(x for x in (r.lead, r.text) if x)
+        others = sorted({s for m_id, s in members.get(cid, []) if m_id != aid and s != r.source})
+        hits.append(
+            Hit(
+                id=aid, title=r.title, url=r.url, source=r.source, published=r.published, lead=r.lead,
+                snippet_html=snippet(body or r.title, matcher), score=round(score, 6), cluster_id=r.cluster_id,
+                cluster_size=max(1, len(members.get(cid, []))), other_sources=others,
+                themes=list(r.themes or []), relevance=float(r.relevance or 0.0),
+            )
+        )  # fmt: skip
+    return hits
+
+
+def _empty_facets() -> dict[str, list[tuple[str, int]]]:
+    return {"sources": [], "organisations": [], "themes": [], "units": [], "periods": []}
+
+
+def _facets(store: Store, conn: Any, ids: list[int]) -> dict[str, list[tuple[str, int]]]:
+    """Counts of the given articles per source, organisation, theme, figure unit and period."""
+    if not ids:
+        return _empty_facets()
+
+    def top(stmt: Any) -> list[tuple[str, int]]:
+        return [(str(k), int(n)) for k, n in conn.execute(stmt) if k is not None]
+
+    n = sa.func.count()
+    out = {
+        "sources": top(sa.select(A.c.source, n).where(_in_ids(store, A.c.id, ids))
+                       .group_by(A.c.source).order_by(n.desc(), A.c.source).limit(FACET_SIZE)),
+    }  # fmt: skip
+    m = t.org_mentions
+    o = t.organisations
+    cnt = sa.func.count(sa.distinct(m.c.article_id))
+    out["organisations"] = top(
+        sa.select(o.c.name, cnt).select_from(m.join(o, o.c.id == m.c.org_id)).where(_in_ids(store, m.c.article_id, ids))
+        .group_by(o.c.name).order_by(cnt.desc(), o.c.name).limit(FACET_SIZE)
+    )  # fmt: skip
+    fn = sa.func.json_each if store.dialect == "sqlite" else sa.func.json_array_elements_text
+    je = fn(A.c.themes).table_valued("value").alias("theme")
+    nt = sa.func.count(sa.distinct(A.c.id))
+    out["themes"] = top(
+        sa.select(je.c.value, nt).select_from(A.join(je, sa.true())).where(_in_ids(store, A.c.id, ids))
+        .group_by(je.c.value).order_by(nt.desc(), je.c.value).limit(FACET_SIZE)
+    )  # fmt: skip
+    fcnt = sa.func.count(sa.distinct(F.c.article_id))
+    for name, col in (("units", F.c.unit), ("periods", F.c.period)):
+        out[name] = top(
+            sa.select(col, fcnt).where(_in_ids(store, F.c.article_id, ids), col.isnot(None))
+            .group_by(col).order_by(fcnt.desc(), col).limit(FACET_SIZE)
+        )  # fmt: skip
+    return out

@@ -1,0 +1,173 @@
+"""SQL conditions on the archive shared by every search: dates, organisations, persons,
+figures, full text (FTS5 or PostgreSQL), and the page bounds of a query."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from veille import schema as t
+from veille.query import ParsedQuery, QueryError
+from veille.search.models import SearchQuery
+from veille.store import Store, fold
+
+LOCAL_TZ = ZoneInfo("Africa/Casablanca")
+MAX_LIMIT = 1000
+A = t.articles
+F = t.figures
+W_RANK = "'{0.1, 0.3, 0.6, 1.0}'::float4[]"  # PostgreSQL weights D, C (text), B (lead), A (title)
+FTS = sa.table("article_fts", sa.column("rowid"), sa.column("rank"))
+
+
+def _bound(store: Store, d: date, *, end: bool) -> datetime:
+    """Midnight of a local (Casablanca) day; the column type stores it in UTC on every backend."""
+    day = d + timedelta(days=1) if end else d
+    if isinstance(day, datetime):
+        day = day.date()
+    return datetime.combine(day, time(), tzinfo=LOCAL_TZ)
+
+
+def _folded(store: Store, col: Any) -> Any:
+    if store.dialect == "sqlite":
+        return sa.func.veille_fold(col)
+    return sa.func.lower(sa.func.unaccent(col))
+
+
+def _json_contains(store: Store, col: Any, value: str) -> Any:
+    """``value`` is an element of the JSON list in ``col``."""
+    if store.dialect == "sqlite":
+        return sa.exists(
+            sa.select(sa.literal(1))
+            .select_from(sa.func.json_each(col).table_valued("value"))
+            .where(sa.column("value") == value)
+        )
+    return sa.cast(col, sa.dialects.postgresql.JSONB).op("@>")(
+        sa.cast(sa.literal(json.dumps([value])), sa.dialects.postgresql.JSONB)
+    )
+
+
+def _period_clause(col: Any, period: str) -> Any:
+    return sa.or_(
+        col == period,
+        col.like(period.replace("%", "").replace("_", "") + "-Q%"),
+        col.like(period.replace("%", "").replace("_", "") + "-S%"),
+    )
+
+
+def _check_page(limit: int, offset: int) -> tuple[int, int]:
+    if not isinstance(limit, int) or limit < 1:
+        raise QueryError(f"limit must be a positive whole number, got {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise QueryError(f"offset must be zero or more, got {offset!r}")
+    return min(limit, MAX_LIMIT), min(offset, 100_000)
+
+
+def _org_ids(conn: Any, name_or_alias: str) -> list[int]:
+    k = fold(name_or_alias)
+    if not k:
+        return []
+    ids = set(conn.scalars(sa.select(t.org_aliases.c.org_id).where(t.org_aliases.c.alias_key == k)))
+    if not ids:
+        for oid, name in conn.execute(sa.select(t.organisations.c.id, t.organisations.c.name)):
+            if fold(name) == k:
+                ids.add(oid)
+    return sorted(ids)
+
+
+def _person_ids(conn: Any, name: str) -> list[int]:
+    k = fold(name)
+    if not k:
+        return []
+    words = k.split()
+    out = []
+    for pid, pname in conn.execute(sa.select(t.persons.c.id, t.persons.c.name)):
+        pk = fold(pname).split()
+        if pk == words or any(pk[i : i + len(words)] == words for i in range(len(pk))):
+            out.append(pid)
+    return out
+
+
+def _fts_match(parsed: ParsedQuery) -> Any:
+    return sa.text("article_fts MATCH :fts_query").bindparams(fts_query=parsed.to_fts5())
+
+
+def _tsquery(parsed: ParsedQuery) -> Any:
+    return sa.func.to_tsquery(
+        sa.literal_column("'veille_fr'::regconfig"), sa.bindparam("ts_query", parsed.to_tsquery())
+    )
+
+
+def _text_match(store: Store, parsed: ParsedQuery) -> Any:
+    """The full-text condition on ``articles`` (parameters only, no SQL from user text)."""
+    if store.dialect == "sqlite":
+        return A.c.id.in_(sa.select(FTS.c.rowid).where(_fts_match(parsed)))
+    return sa.literal_column("articles.search_vector").op("@@")(_tsquery(parsed))
+
+
+def _text_match_pg(parsed: ParsedQuery) -> Any:
+    return sa.literal_column("articles.search_vector").op("@@")(_tsquery(parsed))
+
+
+def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
+    """``col IN ids`` with the ids as one parameter (a JSON array or an int array), not 1,000."""
+    if store.dialect == "sqlite":
+        each = sa.func.json_each(sa.bindparam("facet_ids", json.dumps(ids))).table_valued("value")
+        return col.in_(sa.select(each.c.value))
+    return col == sa.func.any(sa.bindparam("facet_ids", ids, type_=sa.dialects.postgresql.ARRAY(sa.Integer)))
+
+
+def _filters(store: Store, conn: Any, q: SearchQuery) -> list[Any] | None:
+    """SQL conditions on ``articles`` for everything but the text; None when nothing can match."""
+    where: list[Any] = []
+    if q.since:
+        where.append(A.c.published >= _bound(store, q.since, end=False))
+    if q.until:
+        where.append(A.c.published < _bound(store, q.until, end=True))
+    if q.sources:
+        where.append(A.c.source.in_(list(q.sources)))
+    if q.min_relevance is not None:
+        where.append(A.c.relevance >= q.min_relevance)
+    if q.theme:
+        where.append(_json_contains(store, A.c.themes, q.theme))
+    if q.org:
+        ids = _org_ids(conn, q.org)
+        if not ids:
+            return None
+        # IN (not EXISTS): SQLite builds the set once and probes it, instead of a subquery per article
+        where.append(
+            A.c.id.in_(sa.select(t.org_mentions.c.article_id).where(t.org_mentions.c.org_id.in_(ids)))
+        )
+    if q.person:
+        pids = _person_ids(conn, q.person)
+        if not pids:
+            return None
+        where.append(
+            A.c.id.in_(
+                sa.select(t.person_mentions.c.article_id).where(t.person_mentions.c.person_id.in_(pids))
+            )
+        )
+    fig = _figure_conditions(store, q.unit, q.metric, q.min_value, q.max_value, q.period)
+    if fig:
+        where.append(A.c.id.in_(sa.select(F.c.article_id).where(*fig)))
+    return where
+
+
+def _figure_conditions(
+    store: Store, unit: str | None, metric: str | None, lo: float | None, hi: float | None, period: str | None
+) -> list[Any]:
+    out: list[Any] = []
+    if unit:
+        out.append(F.c.unit == unit)
+    if metric:
+        out.append(_folded(store, F.c.metric).contains(fold(metric), autoescape=True))
+    if lo is not None:
+        out.append(F.c.value >= lo)
+    if hi is not None:
+        out.append(F.c.value <= hi)
+    if period:
+        out.append(_period_clause(F.c.period, period))
+    return out

@@ -1,0 +1,173 @@
+"""What :mod:`veille.search` takes and gives back: queries and results, as frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for. Figure filters (unit, metric, values, period) keep articles having such a figure."""
+
+    text: str = ""
+    since: date | None = None
+    until: date | None = None  # inclusive
+    sources: tuple[str, ...] = ()
+    org: str | None = None  # canonical name or any alias, accents/case ignored
+    person: str | None = None  # full name or surname
+    theme: str | None = None
+    min_relevance: float | None = None
+    one_per_cluster: bool = True
+    order: str = "relevance"  # "relevance" or "date"
+    limit: int = 20
+    offset: int = 0
+    unit: str | None = None
+    metric: str | None = None  # substring, accents/case ignored
+    min_value: float | None = None
+    max_value: float | None = None
+    period: str | None = None  # "2024" also matches "2024-Q1"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    title: str
+    url: str
+    source: str
+    published: datetime | None
+    lead: str | None
+    snippet_html: str  # escaped text, <mark> around matches: safe to insert in HTML
+    score: float
+    cluster_id: int | None
+    cluster_size: int
+    other_sources: list[str]
+    themes: list[str]
+    relevance: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int  # articles (clusters when collapsing) matching, all pages; at most TOTAL_CAP
+    facets: dict[str, list[tuple[str, int]]] = field(
+        default_factory=dict
+    )  # sources, organisations, themes, units, periods
+    total_exact: bool = True  # False: more than TOTAL_CAP articles match ("plus de 10 000")
+    facets_sample: int | None = None  # facets counted over this many first results; None: over all of them
+
+
+@dataclass(frozen=True)
+class FigureQuery:
+    text: str = ""  # full-text query on the figure's article
+    unit: str | None = None
+    metric: str | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    period: str | None = None
+    org: str | None = None  # organisation named in the figure's sentence (name or alias)
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+    article_id: int | None = None
+    limit: int = 100
+    offset: int = 0
+    order: str = "date"  # "date" (newest first) or "value" (largest first)
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    id: int
+    article_id: int
+    published: datetime | None
+    source: str
+    title: str
+    url: str
+    text: str
+    value: float
+    unit: str
+    formatted: str  # "10 milliards DH" (non-breaking spaces)
+    approx: bool
+    qualifier: str | None
+    range_max: float | None
+    period: str | None
+    metric: str | None
+    organisations: list[str]
+    sentence: str
+    start: int
+    end: int
+    sentence_start: int
+
+
+@dataclass(frozen=True)
+class FigureResult:
+    rows: list[FigureRow]
+    total: int  # at most TOTAL_CAP
+    total_exact: bool = True  # False: more than TOTAL_CAP figures match
+
+
+@dataclass(frozen=True)
+class OrgStat:
+    name: str
+    kind: str | None
+    aliases: list[str]
+    mentions: int
+    articles: int
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    id: int
+    title: str
+    url: str
+    source: str
+    published: datetime | None
+    mentions: int = 0
+
+
+@dataclass(frozen=True)
+class OrgDetail:
+    name: str
+    kind: str | None
+    acronym: str | None
+    aliases: list[str]
+    articles: list[ArticleRef]  # newest first
+    figures: list[FigureRow]  # oldest first: the organisation's figures over time
+    weekly_mentions: list[tuple[str, int]]  # ("2025-W03", 4), in week order
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    name: str
+    kind: str | None
+    count: int
+    forms: list[str]  # the texts as written
+
+
+@dataclass(frozen=True)
+class PersonMention:
+    name: str
+    role: str | None
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    id: int
+    url: str
+    canonical_url: str
+    source: str
+    title: str
+    lead: str | None
+    text: str
+    author: str | None
+    published: datetime | None
+    relevance: float
+    themes: list[str]
+    matched_terms: list[str]
+    cluster_id: int | None
+    cluster_size: int
+    other_sources: list[str]
+    figures: list[FigureRow]
+    organisations: list[OrgMention]
+    persons: list[PersonMention]
