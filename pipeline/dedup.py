@@ -304,15 +304,10 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
-        s = crawler.settings
-        url = s.get("VEILLE_DATABASE_URL")
-        if not url:
-            from veille.config import Settings
+        from pipeline.storage import database_url
 
-            url = Settings.load(
-                data_dir=s.get("VEILLE_DATA_DIR"), config_dir=s.get("VEILLE_CONFIG_DIR")
-            ).database_url
-        return cls(url, DedupConfig.load(s.get("VEILLE_CONFIG_DIR")), crawler)
+        s = crawler.settings
+        return cls(database_url(s), DedupConfig.load(s.get("VEILLE_CONFIG_DIR")), crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         if self.database_url:

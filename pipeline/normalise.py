@@ -28,6 +28,7 @@ from w3lib.url import canonicalize_url
 from veille.config import PACKAGE_CONFIG, optional, read_toml
 from veille.errors import ConfigError
 from veille.models import Article
+from veille.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
 
 # Query parameters that only say where a reader came from. Glob patterns, matched lowercased.
 DEFAULT_TRACKING_PARAMS: tuple[str, ...] = (
@@ -103,31 +104,6 @@ class NormaliseConfig:
             boilerplate_max_chars=optional(section, "boilerplate_max_chars", int, 200, path, where),
             site_names=tuple(optional(section, "site_names", list, [], path, where)),
         )
-
-
-# -- folding --------------------------------------------------------------------------------
-class _Unaccent(dict[int, str | None]):
-    """``str.translate`` table dropping combining marks, filled one character at a time."""
-
-    def __missing__(self, code: int) -> str | None:
-        char = chr(code)
-        value = None if unicodedata.combining(char) else char
-        self[code] = value
-        return value
-
-
-_UNACCENT = _Unaccent()
-
-
-def unaccent(text: str) -> str:
-    """NFKD ``text`` without its combining marks ("Développement" -> "Developpement")."""
-    return text if text.isascii() else unicodedata.normalize("NFKD", text).translate(_UNACCENT)
-
-
-def fold(text: str) -> str:
-    """:func:`veille.store.fold` (same result, which content hashes depend on), several
-    times faster on article-length text: the stages fold every text more than once."""
-    return " ".join(unaccent(text).casefold().replace("’", "'").split())
 
 
 # -- URLs ---------------------------------------------------------------------------------

@@ -132,6 +132,18 @@ def ledger_lines(
     return out
 
 
+def database_url(s: Any) -> str:
+    """The archive a crawl writes to: ``VEILLE_DATABASE_URL``, else the data dir's default."""
+    url = s.get("VEILLE_DATABASE_URL")
+    if url:
+        return str(url)
+    from veille.config import Settings
+
+    return Settings.load(
+        data_dir=s.get("VEILLE_DATA_DIR"), config_dir=s.get("VEILLE_CONFIG_DIR")
+    ).database_url
+
+
 class StorePipeline:
     """Scrapy item pipeline (after dedup): upsert articles, keep the run ledger up to date."""
 
@@ -165,13 +177,7 @@ class StorePipeline:
         from scrapy import signals
 
         s = crawler.settings
-        url = s.get("VEILLE_DATABASE_URL")
-        if not url:
-            from veille.config import Settings
-
-            url = Settings.load(
-                data_dir=s.get("VEILLE_DATA_DIR"), config_dir=s.get("VEILLE_CONFIG_DIR")
-            ).database_url
+        url = database_url(s)
         run_id = s.get("VEILLE_RUN_ID")
         pipe = cls(
             url,
