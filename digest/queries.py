@@ -133,7 +133,7 @@ def figures(store: Store, period: Period, article_ids: Iterable[int]) -> list[Fi
         result = search_figures(store, q)
         rows += [r for r in result.rows if r.article_id in ids]
         offset += 1000
-        if offset >= result.total:
+        if len(result.rows) < 1000:  # the last page (the total may be capped: not used here)
             break
     for article_id in ids - {r.article_id for r in rows}:  # pinned from outside the period
         rows += search_figures(store, FigureQuery(article_id=article_id, limit=1000)).rows

@@ -112,6 +112,13 @@ class Matcher:
             found = self._seen[word] = self._match(word)
             return found
 
+    def matching(self, words: set[str]) -> set[str]:
+        """The words of ``words`` that match (one dictionary lookup each once seen)."""
+        seen = self._seen
+        for w in words - seen.keys():
+            seen[w] = self._match(w)
+        return {w for w in words if seen[w]}
+
     def _match(self, word: str) -> str | None:
         k = key(word)
         if not k:
@@ -149,7 +156,10 @@ def snippet(text: str, matcher: Matcher, *, words: int = 32) -> str:
     toks = WORD_RE.findall(text)  # words only (fast); offsets below for the chosen window only
     if not toks:
         return ""
-    hits = [i for i, w in enumerate(toks) if matcher(w)] if matcher else []
+    hits: list[int] = []
+    if matcher:
+        found = matcher.matching(set(toks))  # each distinct word tested once
+        hits = [i for i, w in enumerate(toks) if w in found]
     best_start = 0
     if hits:
         # the window of ``words`` tokens holding the most distinct matched keys, then the most matches

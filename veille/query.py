@@ -91,12 +91,20 @@ class ParsedQuery:
             expr = f"({expr}) NOT ({' OR '.join(excluded)})"
         return expr
 
-    def to_tsquery(self) -> str:
-        """A ``to_tsquery('veille_fr', ...)`` expression; words reach PostgreSQL's stemmer as typed."""
-        clauses = [_ts_clause(c) for c in self.required]
+    def to_tsquery(self, *, loose: bool = False) -> str:
+        """A ``to_tsquery('veille_fr', ...)`` expression; words reach PostgreSQL's stemmer as typed.
+
+        ``loose``: phrases become "all their words" and excluded phrases are left out — a wider
+        query the GIN index answers without reading word positions (the exact one narrows it)."""
+        clauses = [_ts_clause(c, loose) for c in self.required]
         parts = [f"({c})" for c in clauses]
-        parts += [f"!({_ts_atom(a)})" for a in self.excluded]
+        parts += [f"!({_ts_atom(a)})" for a in self.excluded if not (loose and isinstance(a, Phrase))]
         return " & ".join(parts)
+
+    @property
+    def has_phrase(self) -> bool:
+        atoms = [a for c in self.required for a in c.options] + list(self.excluded)
+        return any(isinstance(a, Phrase) for a in atoms)
 
 
 def _fts_atom(atom: Atom) -> str:
@@ -134,16 +142,17 @@ def _ts_word(word: str) -> str:
     return forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")"
 
 
-def _ts_atom(atom: Atom) -> str:
+def _ts_atom(atom: Atom, loose: bool = False) -> str:
     if isinstance(atom, Term):
         if atom.prefix:
             return " | ".join([f"{fold_word(atom.word)}:*", *_truncations(atom.word)])
         return _ts_word(atom.word)
-    return " <-> ".join(_ts_word(w) for w in atom.words)
+    return (" & " if loose else " <-> ").join(_ts_word(w) for w in atom.words)
 
 
-def _ts_clause(clause: AnyOf) -> str:
-    return " | ".join(_ts_atom(o) for o in clause.options)
+def _ts_clause(clause: AnyOf, loose: bool = False) -> str:
+    return " | ".join(f"({_ts_atom(o, loose)})" if loose and len(clause.options) > 1 else _ts_atom(o, loose)
+                      for o in clause.options)  # fmt: skip
 
 
 # -- parsing ---------------------------------------------------------------------------

@@ -45,6 +45,25 @@ def test_search_formats(cli, capsys) -> None:  # type: ignore[no-untyped-def]
     assert code == 0 and {r["source"] for r in rows} == {"leseco"} and "snippet" in rows[0]
 
 
+def test_search_total_beyond_the_cap(cli, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille import search as s
+    from veille.cache import CACHE
+    from veille.search import ranking
+
+    code, out, _ = run(capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2")
+    assert code == 0 and "1-2 of 16 results" in out
+    monkeypatch.setattr(s, "TOTAL_CAP", 3)
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 3)
+    CACHE.clear()
+    code, out, _ = run(capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2")
+    assert code == 0 and "1-2 of more than 3 results" in out
+    code, out, _ = run(capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2", "--exact-total")
+    assert code == 0 and "1-2 of 16 results" in out
+    code, out, _ = run(capsys, "figures", "--limit", "1", "--format", "json", "--exact-total")
+    data = json.loads(out)
+    assert code == 0 and data["total_exact"] and data["total"] > 3
+
+
 def test_search_errors_are_one_line(cli, capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run(capsys, "search", "AND AND")
     assert code != 0 and err.count("\n") == 1 and "nothing to search" in err

@@ -30,17 +30,44 @@ def test_total_is_exact_below_the_cap(arc) -> None:
 
 def test_total_stops_counting_at_the_cap(arc, monkeypatch: pytest.MonkeyPatch) -> None:
     store, _ = arc
+    from veille.search import ranking
+
     exact = search(store, SearchQuery("", limit=2, one_per_cluster=False), with_facets=False)
-    monkeypatch.setattr(s, "TOTAL_CAP", 5)
+    all_emploi = search(store, SearchQuery("emploi", limit=1), with_facets=False)
+    all_jobs = figures(store, FigureQuery(unit="jobs"))
+    assert all_emploi.total > 3 and all_emploi.total_exact and all_jobs.total > 3
+    monkeypatch.setattr(s, "TOTAL_CAP", 3)
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 3)
     CACHE.clear()
     capped = search(store, SearchQuery("", limit=2, one_per_cluster=False), with_facets=False)
     assert exact.total == 16 and exact.total_exact
-    assert capped.total == 5 and not capped.total_exact  # "plus de 5"
+    assert capped.total == 3 and not capped.total_exact  # "plus de 3"
     assert [h.id for h in capped.hits] == [h.id for h in exact.hits]  # the page itself is unchanged
     emploi = search(store, SearchQuery("emploi", limit=1), with_facets=False)
-    assert emploi.total == 5 and not emploi.total_exact
-    jobs = figures(store, FigureQuery(unit="jobs"))
-    assert jobs.total <= 5 and (jobs.total_exact or jobs.total == 5)
+    assert emploi.total == 3 and not emploi.total_exact
+    jobs = figures(store, FigureQuery(unit="jobs", limit=2))
+    assert jobs.total == 3 and not jobs.total_exact
+    assert [r.id for r in jobs.rows] == [r.id for r in all_jobs.rows][:2]
+    whole = figures(store, FigureQuery(unit="jobs"))  # a page longer than the cap: all of it is read
+    assert (whole.total, whole.total_exact) == (all_jobs.total, True)
+
+
+def test_exact_total_counts_past_the_cap(arc, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = arc
+    from veille.search import ranking
+
+    all_emploi = search(store, SearchQuery("emploi", limit=1), with_facets=False)
+    all_articles = search(store, SearchQuery("", order="date"), with_facets=False)
+    all_jobs = figures(store, FigureQuery(unit="jobs"))
+    monkeypatch.setattr(s, "TOTAL_CAP", 2)
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 2)
+    CACHE.clear()
+    emploi = search(store, SearchQuery("emploi", limit=1, exact_total=True), with_facets=False)
+    assert (emploi.total, emploi.total_exact) == (all_emploi.total, True)
+    articles = search(store, SearchQuery("", order="date", exact_total=True), with_facets=False)
+    assert (articles.total, articles.total_exact) == (all_articles.total, True)
+    jobs = figures(store, FigureQuery(unit="jobs", limit=2, exact_total=True))
+    assert (jobs.total, jobs.total_exact, len(jobs.rows)) == (all_jobs.total, True, 2)
 
 
 def test_facets_are_exact_or_labelled_as_a_sample(arc, monkeypatch: pytest.MonkeyPatch) -> None:

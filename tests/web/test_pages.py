@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import html
 import re
 
 import pytest
@@ -288,6 +289,37 @@ def test_digests_list_view_and_sanitised_html(client: TestClient, fx: Fixture) -
 
 
 # -- API -------------------------------------------------------------------------------------------
+
+
+def test_capped_totals_say_more_than_and_offer_an_exact_count(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veille import search as s
+    from veille.cache import CACHE
+
+    full = client.get("/api/search", params={"limit": 1}).json()
+    all_figures = client.get("/api/figures", params={"limit": 1}).json()
+    assert full["total_exact"] and full["total"] > 3 and all_figures["total"] > 3
+    monkeypatch.setattr(s, "TOTAL_CAP", 2)
+    monkeypatch.setattr(s, "FACET_SAMPLE", 2)  # facets over the first 2: the walk stops there too
+    CACHE.clear()
+    body = main_of(client.get("/", params={"per_page": 1}).text)
+    assert "plus de 2" in body and "sur 2" not in body  # no page count: the results go on
+    assert 'rel="next"' in body
+    link = html.unescape(re.search(r'<a href="([^"]+)" rel="nofollow">compter tous les résultats</a>', body)[1])
+    assert "total=exact" in link
+    counted = main_of(client.get(link).text)
+    assert f"{full['total']} résultats" in counted.replace("\u202f", " ") and "plus de" not in counted
+    capped = client.get("/api/search", params={"limit": 1}).json()
+    assert (capped["total"], capped["total_exact"]) == (2, False)
+    exact = client.get("/api/search", params={"limit": 1, "exact_total": "true"}).json()
+    assert (exact["total"], exact["total_exact"]) == (full["total"], True)
+    figs = main_of(client.get("/chiffres", params={"per_page": 1}).text)
+    assert "plus de 2" in figs and "compter tous les chiffres" in figs
+    capped_figs = client.get("/api/figures", params={"limit": 1}).json()
+    assert (capped_figs["total"], capped_figs["total_exact"]) == (2, False)
+    exact_figs = client.get("/api/figures", params={"limit": 1, "exact_total": "true"}).json()
+    assert (exact_figs["total"], exact_figs["total_exact"]) == (all_figures["total"], True)
 
 
 def test_api_search_and_figures(client: TestClient) -> None:

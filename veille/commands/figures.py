@@ -52,6 +52,9 @@ def figures_cmd(
     limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Number of rows."),
     offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
     fmt: str = typer.Option("table", "--format", help="table, csv, json or xlsx (xlsx needs -o)."),
+    exact_total: bool = typer.Option(
+        False, "--exact-total", help="Count every match (slower) instead of stopping at 1,000 (JSON total)."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to this file instead of the screen."
     ),
@@ -70,7 +73,7 @@ def figures_cmd(
     q = FigureQuery(
         text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period, org=org,
         source=source, since=day(since, "--since"), until=day(until, "--until"), article_id=article,
-        limit=limit, offset=offset, order=order,
+        limit=limit, offset=offset, order=order, exact_total=exact_total,
     )  # fmt: skip
     _, store = open_archive(data_dir, config_dir)
     try:

@@ -39,6 +39,9 @@ def search_cmd(
     limit: int = typer.Option(20, "--limit", min=1, max=1000, help="Number of results."),
     offset: int = typer.Option(0, "--offset", min=0, help="Skip this many results."),
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    exact_total: bool = typer.Option(
+        False, "--exact-total", help="Count every match (slower) instead of stopping at 1,000."
+    ),
     data_dir: DataDir = None,
     config_dir: ConfigDir = None,
 ) -> None:
@@ -53,6 +56,7 @@ def search_cmd(
         text=query, since=day(since, "--since"), until=day(until, "--until"), sources=tuple(source), org=org,
         person=person, theme=theme, min_relevance=min_relevance, one_per_cluster=not all_versions, order=order,
         limit=limit, offset=offset, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period,
+        exact_total=exact_total,
     )  # fmt: skip
     _, store = open_archive(data_dir, config_dir)
     try:
@@ -74,7 +78,7 @@ def search_cmd(
         return
     echo_table(header, rows, [8, 10, 16, 60, 50, 7, 6])
     shown = f"{offset + 1}-{offset + len(result.hits)}" if result.hits else "0"
-    typer.echo(f"{shown} of {result.total} results")
+    typer.echo(f"{shown} of {'' if result.total_exact else 'more than '}{result.total} results")
 
 
 def _plain(snippet_html: str) -> str:

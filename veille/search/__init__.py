@@ -4,13 +4,15 @@ Full text runs on SQLite FTS5 (folded, stemmed keys, BM25 with the title weighte
 or on PostgreSQL (``veille_fr`` tsvector, ``ts_rank``); filters, cluster collapsing,
 facets and snippets are the same on both. Query syntax: see :mod:`veille.query`.
 
-Bounded work, whatever the archive's size: a text search ranks the newest
-:data:`RANK_WINDOW` matches passing the filters (all of them when fewer match: the ranking
-is then exact) — FTS5 walks its index newest first and computes bm25 for those rows only;
-PostgreSQL combines the GIN index with the filters' indexes, ranks on a small title/lead
-vector, then re-ranks the best :data:`CANDIDATES` on the full text. Totals are counted up to
-:data:`TOTAL_CAP` (``total_exact`` is False beyond: "plus de 10 000"); facets are counted
-over the first :data:`FACET_SAMPLE` results when more match (``facets_sample`` says so).
+Bounded work, whatever the archive's size (:mod:`veille.search.ranking`): one walk over
+the first :data:`TOTAL_CAP` + 1 matches gives the ranking, the total and the facets. A text
+search ranks the newest :data:`RANK_WINDOW` matches passing the filters (all of them when
+fewer match: the ranking is then exact) — FTS5 walks its index newest first and computes
+bm25 for those rows only; PostgreSQL reads slices of the newest ids through the GIN index,
+ranks on a small title/lead vector, then re-ranks the best :data:`CANDIDATES` on the full
+text. Totals are exact up to :data:`TOTAL_CAP` (``total_exact`` is False beyond: "plus de
+1 000"; ``exact_total=True`` in the query counts every match, reading them all); facets are
+counted over the first :data:`FACET_SAMPLE` results when more match (``facets_sample`` says so).
 Totals, facets, rankings and pages are cached per query until the archive's next write
 (:mod:`veille.cache`). Numbers: ``docs/benchmarks.md``.
 
@@ -59,5 +61,5 @@ __all__ = [
 ]  # fmt: skip
 
 # The bounds every query reads from here when it runs: ``veille.search.TOTAL_CAP = 5`` applies everywhere.
-TOTAL_CAP = 10_000  # counting stops beyond: the total reads "plus de 10 000"
+TOTAL_CAP = 1_000  # counting stops beyond ("plus de 1 000") unless the query asks for exact_total
 FACET_SAMPLE = 1_000  # facets of a bigger result are counted over its first 1,000 articles

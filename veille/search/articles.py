@@ -16,7 +16,7 @@ from veille.fulltext import Matcher, snippet
 from veille.query import ParsedQuery, QueryError, parse
 from veille.search.conditions import A, F, _check_page, _filters, _in_ids
 from veille.search.models import Hit, SearchQuery, SearchResult
-from veille.search.ranking import _clusters, _rank, _Ranking, _scores, _total
+from veille.search.ranking import _clusters, _rank, _Ranking, _scores
 from veille.store import Store
 
 ORDERS = ("relevance", "date")
@@ -53,9 +53,7 @@ def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchR
             and (len(ranking.rows) < sample or len(_clusters(ranking.rows, q.one_per_cluster)) < want)
         ):
             ranking = entry["ranking"] = _rank(store, conn, q, parsed, where, want, sample)
-        if "total" not in entry:
-            entry["total"] = ranking.total or _total(store, conn, q, parsed, where, ranking)
-        total, exact = entry["total"]
+        total, exact = ranking.total
         facets: dict[str, list[tuple[str, int]]] = {}
         facets_sample = None
         if with_facets:

@@ -95,10 +95,9 @@ def _fts_match(parsed: ParsedQuery) -> Any:
     return sa.text("article_fts MATCH :fts_query").bindparams(fts_query=parsed.to_fts5())
 
 
-def _tsquery(parsed: ParsedQuery) -> Any:
-    return sa.func.to_tsquery(
-        sa.literal_column("'veille_fr'::regconfig"), sa.bindparam("ts_query", parsed.to_tsquery())
-    )
+def _tsquery(parsed: ParsedQuery, *, loose: bool = False) -> Any:
+    name, text = ("ts_loose", parsed.to_tsquery(loose=True)) if loose else ("ts_query", parsed.to_tsquery())
+    return sa.func.to_tsquery(sa.literal_column("'veille_fr'::regconfig"), sa.bindparam(name, text))
 
 
 def _text_match(store: Store, parsed: ParsedQuery) -> Any:
@@ -120,8 +119,42 @@ def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
     return col == sa.func.any(sa.bindparam("facet_ids", ids, type_=sa.dialects.postgresql.ARRAY(sa.Integer)))
 
 
-def _filters(store: Store, conn: Any, q: SearchQuery) -> list[Any] | None:
-    """SQL conditions on ``articles`` for everything but the text; None when nothing can match."""
+IdRange = tuple[int | None, int | None]  # article ids from (inclusive) / below (exclusive)
+
+
+def _id_range(col: Any, ids: IdRange | None) -> list[Any]:
+    if ids is None:
+        return []
+    lo, hi = ids
+    return ([col >= lo] if lo is not None else []) + ([col < hi] if hi is not None else [])
+
+
+def _filters(
+    store: Store, conn: Any, q: SearchQuery, ids: IdRange | None = None, part: str = "all"
+) -> list[Any] | None:
+    """SQL conditions on ``articles`` for everything but the text; None when nothing can match.
+
+    ``ids``: only articles in this id range — also applied inside the subqueries of the
+    organisation, person and figure filters, so the sets they build stay small. ``part``:
+    "rows" for the conditions on the article's own columns (and the range), "sets" for those
+    on other tables (organisations, persons, figures), "all" for both."""
+    where: list[Any] = _id_range(A.c.id, ids) if part != "sets" else []
+    if part != "sets":
+        where += _row_filters(store, q)
+    if part != "rows":
+        sets = _set_filters(store, conn, q, ids)
+        if sets is None:
+            return None
+        where += sets
+    return where
+
+
+def has_set_filters(q: SearchQuery) -> bool:
+    return bool(q.org or q.person or q.unit or q.metric or q.min_value is not None or q.max_value is not None
+                or q.period)  # fmt: skip
+
+
+def _row_filters(store: Store, q: SearchQuery) -> list[Any]:
     where: list[Any] = []
     if q.since:
         where.append(A.c.published >= _bound(store, q.since, end=False))
@@ -133,27 +166,35 @@ def _filters(store: Store, conn: Any, q: SearchQuery) -> list[Any] | None:
         where.append(A.c.relevance >= q.min_relevance)
     if q.theme:
         where.append(_json_contains(store, A.c.themes, q.theme))
+    return where
+
+
+def _set_filters(store: Store, conn: Any, q: SearchQuery, ids: IdRange | None) -> list[Any] | None:
+    queries = _set_queries(store, conn, q, ids)
+    # IN (not EXISTS): SQLite builds the set once and probes it, instead of a subquery per article
+    return None if queries is None else [A.c.id.in_(sub) for sub in queries]
+
+
+def _set_queries(store: Store, conn: Any, q: SearchQuery, ids: IdRange | None) -> list[Any] | None:
+    """The article ids each organisation / person / figure filter allows, as SELECTs (in the id
+    range when given); None when a named organisation or person is unknown."""
+    out: list[Any] = []
     if q.org:
-        ids = _org_ids(conn, q.org)
-        if not ids:
+        org_ids = _org_ids(conn, q.org)
+        if not org_ids:
             return None
-        # IN (not EXISTS): SQLite builds the set once and probes it, instead of a subquery per article
-        where.append(
-            A.c.id.in_(sa.select(t.org_mentions.c.article_id).where(t.org_mentions.c.org_id.in_(ids)))
-        )
+        m = t.org_mentions
+        out.append(sa.select(m.c.article_id).where(m.c.org_id.in_(org_ids), *_id_range(m.c.article_id, ids)))
     if q.person:
         pids = _person_ids(conn, q.person)
         if not pids:
             return None
-        where.append(
-            A.c.id.in_(
-                sa.select(t.person_mentions.c.article_id).where(t.person_mentions.c.person_id.in_(pids))
-            )
-        )
+        pm = t.person_mentions
+        out.append(sa.select(pm.c.article_id).where(pm.c.person_id.in_(pids), *_id_range(pm.c.article_id, ids)))
     fig = _figure_conditions(store, q.unit, q.metric, q.min_value, q.max_value, q.period)
     if fig:
-        where.append(A.c.id.in_(sa.select(F.c.article_id).where(*fig)))
-    return where
+        out.append(sa.select(F.c.article_id).where(*fig, *_id_range(F.c.article_id, ids)))
+    return out
 
 
 def _figure_conditions(

@@ -13,6 +13,7 @@ from veille.formatting import format_value
 from veille.query import QueryError, parse
 from veille.search.conditions import A, F, _bound, _check_page, _figure_conditions, _org_ids, _text_match
 from veille.search.models import FigureQuery, FigureResult, FigureRow
+from veille.search.ranking import _prefer_gin
 from veille.store import Store
 
 FIGURE_ORDERS = ("date", "value")
@@ -60,27 +61,31 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
         if q.article_id is not None:
             where.append(F.c.article_id == q.article_id)
         if q.org:
-            ids = _org_ids(conn, q.org)
-            if not ids:
+            org_ids = _org_ids(conn, q.org)
+            if not org_ids:
                 return FigureResult([], 0)
-            where.append(F.c.id.in_(_figures_of(ids)))
+            where.append(F.c.id.in_(_figures_of(org_ids)))
         frm: Any = F.join(A, A.c.id == F.c.article_id)
         if parsed is not None:
             where.append(_text_match(store, parsed))
-        counted = sa.select(F.c.id).select_from(frm).where(*where).limit(limits.TOTAL_CAP + 1).subquery()
-        total = int(conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar() or 0)
-        exact = total <= limits.TOTAL_CAP
-        total = min(total, limits.TOTAL_CAP)
+            if store.dialect == "postgresql":
+                _prefer_gin(conn)
         if q.order == "value":
             order = [F.c.value.desc(), A.c.published.desc().nulls_last(), F.c.id]
         else:
             order = [A.c.published.desc().nulls_last(), F.c.article_id.desc(), F.c.start, F.c.id]
-        # the page's ids first (narrow columns, sorted), then their full rows
-        page = list(
-            conn.scalars(
-                sa.select(F.c.id).select_from(frm).where(*where).order_by(*order).limit(limit).offset(offset)
-            )
-        )
+        # one ordered walk gives the page and the capped total: the ids of the first TOTAL_CAP + 1
+        # matches (narrow columns), then the full rows of the page only
+        head = max(limits.TOTAL_CAP + 1, offset + limit)
+        ids = list(conn.scalars(sa.select(F.c.id).select_from(frm).where(*where).order_by(*order).limit(head)))
+        page = ids[offset : offset + limit]
+        if len(ids) < head:
+            total, exact = len(ids), True
+        elif q.exact_total:
+            counted = sa.select(F.c.id).select_from(frm).where(*where).subquery()
+            total, exact = int(conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar() or 0), True
+        else:
+            total, exact = limits.TOTAL_CAP, False
         rows = (
             {r.id: r for r in conn.execute(sa.select(*_FIGURE_COLS).select_from(frm).where(F.c.id.in_(page)))}
             if page

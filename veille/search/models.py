@@ -27,6 +27,7 @@ class SearchQuery:
     min_value: float | None = None
     max_value: float | None = None
     period: str | None = None  # "2024" also matches "2024-Q1"
+    exact_total: bool = False  # count every match (reads them all) instead of stopping at TOTAL_CAP
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(
         default_factory=dict
     )  # sources, organisations, themes, units, periods
-    total_exact: bool = True  # False: more than TOTAL_CAP articles match ("plus de 10 000")
+    total_exact: bool = True  # False: more than TOTAL_CAP articles match ("plus de 1 000")
     facets_sample: int | None = None  # facets counted over this many first results; None: over all of them
 
 
@@ -73,6 +74,7 @@ class FigureQuery:
     limit: int = 100
     offset: int = 0
     order: str = "date"  # "date" (newest first) or "value" (largest first)
+    exact_total: bool = False  # count every match instead of stopping at TOTAL_CAP
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,20 @@
-"""The order of a text or filtered search, and its capped total: the newest matches ranked
-(FTS5 bm25, or PostgreSQL ``ts_rank`` on title and lead then on the full text), syndication
-clusters collapsed. See :mod:`veille.search` for the bounds."""
+"""The order of a text or filtered search and its total, from one bounded walk over the matches.
+
+A search walks its matches in a cheap order — newest first for a text search ranked by
+relevance (FTS5 by descending rowid; PostgreSQL by id, over an id range that widens), or
+in the final order otherwise — and stops after :data:`veille.search.TOTAL_CAP` + 1 articles
+(more when a deep page or big syndication clusters need them). That one walk gives:
+
+- the ranking: the newest :data:`RANK_WINDOW` text matches sorted by score (FTS5 bm25 with
+  the title weighted most, or PostgreSQL ``ts_rank`` on title and lead, the best
+  :data:`CANDIDATES` again on the full text); a news archive's best answers to a broad
+  query are recent ones;
+- the total: exact when the walk ended before the cap, else "more than the cap"
+  (``exact_total`` in the query counts every match instead, at the cost of reading them);
+- the facet sample: the first results.
+
+So a search reads about a thousand rows whatever the archive's size.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +24,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from veille import search as limits  # TOTAL_CAP, read at call time: the package's value is the one to set
-from veille.query import ParsedQuery, Phrase
+from veille.query import ParsedQuery
 from veille.search.conditions import (
     FTS,
     W_RANK,
     A,
+    _filters,
     _fts_match,
+    _set_queries,
+    has_set_filters,
     _in_ids,
     _text_match,
     _text_match_pg,
@@ -25,25 +42,20 @@ from veille.search.models import SearchQuery
 from veille.store import Store
 
 CANDIDATES = 200  # PostgreSQL: matches re-ranked on the full text (the rest by title and lead)
-RANK_WINDOW = 1_000  # SQLite: text relevance ranks the newest 1,000 matches (all of them when fewer)
+RANK_WINDOW = 1_000  # text relevance ranks the newest 1,000 matches (all of them when fewer)
 TITLE_WEIGHT, LEAD_WEIGHT, TEXT_WEIGHT = 10.0, 3.0, 1.0
+
+Row = tuple[int, int, float]  # (article id, cluster, score)
 
 
 @dataclass(frozen=True)
 class _Ranking:
-    rows: list[tuple[int, int, float]]  # (article id, cluster, score), in result order
+    rows: list[Row]  # in result order
     complete: bool  # rows hold every match
-    total: tuple[int, bool] | None = None  # (total, exact) when counted in the same pass
+    total: tuple[int, bool]  # (total, exact)
 
 
-def _order(q: SearchQuery, parsed: ParsedQuery | None) -> list[Any]:
-    """Order without text ranking: newest first, or by relevance (the pipeline's score)."""
-    if q.order == "date":
-        return [A.c.published.desc().nulls_last(), A.c.id.desc()]
-    return [A.c.relevance.desc(), A.c.published.desc().nulls_last(), A.c.id.desc()]
-
-
-def _clusters(rows: list[tuple[int, int, float]], one_per_cluster: bool) -> list[tuple[int, int, float]]:
+def _clusters(rows: list[Row], one_per_cluster: bool) -> list[Row]:
     if not one_per_cluster:
         return rows
     seen: set[int] = set()
@@ -56,196 +68,182 @@ def _clusters(rows: list[tuple[int, int, float]], one_per_cluster: bool) -> list
 
 
 def _rank(
-    store: Store,
-    conn: Any,
-    q: SearchQuery,
-    parsed: ParsedQuery | None,
-    where: list[Any],
-    want: int,
-    sample: int,
+    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], want: int, sample: int
 ) -> _Ranking:
-    """The first results in order: enough for ``want`` entries (clusters) and ``sample`` articles."""
-    n = max(sample, want * 2 if q.one_per_cluster else want, 50)
+    """The results in order (at least ``want`` entries and ``sample`` articles when there are
+    that many) and the total, from one walk over the matches."""
+    # + a quarter: one entry per syndication cluster needs more articles than entries
+    cap = limits.TOTAL_CAP + (limits.TOTAL_CAP // 4 if q.one_per_cluster else 0)
+    n = max(cap, sample, want * 2 if q.one_per_cluster else want)
     if parsed is not None and q.order == "relevance":
         n = max(n, RANK_WINDOW)  # the ranking must not depend on the page or the facets
-    one_pass = (
-        store.dialect == "postgresql"
-        and parsed is not None
-        and q.order == "relevance"
-        and (where or _has_phrase(parsed))
-    )
     while True:
-        if one_pass:
-            ranking = _first_rows_counted(store, conn, q, parsed, where, n)  # type: ignore[arg-type]
-        else:
-            ranking = _Ranking(*_first_rows(store, conn, q, parsed, where, n))
-        if ranking.complete or len(_clusters(ranking.rows, q.one_per_cluster)) >= want:
-            return ranking
-        n *= 4  # big syndication clusters: look further
-
-
-def _has_phrase(parsed: ParsedQuery) -> bool:
-    return any(isinstance(a, Phrase) for c in parsed.required for a in c.options) or any(
-        isinstance(a, Phrase) for a in parsed.excluded
-    )
-
-
-def _first_rows_counted(
-    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery, where: list[Any], n: int
-) -> _Ranking:
-    """The ranking of :func:`_first_rows_fts5` / :func:`_first_rows_pg` and the capped total, in one
-    walk over the matches: the matches passing the filters are listed newest first (ids, clusters,
-    dates: no score, no text) up to :data:`TOTAL_CAP`, which gives the total; then only the newest
-    ``n`` are scored. Used when the total would otherwise walk the matches a second time (filters
-    to check on every match; PostgreSQL phrases, checked on the full vector read from TOAST)."""
-    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
-    cap = max(n, limits.TOTAL_CAP) + 1
-    if store.dialect == "sqlite":
-        stmt = (
-            sa.select(A.c.id, cluster, A.c.published).select_from(FTS.join(A, A.c.id == FTS.c.rowid))
-            .where(_fts_match(parsed), *where).order_by(FTS.c.rowid.desc())
-        )  # fmt: skip
-    else:
-        _prefer_gin(conn)
-        stmt = (
-            sa.select(A.c.id, cluster, A.c.published)
-            .where(_text_match_pg(parsed), *where)
-            .order_by(A.c.id.desc())
-        )
-    matches = conn.execute(stmt.limit(cap)).all()
-    if len(matches) > limits.TOTAL_CAP:
-        total = (limits.TOTAL_CAP, False)
-    else:
-        total = (len({m[1] for m in matches}) if q.one_per_cluster else len(matches), True)
-    complete = len(matches) <= n
-    newest = matches[:n]
-    if not newest:
-        return _Ranking([], complete, total)
-    ids = [m[0] for m in newest]
-    if store.dialect == "sqlite":
-        # FTS5 answers "rowid IN (...)" one id at a time: score the id range instead
-        scores = {
-            i: float(v or 0)
-            for i, v in conn.execute(
-                sa.select(FTS.c.rowid, -FTS.c.rank).where(_fts_match(parsed), FTS.c.rowid.between(ids[-1], ids[0]))
-            )
-        }  # fmt: skip
-        rows = sorted(
-            ((m[0], m[1], scores.get(m[0], 0.0), m[2]) for m in newest),
-            key=lambda r: (-r[2], r[3] is None, -r[3].timestamp() if r[3] else 0.0, -r[0]),
-        )
-        return _Ranking([(r[0], r[1], r[2]) for r in rows], complete, total)
-    tsq = _tsquery(parsed)
-    head = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector_head"), tsq)
-    heads = {
-        i: float(v or 0) for i, v in conn.execute(sa.select(A.c.id, head).where(_in_ids(store, A.c.id, ids)))
-    }
-    first = sorted(
-        newest, key=lambda r: (-heads.get(r[0], 0.0), r[2] is None, -r[2].timestamp() if r[2] else 0.0, -r[0])
-    )
-    return _Ranking(_rerank_pg(conn, tsq, first, heads), complete, total)
-
-
-def _first_rows(
-    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], n: int
-) -> tuple[list[tuple[int, int, float]], bool]:
-    """Up to ``n`` matching articles in result order, and whether they are all the matches."""
-    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
-
-    def run(stmt: Any) -> tuple[list[tuple[int, int, float]], bool]:
-        rows = [(r[0], r[1], float(r[2] or 0)) for r in conn.execute(stmt.limit(n + 1))]
-        return rows[:n], len(rows) <= n
-
-    if parsed is None:
-        return run(sa.select(A.c.id, cluster, sa.literal(0.0)).where(*where).order_by(*_order(q, parsed)))
-    if q.order == "date":
-        if store.dialect == "postgresql":
-            _prefer_gin(conn)
-        return run(
-            sa.select(A.c.id, cluster, sa.literal(0.0))
-            .where(_date_text_match(store, parsed), *where)
-            .order_by(*_order(q, parsed))
-        )
-    if store.dialect == "sqlite":
-        return _first_rows_fts5(conn, parsed, where, cluster, n)
-    return _first_rows_pg(conn, parsed, where, cluster, n)
-
-
-def _date_text_match(store: Store, parsed: ParsedQuery) -> Any:
-    if store.dialect == "sqlite":
-        # "+id": walk the published index newest first, probing the set of matching ids
-        return sa.literal_column("+articles.id").in_(sa.select(FTS.c.rowid).where(_fts_match(parsed)))
-    return _text_match(store, parsed)
-
-
-def _first_rows_fts5(
-    conn: Any, parsed: ParsedQuery, where: list[Any], cluster: Any, n: int
-) -> tuple[list[tuple[int, int, float]], bool]:
-    """The newest ``n`` matches passing the filters (FTS5 walks its index by descending rowid
-    and stops there), ranked by bm25 with the title weighted most. When fewer match, that is
-    every match: the ranking is exact. BM25 over tens of thousands of matches would cost
-    hundreds of milliseconds; a news archive's best answers to a broad query are recent."""
-    rows = conn.execute(
-        sa.select(A.c.id, cluster, (-FTS.c.rank).label("score"), A.c.published)
-        .select_from(FTS.join(A, A.c.id == FTS.c.rowid))
-        .where(_fts_match(parsed), *where).order_by(FTS.c.rowid.desc()).limit(n + 1)
-    ).all()  # fmt: skip
-    rows = sorted(
-        rows, key=lambda r: (-float(r[2] or 0), r[3] is None, -r[3].timestamp() if r[3] else 0.0, -r[0])
-    )
-    complete = len(rows) <= n
-    if not complete:  # drop the oldest of the n + 1 (the one only fetched to know there are more)
-        rows.remove(min(rows, key=lambda r: r[0]))
-    return [(r[0], r[1], float(r[2] or 0)) for r in rows], complete
-
-
-def _first_rows_pg(
-    conn: Any, parsed: ParsedQuery, where: list[Any], cluster: Any, n: int
-) -> tuple[list[tuple[int, int, float]], bool]:
-    """The newest ``n`` matches passing the filters, as on SQLite: the GIN index is combined with
-    an id range (newest articles) that widens until enough match. They are ranked on
-    ``search_vector_head`` (title and lead, stored in the row), then the best :data:`CANDIDATES`
-    on the full ``search_vector`` (one TOAST read each)."""
-    tsq = _tsquery(parsed)
-    head = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector_head"), tsq)
-    top_id = int(conn.execute(sa.select(sa.func.max(A.c.id))).scalar() or 0)
-    _prefer_gin(conn)
-    span = 8 * n if not where else top_id  # filters: let the planner combine their indexes with GIN
-    while True:
-        low = top_id - span if span < top_id else None
-        cond = [_text_match_pg(parsed), *where] + ([A.c.id > low] if low is not None else [])
-        first = conn.execute(
-            sa.select(A.c.id, cluster, head, A.c.published).where(*cond).order_by(A.c.id.desc()).limit(n + 1)
-        ).all()
-        if len(first) > n or low is None:
+        fetched = _walk(store, conn, q, parsed, where, n)  # up to n + 1
+        complete = len(fetched) <= n
+        entries = len(_clusters(_rows(fetched), q.one_per_cluster))
+        walked = fetched[:n]
+        if complete or (entries > limits.TOTAL_CAP and len(_clusters(_rows(walked), q.one_per_cluster)) >= want):
             break
-        span *= 8
-    complete = len(first) <= n
-    first = sorted(
-        first[:n], key=lambda r: (-float(r[2] or 0), r[3] is None, -r[3].timestamp() if r[3] else 0.0, -r[0])
-    )
-    return _rerank_pg(conn, tsq, first, {r[0]: float(r[2] or 0) for r in first}), complete
+        n *= 4  # big syndication clusters or a deep page: look further
+    if complete:
+        total = (entries, True)
+    elif q.exact_total:
+        total = (_count_all(store, conn, q, parsed, where), True)
+    else:
+        total = (limits.TOTAL_CAP, False)
+    if parsed is None or q.order == "date":
+        return _Ranking(_rows(walked), complete, total)
+    return _Ranking(_by_score(store, conn, parsed, walked), complete, total)
 
 
-def _rerank_pg(
-    conn: Any, tsq: Any, first: list[Any], heads: dict[int, float]
-) -> list[tuple[int, int, float]]:
-    """``first`` (id, cluster, ...) sorted by their title/lead score ``heads``: the best
-    :data:`CANDIDATES` re-ranked on the full ``search_vector``, the rest below them."""
-    top = [r[0] for r in first[:CANDIDATES]]
-    if not top:
-        return []
+def _rows(walked: list[tuple[int, int, Any]]) -> list[Row]:
+    return [(w[0], w[1], 0.0) for w in walked]
+
+
+def _walk(
+    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], n: int
+) -> list[tuple[int, int, Any]]:
+    """Up to ``n + 1`` matches as (id, cluster, sort key): in final order, or newest first
+    (by id) for a text search ranked by relevance."""
     cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
+    if parsed is None:
+        stmt = sa.select(A.c.id, cluster, A.c.id).where(*where).order_by(*_order(q))
+        return [tuple(r) for r in conn.execute(stmt.limit(n + 1)).all()]
+    if store.dialect == "postgresql":
+        return _walk_pg(store, conn, q, parsed, where, n)
+    if q.order == "date":
+        # "+id": walk the published index newest first, probing the set of matching ids
+        match = sa.literal_column("+articles.id").in_(sa.select(FTS.c.rowid).where(_fts_match(parsed)))
+        stmt = sa.select(A.c.id, cluster, A.c.id).where(match, *where).order_by(*_order(q))
+        return [tuple(r) for r in conn.execute(stmt.limit(n + 1)).all()]
+    # FTS5 walks its index by descending rowid and stops at n + 1; bm25 is computed for those rows only
+    stmt = (
+        sa.select(A.c.id, cluster, (-FTS.c.rank).label("score"))
+        .select_from(FTS.join(A, A.c.id == FTS.c.rowid))
+        .where(_fts_match(parsed), *where)
+        .order_by(FTS.c.rowid.desc())
+        .limit(n + 1)
+    )
+    return [tuple(r) for r in conn.execute(stmt).all()]
+
+
+def _order(q: SearchQuery) -> list[Any]:
+    """Order without text ranking: newest first, or by relevance (the pipeline's score)."""
+    if q.order == "date":
+        return [A.c.published.desc().nulls_last(), A.c.id.desc()]
+    return [A.c.relevance.desc(), A.c.published.desc().nulls_last(), A.c.id.desc()]
+
+
+def _walk_pg(
+    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery, where: list[Any], n: int
+) -> list[tuple[int, int, Any]]:
+    """PostgreSQL: the GIN index combined (in bitmaps) with slices of the newest ids — or of the
+    latest publication dates, for date order — read one after the other, newest first, until
+    ``n + 1`` rows match. A bitmap scan is not ordered: without slices it would read every match
+    to sort them. The first slice is sized for a common word; the next ones from the density of
+    matches seen so far. Id slices are pushed into the filters' subqueries too."""
+    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
+    lo_id, hi_id, first_day, last_day = conn.execute(
+        sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published), sa.func.max(A.c.published))
+    ).one()  # fmt: skip
+    if hi_id is None:
+        return []
+    _prefer_gin(conn)
+    match = _text_match_pg(parsed)
+    by_date = q.order == "date"
+    rows: list[tuple[int, int, Any]] = []
+    upper: Any = None  # exclusive upper end of the next slice (None: the newest)
+    fraction = min(1.0, 8 * (n + 1) / max(1, hi_id - lo_id + 1))
+    while True:
+        last = fraction >= 1.0 or (by_date and first_day is None)
+        if by_date:
+            lower = None if last else last_day - (last_day - first_day) * fraction
+            rng = [] if lower is None else [A.c.published >= lower]
+            if upper is not None:
+                before = A.c.published < upper
+                rng.append(sa.or_(before, A.c.published.is_(None)) if last else before)
+            cond, order = [match, *where, *rng], _order(q)
+        else:
+            lower = None if last else hi_id - int((hi_id - lo_id + 1) * fraction) + 1
+            cond, order = _id_slice(store, conn, q, parsed, (lower, upper)), [A.c.id.desc()]
+        if cond is not None:
+            stmt = sa.select(A.c.id, cluster, A.c.id).where(*cond).order_by(*order).limit(n + 1 - len(rows))
+            rows += [tuple(r) for r in conn.execute(stmt).all()]
+            _prefer_gin(conn)
+        if len(rows) > n or last:
+            return rows
+        # the slice for the rest, from the density seen so far (at least twice as wide)
+        wanted = fraction * (n + 1) * 1.3 / len(rows) if rows else fraction * 8
+        fraction, upper = max(wanted, fraction * 2), lower
+
+
+def _id_slice(
+    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery, ids: tuple[int | None, int | None]
+) -> list[Any] | None:
+    """Conditions for the matches in an id slice; None: none there.
+
+    Plain words and filters on the article's own columns: one bitmap query (the GIN index, the
+    slice, the columns' indexes). Filters on other tables (organisations, persons, figures) are
+    read first, as the sets of article ids they allow in the slice, and combined with the GIN
+    index in bitmaps; a phrase is looked up as "all its words" in the index (no word positions
+    read), then tested as a function call no index answers on those candidates only, walking the
+    primary key backwards to the LIMIT. Left to itself, the planner tests ``@@`` row by row on
+    whatever a filter names, or every article holding the phrase's words across the archive,
+    reading each vector from TOAST."""
+    if not parsed.has_phrase and not has_set_filters(q):
+        return [_text_match_pg(parsed), *(_filters(store, conn, q, ids=ids) or [])]
+    cond = _filters(store, conn, q, ids=ids, part="rows") or []
+    queries = _set_queries(store, conn, q, ids)
+    if queries is None:
+        return None
+    allowed: set[int] | None = None
+    for sub in queries:
+        found = set(conn.scalars(sub))
+        allowed = found if allowed is None else allowed & found
+    if allowed is not None:
+        if not allowed:
+            return None
+        cond.append(_in_ids(store, A.c.id, sorted(allowed)))
+    if not parsed.has_phrase:
+        return [_text_match_pg(parsed), *cond]
+    loose = sa.literal_column("articles.search_vector").op("@@")(_tsquery(parsed, loose=True))
+    candidates = list(conn.scalars(sa.select(A.c.id).where(loose, *cond)))
+    if not candidates:
+        return None
+    conn.execute(sa.text("SET LOCAL enable_indexscan = on"))  # back off after the query (_walk_pg)
+    phrase = sa.func.ts_match_vq(sa.literal_column("articles.search_vector"), _tsquery(parsed))
+    return [_in_ids(store, A.c.id, candidates), phrase]
+
+
+def _by_score(store: Store, conn: Any, parsed: ParsedQuery, walked: list[tuple[int, int, Any]]) -> list[Row]:
+    """The newest :data:`RANK_WINDOW` walked matches sorted by text score, then the rest by recency."""
+    window, rest = walked[:RANK_WINDOW], walked[RANK_WINDOW:]
+    if store.dialect == "sqlite":  # scores came with the walk
+        scores = {w[0]: float(w[2] or 0) for w in window}
+    else:
+        scores = _pg_scores(store, conn, parsed, [w[0] for w in window])
+    ranked = sorted(window, key=lambda w: (-scores.get(w[0], 0.0), -w[0]))
+    out = [(w[0], w[1], scores.get(w[0], 0.0)) for w in ranked]
+    return out + [(w[0], w[1], 0.0) for w in rest]
+
+
+def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> dict[int, float]:
+    """``ts_rank`` of these articles on title and lead (stored in the row), and of the best
+    :data:`CANDIDATES` on the full text (read from TOAST): below every re-ranked one, the rest
+    keep a fraction of their title/lead score."""
+    if not ids:
+        return {}
+    tsq = _tsquery(parsed)
+    head = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector_head"), tsq)
+    heads = {i: float(v or 0) for i, v in conn.execute(sa.select(A.c.id, head).where(_in_ids(store, A.c.id, ids))).all()}
+    best = sorted(ids, key=lambda i: (-heads.get(i, 0.0), -i))[:CANDIDATES]
     full = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), tsq)
-    scored = conn.execute(
-        sa.select(A.c.id, cluster, full.label("score")).where(A.c.id.in_(top))
-        .order_by(sa.desc("score"), A.c.published.desc().nulls_last(), A.c.id.desc())
-    ).all()  # fmt: skip
-    rows = [(r[0], r[1], float(r[2] or 0)) for r in scored]
-    rows += [
-        (r[0], r[1], heads.get(r[0], 0.0) * 1e-3) for r in first[CANDIDATES:]
-    ]  # below every re-ranked one
-    return rows
+    scores = {i: heads.get(i, 0.0) * 1e-3 for i in ids}
+    scores.update(
+        (i, float(v or 0) + 1.0)  # + 1: above every score of the rest
+        for i, v in conn.execute(sa.select(A.c.id, full).where(_in_ids(store, A.c.id, best)))
+    )
+    return scores
 
 
 def _prefer_gin(conn: Any) -> None:
@@ -257,42 +255,13 @@ def _prefer_gin(conn: Any) -> None:
     conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
 
 
-def _total(
-    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], ranking: _Ranking
-) -> tuple[int, bool]:
-    """(total, exact): entries matching, counted up to :data:`TOTAL_CAP` articles."""
-    if ranking.complete:
-        if len(ranking.rows) > limits.TOTAL_CAP:
-            return limits.TOTAL_CAP, False
-        return len(_clusters(ranking.rows, q.one_per_cluster)), True
-    if parsed is not None and not where:
-        # more than TOTAL_CAP matching articles: the full-text index alone says so (FTS5; GIN
-        # bitmap without reading rows), no need to read clusters
-        if store.dialect == "sqlite":
-            only = sa.select(FTS.c.rowid).where(_fts_match(parsed))
-        else:
-            _prefer_gin(conn)
-            only = sa.select(sa.literal(1)).select_from(A).where(_text_match_pg(parsed))
-        matches = conn.execute(
-            sa.select(sa.func.count()).select_from(only.limit(limits.TOTAL_CAP + 1).subquery())
-        ).scalar()
-        if matches > limits.TOTAL_CAP:
-            return limits.TOTAL_CAP, False
-    cond = [*where, _text_match(store, parsed)] if parsed is not None else where
+def _count_all(store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any]) -> int:
+    """Every matching entry counted (``exact_total``): reads every match, so not bounded."""
+    cond = [*where, _text_match(store, parsed)] if parsed is not None else list(where)
     if parsed is not None and store.dialect == "postgresql":
         _prefer_gin(conn)
-    sub = (
-        sa.select(sa.func.coalesce(A.c.cluster_id, A.c.id).label("c"))
-        .where(*cond)
-        .limit(limits.TOTAL_CAP + 1)
-        .subquery()
-    )
-    clusters, articles = conn.execute(
-        sa.select(sa.func.count(sa.distinct(sub.c.c)), sa.func.count()).select_from(sub)
-    ).one()
-    if articles > limits.TOTAL_CAP:
-        return limits.TOTAL_CAP, False
-    return int(clusters if q.one_per_cluster else articles), True
+    what = sa.func.count(sa.distinct(sa.func.coalesce(A.c.cluster_id, A.c.id))) if q.one_per_cluster else sa.func.count()
+    return int(conn.execute(sa.select(what).select_from(A).where(*cond)).scalar() or 0)
 
 
 def _scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> dict[int, float]:

@@ -50,7 +50,9 @@ class FacetValue(BaseModel):
 class SearchResponse(BaseModel):
     total: int
     total_exact: bool = Field(
-        True, description="False : plus de `total` résultats (le décompte s'arrête à 10 000)"
+        True,
+        description="False : plus de `total` résultats (le décompte s'arrête à 1 000 ; "
+        "exact_total=true compte tout)",
     )
     facets_sample: int | None = Field(
         None, description="Facettes comptées sur ce nombre de premiers résultats (null : sur tous)"
@@ -87,6 +89,11 @@ class FigureModel(BaseModel):
 
 class FiguresResponse(BaseModel):
     total: int
+    total_exact: bool = Field(
+        True,
+        description="False : plus de `total` chiffres (le décompte s'arrête à 1 000 ; "
+        "exact_total=true compte tout)",
+    )
     offset: int
     limit: int
     rows: list[FigureModel]
@@ -102,6 +109,7 @@ Text = Annotated[
 Since = Annotated[date | None, Query(description="Publié à partir de ce jour (AAAA-MM-JJ)")]
 Until = Annotated[date | None, Query(description="Publié jusqu'à ce jour inclus (AAAA-MM-JJ)")]
 Name = Annotated[str | None, Query(max_length=300)]
+ExactTotalHelp = "Compter toutes les correspondances (plus lent) au lieu de s'arrêter à 1 000"
 
 
 def _check(since: date | None, until: date | None, lo: float | None, hi: float | None) -> None:
@@ -135,6 +143,7 @@ def api_search(
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=100_000),
     facets: bool = Query(True, description="Calculer les facettes"),
+    exact_total: bool = Query(False, description=ExactTotalHelp),
     *,
     request: Request,
 ) -> SearchResponse:
@@ -145,6 +154,7 @@ def api_search(
         person=person or None, theme=theme or None, min_relevance=min_relevance, one_per_cluster=not all_versions,
         order=order or ("relevance" if q.strip() else "date"), limit=limit, offset=offset, unit=unit,
         metric=metric or None, min_value=min_value, max_value=max_value, period=period or None,
+        exact_total=exact_total,
     )  # fmt: skip
     result = s.search(request.app.state.store, query, with_facets=facets)
     return SearchResponse(
@@ -174,6 +184,7 @@ def api_figures(
     order: Literal["date", "value"] = "date",
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=100_000),
+    exact_total: bool = Query(False, description=ExactTotalHelp),
     *,
     request: Request,
 ) -> FiguresResponse:
@@ -182,11 +193,12 @@ def api_figures(
     query = s.FigureQuery(
         text=q.strip(), unit=unit, metric=metric or None, min_value=min_value, max_value=max_value,
         period=period or None, org=org or None, source=source or None, since=since, until=until,
-        article_id=article_id, limit=limit, offset=offset, order=order,
+        article_id=article_id, limit=limit, offset=offset, order=order, exact_total=exact_total,
     )  # fmt: skip
     result = s.figures(request.app.state.store, query)
     return FiguresResponse(
         total=result.total,
+        total_exact=result.total_exact,
         offset=offset,
         limit=limit,
         rows=[FigureModel(**dataclasses.asdict(r), page=f"/articles/{r.article_id}") for r in result.rows],

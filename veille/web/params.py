@@ -102,6 +102,7 @@ class SearchParams:
     min_relevance: float | None = None
     order: str = "relevance"
     all_versions: bool = False
+    exact_total: bool = False
     page: int = 1
     per_page: int = 20
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -127,6 +128,7 @@ class SearchParams:
             min_value=self.min_value,
             max_value=self.max_value,
             period=self.period,
+            exact_total=self.exact_total,
         )
 
     @property
@@ -167,6 +169,7 @@ def search_params(params: QueryParams, per_page: int = 20) -> SearchParams:
         min_relevance=min_rel,
         order=order,
         all_versions=(params.get("all_versions") or "") in ("1", "on", "true"),
+        exact_total=params.get("total") == "exact",
         page=_int(params, "page", "page", 1, 1, MAX_PAGE),
         per_page=_int(params, "per_page", "résultats par page", per_page, 1, 100),
         raw=tuple((k, v) for k, v in params.multi_items() if v != "" and k != "page"),
@@ -186,6 +189,7 @@ class FigureParams:
     since: date | None = None
     until: date | None = None
     order: str = "date"
+    exact_total: bool = False
     page: int = 1
     per_page: int = 50
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -207,6 +211,7 @@ class FigureParams:
             limit=cap if everything else self.per_page,
             offset=0 if everything else (self.page - 1) * self.per_page,
             order=self.order,
+            exact_total=self.exact_total,
         )
 
 
@@ -234,6 +239,7 @@ def figure_params(params: QueryParams) -> FigureParams:
         since=since,
         until=until,
         order=order,
+        exact_total=params.get("total") == "exact",
         page=_int(params, "page", "page", 1, 1, 100_000),
         per_page=per_page,
         raw=tuple((k, v) for k, v in params.multi_items() if v != "" and k != "page"),

@@ -65,10 +65,19 @@ class Pages:
     """Page links keeping every other parameter."""
 
     def __init__(
-        self, path: str, pairs: tuple[tuple[str, str], ...], total: int, page: int, per_page: int
+        self,
+        path: str,
+        pairs: tuple[tuple[str, str], ...],
+        total: int,
+        page: int,
+        per_page: int,
+        exact: bool = True,
     ) -> None:
         self.current = page
         self.count = min(max(1, math.ceil(total / per_page)), MAX_PAGE) if total else 1
+        if not exact:  # more than ``total``: there is always a next page
+            self.count = min(max(self.count, page + 1), MAX_PAGE)
+        self.exact = exact
         base = [(k, v) for k, v in pairs if k != "page"]
 
         def href(n: int) -> str:

@@ -59,12 +59,14 @@ def figures_page(request: Request) -> Response:
             "p": p,
             "rows": [figure_view(f) for f in result.rows],
             "total": result.total,
+            "total_exact": result.total_exact,
+            "count_all": "/chiffres?" + query_string([*p.raw, ("total", "exact")]),
             "columns": export.TABLE_COLUMNS,
             "units": UNITS,
             "per_page_choices": PER_PAGE_CHOICES
             if p.per_page in PER_PAGE_CHOICES
             else sorted({*PER_PAGE_CHOICES, p.per_page}),
-            "pages": Pages("/chiffres", p.raw, result.total, p.page, p.per_page),
+            "pages": Pages("/chiffres", p.raw, result.total, p.page, p.per_page, result.total_exact),
             "export_qs": query_string(export_pairs),
             "error": error,
         },

@@ -106,7 +106,7 @@ def search_page(request: Request) -> Response:
             result = s.search(store, p.query())
         except QueryError as exc:
             error, status = french_query_error(exc), 400
-    pages = Pages("/", p.raw, result.total, p.page, p.per_page)
+    pages = Pages("/", p.raw, result.total, p.page, p.per_page, result.total_exact)
     return render(
         request,
         "search.html",
@@ -115,6 +115,7 @@ def search_page(request: Request) -> Response:
             "hits": result.hits,
             "total": result.total,
             "total_exact": result.total_exact,
+            "count_all": "/?" + query_string([*p.raw, ("total", "exact")]),
             "facets_sample": result.facets_sample,
             "facets": _facet_view(p, result.facets),
             "chips": _chips(p),
