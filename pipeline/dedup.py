@@ -36,6 +36,7 @@ from veille.config import PACKAGE_CONFIG, optional, read_toml
 from veille.errors import ConfigError
 from veille.models import Article
 from veille.store import Store, open_store, utcnow
+from veille.workers import Workers
 
 WORDS = re.compile(r"[a-z0-9]+")
 
@@ -104,16 +105,42 @@ def _permutations(num_perm: int, seed: int) -> Any:
     return MinHash(num_perm=num_perm, seed=seed).permutations
 
 
+_MERSENNE = np.uint64((1 << 61) - 1)  # datasketch's permutation modulus and hash range
+_MAX_HASH = np.uint64((1 << 32) - 1)
+
+
+def _hash32(items: Iterable[bytes]) -> Any:
+    """datasketch's ``sha1_hash32`` of each item (first 4 digest bytes, little-endian), as uint64."""
+    digests = b"".join([hashlib.sha1(item).digest()[:4] for item in items])
+    return np.frombuffer(digests, dtype="<u4").astype(np.uint64)
+
+
 def minhash(text: str, config: DedupConfig = DedupConfig()) -> LeanMinHash | None:
     """MinHash of ``text``'s shingles, or None when it has fewer than ``min_words`` words."""
-    w = words(text)
+    return _minhash_of_words(words(text), config)
+
+
+def _minhash_of_words(w: list[str], config: DedupConfig) -> LeanMinHash | None:
+    """datasketch's ``MinHash.update_batch`` over the shingles, vectorised: same hash values."""
     if len(w) < config.min_words:
         return None
-    mh = MinHash(
-        num_perm=config.num_perm, seed=config.seed, permutations=_permutations(config.num_perm, config.seed)
-    )
-    mh.update_batch(sorted(_shingles(w, config.shingle)))
-    return LeanMinHash(mh)
+    a, b = _permutations(config.num_perm, config.seed)
+    hv = _hash32(_shingles(w, config.shingle)).reshape(-1, 1)
+    permuted = np.bitwise_and((hv * a + b) % _MERSENNE, _MAX_HASH)
+    return LeanMinHash(seed=config.seed, hashvalues=permuted.min(axis=0))
+
+
+def fingerprint(
+    text: str, title: str = "", lead: str | None = None, config: DedupConfig = DedupConfig()
+) -> tuple[str, bytes | None]:
+    """``(content hash, minhash bytes or None)`` of an article: what the dedup stage computes
+    from the item alone (pure, so it can run in a worker process). The text is folded once."""
+    hashed, shingled = text or title, text or lead or ""
+    folded = fold(hashed)
+    digest = hashlib.sha256(folded.encode("utf-8")).hexdigest()
+    w = WORDS.findall(folded if shingled == hashed else fold(shingled))
+    mh = _minhash_of_words(w, config)
+    return digest, (minhash_bytes(mh) if mh is not None else None)
 
 
 def minhash_bytes(mh: MinHash) -> bytes:
@@ -293,10 +320,17 @@ def assign_clusters(
 class DedupPipeline:
     """Scrapy item pipeline (before the store): drop exact copies, set ``cluster`` and ``minhash``."""
 
-    def __init__(self, database_url: str | None, config: DedupConfig, crawler: Any = None) -> None:
+    def __init__(
+        self,
+        database_url: str | None,
+        config: DedupConfig,
+        crawler: Any = None,
+        workers: Workers | None = None,
+    ) -> None:
         self.database_url = database_url
         self.config = config
         self.crawler = crawler
+        self.workers = workers or Workers()  # the hashes; see veille.workers
         self.store: Store | None = None
         self.index = ClusterIndex(config)
         self.hashes: dict[str, set[str]] = {}  # content hash -> URLs seen in this run
@@ -307,14 +341,17 @@ class DedupPipeline:
         from pipeline.storage import database_url
 
         s = crawler.settings
-        return cls(database_url(s), DedupConfig.load(s.get("VEILLE_CONFIG_DIR")), crawler)
+        config = DedupConfig.load(s.get("VEILLE_CONFIG_DIR"))
+        return cls(database_url(s), config, crawler, Workers.from_settings(s))
 
     def open_spider(self, spider: Any = None) -> None:
+        self.workers.open()
         if self.database_url:
             self.store = open_store(self.database_url)
             self.index = load_index(self.store, self.config)
 
     def close_spider(self, spider: Any = None) -> None:
+        self.workers.close()
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -333,20 +370,32 @@ class DedupPipeline:
         return None
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        """The item (or, with worker processes, a coroutine giving it), or ``DropItem``."""
         if not isinstance(item, Article):
             return item
+        if self.workers.pooled:
+            return self._fingerprint_elsewhere(item)
+        return self._place(item, *fingerprint(item.text, item.title, item.lead, self.config))
+
+    async def _fingerprint_elsewhere(self, item: Article) -> Article:
+        """Hashes in a worker process; the index and the archive stay here (no await after)."""
+        found = await self.workers.run(fingerprint, item.text, item.title, item.lead, self.config)
+        return self._place(item, *found)
+
+    def _place(self, item: Article, digest: str, minhash_data: bytes | None) -> Article:
+        """Drop an exact copy; otherwise give the item its minhash and cluster."""
         from pipeline.storage import drop
 
         urls = {u for u in (item.url, item.canonical_url) if u}
-        item.content_hash = content_hash(item.text or item.title)
+        item.content_hash = digest
         if item.text:
             original = self._duplicate_of(item.content_hash, urls)
             if original is not None:
                 raise drop(self.crawler, item.source, "duplicate", f"duplicate (same text as {original})")
             self.hashes.setdefault(item.content_hash, set()).update(urls)
-        mh = minhash(item.text or item.lead or "", self.config)
+        mh = minhash_from_bytes(minhash_data, self.config)
         if mh is not None:
-            item.minhash = minhash_bytes(mh)
+            item.minhash = minhash_data
             if self.store is not None:
                 refresh_index(self.store, self.index)
             item.cluster = self.index.find(mh, exclude_urls=urls)

@@ -29,6 +29,7 @@ from veille.config import PACKAGE_CONFIG, optional, read_toml
 from veille.errors import ConfigError
 from veille.models import Article
 from veille.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
+from veille.workers import Workers
 
 # Query parameters that only say where a reader came from. Glob patterns, matched lowercased.
 DEFAULT_TRACKING_PARAMS: tuple[str, ...] = (
@@ -284,21 +285,37 @@ def normalise_article(
 class NormalisePipeline:
     """Scrapy item pipeline (first): clean URLs, titles and text; drop empty items."""
 
-    def __init__(self, config: NormaliseConfig, crawler: Any = None) -> None:
+    def __init__(self, config: NormaliseConfig, crawler: Any = None, workers: Workers | None = None) -> None:
         self.config = config
         self.crawler = crawler
+        self.workers = workers or Workers()  # the clean-ups; see veille.workers
         self._pattern = _compile(config.boilerplate)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalisePipeline:
-        return cls(NormaliseConfig.load(crawler.settings.get("VEILLE_CONFIG_DIR")), crawler)
+        config = NormaliseConfig.load(crawler.settings.get("VEILLE_CONFIG_DIR"))
+        return cls(config, crawler, Workers.from_settings(crawler.settings))
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.workers.open()
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.workers.close()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        """The item (or, with worker processes, a coroutine giving it), or ``DropItem``."""
         if not isinstance(item, Article):
             return item
+        if self.workers.pooled:
+            return self._normalise_elsewhere(item)
+        return self._kept(normalise_article(item, self.config, _pattern=self._pattern))
+
+    async def _normalise_elsewhere(self, item: Article) -> Article:
+        return self._kept(await self.workers.run(normalise_article, item, self.config))
+
+    def _kept(self, item: Article) -> Article:
         from pipeline.storage import drop
 
-        normalise_article(item, self.config, _pattern=self._pattern)
         if not item.text and not item.title:
             raise drop(self.crawler, item.source, "empty", f"empty (no text and no title: {item.url})")
         return item

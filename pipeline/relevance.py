@@ -28,6 +28,7 @@ from pipeline.normalise import fold, unaccent
 from veille.config import PACKAGE_CONFIG, optional, read_toml, require
 from veille.errors import ConfigError
 from veille.models import Article
+from veille.workers import Workers
 
 ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 LETTERS = re.compile(r"[^\W\d_]")
@@ -97,8 +98,19 @@ def _folded(text: str) -> str:
 
 
 def _term_regex(term: str, case_sensitive: bool) -> re.Pattern[str]:
-    """``"centre* d'appel"`` -> the words in order; ``*`` ends a word freely; words may take s/x."""
-    return re.compile(r"(?<= )" + " ".join(_term_parts(term, case_sensitive)) + r"(?= )")
+    """``"centre* d'appel"`` -> the words in order; ``*`` ends a word freely; words may take s/x.
+
+    A match starts after a space. The pattern opens with the first word's letters and checks
+    the space behind them afterwards (``centre(?<= centre)``) rather than first: ``re`` then
+    scans the text for that literal prefix instead of trying the pattern at every position.
+    """
+    parts = _term_parts(term, case_sensitive)
+    first = _term_anchor(term, case_sensitive)[1:]
+    literal = re.escape(first)
+    if not parts[0].startswith(literal):  # not expected: keep the plain form
+        return re.compile(r"(?<= )" + " ".join(parts) + r"(?= )")
+    head = literal + f"(?<= {literal})" + parts[0][len(literal) :]
+    return re.compile(" ".join([head, *parts[1:]]) + r"(?= )")
 
 
 def _term_anchor(term: str, case_sensitive: bool) -> str:
@@ -301,25 +313,62 @@ def judge(article: Article, lexicon: Lexicon, config: RelevanceConfig) -> tuple[
     return None, None
 
 
+def judged(
+    article: Article, config: RelevanceConfig, config_dir: str | None
+) -> tuple[Article, str | None, str | None]:
+    """:func:`judge` with the lexicon of ``config_dir``: ``(article, reason, message)``.
+
+    Plain arguments, so a worker process can run it (its lexicon is loaded once, then cached).
+    """
+    reason, message = judge(article, load_lexicon(config_dir), config)
+    return article, reason, message
+
+
 class RelevancePipeline:
     """Scrapy item pipeline: language filter, then sector relevance."""
 
-    def __init__(self, lexicon: Lexicon, config: RelevanceConfig, crawler: Any = None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        config: RelevanceConfig,
+        crawler: Any = None,
+        workers: Workers | None = None,
+        config_dir: str | None = None,
+    ) -> None:
         self.lexicon = lexicon
         self.config = config
         self.crawler = crawler
+        self.workers = workers or Workers()  # judging, given the lexicon's config_dir
+        self.config_dir = config_dir
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RelevancePipeline:
         config_dir = crawler.settings.get("VEILLE_CONFIG_DIR")
-        return cls(load_lexicon(config_dir), RelevanceConfig.load(config_dir), crawler)
+        workers = Workers.from_settings(crawler.settings)
+        return cls(load_lexicon(config_dir), RelevanceConfig.load(config_dir), crawler, workers, config_dir)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.workers.open()
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.workers.close()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        """The item (or, with worker processes, a coroutine giving it), or ``DropItem``."""
         if not isinstance(item, Article):
             return item
+        if self.workers.pooled:
+            return self._judge_elsewhere(item)
+        reason, message = judge(item, self.lexicon, self.config)
+        return self._kept(item, reason, message)
+
+    async def _judge_elsewhere(self, item: Article) -> Article:
+        config_dir = str(self.config_dir) if self.config_dir else None
+        return self._kept(*(await self.workers.run(judged, item, self.config, config_dir)))
+
+    def _kept(self, item: Article, reason: str | None, message: str | None) -> Article:
         from pipeline.storage import drop
 
-        reason, message = judge(item, self.lexicon, self.config)
         if reason is not None:
             raise drop(self.crawler, item.source, reason, message or reason)
         return item
@@ -327,5 +376,5 @@ class RelevancePipeline:
 
 __all__: Sequence[str] = (
     "Lexicon", "Relevance", "RelevanceConfig", "RelevancePipeline", "Term",
-    "detect_language", "judge", "load_lexicon", "score",
+    "detect_language", "judge", "judged", "load_lexicon", "score",
 )  # fmt: skip

@@ -9,7 +9,7 @@ needs special handling gets a small subclass overriding one method (``article_li
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,6 +24,7 @@ from spiders.page import FeedEntry, extract_page, parse_date
 from spiders.safety import BlockedRequest
 from veille.models import Article
 from veille.sources import Source
+from veille.workers import Workers
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
 PAYWALL = re.compile(
@@ -57,6 +58,7 @@ class SourceSpider(scrapy.Spider):
         self.requested = 0
         self._store: Any = None
         self._store_failed = False
+        self.workers = Workers()  # from_crawler: the crawl's VEILLE_WORKERS
 
     # -- settings ----------------------------------------------------------------------
     @classmethod
@@ -86,9 +88,18 @@ class SourceSpider(scrapy.Spider):
         spider.limit = int(limit) if limit not in (None, "") else None
         refresh = spider._refresh_arg if spider._refresh_arg is not None else s.getbool("VEILLE_REFRESH")
         spider.refresh = refresh in (True, "1", "true", "True", "yes")
+        spider.workers = Workers.from_settings(s)
         crawler.signals.connect(spider._close_store, signal=scrapy.signals.spider_closed)
+        crawler.signals.connect(spider._open_workers, signal=scrapy.signals.spider_opened)
+        crawler.signals.connect(spider._close_workers, signal=scrapy.signals.spider_closed)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
         return spider
+
+    def _open_workers(self, spider: Any = None) -> None:
+        self.workers.open()  # the pool starts while the feed or listing downloads
+
+    def _close_workers(self, spider: Any = None) -> None:
+        self.workers.close()
 
     def _request_dropped(self, request: Request, spider: Any = None) -> None:
         """A redirect back to a URL already requested: the duplicate filter ends the loop."""
@@ -220,7 +231,9 @@ class SourceSpider(scrapy.Spider):
         )
 
     # -- article pages ----------------------------------------------------------------------
-    def parse_article(self, response: Response, entry: FeedEntry | None = None) -> Iterator[Article]:
+    async def parse_article(
+        self, response: Response, entry: FeedEntry | None = None
+    ) -> AsyncIterator[Article]:
         fetched_at = utcnow()
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         body = response.body
@@ -232,7 +245,8 @@ class SourceSpider(scrapy.Spider):
             self.drop("not_html", response.url)
             return
         self.stat("fetched")
-        fields = extract_page(
+        fields = await self.workers.run(  # in a worker process (veille.workers)
+            extract_page,
             body,
             response.url,
             content_type=ctype or None,

@@ -17,7 +17,10 @@ Veille's own settings, read by the spiders and the item pipelines through
 - ``VEILLE_SINCE`` (ISO 8601 or None), ``VEILLE_LIMIT`` (int or None): skip feed/sitemap
   entries older than SINCE; request at most LIMIT article pages per source;
 - ``VEILLE_ALLOW_HOSTS`` (list): hosts the SSRF guard lets through although private;
-- ``VEILLE_RETRY_BACKOFF_BASE`` / ``VEILLE_RETRY_BACKOFF_MAX`` (seconds).
+- ``VEILLE_RETRY_BACKOFF_BASE`` / ``VEILLE_RETRY_BACKOFF_MAX`` (seconds);
+- ``VEILLE_WORKERS``: processes doing the pure CPU work of a crawl (page extraction,
+  normalise, relevance, dedup hashes) beside the reactor (``"auto"``: one per CPU; ``0``:
+  in the reactor's process), see :mod:`veille.workers`.
 
 Stats the spiders keep per source, read by the StorePipeline at close for the ledger:
 ``veille/{source}/fetched`` (article pages downloaded, plus feed summaries used in their
@@ -61,6 +64,7 @@ VEILLE_LIMIT = None
 VEILLE_ALLOW_HOSTS: list[str] = []
 VEILLE_RETRY_BACKOFF_BASE = 2.0
 VEILLE_RETRY_BACKOFF_MAX = 60.0
+VEILLE_WORKERS = "auto"
 
 ITEM_PIPELINES = {
     "pipeline.normalise.NormalisePipeline": 100,

@@ -1,0 +1,128 @@
+"""Worker processes for a crawl's pure CPU work, so the reactor keeps fetching meanwhile.
+
+Extracting an article page (lxml, trafilatura, JSON-LD), cleaning its text, scoring its
+relevance and hashing it for dedup are pure functions of the item: run in the reactor's
+process they hold the GIL and stall downloads, the archive writes and each other; run in a
+process pool they use the machine's other cores. The Twisted reactor, the dedup index and
+the archive stay in the crawl's process.
+
+``VEILLE_WORKERS`` (a Scrapy setting) is the number of worker processes: ``"auto"`` (the
+project default) means one per CPU; ``0`` (the default outside the project's settings, as in
+library use and unit tests) runs everything in the calling process. One pool serves every
+spider and stage of a crawl process; it starts when the first user opens and stops when the
+last one closes. Workers are forked from a fresh server process that imported the crawl's
+modules once (``forkserver``), never from the threaded reactor process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+PRELOAD = ["spiders.page", "pipeline.normalise", "pipeline.relevance", "pipeline.dedup"]
+
+
+def worker_count(value: Any) -> int:
+    """``VEILLE_WORKERS`` as a number of processes ("auto": one per CPU)."""
+    if value in (None, "", "auto"):
+        return os.cpu_count() or 1
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"VEILLE_WORKERS must be a number or 'auto', got {value!r}") from None
+    return max(0, count)
+
+
+class _SharedPool:
+    """One process pool for the whole crawl process, counted by its users."""
+
+    def __init__(self) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+        self.users = 0
+
+    def acquire(self, workers: int) -> ProcessPoolExecutor:
+        if self.executor is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(PRELOAD)
+            else:  # Windows
+                context = multiprocessing.get_context("spawn")
+            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self.users += 1
+        return self.executor
+
+    def release(self) -> None:
+        self.users = max(0, self.users - 1)
+        if self.users == 0 and self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+_POOL = _SharedPool()
+
+
+def _deferred_from(future: Future[T]) -> Any:
+    """A Twisted Deferred fired in the reactor thread with the future's result or error."""
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
+
+    d: Deferred[T] = Deferred()
+
+    def fire(done: Future[T]) -> None:
+        exc = done.exception()
+        if exc is not None:
+            d.errback(Failure(exc))
+        else:
+            d.callback(done.result())
+
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))  # type: ignore[attr-defined]
+    return d
+
+
+class Workers:
+    """A spider's or stage's handle on the shared pool (inline when it has no workers)."""
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Workers:
+        return cls(worker_count(settings.get("VEILLE_WORKERS", 0)))
+
+    @property
+    def pooled(self) -> bool:
+        """Will :meth:`run` use worker processes (else: call inline)?"""
+        return self.workers > 0
+
+    def open(self) -> None:
+        if self.pooled and self._executor is None:
+            self._executor = _POOL.acquire(self.workers)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor = None
+            _POOL.release()
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)``, in a worker process when the pool is open.
+
+        ``fn`` and its arguments must pickle (a module-level function, plain data). If the
+        pool broke (a worker killed), the call runs inline: the crawl carries on.
+        """
+        if self._executor is None:
+            return fn(*args, **kwargs)
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        try:
+            future = self._executor.submit(fn, *args, **kwargs)
+            result: T = await maybe_deferred_to_future(_deferred_from(future))
+        except BrokenExecutor:
+            return fn(*args, **kwargs)
+        return result
