@@ -79,3 +79,31 @@ def test_every_command_has_help_with_an_example() -> None:
     for args in (("serve", "--help"), ("web", "hash-password", "--help"), ("web", "--help")):
         result = run_veille(*args)
         assert result.returncode == 0 and "Example:" in result.stdout, args
+
+
+def test_served_connections_send_without_nagle_delay() -> None:
+    """The listening socket ``veille serve`` binds must say it is TCP: asyncio then sets TCP_NODELAY
+    on every accepted connection. With protocol 0 it did not, and each response after the first
+    on a kept-alive connection waited for the client's delayed ACK (~40 ms)."""
+    import asyncio
+
+    from veille.commands.serve import bind_socket
+
+    async def accepted_nodelay() -> int:
+        sock = bind_socket("127.0.0.1", 0)
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            raw = writer.get_extra_info("socket")
+            seen.set_result(raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_client, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        try:
+            return await asyncio.wait_for(seen, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0
