@@ -116,7 +116,9 @@ def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
     if store.dialect == "sqlite":
         each = sa.func.json_each(sa.bindparam("facet_ids", json.dumps(ids))).table_valued("value")
         return col.in_(sa.select(each.c.value))
-    return col == sa.func.any(sa.bindparam("facet_ids", ids, type_=sa.dialects.postgresql.ARRAY(sa.Integer)))
+    # one text parameter cast to int[]: the driver adapts a list of a thousand ints one by one
+    text = "{" + ",".join(str(int(i)) for i in ids) + "}"
+    return col == sa.func.any(sa.cast(sa.bindparam("facet_ids", text), sa.dialects.postgresql.ARRAY(sa.Integer)))
 
 
 IdRange = tuple[int | None, int | None]  # article ids from (inclusive) / below (exclusive)

@@ -241,7 +241,7 @@ def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> 
     scores = {i: heads.get(i, 0.0) * 1e-3 for i in ids}
     scores.update(
         (i, float(v or 0) + 1.0)  # + 1: above every score of the rest
-        for i, v in conn.execute(sa.select(A.c.id, full).where(_in_ids(store, A.c.id, best)))
+        for i, v in conn.execute(sa.select(A.c.id, full).where(_in_ids(store, A.c.id, best))).all()
     )
     return scores
 
@@ -279,4 +279,4 @@ def _scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> dic
             sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), _tsquery(parsed)
         )
         stmt = sa.select(A.c.id, full).where(A.c.id.in_(ids))
-    return {i: float(v or 0) for i, v in conn.execute(stmt)}
+    return {i: float(v or 0) for i, v in conn.execute(stmt).all()}
