@@ -1,206 +1,127 @@
 """Crawl throughput: Veille's full crawl (spider + page extraction + every pipeline stage,
 archive included) against a bare Scrapy spider fetching the same pages, on a generated
-2,000-page loopback site (RSS feed + ~30 KB French article pages).
+2,000-page loopback site (RSS feed + ~30 KB French article pages, see ``crawl_site.py``).
 
-Each crawl runs in its own child process (one Twisted reactor per process) and is timed as
-the bare spider is, from the crawler start to its end; the spaCy extraction stage, which
-runs batched when the spider closes, is timed and reported apart. Prints, never asserts.
-Usage: ``python bench/crawl_throughput.py [--pages 2000] [--no-extraction] [--profile DIR]``.
+    python bench/crawl_throughput.py [--pages 2000] [--no-extraction] [--profile DIR]
+    python bench/crawl_throughput.py --polite [--delay-scale 0.1] [--hosts 16] [--latency 150]
+
+Two modes; each prints a header line with the settings used, pages/s for each side and the
+ratio Veille / bare. Prints, never asserts.
+
+- **Unthrottled** (the default): what the crawl costs. 32 concurrent requests (32 per
+  domain), no download delay, no AutoThrottle, robots.txt not fetched, one host, no server
+  latency. The crawl is CPU-bound, so the ratio is the ratio of CPU per page.
+- **Polite** (``--polite``): whether Veille's pipeline slows a crawl paced as in
+  production. Both sides get the politeness settings a Veille crawl gets (spiders/settings.py
+  then ``config/crawl.toml``, read through ``spiders.run.scrapy_settings``):
+  CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY, AUTOTHROTTLE_*,
+  ROBOTSTXT_OBEY; DOWNLOAD_DELAY and the AutoThrottle start/max delays are multiplied by
+  ``--delay-scale`` (default 0.1, so a run takes about a minute; production waits
+  1/scale times longer between requests to a site, which makes this run harsher on Veille
+  than production). The pages are spread over ``--hosts`` loopback addresses (127.0.0.1,
+  127.0.0.2..., default 16) so per-domain politeness applies as over a list of sources, and
+  the server waits ``--latency`` ms (default 150; 0.5-1.5 times that, seeded per page)
+  before each answer, like a remote site.
+
+Each crawl runs in its own child process (one Twisted reactor per process) and is timed the
+same way, from the crawler start to its end; the spaCy extraction stage, which runs batched
+when the spider closes, is timed and reported apart. Veille runs with a copy of
+``config/`` (its real crawl.toml) whose sources.toml names the bench feed, the politeness
+settings above given with ``-s`` (identical to the bare spider's), LOG_LEVEL ERROR, and
+every bench address allowed through its SSRF guard (``--allow-host``; the bare spider has
+no guard).
+
+What each side does. The bare spider gets its URLs from ``start()`` and yields one small
+dict per page; nothing else. Veille reads the RSS feed first (one more request), then per
+page: its SSRF guard and retry/backoff downloader middlewares, page extraction (lxml,
+trafilatura, JSON-LD, meta tags), then the item pipeline: normalise, language + relevance,
+dedup (content hash, MinHash, LSH index), the archive write (SQLite, one transaction per
+article, full-text keys). Veille's pure CPU work (extraction, normalise, relevance, the
+dedup hashes) runs in ``VEILLE_WORKERS`` processes ("auto": one per CPU) beside the
+reactor, as in production; the bare spider has no such work. ``--profile`` profiles the
+reactor's process only.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
-import random
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import Any
+
+from crawl_site import base_url, loopback_addresses, make_feed, make_pages, serve
 
 REPO = Path(__file__).resolve().parent.parent
-SECTOR = (
-    "offshoring nearshore Maroc Casablanca Rabat Fès Tanger Oujda centres d'appel relation client "
-    "emplois ingénieurs développeurs entreprises opérateurs plateaux investissements exportations "
-    "services numériques externalisation formation diplômés salaires croissance marché clients européens "
-    "Casanearshore Technopolis APEBI ADD ministère transition numérique stratégie programme zones parc "
-    "secteur chiffre d'affaires milliards dirhams millions postes recrutement talents projet annonce"
-).split()
-FRENCH = [
-    w for w in (REPO / "bench" / "data" / "fr_words.txt").read_text(encoding="utf-8").split() if w.isalpha()
-][:2000]
-SECTIONS = [
-    "Économie",
-    "Entreprises",
-    "Emploi",
-    "Tech",
-    "Régions",
-    "Finance",
-    "Société",
-    "International",
-    "Offshoring",
-    "Industrie",
-    "Start-up",
-    "Formation",
-    "Opinions",
-    "Vidéos",
-    "Podcasts",
-]
-STYLE = "".join(f".c{k}{{margin:{k}px;padding:{k % 7}px;color:#{k:03x}}}" for k in range(200))
-TRACKER = (
-    "(function(w,d){"
-    + "".join(f"w.q{k}=w.q{k}||[];w.q{k}.push(['evt',{k}]);" for k in range(90))
-    + "})(window,document);"
-)
+
+UNTHROTTLED: dict[str, Any] = {
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "DOWNLOAD_DELAY": 0.0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "ROBOTSTXT_OBEY": False,
+}
+SCALED = ("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY")
 
 
-ZIPF = [1 / (rank + 1) for rank in range(len(FRENCH))]  # fr_words.txt is in frequency order
+def polite_settings(scale: float) -> dict[str, Any]:
+    """The politeness settings of a production Veille crawl, delays multiplied by ``scale``."""
+    sys.path.insert(0, str(REPO))
+    from spiders.run import scrapy_settings
+    from veille.config import Settings
+
+    s = scrapy_settings(Settings.load(config_dir=REPO / "config", data_dir=REPO))
+    out: dict[str, Any] = {
+        "CONCURRENT_REQUESTS": s.getint("CONCURRENT_REQUESTS"),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+        "DOWNLOAD_DELAY": s.getfloat("DOWNLOAD_DELAY"),
+        "AUTOTHROTTLE_ENABLED": s.getbool("AUTOTHROTTLE_ENABLED"),
+        "AUTOTHROTTLE_START_DELAY": s.getfloat("AUTOTHROTTLE_START_DELAY"),
+        "AUTOTHROTTLE_MAX_DELAY": s.getfloat("AUTOTHROTTLE_MAX_DELAY"),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": s.getfloat("AUTOTHROTTLE_TARGET_CONCURRENCY"),
+        "ROBOTSTXT_OBEY": s.getbool("ROBOTSTXT_OBEY"),
+    }
+    for key in SCALED:
+        out[key] = round(out[key] * scale, 6)
+    return out
 
 
-def _sentence(rng: random.Random, lo: int = 12, hi: int = 24) -> str:
-    n = rng.randint(lo, hi)
-    words = [rng.choice(SECTOR) if rng.random() < 0.06 else w for w in rng.choices(FRENCH, ZIPF, k=n)]
-    return " ".join(words).capitalize() + "."
-
-
-def _paragraph(rng: random.Random) -> str:
-    return " ".join(_sentence(rng) for _ in range(rng.randint(3, 4)))
-
-
-def _headline(rng: random.Random, i: int) -> str:
-    return f"{rng.choice(SECTOR).capitalize()} : {_sentence(rng, 6, 9)[:-1]} ({i})"
-
-
-def make_page(i: int, rng: random.Random, wire: list[str] | None = None) -> tuple[str, str, str, list[str]]:
-    title = _headline(rng, i)
-    lead = _sentence(rng, 25, 35)
-    body = list(wire) if wire else [_paragraph(rng) for _ in range(19)]
-    if wire:  # a syndicated copy: the same wire story with the site's own intro
-        body[0] = _paragraph(rng)
-    blocks = []
-    for k, p in enumerate(body):
-        if k in (5, 11):
-            blocks.append(f"<h2>{_sentence(rng, 4, 7)[:-1]}</h2>")
-        if k == 8:
-            blocks.append(
-                f'<p class="related"><strong>Lire aussi :</strong> <a href="/a/{max(i - 3, 0)}.html">'
-                f"{_headline(rng, max(i - 3, 0))}</a></p>"
-            )
-        blocks.append(f"<p>{p}</p>")
-    day = f"2025-05-{1 + i % 28:02d}"
-    links = lambda prefix, k: "".join(  # noqa: E731
-        f'<li><a href="/{prefix}/{j}/">{_headline(rng, j)}</a></li>' for j in range(k)
-    )
-    nav = "".join(f'<li><a href="/rubrique/{s.lower()}/">{s}</a></li>' for s in SECTIONS)
-    page = f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} - Le Bench</title>
-<meta name="description" content="{lead}"><meta property="og:title" content="{title}">
-<meta property="og:description" content="{lead}"><meta property="og:type" content="article">
-<meta property="article:published_time" content="{day}T10:00:00+01:00"><meta name="author" content="Rédaction Le Bench">
-<link rel="canonical" href="/a/{i}.html"><link rel="stylesheet" href="/static/site.css">
-<style>{STYLE}</style>
-<script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle","headline":"{title}",
-"datePublished":"{day}T10:00:00+01:00","author":{{"@type":"Person","name":"Rédaction Le Bench"}},
-"publisher":{{"@type":"Organization","name":"Le Bench"}},"description":"{lead}"}}</script>
-<script>{TRACKER}</script></head>
-<body class="single-post">
-<div id="cookie-banner">Ce site utilise des cookies pour mesurer l'audience. <button>Accepter</button> <button>Refuser</button></div>
-<header class="site-header"><a class="logo" href="/">Le Bench</a>
-<form class="search" action="/recherche"><input name="q" placeholder="Rechercher"></form>
-<nav class="main-nav"><ul>{nav}</ul></nav>
-<div class="ticker"><span>En continu</span><ul>{links("flash", 6)}</ul></div></header>
-<main><div class="breadcrumb"><a href="/">Accueil</a> › <a href="/rubrique/economie/">Économie</a> › Offshoring</div>
-<article class="post">
-<h1 class="entry-title">{title}</h1>
-<p class="chapo">{lead}</p>
-<div class="byline">Par <a href="/auteur/redaction/">Rédaction Le Bench</a> | Publié le <time datetime="{day}T10:00:00+01:00">{day}</time></div>
-<div class="share">Partager : <a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">LinkedIn</a> <a href="#">WhatsApp</a></div>
-<figure><img src="/img/{i}.jpg" alt="illustration"><figcaption>{_sentence(rng, 6, 10)} © DR</figcaption></figure>
-<div class="entry-content">
-{"".join(blocks)}
-</div>
-<div class="tags">Mots-clés : {" ".join(f'<a href="/tag/{t.lower()}/">{t}</a>' for t in rng.sample(SECTOR, 6))}</div>
-</article>
-<section class="comments"><h3>3 commentaires</h3>
-<div class="comment"><b>Karim</b> <span>il y a 2 heures</span><p>{_sentence(rng)}</p></div>
-<div class="comment"><b>Salma</b> <span>il y a 3 heures</span><p>{_sentence(rng)}</p></div>
-<div class="comment"><b>Youssef</b> <span>hier</span><p>{_sentence(rng)}</p></div>
-<form><textarea name="c"></textarea><button>Poster un commentaire</button></form></section>
-</main>
-<aside class="sidebar"><h3>Les plus lus</h3><ol>{links("a", 10)}</ol>
-<h3>Dernières infos</h3><ul>{links("b", 14)}</ul>
-<div class="newsletter"><h3>Newsletter</h3><p>Inscrivez-vous à notre newsletter pour recevoir l'essentiel de l'actualité.</p>
-<input type="email"><button>S'inscrire</button></div></aside>
-<footer><ul>{"".join(f'<li><a href="/page/{k}/">{s} {k}</a></li>' for k, s in enumerate(SECTIONS * 3))}</ul>
-<p>© 2025 Le Bench. Tous droits réservés. Mentions légales · Contact · Publicité</p></footer>
-<script src="/static/app.js"></script><script>{TRACKER}</script>
-</body></html>"""
-    return page, title, lead, body
-
-
-def make_pages(n: int, seed: int = 42) -> dict[str, bytes]:
-    rng = random.Random(seed)
-    pages: dict[str, bytes] = {}
-    items = []
-    previous: list[str] | None = None
-    for i in range(n):
-        wire = previous if i % 20 == 19 else None  # 1 page in 20 is a syndicated copy of the one before
-        html, title, lead, body = make_page(i, rng, wire)
-        previous = body
-        pages[f"/a/{i}.html"] = html.encode()
-        items.append(
-            f"<item><title>{title}</title><link>{{base}}/a/{i}.html</link>"
-            f"<pubDate>Thu, 01 May 2025 10:00:00 +0000</pubDate><description>{lead}</description></item>"
+def describe(args: argparse.Namespace, politeness: dict[str, Any]) -> str:
+    """The header line: mode and settings."""
+    p = politeness
+    if args.polite and args.delay_scale == 1:
+        mode = "polite (config/crawl.toml as in production, delays unscaled)"
+    elif args.polite:
+        mode = (
+            f"polite (config/crawl.toml as in production, delays x{args.delay_scale:g} to keep the run "
+            f"short: production waits {1 / args.delay_scale:g}x longer)"
         )
-    pages["/feed.xml"] = (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench</title>'
-        + "".join(items)
-        + "</channel></rss>"
-    ).encode()
-    return pages
-
-
-def serve(pages: dict[str, bytes]) -> http.server.ThreadingHTTPServer:
-    class H(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            body = pages.get(self.path)
-            if body is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.path == "/feed.xml":
-                body = body.replace(b"{base}", f"http://127.0.0.1:{self.server.server_address[1]}".encode())
-            self.send_response(200)
-            self.send_header(
-                "Content-Type",
-                "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8",
-            )
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    else:
+        mode = "unthrottled (the default: CPU-bound)"
+    throttle = (
+        f"AutoThrottle on (start {p['AUTOTHROTTLE_START_DELAY']:g} s, max {p['AUTOTHROTTLE_MAX_DELAY']:g} s, "
+        f"target concurrency {p['AUTOTHROTTLE_TARGET_CONCURRENCY']:g})"
+        if p["AUTOTHROTTLE_ENABLED"]
+        else "AutoThrottle off"
+    )
+    return (
+        f"mode: {mode}; both sides: concurrency {p['CONCURRENT_REQUESTS']}, per-domain "
+        f"{p['CONCURRENT_REQUESTS_PER_DOMAIN']}, delay {p['DOWNLOAD_DELAY']:g} s, {throttle}, robots.txt "
+        f"{'obeyed' if p['ROBOTSTXT_OBEY'] else 'not fetched'}; {args.hosts} host(s); server latency "
+        + (f"{args.latency:g} ms (x0.5-1.5 per page, seeded)" if args.latency else "0 ms")
+    )
 
 
 BARE = """
-import sys, time, scrapy
+import json, sys, time, scrapy
 from scrapy.crawler import CrawlerProcess
-urls = [f"{sys.argv[1]}/a/{i}.html" for i in range(int(sys.argv[2]))]
+bases, n, politeness = json.loads(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+urls = [f"{bases[i % len(bases)]}/a/{i}.html" for i in range(n)]
 class Bare(scrapy.Spider):
     name = "bare"
     async def start(self):
@@ -208,8 +129,8 @@ class Bare(scrapy.Spider):
             yield scrapy.Request(u)
     def parse(self, response):
         yield {"url": response.url, "n": len(response.body)}
-p = CrawlerProcess({"LOG_LEVEL": "ERROR", "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-                    "ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False})
+p = CrawlerProcess({"LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
+                    **politeness})
 p.crawl(Bare)
 t = time.perf_counter(); p.start(); print(time.perf_counter() - t)
 """
@@ -245,18 +166,6 @@ print("VEILLE-TIMING " + json.dumps(timing), file=sys.stderr)
 sys.exit(rc)
 """
 
-CRAWL_TOML = """
-[crawl]
-concurrent_requests = 32
-concurrent_requests_per_domain = 32
-download_delay = 0
-robots_obey = false
-[crawl.autothrottle]
-enabled = false
-[crawl.scrapy]
-LOG_LEVEL = "ERROR"
-"""
-
 WITHOUT_EXTRACTION = {
     "pipeline.normalise.NormalisePipeline": 100,
     "pipeline.relevance.RelevancePipeline": 200,
@@ -271,14 +180,45 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_veille(
-    base: str, conf: Path, data: Path, extra: list[str], profile: str = ""
-) -> tuple[dict, dict, float]:
-    """(ledger line, {"crawl": s, "extract": s}, process seconds) of one Veille crawl."""
+def run_bare(bases: list[str], pages: int, politeness: dict[str, Any]) -> float:
+    """Print the bare spider's line; return its pages/s."""
+    t0, cpu0 = time.perf_counter(), _children_cpu()
+    bare = subprocess.run(
+        [sys.executable, "-c", BARE, json.dumps(bases), str(pages), json.dumps(politeness)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    secs = float(bare.stdout.strip().splitlines()[-1]) if bare.returncode == 0 else float("nan")
+    print(
+        f"bare Scrapy spider: {secs:.1f} s crawling -> {pages / secs:.1f} pages/s "
+        f"(process {time.perf_counter() - t0:.1f} s, {_children_cpu() - cpu0:.1f} s CPU)",
+        flush=True,
+    )
+    return pages / secs
+
+
+def veille_config(tmp: Path, feed_url: str) -> Path:
+    """A copy of config/ whose only source is the bench feed."""
+    conf = tmp / "config"
+    shutil.copytree(REPO / "config", conf)
+    (conf / "sources.toml").write_text(
+        f'[[source]]\nname = "bench"\nkind = "rss"\nurls = ["{feed_url}"]\nallowed_domains = []\n',
+        encoding="utf-8",
+    )
+    return conf
+
+
+def scrapy_args(settings: dict[str, Any]) -> list[str]:
+    """``-s NAME=VALUE`` options of ``python -m spiders.run`` (strings as is, other values as JSON)."""
+    text = {key: value if isinstance(value, str) else json.dumps(value) for key, value in settings.items()}
+    return [arg for key, value in text.items() for arg in ("-s", f"{key}={value}")]
+
+
+def run_veille(conf: Path, data: Path, extra: list[str], profile: str = "") -> tuple[dict, dict, float]:
+    """(ledger line, {"crawl": s, "extract": s, "cpu": s}, process seconds) of one Veille crawl."""
     t0, cpu0 = time.perf_counter(), _children_cpu()
     proc = subprocess.run(
         [sys.executable, "-c", VEILLE, profile, "bench", "--config-dir", str(conf), "--data-dir", str(data),
-         "--allow-host", "127.0.0.1", *extra],
+         *extra],
         cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip
     secs = time.perf_counter() - t0
@@ -290,62 +230,81 @@ def run_veille(
     return json.loads(proc.stdout)["sources"][0], timing, secs
 
 
-def main() -> int:
+def report_veille(label: str, pages: int, line: dict, timing: dict, secs: float) -> list[tuple[str, float]]:
+    """Print one Veille line; return its (label, pages/s) for the ratios."""
+    crawl = timing["crawl"] - timing["extract"]
+    print(f"Veille, {label}: crawl {crawl:.1f} s -> {pages / crawl:.1f} pages/s"
+          + (f"; spaCy extraction at close {timing['extract']:.1f} s "
+             f"({line['new'] / max(timing['extract'], 1e-9):.1f} articles/s); crawl + extraction "
+             f"{timing['crawl']:.1f} s -> {pages / timing['crawl']:.1f} pages/s" if timing["extract"] else "")
+          + f" (process {secs:.1f} s, {timing['cpu']:.1f} s CPU); fetched {line['fetched']}, new {line['new']}, "
+          f"duplicate {line['duplicate']}, dropped {line['drop_reasons']}", flush=True)  # fmt: skip
+    rates = [(f"Veille {label}, crawl only", pages / crawl)]
+    if timing["extract"]:
+        rates.append((f"Veille {label}, crawl + extraction", pages / timing["crawl"]))
+    return rates
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--no-extraction", action="store_true", help="skip the run with the spaCy stage")
     parser.add_argument(
         "--profile", metavar="DIR", help="also write a cProfile dump of each Veille crawl to DIR"
     )
+    parser.add_argument(
+        "--polite", action="store_true", help="production politeness (config/crawl.toml) on both sides"
+    )
+    parser.add_argument(
+        "--delay-scale", type=float, default=0.1, metavar="F",
+        help="polite mode: multiply DOWNLOAD_DELAY and the AutoThrottle start/max delays by F (default 0.1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--hosts", type=int, help="serve the site on 127.0.0.1..127.0.0.N (default: 16 polite, 1 otherwise)"
+    )
+    parser.add_argument(
+        "--latency", type=float, metavar="MS", help="mean server latency per answer (default: 150 polite, 0)"
+    )
     args = parser.parse_args()
-    pages = make_pages(args.pages)
-    size = sum(len(v) for k, v in pages.items() if k != "/feed.xml") / args.pages
-    server = serve(pages)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    print(f"{args.pages} pages of {size / 1024:.0f} KB on {base}", flush=True)
+    if args.delay_scale <= 0:
+        parser.error("--delay-scale must be positive")
+    args.hosts = args.hosts or (16 if args.polite else 1)
+    args.latency = args.latency if args.latency is not None else (150.0 if args.polite else 0.0)
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    politeness = polite_settings(args.delay_scale) if args.polite else UNTHROTTLED
+    pages, items = make_pages(args.pages)
+    size = sum(len(v) for v in pages.values()) / args.pages
+    servers = serve(pages, loopback_addresses(args.hosts), args.latency / 1000)
+    bases = [base_url(s) for s in servers]
+    pages["/feed.xml"] = make_feed(items, bases)
+    print(describe(args, politeness), flush=True)
+    hosts = bases[0] + (f" ... {bases[-1]}" if len(bases) > 1 else "")
+    print(f"{args.pages} pages of {size / 1024:.0f} KB on {hosts}", flush=True)
+    bare_rate = run_bare(bases, args.pages, politeness)
+    common = scrapy_args({**politeness, "LOG_LEVEL": "ERROR"})
+    common += [arg for s in servers for arg in ("--allow-host", s.server_address[0])]
+    variants = [("without extraction", ["-s", "ITEM_PIPELINES=" + json.dumps(WITHOUT_EXTRACTION)])]
+    if not args.no_extraction:
+        variants.append(("with extraction at close", []))
+    rates = []
     with tempfile.TemporaryDirectory() as tmp:
-        t0, cpu0 = time.perf_counter(), _children_cpu()
-        bare = subprocess.run(
-            [sys.executable, "-c", BARE, base, str(args.pages)], capture_output=True, text=True
-        )
-        bare_secs = float(bare.stdout.strip().splitlines()[-1]) if bare.returncode == 0 else float("nan")
-        bare_rate = args.pages / bare_secs
-        print(
-            f"bare Scrapy spider: {bare_secs:.1f} s crawling -> {bare_rate:.1f} pages/s "
-            f"(process {time.perf_counter() - t0:.1f} s, {_children_cpu() - cpu0:.1f} s CPU)",
-            flush=True,
-        )
-        conf = Path(tmp) / "config"
-        shutil.copytree(REPO / "config", conf)
-        (conf / "crawl.toml").write_text(CRAWL_TOML, encoding="utf-8")
-        (conf / "sources.toml").write_text(
-            f'[[source]]\nname = "bench"\nkind = "rss"\nurls = ["{base}/feed.xml"]\nallowed_domains = []\n',
-            encoding="utf-8",
-        )
-        variants = [("without extraction", ["-s", "ITEM_PIPELINES=" + json.dumps(WITHOUT_EXTRACTION)])]
-        if not args.no_extraction:
-            variants.append(("with extraction at close", []))
-        ratios = []
+        conf = veille_config(Path(tmp), f"{bases[0]}/feed.xml")
         for n, (label, extra) in enumerate(variants):
             profile = str(Path(args.profile) / f"veille-{n}.prof") if args.profile else ""
             try:
-                line, timing, secs = run_veille(base, conf, Path(tmp) / f"data-{n}", extra, profile)
+                result = run_veille(conf, Path(tmp) / f"data-{n}", [*common, *extra], profile)
             except RuntimeError as exc:
                 print(f"Veille, {label}: failed: {exc}", flush=True)
                 continue
-            crawl = timing["crawl"] - timing["extract"]
-            print(f"Veille, {label}: crawl {crawl:.1f} s -> {args.pages / crawl:.1f} pages/s"
-                  + (f"; spaCy extraction at close {timing['extract']:.1f} s "
-                     f"({line['new'] / max(timing['extract'], 1e-9):.1f} articles/s); crawl + extraction "
-                     f"{timing['crawl']:.1f} s -> {args.pages / timing['crawl']:.1f} pages/s" if timing["extract"] else "")
-                  + f" (process {secs:.1f} s, {timing['cpu']:.1f} s CPU); fetched {line['fetched']}, new {line['new']}, "
-                  f"duplicate {line['duplicate']}, dropped {line['drop_reasons']}", flush=True)  # fmt: skip
-            ratios.append((f"Veille {label}, crawl only", args.pages / crawl))
-            if timing["extract"]:
-                ratios.append((f"Veille {label}, crawl + extraction", args.pages / timing["crawl"]))
-        for label, rate in ratios:
-            print(f"ratio {label} / bare Scrapy: {rate / bare_rate:.2f}")
-    server.shutdown()
+            rates += report_veille(label, args.pages, *result)
+    for label, rate in rates:
+        print(f"ratio {label} / bare Scrapy: {rate / bare_rate:.2f}")
+    for server in servers:
+        server.shutdown()
     return 0
 
 

@@ -31,6 +31,9 @@ def worker_app():  # type: ignore[no-untyped-def]
     return create_app(load_settings(options["data_dir"], options["config_dir"]))
 
 
+KEEP_ALIVE_SECONDS = 75
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind the listening socket ourselves, so a busy port is one clear line, not a traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -103,6 +106,9 @@ def serve(
         "forwarded_allow_ips": forwarded_allow_ips,
         "server_header": False,
         "access_log": log_level == "debug",
+        # idle kept-alive connections: longer than clients and proxies keep theirs (httpx 5 s,
+        # browsers and nginx more), or a request sent as the server closes one fails on the wire
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
     }
     typer.echo(
         f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  "
