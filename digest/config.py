@@ -1,7 +1,12 @@
-"""``config/digest.toml`` loaded once into frozen dataclasses (digest, SMTP, send policy)."""
+"""``config/digest.toml`` loaded once into frozen dataclasses (digest, SMTP, send policy).
+
+The sources' labels (``label`` in ``config/sources.toml``) come along, so that the email
+names "Médias24" rather than ``medias24``.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,7 @@ from veille.config import Settings, optional, read_toml
 from veille.errors import ConfigError
 
 SECURITY = ("none", "starttls", "tls")
+log = logging.getLogger("digest")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class DigestConfig:
     send_empty: bool = True
     chart: bool = True
     themes: dict[str, str] = field(default_factory=dict)
+    source_labels: dict[str, str] = field(default_factory=dict)  # source name -> label
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     send: SendPolicy = field(default_factory=SendPolicy)
 
@@ -63,6 +70,10 @@ class DigestConfig:
             return "Autres actualités"
         return self.themes.get(theme, theme.replace("_", " ").replace("-", " ").capitalize())
 
+    def source_label(self, name: str) -> str:
+        """What readers see for a source: its label, or its name when it has none."""
+        return self.source_labels.get(name, name)
+
 
 def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
     value = data.get(key, {})
@@ -71,8 +82,23 @@ def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
     return value
 
 
+def _source_labels(settings: Settings) -> dict[str, str]:
+    """The labels of ``sources.toml``; a broken file costs the labels (a warning), not the digest."""
+    from veille.sources import load_sources, source_labels
+
+    path = settings.path("sources.toml")
+    if not path.exists():
+        return {}
+    try:
+        return source_labels(load_sources(path))
+    except ConfigError as exc:
+        log.warning("source labels unavailable, the digest shows source names: %s", exc)
+        return {}
+
+
 def load_digest_config(settings: Settings) -> DigestConfig:
-    """Read ``digest.toml`` from the config dir; defaults apply when the file is absent."""
+    """Read ``digest.toml`` from the config dir; defaults apply when the file is absent.
+    Source labels come from ``sources.toml``."""
     path = settings.path("digest.toml")
     data = read_toml(path) if path.exists() else {}
     d = _table(data, "digest", path)
@@ -123,6 +149,7 @@ def load_digest_config(settings: Settings) -> DigestConfig:
         send_empty=opt(d, "digest", "send_empty", bool, True),
         chart=opt(d, "digest", "chart", bool, True),
         themes=dict(themes),
+        source_labels=_source_labels(settings),
         smtp=smtp,
         send=send,
     )

@@ -103,6 +103,9 @@ def test_digest_email_received_with_both_parts_and_a_figure(demo_run) -> None:  
     assert set(shown) <= archived, set(shown) - archived
     assert "10 milliards DH" in archived  # "10 milliards de DH" of the corpus, 1e10 MAD
     assert shown[0] in html
+    # sources appear under their label (the demo site's name), never their id
+    assert "Source : Atlas Éco (" in plain and "Atlas Éco (" in html
+    assert "demo-rss" not in plain and "demo-atom" not in plain and "demo-listing" not in plain
     assert msg["List-Unsubscribe"] and msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 

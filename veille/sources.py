@@ -10,6 +10,7 @@ site needs a small spider subclass. The file looks like::
 
     [[source]]
     name = "medias24"                       # lower-case, digits, '-' or '_'
+    label = "Médias24"                      # what readers see (default: the name)
     kind = "rss"                            # rss | atom | sitemap | listing | news-query
     urls = ["https://medias24.com/feed/"]
     allowed_domains = ["medias24.com"]      # default: the hosts of ``urls``
@@ -25,7 +26,8 @@ the field (``config error in config/sources.toml [source 'x'.kind]: ...``).
 OPML (the feed readers' exchange format) is supported both ways: :func:`sources_to_opml`
 and :func:`sources_from_opml`; Veille-specific fields travel in ``veille:*`` attributes so
 that an export re-imports to the same sources, while a plain OPML from a feed reader
-imports as RSS sources.
+imports as RSS sources. The OPML ``text`` and ``title`` carry the label (what a feed reader
+shows), ``veille:name`` the name.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ FEED_KINDS = ("rss", "atom", "news-query")
 SELECTOR_KEYS = ("article_links", "next_page", "title", "text", "date", "author")
 LINK_RULE_KEYS = ("allow", "deny")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+LABEL_MAX = 120
 _SOURCE_KEYS = {
-    "name", "kind", "urls", "allowed_domains", "selectors", "link_rules", "language",
+    "name", "label", "kind", "urls", "allowed_domains", "selectors", "link_rules", "language",
     "enabled", "max_pages",
 }  # fmt: skip
 VEILLE_NS = "https://veille.invalid/opml"  # namespace of the Veille-specific OPML attributes
@@ -67,6 +70,12 @@ class Source:
     language: str | None = "fr"
     enabled: bool = True
     max_pages: int = 3
+    label: str | None = None  # what readers see; None: the name
+
+    @property
+    def display_name(self) -> str:
+        """The label readers see ("Médias24"), or the name when the source has none."""
+        return self.label or self.name
 
     @property
     def is_feed(self) -> bool:
@@ -114,42 +123,43 @@ def parse_source(
 ) -> Source:
     """Validate one ``[[source]]`` table (``defaults`` fill the fields it leaves out)."""
     data = {**dict(defaults or {}), **dict(entry)}
-    label = f"source #{index}"
+    ctx = f"source #{index}"
     name = data.get("name")
     if isinstance(name, str) and name:
-        label = f"source '{name}'"
-    name = require(data, "name", str, path, f"{label}.name")
+        ctx = f"source '{name}'"
+    name = require(data, "name", str, path, f"{ctx}.name")
     if not _NAME.match(name):
         raise ConfigError(
             path,
             f"name {name!r} must be lower-case letters, digits, '-' or '_' (max 80)",
-            field=f"{label}.name",
+            field=f"{ctx}.name",
         )
     extra = set(data) - _SOURCE_KEYS
     if extra:
-        raise ConfigError(path, f"unknown field(s) {', '.join(sorted(extra))}", field=label)
-    kind = require(data, "kind", str, path, f"{label}.kind")
+        raise ConfigError(path, f"unknown field(s) {', '.join(sorted(extra))}", field=ctx)
+    label = _label(data.get("label"), path, f"{ctx}.label")
+    kind = require(data, "kind", str, path, f"{ctx}.kind")
     if kind not in KINDS:
-        raise ConfigError(path, f"kind {kind!r} must be one of {', '.join(KINDS)}", field=f"{label}.kind")
+        raise ConfigError(path, f"kind {kind!r} must be one of {', '.join(KINDS)}", field=f"{ctx}.kind")
     raw_urls = data.get("urls", data.get("url"))
     if isinstance(raw_urls, str):
         raw_urls = [raw_urls]
     if not isinstance(raw_urls, list) or not raw_urls:
-        raise ConfigError(path, "urls must be a non-empty list of http(s) URLs", field=f"{label}.urls")
+        raise ConfigError(path, "urls must be a non-empty list of http(s) URLs", field=f"{ctx}.urls")
     urls: list[str] = []
     for u in raw_urls:
         if not isinstance(u, str) or urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).hostname:
-            raise ConfigError(path, f"{u!r} is not an http(s) URL", field=f"{label}.urls")
+            raise ConfigError(path, f"{u!r} is not an http(s) URL", field=f"{ctx}.urls")
         urls.append(u.strip())
-    domains = optional(data, "allowed_domains", list, None, path, f"{label}.allowed_domains")
+    domains = optional(data, "allowed_domains", list, None, path, f"{ctx}.allowed_domains")
     if domains is None:
         domains = [] if kind == "news-query" else _hosts(urls)
     for d in domains:
         if not isinstance(d, str) or not d or "/" in d or ":" in d:
-            raise ConfigError(path, f"{d!r} is not a bare domain name", field=f"{label}.allowed_domains")
-    selectors = optional(data, "selectors", dict, {}, path, f"{label}.selectors")
+            raise ConfigError(path, f"{d!r} is not a bare domain name", field=f"{ctx}.allowed_domains")
+    selectors = optional(data, "selectors", dict, {}, path, f"{ctx}.selectors")
     for key, value in selectors.items():
-        where = f"{label}.selectors.{key}"
+        where = f"{ctx}.selectors.{key}"
         if key not in SELECTOR_KEYS:
             raise ConfigError(
                 path, f"unknown selector; expected one of {', '.join(SELECTOR_KEYS)}", field=where
@@ -157,10 +167,10 @@ def parse_source(
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(path, "a selector must be a non-empty string", field=where)
         _check_selector(value, path, where)
-    rules_in = optional(data, "link_rules", dict, {}, path, f"{label}.link_rules")
+    rules_in = optional(data, "link_rules", dict, {}, path, f"{ctx}.link_rules")
     rules: dict[str, tuple[str, ...]] = {}
     for key, value in rules_in.items():
-        where = f"{label}.link_rules.{key}"
+        where = f"{ctx}.link_rules.{key}"
         if key not in LINK_RULE_KEYS:
             raise ConfigError(path, "unknown link rule; expected allow or deny", field=where)
         if isinstance(value, str):
@@ -175,11 +185,11 @@ def parse_source(
                     path, f"invalid regular expression {pattern!r}: {exc}", field=where
                 ) from None
         rules[key] = tuple(value)
-    language = optional(data, "language", str, "fr", path, f"{label}.language") or None
-    enabled = optional(data, "enabled", bool, True, path, f"{label}.enabled")
-    max_pages = optional(data, "max_pages", int, 3, path, f"{label}.max_pages")
+    language = optional(data, "language", str, "fr", path, f"{ctx}.language") or None
+    enabled = optional(data, "enabled", bool, True, path, f"{ctx}.enabled")
+    max_pages = optional(data, "max_pages", int, 3, path, f"{ctx}.max_pages")
     if isinstance(max_pages, bool) or max_pages < 1:
-        raise ConfigError(path, "max_pages must be an integer >= 1", field=f"{label}.max_pages")
+        raise ConfigError(path, "max_pages must be an integer >= 1", field=f"{ctx}.max_pages")
     return Source(
         name=name,
         kind=kind,
@@ -190,7 +200,22 @@ def parse_source(
         language=language,
         enabled=enabled,
         max_pages=max_pages,
+        label=label,
     )
+
+
+def _label(value: Any, path: Path, where: str) -> str | None:
+    """An optional label: one line of at most ``LABEL_MAX`` characters, surrounding spaces dropped."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(path, "label must be a non-empty string", field=where)
+    value = value.strip()
+    if len(value) > LABEL_MAX:
+        raise ConfigError(path, f"label is {len(value)} characters long (max {LABEL_MAX})", field=where)
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ConfigError(path, "label must be a single line (no control characters)", field=where)
+    return value
 
 
 def _check_selector(value: str, path: Path, where: str) -> None:
@@ -229,6 +254,11 @@ def find_sources(sources: Iterable[Source], names: Iterable[str]) -> list[Source
     return [by_name[n] for n in dict.fromkeys(names)]
 
 
+def source_labels(sources: Iterable[Source]) -> dict[str, str]:
+    """Name -> label of the sources that have a label (look-ups fall back to the name)."""
+    return {s.name: s.label for s in sources if s.label}
+
+
 class UnknownSourceError(VeilleError):
     """A source name on the command line is not in sources.toml."""
 
@@ -236,15 +266,18 @@ class UnknownSourceError(VeilleError):
 
 
 # -- the demo ------------------------------------------------------------------------------
-def sources_for_demo(rss_url: str, atom_url: str, listing_url: str, domain: str) -> list[Source]:
-    """The sources that crawl the bundled demo site (``veille demo``): its RSS feed, its Atom
-    feed and its paginated listing (for the articles in neither feed)."""
+def sources_for_demo(
+    rss_url: str, atom_url: str, listing_url: str, domain: str, site_name: str = "Atlas Éco"
+) -> list[Source]:
+    """The sources that crawl the bundled demo site (``veille demo``, ``site_name``): its RSS
+    feed, its Atom feed and its paginated listing (for the articles in neither feed)."""
     common: dict[str, Any] = {"allowed_domains": (domain,), "language": "fr"}
     return [
-        Source(name="demo-rss", kind="rss", urls=(rss_url,), **common),
-        Source(name="demo-atom", kind="atom", urls=(atom_url,), **common),
+        Source(name="demo-rss", kind="rss", urls=(rss_url,), label=f"{site_name} (RSS)", **common),
+        Source(name="demo-atom", kind="atom", urls=(atom_url,), label=f"{site_name} (Atom)", **common),
         Source(
             name="demo-listing",
+            label=f"{site_name} (actualités)",
             kind="listing",
             urls=(listing_url,),
             selectors={"article_links": "h2.teaser__title a", "next_page": "a[rel=next]"},
@@ -269,6 +302,7 @@ def source_to_toml(source: Source) -> str:
     lines = [
         "[[source]]",
         f"name = {_toml_str(source.name)}",
+        *([f"label = {_toml_str(source.label)}"] if source.label else []),
         f"kind = {_toml_str(source.kind)}",
         f"urls = {_toml_list(source.urls)}",
         f"allowed_domains = {_toml_list(source.allowed_domains)}",
@@ -320,8 +354,9 @@ def sources_to_opml(sources: Iterable[Source], title: str = "Veille — sources"
     body = ET.SubElement(root, "body")
     for s in sources:
         attrs = {
-            "text": s.name,
-            "title": s.name,
+            "text": s.display_name,
+            "title": s.display_name,
+            f"{{{VEILLE_NS}}}name": s.name,
             "type": "rss" if s.is_feed else "link",
             "xmlUrl" if s.is_feed else "url": s.urls[0],
             "htmlUrl": f"https://{s.allowed_domains[0]}/" if s.allowed_domains else s.urls[0],
@@ -361,14 +396,21 @@ def sources_from_opml(
         url = node.get("xmlUrl") or (node.get("url") if kind else None)
         if not url:
             continue  # a category folder
-        label = node.get("title") or node.get("text") or url
+        shown = " ".join((node.get("text") or node.get("title") or "").split())
+        where = f"outline '{shown or url}'"
         if kind is None:
             kind = "atom" if (node.get("type") or "").lower() == "atom" else "rss"
         urls = (node.get(f"{v}urls") or url).split()
         name = _unique(
-            slugify(node.get("text") or label) or slugify(urlsplit(url).hostname or "") or "source", names
+            node.get(f"{v}name")
+            or slugify(shown or url)
+            or slugify(urlsplit(url).hostname or "")
+            or "source",
+            names,
         )
         entry: dict[str, Any] = {"name": name, "kind": kind, "urls": urls}
+        if shown and shown not in (name, url):  # older Veille exports wrote the name there
+            entry["label"] = shown[:LABEL_MAX]
         if node.get(f"{v}allowedDomains") is not None:
             entry["allowed_domains"] = node.get(f"{v}allowedDomains", "").split()
         lang = node.get("language") or language
@@ -380,7 +422,7 @@ def sources_from_opml(
             try:
                 entry["max_pages"] = int(node.get(f"{v}maxPages", ""))
             except ValueError:
-                raise ConfigError(origin, "maxPages must be an integer", field=f"outline '{label}'") from None
+                raise ConfigError(origin, "maxPages must be an integer", field=where) from None
         selectors = {k[len(v) + 4 :]: val for k, val in node.attrib.items() if k.startswith(f"{v}sel-")}
         if selectors:
             entry["selectors"] = selectors

@@ -29,6 +29,13 @@ SECRET = "test-secret-key-not-for-production"
 WEEK = "2026-W48"  # Monday 23 to Sunday 29 November 2026
 PREVIOUS = "2026-W47"
 CASA = timezone(timedelta(hours=1))
+# what readers see for the archive's sources ("hespress" has no label: it shows its name)
+SOURCE_LABELS = {
+    "lematin": "Le Matin",
+    "leseco": "LesEco.ma",
+    "medias24": "Médias24",
+    "lavieeco": "La Vie éco",
+}
 
 
 def at(day: int, hour: int = 10, month: int = 11) -> datetime:
@@ -51,6 +58,7 @@ def config(settings: Settings) -> DigestConfig:
         base_url="https://veille.test",
         unsubscribe_mailto="desinscription@veille.test",
         send=SendPolicy(retries=2, backoff_seconds=0.0, max_attempts=5, stale_claim_minutes=30),
+        source_labels=dict(SOURCE_LABELS),  # pinned: the golden files do not follow sources.toml's edits
     )
 
 

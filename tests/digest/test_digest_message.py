@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -12,9 +13,10 @@ import pytest
 
 from digest.chart import render_chart
 from digest.compose import compose
-from digest.config import DigestConfig
+from digest.config import DigestConfig, load_digest_config
 from digest.message import MessageBuilder, TemplateLoadError, load_templates
 from tests.digest.conftest import WEEK, Archive, make_subscribers
+from veille.config import Settings
 from veille.store import Store
 from veille.subscribers import verify_unsubscribe_token
 
@@ -74,6 +76,39 @@ def test_html_is_inlined_and_responsive(store: Store, archive: Archive, config: 
     fixed += [int(w) for w in re.findall(r"(?<![-\w])width:\s*(\d+)px", html)]
     assert all(w <= 375 for w in fixed), fixed
     assert "18,5&nbsp;milliards&nbsp;DH" in html or "18,5\u00a0milliards\u00a0DH" in html
+
+
+def test_sources_show_their_label_or_their_name(store: Store, archive: Archive, config: DigestConfig) -> None:
+    unlabelled = replace(
+        config, source_labels={k: v for k, v in config.source_labels.items() if k != "lavieeco"}
+    )
+    msg, _ = _message(store, unlabelled)
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "  Le Matin — 24 novembre 2026" in text and "Source : LesEco.ma, «" in text
+    assert "  lavieeco — 27 novembre 2026" in text  # no label: the name
+    assert "lematin —" not in text and "Source : leseco," not in text
+    assert "Le Matin — 24 novembre 2026" in html and "LesEco.ma :" in html
+    assert "Médias24 —" in html and "lavieeco —" in html
+
+
+def test_source_labels_come_from_sources_toml(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    sources = config_dir / "sources.toml"
+    sources.write_text(
+        '[[source]]\nname = "medias24"\nlabel = "Médias24"\nkind = "rss"\nurls = ["https://medias24.com/feed/"]\n'
+        '[[source]]\nname = "sans-nom"\nkind = "rss"\nurls = ["https://x.ma/feed"]\n',
+        encoding="utf-8",
+    )
+    settings = Settings.load(data_dir=tmp_path / "data", config_dir=config_dir)
+    config = load_digest_config(settings)
+    assert config.source_labels == {"medias24": "Médias24"}
+    assert config.source_label("medias24") == "Médias24" and config.source_label("sans-nom") == "sans-nom"
+    sources.write_text('[[source]]\nname = "x"\nlabel = 3\n', encoding="utf-8")
+    with caplog.at_level("WARNING", logger="digest"):
+        assert load_digest_config(settings).source_labels == {}  # a broken sources.toml costs only the labels
+    assert "source labels unavailable" in caplog.text and "label" in caplog.text
 
 
 def test_broken_template_fails_at_load(tmp_path: Path) -> None:

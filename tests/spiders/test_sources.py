@@ -11,6 +11,7 @@ from veille.sources import (
     append_sources,
     find_sources,
     load_sources,
+    source_labels,
     sources_for_demo,
     sources_from_opml,
     sources_to_opml,
@@ -83,6 +84,26 @@ def _write(tmp_path: Path, body: str) -> Path:
             "source 'a'",
             "unknown field",
         ),
+        (
+            '[[source]]\nname = "a"\nlabel = 24\nkind = "rss"\nurls = ["https://a.ma/"]\n',
+            "source 'a'.label",
+            "non-empty string",
+        ),
+        (
+            '[[source]]\nname = "a"\nlabel = "  "\nkind = "rss"\nurls = ["https://a.ma/"]\n',
+            "source 'a'.label",
+            "non-empty string",
+        ),
+        (
+            '[[source]]\nname = "a"\nlabel = "' + "x" * 121 + '"\nkind = "rss"\nurls = ["https://a.ma/"]\n',
+            "source 'a'.label",
+            "max 120",
+        ),
+        (
+            '[[source]]\nname = "a"\nlabel = "A\\nB"\nkind = "rss"\nurls = ["https://a.ma/"]\n',
+            "source 'a'.label",
+            "single line",
+        ),
     ],
 )
 def test_config_errors_name_file_source_and_field(tmp_path: Path, body: str, field: str, words: str) -> None:
@@ -92,6 +113,26 @@ def test_config_errors_name_file_source_and_field(tmp_path: Path, body: str, fie
     message = str(info.value)
     assert str(path) in message and f"[{field}]" in message and words in message
     assert "\n" not in message
+
+
+def test_label_is_what_readers_see_and_defaults_to_the_name(tmp_path: Path) -> None:
+    longest = "É" * 120
+    path = _write(tmp_path, '[[source]]\nname = "medias24"\nlabel = " Médias24 "\nkind = "rss"\nurls = ["https://medias24.com/feed/"]\n'
+                            '[[source]]\nname = "b"\nkind = "rss"\nurls = ["https://b.ma/"]\n'
+                            f'[[source]]\nname = "c"\nlabel = "{longest}"\nkind = "rss"\nurls = ["https://c.ma/"]\n')  # fmt: skip
+    medias24, b, c = load_sources(path)
+    assert (medias24.label, medias24.display_name) == ("Médias24", "Médias24")  # spaces around dropped
+    assert (b.label, b.display_name) == (None, "b")
+    assert c.label == longest
+    assert source_labels([medias24, b, c]) == {"medias24": "Médias24", "c": longest}
+
+
+def test_bundled_sources_all_have_a_label() -> None:
+    sources = load_sources(REPO / "config" / "sources.toml")
+    assert all(s.label for s in sources)
+    labels = {s.name: s.label for s in sources}
+    assert labels["medias24"] == "Médias24" and labels["leconomiste"] == "L'Economiste"
+    assert len(set(labels.values())) == len(labels)  # two sources never look the same to readers
 
 
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
@@ -119,8 +160,20 @@ def test_opml_round_trip() -> None:
         "http://127.0.0.1:8000/actualites/",
         "127.0.0.1",
     )
-    again = sources_from_opml(sources_to_opml(sources))
+    opml = sources_to_opml(sources)
+    # feed readers show the label; Veille takes the name back from its own attribute
+    assert 'text="L\'Economiste" title="L\'Economiste" veille:name="leconomiste"' in opml
+    again = sources_from_opml(opml)
     assert again == sources
+    unlabelled = [Source("a_b", "rss", ("https://a.ma/feed",), ("a.ma",))]
+    assert sources_from_opml(sources_to_opml(unlabelled)) == unlabelled
+
+
+def test_opml_of_older_exports_without_names_still_imports() -> None:
+    opml = sources_to_opml([Source("medias24", "rss", ("https://medias24.com/feed/",), ("medias24.com",))])
+    old = opml.replace(' veille:name="medias24"', "")
+    assert sources_from_opml(old) == sources_from_opml(opml)
+    assert sources_from_opml(old)[0].label is None
 
 
 def test_plain_feed_reader_opml_imports_as_rss() -> None:
@@ -128,9 +181,9 @@ def test_plain_feed_reader_opml_imports_as_rss() -> None:
     <outline text="Économie"><outline text="Médias24" type="rss" xmlUrl="https://medias24.com/feed/"/>
     <outline text="Le Desk" type="atom" xmlUrl="https://ledesk.ma/feed/atom/"/></outline></body></opml>"""
     got = sources_from_opml(opml)
-    assert [(s.name, s.kind, s.urls, s.allowed_domains) for s in got] == [
-        ("medias24", "rss", ("https://medias24.com/feed/",), ("medias24.com",)),
-        ("le-desk", "atom", ("https://ledesk.ma/feed/atom/",), ("ledesk.ma",)),
+    assert [(s.name, s.label, s.kind, s.urls, s.allowed_domains) for s in got] == [
+        ("medias24", "Médias24", "rss", ("https://medias24.com/feed/",), ("medias24.com",)),
+        ("le-desk", "Le Desk", "atom", ("https://ledesk.ma/feed/atom/",), ("ledesk.ma",)),
     ]
 
 
@@ -145,7 +198,7 @@ def test_append_sources_keeps_comments_and_skips_known(tmp_path: Path) -> None:
     )
     added = append_sources(path, [Source("a", "rss", ("https://z.ma/",)), Source("b", "rss", ("https://a.ma/feed",)),
                                   Source("c", "listing", ("https://c.ma/",), ("c.ma",), {"article_links": "h2 a"},
-                                         {"allow": (r"/\d+",)})])  # fmt: skip
+                                         {"allow": (r"/\d+",)}, label='L\'« Éco » "C"')])  # fmt: skip
     assert [s.name for s in added] == ["c"]
     assert path.read_text().startswith("# mes sources")
     assert [s.name for s in load_sources(path)] == ["a", "c"]
@@ -156,3 +209,4 @@ def test_demo_sources() -> None:
     got = sources_for_demo("http://h:1/rss.xml", "http://h:1/atom.xml", "http://h:1/actualites/", "h")
     assert [s.kind for s in got] == ["rss", "atom", "listing"]
     assert all(s.allowed_domains == ("h",) for s in got)
+    assert [s.label for s in got] == ["Atlas Éco (RSS)", "Atlas Éco (Atom)", "Atlas Éco (actualités)"]

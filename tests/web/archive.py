@@ -24,6 +24,7 @@ EXTRACTOR = "test-1"
 SOURCES_TOML = """
 [[source]]
 name = "medias24"
+label = "Médias24"
 kind = "rss"
 urls = ["https://medias24.example/feed/"]
 
@@ -34,6 +35,7 @@ urls = ["https://atlas-eco.example/actualites/"]
 
 [[source]]
 name = "le-matin"
+label = "Le Matin"
 kind = "rss"
 urls = ["https://lematin.example/rss"]
 

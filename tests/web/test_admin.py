@@ -173,7 +173,9 @@ def test_run_a_spider_now_starts_one_subprocess(client: TestClient, web_settings
     crawls.command = [sys.executable, "-c", "import sys, time; print('crawl', sys.argv[1:]); time.sleep(1)"]
     login(client)
     page = client.get("/admin")
-    assert "Lancer maintenant" in page.text and "medias24" in page.text
+    assert "Lancer maintenant" in page.text
+    assert '<a href="/sources/medias24">Médias24</a> <small class="discret">medias24</small>' in page.text
+    assert '<a href="/sources/atlas-eco">atlas-eco</a></td>' in page.text  # no label: the name alone
     token = csrf_of(page.text)
     r = client.post("/admin/sources/medias24/lancer", data={"csrf": token})
     assert r.status_code == 303 and "ok=lancee" in r.headers["location"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
 import html
+import io
 import re
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -124,7 +125,7 @@ def test_article_page_highlights_figures_orgs_and_sentences(client: TestClient, 
     assert "chiffre d&#39;affaires à l&#39;export" in body
     assert "<td>2024</td>" in body
     assert 'href="#phrase-0"' in body
-    assert "Repris aussi par" in body and "le-matin" in body
+    assert "Repris aussi par : atlas-eco, Le Matin" in " ".join(body.split())  # labels, or names
 
 
 def test_article_unknown_or_malformed_id_is_a_french_404(client: TestClient) -> None:
@@ -259,12 +260,50 @@ def test_figures_bad_parameters(client: TestClient) -> None:
 
 def test_sources_page_shows_health_from_the_runs(client: TestClient) -> None:
     body = main_of(client.get("/sources").text)
-    row = lambda name: re.search(rf'<a href="/sources/{name}">{name}</a>.*?</tr>', body, re.S).group(0)  # noqa: E731
+    row = lambda name: re.search(rf'<a href="/sources/{name}">.*?</tr>', body, re.S).group(0)  # noqa: E731
     assert "en bonne santé" in row("medias24")
+    assert '>Médias24</a> <small class="discret">medias24</small>' in row("medias24")  # label, then the name
+    assert '<a href="/sources/atlas-eco">atlas-eco</a></td>' in row("atlas-eco")  # no label: the name
     assert "à surveiller" in row("atlas-eco")
     assert "en panne" in row("le-matin")
     assert "désactivée" in row("archives-off")
     assert "piege" in body  # archived but not configured
+
+
+def test_sources_show_their_label_or_their_name(client: TestClient, fx: Fixture) -> None:
+    """Readers see "Médias24" (sources.toml's label) wherever a source appears; links and
+    filters keep the name; a source without a label shows its name."""
+    body = main_of(client.get("/", params={"q": "offshoring"}).text)
+    assert 'title="Aussi publié par : Le Matin, Médias24"' in body  # the other copies of a hit
+    facet = re.search(r'<a href="(/\?[^"]*source=medias24[^"]*)">Médias24</a>', body)
+    assert facet, body
+    assert re.search(r'<a href="/\?[^"]*source=atlas-eco[^"]*">atlas-eco</a>', body)
+    assert ">medias24<" not in body
+    filtered = main_of(client.get(html.unescape(facet.group(1))).text)
+    assert "source : <strong>Médias24</strong>" in filtered  # the filter's chip
+    assert '<a href="/sources/medias24">Médias24</a>' in filtered  # the hits
+    article = main_of(client.get(f"/articles/{fx.ids['export']}").text)
+    assert '<a href="/sources/medias24">Médias24</a>' in article
+    figures = main_of(client.get("/chiffres", params={"unit": "MAD"}).text)
+    assert '<a href="/sources/medias24">Médias24</a>' in figures and ">atlas-eco</a>" in figures
+    source = main_of(client.get("/sources/medias24").text)
+    assert "<h1>Médias24 " in source and "<code>medias24</code>" in source
+    assert "<h1>atlas-eco " in main_of(client.get("/sources/atlas-eco").text)
+    organisation = main_of(client.get("/organisations/" + quote("Agence de développement du digital")).text)
+    assert '<span class="meta">Médias24' in organisation
+    # exports: the "Source" column keeps the name; the label comes last, in a column of its own
+    exported = client.get("/chiffres.csv", params={"unit": "MAD"}).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    by_source = {row["Source"]: row["Nom de la source"] for row in rows}
+    assert by_source == {"medias24": "Médias24", "le-matin": "Le Matin", "atlas-eco": "atlas-eco"}
+    assert list(rows[0])[-1] == "Nom de la source"
+    # the API keeps names and adds the label next to them
+    hit = next(h for h in client.get("/api/search", params={"source": "medias24"}).json()["hits"])
+    assert (hit["source"], hit["source_label"]) == ("medias24", "Médias24")
+    row = client.get("/api/figures", params={"source": "atlas-eco"}).json()["rows"][0]
+    assert (row["source"], row["source_label"]) == ("atlas-eco", "atlas-eco")
+    detail = client.get(f"/api/articles/{fx.ids['export']}").json()
+    assert detail["source_label"] == "Médias24" and detail["figures"][0]["source_label"] == "Médias24"
 
 
 def test_source_page_lists_runs_and_articles(client: TestClient) -> None:

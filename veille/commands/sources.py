@@ -37,10 +37,12 @@ def list_(config_dir: ConfigDir = None) -> None:
 
     _, sources = _load(config_dir)
     table = Table()
-    for col in ("name", "kind", "enabled", "language", "url"):
+    for col in ("name", "label", "kind", "enabled", "language", "url"):
         table.add_column(col)
     for s in sources:
-        table.add_row(s.name, s.kind, "yes" if s.enabled else "no", s.language or "", " ".join(s.urls))
+        table.add_row(
+            s.name, s.label or "", s.kind, "yes" if s.enabled else "no", s.language or "", " ".join(s.urls)
+        )
     _console().print(table)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -107,9 +107,9 @@ def run_demo(
     from digest.smtp import SmtpSender
     from pipeline.extract import extract_articles
     from spiders.run import run_crawl
-    from veille.demo.site import DemoSite
+    from veille.demo.site import SITE_NAME, DemoSite
     from veille.search import FigureQuery, figures
-    from veille.sources import sources_for_demo
+    from veille.sources import source_labels, sources_for_demo
     from veille.store import open_store
     from veille.subscribers import add_subscriber
 
@@ -122,7 +122,7 @@ def run_demo(
             report.site_url = site.base_url
             echo(f"Demo news site serving on {site.base_url}")
             domain = urlsplit(site.base_url).hostname or "127.0.0.1"
-            sources = sources_for_demo(site.rss_url, site.atom_url, site.listing_url, domain)
+            sources = sources_for_demo(site.rss_url, site.atom_url, site.listing_url, domain, SITE_NAME)
             logs = settings.data_dir / "logs"
             logs.mkdir(parents=True, exist_ok=True)
             echo(f"Crawling its RSS feed, Atom feed and listing pages (log: {logs / 'demo-crawl.log'})")
@@ -154,9 +154,21 @@ def run_demo(
         found = figures(store, FigureQuery(limit=1000))
         report.figures = found.total
         report.organisations = len({o for row in found.rows for o in row.organisations})
-        week = compose(store, load_digest_config(settings), period)
+        config = load_digest_config(settings)
+        # the demo's sources are not in sources.toml: their labels come from the demo itself
+        config = replace(config, source_labels={**config.source_labels, **source_labels(sources)})
+        week = compose(store, config, period)
         report.top_figures = [
-            " — ".join(x for x in (kf.formatted.replace("\u00a0", " "), kf.metric, kf.period, kf.source) if x)
+            " — ".join(
+                x
+                for x in (
+                    kf.formatted.replace("\u00a0", " "),
+                    kf.metric,
+                    kf.period,
+                    config.source_label(kf.source),
+                )
+                if x
+            )
             for kf in week.figures[:5]
         ]
 
@@ -169,7 +181,9 @@ def run_demo(
         _demo_secret(settings)
         subscriber, _ = add_subscriber(store, DEMO_SUBSCRIBER, name="Analyste (démo)", resubscribe=True)
         sender = SmtpSender(host=host, port=port, security="none")
-        delivery = deliver_week(settings, store, period, sender, subscribers=[subscriber], outbox=True)
+        delivery = deliver_week(
+            settings, store, period, sender, subscribers=[subscriber], outbox=True, config=config
+        )
         report.delivery = delivery.summary()
         report.already_sent = bool(delivery.already_sent)
         if delivery.outbox is not None and delivery.outbox.is_dir():

@@ -117,7 +117,7 @@ def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
         each = sa.func.json_each(sa.bindparam("facet_ids", json.dumps(ids))).table_valued("value")
         return col.in_(sa.select(each.c.value))
     # one text parameter cast to int[]: the driver adapts a list of a thousand ints one by one
-    text = "{" + ",".join(str(int(i)) for i in ids) + "}"
+    text = "{" + ",".join(map(str, map(int, ids))) + "}"
     return col == sa.func.any(sa.cast(sa.bindparam("facet_ids", text), sa.dialects.postgresql.ARRAY(sa.Integer)))
 
 

@@ -198,7 +198,7 @@ def _id_slice(
         return None
     allowed: set[int] | None = None
     for sub in queries:
-        found = set(conn.scalars(sub))
+        found = set(conn.scalars(sub).all())
         allowed = found if allowed is None else allowed & found
     if allowed is not None:
         if not allowed:
@@ -207,7 +207,7 @@ def _id_slice(
     if not parsed.has_phrase:
         return [_text_match_pg(parsed), *cond]
     loose = sa.literal_column("articles.search_vector").op("@@")(_tsquery(parsed, loose=True))
-    candidates = list(conn.scalars(sa.select(A.c.id).where(loose, *cond)))
+    candidates = conn.scalars(sa.select(A.c.id).where(loose, *cond)).all()
     if not candidates:
         return None
     conn.execute(sa.text("SET LOCAL enable_indexscan = on"))  # back off after the query (_walk_pg)

@@ -7,6 +7,7 @@ parameters answer 400 ``{"detail": "..."}``; unknown ids 404.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -18,6 +19,7 @@ from veille import search as s
 from veille.web.errors import BadRequest
 from veille.web.pages import reader
 
+SOURCE_LABEL_HELP = "Nom de la source tel qu'affiché (son identifiant `source` si elle n'en a pas)"
 Unit = Literal["MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2"]
 
 
@@ -31,6 +33,7 @@ class HitModel(BaseModel):
     url: str = Field(description="Adresse d'origine de l'article")
     page: str = Field(description="Page de l'article dans Veille")
     source: str
+    source_label: str = Field(description=SOURCE_LABEL_HELP)
     published: datetime | None
     lead: str | None
     snippet_html: str = Field(description="Extrait échappé, mots trouvés entre <mark>")
@@ -69,6 +72,7 @@ class FigureModel(BaseModel):
     page: str
     published: datetime | None
     source: str
+    source_label: str = Field(description=SOURCE_LABEL_HELP)
     title: str
     url: str
     text: str
@@ -110,6 +114,12 @@ Since = Annotated[date | None, Query(description="Publié à partir de ce jour (
 Until = Annotated[date | None, Query(description="Publié jusqu'à ce jour inclus (AAAA-MM-JJ)")]
 Name = Annotated[str | None, Query(max_length=300)]
 ExactTotalHelp = "Compter toutes les correspondances (plus lent) au lieu de s'arrêter à 1 000"
+
+
+def _labeller(request: Request) -> Callable[[str], str]:
+    """Source name -> what readers see (the labels read from ``sources.toml`` at start)."""
+    labels: dict[str, str] = request.app.state.source_labels
+    return lambda name: labels.get(name, name)
 
 
 def _check(since: date | None, until: date | None, lo: float | None, hi: float | None) -> None:
@@ -157,13 +167,17 @@ def api_search(
         exact_total=exact_total,
     )  # fmt: skip
     result = s.search(request.app.state.store, query, with_facets=facets)
+    label = _labeller(request)
     return SearchResponse(
         total=result.total,
         total_exact=result.total_exact,
         facets_sample=result.facets_sample,
         offset=offset,
         limit=limit,
-        hits=[HitModel(**dataclasses.asdict(h), page=f"/articles/{h.id}") for h in result.hits],
+        hits=[
+            HitModel(**dataclasses.asdict(h), page=f"/articles/{h.id}", source_label=label(h.source))
+            for h in result.hits
+        ],
         facets={k: [FacetValue(value=v, count=n) for v, n in items] for k, items in result.facets.items()},
     )
 
@@ -196,12 +210,18 @@ def api_figures(
         article_id=article_id, limit=limit, offset=offset, order=order, exact_total=exact_total,
     )  # fmt: skip
     result = s.figures(request.app.state.store, query)
+    label = _labeller(request)
     return FiguresResponse(
         total=result.total,
         total_exact=result.total_exact,
         offset=offset,
         limit=limit,
-        rows=[FigureModel(**dataclasses.asdict(r), page=f"/articles/{r.article_id}") for r in result.rows],
+        rows=[
+            FigureModel(
+                **dataclasses.asdict(r), page=f"/articles/{r.article_id}", source_label=label(r.source)
+            )
+            for r in result.rows
+        ],
     )
 
 
@@ -223,6 +243,7 @@ class ArticleModel(BaseModel):
     url: str
     canonical_url: str
     source: str
+    source_label: str = Field(description=SOURCE_LABEL_HELP)
     title: str
     lead: str | None
     text: str
@@ -249,6 +270,9 @@ def api_article(article_id: int, request: Request) -> ArticleModel:
     detail = s.article_detail(request.app.state.store, article_id) if 0 < article_id < 10**12 else None
     if detail is None:
         raise HTTPException(404, "Aucun article ne porte ce numéro.")
+    label = _labeller(request)
     data = dataclasses.asdict(detail)
-    data["figures"] = [{**f, "page": f"/articles/{detail.id}"} for f in data["figures"]]
-    return ArticleModel(**data)
+    data["figures"] = [
+        {**f, "page": f"/articles/{detail.id}", "source_label": label(f["source"])} for f in data["figures"]
+    ]
+    return ArticleModel(**data, source_label=label(detail.source))

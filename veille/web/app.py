@@ -20,9 +20,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
+from veille.sources import source_labels
 from veille.store import Store, open_store
 from veille.web.auth import LoginThrottle, Sessions
 from veille.web.config import WebConfig
+from veille.web.data import configured_sources
 from veille.web.errors import BadRequest, LoginRequired, french_query_error
 from veille.web.middleware import VeilleMiddleware
 from veille.web.render import Renderer, make_env
@@ -136,7 +138,10 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
     app.state.settings = settings
     app.state.web = web
     app.state.sessions = Sessions(web.secret_key, web.session_hours, web.secure_cookies)
-    app.state.renderer = Renderer(make_env())
+    # what readers see for each source, read once (a broken sources.toml: the names, and the
+    # sources page says why)
+    app.state.source_labels = source_labels(configured_sources(settings)[0])
+    app.state.renderer = Renderer(make_env(app.state.source_labels))
     app.state.throttle = LoginThrottle()
     app.state.crawls = Crawls(settings)
     if store is not None:

@@ -116,6 +116,7 @@ RUN_STATUS = {"ok": "terminée", "running": "en cours", "failed": "échec"}
 class SourceHealth:
     name: str
     kind: str | None = None
+    label: str | None = None
     urls: tuple[str, ...] = ()
     enabled: bool = True
     configured: bool = True
@@ -127,6 +128,10 @@ class SourceHealth:
     articles: int = 0
     runs: list[dict[str, Any]] = field(default_factory=list)
     running: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
 
     @property
     def status_label(self) -> str:
@@ -165,7 +170,8 @@ def source_health(
 
     sources, problem = configured_sources(settings)
     by_name: dict[str, SourceHealth] = {
-        s.name: SourceHealth(name=s.name, kind=s.kind, urls=tuple(s.urls), enabled=s.enabled) for s in sources
+        s.name: SourceHealth(name=s.name, kind=s.kind, label=s.label, urls=tuple(s.urls), enabled=s.enabled)
+        for s in sources
     }
     runs = store.runs(limit=runs_limit)
     for run in runs:  # newest first

@@ -1,17 +1,21 @@
 """CSV and XLSX downloads of the figures explorer: the rows shown, with the columns shown.
 
 The table's columns come first, in the same order, then what a spreadsheet needs and a
-screen does not (the bare number, the article's title and links). CSV is UTF-8 with a
-BOM (so Excel detects the encoding), comma-separated, RFC 4180 quoting, ISO dates,
-numbers with a decimal point. Text cells that a spreadsheet would read as a formula
-(starting with = + - @ or a tab) get a leading apostrophe; in the XLSX they are
-written as plain strings, never formulas.
+screen does not (the bare number, the article's title and links, the source's label). The
+"Source" column holds the source's name (``medias24``), stable across label changes; the
+label ("Médias24") comes last, so the columns of older files keep their place.
+
+CSV is UTF-8 with a BOM (so Excel detects the encoding), comma-separated, RFC 4180
+quoting, ISO dates, numbers with a decimal point. Text cells that a spreadsheet would read
+as a formula (starting with = + - @ or a tab) get a leading apostrophe; in the XLSX they
+are written as plain strings, never formulas.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +46,7 @@ EXTRA_COLUMNS = (
     "Titre de l'article",
     "Article (Veille)",
     "Adresse d'origine",
+    "Nom de la source",
 )
 HEADER = [c.label for c in TABLE_COLUMNS] + list(EXTRA_COLUMNS)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,7 +56,7 @@ def _plain(text: str | None) -> str:
     return (text or "").replace("\u00a0", " ").replace("\u202f", " ")
 
 
-def record(row: FigureRow, base_url: Any) -> list[Any]:
+def record(row: FigureRow, base_url: Any, source_labels: Mapping[str, str] | None = None) -> list[Any]:
     """One figure as the export's cells (dates as ``date`` objects, numbers as ``float``)."""
     article = f"{str(base_url).rstrip('/')}/articles/{row.article_id}" + (
         f"#phrase-{row.sentence_start}" if row.sentence else ""
@@ -71,6 +76,7 @@ def record(row: FigureRow, base_url: Any) -> list[Any]:
         row.title,
         article,
         row.url,
+        (source_labels or {}).get(row.source, row.source),
     ]
 
 
@@ -90,17 +96,17 @@ def _csv_cell(value: Any) -> str:
     return str(_defuse(value))
 
 
-def to_csv(rows: list[FigureRow], base_url: Any) -> bytes:
+def to_csv(rows: list[FigureRow], base_url: Any, source_labels: Mapping[str, str] | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in rows:
-        cells = record(row, base_url)
+        cells = record(row, base_url, source_labels)
         writer.writerow([_csv_cell(c) for c in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows: list[FigureRow], base_url: Any) -> bytes:
+def to_xlsx(rows: list[FigureRow], base_url: Any, source_labels: Mapping[str, str] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -111,7 +117,7 @@ def to_xlsx(rows: list[FigureRow], base_url: Any) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(record(row, base_url), start=1):
+        for c, value in enumerate(record(row, base_url, source_labels), start=1):
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
                 cell.value = value
@@ -121,7 +127,7 @@ def to_xlsx(rows: list[FigureRow], base_url: Any) -> bytes:
                 if c == 1 and value is not None:
                     cell.number_format = "DD/MM/YYYY"
     ws.freeze_panes = "A2"
-    widths = [12, 16, 22, 16, 30, 10, 30, 80, 16, 10, 20, 50, 40, 40]
+    widths = [12, 16, 22, 16, 30, 10, 30, 80, 16, 10, 20, 50, 40, 40, 24]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = w
     buf = io.BytesIO()

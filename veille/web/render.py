@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,10 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{fr_number(count)} {word}"
 
 
-def make_env() -> Environment:
+def make_env(source_labels: Mapping[str, str] | None = None) -> Environment:
+    """The templates' environment; ``source_labels`` (name -> label, from ``sources.toml``) feed
+    the ``source_label`` filter, which falls back to the name."""
+    labels = dict(source_labels or {})
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml", "svg"], default=True),
@@ -133,6 +137,7 @@ def make_env() -> Environment:
         segment=lambda v: quote(str(v), safe=""),
         unit_label=lambda u: UNIT_LABELS.get(u or "", u or ""),
         facet_label=lambda k: FACET_LABELS.get(k, k),
+        source_label=lambda name: labels.get(name, name),
     )
     env.globals["urlencode"] = lambda pairs: urlencode(list(pairs), doseq=True)
     return env

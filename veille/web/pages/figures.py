@@ -79,7 +79,7 @@ def figures_csv(request: Request) -> Response:
     p = figure_params(request.query_params)
     rows = _figures(request, p).rows
     return Response(
-        export.to_csv(rows, request.base_url),
+        export.to_csv(rows, request.base_url, request.app.state.source_labels),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="veille-chiffres.csv"'},
     )
@@ -90,7 +90,7 @@ def figures_xlsx(request: Request) -> Response:
     p = figure_params(request.query_params)
     rows = _figures(request, p).rows
     return Response(
-        export.to_xlsx(rows, request.base_url),
+        export.to_xlsx(rows, request.base_url, request.app.state.source_labels),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="veille-chiffres.xlsx"'},
     )

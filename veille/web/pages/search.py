@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
@@ -55,7 +56,18 @@ def _without(pairs: tuple[tuple[str, str], ...], key: str, value: str | None = N
     return [(k, v) for k, v in pairs if not (k == key and (value is None or v == value))]
 
 
-def _facet_view(p: SearchParams, facets: dict[str, list[tuple[str, int]]]) -> list[dict[str, Any]]:
+def _shown(param: str, value: str, source_labels: Mapping[str, str]) -> str:
+    """A filter value as readers see it; links keep the value itself (a source's name)."""
+    if param == "unit":
+        return UNIT_LABELS.get(value, value)
+    if param == "source":
+        return source_labels.get(value, value)
+    return value
+
+
+def _facet_view(
+    p: SearchParams, facets: dict[str, list[tuple[str, int]]], source_labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
     out = []
     for key, param, label in FACETS:
         entries = facets.get(key) or []
@@ -71,7 +83,7 @@ def _facet_view(p: SearchParams, facets: dict[str, list[tuple[str, int]]]) -> li
                 pairs = _without(p.raw, param) + ([] if active else [(param, value)])
             items.append(
                 {
-                    "label": UNIT_LABELS.get(value, value) if param == "unit" else value,
+                    "label": _shown(param, value, source_labels),
                     "count": count,
                     "active": active,
                     "href": "/?" + query_string(pairs) if pairs else "/",
@@ -81,19 +93,21 @@ def _facet_view(p: SearchParams, facets: dict[str, list[tuple[str, int]]]) -> li
     return out
 
 
-def _chips(p: SearchParams) -> list[tuple[str, str, str]]:
+def _chips(p: SearchParams, source_labels: Mapping[str, str]) -> list[tuple[str, str, str]]:
     chips = []
     for k, v in p.raw:
         if k in CHIP_LABELS:
-            shown = UNIT_LABELS.get(v, v) if k == "unit" else v
             rest = _without(p.raw, k, v)
-            chips.append((CHIP_LABELS[k], shown, "/?" + query_string(rest) if rest else "/"))
+            chips.append(
+                (CHIP_LABELS[k], _shown(k, v, source_labels), "/?" + query_string(rest) if rest else "/")
+            )
     return chips
 
 
 @router.get("/", response_class=HTMLResponse, summary="Recherche (page)")
 def search_page(request: Request) -> Response:
     store = request.app.state.store
+    labels = request.app.state.source_labels
     error = None
     status = 200
     try:
@@ -117,8 +131,8 @@ def search_page(request: Request) -> Response:
             "total_exact": result.total_exact,
             "count_all": "/?" + query_string([*p.raw, ("total", "exact")]),
             "facets_sample": result.facets_sample,
-            "facets": _facet_view(p, result.facets),
-            "chips": _chips(p),
+            "facets": _facet_view(p, result.facets, labels),
+            "chips": _chips(p, labels),
             "hidden": [(k, v) for k, v in p.raw if k in HIDDEN_KEYS],
             "pages": pages,
             "first_rank": (p.page - 1) * p.per_page + 1,
