@@ -1,19 +1,22 @@
 """Load test of the web UI: N concurrent users searching for D seconds against ``veille serve``.
 
 Starts ``veille serve`` (``--workers`` uvicorn processes, default 1) on a free loopback
-port over an archive,
-then runs a bounded asyncio client (httpx): each user sends one request at a time, a
-mix of HTML searches (plain words, phrase, filters, page 2) and JSON API searches.
+port over an archive, then runs a bounded asyncio client (httpx): each user sends one
+request at a time, a mix of HTML searches (plain words, phrase, filters, page 2) and JSON
+API searches. Users arrive one after the other over ``--ramp`` seconds (as locust spawns
+them); the steady state after the ramp-up is reported apart from the whole run, which
+includes the server's first requests (cold caches, the first 50 queries at once).
 ``--think S`` makes each user pause S seconds on average (exponential) between requests,
-like an analyst reading the page; the default 0 sends requests back to back (a stress
-test, comparable with earlier runs). Prints requests/s, p50/p95/p99 latency and errors
-(HTTP >= 500 or transport errors; 4xx are counted apart), overall and per endpoint.
+like an analyst reading the page; 0 (the default) sends requests back to back — a stress
+test of throughput, not a model of analysts. Prints requests/s, p50/p95/p99 latency and
+errors (HTTP >= 500 or transport errors; 4xx are counted apart), overall and per endpoint.
 Prints only; asserts nothing.
 
-The archive is a data directory (or a ``veille.db`` file) given as argument, or a
+The archive is a data directory (or a ``veille.db`` file) given as argument, a database
+URL (``--database-url``, e.g. the PostgreSQL archive of ``bench/search_bench.py``), or a
 synthetic one generated with ``bench/search_bench.py``'s generator (``--n`` articles).
 
-Example: python bench/web_load.py /tmp/vperf/bench-100000.db --users 50 --duration 60 --workers 2
+Example: python bench/web_load.py /tmp/vperf/bench-100000.db --users 50 --duration 60 --workers 2 --think 3
 """
 
 from __future__ import annotations
@@ -109,9 +112,11 @@ async def user(
     client: httpx.AsyncClient,
     rng: random.Random,
     stop_at: float,
-    results: list,
-    think: float,  # type: ignore[type-arg]
+    results: list,  # type: ignore[type-arg]
+    think: float,
+    start_after: float = 0.0,
 ) -> None:
+    await asyncio.sleep(start_after)  # users arrive one after the other (ramp-up), as in locust
     while time.perf_counter() < stop_at:
         kind, path, params = request_mix(rng)
         t0 = time.perf_counter()
@@ -120,12 +125,15 @@ async def user(
             status = r.status_code
         except httpx.HTTPError as exc:
             status = type(exc).__name__
-        results.append((kind, time.perf_counter() - t0, status))
+        results.append((kind, time.perf_counter() - t0, status, t0))
         if think > 0:  # an analyst reads the page: exponential pause around the mean
             await asyncio.sleep(min(rng.expovariate(1 / think), 5 * think))
 
 
-async def run_load(base: str, users: int, duration: float, seed: int, think: float = 0.0) -> list:  # type: ignore[type-arg]
+async def run_load(
+    base: str, users: int, duration: float, seed: int, think: float = 0.0, ramp: float = 0.0
+) -> list:  # type: ignore[type-arg]
+    """Every request as (kind, seconds, status, start time); user i starts after i * ramp / users s."""
     results: list = []  # type: ignore[type-arg]
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -134,7 +142,10 @@ async def run_load(base: str, users: int, duration: float, seed: int, think: flo
             await client.get("/", params={"q": "offshoring"})
         stop_at = time.perf_counter() + duration
         await asyncio.gather(
-            *(user(client, random.Random(seed + i), stop_at, results, think) for i in range(users))
+            *(
+                user(client, random.Random(seed + i), stop_at, results, think, i * ramp / users)
+                for i in range(users)
+            )
         )
     return results
 
@@ -147,12 +158,15 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
-def report(results: list, duration: float, users: int) -> None:  # type: ignore[type-arg]
+def report(results: list, duration: float, users: int, label: str = "") -> None:  # type: ignore[type-arg]
+    if not results:
+        print(f"\n{label}: no request")
+        return
     lat = [r[1] * 1000 for r in results]
     errors = [r for r in results if not isinstance(r[2], int) or r[2] >= 500]
     client_errors = [r for r in results if isinstance(r[2], int) and 400 <= r[2] < 500]
     print(
-        f"\n{users} users, {duration:.0f} s: {len(results)} requests, {len(results) / duration:.1f} requests/s"
+        f"\n{label}{users} users, {duration:.0f} s: {len(results)} requests, {len(results) / duration:.1f} requests/s"
     )
     print(
         f"latency ms: p50 {pct(lat, 50):.0f}  p95 {pct(lat, 95):.0f}  p99 {pct(lat, 99):.0f}  max {max(lat):.0f}"
@@ -162,7 +176,7 @@ def report(results: list, duration: float, users: int) -> None:  # type: ignore[
         print("  " + ", ".join(f"{k}: {n}" for k, n in Counter(str(e[2]) for e in errors).most_common(5)))
     by_kind: dict[str, list[float]] = defaultdict(list)
     failed: Counter[str] = Counter()
-    for kind, seconds, status in results:
+    for kind, seconds, status, _ in results:
         by_kind[kind].append(seconds * 1000)
         if not isinstance(status, int) or status >= 500:
             failed[kind] += 1
@@ -193,12 +207,25 @@ def main(argv: list[str] | None = None) -> None:
         help="mean think time per user between requests, in seconds (exponential; default 0: "
         "back-to-back requests, comparable with earlier runs)",
     )
+    ap.add_argument(
+        "--ramp",
+        type=float,
+        default=10.0,
+        help="seconds over which the users arrive, one after the other (locust's spawn rate); the "
+        "steady state is reported apart from the whole run",
+    )
     ap.add_argument("--workers", type=int, default=1, help="veille serve --workers (uvicorn processes)")
+    ap.add_argument(
+        "--database-url", help="serve this archive instead (e.g. postgresql+psycopg://postgres@127.0.0.1/db)"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the generated archive")
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="veille-web-load-"))
-    if args.archive:
+    if args.database_url:
+        data_dir = tmp / "data"  # the server's data folder (the archive is the database)
+        data_dir.mkdir()
+    elif args.archive:
         src = Path(args.archive)
         data_dir = src if src.is_dir() else tmp / "data"
         if src.is_file():
@@ -210,6 +237,8 @@ def main(argv: list[str] | None = None) -> None:
     port = free_port()
     env = {**os.environ, "VEILLE_SECRET_KEY": "bench-" + "x" * 20}
     env.pop("VEILLE_DATABASE_URL", None)
+    if args.database_url:
+        env["VEILLE_DATABASE_URL"] = args.database_url
     log = (tmp / "serve.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-c", "from veille.cli import run; run()", "serve", "--port", str(port),
@@ -228,10 +257,13 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit("veille serve did not start: " + (tmp / "serve.log").read_text()[-2000:])
         print(
             f"server {base} ({args.workers} uvicorn worker(s)), archive {data_dir}, "
-            f"{args.users} users, think time {args.think:g} s, pid {server.pid}"
+            f"{args.users} users arriving over {args.ramp:g} s, think time {args.think:g} s, pid {server.pid}"
         )
-        results = asyncio.run(run_load(base, args.users, args.duration, args.seed, args.think))
-        report(results, args.duration, args.users)
+        t0 = time.perf_counter()
+        results = asyncio.run(run_load(base, args.users, args.duration, args.seed, args.think, args.ramp))
+        report(results, args.duration, args.users, "whole run (ramp-up included): ")
+        steady = [r for r in results if r[3] - t0 >= args.ramp]
+        report(steady, args.duration - args.ramp, args.users, f"steady state (after the {args.ramp:g} s ramp-up): ")
     finally:
         server.terminate()
         server.wait(10)

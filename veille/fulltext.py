@@ -12,7 +12,6 @@ original (accented) words whose key matches.
 from __future__ import annotations
 
 import html
-import itertools
 import re
 import threading
 import unicodedata
@@ -97,6 +96,25 @@ def index_text(text: str | None) -> str:
     return " ".join(filter(None, map(key, WORD_RE.findall(text))))
 
 
+def _accented_forms() -> dict[str, str]:
+    """Each folded letter and the characters that fold to it ("e" -> "eéèêë…")."""
+    forms: dict[str, str] = {}
+    for cp in range(0xC0, 0x250):
+        ch = chr(cp)
+        folded = fold_word(ch)
+        if len(folded) == 1 and folded != ch and folded.isalpha():
+            forms[folded] = forms.get(folded, folded) + ch
+    return forms
+
+
+_ACCENTED = _accented_forms()
+
+
+def _letter_class(c: str) -> str:
+    forms = _ACCENTED.get(c)
+    return f"[{re.escape(forms)}]" if forms else re.escape(c)
+
+
 class Matcher:
     """Tells which original words a query hits: exact keys and key prefixes."""
 
@@ -104,6 +122,7 @@ class Matcher:
         self.keys = frozenset(k for k in keys if k)
         self.prefixes = tuple(p for p in prefixes if p)
         self._seen: dict[str, str | None] = {}
+        self._candidates: re.Pattern[str] | None = None
 
     def __call__(self, word: str) -> str | None:
         try:
@@ -112,12 +131,20 @@ class Matcher:
             found = self._seen[word] = self._match(word)
             return found
 
-    def matching(self, words: set[str]) -> set[str]:
-        """The words of ``words`` that match (one dictionary lookup each once seen)."""
-        seen = self._seen
-        for w in words - seen.keys():
-            seen[w] = self._match(w)
-        return {w for w in words if seen[w]}
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, key)`` of every matching word of ``text``, in order. A regular expression
+        finds the words starting like a key or prefix (accents and case aside: a stem starts like
+        its word), then each is checked; the rest of the text is not tokenised."""
+        if self._candidates is None:
+            heads = sorted({k[:3] for k in self.keys} | {p[:3] for p in self.prefixes})
+            alternatives = "|".join("".join(_letter_class(c) for c in h) for h in heads)
+            self._candidates = re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
+        out = []
+        for m in self._candidates.finditer(text):
+            found = self(m.group())
+            if found:
+                out.append((m.start(), m.end(), found))
+        return out
 
     def _match(self, word: str) -> str | None:
         k = key(word)
@@ -152,35 +179,53 @@ def snippet(text: str, matcher: Matcher, *, words: int = 32) -> str:
     """An HTML-safe excerpt of about ``words`` words around the densest cluster of matches.
 
     Escaped text with ``<mark>`` around original words whose key matches; "…" marks cuts.
+    Only the words that may match are looked at (:meth:`Matcher.find`), then the window.
     """
-    toks = WORD_RE.findall(text)  # words only (fast); offsets below for the chosen window only
-    if not toks:
+    if not WORD_RE.search(text):
         return ""
-    hits: list[int] = []
-    if matcher:
-        found = matcher.matching(set(toks))  # each distinct word tested once
-        hits = [i for i, w in enumerate(toks) if w in found]
-    best_start = 0
+    hits = matcher.find(text) if matcher else []
+    begin = 0
     if hits:
-        # the window of ``words`` tokens holding the most distinct matched keys, then the most matches
-        best_score = (-1, -1)
-        j = 0
-        for i, h in enumerate(hits):
-            while hits[j] < h - words + 1:
+        # the stretch of about ``words`` words holding the most distinct matched keys, then the most
+        # matches; the excerpt starts a few words before its first match
+        span = words * CHARS_PER_WORD
+        best_score, anchor, j = (-1, -1), 0, 0
+        for i, (start, _, _) in enumerate(hits):
+            while hits[j][0] < start - span:
                 j += 1
             inside = hits[j : i + 1]
-            distinct = len({matcher(toks[x]) for x in inside})
-            score = (distinct, len(inside))
+            score = (len({h[2] for h in inside}), len(inside))
             if score > best_score:
-                best_score = score
-                best_start = max(0, inside[0] - 4)
-    best_start = min(best_start, max(0, len(toks) - words))
-    last = min(len(toks), best_start + words) - 1
-    spans = list(itertools.islice(WORD_RE.finditer(text), best_start, last + 1))
-    # start the excerpt at a sentence start when one is close
-    begin = spans[0].start() if best_start else 0
-    end = spans[-1].end()
-    if last == len(toks) - 1:
+                best_score, anchor = score, inside[0][0]
+        begin = _start_of_words_before(text, anchor, 4)
+    end, count = _end_of_words(text, begin, words)
+    if count < words and begin > 0:  # near the end of the text: take the missing words before
+        begin = _start_of_words_before(text, begin, words - count)
+        end, count = _end_of_words(text, begin, words)
+    if not WORD_RE.search(text, end):
         end = len(text)
-    body = highlight(text[begin:end].strip(), matcher) if matcher else html.escape(text[begin:end].strip())
+    part = text[begin:end].strip()
+    body = highlight(part, matcher) if matcher else html.escape(part)
     return ("… " if begin > 0 else "") + body + (" …" if end < len(text.rstrip()) else "")
+
+
+CHARS_PER_WORD = 7  # a French word and its space, on average: how far apart matches may be
+
+
+def _start_of_words_before(text: str, pos: int, n: int) -> int:
+    """Where the ``n``-th word before ``pos`` starts (0 when there are fewer)."""
+    low = max(0, pos - 30 * n)
+    starts = [m.start() for m in WORD_RE.finditer(text, low, pos)]
+    if len(starts) >= n:
+        return starts[-n]
+    return 0 if low == 0 or not starts else starts[0]
+
+
+def _end_of_words(text: str, begin: int, n: int) -> tuple[int, int]:
+    """Where ``n`` words from ``begin`` end, and how many words there were (fewer at the end)."""
+    end, count = begin, 0
+    for m in WORD_RE.finditer(text, begin):
+        end, count = m.end(), count + 1
+        if count == n:
+            break
+    return end, count

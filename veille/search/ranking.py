@@ -42,6 +42,7 @@ from veille.search.models import SearchQuery
 from veille.store import Store
 
 CANDIDATES = 200  # PostgreSQL: matches re-ranked on the full text (the rest by title and lead)
+SET_IDS_MAX = 5_000  # PostgreSQL: a filter allowing fewer articles in a slice is read as a list of ids
 RANK_WINDOW = 1_000  # text relevance ranks the newest 1,000 matches (all of them when fewer)
 TITLE_WEIGHT, LEAD_WEIGHT, TEXT_WEIGHT = 10.0, 3.0, 1.0
 
@@ -198,8 +199,11 @@ def _id_slice(
         return None
     allowed: set[int] | None = None
     for sub in queries:
-        found = set(conn.scalars(sub).all())
-        allowed = found if allowed is None else allowed & found
+        found = conn.scalars(sub.limit(SET_IDS_MAX + 1)).all()
+        if len(found) > SET_IDS_MAX:  # a broad filter: leave it to a semi-join in the query
+            cond.append(A.c.id.in_(sub))
+            continue
+        allowed = set(found) if allowed is None else allowed & set(found)
     if allowed is not None:
         if not allowed:
             return None
