@@ -156,12 +156,17 @@ def has_set_filters(q: SearchQuery) -> bool:
                 or q.period)  # fmt: skip
 
 
-def _row_filters(store: Store, q: SearchQuery) -> list[Any]:
+def _date_filters(store: Store, q: SearchQuery) -> list[Any]:
     where: list[Any] = []
     if q.since:
         where.append(A.c.published >= _bound(store, q.since, end=False))
     if q.until:
         where.append(A.c.published < _bound(store, q.until, end=True))
+    return where
+
+
+def _row_filters(store: Store, q: SearchQuery) -> list[Any]:
+    where = _date_filters(store, q)
     if q.sources:
         where.append(A.c.source.in_(list(q.sources)))
     if q.min_relevance is not None:

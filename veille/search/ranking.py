@@ -29,6 +29,7 @@ from veille.search.conditions import (
     FTS,
     W_RANK,
     A,
+    _date_filters,
     _filters,
     _fts_match,
     _set_queries,
@@ -144,8 +145,10 @@ def _walk_pg(
     to sort them. The first slice is sized for a common word; the next ones from the density of
     matches seen so far. Id slices are pushed into the filters' subqueries too."""
     cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
+    # the ids and dates the date filters allow: slices start within them ("since 2024" skips older ids)
     lo_id, hi_id, first_day, last_day = conn.execute(
         sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published), sa.func.max(A.c.published))
+        .where(*_date_filters(store, q))
     ).one()  # fmt: skip
     if hi_id is None:
         return []
