@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             raise SystemExit("veille serve did not start: " + (tmp / "serve.log").read_text()[-2000:])
         print(
-            f"server {base} ({args.workers} uvicorn worker(s)), archive {data_dir}, "
+            f"server {base} ({args.workers} uvicorn worker(s)), archive {args.database_url or data_dir}, "
             f"{args.users} users arriving over {args.ramp:g} s, think time {args.think:g} s, pid {server.pid}"
         )
         t0 = time.perf_counter()
