@@ -173,7 +173,8 @@ def _walk_pg(
         if cond is not None:
             stmt = sa.select(A.c.id, cluster, A.c.id).where(*cond).order_by(*order).limit(n + 1 - len(rows))
             rows += [tuple(r) for r in conn.execute(stmt).all()]
-            _prefer_gin(conn)
+            if parsed.has_phrase and not by_date:  # _id_slice allowed index scans for this query
+                _index_scans(conn, False)
         if len(rows) > n or last:
             return rows
         # the slice for the rest, from the density seen so far (at least twice as wide)
@@ -217,7 +218,7 @@ def _id_slice(
     candidates = conn.scalars(sa.select(A.c.id).where(loose, *cond)).all()
     if not candidates:
         return None
-    conn.execute(sa.text("SET LOCAL enable_indexscan = on"))  # back off after the query (_walk_pg)
+    _index_scans(conn, True)  # off again after the query (_walk_pg)
     phrase = sa.func.ts_match_vq(sa.literal_column("articles.search_vector"), _tsquery(parsed))
     return [_in_ids(store, A.c.id, candidates), phrase]
 
@@ -253,13 +254,17 @@ def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> 
     return scores
 
 
+def _index_scans(conn: Any, on: bool) -> None:
+    """PostgreSQL, for the rest of this transaction: allow ordered index scans again, or not."""
+    conn.execute(sa.text("SELECT set_config('enable_indexscan', :v, true)"), {"v": "on" if on else "off"})
+
+
 def _prefer_gin(conn: Any) -> None:
     """PostgreSQL, for the rest of this transaction: bitmap scans only. The planner does not know
     that testing ``search_vector @@`` on a row means reading its vector from TOAST; left alone it
     scans the table or walks another index and tests every row (10-20x slower), instead of
     combining the GIN index with the filters' indexes in bitmaps."""
-    conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
+    conn.execute(sa.text("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"))
 
 
 def _count_all(store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any]) -> int:
