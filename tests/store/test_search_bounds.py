@@ -129,3 +129,37 @@ def test_stemming_from_several_threads() -> None:
     for th in threads:
         th.join()
     assert not errors
+
+
+def test_a_walk_in_many_slices_finds_what_one_pass_finds(arc, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL reads the newest matches in id (or date) slices that widen as it goes; on this
+    small archive one slice holds everything unless the first is made tiny. Every kind of walk
+    must give the same pages and totals either way (SQLite has no slices: the same check holds)."""
+    from datetime import date
+
+    from veille.search import ranking
+
+    store, _ = arc
+    monkeypatch.setattr(s, "TOTAL_CAP", 2)
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 2)
+    queries = [
+        SearchQuery("emploi", limit=1), SearchQuery('"zone franche"', limit=1),
+        SearchQuery("emploi", org="ADD", limit=1), SearchQuery("emplois OR offshoring", unit="jobs", limit=1),
+        SearchQuery('"zone franche" emplois', one_per_cluster=False, limit=1),
+        SearchQuery("emploi", order="date", limit=1), SearchQuery("offshoring", order="date", offset=2, limit=1),
+        SearchQuery("emploi", since=date(2025, 2, 1), limit=1), SearchQuery("offshoring", offset=2, limit=1),
+    ]  # fmt: skip
+
+    def run_all() -> list[tuple[list[int], int, bool]]:
+        CACHE.clear()
+        out = []
+        for q in queries:
+            r = search(store, q, with_facets=False)
+            out.append(([h.id for h in r.hits], r.total, r.total_exact))
+        return out
+
+    one_pass = run_all()
+    monkeypatch.setattr(ranking, "FIRST_SLICE", 0.05)  # the first slice: one id; then wider ones
+    sliced = run_all()
+    assert sliced == one_pass
+    assert any(hits for hits, _, _ in one_pass) and any(not exact for _, _, exact in one_pass)

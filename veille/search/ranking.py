@@ -43,6 +43,7 @@ from veille.search.models import SearchQuery
 from veille.store import Store
 
 CANDIDATES = 200  # PostgreSQL: matches re-ranked on the full text (the rest by title and lead)
+FIRST_SLICE = 8.0  # PostgreSQL: the first id slice holds this many ids per wanted match
 SET_IDS_MAX = 5_000  # PostgreSQL: a filter allowing fewer articles in a slice is read as a list of ids
 RANK_WINDOW = 1_000  # text relevance ranks the newest 1,000 matches (all of them when fewer)
 TITLE_WEIGHT, LEAD_WEIGHT, TEXT_WEIGHT = 10.0, 3.0, 1.0
@@ -157,7 +158,7 @@ def _walk_pg(
     by_date = q.order == "date"
     rows: list[tuple[int, int, Any]] = []
     upper: Any = None  # exclusive upper end of the next slice (None: the newest)
-    fraction = min(1.0, 8 * (n + 1) / max(1, hi_id - lo_id + 1))
+    fraction = min(1.0, FIRST_SLICE * (n + 1) / max(1, hi_id - lo_id + 1))
     while True:
         last = fraction >= 1.0 or (by_date and first_day is None)
         if by_date:
