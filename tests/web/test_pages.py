@@ -203,6 +203,10 @@ def test_figures_explorer_filters(client: TestClient) -> None:
     assert "1 chiffre" in body and "talents formés" in body
     body = main_of(client.get("/chiffres", params={"min_value": "1 000 000 000", "order": "value"}).text)
     assert body.index("18\u00a0milliards") < body.index("1,2\u00a0milliard")
+    # the source filter lists the configured sources by their label, the chosen one selected
+    body = main_of(client.get("/chiffres", params={"source": "medias24"}).text)
+    assert '<option value="medias24" selected>Médias24</option>' in body
+    assert '<option value="atlas-eco">atlas-eco</option>' in body
 
 
 def test_csv_export_is_exactly_what_is_shown(client: TestClient) -> None:

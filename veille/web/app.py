@@ -140,7 +140,9 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
     app.state.sessions = Sessions(web.secret_key, web.session_hours, web.secure_cookies)
     # what readers see for each source, read once (a broken sources.toml: the names, and the
     # sources page says why)
-    app.state.source_labels = source_labels(configured_sources(settings)[0])
+    configured = configured_sources(settings)[0]
+    app.state.source_labels = source_labels(configured)
+    app.state.source_names = [s.name for s in configured]
     app.state.renderer = Renderer(make_env(app.state.source_labels))
     app.state.throttle = LoginThrottle()
     app.state.crawls = Crawls(settings)

@@ -60,6 +60,9 @@ def figures_page(request: Request) -> Response:
             "rows": [figure_view(f) for f in result.rows],
             "total": result.total,
             "total_exact": result.total_exact,
+            "source_choices": _source_choices(
+                request.app.state.source_names, request.app.state.source_labels, p.source
+            ),
             "count_all": "/chiffres?" + query_string([*p.raw, ("total", "exact")]),
             "columns": export.TABLE_COLUMNS,
             "units": UNITS,
@@ -94,3 +97,11 @@ def figures_xlsx(request: Request) -> Response:
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="veille-chiffres.xlsx"'},
     )
+
+
+def _source_choices(names: list[str], labels: dict[str, str], current: str | None) -> list[tuple[str, str]]:
+    """(name, label) of the configured sources by label, and the one asked for if it is not one."""
+    choices = {n: labels.get(n, n) for n in names}
+    if current and current not in choices:
+        choices[current] = current
+    return sorted(choices.items(), key=lambda kv: kv[1].casefold())
