@@ -7,7 +7,7 @@ API searches. Users arrive one after the other over ``--ramp`` seconds (as locus
 them); the steady state after the ramp-up is reported apart from the whole run, which
 includes the server's first requests (cold caches, the first 50 queries at once).
 ``--think S`` makes each user pause S seconds on average (exponential) between requests,
-like an analyst reading the page; 0 (the default) sends requests back to back — a stress
+like an analyst reading the page (default 3 s); 0 sends requests back to back — a stress
 test of throughput, not a model of analysts. Prints requests/s, p50/p95/p99 latency and
 errors (HTTP >= 500 or transport errors; 4xx are counted apart), overall and per endpoint.
 Prints only; asserts nothing.
@@ -203,9 +203,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--think",
         type=float,
-        default=0.0,
-        help="mean think time per user between requests, in seconds (exponential; default 0: "
-        "back-to-back requests, comparable with earlier runs)",
+        default=3.0,
+        help="mean think time per user between requests, in seconds (exponential; default 3: "
+        "analysts reading their results; 0: back-to-back requests, a throughput stress test)",
     )
     ap.add_argument(
         "--ramp",
