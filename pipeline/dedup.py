@@ -1,7 +1,7 @@
 """Dedup stage: drop exact copies, group near-copies into syndication clusters.
 
 - **Exact duplicates.** ``content_hash`` is the SHA-256 of the accent- and case-folded
-  text (:func:`veille.store.content_hash`). An item whose text is identical to an archived
+  text (:func:`veille.folding.content_hash`). An item whose text is identical to an archived
   (or earlier in this run) article under another URL is dropped with reason ``duplicate``.
 - **Near duplicates.** A wire story republished by five sites, each with its own intro or
   trimmed ending, is kept five times but as one cluster: ``article.cluster`` is the archive
@@ -83,7 +83,7 @@ def words(text: str) -> list[str]:
 
 
 def content_hash(text: str) -> str:
-    """:func:`veille.store.content_hash` (same digest), with the faster fold."""
+    """:func:`veille.folding.content_hash` (same digest), with the faster fold."""
     return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
 
 

@@ -7,18 +7,18 @@ extraction results happens in one transaction, so a kill -9 loses nothing commit
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import create_engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from veille import schema as t
+from veille.engine import make_engine, redact_url
 from veille.errors import StoreError
+from veille.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
 from veille.models import Analysis, Article
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -26,96 +26,6 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class _Unaccent(dict[int, str | None]):
-    """``str.translate`` table dropping combining marks, filled one character at a time."""
-
-    def __missing__(self, code: int) -> str | None:
-        char = chr(code)
-        value = None if unicodedata.combining(char) else char
-        self[code] = value
-        return value
-
-
-_UNACCENT = _Unaccent()
-
-
-def unaccent(text: str) -> str:
-    """NFKD ``text`` without its combining marks ("Développement" -> "Developpement")."""
-    return text if text.isascii() else unicodedata.normalize("NFKD", text).translate(_UNACCENT)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive key ("Agence du Développement" -> "agence du developpement").
-
-    Content hashes of archived articles are computed on it: it must not change.
-    """
-    return " ".join(unaccent(text).casefold().replace("’", "'").split())
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<invalid database URL>"
-
-
-# Veille's queries are short and interactive: JIT compiling, and parallel workers that must start
-# and then share the server's few cores, cost more than they save (a figure listing: 56 ms with 2
-# workers, 31 ms without, on 2 cores). An archive's working set is cached or on SSD: random reads
-# cost about what sequential ones do (PostgreSQL's default 4.0 is for spinning disks; with it the
-# planner scanned 50,000 figures instead of reading the few hundred an index points to).
-PG_SESSION_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1"
-SQLITE_MMAP_BYTES = 1 << 30  # address space only: pages are shared with the OS cache
-SQLITE_CACHE_KIB = 32 * 1024  # page cache per connection
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
-        database = make_url(url).database
-        if database and database != ":memory:":
-            try:
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the archive folder for {database}: {exc.strerror}") from None
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            # searches read large parts of big archives: map the file instead of a read() per page,
-            # and keep more pages per connection than SQLite's 2 MB default
-            cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-            cur.execute("PRAGMA temp_store=MEMORY")
-            cur.close()
-            # accent/case folding for filters (metric, person...) as PostgreSQL's unaccent(lower())
-            dbapi_conn.create_function(
-                "veille_fold", 1, lambda v: fold(v) if isinstance(v, str) else v, deterministic=True
-            )
-
-        return engine
-    try:
-        if url.startswith("postgresql"):
-            return create_engine(
-                url, pool_pre_ping=True, connect_args={"connect_timeout": 10, "options": PG_SESSION_OPTIONS}
-            )
-        return create_engine(url, pool_pre_ping=True)
-    except Exception as exc:  # unknown dialect, bad URL, missing driver
-        raise StoreError(f"cannot use database URL {_redact(url)}: {exc}") from None
 
 
 class Store:
@@ -148,7 +58,9 @@ class Store:
             with self.engine.connect() as conn:
                 heads = MigrationContext.configure(conn).get_current_heads()
         except OperationalError as exc:
-            raise StoreError(f"cannot reach the archive at {_redact(self.url)}: {_first_line(exc)}") from None
+            raise StoreError(
+                f"cannot reach the archive at {redact_url(self.url)}: {_first_line(exc)}"
+            ) from None
         return ", ".join(sorted(heads)) or None
 
     def create_database(self) -> bool:
@@ -163,7 +75,7 @@ class Store:
         url = make_url(self.url)
         name = url.database
         if not name:
-            raise StoreError(f"no database name in {_redact(self.url)}: add one, e.g. .../veille")
+            raise StoreError(f"no database name in {redact_url(self.url)}: add one, e.g. .../veille")
         admin = create_engine(
             url.set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10}
         )
@@ -177,7 +89,7 @@ class Store:
                 return True
         except OperationalError as exc:
             raise StoreError(
-                f"cannot reach the PostgreSQL server for {_redact(self.url)}: {_first_line(exc)}"
+                f"cannot reach the PostgreSQL server for {redact_url(self.url)}: {_first_line(exc)}"
             ) from None
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot create the database {name!r}: {_first_line(exc)}") from None
@@ -201,7 +113,7 @@ class Store:
                 unknown = current - known
                 if unknown:
                     raise StoreError(
-                        f"the archive at {_redact(self.url)} has schema version {', '.join(sorted(unknown))}, "
+                        f"the archive at {redact_url(self.url)} has schema version {', '.join(sorted(unknown))}, "
                         "newer than this Veille knows: upgrade Veille"
                     )
                 if current != heads:
@@ -211,12 +123,12 @@ class Store:
             first = _first_line(exc)
             if self.dialect == "postgresql" and "does not exist" in first and "database" in first:
                 raise StoreError(
-                    f"the database at {_redact(self.url)} does not exist: run `veille init` to create it"
+                    f"the database at {redact_url(self.url)} does not exist: run `veille init` to create it"
                 ) from None
-            raise StoreError(f"cannot reach the archive at {_redact(self.url)}: {first}") from None
+            raise StoreError(f"cannot reach the archive at {redact_url(self.url)}: {first}") from None
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"cannot migrate the archive at {_redact(self.url)}: {_first_line(exc)}"
+                f"cannot migrate the archive at {redact_url(self.url)}: {_first_line(exc)}"
             ) from None
 
     def close(self) -> None:

@@ -32,12 +32,12 @@ from veille.search.conditions import (
     _date_filters,
     _filters,
     _fts_match,
-    _set_queries,
-    has_set_filters,
     _in_ids,
+    _set_queries,
     _text_match,
     _text_match_pg,
     _tsquery,
+    has_set_filters,
 )
 from veille.search.models import SearchQuery
 from veille.store import Store
