@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from veille.config import Settings, optional, read_toml
+from veille.config import Settings, optional, read_toml, table
 from veille.errors import ConfigError
 
 SECURITY = ("none", "starttls", "tls")
@@ -75,13 +74,6 @@ class DigestConfig:
         return self.source_labels.get(name, name)
 
 
-def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(path, f"[{key}] must be a table", field=key)
-    return value
-
-
 def _source_labels(settings: Settings) -> dict[str, str]:
     """The labels of ``sources.toml``; a broken file costs the labels (a warning), not the digest."""
     from veille.sources import load_sources, source_labels
@@ -101,14 +93,14 @@ def load_digest_config(settings: Settings) -> DigestConfig:
     Source labels come from ``sources.toml``."""
     path = settings.path("digest.toml")
     data = read_toml(path) if path.exists() else {}
-    d = _table(data, "digest", path)
-    s = _table(data, "smtp", path)
-    p = _table(data, "send", path)
+    d = table(data, "digest", path)
+    s = table(data, "smtp", path)
+    p = table(data, "send", path)
 
     def opt(table: dict[str, Any], section: str, key: str, kind: Any, default: Any) -> Any:
         return optional(table, key, kind, default, path, f"{section}.{key}")
 
-    themes = _table(d, "themes", path)
+    themes = table(d, "themes", path)
     for k, v in themes.items():
         if not isinstance(v, str):
             raise ConfigError(path, f"theme label for '{k}' must be a string", field=f"digest.themes.{k}")

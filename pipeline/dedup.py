@@ -32,7 +32,7 @@ from sqlalchemy import func, or_, select, update
 
 from pipeline.normalise import fold
 from veille import schema as t
-from veille.config import PACKAGE_CONFIG, optional, read_toml
+from veille.config import PACKAGE_CONFIG, file_table, optional
 from veille.errors import ConfigError
 from veille.models import Article
 from veille.store import Store, open_store, utcnow
@@ -55,11 +55,9 @@ class DedupConfig:
     @classmethod
     def load(cls, config_dir: str | Path | None = None) -> DedupConfig:
         path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
-        if not path.exists():
+        section = file_table(path, "dedup")
+        if section is None:
             return cls()
-        section = read_toml(path).get("dedup", {})
-        if not isinstance(section, dict):
-            raise ConfigError(path, "[dedup] must be a table", field="dedup")
         w = "dedup"
         config = cls(
             threshold=float(optional(section, "threshold", (int, float), 0.7, path, w)),

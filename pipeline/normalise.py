@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-from veille.config import PACKAGE_CONFIG, optional, read_toml
+from veille.config import PACKAGE_CONFIG, file_table, optional
 from veille.errors import ConfigError
 from veille.models import Article
 from veille.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
@@ -82,11 +82,9 @@ class NormaliseConfig:
     @classmethod
     def load(cls, config_dir: str | Path | None = None) -> NormaliseConfig:
         path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
-        if not path.exists():
+        section = file_table(path, "normalise")
+        if section is None:
             return cls()
-        section = read_toml(path).get("normalise", {})
-        if not isinstance(section, dict):
-            raise ConfigError(path, "[normalise] must be a table", field="normalise")
         where = "normalise"
         boilerplate = tuple(optional(section, "boilerplate", list, list(DEFAULT_BOILERPLATE), path, where))
         for pattern in boilerplate:

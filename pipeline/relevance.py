@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.normalise import fold, unaccent
-from veille.config import PACKAGE_CONFIG, optional, read_toml, require
+from veille.config import PACKAGE_CONFIG, file_table, optional, read_toml, require
 from veille.errors import ConfigError
 from veille.models import Article
 from veille.workers import Workers
@@ -279,11 +279,9 @@ class RelevanceConfig:
     @classmethod
     def load(cls, config_dir: str | Path | None = None) -> RelevanceConfig:
         path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
-        if not path.exists():
+        section = file_table(path, "relevance")
+        if section is None:
             return cls()
-        section = read_toml(path).get("relevance", {})
-        if not isinstance(section, dict):
-            raise ConfigError(path, "[relevance] must be a table", field="relevance")
         languages = optional(section, "languages", list, ["fr"], path, "relevance")
         if not languages or not all(isinstance(x, str) for x in languages):
             raise ConfigError(path, "languages must be a non-empty list of codes", field="relevance")

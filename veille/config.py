@@ -35,6 +35,19 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(p, "not UTF-8 text") from None
 
 
+def table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    """``data[key]`` as a TOML table (empty when absent); anything else is a one-line error."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(path, f"[{key}] must be a table", field=key)
+    return value
+
+
+def file_table(path: Path, key: str) -> dict[str, Any] | None:
+    """The ``[key]`` table of the TOML file at ``path``; None when there is no such file."""
+    return table(read_toml(path), key, path) if path.exists() else None
+
+
 def require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path, where: str) -> Any:
     """Fetch ``data[key]`` checking its type; errors name the file and the field."""
     if key not in data:
@@ -97,10 +110,7 @@ class Settings:
         return self.config_dir / name
 
     def section(self, name: str) -> dict[str, Any]:
-        value = self.raw.get(name, {})
-        if not isinstance(value, dict):
-            raise ConfigError(self.path("veille.toml"), f"[{name}] must be a table", field=name)
-        return value
+        return table(self.raw, name, self.path("veille.toml"))
 
     def ensure_data_dir(self) -> Path:
         try:

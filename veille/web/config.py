@@ -10,7 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from veille.config import Settings, optional, read_toml
+from veille.config import Settings, file_table, optional
 from veille.errors import ConfigError
 
 
@@ -28,9 +28,7 @@ class WebConfig:
     def load(cls, settings: Settings, environ: dict[str, str] | None = None) -> WebConfig:
         env = os.environ if environ is None else environ
         path = settings.path("web.toml")
-        data = read_toml(path).get("web", {}) if path.exists() else {}
-        if not isinstance(data, dict):
-            raise ConfigError(path, "[web] must be a table", field="web")
+        data = file_table(path, "web") or {}
         public_read = optional(data, "public_read", bool, True, path, "web.public_read")
         file_hash = optional(data, "admin_password_hash", str, None, path, "web.admin_password_hash")
         secure = optional(data, "secure_cookies", (str, bool), "auto", path, "web.secure_cookies")
