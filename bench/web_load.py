@@ -263,7 +263,12 @@ def main(argv: list[str] | None = None) -> None:
         results = asyncio.run(run_load(base, args.users, args.duration, args.seed, args.think, args.ramp))
         report(results, args.duration, args.users, "whole run (ramp-up included): ")
         steady = [r for r in results if r[3] - t0 >= args.ramp]
-        report(steady, args.duration - args.ramp, args.users, f"steady state (after the {args.ramp:g} s ramp-up): ")
+        report(
+            steady,
+            args.duration - args.ramp,
+            args.users,
+            f"steady state (after the {args.ramp:g} s ramp-up): ",
+        )
     finally:
         server.terminate()
         server.wait(10)

@@ -57,7 +57,9 @@ def test_search_total_beyond_the_cap(cli, capsys, monkeypatch) -> None:  # type:
     CACHE.clear()
     code, out, _ = run(capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2")
     assert code == 0 and "1-2 of more than 3 results" in out
-    code, out, _ = run(capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2", "--exact-total")
+    code, out, _ = run(
+        capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2", "--exact-total"
+    )
     assert code == 0 and "1-2 of 16 results" in out
     code, out, _ = run(capsys, "figures", "--limit", "1", "--format", "json", "--exact-total")
     data = json.loads(out)

@@ -349,7 +349,9 @@ def test_capped_totals_say_more_than_and_offer_an_exact_count(
     body = main_of(client.get("/", params={"per_page": 1}).text)
     assert "plus de 2" in body and "sur 2" not in body  # no page count: the results go on
     assert 'rel="next"' in body
-    link = html.unescape(re.search(r'<a href="([^"]+)" rel="nofollow">compter tous les résultats</a>', body)[1])
+    link = html.unescape(
+        re.search(r'<a href="([^"]+)" rel="nofollow">compter tous les résultats</a>', body)[1]
+    )
     assert "total=exact" in link
     counted = main_of(client.get(link).text)
     assert f"{full['total']} résultats" in counted.replace("\u202f", " ") and "plus de" not in counted

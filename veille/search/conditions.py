@@ -118,7 +118,9 @@ def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
         return col.in_(sa.select(each.c.value))
     # one text parameter cast to int[]: the driver adapts a list of a thousand ints one by one
     text = "{" + ",".join(map(str, map(int, ids))) + "}"
-    return col == sa.func.any(sa.cast(sa.bindparam("facet_ids", text), sa.dialects.postgresql.ARRAY(sa.Integer)))
+    return col == sa.func.any(
+        sa.cast(sa.bindparam("facet_ids", text), sa.dialects.postgresql.ARRAY(sa.Integer))
+    )
 
 
 IdRange = tuple[int | None, int | None]  # article ids from (inclusive) / below (exclusive)
@@ -197,7 +199,9 @@ def _set_queries(store: Store, conn: Any, q: SearchQuery, ids: IdRange | None) -
         if not pids:
             return None
         pm = t.person_mentions
-        out.append(sa.select(pm.c.article_id).where(pm.c.person_id.in_(pids), *_id_range(pm.c.article_id, ids)))
+        out.append(
+            sa.select(pm.c.article_id).where(pm.c.person_id.in_(pids), *_id_range(pm.c.article_id, ids))
+        )
     fig = _figure_conditions(store, q.unit, q.metric, q.min_value, q.max_value, q.period)
     if fig:
         out.append(sa.select(F.c.article_id).where(*fig, *_id_range(F.c.article_id, ids)))

@@ -77,13 +77,18 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
         # one ordered walk gives the page and the capped total: the ids of the first TOTAL_CAP + 1
         # matches (narrow columns), then the full rows of the page only
         head = max(limits.TOTAL_CAP + 1, offset + limit)
-        ids = conn.scalars(sa.select(F.c.id).select_from(frm).where(*where).order_by(*order).limit(head)).all()
+        ids = conn.scalars(
+            sa.select(F.c.id).select_from(frm).where(*where).order_by(*order).limit(head)
+        ).all()
         page = ids[offset : offset + limit]
         if len(ids) < head:
             total, exact = len(ids), True
         elif q.exact_total:
             counted = sa.select(F.c.id).select_from(frm).where(*where).subquery()
-            total, exact = int(conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar() or 0), True
+            total, exact = (
+                int(conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar() or 0),
+                True,
+            )
         else:
             total, exact = limits.TOTAL_CAP, False
         rows = (

@@ -71,7 +71,13 @@ def _clusters(rows: list[Row], one_per_cluster: bool) -> list[Row]:
 
 
 def _rank(
-    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], want: int, sample: int
+    store: Store,
+    conn: Any,
+    q: SearchQuery,
+    parsed: ParsedQuery | None,
+    where: list[Any],
+    want: int,
+    sample: int,
 ) -> _Ranking:
     """The results in order (at least ``want`` entries and ``sample`` articles when there are
     that many) and the total, from one walk over the matches."""
@@ -85,7 +91,9 @@ def _rank(
         complete = len(fetched) <= n
         entries = len(_clusters(_rows(fetched), q.one_per_cluster))
         walked = fetched[:n]
-        if complete or (entries > limits.TOTAL_CAP and len(_clusters(_rows(walked), q.one_per_cluster)) >= want):
+        if complete or (
+            entries > limits.TOTAL_CAP and len(_clusters(_rows(walked), q.one_per_cluster)) >= want
+        ):
             break
         n *= 4  # big syndication clusters or a deep page: look further
     if complete:
@@ -244,7 +252,10 @@ def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> 
         return {}
     tsq = _tsquery(parsed)
     head = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector_head"), tsq)
-    heads = {i: float(v or 0) for i, v in conn.execute(sa.select(A.c.id, head).where(_in_ids(store, A.c.id, ids))).all()}
+    heads = {
+        i: float(v or 0)
+        for i, v in conn.execute(sa.select(A.c.id, head).where(_in_ids(store, A.c.id, ids))).all()
+    }
     best = sorted(ids, key=lambda i: (-heads.get(i, 0.0), -i))[:CANDIDATES]
     full = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), tsq)
     scores = {i: heads.get(i, 0.0) * 1e-3 for i in ids}
@@ -265,7 +276,11 @@ def _prefer_gin(conn: Any) -> None:
     that testing ``search_vector @@`` on a row means reading its vector from TOAST; left alone it
     scans the table or walks another index and tests every row (10-20x slower), instead of
     combining the GIN index with the filters' indexes in bitmaps."""
-    conn.execute(sa.text("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"))
+    conn.execute(
+        sa.text(
+            "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+        )
+    )
 
 
 def _count_all(store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any]) -> int:
@@ -273,7 +288,11 @@ def _count_all(store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | No
     cond = [*where, _text_match(store, parsed)] if parsed is not None else list(where)
     if parsed is not None and store.dialect == "postgresql":
         _prefer_gin(conn)
-    what = sa.func.count(sa.distinct(sa.func.coalesce(A.c.cluster_id, A.c.id))) if q.one_per_cluster else sa.func.count()
+    what = (
+        sa.func.count(sa.distinct(sa.func.coalesce(A.c.cluster_id, A.c.id)))
+        if q.one_per_cluster
+        else sa.func.count()
+    )
     return int(conn.execute(sa.select(what).select_from(A).where(*cond)).scalar() or 0)
 
 
