@@ -114,8 +114,9 @@ def _rows(walked: list[tuple[int, int, Any]]) -> list[Row]:
 def _walk(
     store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], n: int
 ) -> list[tuple[int, int, Any]]:
-    """Up to ``n + 1`` matches as (id, cluster, sort key): in final order, or newest first
-    (by id) for a text search ranked by relevance."""
+    """Up to ``n + 1`` matches as (id, cluster, bm25 score): in final order, or newest first (by
+    id) for a text search ranked by relevance. Only the FTS5 relevance walk scores here (the
+    third column is the id elsewhere, unused: PostgreSQL scores in :func:`_pg_scores`)."""
     cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
     if parsed is None:
         stmt = sa.select(A.c.id, cluster, A.c.id).where(*where).order_by(*_order(q))
