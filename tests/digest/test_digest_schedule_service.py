@@ -30,7 +30,7 @@ def test_schedule_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
                     jobs = sqlite3.connect(db).execute("select id from apscheduler_jobs").fetchall()
                 except sqlite3.OperationalError:
                     jobs = []
-                if jobs:
+                if {"crawl", "digest"} <= {j for (j,) in jobs}:  # added one after the other
                     break
             time.sleep(0.2)
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
