@@ -204,9 +204,23 @@ def snippet(text: str, matcher: Matcher, *, words: int = 32) -> str:
         end, count = _end_of_words(text, begin, words)
     if not WORD_RE.search(text, end):
         end = len(text)
-    part = text[begin:end].strip()
-    body = highlight(part, matcher) if matcher else html.escape(part)
+    part = text[begin:end]
+    lead = len(part) - len(part.lstrip())
+    begin, end = begin + lead, begin + len(part.rstrip())
+    body = _marked(text, begin, end, [(s, e) for s, e, _ in hits if s >= begin and e <= end])
     return ("… " if begin > 0 else "") + body + (" …" if end < len(text.rstrip()) else "")
+
+
+def _marked(text: str, begin: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """``text[begin:end]`` escaped, with ``<mark>`` around the given (ordered) spans."""
+    out: list[str] = []
+    pos = begin
+    for start, stop in spans:
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
+        pos = stop
+    out.append(html.escape(text[pos:end]))
+    return "".join(out)
 
 
 CHARS_PER_WORD = 7  # a French word and its space, on average: how far apart matches may be

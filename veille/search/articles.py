@@ -93,14 +93,16 @@ def _hits(
         r.id: r
         for r in conn.execute(
             sa.select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.lead, A.c.text,
-                      A.c.cluster_id, A.c.themes, A.c.relevance).where(A.c.id.in_(ids))
+                      A.c.cluster_id, A.c.themes, A.c.relevance).where(_in_ids(store, A.c.id, ids))
         )
     }  # fmt: skip
-    clusters = {p[1] for p in picked}
+    clusters = sorted({p[1] for p in picked})
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     cluster_col = sa.func.coalesce(A.c.cluster_id, A.c.id)
     for cid, aid, source in conn.execute(
-        sa.select(cluster_col, A.c.id, A.c.source).where(A.c.cluster_id.in_(clusters) | A.c.id.in_(clusters))
+        sa.select(cluster_col, A.c.id, A.c.source).where(
+            _in_ids(store, A.c.cluster_id, clusters) | _in_ids(store, A.c.id, clusters)
+        )
     ):
         members[cid].append((aid, source))
     matcher = Matcher(parsed.keys(), parsed.prefixes()) if parsed else Matcher(())

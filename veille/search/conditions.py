@@ -153,9 +153,12 @@ def _filters(
     return where
 
 
+FIGURE_FIELDS = ("unit", "metric", "min_value", "max_value", "period")  # a query's figure filter
+
+
 def has_set_filters(q: SearchQuery) -> bool:
-    return bool(q.org or q.person or q.unit or q.metric or q.min_value is not None or q.max_value is not None
-                or q.period)  # fmt: skip
+    """``q`` filters on other tables than ``articles`` (what :func:`_set_queries` reads)."""
+    return bool(q.org or q.person or any(getattr(q, f) not in (None, "") for f in FIGURE_FIELDS))
 
 
 def _date_filters(store: Store, q: SearchQuery) -> list[Any]:
@@ -179,30 +182,37 @@ def _row_filters(store: Store, q: SearchQuery) -> list[Any]:
 
 
 def _set_filters(store: Store, conn: Any, q: SearchQuery, ids: IdRange | None) -> list[Any] | None:
-    queries = _set_queries(store, conn, q, ids)
+    queries = _set_queries(store, conn, q, ids, {})
     # IN (not EXISTS): SQLite builds the set once and probes it, instead of a subquery per article
     return None if queries is None else [A.c.id.in_(sub) for sub in queries]
 
 
-def _set_queries(store: Store, conn: Any, q: SearchQuery, ids: IdRange | None) -> list[Any] | None:
+def _set_queries(
+    store: Store, conn: Any, q: SearchQuery, ids: IdRange | None, names: dict[str, list[int]]
+) -> list[Any] | None:
     """The article ids each organisation / person / figure filter allows, as SELECTs (in the id
-    range when given); None when a named organisation or person is unknown."""
+    range when given); None when a named organisation or person is unknown. ``names`` keeps the
+    organisation and person ids found, for the next slice of the same search."""
     out: list[Any] = []
     if q.org:
-        org_ids = _org_ids(conn, q.org)
+        if "org" not in names:
+            names["org"] = _org_ids(conn, q.org)
+        org_ids = names["org"]
         if not org_ids:
             return None
         m = t.org_mentions
         out.append(sa.select(m.c.article_id).where(m.c.org_id.in_(org_ids), *_id_range(m.c.article_id, ids)))
     if q.person:
-        pids = _person_ids(conn, q.person)
+        if "person" not in names:
+            names["person"] = _person_ids(conn, q.person)
+        pids = names["person"]
         if not pids:
             return None
         pm = t.person_mentions
         out.append(
             sa.select(pm.c.article_id).where(pm.c.person_id.in_(pids), *_id_range(pm.c.article_id, ids))
         )
-    fig = _figure_conditions(store, q.unit, q.metric, q.min_value, q.max_value, q.period)
+    fig = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
     if fig:
         out.append(sa.select(F.c.article_id).where(*fig, *_id_range(F.c.article_id, ids)))
     return out

@@ -11,7 +11,16 @@ from veille import schema as t
 from veille import search as limits  # TOTAL_CAP, read at call time from the package
 from veille.formatting import format_value
 from veille.query import QueryError, parse
-from veille.search.conditions import A, F, _bound, _check_page, _figure_conditions, _org_ids, _text_match
+from veille.search.conditions import (
+    FIGURE_FIELDS,
+    A,
+    F,
+    _bound,
+    _check_page,
+    _figure_conditions,
+    _org_ids,
+    _text_match,
+)
 from veille.search.models import FigureQuery, FigureResult, FigureRow
 from veille.search.ranking import _prefer_gin
 from veille.store import Store
@@ -51,7 +60,7 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
     limit, offset = _check_page(q.limit, q.offset)
     parsed = parse(q.text) if q.text and q.text.strip() else None
     with store.engine.connect() as conn:
-        where = _figure_conditions(store, q.unit, q.metric, q.min_value, q.max_value, q.period)
+        where = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
         if q.since:
             where.append(A.c.published >= _bound(store, q.since, end=False))
         if q.until:

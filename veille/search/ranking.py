@@ -32,6 +32,7 @@ from veille.search.conditions import (
     _date_filters,
     _filters,
     _fts_match,
+    _id_range,
     _in_ids,
     _set_queries,
     _text_match,
@@ -89,11 +90,9 @@ def _rank(
     while True:
         fetched = _walk(store, conn, q, parsed, where, n)  # up to n + 1
         complete = len(fetched) <= n
-        entries = len(_clusters(_rows(fetched), q.one_per_cluster))
+        entries = _entries(fetched, q.one_per_cluster)
         walked = fetched[:n]
-        if complete or (
-            entries > limits.TOTAL_CAP and len(_clusters(_rows(walked), q.one_per_cluster)) >= want
-        ):
+        if complete or (entries > limits.TOTAL_CAP and _entries(walked, q.one_per_cluster) >= want):
             break
         n *= 4  # big syndication clusters or a deep page: look further
     if complete:
@@ -105,6 +104,11 @@ def _rank(
     if parsed is None or q.order == "date":
         return _Ranking(_rows(walked), complete, total)
     return _Ranking(_by_score(store, conn, parsed, walked), complete, total)
+
+
+def _entries(rows: list[tuple[int, int, Any]], one_per_cluster: bool) -> int:
+    """How many result entries these rows make."""
+    return len({r[1] for r in rows}) if one_per_cluster else len(rows)
 
 
 def _rows(walked: list[tuple[int, int, Any]]) -> list[Row]:
@@ -154,18 +158,18 @@ def _walk_pg(
     ``n + 1`` rows match. A bitmap scan is not ordered: without slices it would read every match
     to sort them. The first slice is sized for a common word; the next ones from the density of
     matches seen so far. Id slices are pushed into the filters' subqueries too."""
-    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
-    # the ids and dates the date filters allow: slices start within them ("since 2024" skips older ids)
-    lo_id, hi_id, first_day, last_day = conn.execute(
-        sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published), sa.func.max(A.c.published))
-        .where(*_date_filters(store, q))
+    # the ids and dates the date filters allow: slices start within them ("since 2024" skips older
+    # ids); the same round trip turns to bitmap scans for what follows (see _prefer_gin)
+    lo_id, hi_id, first_day, last_day, *_ = conn.execute(
+        sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published), sa.func.max(A.c.published),
+                  *_BITMAPS_ONLY).where(*_date_filters(store, q))
     ).one()  # fmt: skip
     if hi_id is None:
         return []
-    _prefer_gin(conn)
     match = _text_match_pg(parsed)
     by_date = q.order == "date"
     rows: list[tuple[int, int, Any]] = []
+    names: dict[str, list[int]] = {}  # organisation / person ids, looked up by the first slice
     upper: Any = None  # exclusive upper end of the next slice (None: the newest)
     fraction = min(1.0, FIRST_SLICE * (n + 1) / max(1, hi_id - lo_id + 1))
     while True:
@@ -179,10 +183,9 @@ def _walk_pg(
             cond, order = [match, *where, *rng], _order(q)
         else:
             lower = None if last else hi_id - int((hi_id - lo_id + 1) * fraction) + 1
-            cond, order = _id_slice(store, conn, q, parsed, (lower, upper)), [A.c.id.desc()]
+            cond, order = _id_slice(store, conn, q, parsed, (lower, upper), names), [A.c.id.desc()]
         if cond is not None:
-            stmt = sa.select(A.c.id, cluster, A.c.id).where(*cond).order_by(*order).limit(n + 1 - len(rows))
-            rows += [tuple(r) for r in conn.execute(stmt).all()]
+            rows += _slice_rows(conn, cond, order, n + 1 - len(rows), parsed, scored=not by_date)
             if parsed.has_phrase and not by_date:  # _id_slice allowed index scans for this query
                 _index_scans(conn, False)
         if len(rows) > n or last:
@@ -192,8 +195,29 @@ def _walk_pg(
         fraction, upper = max(wanted, fraction * 2), lower
 
 
+def _slice_rows(
+    conn: Any, cond: list[Any], order: list[Any], limit: int, parsed: ParsedQuery, *, scored: bool
+) -> list[tuple[int, int, Any]]:
+    """(id, cluster, score) of the first ``limit`` matches in a slice; the score (``ts_rank`` on
+    title and lead, stored in the row) only for a relevance walk, computed on the kept rows only."""
+    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
+    if not scored:
+        stmt = sa.select(A.c.id, cluster, A.c.id).where(*cond).order_by(*order).limit(limit)
+        return [tuple(r) for r in conn.execute(stmt).all()]
+    head = sa.literal_column("articles.search_vector_head").label("head")
+    kept = sa.select(A.c.id, cluster, head).where(*cond).order_by(*order).limit(limit).subquery()
+    score = sa.func.ts_rank(sa.literal_column(W_RANK), kept.c.head, _tsquery(parsed))
+    stmt = sa.select(kept.c.id, kept.c.cluster, score).order_by(kept.c.id.desc())
+    return [tuple(r) for r in conn.execute(stmt).all()]
+
+
 def _id_slice(
-    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery, ids: tuple[int | None, int | None]
+    store: Store,
+    conn: Any,
+    q: SearchQuery,
+    parsed: ParsedQuery,
+    ids: tuple[int | None, int | None],
+    names: dict[str, list[int]],
 ) -> list[Any] | None:
     """Conditions for the matches in an id slice; None: none there.
 
@@ -207,8 +231,8 @@ def _id_slice(
     reading each vector from TOAST."""
     if not parsed.has_phrase and not has_set_filters(q):
         return [_text_match_pg(parsed), *(_filters(store, conn, q, ids=ids) or [])]
-    cond = _filters(store, conn, q, ids=ids, part="rows") or []
-    queries = _set_queries(store, conn, q, ids)
+    cond = _filters(store, conn, q, part="rows") or []
+    queries = _set_queries(store, conn, q, ids, names)
     if queries is None:
         return None
     allowed: set[int] | None = None
@@ -218,9 +242,14 @@ def _id_slice(
             cond.append(A.c.id.in_(sub))
             continue
         allowed = set(found) if allowed is None else allowed & set(found)
-    if allowed is not None:
-        if not allowed:
-            return None
+    if allowed is None:
+        cond += _id_range(A.c.id, ids)
+    elif not allowed:
+        return None
+    else:
+        # the list lies in the slice: with the slice's bounds as well, the planner takes them for
+        # independent conditions, expects a tenth of the rows and tests @@ row by row (reading
+        # each vector from TOAST) instead of combining the list with the GIN index
         cond.append(_in_ids(store, A.c.id, sorted(allowed)))
     if not parsed.has_phrase:
         return [_text_match_pg(parsed), *cond]
@@ -236,28 +265,23 @@ def _id_slice(
 def _by_score(store: Store, conn: Any, parsed: ParsedQuery, walked: list[tuple[int, int, Any]]) -> list[Row]:
     """The newest :data:`RANK_WINDOW` walked matches sorted by text score, then the rest by recency."""
     window, rest = walked[:RANK_WINDOW], walked[RANK_WINDOW:]
-    if store.dialect == "sqlite":  # scores came with the walk
-        scores = {w[0]: float(w[2] or 0) for w in window}
-    else:
-        scores = _pg_scores(store, conn, parsed, [w[0] for w in window])
-    ranked = sorted(window, key=lambda w: (-scores.get(w[0], 0.0), -w[0]))
-    out = [(w[0], w[1], scores.get(w[0], 0.0)) for w in ranked]
-    return out + [(w[0], w[1], 0.0) for w in rest]
+    scores = {w[0]: float(w[2] or 0) for w in window}  # bm25 (FTS5) or title/lead ts_rank came with the walk
+    if store.dialect == "postgresql":
+        scores = _pg_scores(store, conn, parsed, scores)
+    # best score first, the newest first among equals (tuples compare faster than a key function)
+    ranked = sorted(((scores.get(w[0], 0.0), w[0], w[1]) for w in window), reverse=True)
+    return [(i, c, score) for score, i, c in ranked] + [(w[0], w[1], 0.0) for w in rest]
 
 
-def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> dict[int, float]:
-    """``ts_rank`` of these articles on title and lead (stored in the row), and of the best
-    :data:`CANDIDATES` on the full text (read from TOAST): below every re-ranked one, the rest
-    keep a fraction of their title/lead score."""
-    if not ids:
+def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, heads: dict[int, float]) -> dict[int, float]:
+    """From the ``ts_rank`` of these articles on title and lead (``heads``), the scores: the best
+    :data:`CANDIDATES` ranked again on the full text (read from TOAST); below every one of them,
+    the rest keep a fraction of their title/lead score."""
+    if not heads:
         return {}
+    ids = list(heads)
     tsq = _tsquery(parsed)
-    head = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector_head"), tsq)
-    heads = {
-        i: float(v or 0)
-        for i, v in conn.execute(sa.select(A.c.id, head).where(_in_ids(store, A.c.id, ids))).all()
-    }
-    best = sorted(ids, key=lambda i: (-heads.get(i, 0.0), -i))[:CANDIDATES]
+    best = [i for _, i in sorted(((v, i) for i, v in heads.items()), reverse=True)[:CANDIDATES]]
     full = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), tsq)
     scores = {i: heads.get(i, 0.0) * 1e-3 for i in ids}
     scores.update(
@@ -277,11 +301,13 @@ def _prefer_gin(conn: Any) -> None:
     that testing ``search_vector @@`` on a row means reading its vector from TOAST; left alone it
     scans the table or walks another index and tests every row (10-20x slower), instead of
     combining the GIN index with the filters' indexes in bitmaps."""
-    conn.execute(
-        sa.text(
-            "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
-        )
-    )
+    conn.execute(sa.select(*_BITMAPS_ONLY))
+
+
+_BITMAPS_ONLY = (
+    sa.func.set_config("enable_seqscan", "off", True),
+    sa.func.set_config("enable_indexscan", "off", True),
+)
 
 
 def _count_all(store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any]) -> int:
