@@ -17,7 +17,6 @@ Run it: ``python -m pipeline.evaluation.entities [DIR]``.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import unicodedata
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.evaluation import Counts, GoldError, gold_pairs
 from veille.models import Analysis
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold" / "entities"
@@ -51,45 +51,27 @@ class GoldDocument:
 
 
 @dataclass
-class EntityScore:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class EntityScore(Counts):
     misses: list[tuple[str, str]] = field(default_factory=list)  # (document, gold name)
     false_positives: list[tuple[str, str]] = field(default_factory=list)  # (document, predicted name)
     role_agree: int = 0  # persons only: matched persons whose role matches
     org_agree: int = 0  # persons only: matched persons whose organisation matches
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def summary(self, label: str) -> str:
         return f"{label}: P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} (tp={self.tp} fp={self.fp} fn={self.fn})"
 
 
 def load_gold(directory: Path = GOLD_DIR) -> list[GoldDocument]:
-    docs = []
-    for txt in sorted(Path(directory).glob("*.txt")):
-        data = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
-        docs.append(
-            GoldDocument(
-                id=txt.stem,
-                text=txt.read_text(encoding="utf-8"),
-                organisations=tuple(data.get("organisations", ())),
-                persons=tuple(data.get("persons", ())),
-            )
+    """All documents of a gold directory (every NN-slug.txt needs its NN-slug.json)."""
+    return [
+        GoldDocument(
+            id=name,
+            text=text,
+            organisations=tuple(data.get("organisations", ())),
+            persons=tuple(data.get("persons", ())),
         )
-    return docs
+        for name, text, data in gold_pairs(directory)
+    ]
 
 
 def _forms(name: str | None, aliases: Iterable[str] = ()) -> set[str]:
@@ -193,8 +175,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     directory = Path(args[0]) if args else GOLD_DIR
+    try:
+        gold = load_gold(directory)
+    except GoldError as exc:
+        print(f"gold error: {exc}", file=sys.stderr)
+        return 1
     nlp = load_nlp(figures=False)
-    scores = evaluate(load_gold(directory), lambda texts: analyze_many(texts, nlp=nlp))
+    scores = evaluate(gold, lambda texts: analyze_many(texts, nlp=nlp))
     print(report(scores))
     return 0
 

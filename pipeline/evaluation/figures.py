@@ -15,21 +15,17 @@ the values agree within 0.5 % (relative). Matching is one-to-one, greedy on over
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.evaluation import Counts, GoldError, gold_pairs
 from veille.models import Figure
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold" / "figures"
 TOLERANCE = 0.005
 ATTRIBUTES = ("approx", "qualifier", "range_max", "period")
-
-
-class GoldError(ValueError):
-    """A gold annotation does not fit its article (span not found, bad unit...)."""
 
 
 @dataclass(frozen=True)
@@ -54,26 +50,10 @@ class GoldArticle:
 
 
 @dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class Score(Counts):
     misses: list[tuple[str, GoldFigure]] = field(default_factory=list)  # (article, gold)
     false_positives: list[tuple[str, Figure]] = field(default_factory=list)
     attribute_agreement: dict[str, list[int]] = field(default_factory=dict)  # name -> [agree, total]
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def add(self, other: Score) -> None:
         self.tp += other.tp
@@ -101,19 +81,13 @@ def _find(text: str, span: str, occurrence: int, where: str) -> int:
     return pos
 
 
-def load_article(txt_path: Path) -> GoldArticle:
+def load_article(name: str, text: str, data: Any) -> GoldArticle:
     """One gold article: the text and its figures with offsets computed."""
-    text = txt_path.read_text(encoding="utf-8")
-    json_path = txt_path.with_suffix(".json")
-    try:
-        data = json.loads(json_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise GoldError(f"{json_path}: {exc}") from None
     # a bare list of figures, or {"figures": [...]} as in the held-out sets
     entries: list[dict[str, Any]] = data["figures"] if isinstance(data, dict) else data
     figures = []
     for i, e in enumerate(entries):
-        where = f"{json_path.name}[{i}]"
+        where = f"{name}.json[{i}]"
         if e.get("unit") not in ("MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2"):
             raise GoldError(f"{where}: unknown unit {e.get('unit')!r}")
         start = _find(text, e["text"], int(e.get("occurrence", 1)), where)
@@ -131,22 +105,12 @@ def load_article(txt_path: Path) -> GoldArticle:
                 metric=e.get("metric"),
             )
         )
-    return GoldArticle(txt_path.stem, text, tuple(sorted(figures, key=lambda f: f.start)))
+    return GoldArticle(name, text, tuple(sorted(figures, key=lambda f: f.start)))
 
 
 def load_gold(directory: str | Path = GOLD_DIR, names: set[str] | None = None) -> list[GoldArticle]:
     """All articles of a gold directory (every NN-slug.txt needs its NN-slug.json)."""
-    d = Path(directory)
-    articles = []
-    for txt in sorted(d.glob("*.txt")):
-        if names is not None and txt.stem[:2] not in names and txt.stem not in names:
-            continue
-        if not txt.with_suffix(".json").exists():
-            raise GoldError(f"{txt}: no annotation file {txt.with_suffix('.json').name}")
-        articles.append(load_article(txt))
-    if not articles:
-        raise GoldError(f"{d}: no gold articles")
-    return articles
+    return [load_article(name, text, data) for name, text, data in gold_pairs(directory, names)]
 
 
 def values_match(predicted: float, gold: float) -> bool:
