@@ -158,7 +158,7 @@ figures = Table(
     Column("period", String(20)),
     Column("metric", Text),
     Column("organisations", JSON, nullable=False, default=list),
-    Index("ix_figures_unit_value", "unit", "value"),
+    Index("ix_figures_unit_value", "unit", "value"),  # PostgreSQL only: migration 0005 drops it on SQLite
     Index("ix_figures_period", "period"),
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
     Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003

@@ -16,14 +16,18 @@ from veille.store import Store, open_store
 
 
 def test_schema_at_head_with_search_index(any_store: Store) -> None:
-    assert any_store.schema_revision() == "0004"
+    assert any_store.schema_revision() == "0005"
     names = set(inspect(any_store.engine).get_table_names())
     assert {"articles", "figures", "figure_orgs", "org_aliases", "runs", "deliveries"} <= names
+    figure_indexes = {i["name"] for i in inspect(any_store.engine).get_indexes("figures")}
+    assert "ix_figures_unit_value_period" in figure_indexes
     if any_store.dialect == "sqlite":
         assert "article_fts" in names
+        assert "ix_figures_unit_value" not in figure_indexes  # 0005: the wider index serves instead
     else:
         cols = {c["name"] for c in inspect(any_store.engine).get_columns("articles")}
         assert "search_vector" in cols
+        assert "ix_figures_unit_value" in figure_indexes
 
 
 def test_migrate_twice_is_a_no_op(any_store: Store) -> None:
@@ -70,7 +74,7 @@ def test_missing_pg_database_is_created_by_init_only(pg_url: str) -> None:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         store = open_store(url, create=True)
-        assert store.schema_revision() == "0004" and store.backend.startswith("PostgreSQL")
+        assert store.schema_revision() == "0005" and store.backend.startswith("PostgreSQL")
         store.close()
         again = open_store(url, create=True)  # exists now: just opens
         again.close()

@@ -163,3 +163,28 @@ def test_a_walk_in_many_slices_finds_what_one_pass_finds(arc, monkeypatch: pytes
     sliced = run_all()
     assert sliced == one_pass
     assert any(hits for hits, _, _ in one_pass) and any(not exact for _, _, exact in one_pass)
+
+
+def test_broad_filters_tested_per_article_find_what_sets_find(arc, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite turns a filter allowing many rows into a per-article EXISTS, a narrow one into an
+    IN set; here every filter is made "broad", then none: pages and totals must not change."""
+    from veille.search import conditions
+
+    store, _ = arc
+    queries = [
+        SearchQuery("", org="ADD"), SearchQuery("emploi", org="ADD"), SearchQuery("", unit="jobs", order="date"),
+        SearchQuery("emplois OR offshoring", unit="jobs", min_value=100), SearchQuery("", org="ADD", unit="MAD"),
+        SearchQuery("", person="Bennani"), SearchQuery("offshoring", org="Medz", one_per_cluster=False),
+    ]  # fmt: skip
+
+    def run_all() -> list[tuple[list[int], int]]:
+        CACHE.clear()
+        return [
+            ([h.id for h in r.hits], r.total) for r in (search(store, q, with_facets=False) for q in queries)
+        ]
+
+    monkeypatch.setattr(conditions, "DENSE_SET", 10**9)
+    as_sets = run_all()
+    monkeypatch.setattr(conditions, "DENSE_SET", 1)
+    assert run_all() == as_sets
+    assert sum(bool(hits) for hits, _ in as_sets) >= 5
