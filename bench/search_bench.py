@@ -542,6 +542,28 @@ def bench_pg(
     admin.dispose()
 
 
+def machine_check(pg_url: str | None) -> None:
+    """How fast this machine is right now, so runs on different days can be compared: a fixed
+    pure-Python loop (the search's own work is mostly Python) and, when a server is given, a
+    fixed PostgreSQL aggregate. Best of three; a shared machine's speed drifts by tens of %."""
+
+    def python_loop() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+
+    loop = min(_time(python_loop, 3, cold=False))
+    line = f"machine check: Python loop (2M additions) {loop:.0f} ms"
+    if pg_url:
+        engine = sa.create_engine(pg_url)
+        with engine.connect() as conn:
+            stmt = sa.text("SELECT count(*) FROM generate_series(1, 2000000)")
+            pg = min(_time(lambda: conn.execute(stmt).scalar(), 3, cold=False))
+        engine.dispose()
+        line += f", PostgreSQL count over 2M generated rows {pg:.0f} ms"
+    print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of synthetic articles")
@@ -556,6 +578,7 @@ def main() -> None:
     parser.add_argument("--no-like", action="store_true", help="skip the (slow) LIKE scan baseline")
     args = parser.parse_args()
     kw = {"reuse": args.reuse, "queries": not args.load_only, "like": not args.no_like}
+    machine_check(args.pg_url if args.backend != "sqlite" else None)
     if args.backend in ("sqlite", "both"):
         workdir = args.dir or Path(tempfile.mkdtemp(prefix="veille-bench-"))
         workdir.mkdir(parents=True, exist_ok=True)
