@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from veille import schema as t
 from veille.cache import CACHE
 from veille.fulltext import index_text
+from veille.runtime import settle_heap
 from veille.search import FigureQuery, SearchQuery, figures, search
 from veille.store import Store, open_store
 
@@ -421,6 +422,7 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def run_queries(store: Store, repeat: int, *, like: bool = True) -> None:
+    settle_heap()  # as `veille serve` does once started: no 100 ms collector pauses over the startup heap
     all_ms: list[float] = []
     print(f"  {'query':58} {'p50 ms':>8} {'p95 ms':>8} {'total':>7}")
     for q in SEARCHES:

@@ -30,10 +30,10 @@ from veille.search.conditions import (
     W_RANK,
     A,
     _date_filters,
-    _filters,
     _fts_match,
     _id_range,
     _in_ids,
+    _row_filters,
     _set_queries,
     _text_match,
     _text_match_pg,
@@ -229,9 +229,10 @@ def _id_slice(
     primary key backwards to the LIMIT. Left to itself, the planner tests ``@@`` row by row on
     whatever a filter names, or every article holding the phrase's words across the archive,
     reading each vector from TOAST."""
+    # the article's own columns as plain tests on the rows the GIN index and the slice find
+    cond = _row_filters(store, q, plain=True)
     if not parsed.has_phrase and not has_set_filters(q):
-        return [_text_match_pg(parsed), *(_filters(store, conn, q, ids=ids) or [])]
-    cond = _filters(store, conn, q, part="rows") or []
+        return [_text_match_pg(parsed), *cond, *_id_range(A.c.id, ids)]
     queries = _set_queries(store, conn, q, ids, names)
     if queries is None:
         return None

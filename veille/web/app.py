@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
+from veille.runtime import settle_heap
 from veille.sources import source_labels
 from veille.store import Store, open_store
 from veille.web.auth import LoginThrottle, Sessions
@@ -114,6 +115,8 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
         if own and settings.database_url.startswith("sqlite"):
             settings.ensure_data_dir()
         app.state.store = store if store is not None else open_store(settings.database_url)
+        if own:  # a served process (tests pass their own store and keep the collector as it is)
+            settle_heap()
         try:
             yield
         finally:
