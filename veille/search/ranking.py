@@ -127,16 +127,27 @@ def _walk(
         return [tuple(r) for r in conn.execute(stmt.limit(n + 1)).all()]
     if store.dialect == "postgresql":
         return _walk_pg(store, conn, q, parsed, where, n)
+    # the ids the date filters allow, as rowid bounds FTS5 applies itself: "since 2025" does not
+    # walk the older matches (ids follow the archiving order, close to the publication order)
+    in_dates: list[Any] = []
+    if q.since or q.until:
+        lo, hi = conn.execute(
+            sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id)).where(*_date_filters(store, q))
+        ).one()
+        if hi is None:
+            return []
+        in_dates = [FTS.c.rowid.between(lo, hi)]
     if q.order == "date":
         # "+id": walk the published index newest first, probing the set of matching ids
-        match = sa.literal_column("+articles.id").in_(sa.select(FTS.c.rowid).where(_fts_match(parsed)))
+        found = sa.select(FTS.c.rowid).where(_fts_match(parsed), *in_dates)
+        match = sa.literal_column("+articles.id").in_(found)
         stmt = sa.select(A.c.id, cluster, A.c.id).where(match, *where).order_by(*_order(q))
         return [tuple(r) for r in conn.execute(stmt.limit(n + 1)).all()]
     # FTS5 walks its index by descending rowid and stops at n + 1; bm25 is computed for those rows only
     stmt = (
         sa.select(A.c.id, cluster, (-FTS.c.rank).label("score"))
         .select_from(FTS.join(A, A.c.id == FTS.c.rowid))
-        .where(_fts_match(parsed), *where)
+        .where(_fts_match(parsed), *in_dates, *where)
         .order_by(FTS.c.rowid.desc())
         .limit(n + 1)
     )
