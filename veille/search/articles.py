@@ -15,7 +15,7 @@ from veille import search as limits  # TOTAL_CAP, FACET_SAMPLE: read at call tim
 from veille.cache import CACHE, write_marker
 from veille.fulltext import Matcher, snippet
 from veille.query import ParsedQuery, QueryError, parse
-from veille.search.conditions import A, F, _check_page, _filters, _in_ids
+from veille.search.conditions import A, F, _check_page, _filters, _in_ids_param, ids_value, prebuilt
 from veille.search.models import Hit, SearchQuery, SearchResult
 from veille.search.ranking import _clusters, _rank, _Ranking, _scores
 from veille.store import Store
@@ -89,21 +89,12 @@ def _hits(
 ) -> list[Hit]:
     if not picked:
         return []
-    ids = [p[0] for p in picked]
-    rows = {
-        r.id: r
-        for r in conn.execute(
-            sa.select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.lead, A.c.text,
-                      A.c.cluster_id, A.c.themes, A.c.relevance).where(_in_ids(store, A.c.id, ids))
-        )
-    }  # fmt: skip
-    clusters = sorted({p[1] for p in picked})
+    d = store.dialect
+    ids = ids_value(d, [p[0] for p in picked])
+    rows = {r.id: r for r in conn.execute(_hit_rows(d), {"facet_ids": ids})}
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    cluster_col = sa.func.coalesce(A.c.cluster_id, A.c.id)
     for cid, aid, source in conn.execute(
-        sa.select(cluster_col, A.c.id, A.c.source).where(
-            _in_ids(store, A.c.cluster_id, clusters) | _in_ids(store, A.c.id, clusters)
-        )
+        _cluster_members(d), {"facet_ids": ids_value(d, sorted({p[1] for p in picked}))}
     ):
         members[cid].append((aid, source))
     matcher = Matcher(parsed.keys(), parsed.prefixes()) if parsed else Matcher(())
@@ -135,31 +126,19 @@ def _facets(store: Store, conn: Any, ids: list[int]) -> dict[str, list[tuple[str
         return _empty_facets()
     sources: Counter[str] = Counter()
     themes: Counter[str] = Counter()
+    param = {"facet_ids": ids_value(store.dialect, ids)}
     # the themes as JSON text, parsed in one go: decoding a thousand small lists one by one (the
     # driver's or the column type's JSON handling) cost more than the query
-    rows = conn.execute(
-        sa.select(A.c.source, sa.cast(A.c.themes, sa.Text)).where(_in_ids(store, A.c.id, ids))
-    ).all()
+    rows = conn.execute(_facet_articles(store.dialect), param).all()
     sources.update(source for source, _ in rows)
     for article_themes in json.loads("[" + ",".join(text or "null" for _, text in rows) + "]"):
         themes.update(set(article_themes or ()))
-    m, o = t.org_mentions, t.organisations
-    orgs = Counter(
-        dict(
-            conn.execute(
-                sa.select(o.c.name, sa.func.count(sa.distinct(m.c.article_id)))
-                .select_from(m.join(o, o.c.id == m.c.org_id)).where(_in_ids(store, m.c.article_id, ids))
-                .group_by(o.c.name)
-            ).all()
-        )
-    )  # fmt: skip
+    orgs = Counter(dict(conn.execute(_facet_orgs(store.dialect), param).all()))
     units: Counter[str] = Counter()
     periods: Counter[str] = Counter()
     seen_units: set[tuple[int, str]] = set()
     seen_periods: set[tuple[int, str]] = set()
-    for article_id, unit, period in conn.execute(
-        sa.select(F.c.article_id, F.c.unit, F.c.period).where(_in_ids(store, F.c.article_id, ids))
-    ).all():
+    for article_id, unit, period in conn.execute(_facet_figures(store.dialect), param).all():
         if unit is not None and (article_id, unit) not in seen_units:
             seen_units.add((article_id, unit))
             units[unit] += 1
@@ -177,3 +156,41 @@ def _top(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(((str(k), n) for k, n in counts.items() if k is not None), key=lambda kv: (-kv[1], kv[0]))[
         :FACET_SIZE
     ]
+
+
+# the statements every search runs, built once per dialect (see veille.search.conditions.prebuilt)
+
+
+@prebuilt
+def _hit_rows(dialect: str) -> Any:
+    return sa.select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.lead, A.c.text,
+                     A.c.cluster_id, A.c.themes, A.c.relevance).where(_in_ids_param(dialect, A.c.id))  # fmt: skip
+
+
+@prebuilt
+def _cluster_members(dialect: str) -> Any:
+    """(cluster, article, source) of every article of the given clusters."""
+    cluster = sa.func.coalesce(A.c.cluster_id, A.c.id)
+    in_clusters = _in_ids_param(dialect, A.c.cluster_id) | _in_ids_param(dialect, A.c.id)
+    return sa.select(cluster, A.c.id, A.c.source).where(in_clusters)
+
+
+@prebuilt
+def _facet_articles(dialect: str) -> Any:
+    return sa.select(A.c.source, sa.cast(A.c.themes, sa.Text)).where(_in_ids_param(dialect, A.c.id))
+
+
+@prebuilt
+def _facet_orgs(dialect: str) -> Any:
+    m, o = t.org_mentions, t.organisations
+    return (
+        sa.select(o.c.name, sa.func.count(sa.distinct(m.c.article_id)))
+        .select_from(m.join(o, o.c.id == m.c.org_id))
+        .where(_in_ids_param(dialect, m.c.article_id))
+        .group_by(o.c.name)
+    )
+
+
+@prebuilt
+def _facet_figures(dialect: str) -> Any:
+    return sa.select(F.c.article_id, F.c.unit, F.c.period).where(_in_ids_param(dialect, F.c.article_id))

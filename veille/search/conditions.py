@@ -3,6 +3,7 @@ figures, full text (FTS5 or PostgreSQL), and the page bounds of a query."""
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -113,14 +114,35 @@ def _text_match_pg(parsed: ParsedQuery) -> Any:
 
 def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
     """``col IN ids`` with the ids as one parameter (a JSON array or an int array), not 1,000."""
-    if store.dialect == "sqlite":
-        each = sa.func.json_each(sa.bindparam("facet_ids", json.dumps(ids))).table_valued("value")
-        return col.in_(sa.select(each.c.value))
-    # one text parameter cast to int[]: the driver adapts a list of a thousand ints one by one
-    text = "{" + ",".join(map(str, map(int, ids))) + "}"
-    return col == sa.func.any(
-        sa.cast(sa.bindparam("facet_ids", text), sa.dialects.postgresql.ARRAY(sa.Integer))
+    return _in_ids_param(store.dialect, col, ids_value(store.dialect, ids))
+
+
+def _in_ids_param(dialect: str, col: Any, value: Any = None, name: str = "facet_ids") -> Any:
+    """``col IN`` the ids of parameter ``name`` (its value from :func:`ids_value`): given here, or
+    at execution for a statement built once (:func:`prebuilt`)."""
+    param = (
+        sa.bindparam(name, value, type_=sa.Text) if value is not None else sa.bindparam(name, type_=sa.Text)
     )
+    if dialect == "sqlite":
+        return col.in_(sa.select(sa.func.json_each(param).table_valued("value").c.value))
+    # one text parameter cast to int[]: the driver adapts a list of a thousand ints one by one
+    return col == sa.func.any(sa.cast(param, sa.dialects.postgresql.ARRAY(sa.Integer)))
+
+
+def ids_value(dialect: str, ids: list[int]) -> str:
+    """The parameter :func:`_in_ids_param` reads: a JSON array (SQLite) or an int[] literal."""
+    if dialect == "sqlite":
+        return json.dumps(ids)
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
+def prebuilt(build: Any) -> Any:
+    """A statement built once per dialect (``build(dialect)``), its values given at execution.
+
+    A statement built anew for each search costs its construction and, mostly, a new cache key
+    before SQLAlchemy finds the compiled form: about 1 ms of CPU on this project's machine,
+    against 0.2 ms for the same statement kept."""
+    return functools.cache(build)
 
 
 IdRange = tuple[int | None, int | None]  # article ids from (inclusive) / below (exclusive)

@@ -18,6 +18,7 @@ So a search reads about a thousand rows whatever the archive's size.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,12 +34,14 @@ from veille.search.conditions import (
     _fts_match,
     _id_range,
     _in_ids,
+    _in_ids_param,
     _row_filters,
     _set_queries,
     _text_match,
     _text_match_pg,
     _tsquery,
     has_set_filters,
+    ids_value,
 )
 from veille.search.models import SearchQuery
 from veille.store import Store
@@ -291,16 +294,24 @@ def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, heads: dict[int, fl
     the rest keep a fraction of their title/lead score."""
     if not heads:
         return {}
-    ids = list(heads)
-    tsq = _tsquery(parsed)
     best = [i for _, i in sorted(((v, i) for i, v in heads.items()), reverse=True)[:CANDIDATES]]
-    full = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), tsq)
-    scores = {i: heads.get(i, 0.0) * 1e-3 for i in ids}
+    scores = {i: v * 1e-3 for i, v in heads.items()}
+    param = {"ts_query": parsed.to_tsquery(), "facet_ids": ids_value("postgresql", best)}
     scores.update(
         (i, float(v or 0) + 1.0)  # + 1: above every score of the rest
-        for i, v in conn.execute(sa.select(A.c.id, full).where(_in_ids(store, A.c.id, best))).all()
+        for i, v in conn.execute(_full_rank(), param).all()
     )
     return scores
+
+
+@functools.cache
+def _full_rank() -> Any:
+    """PostgreSQL: ``ts_rank`` on the full vector of the given articles (built once)."""
+    tsq = sa.func.to_tsquery(
+        sa.literal_column("'veille_fr'::regconfig"), sa.bindparam("ts_query", type_=sa.Text)
+    )
+    full = sa.func.ts_rank(sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), tsq)
+    return sa.select(A.c.id, full).where(_in_ids_param("postgresql", A.c.id))
 
 
 def _index_scans(conn: Any, on: bool) -> None:
