@@ -148,6 +148,8 @@ def test_a_walk_in_many_slices_finds_what_one_pass_finds(arc, monkeypatch: pytes
         SearchQuery('"zone franche" emplois', one_per_cluster=False, limit=1),
         SearchQuery("emploi", order="date", limit=1), SearchQuery("offshoring", order="date", offset=2, limit=1),
         SearchQuery("emploi", since=date(2025, 2, 1), limit=1), SearchQuery("offshoring", offset=2, limit=1),
+        SearchQuery("emploi", until=date(2025, 2, 1), limit=1),
+        SearchQuery("emploi OR offshoring", since=date(2025, 1, 15), until=date(2025, 3, 1), org="ADD", limit=1),
     ]  # fmt: skip
 
     def run_all() -> list[tuple[list[int], int, bool]]:
@@ -188,3 +190,42 @@ def test_broad_filters_tested_per_article_find_what_sets_find(arc, monkeypatch: 
     monkeypatch.setattr(conditions, "DENSE_SET", 1)
     assert run_all() == as_sets
     assert sum(bool(hits) for hits, _ in as_sets) >= 5
+
+
+@pytest.mark.parametrize("first_slice", [8.0, 0.05])
+def test_date_filters_keep_exactly_the_articles_of_their_dates(
+    arc, monkeypatch: pytest.MonkeyPatch, first_slice: float
+) -> None:
+    """The text walk turns the date filters into id bounds (PostgreSQL slices, FTS5 rowids) and
+    tests the dates on the rows found: the result is the undated search's, cut to the dates."""
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    from veille.search import ranking
+
+    store, _ = arc
+    monkeypatch.setattr(ranking, "FIRST_SLICE", first_slice)
+    tz = ZoneInfo("Africa/Casablanca")
+    for text in ("emploi", "emploi OR offshoring", '"zone franche" OR emplois'):
+        base = SearchQuery(text, one_per_cluster=False, limit=100)
+        CACHE.clear()
+        undated = search(store, base, with_facets=False).hits
+        assert len(undated) > 3
+        days = sorted(h.published.astimezone(tz).date() for h in undated if h.published)
+        since, until = days[len(days) // 3], days[2 * len(days) // 3]
+        for q in (
+            replace(base, since=since),
+            replace(base, until=until),
+            replace(base, since=since, until=until),
+        ):
+            expected = {
+                h.id for h in undated if h.published
+                and (q.since is None or h.published.astimezone(tz).date() >= q.since)
+                and (q.until is None or h.published.astimezone(tz).date() <= q.until)
+            }  # fmt: skip
+            CACHE.clear()
+            assert {h.id for h in search(store, q, with_facets=False).hits} == expected, (
+                text,
+                q.since,
+                q.until,
+            )

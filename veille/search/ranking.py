@@ -184,7 +184,11 @@ def _walk_pg(
     by_date = q.order == "date"
     rows: list[tuple[int, int, Any]] = []
     names: dict[str, list[int]] = {}  # organisation / person ids, looked up by the first slice
-    upper: Any = None  # exclusive upper end of the next slice (None: the newest)
+    # exclusive upper end of the next slice (None: the newest). The id bounds of the date filters
+    # apply to the first and last slices too: the filters themselves are plain tests on the rows
+    # found (_row_filters(plain=True)), so without the bounds those slices would read every match
+    # outside the dates and drop it.
+    upper: Any = hi_id + 1 if q.until and not by_date else None
     fraction = min(1.0, FIRST_SLICE * (n + 1) / max(1, hi_id - lo_id + 1))
     while True:
         last = fraction >= 1.0 or (by_date and first_day is None)
@@ -196,7 +200,10 @@ def _walk_pg(
                 rng.append(sa.or_(before, A.c.published.is_(None)) if last else before)
             cond, order = [match, *where, *rng], _order(q)
         else:
-            lower = None if last else hi_id - int((hi_id - lo_id + 1) * fraction) + 1
+            if last:
+                lower = lo_id if q.since else None
+            else:
+                lower = hi_id - int((hi_id - lo_id + 1) * fraction) + 1
             cond, order = _id_slice(store, conn, q, parsed, (lower, upper), names), [A.c.id.desc()]
         if cond is not None:
             rows += _slice_rows(conn, cond, order, n + 1 - len(rows), parsed, scored=not by_date)
