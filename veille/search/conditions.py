@@ -105,7 +105,7 @@ def _text_match(store: Store, parsed: ParsedQuery) -> Any:
     """The full-text condition on ``articles`` (parameters only, no SQL from user text)."""
     if store.dialect == "sqlite":
         return A.c.id.in_(sa.select(FTS.c.rowid).where(_fts_match(parsed)))
-    return sa.literal_column("articles.search_vector").op("@@")(_tsquery(parsed))
+    return _text_match_pg(parsed)
 
 
 def _text_match_pg(parsed: ParsedQuery) -> Any:
@@ -137,7 +137,7 @@ def ids_value(dialect: str, ids: list[int]) -> str:
 
 
 def prebuilt(build: Any) -> Any:
-    """A statement built once per dialect (``build(dialect)``), its values given at execution.
+    """A statement built once (per dialect: ``build(dialect)``), its values given at execution.
 
     A statement built anew for each search costs its construction and, mostly, a new cache key
     before SQLAlchemy finds the compiled form: about 1 ms of CPU on this project's machine,

@@ -18,7 +18,6 @@ So a search reads about a thousand rows whatever the archive's size.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +41,7 @@ from veille.search.conditions import (
     _tsquery,
     has_set_filters,
     ids_value,
+    prebuilt,
 )
 from veille.search.models import SearchQuery
 from veille.store import Store
@@ -121,9 +121,10 @@ def _rows(walked: list[tuple[int, int, Any]]) -> list[Row]:
 def _walk(
     store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], n: int
 ) -> list[tuple[int, int, Any]]:
-    """Up to ``n + 1`` matches as (id, cluster, bm25 score): in final order, or newest first (by
-    id) for a text search ranked by relevance. Only the FTS5 relevance walk scores here (the
-    third column is the id elsewhere, unused: PostgreSQL scores in :func:`_pg_scores`)."""
+    """Up to ``n + 1`` matches as (id, cluster, score): in final order, or newest first (by id)
+    for a text search ranked by relevance. The relevance walks score here — FTS5 bm25, or
+    PostgreSQL ``ts_rank`` on title and lead (re-ranked in :func:`_pg_scores`); elsewhere the
+    third column is the id, unused."""
     cluster = sa.func.coalesce(A.c.cluster_id, A.c.id).label("cluster")
     if parsed is None:
         stmt = sa.select(A.c.id, cluster, A.c.id).where(*where).order_by(*_order(q))
@@ -242,8 +243,8 @@ def _id_slice(
 ) -> list[Any] | None:
     """Conditions for the matches in an id slice; None: none there.
 
-    Plain words and filters on the article's own columns: one bitmap query (the GIN index, the
-    slice, the columns' indexes). Filters on other tables (organisations, persons, figures) are
+    Plain words: one bitmap query (the GIN index and the slice); the article's own columns are
+    tested on the rows found (see ``_row_filters(plain=True)``). Filters on other tables (organisations, persons, figures) are
     read first, as the sets of article ids they allow in the slice, and combined with the GIN
     index in bitmaps; a phrase is looked up as "all its words" in the index (no word positions
     read), then tested as a function call no index answers on those candidates only, walking the
@@ -311,7 +312,7 @@ def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, heads: dict[int, fl
     return scores
 
 
-@functools.cache
+@prebuilt
 def _full_rank() -> Any:
     """PostgreSQL: ``ts_rank`` on the full vector of the given articles (built once)."""
     tsq = sa.func.to_tsquery(
@@ -363,9 +364,6 @@ def _scores(store: Store, conn: Any, parsed: ParsedQuery, ids: list[int]) -> dic
             sa.select(FTS.c.rowid, -FTS.c.rank).where(_fts_match(parsed), FTS.c.rowid.between(min(ids), max(ids)))
             .order_by(FTS.c.rowid.desc()).limit(5 * RANK_WINDOW)
         )  # fmt: skip
-    else:
-        full = sa.func.ts_rank(
-            sa.literal_column(W_RANK), sa.literal_column("articles.search_vector"), _tsquery(parsed)
-        )
-        stmt = sa.select(A.c.id, full).where(A.c.id.in_(ids))
-    return {i: float(v or 0) for i, v in conn.execute(stmt).all()}
+        return {i: float(v or 0) for i, v in conn.execute(stmt).all()}
+    param = {"ts_query": parsed.to_tsquery(), "facet_ids": ids_value("postgresql", ids)}
+    return {i: float(v or 0) for i, v in conn.execute(_full_rank(), param).all()}
