@@ -1,0 +1,56 @@
+"""French number and figure formatting (veille/formatting.py)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from babel.numbers import format_decimal
+
+from veille.formatting import NBSP, format_number, format_value
+
+
+def _babel(value: float, decimals: int) -> str:
+    """What Babel writes for fr_FR with the pattern the module used to pass it."""
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
+    return format_decimal(round(value, decimals), format=pattern, locale="fr_FR").replace("\u202f", NBSP)
+
+
+def _values() -> list[float]:
+    rng = random.Random(11)
+    edge = [0.0, 0.5, 1.5, 2.5, -2.5, 2.675, 999.995, 1234.0, 69900.0, 1.5e9, 1e15, 123456789.125, 9.999, 100.04]
+    return (
+        edge
+        + [rng.uniform(-1e10, 1e10) for _ in range(3000)]
+        + [rng.uniform(0, 100) for _ in range(3000)]
+        + [round(rng.uniform(0, 1000), 3) for _ in range(3000)]
+    )
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_numbers_are_written_as_babel_writes_them_for_french(decimals: int) -> None:
+    differ = [(v, format_number(v, decimals), _babel(v, decimals)) for v in _values()]
+    differ = [d for d in differ if d[1] != d[2]]
+    assert not differ, differ[:5]
+
+
+def test_number_conventions() -> None:
+    assert format_number(12500) == f"12{NBSP}500"
+    assert format_number(12500, nbsp=False) == "12 500"
+    assert format_number(1.25, 2) == "1,25"
+    assert format_number(1.20, 2) == "1,2"  # trailing zeros dropped
+    assert format_number(3.0, 2) == "3"
+    assert format_number(-1234567.5, 1, nbsp=False) == "-1 234 567,5"
+    # a value that rounds to nothing is 0, not "-0" (Babel writes "-0")
+    assert format_number(-0.004, 2) == "0"
+    assert format_number(-0.0) == "0"
+
+
+def test_figures_in_french() -> None:
+    assert format_value(1.5e9, "MAD", nbsp=False) == "1,5 milliard DH"
+    assert format_value(69900, "jobs", nbsp=False) == "69 900 emplois"
+    assert format_value(2.3, "percent", nbsp=False) == "2,3 %"
+    assert format_value(1e10, "MAD", range_max=1.2e10, nbsp=False) == "10 à 12 milliards DH"
+    assert format_value(5000, "jobs", qualifier="more_than", nbsp=False) == "plus de 5 000 emplois"
+    assert format_value(2.5e6, "jobs", approx=True, nbsp=False) == "environ 2,5 millions d'emplois"
+    assert NBSP in format_value(12500, "jobs")
