@@ -339,7 +339,7 @@ def load(store: Store, n: int) -> dict[str, float]:
 
     for art, fl, ml in generate(n):
         batch.append(art)
-        figs.extend(fl)
+        figs.extend({**f, "published": art["published"]} for f in fl)  # the article's date, copied
         ments.extend(
             {"article_id": art["id"], "org_id": o + 1, "start": s, "end": e, "text": x} for o, s, e, x in ml
         )

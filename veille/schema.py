@@ -158,6 +158,9 @@ figures = Table(
     Column("period", String(20)),
     Column("metric", Text),
     Column("organisations", JSON, nullable=False, default=list),
+    # the article's publication date, copied (migration 0006): figure listings sort on their own
+    # columns; PostgreSQL indexes (unit, published DESC NULLS LAST, article_id DESC, start, id)
+    Column("published", AwareDateTime()),
     Index("ix_figures_unit_value", "unit", "value"),  # PostgreSQL only: migration 0005 drops it on SQLite
     Index("ix_figures_period", "period"),
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003

@@ -202,6 +202,12 @@ class Store:
                 article_id, created = existing, False
                 values.pop("url")
                 conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**values))
+                # figures carry their article's date (sorted on it): keep them in step
+                conn.execute(
+                    update(t.figures)
+                    .where(t.figures.c.article_id == article_id)
+                    .values(published=article.published)
+                )
             if article.cluster is None:
                 conn.execute(
                     update(t.articles)
@@ -289,8 +295,10 @@ class Store:
                 org.name: self._org_id(conn, org.name, org.kind, org.acronym, org.aliases)
                 for org in analysis.organisations
             }
+            published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
             figure_rows = [
-                {**{k: v for k, v in f.to_dict().items()}, "article_id": article_id} for f in analysis.figures
+                {**{k: v for k, v in f.to_dict().items()}, "article_id": article_id, "published": published}
+                for f in analysis.figures
             ]
             if figure_rows:
                 figure_ids = conn.scalars(

@@ -13,16 +13,19 @@ from veille.formatting import format_value
 from veille.query import QueryError, parse
 from veille.search.conditions import (
     FIGURE_FIELDS,
+    FTS,
     A,
     F,
     _bound,
     _check_page,
     _figure_conditions,
+    _fts_match,
+    _in_ids,
     _org_ids,
     _text_match,
 )
 from veille.search.models import FigureQuery, FigureResult, FigureRow
-from veille.search.ranking import _prefer_gin
+from veille.search.ranking import SET_IDS_MAX, _prefer_gin
 from veille.store import Store
 
 FIGURE_ORDERS = ("date", "value")
@@ -33,6 +36,38 @@ def _figures_of(org_ids: list[int]) -> Any:
     by organisation: the figures' JSON lists of names are not read)."""
     fo = t.figure_orgs
     return sa.select(fo.c.figure_id).where(fo.c.org_id.in_(org_ids))
+
+
+_WITH_ARTICLE = F.join(A, A.c.id == F.c.article_id)
+
+
+def _of_orgs(store: Store, conn: Any, org_ids: list[int], *, ordered: bool) -> Any:
+    """The figures naming one of these organisations. PostgreSQL, when the listing walks a unit's
+    figures in order (``ordered``): a few are passed as a list of ids (the planner reads them
+    from the primary key); many are tested as a hashed set on each figure walked, so the walk
+    stops at the page's end — as a plain ``IN`` the planner would make it a join reading every
+    figure of the unit (35 ms instead of 11 for an organisation named by 11,000 figures)."""
+    sub = _figures_of(org_ids)
+    if store.dialect != "postgresql" or not ordered:
+        return F.c.id.in_(sub)
+    ids = conn.scalars(sub.limit(SET_IDS_MAX + 1)).all()
+    if len(ids) <= SET_IDS_MAX:
+        return _in_ids(store, F.c.id, sorted(ids))
+    # "OR false" keeps the IN a filter: PostgreSQL folds the constant only after it has decided
+    # which IN subqueries become joins
+    return sa.or_(F.c.id.in_(sub), sa.literal_column("false"))
+
+
+def _text_matches(store: Store, parsed: Any) -> Any:
+    """Ids of the articles matching the text."""
+    if store.dialect == "sqlite":
+        return sa.select(FTS.c.rowid).where(_fts_match(parsed))
+    return sa.select(A.c.id).where(_text_match(store, parsed))
+
+
+def _page_rows(store: Store, page: list[int]) -> Any:
+    """The full rows of a page of figures (the ids as one parameter, not one each)."""
+    return sa.select(*_FIGURE_COLS).select_from(_WITH_ARTICLE).where(_in_ids(store, F.c.id, page))
 
 
 def _figure_row(r: Any) -> FigureRow:
@@ -61,11 +96,14 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
     parsed = parse(q.text) if q.text and q.text.strip() else None
     with store.engine.connect() as conn:
         where = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
+        # the figures' own copy of the publication date (migration 0006): no join to sort or filter
         if q.since:
-            where.append(A.c.published >= _bound(store, q.since, end=False))
+            where.append(F.c.published >= _bound(store, q.since, end=False))
         if q.until:
-            where.append(A.c.published < _bound(store, q.until, end=True))
+            where.append(F.c.published < _bound(store, q.until, end=True))
+        frm: Any = F
         if q.source:
+            frm = F.join(A, A.c.id == F.c.article_id)
             where.append(A.c.source == q.source)
         if q.article_id is not None:
             where.append(F.c.article_id == q.article_id)
@@ -73,16 +111,15 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
             org_ids = _org_ids(conn, q.org)
             if not org_ids:
                 return FigureResult([], 0)
-            where.append(F.c.id.in_(_figures_of(org_ids)))
-        frm: Any = F.join(A, A.c.id == F.c.article_id)
+            where.append(_of_orgs(store, conn, org_ids, ordered=bool(q.unit)))
         if parsed is not None:
-            where.append(_text_match(store, parsed))
+            where.append(F.c.article_id.in_(_text_matches(store, parsed)))
             if store.dialect == "postgresql":
                 _prefer_gin(conn)
         if q.order == "value":
-            order = [F.c.value.desc(), A.c.published.desc().nulls_last(), F.c.id]
+            order = [F.c.value.desc(), F.c.published.desc().nulls_last(), F.c.id]
         else:
-            order = [A.c.published.desc().nulls_last(), F.c.article_id.desc(), F.c.start, F.c.id]
+            order = [F.c.published.desc().nulls_last(), F.c.article_id.desc(), F.c.start, F.c.id]
         # one ordered walk gives the page and the capped total: the ids of the first TOTAL_CAP + 1
         # matches (narrow columns), then the full rows of the page only
         head = max(limits.TOTAL_CAP + 1, offset + limit)
@@ -100,9 +137,5 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
             )
         else:
             total, exact = limits.TOTAL_CAP, False
-        rows = (
-            {r.id: r for r in conn.execute(sa.select(*_FIGURE_COLS).select_from(frm).where(F.c.id.in_(page)))}
-            if page
-            else {}
-        )
+        rows = {r.id: r for r in conn.execute(_page_rows(store, page))} if page else {}
         return FigureResult([_figure_row(rows[i]) for i in page], total, exact)
