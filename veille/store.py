@@ -7,6 +7,7 @@ extraction results happens in one transaction, so a kill -9 loses nothing commit
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,8 @@ from veille.folding import content_hash, fold, unaccent  # noqa: F401  (re-expor
 from veille.models import Analysis, Article
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -422,6 +425,17 @@ class Store:
             values["detail"] = detail
         with self.engine.begin() as conn:
             conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values))
+        self.refresh_search_index()
+
+    def refresh_search_index(self) -> None:
+        """PostgreSQL: rebuild the newest articles' full-text index when it has grown (see
+        :mod:`veille.recent_index`). A failure costs speed only: it is logged, not raised."""
+        from veille.recent_index import refresh
+
+        try:
+            refresh(self.engine)
+        except SQLAlchemyError as exc:
+            log.warning("recent full-text index not rebuilt: %s", _first_line(exc))
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -112,7 +112,9 @@ def test_figures_carry_their_article_date(any_store: Store) -> None:
         )  # fmt: skip
         row = conn.execute(sa.select(t.articles).where(t.articles.c.id == aid)).one()
     later = datetime(2026, 6, 1, 8, tzinfo=UTC)
-    art = Article(url=row.url, source=row.source, title=row.title, lead=row.lead, text=row.text, published=later)
+    art = Article(
+        url=row.url, source=row.source, title=row.title, lead=row.lead, text=row.text, published=later
+    )
     assert any_store.upsert_article(art) == (aid, False)
     assert all(copied == original for _, copied, original in _figure_dates(any_store))
     listing = figures(any_store, FigureQuery()).rows

@@ -22,6 +22,7 @@ def init(data_dir: DataDir = None, config_dir: ConfigDir = None) -> None:
     settings.ensure_data_dir()
     store = open_store(settings.database_url, create=True)
     try:
+        store.refresh_search_index()
         typer.echo(f"Archive ready: {store.backend}, schema revision {store.schema_revision()}.")
         typer.echo(f"Data directory: {settings.data_dir}")
     finally:
