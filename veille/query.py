@@ -59,6 +59,10 @@ class ParsedQuery:
     required: tuple[AnyOf, ...] = ()
     excluded: tuple[Atom, ...] = ()
     text: str = field(default="", compare=False)
+    # folded words that PostgreSQL's stemmer maps to the same lexeme as their plural/singular
+    # twin ("recrutement", "recrutements" -> 'recrut'): the tsquery names them once (see
+    # :meth:`ts_twins`; filled in by the PostgreSQL search, which asks the server)
+    same_stem: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.required)
@@ -96,10 +100,21 @@ class ParsedQuery:
 
         ``loose``: phrases become "all their words" and excluded phrases are left out — a wider
         query the GIN index answers without reading word positions (the exact one narrows it)."""
-        clauses = [_ts_clause(c, loose) for c in self.required]
+        same = self.same_stem
+        clauses = [_ts_clause(c, loose, same) for c in self.required]
         parts = [f"({c})" for c in clauses]
-        parts += [f"!({_ts_atom(a)})" for a in self.excluded if not (loose and isinstance(a, Phrase))]
+        parts += [
+            f"!({_ts_atom(a, False, same)})" for a in self.excluded if not (loose and isinstance(a, Phrase))
+        ]
         return " & ".join(parts)
+
+    def ts_twins(self) -> list[tuple[str, str]]:
+        """(folded word, its plural/singular twin) for every word the tsquery names in both forms."""
+        atoms = [a for c in self.required for a in c.options] + list(self.excluded)
+        words = [w for a in atoms for w in ((a.word,) if isinstance(a, Term) and not a.prefix else
+                                            a.words if isinstance(a, Phrase) else ())]  # fmt: skip
+        pairs = (_ts_forms(w) for w in words)
+        return list(dict.fromkeys((f[0], f[1]) for f in pairs if len(f) == 2))
 
     @property
     def has_phrase(self) -> bool:
@@ -131,28 +146,38 @@ def _truncations(prefix: str) -> list[str]:
     return [folded[:n] for n in range(len(folded) - 1, max(3, len(folded) - 4), -1)]
 
 
-def _ts_word(word: str) -> str:
-    """One word and its singular/plural twin (Snowball keeps "emplois" apart from "emploi")."""
+def _ts_forms(word: str) -> list[str]:
+    """A folded word and its singular/plural twin (Snowball keeps "emplois" apart from "emploi")."""
     folded = fold_word(word)
     forms = [folded]
     if len(folded) > 3 and folded[-1] in "sx":
         forms.append(folded[:-1])
     elif len(folded) > 2 and folded.isalpha() and folded[-1] not in "sx":
         forms.append(folded + "s")
-    return forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")"
+    return forms
 
 
-def _ts_atom(atom: Atom, loose: bool = False) -> str:
+def _ts_word(word: str, same: frozenset[str] = frozenset()) -> str:
+    """The word or both its forms; once when PostgreSQL stems both alike (``same``): a tsquery
+    naming a lexeme twice makes the planner count its index entries twice and, finding the
+    index dearer than it is, test the text of every article of a slice instead."""
+    forms = _ts_forms(word)
+    if len(forms) == 1 or forms[0] in same:
+        return forms[0]
+    return "(" + " | ".join(forms) + ")"
+
+
+def _ts_atom(atom: Atom, loose: bool = False, same: frozenset[str] = frozenset()) -> str:
     if isinstance(atom, Term):
         if atom.prefix:
             return " | ".join([f"{fold_word(atom.word)}:*", *_truncations(atom.word)])
-        return _ts_word(atom.word)
-    return (" & " if loose else " <-> ").join(_ts_word(w) for w in atom.words)
+        return _ts_word(atom.word, same)
+    return (" & " if loose else " <-> ").join(_ts_word(w, same) for w in atom.words)
 
 
-def _ts_clause(clause: AnyOf, loose: bool = False) -> str:
-    return " | ".join(f"({_ts_atom(o, loose)})" if loose and len(clause.options) > 1 else _ts_atom(o, loose)
-                      for o in clause.options)  # fmt: skip
+def _ts_clause(clause: AnyOf, loose: bool = False, same: frozenset[str] = frozenset()) -> str:
+    return " | ".join(f"({_ts_atom(o, loose, same)})" if loose and len(clause.options) > 1
+                      else _ts_atom(o, loose, same) for o in clause.options)  # fmt: skip
 
 
 # -- parsing ---------------------------------------------------------------------------

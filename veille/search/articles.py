@@ -15,7 +15,7 @@ from veille import search as limits  # TOTAL_CAP, FACET_SAMPLE: read at call tim
 from veille.cache import CACHE, write_marker
 from veille.fulltext import Matcher, snippet
 from veille.query import ParsedQuery, QueryError, parse
-from veille.search.conditions import A, F, _check_page, _filters, _in_ids_param, ids_value, prebuilt
+from veille.search.conditions import A, F, _check_page, _filters, _in_ids_param, ids_value, pg_stems, prebuilt
 from veille.search.models import Hit, SearchQuery, SearchResult
 from veille.search.ranking import _clusters, _rank, _Ranking, _scores
 from veille.store import Store
@@ -46,6 +46,8 @@ def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchR
         where = entry["where"]
         if where is None:
             return SearchResult([], 0, _empty_facets() if with_facets else {})
+        if parsed is not None and store.dialect == "postgresql":
+            parsed = pg_stems(conn, parsed)
         ranking: _Ranking | None = entry.get("ranking")
         sample = limits.FACET_SAMPLE if with_facets else 0
         if (

@@ -3,6 +3,7 @@ figures, full text (FTS5 or PostgreSQL), and the page bounds of a query."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from datetime import date, datetime, time, timedelta
@@ -101,6 +102,28 @@ def _tsquery(parsed: ParsedQuery, *, loose: bool = False) -> Any:
     return sa.func.to_tsquery(sa.literal_column("'veille_fr'::regconfig"), sa.bindparam(name, text))
 
 
+_SAME_STEM: dict[tuple[str, str], bool] = {}  # (word, twin) -> PostgreSQL stems both alike
+_SAME_STEM_MAX = 20_000
+_SAME_STEM_SQL = sa.text(
+    "SELECT a, b, strip(to_tsvector('veille_fr', a)) = strip(to_tsvector('veille_fr', b)) "
+    "FROM unnest(CAST(:a AS text[]), CAST(:b AS text[])) AS t(a, b)"
+)
+
+
+def pg_stems(conn: Any, parsed: ParsedQuery) -> ParsedQuery:
+    """PostgreSQL: ``parsed`` told which of its words the server stems like their plural or
+    singular twin, so its tsquery names them once (asked once per word and process)."""
+    pairs = parsed.ts_twins()
+    unknown = [p for p in pairs if p not in _SAME_STEM]
+    if unknown:
+        if len(_SAME_STEM) > _SAME_STEM_MAX:
+            _SAME_STEM.clear()
+        rows = conn.execute(_SAME_STEM_SQL, {"a": [p[0] for p in unknown], "b": [p[1] for p in unknown]})
+        _SAME_STEM.update(((a, b), bool(same)) for a, b, same in rows)
+    same = frozenset(a for a, b in pairs if _SAME_STEM.get((a, b)))
+    return dataclasses.replace(parsed, same_stem=same) if same else parsed
+
+
 def _text_match(store: Store, parsed: ParsedQuery) -> Any:
     """The full-text condition on ``articles`` (parameters only, no SQL from user text)."""
     if store.dialect == "sqlite":
@@ -120,20 +143,50 @@ def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
 def _in_ids_param(dialect: str, col: Any, value: Any = None, name: str = "facet_ids") -> Any:
     """``col IN`` the ids of parameter ``name`` (its value from :func:`ids_value`): given here, or
     at execution for a statement built once (:func:`prebuilt`)."""
-    param = (
-        sa.bindparam(name, value, type_=sa.Text) if value is not None else sa.bindparam(name, type_=sa.Text)
-    )
     if dialect == "sqlite":
+        param = (
+            sa.bindparam(name, value, type_=sa.Text)
+            if value is not None
+            else sa.bindparam(name, type_=sa.Text)
+        )
         return col.in_(sa.select(sa.func.json_each(param).table_valued("value").c.value))
-    # one text parameter cast to int[]: the driver adapts a list of a thousand ints one by one
+    # one int[] parameter written by Python as text (the driver adapts a list of a thousand ints
+    # one by one) and declared int4[] to the server (IdArray): parsed once when bound, so a
+    # constant to the planner. Sent as text and cast in SQL instead, it is parsed again for
+    # every row it filters (the cast is not immutable): 2,000 ids tested on 4,000 articles took
+    # 450 ms instead of 10
+    param = sa.bindparam(name, value, type_=sa.types.NullType()) if value is not None else sa.bindparam(name)
     return col == sa.func.any(sa.cast(param, sa.dialects.postgresql.ARRAY(sa.Integer)))
+
+
+class IdArray(str):
+    """An ``int[]`` literal ("{1,2,3}") that psycopg sends as an ``int4[]`` parameter."""
+
+
+def _register_id_array() -> None:
+    from psycopg import adapters, postgres
+    from psycopg.adapt import Dumper
+
+    class _IdArrayDumper(Dumper):
+        oid = postgres.types["int4"].array_oid
+
+        def dump(self, obj: str) -> bytes:
+            return obj.encode()
+
+    adapters.register_dumper(IdArray, _IdArrayDumper)
+
+
+try:
+    _register_id_array()
+except ImportError:  # no PostgreSQL driver: SQLite only
+    pass
 
 
 def ids_value(dialect: str, ids: list[int]) -> str:
     """The parameter :func:`_in_ids_param` reads: a JSON array (SQLite) or an int[] literal."""
     if dialect == "sqlite":
         return json.dumps(ids)
-    return "{" + ",".join(map(str, map(int, ids))) + "}"
+    return IdArray("{" + ",".join(map(str, map(int, ids))) + "}")
 
 
 def prebuilt(build: Any) -> Any:

@@ -23,6 +23,7 @@ from veille.search.conditions import (
     _in_ids,
     _org_ids,
     _text_match,
+    pg_stems,
 )
 from veille.search.models import FigureQuery, FigureResult, FigureRow
 from veille.search.ranking import SET_IDS_MAX
@@ -127,6 +128,8 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
                 return FigureResult([], 0)
             where.append(_of_orgs(store, conn, org_ids, ordered=bool(q.unit)))
         if parsed is not None:
+            if store.dialect == "postgresql":
+                parsed = pg_stems(conn, parsed)
             where.append(F.c.article_id.in_(_text_matches(store, parsed)))
             if store.dialect == "postgresql":
                 _text_as_a_set(conn, True)
