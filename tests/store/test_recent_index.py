@@ -113,3 +113,19 @@ def test_end_of_a_run_refreshes_it(any_store: Store, monkeypatch: pytest.MonkeyP
     any_store.finish_run(run, "ok")
     expected = None if any_store.dialect == "sqlite" else _top(any_store) - 3
     assert (_current(any_store) if expected else None) == expected
+
+
+def test_a_failed_rebuild_costs_speed_only(
+    any_store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No right to build indexes (a user not owning the tables): the run still ends, one warning."""
+
+    def refuse(engine: sa.Engine, recent: int | None = None) -> int | None:
+        raise sa.exc.ProgrammingError("CREATE INDEX", {}, Exception("must be owner of table articles"))
+
+    monkeypatch.setattr(recent_index, "refresh", refuse)
+    run = any_store.start_run("crawl")
+    with caplog.at_level("WARNING", logger="veille.store"):
+        any_store.finish_run(run, "ok")
+    assert any_store.runs(1)[0]["status"] == "ok"
+    assert [r.getMessage() for r in caplog.records if "recent full-text index not rebuilt" in r.getMessage()]
