@@ -118,7 +118,7 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
             where.append(F.c.published < _bound(store, q.until, end=True))
         frm: Any = F
         if q.source:
-            frm = F.join(A, A.c.id == F.c.article_id)
+            frm = _WITH_ARTICLE
             where.append(A.c.source == q.source)
         if q.article_id is not None:
             where.append(F.c.article_id == q.article_id)
@@ -130,9 +130,8 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
         if parsed is not None:
             if store.dialect == "postgresql":
                 parsed = pg_stems(conn, parsed)
-            where.append(F.c.article_id.in_(_text_matches(store, parsed)))
-            if store.dialect == "postgresql":
                 _text_as_a_set(conn, True)
+            where.append(F.c.article_id.in_(_text_matches(store, parsed)))
         if q.order == "value":
             order = [F.c.value.desc(), F.c.published.desc().nulls_last(), F.c.id]
         else:
