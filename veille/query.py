@@ -110,16 +110,18 @@ class ParsedQuery:
 
     def ts_twins(self) -> list[tuple[str, str]]:
         """(folded word, its plural/singular twin) for every word the tsquery names in both forms."""
-        atoms = [a for c in self.required for a in c.options] + list(self.excluded)
-        words = [w for a in atoms for w in ((a.word,) if isinstance(a, Term) and not a.prefix else
-                                            a.words if isinstance(a, Phrase) else ())]  # fmt: skip
+        words = [w for a in self._atoms() for w in ((a.word,) if isinstance(a, Term) and not a.prefix else
+                                                    a.words if isinstance(a, Phrase) else ())]  # fmt: skip
         pairs = (_ts_forms(w) for w in words)
         return list(dict.fromkeys((f[0], f[1]) for f in pairs if len(f) == 2))
 
     @property
     def has_phrase(self) -> bool:
-        atoms = [a for c in self.required for a in c.options] + list(self.excluded)
-        return any(isinstance(a, Phrase) for a in atoms)
+        return any(isinstance(a, Phrase) for a in self._atoms())
+
+    def _atoms(self) -> list[Atom]:
+        """Every term and phrase of the query, required or excluded."""
+        return [a for c in self.required for a in c.options] + list(self.excluded)
 
 
 def _fts_atom(atom: Atom) -> str:

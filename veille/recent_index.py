@@ -20,6 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from veille import schema as t
+
 NAME = "ix_articles_search_recent"
 RECENT = 25_000  # the newest ids it covers at least: a search's first slices (~10,000 ids) and more
 
@@ -44,7 +46,7 @@ def refresh(engine: sa.Engine, recent: int | None = None) -> int | None:
         return None
     recent = recent or RECENT
     with engine.connect() as conn:
-        top = conn.scalar(sa.select(sa.func.max(sa.column("id"))).select_from(sa.table("articles")))
+        top = conn.scalar(sa.select(sa.func.max(t.articles.c.id)))
         current = threshold(conn)
     if top is None or top < 2 * recent:
         return current
