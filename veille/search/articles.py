@@ -41,8 +41,10 @@ def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchR
             return done
         key = ("search", dataclasses.replace(q, limit=0, offset=0))
         entry: dict[str, Any] = dict(CACHE.get(store, key, marker) or {})
+        # the organisation and person ids of the query, looked up once for the filters and the walk
+        names: dict[str, list[int]] = entry.setdefault("names", {})
         if "where" not in entry:
-            entry["where"] = _filters(store, conn, q)
+            entry["where"] = _filters(store, conn, q, names=names)
         where = entry["where"]
         if where is None:
             return SearchResult([], 0, _empty_facets() if with_facets else {})
@@ -55,7 +57,7 @@ def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchR
             or not ranking.complete
             and (len(ranking.rows) < sample or len(_clusters(ranking.rows, q.one_per_cluster)) < want)
         ):
-            ranking = entry["ranking"] = _rank(store, conn, q, parsed, where, want, sample)
+            ranking = entry["ranking"] = _rank(store, conn, q, parsed, where, want, sample, names)
         total, exact = ranking.total
         facets: dict[str, list[tuple[str, int]]] = {}
         facets_sample = None

@@ -198,6 +198,31 @@ def prebuilt(build: Any) -> Any:
     return functools.cache(build)
 
 
+def planner(**methods: bool) -> tuple[Any, ...]:
+    """PostgreSQL: ``set_config`` calls turning planner methods on or off (``seqscan=False`` sets
+    ``enable_seqscan`` off) for the rest of the transaction, to select on their own
+    (:func:`set_planner`) or beside the columns of a query that runs anyway (no round trip more).
+
+    Why a search needs them: the planner does not know that testing ``search_vector @@`` on a row
+    reads its vector from TOAST, so it underprices plans that test the text row by row."""
+    return _planner(tuple(sorted(methods.items())))
+
+
+@functools.cache
+def _planner(methods: tuple[tuple[str, bool], ...]) -> tuple[Any, ...]:
+    # literal values, built once per combination: the statement's cache key stays the same
+    return tuple(
+        sa.func.set_config(sa.literal_column(f"'enable_{name}'"), sa.literal_column("'on'" if on else "'off'"),
+                           sa.true())
+        for name, on in methods
+    )  # fmt: skip
+
+
+def set_planner(conn: Any, **methods: bool) -> None:
+    """PostgreSQL: :func:`planner` settings, now, for the rest of the transaction."""
+    conn.execute(sa.select(*planner(**methods)))
+
+
 IdRange = tuple[int | None, int | None]  # article ids from (inclusive) / below (exclusive)
 
 
@@ -209,19 +234,25 @@ def _id_range(col: Any, ids: IdRange | None) -> list[Any]:
 
 
 def _filters(
-    store: Store, conn: Any, q: SearchQuery, ids: IdRange | None = None, part: str = "all"
+    store: Store,
+    conn: Any,
+    q: SearchQuery,
+    ids: IdRange | None = None,
+    part: str = "all",
+    names: dict[str, list[int]] | None = None,
 ) -> list[Any] | None:
     """SQL conditions on ``articles`` for everything but the text; None when nothing can match.
 
     ``ids``: only articles in this id range — also applied inside the subqueries of the
     organisation, person and figure filters, so the sets they build stay small. ``part``:
     "rows" for the conditions on the article's own columns (and the range), "sets" for those
-    on other tables (organisations, persons, figures), "all" for both."""
+    on other tables (organisations, persons, figures), "all" for both. ``names``: the
+    organisation and person ids already looked up for this query (see :func:`_set_queries`)."""
     where: list[Any] = _id_range(A.c.id, ids) if part != "sets" else []
     if part != "sets":
         where += _row_filters(store, q)
     if part != "rows":
-        sets = _set_filters(store, conn, q, ids)
+        sets = _set_filters(store, conn, q, ids, {} if names is None else names)
         if sets is None:
             return None
         where += sets
@@ -272,13 +303,15 @@ def _unindexed(col: Any) -> Any:
 DENSE_SET = 5_000  # SQLite: a filter allowing this many rows or more is tested article by article
 
 
-def _set_filters(store: Store, conn: Any, q: SearchQuery, ids: IdRange | None) -> list[Any] | None:
+def _set_filters(
+    store: Store, conn: Any, q: SearchQuery, ids: IdRange | None, names: dict[str, list[int]]
+) -> list[Any] | None:
     """``IN`` conditions for the organisation, person and figure filters. SQLite builds an ``IN``
     set once and probes it, instead of running a subquery per article — right for a narrow filter;
     a broad one ("MAD", an organisation in every fourth article) costs more to build than the
     walk it serves, so it becomes a correlated ``EXISTS`` answered by an index per article read.
     (PostgreSQL plans both forms as the same semi-join and picks its way itself.)"""
-    queries = _set_queries(store, conn, q, ids, {})
+    queries = _set_queries(store, conn, q, ids, names)
     if queries is None:
         return None
     return [
@@ -302,7 +335,7 @@ def _set_queries(
 ) -> list[Any] | None:
     """The article ids each organisation / person / figure filter allows, as SELECTs (in the id
     range when given); None when a named organisation or person is unknown. ``names`` keeps the
-    organisation and person ids found, for the next slice of the same search."""
+    organisation and person ids found, for the next slice or walk of the same search."""
     out: list[Any] = []
     if q.org:
         if "org" not in names:

@@ -24,6 +24,7 @@ from veille.search.conditions import (
     _org_ids,
     _text_match,
     pg_stems,
+    set_planner,
 )
 from veille.search.models import FigureQuery, FigureResult, FigureRow
 from veille.search.ranking import SET_IDS_MAX
@@ -57,20 +58,6 @@ def _of_orgs(store: Store, conn: Any, org_ids: list[int], *, ordered: bool) -> A
     # "OR false" keeps the IN a filter: PostgreSQL folds the constant only after it has decided
     # which IN subqueries become joins
     return sa.or_(F.c.id.in_(sub), sa.literal_column("false"))
-
-
-def _text_as_a_set(conn: Any, on: bool) -> None:
-    """PostgreSQL, for this transaction: the articles matching the text read once as a set (GIN
-    index, then hashed), never tested figure by figure. The planner does not know that testing
-    ``search_vector @@`` on one article reads its vector from TOAST; left alone it walks the
-    figures by value and tests each one's article (150 ms for "Tanger", MAD, by value). Ordered
-    index scans stay allowed: the figures' covering indexes are read without their rows (52 ms;
-    with bitmap scans only, which also rule out index-only scans, 90 ms). ``on=False``: back to
-    the defaults, for the page's rows (100 figures joined to their articles by key)."""
-    conn.execute(_SET_JOINS, {"v": "off" if on else "on"})
-
-
-_SET_JOINS = sa.text("SELECT set_config('enable_seqscan', :v, true), set_config('enable_nestloop', :v, true)")
 
 
 def _text_matches(store: Store, parsed: Any) -> Any:
@@ -130,7 +117,12 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
         if parsed is not None:
             if store.dialect == "postgresql":
                 parsed = pg_stems(conn, parsed)
-                _text_as_a_set(conn, True)
+                # the articles matching the text read once as a set (GIN index, then hashed),
+                # never tested figure by figure: left alone, the planner walks the figures by
+                # value and tests each one's article (150 ms for "Tanger", MAD, by value). Ordered
+                # index scans stay allowed: the figures' covering indexes are read without their
+                # rows (52 ms; with bitmap scans only, which also rule out index-only scans, 90).
+                set_planner(conn, seqscan=False, nestloop=False)
             where.append(F.c.article_id.in_(_text_matches(store, parsed)))
         if q.order == "value":
             order = [F.c.value.desc(), F.c.published.desc().nulls_last(), F.c.id]
@@ -154,6 +146,7 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
         else:
             total, exact = limits.TOTAL_CAP, False
         if parsed is not None and store.dialect == "postgresql":
-            _text_as_a_set(conn, False)
+            # back to the defaults for the page's rows (100 figures joined to their articles by key)
+            set_planner(conn, seqscan=True, nestloop=True)
         rows = {r.id: r for r in conn.execute(_page_rows(store, page))} if page else {}
         return FigureResult([_figure_row(rows[i]) for i in page], total, exact)

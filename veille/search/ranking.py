@@ -41,7 +41,9 @@ from veille.search.conditions import (
     _tsquery,
     has_set_filters,
     ids_value,
+    planner,
     prebuilt,
+    set_planner,
 )
 from veille.search.models import SearchQuery
 from veille.store import Store
@@ -82,16 +84,19 @@ def _rank(
     where: list[Any],
     want: int,
     sample: int,
+    names: dict[str, list[int]] | None = None,
 ) -> _Ranking:
     """The results in order (at least ``want`` entries and ``sample`` articles when there are
-    that many) and the total, from one walk over the matches."""
+    that many) and the total, from one walk over the matches. ``names``: the query's organisation
+    and person ids, when already looked up (see ``_set_queries``)."""
+    names = {} if names is None else names
     # + a quarter: one entry per syndication cluster needs more articles than entries
     cap = limits.TOTAL_CAP + (limits.TOTAL_CAP // 4 if q.one_per_cluster else 0)
     n = max(cap, sample, want * 2 if q.one_per_cluster else want)
     if parsed is not None and q.order == "relevance":
         n = max(n, RANK_WINDOW)  # the ranking must not depend on the page or the facets
     while True:
-        fetched = _walk(store, conn, q, parsed, where, n)  # up to n + 1
+        fetched = _walk(store, conn, q, parsed, where, n, names)  # up to n + 1
         complete = len(fetched) <= n
         entries = _entries(fetched, q.one_per_cluster)
         walked = fetched[:n]
@@ -119,7 +124,13 @@ def _rows(walked: list[tuple[int, int, Any]]) -> list[Row]:
 
 
 def _walk(
-    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any], n: int
+    store: Store,
+    conn: Any,
+    q: SearchQuery,
+    parsed: ParsedQuery | None,
+    where: list[Any],
+    n: int,
+    names: dict[str, list[int]],
 ) -> list[tuple[int, int, Any]]:
     """Up to ``n + 1`` matches as (id, cluster, score): in final order, or newest first (by id)
     for a text search ranked by relevance. The relevance walks score here — FTS5 bm25, or
@@ -130,7 +141,7 @@ def _walk(
         stmt = sa.select(A.c.id, cluster, A.c.id).where(*where).order_by(*_order(q))
         return [tuple(r) for r in conn.execute(stmt.limit(n + 1)).all()]
     if store.dialect == "postgresql":
-        return _walk_pg(store, conn, q, parsed, where, n)
+        return _walk_pg(store, conn, q, parsed, where, n, names)
     # the ids the date filters allow, as rowid bounds FTS5 applies itself: "since 2025" does not
     # walk the older matches (ids follow the archiving order, close to the publication order)
     in_dates: list[Any] = []
@@ -166,7 +177,13 @@ def _order(q: SearchQuery) -> list[Any]:
 
 
 def _walk_pg(
-    store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery, where: list[Any], n: int
+    store: Store,
+    conn: Any,
+    q: SearchQuery,
+    parsed: ParsedQuery,
+    where: list[Any],
+    n: int,
+    names: dict[str, list[int]],
 ) -> list[tuple[int, int, Any]]:
     """PostgreSQL: the GIN index combined (in bitmaps) with slices of the newest ids — or of the
     latest publication dates, for date order — read one after the other, newest first, until
@@ -174,17 +191,16 @@ def _walk_pg(
     to sort them. The first slice is sized for a common word; the next ones from the density of
     matches seen so far. Id slices are pushed into the filters' subqueries too."""
     # the ids and dates the date filters allow: slices start within them ("since 2024" skips older
-    # ids); the same round trip turns to bitmap scans for what follows (see _prefer_gin)
+    # ids); the same round trip turns to bitmap scans for what follows (see _BITMAPS_ONLY)
     lo_id, hi_id, first_day, last_day, *_ = conn.execute(
         sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published), sa.func.max(A.c.published),
-                  *_BITMAPS_ONLY).where(*_date_filters(store, q))
+                  *planner(**_BITMAPS_ONLY)).where(*_date_filters(store, q))
     ).one()  # fmt: skip
     if hi_id is None:
         return []
     match = _text_match_pg(parsed)
     by_date = q.order == "date"
     rows: list[tuple[int, int, Any]] = []
-    names: dict[str, list[int]] = {}  # organisation / person ids, looked up by the first slice
     # exclusive upper end of the next slice (None: the newest). The id bounds of the date filters
     # apply to the first and last slices too: the filters themselves are plain tests on the rows
     # found (_row_filters(plain=True)), so without the bounds those slices would read every match
@@ -209,7 +225,7 @@ def _walk_pg(
         if cond is not None:
             rows += _slice_rows(conn, cond, order, n + 1 - len(rows), parsed, scored=not by_date)
             if parsed.has_phrase and not by_date:  # _id_slice allowed index scans for this query
-                _index_scans(conn, False)
+                set_planner(conn, indexscan=False)
         if len(rows) > n or last:
             return rows
         # the slice for the rest, from the density seen so far (at least twice as wide)
@@ -280,7 +296,7 @@ def _id_slice(
     candidates = conn.scalars(sa.select(A.c.id).where(loose, *cond)).all()
     if not candidates:
         return None
-    _index_scans(conn, True)  # off again after the query (_walk_pg)
+    set_planner(conn, indexscan=True)  # off again after the query (_walk_pg)
     phrase = sa.func.ts_match_vq(sa.literal_column("articles.search_vector"), _tsquery(parsed))
     return [_in_ids(store, A.c.id, candidates), phrase]
 
@@ -322,30 +338,17 @@ def _full_rank() -> Any:
     return sa.select(A.c.id, full).where(_in_ids_param("postgresql", A.c.id))
 
 
-def _index_scans(conn: Any, on: bool) -> None:
-    """PostgreSQL, for the rest of this transaction: allow ordered index scans again, or not."""
-    conn.execute(sa.text("SELECT set_config('enable_indexscan', :v, true)"), {"v": "on" if on else "off"})
-
-
-def _prefer_gin(conn: Any) -> None:
-    """PostgreSQL, for the rest of this transaction: bitmap scans only. The planner does not know
-    that testing ``search_vector @@`` on a row means reading its vector from TOAST; left alone it
-    scans the table or walks another index and tests every row (10-20x slower), instead of
-    combining the GIN index with the filters' indexes in bitmaps."""
-    conn.execute(sa.select(*_BITMAPS_ONLY))
-
-
-_BITMAPS_ONLY = (
-    sa.func.set_config("enable_seqscan", "off", True),
-    sa.func.set_config("enable_indexscan", "off", True),
-)
+# PostgreSQL, for a text search: bitmap scans only. Left alone, the planner scans the table or
+# walks another index and tests ``search_vector @@`` on every row (10-20x slower), instead of
+# combining the GIN index with the filters' indexes in bitmaps.
+_BITMAPS_ONLY = {"seqscan": False, "indexscan": False}
 
 
 def _count_all(store: Store, conn: Any, q: SearchQuery, parsed: ParsedQuery | None, where: list[Any]) -> int:
     """Every matching entry counted (``exact_total``): reads every match, so not bounded."""
     cond = [*where, _text_match(store, parsed)] if parsed is not None else list(where)
     if parsed is not None and store.dialect == "postgresql":
-        _prefer_gin(conn)
+        set_planner(conn, **_BITMAPS_ONLY)
     what = (
         sa.func.count(sa.distinct(sa.func.coalesce(A.c.cluster_id, A.c.id)))
         if q.one_per_cluster
