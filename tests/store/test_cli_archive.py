@@ -64,6 +64,10 @@ def test_search_total_beyond_the_cap(cli, capsys, monkeypatch) -> None:  # type:
     code, out, _ = run(capsys, "figures", "--limit", "1", "--format", "json", "--exact-total")
     data = json.loads(out)
     assert code == 0 and data["total_exact"] and data["total"] > 3
+    code, out, _ = run(capsys, "figures", "--limit", "2", "--offset", "1")
+    assert code == 0 and out.rstrip().endswith("2-3 of more than 3 figures")
+    code, out, _ = run(capsys, "figures", "--limit", "2", "--offset", "1", "--exact-total")
+    assert code == 0 and out.rstrip().endswith(f"2-3 of {data['total']} figures")
 
 
 def test_search_errors_are_one_line(cli, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -87,13 +87,13 @@ def figures_cmd(
         return
     if output is not None:
         with _redirect(output):
-            _print(fmt, result)
+            _print(fmt, result, offset)
         typer.echo(f"{len(result.rows)} figures written to {output}")
         return
-    _print(fmt, result)
+    _print(fmt, result, offset)
 
 
-def _print(fmt: str, result: Any) -> None:
+def _print(fmt: str, result: Any, offset: int = 0) -> None:
     if fmt == "json":
         echo_json(result)
     elif fmt == "csv":
@@ -101,7 +101,8 @@ def _print(fmt: str, result: Any) -> None:
     else:
         rows = [[r[0], r[1], r[6], r[7], r[8], r[2]] for r in _rows(result)]
         echo_table(["date", "source", "value", "metric", "period", "title"], rows, [10, 16, 24, 36, 9, 50])
-        typer.echo(f"{len(result.rows)} of {result.total} figures")
+        shown = f"{offset + 1}-{offset + len(result.rows)}" if result.rows else "0"
+        typer.echo(f"{shown} of {'' if result.total_exact else 'more than '}{result.total} figures")
 
 
 class _redirect:
