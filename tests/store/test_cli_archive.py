@@ -123,6 +123,17 @@ def test_orgs_org_article(cli, capsys) -> None:  # type: ignore[no-untyped-def]
     assert [o["name"] for o in json.loads(out)] == ["Medz Sourcing"]
     code, out, _ = run(capsys, "org", "medz")
     assert code == 0 and "Medz Sourcing" in out and "Mentions per week" in out
+    assert "Articles (3)" in out and "Figures (4)" in out
+    code, out, _ = run(capsys, "org", "medz", "--limit", "1")
+    assert (
+        "Articles (the newest 1 of 3; all of them: veille search '' --org 'Medz Sourcing' --order date)"
+        in out
+    )
+    assert "Figures (the newest 1 of 4; all of them: veille figures --org 'Medz Sourcing')" in out
+    code, out, _ = run(capsys, "org", "medz", "--limit", "1", "--format", "json")
+    data = json.loads(out)
+    shown = (len(data["articles"]), data["article_count"], len(data["figures"]), data["figure_count"])
+    assert shown == (1, 3, 1, 4)
     code, _, err = run(capsys, "org", "personne")
     assert code != 0 and "no organisation" in err
     code, out, _ = run(capsys, "article", str(cli["formation"]))

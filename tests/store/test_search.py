@@ -236,9 +236,19 @@ def test_org_stats_and_detail(arc) -> None:
     assert "ADD" in add.aliases
     detail = organisation(store, "add")
     assert detail is not None and detail.name == ADD
-    assert len(detail.articles) == 3
-    assert [f.value for f in detail.figures] == [130000, 12500, 1.8e10]  # over time
+    assert len(detail.articles) == 3 and detail.article_count == 3
+    assert [a.published for a in detail.articles] == sorted(
+        (a.published for a in detail.articles), reverse=True
+    )
+    assert [f.value for f in detail.figures] == [1.8e10, 12500, 130000]  # newest first
+    assert detail.figure_count == 3
     assert detail.weekly_mentions[0] == ("2024-W46", 1)
+    assert sum(n for _, n in detail.weekly_mentions) == sum(a.mentions for a in detail.articles)
+    # a busy organisation: the newest few, with the totals of all
+    few = organisation(store, "add", articles=1, figures=2)
+    assert few is not None and [a.id for a in few.articles] == [detail.articles[0].id]
+    assert [f.value for f in few.figures] == [1.8e10, 12500]
+    assert (few.article_count, few.figure_count, few.weekly_mentions) == (3, 3, detail.weekly_mentions)
     assert organisation(store, "nobody") is None
 
 

@@ -167,6 +167,7 @@ def test_organisation_page_has_aliases_weekly_chart_figures_and_articles(client:
     assert "2025-W03 : 3 mentions" in body  # three copies of the export story that week
     assert "5\u00a0000" in body  # the talents figure
     assert "L&#39;ADD forme 5 000 talents" in body
+    assert "chiffres, du plus récent au plus ancien" in body  # all of them shown: no link to the rest
 
 
 def test_organisation_index_and_filter(client: TestClient) -> None:

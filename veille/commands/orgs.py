@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
@@ -43,12 +45,15 @@ def orgs_cmd(
 def org_cmd(
     name: str = typer.Argument(..., help="Canonical name or any alias (accents and case ignored)."),
     fmt: str = typer.Option("table", "--format", help="table or json."),
+    limit: int = typer.Option(
+        20, "--limit", min=1, max=1000, help="Newest articles and figures to list (the totals count all)."
+    ),
     data_dir: DataDir = None,
     config_dir: ConfigDir = None,
 ) -> None:
-    """One organisation: aliases, articles, figures over time, mentions per week.
+    """One organisation: aliases, its newest articles and figures, mentions per week.
 
-    Example: veille org ADD
+    Example: veille org ADD --limit 50
     """
     from veille.formatting import format_date
     from veille.search import organisation
@@ -56,7 +61,7 @@ def org_cmd(
     check_format(fmt, ("table", "json"))
     _, store = open_archive(data_dir, config_dir)
     try:
-        detail = organisation(store, name)
+        detail = organisation(store, name, articles=limit, figures=limit)
     finally:
         store.close()
     if detail is None:
@@ -67,14 +72,16 @@ def org_cmd(
     typer.echo(detail.name + (f" ({detail.kind})" if detail.kind else ""))
     if detail.aliases:
         typer.echo("Aliases: " + ", ".join(detail.aliases))
-    typer.echo(f"\nArticles ({len(detail.articles)}):")
+    more = f"veille search '' --org {shlex.quote(detail.name)} --order date"
+    typer.echo(f"\nArticles ({_shown(len(detail.articles), detail.article_count, more)}):")
     echo_table(
         ["id", "date", "source", "title"],
         [[a.id, a.published, a.source, a.title] for a in detail.articles],
         [8, 10, 16, 70],
     )
     if detail.figures:
-        typer.echo(f"\nFigures ({len(detail.figures)}):")
+        more = f"veille figures --org {shlex.quote(detail.name)}"
+        typer.echo(f"\nFigures ({_shown(len(detail.figures), detail.figure_count, more)}):")
         echo_table(
             ["date", "value", "metric", "period"],
             [[format_date(f.published), f.formatted, f.metric, f.period] for f in detail.figures],
@@ -82,6 +89,11 @@ def org_cmd(
         )
     if detail.weekly_mentions:
         typer.echo("\nMentions per week: " + ", ".join(f"{w} {n}" for w, n in detail.weekly_mentions))
+
+
+def _shown(shown: int, total: int, more: str) -> str:
+    """ "12", or "the newest 20 of 28228; all of them: <command>"."""
+    return f"{total}" if shown >= total else f"the newest {shown} of {total}; all of them: {more}"
 
 
 def register(app: typer.Typer) -> None:

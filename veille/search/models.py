@@ -133,9 +133,11 @@ class OrgDetail:
     kind: str | None
     acronym: str | None
     aliases: list[str]
-    articles: list[ArticleRef]  # newest first
-    figures: list[FigureRow]  # oldest first: the organisation's figures over time
-    weekly_mentions: list[tuple[str, int]]  # ("2025-W03", 4), in week order
+    articles: list[ArticleRef]  # the newest first (as many as asked)
+    figures: list[FigureRow]  # the newest first (as many as asked)
+    weekly_mentions: list[tuple[str, int]]  # ("2025-W03", 4), in week order, every week named
+    article_count: int  # articles naming it, all of them
+    figure_count: int  # figures whose sentence names it, all of them
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
 from veille import schema as t
+from veille.cache import CACHE, write_marker
 from veille.formatting import iso_week
 from veille.search.conditions import A, F, _bound, _org_ids
 from veille.search.figure_rows import _FIGURE_COLS, _figure_row, _figures_of
@@ -65,33 +66,73 @@ def _aliases(conn: Any, org_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def organisation(store: Store, name_or_alias: str) -> OrgDetail | None:
-    """One organisation: aliases, articles naming it, its figures over time, mentions per ISO week."""
-    o, m = t.organisations, t.org_mentions
+ORG_ARTICLES, ORG_FIGURES = 20, 50  # what one organisation's page lists (newest first)
+
+
+def organisation(
+    store: Store, name_or_alias: str, *, articles: int = ORG_ARTICLES, figures: int = ORG_FIGURES
+) -> OrgDetail | None:
+    """One organisation: aliases, its newest ``articles`` articles and ``figures`` figures with
+    the totals of both, and its mentions per ISO week (counted by the database, per day). An
+    agency named in a quarter of the archive has tens of thousands of each: the page and the
+    command list the newest, the figures explorer and the search the rest. Cached until the
+    archive's next write (a busy organisation's page reads ~100,000 rows of index)."""
     with store.engine.connect() as conn:
         ids = _org_ids(conn, name_or_alias)
         if not ids:
             return None
-        org = conn.execute(sa.select(o).where(o.c.id == ids[0])).first()
-        n = sa.func.count(m.c.id).label("n")
-        arts = conn.execute(
-            sa.select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, n)
-            .join(m, m.c.article_id == A.c.id).where(m.c.org_id == org.id)
-            .group_by(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published)
-            .order_by(A.c.published.desc().nulls_last(), A.c.id.desc())
-        ).all()  # fmt: skip
-        weekly: dict[str, int] = defaultdict(int)
-        for a in arts:
-            if a.published is not None:
-                weekly[iso_week(a.published)] += int(a.n)
-        figs = conn.execute(
-            sa.select(*_FIGURE_COLS).select_from(F.join(A, A.c.id == F.c.article_id))
-            .where(F.c.id.in_(_figures_of([org.id])))
-            .order_by(A.c.published.asc().nulls_last(), F.c.id)
-        ).all()  # fmt: skip
-        aliases = _aliases(conn, [org.id]).get(org.id, [])
+        marker = write_marker(store, conn)
+        key = ("organisation", ids[0], articles, figures)
+        detail = CACHE.get(store, key, marker)
+        if detail is None:
+            detail = _organisation(store, conn, ids[0], articles, figures)
+            CACHE.put(store, key, marker, detail)
+        return cast(OrgDetail | None, detail)
+
+
+def _organisation(store: Store, conn: Any, org_id: int, articles: int, figures: int) -> OrgDetail | None:
+    o, m = t.organisations, t.org_mentions
+    org = conn.execute(sa.select(o).where(o.c.id == org_id)).first()
+    if org is None:
+        return None
+    mentioned = sa.select(m.c.article_id).where(m.c.org_id == org.id)
+    article_count = int(
+        conn.scalar(sa.select(sa.func.count(sa.distinct(m.c.article_id))).where(m.c.org_id == org.id)) or 0
+    )
+    arts = conn.execute(
+        sa.select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published).where(A.c.id.in_(mentioned))
+        .order_by(A.c.published.desc().nulls_last(), A.c.id.desc()).limit(articles)
+    ).all()  # fmt: skip
+    times = dict(
+        conn.execute(
+            sa.select(m.c.article_id, sa.func.count()).where(m.c.org_id == org.id, m.c.article_id.in_([a.id for a in arts]))
+            .group_by(m.c.article_id)
+        ).all()
+    ) if arts else {}  # fmt: skip
+    weekly: dict[str, int] = defaultdict(int)
+    day = _utc_day(store, A.c.published)
+    for d, n in conn.execute(
+        sa.select(day, sa.func.count()).select_from(m.join(A, A.c.id == m.c.article_id))
+        .where(m.c.org_id == org.id, A.c.published.is_not(None)).group_by(day)
+    ):  # fmt: skip
+        weekly[iso_week(d if isinstance(d, date) else date.fromisoformat(d))] += int(n)
+    of_org = F.c.id.in_(_figures_of([org.id]))
+    figure_count = int(conn.scalar(sa.select(sa.func.count()).select_from(F).where(of_org)) or 0)
+    figs = conn.execute(
+        sa.select(*_FIGURE_COLS).select_from(F.join(A, A.c.id == F.c.article_id)).where(of_org)
+        .order_by(F.c.published.desc().nulls_last(), F.c.id.desc()).limit(figures)
+    ).all()  # fmt: skip
+    aliases = _aliases(conn, [org.id]).get(org.id, [])
     return OrgDetail(
         name=org.name, kind=org.kind, acronym=org.acronym, aliases=aliases,
-        articles=[ArticleRef(a.id, a.title, a.url, a.source, a.published, int(a.n)) for a in arts],
+        articles=[ArticleRef(a.id, a.title, a.url, a.source, a.published, int(times.get(a.id, 0))) for a in arts],
         figures=[_figure_row(r) for r in figs], weekly_mentions=sorted(weekly.items()),
+        article_count=article_count, figure_count=figure_count,
     )  # fmt: skip
+
+
+def _utc_day(store: Store, col: Any) -> Any:
+    """The UTC calendar day of a stored time (SQLite keeps UTC text; PostgreSQL a timestamptz)."""
+    if store.dialect == "sqlite":
+        return sa.func.date(col)
+    return sa.cast(sa.func.timezone("UTC", col), sa.Date)

@@ -43,6 +43,6 @@ def organisation_page(request: Request, name: str) -> Response:
             "chart": weekly_bars(detail.weekly_mentions, title=f"Mentions de {detail.name} par semaine"),
             "weeks_total": weeks_total,
             "figures": [figure_view(f) for f in detail.figures],
-            "articles": detail.articles[:20],
+            "articles": detail.articles,
         },
     )
