@@ -120,7 +120,7 @@ def _organisation(store: Store, conn: Any, org_id: int, articles: int, figures: 
     figure_count = int(conn.scalar(sa.select(sa.func.count()).select_from(F).where(of_org)) or 0)
     figs = conn.execute(
         sa.select(*_FIGURE_COLS).select_from(F.join(A, A.c.id == F.c.article_id)).where(of_org)
-        .order_by(F.c.published.desc().nulls_last(), F.c.id.desc()).limit(figures)
+        .order_by(F.c.published.desc().nulls_last(), F.c.article_id.desc(), F.c.start, F.c.id).limit(figures)
     ).all()  # fmt: skip
     aliases = _aliases(conn, [org.id]).get(org.id, [])
     return OrgDetail(
