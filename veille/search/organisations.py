@@ -30,13 +30,30 @@ def resolve_org(store: Store, name_or_alias: str) -> str | None:
 def org_stats(
     store: Store, since: date | None = None, until: date | None = None, top: int | None = None
 ) -> list[OrgStat]:
-    """Organisations by number of articles naming them (then mentions), in the date range."""
+    """Organisations by number of articles naming them (then mentions), in the date range.
+    Cached until the archive's next write (every mention is counted: ~0.3 s on 100,000 articles)."""
+    with store.engine.connect() as conn:
+        marker = write_marker(store, conn)
+        key = ("org_stats", since, until, top)
+        stats = CACHE.get(store, key, marker)
+        if stats is None:
+            stats = _org_stats(store, conn, since, until, top)
+            CACHE.put(store, key, marker, stats)
+    return list(stats)
+
+
+def _org_stats(
+    store: Store, conn: Any, since: date | None, until: date | None, top: int | None
+) -> list[OrgStat]:
     m, o = t.org_mentions, t.organisations
     arts = sa.func.count(sa.distinct(m.c.article_id)).label("articles")
     ments = sa.func.count(m.c.id).label("mentions")
+    frm = m.join(o, o.c.id == m.c.org_id)
+    if since or until:  # the articles' dates: joined only when asked
+        frm = frm.join(A, A.c.id == m.c.article_id)
     stmt = (
         sa.select(o.c.id, o.c.name, o.c.kind, ments, arts)
-        .select_from(m.join(o, o.c.id == m.c.org_id).join(A, A.c.id == m.c.article_id))
+        .select_from(frm)
         .group_by(o.c.id, o.c.name, o.c.kind)
         .order_by(arts.desc(), ments.desc(), o.c.name)
     )
@@ -46,9 +63,8 @@ def org_stats(
         stmt = stmt.where(A.c.published < _bound(store, until, end=True))
     if top:
         stmt = stmt.limit(top)
-    with store.engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-        aliases = _aliases(conn, [r.id for r in rows])
+    rows = conn.execute(stmt).all()
+    aliases = _aliases(conn, [r.id for r in rows])
     return [OrgStat(r.name, r.kind, aliases.get(r.id, []), int(r.mentions), int(r.articles)) for r in rows]
 
 
