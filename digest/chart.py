@@ -51,6 +51,7 @@ def render_chart(digest: Digest) -> Chart | None:
     if not any(n for _, counts in digest.daily for _, n in counts):
         return None
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     labels = sorted({label for _, counts in digest.daily for label, _ in counts})
     days = [day for day, _ in digest.daily]
@@ -65,7 +66,9 @@ def render_chart(digest: Digest) -> Chart | None:
     tick = "EEE d" if len(days) <= 10 else "d/M"
     ax.set_xticks(positions, [format_date(d, tick, locale="fr_FR") for d in days], fontsize=8)
     ax.set_ylabel("articles", fontsize=8)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    locator = ax.yaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # a linear axis' AutoLocator: the one that takes integer=
+        locator.set_params(integer=True)
     ax.tick_params(axis="y", labelsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -238,7 +238,7 @@ class MessageBuilder:
         msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
         msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
         if chart is not None:
-            html_part = msg.get_payload()[1]  # type: ignore[index]
+            html_part = list(msg.iter_parts())[1]  # multipart/alternative: text, then html
             html_part.add_related(
                 chart.png, maintype="image", subtype="png", cid=f"<{self.chart_cid(digest)}>",
                 filename="semaine.png", disposition="inline",

@@ -160,7 +160,8 @@ def _aside_at(doc: Doc) -> Callable[[int], bool]:
         tok = by_char.get(pos)
         if tok is None:
             return False
-        if "Part" in tok.morph.get("VerbForm") and tok.pos_ in ("VERB", "AUX", "ADJ"):
+        # morph.get(field, None): spaCy's stub makes the default (None, read as []) a required argument
+        if "Part" in tok.morph.get("VerbForm", None) and tok.pos_ in ("VERB", "AUX", "ADJ"):
             return True
         return (
             tok.pos_ == "ADJ"
@@ -177,7 +178,7 @@ def _finite_at(doc: Doc) -> Callable[[int], bool]:
 
     def finite(pos: int) -> bool:
         tok = by_char.get(pos)
-        return tok is not None and tok.pos_ in ("VERB", "AUX") and "Fin" in tok.morph.get("VerbForm")
+        return tok is not None and tok.pos_ in ("VERB", "AUX") and "Fin" in tok.morph.get("VerbForm", None)
 
     return finite
 
@@ -197,7 +198,7 @@ def _counted_noun(doc: Doc, lex: Lexicon) -> Callable[[int], int | None]:
                 return -1
             if (
                 tok.pos_ == "NOUN"
-                and "Plur" in tok.morph.get("Number")
+                and "Plur" in tok.morph.get("Number", None)
                 or low.endswith(("s", "x"))
                 and tok.pos_ == "NOUN"
             ):

@@ -149,9 +149,10 @@ def _counted(span: Span) -> str | None:
         return None
     noun = nouns[-1]
     words = [noun]
+    # morph.get(field, None): spaCy's stub makes the default (None, read as []) a required argument
     for tok in span.doc[noun.i + 1 : noun.i + 3]:
         if tok.head == noun and (
-            tok.pos_ == "ADJ" or tok.tag_ == "VERB" and tok.morph.get("VerbForm") == ["Part"]
+            tok.pos_ == "ADJ" or tok.tag_ == "VERB" and tok.morph.get("VerbForm", None) == ["Part"]
         ):
             words.append(tok)
         else:

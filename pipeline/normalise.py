@@ -156,12 +156,12 @@ def canonical_url(url: str, tracking_params: Sequence[str] = DEFAULT_TRACKING_PA
             break
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    query = [
+    kept = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not _is_tracking(k, tracking_params)
     ]
-    rebuilt = urlunsplit((scheme, netloc, _desktop_path(path), urlencode(query), ""))
+    rebuilt = urlunsplit((scheme, netloc, _desktop_path(path), urlencode(kept), ""))
     return canonicalize_url(rebuilt, keep_fragments=False)
 
 

@@ -149,8 +149,8 @@ class OrganisationRecogniser:
                 for part in re.split(r"([-/])", tok.text):
                     entry = self.gazetteer.lookup(part) if part not in "-/" else None
                     if entry is not None and part in entry.acronyms:
-                        s = tok.idx + pos
-                        hits.append(_Hit(s, s + len(part), f"g:{self.gazetteer.index(entry)}", "gazetteer"))
+                        at = tok.idx + pos
+                        hits.append(_Hit(at, at + len(part), f"g:{self.gazetteer.index(entry)}", "gazetteer"))
                     pos += len(part)
         return hits
 
@@ -160,6 +160,7 @@ class OrganisationRecogniser:
         ents = [e for e in doc.ents if e.label_ in {"ORG", "MISC", "PER", "LOC"}]
         merged = merge_split_names(doc, ents)
         out = []
+        span: Span | None
         for span, label in merged:
             span = trim(span)
             if span is None:
@@ -242,9 +243,9 @@ class OrganisationRecogniser:
             hits.append(_Hit(d.short_start, d.short_end, key, "acronym"))
         if acronym_keys:
             for tok in doc:
-                key = acronym_keys.get(tok.text)
-                if key and not any(_overlaps(h, tok.idx, tok.idx + len(tok.text)) for h in hits):
-                    hits.append(_Hit(tok.idx, tok.idx + len(tok.text), key, "acronym"))
+                found = acronym_keys.get(tok.text)
+                if found and not any(_overlaps(h, tok.idx, tok.idx + len(tok.text)) for h in hits):
+                    hits.append(_Hit(tok.idx, tok.idx + len(tok.text), found, "acronym"))
 
         # NER spans the gazetteer and the definitions did not cover
         for start, end in self._ner_candidates(doc):
@@ -301,14 +302,15 @@ class OrganisationRecogniser:
 
         # "Zoralis Maroc" where the NER saw only "Zoralis": the subsidiary's form is an alias
         for h in hits:
-            m = _SUBSIDIARY_RE.match(text, h.end)
-            if m and not any(_overlaps(o, m.start(1), m.end()) for o in hits):
-                h.end = m.end()
+            tail = _SUBSIDIARY_RE.match(text, h.end)
+            if tail and not any(_overlaps(o, tail.start(1), tail.end()) for o in hits):
+                h.end = tail.end()
         # one Organisation per key
         groups: dict[str, list[_Hit]] = {}
         for h in sorted(hits, key=lambda h: (h.start, h.end)):
             groups.setdefault(h.key, []).append(h)
         orgs = []
+        kind: str | None
         for key, group in groups.items():
             surfaces = [text[h.start : h.end] for h in group]
             if key.startswith("g:"):

@@ -144,10 +144,10 @@ def _label(kind: str, m: re.Match[str]) -> str:
             n = min(n, 2) if m.group(0)[0] not in "SH" else n
         return f"{m.group('y')}-{'Q' if kind == 'quarter' else 'H'}{n}"
     if kind == "span":
-        a, b = m.group("a"), m.group("b")
-        if len(b) == 2:
-            b = a[:2] + b
-        return f"{a}-{b}"
+        y1, y2 = m.group("a"), m.group("b")
+        if len(y2) == 2:
+            y2 = y1[:2] + y2
+        return f"{y1}-{y2}"
     return m.group("y")
 
 

@@ -253,8 +253,13 @@ def _role_after(doc: Doc, name: Span, org_spans: list[tuple[int, int, str]]) -> 
     if j >= len(doc) or not _is_role_head(doc[j]):
         return None, None
     end = j
+    # morph.get(field, None): spaCy's stub makes the default (None, read as []) a required argument
     while end < len(doc) and doc[end].text not in _CLAUSE_STOP and "\n" not in doc[end].text:
-        if end > j and doc[end].pos_ in {"VERB", "AUX"} and "Part" not in doc[end].morph.get("VerbForm"):
+        if (
+            end > j
+            and doc[end].pos_ in {"VERB", "AUX"}
+            and "Part" not in doc[end].morph.get("VerbForm", None)
+        ):
             break
         end += 1
     return _role_and_org(doc, j, end, org_spans)
@@ -280,7 +285,7 @@ def _role_before(
         t = doc[k]
         if t.text in _CLAUSE_STOP or "\n" in t.text or "\n" in t.whitespace_:
             break
-        if t.pos_ in {"VERB", "AUX"} and "Part" not in t.morph.get("VerbForm"):
+        if t.pos_ in {"VERB", "AUX"} and "Part" not in t.morph.get("VerbForm", None):
             break
         if _is_role_head(t):
             head = k
@@ -309,6 +314,7 @@ def _role_and_org(
     s_char, e_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
     orgs = [(s, e, n) for s, e, n in org_spans if s >= s_char and e <= e_char]
     minister = fold(doc[start].text) == "ministre"
+    org: str | None
     if orgs and not minister:
         first = orgs[0]
         k = start
@@ -334,7 +340,7 @@ def _role_and_org(
 
 
 # "du groupe", "de la fédération": the organisation of that kind the article is about
-_ANAPHORS = {
+_ANAPHORS: dict[str, tuple[set[str | None], str | None]] = {
     "groupe": ({"company", None}, None), "societe": ({"company", "zone_operator", None}, None),
     "filiale": ({"company", "zone_operator", None}, None),
     "entreprise": ({"company", None}, None), "firme": ({"company", None}, None),

@@ -171,6 +171,13 @@ def _approx_after(text: str, pos: int, start: int, mult: float, lex: Lexicon) ->
     return _Number(start, end, value, "approx", approx=True)
 
 
+def _skip_ws(text: str, pos: int) -> int:
+    """End of the spaces at ``pos`` (``_WS`` matches the empty string, so always a match)."""
+    m = _WS_RE.match(text, pos)
+    assert m is not None
+    return m.end()
+
+
 def _unit_after(
     text: str, pos: int, num: _Number, lex: Lexicon
 ) -> tuple[int, float, str | None, dict] | None:
@@ -179,13 +186,13 @@ def _unit_after(
     mult = 1.0
     p = pos
     had_scale = num.kind == "demi"
-    ws = _WS_RE.match(text, p).end()
+    ws = _skip_ws(text, p)
     sm = lex.scales.match(text, ws) if num.kind != "demi" else None
     if sm and num.kind != "approx":
         token = sm.group(0)
         after_scale = sm.end()
         if token in lex.currency_only_scales:
-            cm = lex.currency.match(text, _WS_RE.match(text, after_scale).end())
+            cm = lex.currency.match(text, _skip_ws(text, after_scale))
             if not cm:
                 return None
         mult = lex.scale_values[token]
@@ -195,7 +202,7 @@ def _unit_after(
         if em:
             mult *= 1.0 + 0.5 / max(num.value, 1e-9)
             p = em.end()
-    ws = _WS_RE.match(text, p).end()
+    ws = _skip_ws(text, p)
     # currency right here: "DH", "MMDH", "€", "dirhams"
     cm = lex.currency.match(text, ws)
     if cm:

@@ -110,9 +110,9 @@ def ledger_lines(
             line["error_messages"] = [str(m) for m in (value or [])]
         elif what in ("fetched", "new", "updated", "duplicate", "errors") and len(parts) == 2:
             line[what] = int(value or 0)
-    for source, reasons in (signalled or {}).items():
+    for source, seen in (signalled or {}).items():
         line = per[source]
-        for reason, count in reasons.items():
+        for reason, count in seen.items():
             line["reasons"][reason] = max(line["reasons"][reason], count)
     out: dict[str, dict[str, Any]] = {}
     for source, line in sorted(per.items()):

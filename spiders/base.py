@@ -49,6 +49,10 @@ class SourceSpider(scrapy.Spider):
 
     source: ClassVar[Source]
     name = "veille-source"
+    # from_crawler sets these from the spider arguments or the settings (VEILLE_SINCE...)
+    since: datetime | None = None
+    limit: int | None = None
+    refresh: bool = False
 
     def __init__(
         self, *args: Any, since: Any = None, limit: Any = None, refresh: Any = None, **kwargs: Any
@@ -235,7 +239,7 @@ class SourceSpider(scrapy.Spider):
         self, response: Response, entry: FeedEntry | None = None
     ) -> AsyncIterator[Article]:
         fetched_at = utcnow()
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         body = response.body
         looks_html = body.lstrip()[:1] == b"<" and b"<html" in body[:5000].lower()
         if ctype and not ctype.startswith(HTML_TYPES) and not looks_html:

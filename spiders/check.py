@@ -101,7 +101,7 @@ def check_source(
 
     from spiders.feeds import parse_feed
     from spiders.loader import spider_class_for
-    from spiders.sites import parse_sitemap
+    from spiders.sites import SiteSpider, parse_sitemap
 
     out: list[SourceCheck] = []
     for url in source.urls:
@@ -132,6 +132,7 @@ def check_source(
                 error = "not a sitemap, or an empty one"
         else:
             spider = spider_class_for(source)()
+            assert isinstance(spider, SiteSpider)  # a listing source: SiteSpider or a subclass of it
             response = HtmlResponse(url=got.url, body=got.body,
                                     headers={"Content-Type": got.content_type or "text/html"})  # fmt: skip
             items = len([u for u in spider.article_links(response) if spider.in_domains(u)])

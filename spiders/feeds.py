@@ -90,7 +90,7 @@ def _entry_date(e: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
         t = e.get(key)
         if t:
-            return datetime(*t[:6], tzinfo=UTC)
+            return datetime(*t[:6]).replace(tzinfo=UTC)
     return None
 
 
@@ -104,7 +104,7 @@ class FeedSpider(SourceSpider):
             yield self.index_request(url, self.parse_feed)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         feed = parse_feed(response.body, response.url, ctype)
         if feed.bozo:
             self.logger.warning("Malformed feed %s (%s): using the %d entries read", response.url, feed.problem,

@@ -7,6 +7,7 @@ for sources given in code (the demo).
 
 from __future__ import annotations
 
+import builtins
 import re
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ class SourceSpiderLoader:
     def list(self) -> list[str]:
         return sorted(self._spiders)
 
-    def find_by_request(self, request: Any) -> list[str]:
+    def find_by_request(self, request: Any) -> builtins.list[str]:  # list: the method above
         host = (urlsplit(request.url).hostname or "").lower()
         return [
             name

@@ -154,7 +154,7 @@ def extract_page(
     title = (
         first(
             "title",
-            ("selector", (sel.get("title") or [None])[0]),
+            ("selector", next(iter(sel.get("title", [])), None)),
             ("json-ld", ld_text(ld.get("headline") or ld.get("name"))),
             ("meta", meta(tree, "og:title", "twitter:title", "dc.title")),
             ("feed", clean(entry.title) if entry else None),

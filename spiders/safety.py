@@ -101,7 +101,8 @@ def check_url(url: str, allow_hosts: Iterable[str] = (), *, resolve: Any = None)
 
 
 def _system_resolve(host: str) -> list[str]:
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
+    # str(): typed str | int, an int only for IPv6 on a Python built without it
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
 
 
 class SafetyMiddleware:
@@ -140,7 +141,8 @@ class SafetyMiddleware:
         from twisted.internet import reactor
 
         try:
-            address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+            # zope interfaces declare methods without self: mypy reads host as self (no zope plugin)
+            address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined, arg-type]
         except Exception:
             return []
         return [address]

@@ -78,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("Aborted.", err=True)
         return 1
     except Exception as exc:  # click usage errors and unexpected failures
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()  # a usage error: click prints "Usage: ... Error: ..." itself
-            return int(exc.exit_code)
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()  # a usage error: click prints "Usage: ... Error: ..." itself
+            return int(code)
         if debug:
             raise
         typer.echo(f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)

@@ -119,7 +119,7 @@ def load_sources(path: str | Path, *, enabled_only: bool = False) -> list[Source
 
 
 def parse_source(
-    entry: Mapping[str, Any], path: Path, *, index: int = 1, defaults: Mapping[str, Any] = ()
+    entry: Mapping[str, Any], path: Path, *, index: int = 1, defaults: Mapping[str, Any] | None = None
 ) -> Source:
     """Validate one ``[[source]]`` table (``defaults`` fill the fields it leaves out)."""
     data = {**dict(defaults or {}), **dict(entry)}

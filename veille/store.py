@@ -405,7 +405,9 @@ class Store:
 
     def record_source(self, run_id: int, source: str, stats: dict[str, Any]) -> None:
         """Create or replace one source's line of a run (fetched/new/duplicate/dropped/errors)."""
-        values = {k: stats[k] for k in ("fetched", "new", "duplicate", "dropped", "errors") if k in stats}
+        values: dict[str, Any] = {
+            k: stats[k] for k in ("fetched", "new", "duplicate", "dropped", "errors") if k in stats
+        }
         values["drop_reasons"] = dict(stats.get("drop_reasons", {}))
         values["error_messages"] = list(stats.get("error_messages", []))[-50:]
         with self.engine.begin() as conn:

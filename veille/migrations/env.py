@@ -22,7 +22,10 @@ connection = config.attributes.get("connection")
 if connection is None:  # `alembic` command line: use the URL from the config
     from sqlalchemy import create_engine
 
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # veille ships no alembic.ini: the command line must name the database
+        raise RuntimeError("no sqlalchemy.url in the Alembic config (Store.migrate needs none)")
+    engine = create_engine(url)
     with engine.connect() as conn:
         context.configure(
             connection=conn, target_metadata=metadata, render_as_batch=True, include_object=include_object

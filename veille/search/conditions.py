@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -135,7 +136,7 @@ def _text_match_pg(parsed: ParsedQuery) -> Any:
     return sa.literal_column("articles.search_vector").op("@@")(_tsquery(parsed))
 
 
-def _in_ids(store: Store, col: Any, ids: list[int]) -> Any:
+def _in_ids(store: Store, col: Any, ids: Sequence[int]) -> Any:
     """``col IN ids`` with the ids as one parameter (a JSON array or an int array), not 1,000."""
     return _in_ids_param(store.dialect, col, ids_value(store.dialect, ids))
 
@@ -144,7 +145,8 @@ def _in_ids_param(dialect: str, col: Any, value: Any = None, name: str = "facet_
     """``col IN`` the ids of parameter ``name`` (its value from :func:`ids_value`): given here, or
     at execution for a statement built once (:func:`prebuilt`)."""
     if dialect == "sqlite":
-        param = (
+        # declared wider than this branch's str: the PostgreSQL one below reuses the name
+        param: sa.BindParameter[Any] = (
             sa.bindparam(name, value, type_=sa.Text)
             if value is not None
             else sa.bindparam(name, type_=sa.Text)
@@ -182,7 +184,7 @@ except ImportError:  # no PostgreSQL driver: SQLite only
     pass
 
 
-def ids_value(dialect: str, ids: list[int]) -> str:
+def ids_value(dialect: str, ids: Sequence[int]) -> str:
     """The parameter :func:`_in_ids_param` reads: a JSON array (SQLite) or an int[] literal."""
     if dialect == "sqlite":
         return json.dumps(ids)

@@ -3,6 +3,7 @@ and articles show."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,7 +68,7 @@ def _text_matches(store: Store, parsed: Any) -> Any:
     return sa.select(A.c.id).where(_text_match(store, parsed))
 
 
-def _page_rows(store: Store, page: list[int]) -> Any:
+def _page_rows(store: Store, page: Sequence[int]) -> Any:
     """The full rows of a page of figures (the ids as one parameter, not one each)."""
     return sa.select(*_FIGURE_COLS).select_from(_WITH_ARTICLE).where(_in_ids(store, F.c.id, page))
 

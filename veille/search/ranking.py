@@ -201,6 +201,7 @@ def _walk_pg(
     match = _text_match_pg(parsed)
     by_date = q.order == "date"
     rows: list[tuple[int, int, Any]] = []
+    cond: list[Any] | None  # None: an id slice with no match (_id_slice)
     # exclusive upper end of the next slice (None: the newest). The id bounds of the date filters
     # apply to the first and last slices too: the filters themselves are plain tests on the rows
     # found (_row_filters(plain=True)), so without the bounds those slices would read every match
@@ -242,7 +243,7 @@ def _slice_rows(
     if not scored:
         stmt = sa.select(A.c.id, cluster, A.c.id).where(*cond).order_by(*order).limit(limit)
         return [tuple(r) for r in conn.execute(stmt).all()]
-    head = sa.literal_column("articles.search_vector_head").label("head")
+    head: sa.Label[Any] = sa.literal_column("articles.search_vector_head").label("head")
     kept = sa.select(A.c.id, cluster, head).where(*cond).order_by(*order).limit(limit).subquery()
     score = sa.func.ts_rank(sa.literal_column(W_RANK), kept.c.head, _tsquery(parsed))
     stmt = sa.select(kept.c.id, kept.c.cluster, score).order_by(kept.c.id.desc())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -104,7 +104,9 @@ class FiguresResponse(BaseModel):
 
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(reader)])
-ErrorResponses = {400: {"model": ErrorModel, "description": "Paramètre invalide"}}
+ErrorResponses: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorModel, "description": "Paramètre invalide"}
+}
 
 Text = Annotated[
     str,

@@ -18,7 +18,7 @@ def iso_week_start(label: str) -> date | None:
 
 def fill_weeks(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Weekly counts with the missing weeks between the first and the last set to 0."""
-    known = {}
+    known: dict[date, int] = {}
     for label, count in counts:
         monday = iso_week_start(label)
         if monday is not None:
