@@ -1,8 +1,9 @@
 """The archive: SQLite by default (WAL), PostgreSQL when ``VEILLE_DATABASE_URL`` says so.
 
-The schema is managed by Alembic (``veille/migrations``); :meth:`Store.migrate` upgrades
-to the latest revision and never drops a table. Every write of one article and its
-extraction results happens in one transaction, so a kill -9 loses nothing committed.
+The schema is managed by Alembic (``veille/migrations``, see :mod:`veille.database`):
+:meth:`Store.migrate` upgrades to the latest revision and never drops a table. Every write of
+one article and its extraction results happens in one transaction, so a kill -9 loses nothing
+committed.
 """
 
 from __future__ import annotations
@@ -10,19 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from veille import database
 from veille import schema as t
-from veille.engine import make_engine, redact_url
-from veille.errors import StoreError
+from veille.database import first_line
+from veille.engine import make_engine
 from veille.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
 from veille.models import Analysis, Article
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 log = logging.getLogger(__name__)
 
@@ -55,84 +54,16 @@ class Store:
 
     def schema_revision(self) -> str | None:
         """The Alembic revision the archive is at (None before the first migration)."""
-        from alembic.runtime.migration import MigrationContext
-
-        try:
-            with self.engine.connect() as conn:
-                heads = MigrationContext.configure(conn).get_current_heads()
-        except OperationalError as exc:
-            raise StoreError(
-                f"cannot reach the archive at {redact_url(self.url)}: {_first_line(exc)}"
-            ) from None
-        return ", ".join(sorted(heads)) or None
+        return database.schema_revision(self.engine, self.url)
 
     def create_database(self) -> bool:
-        """Create the PostgreSQL database named in the URL if missing (via the ``postgres`` db).
-
-        Returns True when it was created. SQLite files are created on first connection.
-        """
-        if self.dialect != "postgresql":
-            return False
-        from sqlalchemy.engine import make_url
-
-        url = make_url(self.url)
-        name = url.database
-        if not name:
-            raise StoreError(f"no database name in {redact_url(self.url)}: add one, e.g. .../veille")
-        admin = create_engine(
-            url.set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10}
-        )
-        try:
-            with admin.connect() as conn:
-                exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-                if exists:
-                    return False
-                quoted = conn.dialect.identifier_preparer.quote(name)
-                conn.execute(text(f"CREATE DATABASE {quoted}"))
-                return True
-        except OperationalError as exc:
-            raise StoreError(
-                f"cannot reach the PostgreSQL server for {redact_url(self.url)}: {_first_line(exc)}"
-            ) from None
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot create the database {name!r}: {_first_line(exc)}") from None
-        finally:
-            admin.dispose()
+        """Create the PostgreSQL database named in the URL if missing; True when it was created.
+        (A SQLite file is created on first connection.)"""
+        return database.create_database(self.url) if self.dialect == "postgresql" else False
 
     def migrate(self) -> None:
         """Upgrade the schema to the latest revision; refuse a database from a newer Veille."""
-        from alembic import command
-        from alembic.config import Config
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        heads = set(ScriptDirectory.from_config(cfg).get_heads())
-        known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
-        try:
-            with self.engine.begin() as conn:
-                current = set(MigrationContext.configure(conn).get_current_heads())
-                unknown = current - known
-                if unknown:
-                    raise StoreError(
-                        f"the archive at {redact_url(self.url)} has schema version {', '.join(sorted(unknown))}, "
-                        "newer than this Veille knows: upgrade Veille"
-                    )
-                if current != heads:
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "head")
-        except OperationalError as exc:
-            first = _first_line(exc)
-            if self.dialect == "postgresql" and "does not exist" in first and "database" in first:
-                raise StoreError(
-                    f"the database at {redact_url(self.url)} does not exist: run `veille init` to create it"
-                ) from None
-            raise StoreError(f"cannot reach the archive at {redact_url(self.url)}: {first}") from None
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot migrate the archive at {redact_url(self.url)}: {_first_line(exc)}"
-            ) from None
+        database.migrate(self.engine, self.url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -437,7 +368,7 @@ class Store:
         try:
             refresh(self.engine)
         except SQLAlchemyError as exc:
-            log.warning("recent full-text index not rebuilt: %s", _first_line(exc))
+            log.warning("recent full-text index not rebuilt: %s", first_line(exc))
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -453,11 +384,6 @@ class Store:
                     ).mappings()
                 ]
             return out
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
 def open_store(url: str, *, migrate: bool = True, create: bool = False) -> Store:

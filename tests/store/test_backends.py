@@ -88,7 +88,7 @@ def test_missing_pg_database_is_created_by_init_only(pg_url: str) -> None:
 
 
 def test_migrations_never_drop_a_table() -> None:
-    from veille.store import MIGRATIONS
+    from veille.database import MIGRATIONS
 
     for path in (MIGRATIONS / "versions").glob("*.py"):
         source = path.read_text(encoding="utf-8")

@@ -8,10 +8,11 @@ import sqlalchemy as sa
 
 from tests.store.archive import ADD, MEDZ, _fig, _org, load
 from veille import schema as t
+from veille.database import MIGRATIONS
 from veille.fulltext import index_text, key
 from veille.models import Analysis, Article
 from veille.search import FigureQuery, SearchQuery, figures, organisation, search
-from veille.store import MIGRATIONS, Store
+from veille.store import Store
 
 
 def test_plural_is_stripped_before_stemming() -> None:
