@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import REPO
 from veille.errors import ConfigError, VeilleError
+from veille.opml import sources_from_opml, sources_to_opml
 from veille.sources import (
     Source,
     append_sources,
@@ -13,8 +14,6 @@ from veille.sources import (
     load_sources,
     source_labels,
     sources_for_demo,
-    sources_from_opml,
-    sources_to_opml,
 )  # fmt: skip
 
 

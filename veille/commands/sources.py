@@ -102,7 +102,8 @@ def import_opml(
     config_dir: ConfigDir = None,
 ) -> None:
     from veille.errors import ConfigError
-    from veille.sources import append_sources, sources_from_opml
+    from veille.opml import sources_from_opml
+    from veille.sources import append_sources
 
     settings, _ = _load(config_dir)
     try:
@@ -127,7 +128,7 @@ def export_opml(
     ] = None,
     config_dir: ConfigDir = None,
 ) -> None:
-    from veille.sources import sources_to_opml
+    from veille.opml import sources_to_opml
 
     _, sources = _load(config_dir)
     text = sources_to_opml(sources)
