@@ -229,12 +229,13 @@ class Store:
                 org.name: self._org_id(conn, org.name, org.kind, org.acronym, org.aliases)
                 for org in analysis.organisations
             }
-            published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
-            figure_rows = [
-                {**{k: v for k, v in f.to_dict().items()}, "article_id": article_id, "published": published}
-                for f in analysis.figures
-            ]
-            if figure_rows:
+            if analysis.figures:
+                # each figure carries its article's date (migration 0006: listings sort without a join)
+                published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
+                figure_rows = [
+                    {**f.to_dict(), "article_id": article_id, "published": published}
+                    for f in analysis.figures
+                ]
                 figure_ids = conn.scalars(
                     insert(t.figures).returning(t.figures.c.id, sort_by_parameter_order=True), figure_rows
                 ).all()
