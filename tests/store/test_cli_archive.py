@@ -125,11 +125,8 @@ def test_orgs_org_article(cli, capsys) -> None:  # type: ignore[no-untyped-def]
     assert code == 0 and "Medz Sourcing" in out and "Mentions per week" in out
     assert "Articles (3)" in out and "Figures (4)" in out
     code, out, _ = run(capsys, "org", "medz", "--limit", "1")
-    assert (
-        "Articles (the newest 1 of 3; all of them: veille search '' --org 'Medz Sourcing' --order date)"
-        in out
-    )
-    assert "Figures (the newest 1 of 4; all of them: veille figures --org 'Medz Sourcing')" in out
+    assert "Articles (the newest 1 of 3; all of them: veille search '' --org Medz --order date)" in out
+    assert "Figures (the newest 1 of 4; all of them: veille figures --org Medz)" in out
     code, out, _ = run(capsys, "org", "medz", "--limit", "1", "--format", "json")
     data = json.loads(out)
     shown = (len(data["articles"]), data["article_count"], len(data["figures"]), data["figure_count"])
@@ -148,3 +145,13 @@ def test_unreachable_database_from_the_cli(capsys, settings, monkeypatch) -> Non
     monkeypatch.setenv("VEILLE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/veille")
     code, out, err = run(capsys, "search", "emploi")
     assert code == 3 and err.startswith("Error: cannot reach the archive") and err.count("\n") == 1
+
+
+def test_org_named_as_one_shell_word() -> None:
+    from veille.commands.orgs import _shell_word
+
+    assert _shell_word("Ministère de l'Industrie", ["MIC", "Ministère de l'Industrie"]) == "MIC"
+    assert _shell_word("Ministère de l'Industrie", []) == '"Ministère de l\'Industrie"'
+    assert _shell_word("Medz Sourcing", []) == "'Medz Sourcing'"
+    assert _shell_word("OFPPT", []) == "OFPPT"
+    assert _shell_word('Say "$HOME" l\'a', []) == "'Say \"$HOME\" l'\"'\"'a'"  # shlex's quoting

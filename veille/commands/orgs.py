@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 import typer
@@ -72,7 +73,8 @@ def org_cmd(
     typer.echo(detail.name + (f" ({detail.kind})" if detail.kind else ""))
     if detail.aliases:
         typer.echo("Aliases: " + ", ".join(detail.aliases))
-    more = f"veille search '' --org {shlex.quote(detail.name)} --order date"
+    org = _shell_word(detail.name, detail.aliases)
+    more = f"veille search '' --org {org} --order date"
     typer.echo(f"\nArticles ({_shown(len(detail.articles), detail.article_count, more)}):")
     echo_table(
         ["id", "date", "source", "title"],
@@ -80,7 +82,7 @@ def org_cmd(
         [8, 10, 16, 70],
     )
     if detail.figures:
-        more = f"veille figures --org {shlex.quote(detail.name)}"
+        more = f"veille figures --org {org}"
         typer.echo(f"\nFigures ({_shown(len(detail.figures), detail.figure_count, more)}):")
         echo_table(
             ["date", "value", "metric", "period"],
@@ -89,6 +91,17 @@ def org_cmd(
         )
     if detail.weekly_mentions:
         typer.echo("\nMentions per week: " + ", ".join(f"{w} {n}" for w, n in detail.weekly_mentions))
+
+
+def _shell_word(name: str, aliases: list[str]) -> str:
+    """The organisation as one shell word, readable: a plain alias ("MIC") if it has one, else its
+    name quoted ("'Medz Sourcing'", or in double quotes when it holds an apostrophe)."""
+    plain = [a for a in aliases if re.fullmatch(r"[\w.-]+", a)]
+    if plain:
+        return min(plain, key=len)
+    if "'" in name and not re.search(r'["$`\\!]', name):
+        return f'"{name}"'
+    return shlex.quote(name)
 
 
 def _shown(shown: int, total: int, more: str) -> str:
