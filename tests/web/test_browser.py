@@ -130,6 +130,21 @@ def test_search_filter_article_figure_and_csv(server: str, page: Any, tmp_path: 
     no_csp_violations(page)
 
 
+def test_search_layout_wide_and_narrow(server: str, page: Any) -> None:
+    """Facets on the left of the results on a wide screen; below them on a phone, where the
+    results must come first (they also come first in the page for screen readers)."""
+    page.goto(server + "/?q=offshoring")
+    facets, first = page.locator("aside.facettes"), page.locator("li.resultat").first
+    assert facets.bounding_box()["x"] + facets.bounding_box()["width"] <= first.bounding_box()["x"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    facets_box, first_box = facets.bounding_box(), first.bounding_box()
+    assert first_box["y"] + first_box["height"] <= facets_box["y"]
+    button = page.locator("form.recherche button[type=submit]").bounding_box()
+    assert button["x"] + button["width"] <= 390  # the search button stays on screen
+    shot(page, "02b-recherche-telephone")
+
+
 def test_untrusted_content_never_runs(server: str, page: Any) -> None:
     page.goto(server + "/?q=offshoring")
     evil = page.locator("li.resultat h2 a", has_text="window.pwned=5")
