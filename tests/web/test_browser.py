@@ -143,6 +143,14 @@ def test_search_layout_wide_and_narrow(server: str, page: Any) -> None:
     button = page.locator("form.recherche button[type=submit]").bounding_box()
     assert button["x"] + button["width"] <= 390  # the search button stays on screen
     shot(page, "02b-recherche-telephone")
+    # no page scrolls sideways on a phone: wide tables scroll inside themselves
+    article = page.locator("li.resultat h2 a").first.get_attribute("href")
+    for path in ("/?q=offshoring", article, "/organisations/ADD", "/chiffres", "/organisations", "/sources"):
+        page.goto(server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto(server + article)
+    text, annexe = page.locator(".texte").bounding_box(), page.locator("aside.annexe").bounding_box()
+    assert text["width"] > 300 and text["y"] + text["height"] <= annexe["y"]  # the text, then the lists
 
 
 def test_untrusted_content_never_runs(server: str, page: Any) -> None:
