@@ -155,3 +155,33 @@ def test_org_named_as_one_shell_word() -> None:
     assert _shell_word("Medz Sourcing", []) == "'Medz Sourcing'"
     assert _shell_word("OFPPT", []) == "OFPPT"
     assert _shell_word('Say "$HOME" l\'a', []) == "'Say \"$HOME\" l'\"'\"'a'"  # shlex's quoting
+
+
+def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.commands import render
+    from veille.search import figure_rows
+
+    code, out, _ = run(capsys, "figures", "--format", "json", "--exact-total", "--limit", "1")
+    total = json.loads(out)["total"]
+    assert total > 3
+    monkeypatch.setattr(figure_rows, "EXPORT_BATCH", 2)  # several batches of full rows
+    code, out, _ = run(capsys, "figures", "--all", "--limit", "1", "--offset", "1", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == total  # --limit and --offset do not apply
+    code, out, _ = run(capsys, "figures", "--format", "csv", "--limit", "1000")
+    assert [r["sentence"] for r in csv.DictReader(io.StringIO(out))] == [r["sentence"] for r in rows]
+    target = tmp_path / "tout.csv"
+    code, out, _ = run(capsys, "figures", "--all", "--unit", "MAD", "--format", "csv", "-o", str(target))
+    written = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert code == 0 and f"{len(written)} figures written" in out and {r["unit"] for r in written} == {"MAD"}
+    code, out, _ = run(capsys, "figures", "--all", "--format", "json")
+    assert code == 0 and len(json.loads(out)["rows"]) == total
+    code, _, err = run(capsys, "figures", "--all")
+    assert code != 0 and "--all is for exports" in err
+    # the streamed CSV is the same text as the one written at once, whatever the batch boundary
+    lines = [["a", 1], ["b", 2], ["c", 3], ["d", 4]]
+    render.echo_csv(["x", "y"], lines)
+    whole = capsys.readouterr().out
+    for batch in (1, 2, 3, 4, 5):
+        assert render.echo_csv_stream(["x", "y"], iter(lines), batch=batch) == 4
+        assert capsys.readouterr().out == whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from veille.search import (
     SearchQuery,
     article_detail,
     figures,
+    iter_figures,
     org_stats,
     organisation,
     resolve_org,
@@ -264,3 +266,28 @@ def test_article_detail_by_id_or_url(arc) -> None:
     copy = article_detail(store, ids["zone_copy"])
     assert copy.cluster_size == 2 and copy.other_sources == ["lematin"]
     assert article_detail(store, 999999) is None
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        FigureQuery(),
+        FigureQuery(order="value"),
+        FigureQuery(text="emplois", order="value"),
+        FigureQuery(unit="MAD", org="medz"),
+        FigureQuery(org="personne"),
+    ],
+    ids=["all", "by-value", "text", "unit-org", "unknown-org"],
+)
+def test_iter_figures_gives_every_match_in_order(
+    arc, q: FigureQuery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veille.search import figure_rows
+
+    store, _ = arc
+    monkeypatch.setattr(figure_rows, "EXPORT_BATCH", 2)
+    expected = figures(store, dataclasses.replace(q, limit=1000, exact_total=True))
+    got = list(iter_figures(store, dataclasses.replace(q, limit=1, offset=1)))
+    assert [r.id for r in got] == [r.id for r in expected.rows] and len(got) == expected.total
+    assert got == expected.rows
+    assert len(got) >= 2 or q.org == "personne"  # several batches of 2 read (none for an unknown name)

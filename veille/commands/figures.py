@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
-from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
+from veille.commands.render import check_format, day, echo_csv, echo_csv_stream, echo_json, echo_table
 from veille.errors import VeilleError
 
 HEADER = [
@@ -27,11 +28,12 @@ HEADER = [
 
 
 def _rows(result: Any) -> list[list[Any]]:
-    return [
-        [r.published.date() if r.published else None, r.source, r.title, r.url, r.value, r.unit,
-         r.formatted.replace("\u00a0", " "), r.metric, r.period, "; ".join(r.organisations), r.sentence]
-        for r in result.rows
-    ]  # fmt: skip
+    return [_row(r) for r in result.rows]
+
+
+def _row(r: Any) -> list[Any]:
+    return [r.published.date() if r.published else None, r.source, r.title, r.url, r.value, r.unit,
+            r.formatted.replace("\u00a0", " "), r.metric, r.period, "; ".join(r.organisations), r.sentence]  # fmt: skip
 
 
 def figures_cmd(
@@ -51,6 +53,11 @@ def figures_cmd(
     order: str = typer.Option("date", "--order", help="date (newest first) or value (largest first)."),
     limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Number of rows."),
     offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
+    every: bool = typer.Option(
+        False,
+        "--all",
+        help="Every matching figure, however many (csv, json or xlsx; ignores --limit/--offset).",
+    ),
     fmt: str = typer.Option("table", "--format", help="table, csv, json or xlsx (xlsx needs -o)."),
     exact_total: bool = typer.Option(
         False, "--exact-total", help="Count every match (slower) instead of stopping at 1,000 (JSON total)."
@@ -64,12 +71,16 @@ def figures_cmd(
     """List figures (amounts, jobs, percentages...) with their article and sentence.
 
     Example: veille figures --unit jobs --min-value 5000 --period 2024 --format xlsx -o emplois.xlsx
+
+    Every figure of a unit, for a study: veille figures --unit MAD --all --format csv -o dh.csv
     """
-    from veille.search import FigureQuery, figures
+    from veille.search import FigureQuery, FigureResult, figures, iter_figures
 
     check_format(fmt, ("table", "csv", "json", "xlsx"))
     if fmt == "xlsx" and output is None:
         raise VeilleError("--format xlsx writes a file: add -o FILE.xlsx")
+    if every and fmt == "table":
+        raise VeilleError("--all is for exports: add --format csv, json or xlsx (and -o FILE)")
     q = FigureQuery(
         text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period, org=org,
         source=source, since=day(since, "--since"), until=day(until, "--until"), article_id=article,
@@ -77,7 +88,17 @@ def figures_cmd(
     )  # fmt: skip
     _, store = open_archive(data_dir, config_dir)
     try:
-        result = figures(store, q)
+        if every and fmt == "csv":  # streamed: a batch of rows in memory at a time
+            with _redirect(output) if output is not None else contextlib.nullcontext():
+                written = echo_csv_stream(HEADER, (_row(r) for r in iter_figures(store, q)))
+            if output is not None:
+                typer.echo(f"{written} figures written to {output}")
+            return
+        if every:
+            rows = list(iter_figures(store, q))
+            result = FigureResult(rows, len(rows), True)
+        else:
+            result = figures(store, q)
     finally:
         store.close()
     if fmt == "xlsx":
@@ -112,8 +133,6 @@ class _redirect:
         self.path = path
 
     def __enter__(self) -> None:
-        import contextlib
-
         try:
             self._fh = self.path.open("w", encoding="utf-8", newline="")
         except OSError as exc:

@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -52,6 +52,25 @@ def echo_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     writer.writerow(header)
     writer.writerows([[_cell(v) for v in row] for row in rows])
     typer.echo(buf.getvalue().rstrip("\n"))
+
+
+def echo_csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 1000) -> int:
+    """:func:`echo_csv` for rows that come one at a time (a batch held at once); returns how many."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    n = 0
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+        n += 1
+        if n % batch == 0:
+            typer.echo(buf.getvalue(), nl=False)
+            buf.seek(0)
+            buf.truncate()
+    rest = buf.getvalue()
+    if rest:  # else the last batch ended the output with its line ending, as echo_csv does
+        typer.echo(rest.rstrip("\n"))
+    return n
 
 
 def _cell(v: Any) -> str:

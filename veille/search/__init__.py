@@ -30,7 +30,7 @@ from veille.search.conditions import LOCAL_TZ as LOCAL_TZ
 from veille.search.conditions import MAX_LIMIT as MAX_LIMIT
 from veille.search.detail import article_detail
 from veille.search.figure_rows import FIGURE_ORDERS as FIGURE_ORDERS
-from veille.search.figure_rows import figures
+from veille.search.figure_rows import figures, iter_figures
 from veille.search.models import (
     ArticleDetail,
     ArticleRef,
@@ -54,7 +54,7 @@ from veille.search.ranking import TITLE_WEIGHT as TITLE_WEIGHT
 
 __all__ = [
     "SearchQuery", "SearchResult", "Hit", "search",
-    "FigureQuery", "FigureResult", "FigureRow", "figures",
+    "FigureQuery", "FigureResult", "FigureRow", "figures", "iter_figures",
     "OrgStat", "org_stats", "OrgDetail", "organisation", "ArticleRef",
     "ArticleDetail", "OrgMention", "PersonMention", "article_detail", "resolve_org", "QueryError",
     "source_counts", "TOTAL_CAP", "FACET_SAMPLE",

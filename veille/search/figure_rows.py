@@ -3,7 +3,7 @@ and articles show."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from veille import schema as t
 from veille import search as limits  # TOTAL_CAP, read at call time from the package
 from veille.formatting import format_value
-from veille.query import QueryError, parse
+from veille.query import ParsedQuery, QueryError, parse
 from veille.search.conditions import (
     FIGURE_FIELDS,
     FTS,
@@ -93,61 +93,98 @@ _FIGURE_COLS = (
 
 def figures(store: Store, q: FigureQuery) -> FigureResult:
     """Figures matching ``q`` (one row per figure), newest first or largest first."""
-    if q.order not in FIGURE_ORDERS:
-        raise QueryError(f"unknown order {q.order!r}: use one of {', '.join(FIGURE_ORDERS)}")
     limit, offset = _check_page(q.limit, q.offset)
-    parsed = parse(q.text) if q.text and q.text.strip() else None
+    parsed = _parsed(q)
     with store.engine.connect() as conn:
-        where = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
-        # the figures' own copy of the publication date (migration 0006): no join to sort or filter
-        if q.since:
-            where.append(F.c.published >= _bound(store, q.since, end=False))
-        if q.until:
-            where.append(F.c.published < _bound(store, q.until, end=True))
-        frm: Any = F
-        if q.source:
-            frm = _WITH_ARTICLE
-            where.append(A.c.source == q.source)
-        if q.article_id is not None:
-            where.append(F.c.article_id == q.article_id)
-        if q.org:
-            org_ids = _org_ids(conn, q.org)
-            if not org_ids:
-                return FigureResult([], 0)
-            where.append(_of_orgs(store, conn, org_ids, ordered=bool(q.unit)))
-        if parsed is not None:
-            if store.dialect == "postgresql":
-                parsed = pg_stems(conn, parsed)
-                # the articles matching the text read once as a set (GIN index, then hashed),
-                # never tested figure by figure: left alone, the planner walks the figures by
-                # value and tests each one's article (150 ms for "Tanger", MAD, by value). Ordered
-                # index scans stay allowed: the figures' covering indexes are read without their
-                # rows (52 ms; with bitmap scans only, which also rule out index-only scans, 90).
-                set_planner(conn, seqscan=False, nestloop=False)
-            where.append(F.c.article_id.in_(_text_matches(store, parsed)))
-        if q.order == "value":
-            order = [F.c.value.desc(), F.c.published.desc().nulls_last(), F.c.id]
-        else:
-            order = [F.c.published.desc().nulls_last(), F.c.article_id.desc(), F.c.start, F.c.id]
+        walk = _walk(store, conn, q, parsed)
+        if walk is None:
+            return FigureResult([], 0)
         # one ordered walk gives the page and the capped total: the ids of the first TOTAL_CAP + 1
         # matches (narrow columns), then the full rows of the page only
         head = max(limits.TOTAL_CAP + 1, offset + limit)
-        ids = conn.scalars(
-            sa.select(F.c.id).select_from(frm).where(*where).order_by(*order).limit(head)
-        ).all()
+        ids = conn.scalars(walk.limit(head)).all()
         page = ids[offset : offset + limit]
         if len(ids) < head:
             total, exact = len(ids), True
         elif q.exact_total:
-            counted = sa.select(F.c.id).select_from(frm).where(*where).subquery()
+            counted = walk.order_by(None).subquery()
             total, exact = (
                 int(conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar() or 0),
                 True,
             )
         else:
             total, exact = limits.TOTAL_CAP, False
-        if parsed is not None and store.dialect == "postgresql":
-            # back to the defaults for the page's rows (100 figures joined to their articles by key)
-            set_planner(conn, seqscan=True, nestloop=True)
+        _walked(store, conn, parsed)
         rows = {r.id: r for r in conn.execute(_page_rows(store, page))} if page else {}
         return FigureResult([_figure_row(rows[i]) for i in page], total, exact)
+
+
+EXPORT_BATCH = 1_000  # full rows read at a time by iter_figures
+
+
+def iter_figures(store: Store, q: FigureQuery) -> Iterator[FigureRow]:
+    """Every figure matching ``q``, in its order (``limit``, ``offset`` and the total's cap do not
+    apply): for exports. The ids are read in one ordered walk, then the full rows
+    :data:`EXPORT_BATCH` at a time, so memory holds one batch of rows, not the whole export."""
+    parsed = _parsed(q)
+    with store.engine.connect() as conn:
+        walk = _walk(store, conn, q, parsed)
+        if walk is None:
+            return
+        ids = conn.scalars(walk).all()
+        _walked(store, conn, parsed)
+        for i in range(0, len(ids), EXPORT_BATCH):
+            page = ids[i : i + EXPORT_BATCH]
+            rows = {r.id: r for r in conn.execute(_page_rows(store, page))}
+            yield from (_figure_row(rows[fid]) for fid in page)
+
+
+def _parsed(q: FigureQuery) -> ParsedQuery | None:
+    if q.order not in FIGURE_ORDERS:
+        raise QueryError(f"unknown order {q.order!r}: use one of {', '.join(FIGURE_ORDERS)}")
+    return parse(q.text) if q.text and q.text.strip() else None
+
+
+def _walk(store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None) -> Any:
+    """The ids of the figures matching ``q`` in its order, as a SELECT (no limit); None when a
+    named organisation is unknown. With text on PostgreSQL, sets the planner for the walk (see
+    :func:`_walked`)."""
+    where = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
+    # the figures' own copy of the publication date (migration 0006): no join to sort or filter
+    if q.since:
+        where.append(F.c.published >= _bound(store, q.since, end=False))
+    if q.until:
+        where.append(F.c.published < _bound(store, q.until, end=True))
+    frm: Any = F
+    if q.source:
+        frm = _WITH_ARTICLE
+        where.append(A.c.source == q.source)
+    if q.article_id is not None:
+        where.append(F.c.article_id == q.article_id)
+    if q.org:
+        org_ids = _org_ids(conn, q.org)
+        if not org_ids:
+            return None
+        where.append(_of_orgs(store, conn, org_ids, ordered=bool(q.unit)))
+    if parsed is not None:
+        if store.dialect == "postgresql":
+            parsed = pg_stems(conn, parsed)
+            # the articles matching the text read once as a set (GIN index, then hashed), never
+            # tested figure by figure: left alone, the planner walks the figures by value and
+            # tests each one's article (150 ms for "Tanger", MAD, by value). Ordered index scans
+            # stay allowed: the figures' covering indexes are read without their rows (52 ms;
+            # with bitmap scans only, which also rule out index-only scans, 90).
+            set_planner(conn, seqscan=False, nestloop=False)
+        where.append(F.c.article_id.in_(_text_matches(store, parsed)))
+    if q.order == "value":
+        order = [F.c.value.desc(), F.c.published.desc().nulls_last(), F.c.id]
+    else:
+        order = [F.c.published.desc().nulls_last(), F.c.article_id.desc(), F.c.start, F.c.id]
+    return sa.select(F.c.id).select_from(frm).where(*where).order_by(*order)
+
+
+def _walked(store: Store, conn: Any, parsed: ParsedQuery | None) -> None:
+    """After the walk: the planner's defaults again for the full rows (figures joined to their
+    articles by key)."""
+    if parsed is not None and store.dialect == "postgresql":
+        set_planner(conn, seqscan=True, nestloop=True)
