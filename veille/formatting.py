@@ -16,6 +16,7 @@ pass ``nbsp=False`` for plain spaces (CSV, terminals).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from babel.dates import format_date as _babel_date
 
@@ -122,3 +123,15 @@ def iso_week(value: date | datetime) -> str:
     """``date(2025, 1, 2)`` -> "2025-W01"."""
     year, week, _ = (value.date() if isinstance(value, datetime) else value).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula
+
+
+def defuse_formula(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(...)" in a scraped sentence), made
+    plain text with a leading apostrophe, as spreadsheets themselves write it; other values as
+    they are. For every CSV a person may open in a spreadsheet."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

@@ -185,3 +185,19 @@ def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> No
     for batch in (1, 2, 3, 4, 5):
         assert render.echo_csv_stream(["x", "y"], iter(lines), batch=batch) == 4
         assert capsys.readouterr().out == whole
+
+
+def test_cli_exports_never_carry_a_formula(tmp_path: Path) -> None:
+    """A scraped sentence starting with "=" stays text in the CLI's CSV and XLSX, as in the web's."""
+    from openpyxl import load_workbook
+
+    from veille.commands.figures import write_xlsx
+    from veille.commands.render import _cell
+
+    assert _cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell(["+33 Medz"]) == "'+33 Medz"
+    assert _cell(-1.5) == "-1.5" and _cell("Medz Sourcing") == "Medz Sourcing"  # numbers stay numbers
+    target = tmp_path / "f.xlsx"
+    write_xlsx(target, ["sentence", "value"], [["=1+1", -3.0]])
+    sheet = load_workbook(target).active
+    assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s" and sheet["B2"].value == -3

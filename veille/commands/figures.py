@@ -157,6 +157,9 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
         cell.font = Font(bold=True)
     for row in rows:
         ws.append([v if not isinstance(v, list) else "; ".join(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula, whatever the scraped sentence starts with
     ws.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJK", (11, 16, 50, 40, 16, 9, 22, 34, 10, 36, 80), strict=False):
         ws.column_dimensions[col].width = width

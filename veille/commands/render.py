@@ -13,6 +13,7 @@ from typing import Any
 import typer
 
 from veille.errors import VeilleError
+from veille.formatting import defuse_formula
 
 FORMATS = ("table", "json", "csv")
 
@@ -73,7 +74,7 @@ def echo_csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], batch:
     return n
 
 
-def _cell(v: Any) -> str:
+def _text(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, datetime):
@@ -83,11 +84,17 @@ def _cell(v: Any) -> str:
     return str(v).replace("\u00a0", " ")
 
 
+def _cell(v: Any) -> str:
+    """A CSV cell: text a spreadsheet would run as a formula is defused; numbers stay numbers."""
+    text = _text(v)
+    return str(defuse_formula(text)) if isinstance(v, str | list | tuple) else text
+
+
 def echo_table(
     header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int] | None = None
 ) -> None:
     """A plain-text table; cells are cut to ``widths`` (0 = no limit)."""
-    cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
+    cells = [[_text(v).replace("\n", " ") for v in row] for row in rows]
     limits = list(widths or [0] * len(header))
     for row in cells:
         for i, v in enumerate(row):

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from veille.formatting import defuse_formula
 from veille.search import FigureRow
 from veille.web.render import UNIT_LABELS
 
@@ -49,7 +50,6 @@ EXTRA_COLUMNS = (
     "Nom de la source",
 )
 HEADER = [c.label for c in TABLE_COLUMNS] + list(EXTRA_COLUMNS)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(text: str | None) -> str:
@@ -80,12 +80,6 @@ def record(row: FigureRow, base_url: Any, source_labels: Mapping[str, str] | Non
     ]
 
 
-def _defuse(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -93,7 +87,7 @@ def _csv_cell(value: Any) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(_defuse(value))
+    return str(defuse_formula(value))
 
 
 def to_csv(rows: list[FigureRow], base_url: Any, source_labels: Mapping[str, str] | None = None) -> bytes:
