@@ -231,6 +231,26 @@ def test_csv_export_is_exactly_what_is_shown(client: TestClient) -> None:
     assert [row["Valeur numérique"] for row in rows2] == ["18000000000", "1200000000"]
 
 
+def test_csv_export_of_every_figure(client: TestClient) -> None:
+    params = {"unit": "MAD", "per_page": "2", "order": "value"}
+    page = main_of(client.get("/chiffres", params={**params, "total": "exact"}).text)
+    total = int(re.search(r"(\d+) chiffres", page).group(1))
+    assert total > 2 and "tous les chiffres" in page
+    link = re.search(r'tous les chiffres : <a class="telechargement" href="([^"]+)"', page).group(1)
+    r = client.get(link.replace("&amp;", "&"))
+    assert r.status_code == 200 and 'filename="veille-chiffres-tous.csv"' in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert len(rows) == total and {row["Code unité"] for row in rows} == {"MAD"}
+    values = [float(row["Valeur numérique"]) for row in rows]
+    assert values == sorted(values, reverse=True)  # the page's order, every row
+    # a bad query is a 400 before any download starts; nothing to export is a header only
+    bad = client.get("/chiffres.csv", params={"tout": "1", "q": "AND AND"})
+    assert bad.status_code == 400 and "attachment" not in bad.headers.get("content-disposition", "")
+    assert client.get("/chiffres.csv", params={"tout": "1", "unit": "xx"}).status_code == 400
+    empty = client.get("/chiffres.csv", params={"tout": "1", "org": "Personne du tout"})
+    assert empty.status_code == 200 and len(empty.content.decode("utf-8-sig").splitlines()) == 1
+
+
 def test_csv_defuses_formulas_and_xlsx_has_no_formula(client: TestClient) -> None:
     from openpyxl import load_workbook
 

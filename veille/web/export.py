@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,13 +91,26 @@ def _csv_cell(value: Any) -> str:
 
 
 def to_csv(rows: list[FigureRow], base_url: Any, source_labels: Mapping[str, str] | None = None) -> bytes:
+    return b"".join(csv_chunks(rows, base_url, source_labels))
+
+
+def csv_chunks(
+    rows: Iterable[FigureRow], base_url: Any, source_labels: Mapping[str, str] | None = None, batch: int = 500
+) -> Iterator[bytes]:
+    """The CSV export (UTF-8 with a BOM, for spreadsheets) in pieces of ``batch`` rows, for a
+    streamed download of every figure."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow(HEADER)
-    for row in rows:
-        cells = record(row, base_url, source_labels)
-        writer.writerow([_csv_cell(c) for c in cells])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(c) for c in record(row, base_url, source_labels)])
+        if n % batch == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    if out.getvalue():
+        yield out.getvalue().encode("utf-8")
 
 
 def to_xlsx(rows: list[FigureRow], base_url: Any, source_labels: Mapping[str, str] | None = None) -> bytes:

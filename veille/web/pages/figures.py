@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from veille import search as s
 from veille.models import UNITS
@@ -71,18 +72,28 @@ def figures_page(request: Request) -> Response:
             else sorted({*PER_PAGE_CHOICES, p.per_page}),
             "pages": Pages("/chiffres", p.raw, result.total, p.page, p.per_page, result.total_exact),
             "export_qs": query_string(export_pairs),
+            "export_all_qs": query_string([*p.raw, ("tout", "1")]),
             "error": error,
         },
         status,
     )
 
 
-@router.get("/chiffres.csv", summary="Chiffres affichés, en CSV")
+@router.get("/chiffres.csv", summary="Chiffres affichés (ou tous avec tout=1), en CSV")
 def figures_csv(request: Request) -> Response:
     p = figure_params(request.query_params)
-    rows = _figures(request, p).rows
+    labels = request.app.state.source_labels
+    if request.query_params.get("tout") == "1":  # every matching figure, streamed
+        rows = s.iter_figures(request.app.state.store, p.query())
+        first = next(rows, None)  # a bad query fails here, as a 400, before the download starts
+        everything = itertools.chain([first] if first else [], rows)
+        return StreamingResponse(
+            export.csv_chunks(everything, request.base_url, labels),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="veille-chiffres-tous.csv"'},
+        )
     return Response(
-        export.to_csv(rows, request.base_url, request.app.state.source_labels),
+        export.to_csv(_figures(request, p).rows, request.base_url, labels),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="veille-chiffres.csv"'},
     )
