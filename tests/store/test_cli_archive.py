@@ -176,6 +176,18 @@ def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> No
     assert code == 0 and f"{len(written)} figures written" in out and {r["unit"] for r in written} == {"MAD"}
     code, out, _ = run(capsys, "figures", "--all", "--format", "json")
     assert code == 0 and len(json.loads(out)["rows"]) == total
+    book = tmp_path / "tout.xlsx"
+    code, out, _ = run(capsys, "figures", "--all", "--format", "xlsx", "-o", str(book))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(book, read_only=True).active
+    lines = list(sheet.iter_rows(values_only=True))
+    assert code == 0 and f"{total} figures written" in out and len(lines) == total + 1
+    assert [line[10] for line in lines[1:]] == [r["sentence"] for r in rows]  # same rows, same order
+    code, _, err = run(
+        capsys, "figures", "--all", "--format", "xlsx", "-o", str(tmp_path / "nope" / "x.xlsx")
+    )
+    assert code != 0 and "no folder" in err and err.count("\n") == 1
     code, _, err = run(capsys, "figures", "--all")
     assert code != 0 and "--all is for exports" in err
     # the streamed CSV is the same text as the one written at once, whatever the batch boundary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,8 @@ def figures_cmd(
         raise VeilleError("--format xlsx writes a file: add -o FILE.xlsx")
     if every and fmt == "table":
         raise VeilleError("--all is for exports: add --format csv, json or xlsx (and -o FILE)")
+    if output is not None and not output.resolve().parent.is_dir():  # before a long export, not after
+        raise VeilleError(f"cannot write {output}: no folder {output.parent}")
     q = FigureQuery(
         text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period, org=org,
         source=source, since=day(since, "--since"), until=day(until, "--until"), article_id=article,
@@ -88,11 +91,16 @@ def figures_cmd(
     )  # fmt: skip
     _, store = open_archive(data_dir, config_dir)
     try:
-        if every and fmt == "csv":  # streamed: a batch of rows in memory at a time
-            with _redirect(output) if output is not None else contextlib.nullcontext():
-                written = echo_csv_stream(HEADER, (_row(r) for r in iter_figures(store, q)))
+        if every and fmt in ("csv", "xlsx"):  # streamed: a batch of rows in memory at a time
+            counted = _Counted(_row(r) for r in iter_figures(store, q))
+            if fmt == "xlsx":
+                assert output is not None
+                write_xlsx(output, HEADER, counted)
+            else:
+                with _redirect(output) if output is not None else contextlib.nullcontext():
+                    echo_csv_stream(HEADER, counted)
             if output is not None:
-                typer.echo(f"{written} figures written to {output}")
+                typer.echo(f"{counted.n} figures written to {output}")
             return
         if every:
             rows = list(iter_figures(store, q))
@@ -126,6 +134,18 @@ def _print(fmt: str, result: Any, offset: int = 0) -> None:
         typer.echo(f"{shown} of {'' if result.total_exact else 'more than '}{result.total} figures")
 
 
+class _Counted:
+    """An iterable that counts what went through it."""
+
+    def __init__(self, rows: Iterable[list[Any]]) -> None:
+        self.rows, self.n = rows, 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
 class _redirect:
     """Send ``typer.echo`` output to a file."""
 
@@ -145,28 +165,44 @@ class _redirect:
         self._fh.close()
 
 
-def write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+def write_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """An XLSX file, written row by row (openpyxl's write-only mode: an export of every figure
+    stays fast and small in memory). Text cells are typed text: a scraped sentence starting
+    with "=" is never a formula."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Chiffres"
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([v if not isinstance(v, list) else "; ".join(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula, whatever the scraped sentence starts with
-    ws.freeze_panes = "A2"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Chiffres")
     for col, width in zip("ABCDEFGHIJK", (11, 16, 50, 40, 16, 9, 22, 34, 10, 36, 80), strict=False):
         ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    titles = []
+    for title in header:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = bold
+        titles.append(cell)
+    ws.append(titles)
+    for row in rows:
+        ws.append([_xlsx_cell(ws, v) for v in row])
     try:
         wb.save(path)
     except OSError as exc:
         raise VeilleError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _xlsx_cell(ws: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"  # text, never a formula
+    return cell
 
 
 def register(app: typer.Typer) -> None:
