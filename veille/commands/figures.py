@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
-from veille.commands.render import check_format, day, echo_csv, echo_csv_stream, echo_json, echo_table
+from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
 from veille.errors import VeilleError
 
 HEADER = [
@@ -92,15 +92,15 @@ def figures_cmd(
     _, store = open_archive(data_dir, config_dir)
     try:
         if every and fmt in ("csv", "xlsx"):  # streamed: a batch of rows in memory at a time
-            counted = _Counted(_row(r) for r in iter_figures(store, q))
+            lines = (_row(r) for r in iter_figures(store, q))
             if fmt == "xlsx":
                 assert output is not None
-                write_xlsx(output, HEADER, counted)
+                written = write_xlsx(output, HEADER, lines)
             else:
                 with _redirect(output) if output is not None else contextlib.nullcontext():
-                    echo_csv_stream(HEADER, counted)
+                    written = echo_csv(HEADER, lines)
             if output is not None:
-                typer.echo(f"{counted.n} figures written to {output}")
+                typer.echo(f"{written} figures written to {output}")
             return
         if every:
             rows = list(iter_figures(store, q))
@@ -134,18 +134,6 @@ def _print(fmt: str, result: Any, offset: int = 0) -> None:
         typer.echo(f"{shown} of {'' if result.total_exact else 'more than '}{result.total} figures")
 
 
-class _Counted:
-    """An iterable that counts what went through it."""
-
-    def __init__(self, rows: Iterable[list[Any]]) -> None:
-        self.rows, self.n = rows, 0
-
-    def __iter__(self) -> Iterator[list[Any]]:
-        for row in self.rows:
-            self.n += 1
-            yield row
-
-
 class _redirect:
     """Send ``typer.echo`` output to a file."""
 
@@ -165,10 +153,10 @@ class _redirect:
         self._fh.close()
 
 
-def write_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+def write_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
     """An XLSX file, written row by row (openpyxl's write-only mode: an export of every figure
-    stays fast and small in memory). Text cells are typed text: a scraped sentence starting
-    with "=" is never a formula."""
+    stays fast and small in memory); returns how many rows. Text cells are typed text: a scraped
+    sentence starting with "=" is never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -185,12 +173,15 @@ def write_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None
         cell.font = bold
         titles.append(cell)
     ws.append(titles)
+    n = 0
     for row in rows:
         ws.append([_xlsx_cell(ws, v) for v in row])
+        n += 1
     try:
         wb.save(path)
     except OSError as exc:
         raise VeilleError(f"cannot write {path}: {exc.strerror}") from None
+    return n
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:

@@ -47,16 +47,9 @@ def echo_json(obj: Any) -> None:
     typer.echo(json.dumps(jsonable(obj), ensure_ascii=False, indent=2))
 
 
-def echo_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    typer.echo(buf.getvalue().rstrip("\n"))
-
-
-def echo_csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 1000) -> int:
-    """:func:`echo_csv` for rows that come one at a time (a batch held at once); returns how many."""
+def echo_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 1000) -> int:
+    """CSV on standard output, written ``batch`` rows at a time (rows may come from a generator:
+    an export of every figure holds one batch); returns how many rows."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(header)
@@ -69,7 +62,7 @@ def echo_csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], batch:
             buf.seek(0)
             buf.truncate()
     rest = buf.getvalue()
-    if rest:  # else the last batch ended the output with its line ending, as echo_csv does
+    if rest:  # else the last batch ended the output with its line ending
         typer.echo(rest.rstrip("\n"))
     return n
 
