@@ -21,6 +21,7 @@ import threading
 import uuid
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -91,6 +92,14 @@ class ResultCache:
             self._data.move_to_end((store.url, key))
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
+
+    def get_or_put(self, store: Any, key: Any, marker: object | None, compute: Callable[[], Any]) -> Any:
+        """The entry for ``key`` at ``marker``, computed (and kept) when missing."""
+        value = self.get(store, key, marker)
+        if value is None:
+            value = compute()
+            self.put(store, key, marker, value)
+        return value
 
     def clear(self) -> None:
         with self._lock:

@@ -160,3 +160,20 @@ def test_organisation_figures_alike_however_the_filter_is_read(any_store: Store,
     assert all(r.rows for r in narrow)
     monkeypatch.setattr(figure_rows, "SET_IDS_MAX", 0)
     assert [figures(any_store, q) for q in queries] == narrow
+
+
+def test_organisation_views_are_cached_until_the_next_write(any_store: Store) -> None:
+    from veille.search import org_stats
+
+    load(any_store)
+    before, stats = organisation(any_store, "ADD"), org_stats(any_store)
+    assert before is not None and organisation(any_store, "ADD") == before
+    text = "L'ADD ouvre un centre à Oujda et annonce 450 emplois."
+    aid = _article(any_store, "oujda-add", text)
+    fig = _fig(text, "450 emplois", 450, "jobs", organisations=(ADD,))
+    any_store.save_analysis(aid, Analysis(figures=(fig,), organisations=(_org(text, ADD, "ADD"),)), "test")
+    after = organisation(any_store, "ADD")
+    assert after is not None and after.article_count == before.article_count + 1
+    assert after.figure_count == before.figure_count + 1 and aid in {a.id for a in after.articles}
+    add = next(s for s in org_stats(any_store) if s.name == ADD)
+    assert add.articles == next(s for s in stats if s.name == ADD).articles + 1

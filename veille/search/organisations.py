@@ -33,12 +33,10 @@ def org_stats(
     """Organisations by number of articles naming them (then mentions), in the date range.
     Cached until the archive's next write (every mention is counted: ~0.3 s on 100,000 articles)."""
     with store.engine.connect() as conn:
-        marker = write_marker(store, conn)
         key = ("org_stats", since, until, top)
-        stats = CACHE.get(store, key, marker)
-        if stats is None:
-            stats = _org_stats(store, conn, since, until, top)
-            CACHE.put(store, key, marker, stats)
+        stats = CACHE.get_or_put(
+            store, key, write_marker(store, conn), lambda: _org_stats(store, conn, since, until, top)
+        )
     return list(stats)
 
 
@@ -97,12 +95,13 @@ def organisation(
         ids = _org_ids(conn, name_or_alias)
         if not ids:
             return None
-        marker = write_marker(store, conn)
         key = ("organisation", ids[0], articles, figures)
-        detail = CACHE.get(store, key, marker)
-        if detail is None:
-            detail = _organisation(store, conn, ids[0], articles, figures)
-            CACHE.put(store, key, marker, detail)
+        detail = CACHE.get_or_put(
+            store,
+            key,
+            write_marker(store, conn),
+            lambda: _organisation(store, conn, ids[0], articles, figures),
+        )
         return cast(OrgDetail | None, detail)
 
 
