@@ -30,6 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 import pipeline.sentences  # noqa: F401  (registers "veille_paragraphs")
+from pipeline.indicators import DEFAULT_TAXONOMY, Taxonomy, classify, load_taxonomy
 from pipeline.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
@@ -41,9 +42,12 @@ if not Doc.has_extension("figures"):
     Doc.set_extension("figures", default=None)
 
 
-def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
+def figures_from_doc(
+    doc: Doc, lexicon: Lexicon | None = None, taxonomy: Taxonomy | None = None
+) -> list[Figure]:
     """All figures of a parsed doc (needs sentence boundaries; uses the parse if present)."""
     lex = lexicon or load_lexicon(DEFAULT_LEXICON)
+    tax = taxonomy or load_taxonomy(DEFAULT_TAXONOMY)
     text = doc.text
     sents = _sentences(doc) if _has_sents(doc) else []
     sentences = [(s.start_char, s.end_char) for s in sents] or [(0, len(text))]
@@ -76,13 +80,16 @@ def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
                 closed_segments(text, s_start, s_end, aside_at),
             )
         periods, closed = periods_by_sentence[si]
+        unit = q.unit or "count"
+        metric = metric_for(doc, q.start, q.end, unit, lex, sents[si] if sents else None) if parsed else None
+        reading = classify(tax, text, q.start, q.end, unit, metric, s_start, s_end)
         figures.append(
             Figure(
                 text=text[q.start : q.end],
                 start=q.start,
                 end=q.end,
                 value=_clean(q.value),
-                unit=q.unit or "count",
+                unit=unit,
                 sentence=text[s_start:s_end],
                 sentence_start=s_start,
                 sentence_end=s_end,
@@ -90,9 +97,10 @@ def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
                 qualifier=q.qualifier,
                 range_max=_clean(q.range_max) if q.range_max is not None else None,
                 period=period_for(text, periods, q.start, q.end, closed, finite_at),
-                metric=metric_for(doc, q.start, q.end, q.unit or "count", lex, sents[si] if sents else None)
-                if parsed
-                else None,
+                metric=metric,
+                indicator=reading.indicator,
+                status=reading.status,
+                per=reading.per,
             )
         )
     return _split_from_to(text, figures)
@@ -223,15 +231,19 @@ def _clean(value: float) -> float:
 class FigureExtractor:
     """spaCy component: sets ``doc._.figures``."""
 
-    def __init__(self, nlp: Language, name: str, lexicon_path: str) -> None:
+    def __init__(self, nlp: Language, name: str, lexicon_path: str, taxonomy_path: str) -> None:
         self.name = name
         self.lexicon = load_lexicon(Path(lexicon_path))
+        self.taxonomy = load_taxonomy(Path(taxonomy_path))
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.figures = figures_from_doc(doc, self.lexicon)
+        doc._.figures = figures_from_doc(doc, self.lexicon, self.taxonomy)
         return doc
 
 
-@Language.factory("veille_figures", default_config={"lexicon_path": str(DEFAULT_LEXICON)})
-def make_figure_extractor(nlp: Language, name: str, lexicon_path: str) -> FigureExtractor:
-    return FigureExtractor(nlp, name, lexicon_path)
+@Language.factory(
+    "veille_figures",
+    default_config={"lexicon_path": str(DEFAULT_LEXICON), "taxonomy_path": str(DEFAULT_TAXONOMY)},
+)
+def make_figure_extractor(nlp: Language, name: str, lexicon_path: str, taxonomy_path: str) -> FigureExtractor:
+    return FigureExtractor(nlp, name, lexicon_path, taxonomy_path)

@@ -158,6 +158,11 @@ figures = Table(
     Column("period", String(20)),
     Column("metric", Text),
     Column("organisations", JSON, nullable=False, default=list),
+    # migration 0007: what the figure measures (config/indicators.toml), whether it has happened,
+    # and what a rate is per
+    Column("indicator", String(32)),
+    Column("status", String(12), nullable=False, default="actual", server_default="actual"),
+    Column("per", String(16)),
     # the article's publication date, copied (migration 0006): figure listings sort on their own
     # columns; PostgreSQL indexes (unit, published DESC NULLS LAST, article_id DESC, start, id)
     Column("published", AwareDateTime()),
@@ -165,6 +170,7 @@ figures = Table(
     Index("ix_figures_period", "period"),
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
     Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003
+    Index("ix_figures_indicator", "indicator", "status"),  # migration 0007
 )
 
 figure_orgs = Table(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -205,13 +205,17 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.scalars(q))
 
-    def article_texts(self, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
+    def article_texts(self, ids: Sequence[int]) -> Iterator[tuple[int, str, date | None]]:
+        """(id, text, publication day) of the given articles."""
         with self.engine.connect() as conn:
             for i in range(0, len(ids), 500):
                 rows = conn.execute(
-                    select(t.articles.c.id, t.articles.c.text).where(t.articles.c.id.in_(ids[i : i + 500]))
+                    select(t.articles.c.id, t.articles.c.text, t.articles.c.published).where(
+                        t.articles.c.id.in_(ids[i : i + 500])
+                    )
                 )
-                yield from ((row.id, row.text) for row in rows)
+                for row in rows:
+                    yield row.id, row.text, row.published.date() if row.published else None
 
     def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
         """Replace the article's figures and mentions atomically."""
