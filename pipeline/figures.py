@@ -82,7 +82,11 @@ def figures_from_doc(
         periods, closed = periods_by_sentence[si]
         unit = q.unit or "count"
         metric = metric_for(doc, q.start, q.end, unit, lex, sents[si] if sents else None) if parsed else None
-        reading = classify(tax, text, q.start, q.end, unit, metric, s_start, s_end)
+        prev_end = figures[-1].end if figures and figures[-1].sentence_start == s_start else None
+        reading = classify(tax, text, q.start, q.end, unit, metric, s_start, s_end, prev_end)
+        status = reading.status
+        if prev_end is not None and _RESTATED.match(text, prev_end, q.start):
+            status = figures[-1].status  # "onze milliards de dirhams – soit 1,22 milliard de dollars"
         figures.append(
             Figure(
                 text=text[q.start : q.end],
@@ -99,7 +103,7 @@ def figures_from_doc(
                 period=period_for(text, periods, q.start, q.end, closed, finite_at),
                 metric=metric,
                 indicator=reading.indicator,
-                status=reading.status,
+                status=status,
                 per=reading.per,
             )
         )
@@ -109,6 +113,10 @@ def figures_from_doc(
 # "on en forme 4 000": after a subject clitic, "en" is the pronoun whatever the tagger says
 _CLITIC_BEFORE = re.compile(
     r"(?<!\w)(?:on|il|elle|ils|elles|nous|vous|je|n['’]|ne)[\s\u00a0]+$", re.IGNORECASE
+)
+_RESTATED = re.compile(
+    r"[\s\u00a0]*[(,–—-]?[\s\u00a0]*(?:soit|ou|environ|c['’]est-à-dire)[\s\u00a0]+(?:près de[\s\u00a0]+|environ[\s\u00a0]+)?$",
+    re.I,
 )
 _FROM_TO_GAP = re.compile(r"[\s\u00a0]+(?:à|a)[\s\u00a0]+$")
 _SPAN = re.compile(r"(\d{4})-(\d{4})")

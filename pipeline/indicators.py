@@ -193,28 +193,41 @@ def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str
 _TARGET = re.compile(
     r"objectifs?|ambition\w*|ambitionn\w*|\bvis(?:e|ent|ait|aient|er|ant)\b|cibl(?:e|es|er|ant)\b"
     r"|à l['’]horizon|horizon 20\d\d|d['’]ici (?:à |l['’]an |fin |la fin (?:de )?)?(?:20\d\d|\d+ ans)"
-    r"|se fix\w+|escompt\w*|feuille de route|entend (?:atteindre|porter|créer|générer|passer)"
+    r"|se fix\w+|escompt\w*|entend (?:atteindre|porter|créer|générer|passer)"
     r"|compte atteindre|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
     re.I,
 )
 _FORECAST = re.compile(
-    r"\bdevr(?:ait|aient|a|ont)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|tabl(?:e|ent) sur"
-    r"|s['’]attend\w*|attendu\w*|anticip\w+|estim\w+ que|potentiel|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
-    r"|selon les (?:estimations|prévisions)|à terme",
+    r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w*|tabl(?:e|ent) sur"
+    r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
+    r"|selon les (?:estimations|prévisions)|permettr\w+ (?:de |d['’]|la |l['’])|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
 )
-_ANNOUNCED = re.compile(
+# decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
+# for an outcome (a turnover, a growth rate) the same words are a forecast
+_PLANNED = re.compile(
     r"\b(?:va|vont|allait|allaient) (?:\w+ )?\w+(?:er|ir|re)\b|\w+(?:era|eront|ira|iront)\b"
+    r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
     r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
     r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
-    r"|compte (?:investir|recruter|créer|ouvrir|embaucher)|s['’]engag\w+|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
-    r"|en cours de (?:construction|réalisation)|signé|signature|convention|mémorandum|protocole|accord d['’]investissement"
-    r"|devant (?:générer|créer|permettre)|nécessit\w+ un investissement|mobiliser",
+    r"|(?:compte|entend|souhaite|veut|décidé d['’]) ?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
+    r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
+    r"|en cours de (?:construction|réalisation)|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
+    r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
+    r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet",
     re.I,
 )
-# future verbs that are not announcements ("sera", "aura": the copula; "mettra", "fera" vague)
+# done or measured: the nearest of these before the figure keeps it "actual"
+_ACTUAL = re.compile(
+    r"passant de|passé de|contre\b|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
+    r"|\bont (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
+    r"|avons (?:\w+ )?(?:recruté|créé|investi|réalisé|atteint|formé)|emploie|emploient|compte\b|comptent|totalis\w+"
+    r"|ayant (?:\w+ )?\w+(?:é|i|u|is)\b|\w+ait (?:de|d['’]) (?:\w+ )?(?:atteindre|dépasser)",
+    re.I,
+)
+# future verbs that are not plans ("aura": the copula; "fera" vague)
 _NOT_FUTURE = re.compile(
-    r"^(?:sera|seront|aura|auront|fera|feront|mettra|mettront|pourra|pourront|devra|devront|ira|iront|verra|verront|faudra)$",
+    r"^(?:aura|auront|fera|feront|mettra|mettront|pourra|pourront|ira|iront|verra|verront|faudra|permettra|permettront)$",
     re.I,
 )
 _BREAK = re.compile(r"[;!?\n]|\.(?=\s)|\s[–—]\s")
@@ -227,43 +240,73 @@ _EVENT_INDICATORS = {
     "projets",
     "surface",
     "personnes_formees",
+    "effectif",
 }
+_CUES = (("target", _TARGET), ("forecast", _FORECAST), ("planned", _PLANNED), ("actual", _ACTUAL))
 
 
 def _nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
     """Distance (chars) of the cue nearest the figure in ``window`` (before: from its end)."""
     best = None
     for m in rx.finditer(window):
-        if rx is _ANNOUNCED and _NOT_FUTURE.match(m.group(0)):
+        if rx is _PLANNED and _NOT_FUTURE.match(m.group(0)):
             continue
         d = len(window) - m.end() if from_end else m.start()
         best = d if best is None or d < best else best
     return best
 
 
-def status_of(text: str, start: int, end: int, s_start: int, s_end: int, indicator: str | None) -> str:
-    """actual, announced, forecast or target, from the cues of the figure's clause."""
+_OUTCOMES = {
+    "chiffre_affaires", "exportations", "resultat", "croissance", "part", "taille_marche",
+    "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
+}  # fmt: skip
+_AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
+
+
+def status_of(
+    text: str,
+    start: int,
+    end: int,
+    s_start: int,
+    s_end: int,
+    indicator: str | None,
+    prev_end: int | None = None,
+) -> str:
+    """actual, announced, forecast or target, from the cues of the figure's clause.
+
+    The cue nearest before the figure, after the previous figure of its clause (``prev_end``),
+    decides; else the nearest after it in the clause ("les 14 milliards prévus", "3.000 startups
+    à l'horizon 2030"); else the nearest non-"actual" cue earlier in the clause ("vise ...
+    passant de 17,9 milliards en 2023 à 25 MMDH en 2026": the second is the goal)."""
     lo = s_start
     for m in _BREAK.finditer(text, s_start, start):
         lo = m.end()
-    before = text[lo:start]
+    full = text[max(lo, start - 200) : start]
+    own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
+    own = text[own_lo:start]
     hi_m = _BREAK.search(text, end, s_end)
-    after = text[end : hi_m.start() if hi_m else s_end][:80]
-    found: list[tuple[int, str]] = []
-    for status, rx in (("target", _TARGET), ("forecast", _FORECAST), ("announced", _ANNOUNCED)):
-        d = _nearest(rx, before, from_end=True)
-        if d is not None:
-            found.append((d, status))
-        a = _nearest(rx, after, from_end=False)
-        if a is not None and status == "target":
-            found.append((a + 5, status))  # "... 3.000 startups à l'horizon 2030"
+    after = text[end : hi_m.start() if hi_m else s_end][:70]
+    found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
+    if not found:
+        found = [
+            (d, st)
+            for st, rx in _CUES
+            if st != "actual" and (d := _nearest(rx, after, from_end=False)) is not None
+        ]
+    if not found and own_lo > max(lo, start - 200):
+        found = [
+            (d, st)
+            for st, rx in _CUES
+            if st != "actual" and (d := _nearest(rx, full, from_end=True)) is not None
+        ]
     if not found:
         return "actual"
-    found.sort()
-    status = found[0][1]
-    if status == "announced" and indicator not in _EVENT_INDICATORS:
-        # a future outcome that is not a decision ("le chiffre d'affaires atteindra") is expected
-        return "forecast"
+    status = min(found)[1]
+    if _AGREEMENTS.search(text[start:end]) and status != "target":
+        return "actual"  # "la signature de 135 mémorandums": the signing is the fact
+    if status == "planned":
+        # a decision for an investment, a hiring or an opening; an expected outcome otherwise
+        return "forecast" if indicator in _OUTCOMES else "announced"
     return status
 
 
@@ -293,6 +336,16 @@ def _cue_hits(cues: tuple[str, ...], text: str) -> list[int]:
     return out
 
 
+_OWN_NOUN = re.compile(
+    r"^[\s\u00a0]*(?:de[\s\u00a0]+|d['’][\s\u00a0]*)((?:[^\W\d_][\w'’\-]*[\s\u00a0]*){1,4})"
+)
+_GROWTH_AFTER = re.compile(
+    r"^[\s\u00a0]*(?:de[\s\u00a0]+|d['’])(?:croissance|hausse|progression|augmentation|baisse|recul)", re.I
+)
+_EXPORT = re.compile(r"export|devises", re.I)
+_FLOW_STATUSES = {"announced", "target", "forecast"}
+
+
 def indicator_of(
     taxonomy: Taxonomy,
     text: str,
@@ -304,7 +357,7 @@ def indicator_of(
     s_end: int,
     per: str | None = None,
 ) -> str:
-    """The taxonomy key that best fits the figure: metric phrase first, then its clause."""
+    """The taxonomy key that best fits the figure: its own words and metric phrase first, then its clause."""
     candidates = taxonomy.for_unit(unit)
     if not candidates:
         return FALLBACK
@@ -323,13 +376,22 @@ def indicator_of(
     lo = s_start
     for m in _BREAK.finditer(text, s_start, start):
         lo = m.end()
-    before = text[max(lo, start - 160) : start]
+    before = text[max(lo, start - 300) : start]
     after = text[end : min(s_end, end + 60)]
+    own = text[start:end] + " "
+    noun = _OWN_NOUN.match(after)
+    if noun:  # "1,3 MMDH d'investissements", "10 milliards de DH de chiffre d'affaires à l'export"
+        own += noun.group(1)
     metric_text = (metric or "").lower()
     scores: dict[str, float] = {}
+    other_cues = taxonomy.indicators[FALLBACK].cues
+    if _cue_hits(other_cues, own) or (metric_text and _cue_hits(other_cues, " " + metric_text + " ")):
+        return FALLBACK
     for key in candidates:
         cues = taxonomy.indicators[key].cues
         score = 0.0
+        if _cue_hits(cues, own):
+            score += 6.0
         if metric_text and _cue_hits(cues, " " + metric_text + " "):
             score += 4.0
         hits_after = _cue_hits(cues, after[:40])
@@ -340,11 +402,13 @@ def indicator_of(
             score += 1.0 + max(hits_before) / max(len(before), 1)
         if score:
             scores[key] = score
+    if "exportations" in scores and "chiffre_affaires" in scores and _EXPORT.search(own + " " + metric_text):
+        return "exportations"
     if unit in ("percent", "points") and "croissance" in candidates:
-        if _GROWTH.search(text[max(lo, start - 30) : start]):  # "ont progressé de 8,4 %"
+        if _GROWTH.search(text[max(lo, start - 30) : start]) or _GROWTH_AFTER.match(after):
             scores["croissance"] = scores.get("croissance", 0.0) + 6.0
-        elif _GROWTH.search(text[max(lo, start - 80) : start] + " " + after[:30] + " " + metric_text):
-            scores["croissance"] = scores.get("croissance", 0.0) + 3.0
+        elif _GROWTH.search(text[max(lo, start - 80) : start]):
+            scores["croissance"] = scores.get("croissance", 0.0) + 2.0
     if scores:
         top = max(scores.values())
         return next(k for k in candidates if scores.get(k) == top)
@@ -376,14 +440,21 @@ def classify(
     metric: str | None,
     s_start: int,
     s_end: int,
+    prev_end: int | None = None,
 ) -> Reading:
-    """Indicator, status and per of one figure of ``text``."""
+    """Indicator, status and per of one figure of ``text`` (``prev_end``: where the previous
+    figure of the same sentence ends)."""
     lo = s_start
     for m in _BREAK.finditer(text, s_start, start):
         lo = m.end()
     per = per_of(text, start, end, unit, lo)
     indicator = indicator_of(taxonomy, text, start, end, unit, metric, s_start, s_end, per)
-    return Reading(indicator, status_of(text, start, end, s_start, s_end, indicator), per)
+    status = status_of(text, start, end, s_start, s_end, indicator, prev_end)
+    if indicator == "effectif" and status in _FLOW_STATUSES and "emplois_crees" in taxonomy.indicators:
+        window = text[max(lo, start - 60) : end + 30].lower()
+        if not re.search(r"emplo(?:yer|ie|ient)|effectif", window):
+            indicator = "emplois_crees"  # a planned or targeted hiring is a flow
+    return Reading(indicator, status, per)
 
 
 # ---------------------------------------------------------------------------------------------

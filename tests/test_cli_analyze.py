@@ -46,6 +46,9 @@ def test_json_output(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "range_max",
             "period",
             "metric",
+            "indicator",
+            "status",
+            "per",
             "sentence",
         }
 
