@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.store.archive import ADD, APEBI, MEDZ, load
+from tests.store.archive import ADD, APEBI, MEDZ, load, with_indicators
 from veille.query import QueryError
 from veille.search import (
     FigureQuery,
@@ -293,39 +293,8 @@ def test_iter_figures_gives_every_match_in_order(
     assert len(got) >= 2 or q.org == "personne"  # several batches of 2 read (none for an unknown name)
 
 
-def _with_indicators(arc: tuple[Store, dict[str, int]]) -> Store:
-    """The archive with what issue 14 adds to its figures: the Fès-Shore jobs are a target, the
-    investments are announced, one rent is a rate per m² and per month."""
-    from tests.store.archive import ARTICLES, _fig
-    from veille.models import Analysis
-
-    store, ids = arc
-    zone = ARTICLES["zone"][4]
-    store.save_analysis(
-        ids["zone"],
-        Analysis(
-            figures=(
-                _fig(zone, "300 millions de dirhams", 3e8, "MAD", metric="investissement", period="2025",
-                     organisations=(MEDZ,), indicator="investissement", status="announced"),
-                _fig(zone, "5 000 emplois", 5000, "jobs", metric="emplois visés", organisations=(MEDZ,),
-                     indicator="emplois_crees", status="target"),
-                _fig(zone, "25 hectares", 80, "MAD", metric="loyer", indicator="loyer", per="m2/month"),
-            )
-        ),
-        "test-2",
-    )  # fmt: skip
-    apebi = ARTICLES["apebi"][4]
-    store.save_analysis(
-        ids["apebi"],
-        Analysis(figures=(_fig(apebi, "69 900 emplois", 69900, "jobs", period="2024",
-                               metric="emplois du numérique", indicator="effectif"),)),
-        "test-2",
-    )  # fmt: skip
-    return store
-
-
 def test_figures_carry_indicator_status_and_per(arc) -> None:
-    store = _with_indicators(arc)
+    store = with_indicators(*arc)
     rows = {r.metric: r for r in figures(store, FigureQuery(article_id=arc[1]["zone"])).rows}
     assert (rows["emplois visés"].indicator, rows["emplois visés"].status) == ("emplois_crees", "target")
     assert rows["loyer"].per == "m2/month"
@@ -336,7 +305,7 @@ def test_figures_carry_indicator_status_and_per(arc) -> None:
 
 
 def test_indicator_and_status_filters(arc) -> None:
-    store = _with_indicators(arc)
+    store = with_indicators(*arc)
     assert [r.value for r in figures(store, FigureQuery(indicator="effectif")).rows] == [69900]
     assert figures(store, FigureQuery(indicator="exportations")).total == 0
     assert [r.metric for r in figures(store, FigureQuery(status=("target",))).rows] == ["emplois visés"]
