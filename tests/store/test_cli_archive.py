@@ -230,7 +230,8 @@ def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> No
     sheet = load_workbook(book, read_only=True).active
     lines = list(sheet.iter_rows(values_only=True))
     assert code == 0 and f"{total} figures written" in out and len(lines) == total + 1
-    assert [line[10] for line in lines[1:]] == [r["sentence"] for r in rows]  # same rows, same order
+    at = lines[0].index("sentence")
+    assert [line[at] for line in lines[1:]] == [r["sentence"] for r in rows]  # same rows, same order
     code, _, err = run(
         capsys, "figures", "--all", "--format", "xlsx", "-o", str(tmp_path / "nope" / "x.xlsx")
     )
