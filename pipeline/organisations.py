@@ -174,6 +174,8 @@ class OrganisationRecogniser:
                 continue  # "Digital 2030" cut out of "Maroc Digital 2030"
             if not plausible_name(span):
                 continue
+            if ":" in text or all(_ADJECTIVE_WORD.search(t.text) for t in span if t.is_alpha):
+                continue  # a report's title ("... Market: Investment Analysis"), or adjectives only ("Technologique Universitaire")
             words = [fold(t.text) for t in span]
             first, last = words[0], words[-1]
             if label == "ORG":
@@ -222,6 +224,7 @@ class OrganisationRecogniser:
         # acronym definitions: long form and acronym name the same organisation
         definitions = doc._.acronyms if ACRONYMS_KEY in doc.user_data else find_acronyms(doc, gaz)
         acronym_keys: dict[str, str] = {}
+        long_keys: dict[str, str] = {}  # name_key of a defined long form -> its key
         for d in definitions:
             entry = gaz.lookup(d.short) or gaz.lookup(d.long)
             if entry is None:
@@ -234,6 +237,7 @@ class OrganisationRecogniser:
             else:
                 key = f"g:{gaz.index(entry)}"
             acronym_keys[d.short] = key
+            long_keys[name_key(d.long)] = key
             hits = [
                 h
                 for h in hits
@@ -259,7 +263,8 @@ class OrganisationRecogniser:
             if entry is not None:
                 hits.append(_Hit(start, end, f"g:{gaz.index(entry)}", "gazetteer"))
                 continue
-            hits.append(_Hit(start, end, f"n:{name_key(surface)}", "ner"))
+            # the long form of a defined acronym, written again without it: the same organisation
+            hits.append(_Hit(start, end, long_keys.get(name_key(surface), f"n:{name_key(surface)}"), "ner"))
 
         # "Tamwilcom, la Société nationale de garantie …,": an unknown org-headed name apposed to a name
         ordered = sorted(hits, key=lambda h: h.start)
@@ -300,6 +305,11 @@ class OrganisationRecogniser:
                 if not any(_overlaps(h, m.start(), m.end()) for h in hits):
                     hits.append(_Hit(m.start(), m.end(), key, "ner"))
 
+        # "Université Mohammed 1er", "Mohammed VI": a regnal or ordinal number ends the name
+        for h in hits:
+            tail = _ORDINAL_TAIL.match(text, h.end)
+            if tail and not any(_overlaps(o, tail.start(1), tail.end()) for o in hits if o is not h):
+                h.end = tail.end()
         # "Zoralis Maroc" where the NER saw only "Zoralis": the subsidiary's form is an alias
         for h in hits:
             tail = _SUBSIDIARY_RE.match(text, h.end)
@@ -332,6 +342,10 @@ class OrganisationRecogniser:
         return orgs
 
 
+_ADJECTIVE_WORD = re.compile(
+    r"(?:ique|iques|aire|aires|elle|elles|ive|ives|ienne|iennes|ale|ales)$", re.IGNORECASE
+)
+_ORDINAL_TAIL = re.compile(r"[ \u00a0]+(1er|Ier|I{1,3}|IV|VI{0,3})(?![\w'’])")
 _SUBSIDIARY_TAILS = {"maroc", "morocco"}
 _SUBSIDIARY_RE = re.compile(r"[ \u00a0]+(Maroc|Morocco)\b")
 
