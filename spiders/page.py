@@ -8,7 +8,10 @@ is what a crawl archives. Where each field comes from, first match wins:
   text is the body only: leading paragraphs repeating the title (the ``<h1>``) or a
   standfirst shown apart from the body (the lead, from the description) are removed, as
   fundus keeps title, summary and body apart;
-- title, date, author, lead: the source's selectors, then JSON-LD (``NewsArticle`` and
+- title: the source's selector, then the page's headline (:mod:`spiders.titles`: the
+  ``<h1>`` that agrees with JSON-LD ``headline``, ``og:title``, the feed's title or
+  ``<title>``, entities decoded and the site's name removed), then the feed's title;
+- date, author, lead: the source's selectors, then JSON-LD (``NewsArticle`` and
   kin), then meta tags (``og:``, ``article:published_time``, ``name=author``,
   ``description``...), then the feed entry, then what trafilatura found (its date can be a
   comment's date, so it comes last) and, for the date, a French date written near the top
@@ -21,13 +24,13 @@ browsers do (w3lib), then checked: invalid UTF-8 falls back to cp1252, and UTF-8
 Latin-1 ("Ã©") is repaired.
 
 The pieces live in :mod:`spiders.encoding`, :mod:`spiders.dates`, :mod:`spiders.metadata`,
-:mod:`spiders.body` and :mod:`spiders.markup`; their public names are importable from here too.
+:mod:`spiders.body`, :mod:`spiders.titles` and :mod:`spiders.markup`; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,15 +40,9 @@ from spiders.body import paragraphs, run_trafilatura, standfirst_on_page, strip_
 from spiders.dates import EARLIEST, FRENCH_DATE, TZ, find_french_date, midnight, parse_date, plausible
 from spiders.encoding import decode_html, repair_mojibake
 from spiders.markup import clean, html_fragment_to_text, parse_html, select
-from spiders.metadata import (
-    ARTICLE_TYPES,
-    json_ld,
-    language_code,
-    ld_text,
-    meta,
-    strip_site_name,
-    visible_date,
-)
+from spiders.metadata import ARTICLE_TYPES, json_ld, language_code, ld_text, meta, visible_date
+from spiders.titles import decode as decode_entities
+from spiders.titles import page_title
 
 __all__ = [
     "ARTICLE_TYPES",
@@ -124,6 +121,7 @@ def extract_page(
     entry: FeedEntry | None = None,
     language: str | None = None,
     selectors: Mapping[str, str] | None = None,
+    site_names: Sequence[str] = (),
 ) -> PageFields:
     """Everything Veille wants from one article page (see the module docstring)."""
     encoding = None
@@ -151,16 +149,13 @@ def extract_page(
     sel = {k: select(tree, html, v) for k, v in selectors.items() if k in ("title", "text", "date", "author")}
 
     # title
+    headline, origin = page_title(tree, ld, url, site_names, clean(entry.title) if entry else None)
     title = (
         first(
             "title",
-            ("selector", next(iter(sel.get("title", [])), None)),
-            ("json-ld", ld_text(ld.get("headline") or ld.get("name"))),
-            ("meta", meta(tree, "og:title", "twitter:title", "dc.title")),
-            ("feed", clean(entry.title) if entry else None),
-            ("trafilatura", clean(getattr(doc, "title", None))),
-            ("h1", clean(" ".join(tree.xpath("//h1[1]//text()")))),
-            ("title", strip_site_name(clean(" ".join(tree.xpath("//title//text()"))))),
+            ("selector", decode_entities(next(iter(sel.get("title", [])), ""))),
+            (origin, headline),
+            ("feed", decode_entities(entry.title) if entry else None),
         )
         or ""
     )
