@@ -36,8 +36,25 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from spiders.body import paragraphs, run_trafilatura, standfirst_on_page, strip_repeated_heading
-from spiders.dates import EARLIEST, FRENCH_DATE, TZ, find_french_date, midnight, parse_date, plausible
+from spiders.body import (
+    byline_author,
+    paragraphs,
+    run_trafilatura,
+    standfirst_on_page,
+    strip_repeated_heading,
+)
+from spiders.dates import (
+    EARLIEST,
+    FRENCH_DATE,
+    MODIFIED_META,
+    PUBLISHED_META,
+    TZ,
+    find_french_date,
+    midnight,
+    parse_date,
+    plausible,
+    publication_day,
+)
 from spiders.encoding import decode_html, repair_mojibake
 from spiders.markup import clean, html_fragment_to_text, parse_html, select
 from spiders.metadata import ARTICLE_TYPES, json_ld, language_code, ld_text, meta, visible_date
@@ -88,6 +105,7 @@ class PageFields:
     author: str | None = None
     lead: str | None = None
     language: str | None = None
+    modified: datetime | None = None  # last modified, when the page says so (kept apart from published)
     canonical_url: str | None = None
     encoding: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)  # field -> where it came from
@@ -107,6 +125,7 @@ class PageFields:
     def debug_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["published"] = self.published.isoformat() if self.published else None
+        d["modified"] = self.modified.isoformat() if self.modified else None
         d["sources"] = dict(self.sources)
         return d
 
@@ -136,7 +155,6 @@ def extract_page(
     for href in tree.xpath("//base/@href")[:1]:
         base = urljoin(url, href.strip())
     ld = json_ld(tree)
-    doc = run_trafilatura(html, url, tree)
     where: dict[str, str] = {}
 
     def first(name: str, *candidates: tuple[str, Any]) -> Any:
@@ -164,52 +182,46 @@ def extract_page(
     def d(value: Any) -> datetime | None:
         return parse_date(value, fetched_at) if isinstance(value, str) else None
 
+    ld_pub = d(ld.get("datePublished")) or d(ld.get("dateCreated"))
+    meta_pub = next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None)
+    structured = ld_pub or meta_pub
+    feed_pub = (
+        entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
+    )
+    on_page = visible_date(tree, fetched_at)
     published = first(
         "published",
         ("selector", next((x for x in (d(v) for v in sel.get("date", [])) if x), None)),
-        ("json-ld", d(ld.get("datePublished")) or d(ld.get("dateCreated"))),
         (
-            "meta",
-            next(
-                (
-                    x
-                    for x in (
-                        d(meta(tree, n))
-                        for n in (
-                            "article:published_time",
-                            "og:published_time",
-                            "og:article:published_time",
-                            "datepublished",
-                            "pubdate",
-                            "publishdate",
-                            "publish-date",
-                            "date",
-                            "dc.date.issued",
-                            "dc.date",
-                            "dcterms.created",
-                            "dcterms.date",
-                            "sailthru.date",
-                            "parsely-pub-date",
-                            "article.published",
-                            "cxenseparse:recs:publishtime",
-                        )  # fmt: skip
-                    )
-                    if x
-                ),
-                None,
+            "htmldate",
+            publication_day(
+                tree,
+                fetched_at,
+                (ld_pub, meta_pub, feed_pub, on_page),
+                prefer=None if structured else feed_pub or on_page,
             ),
         ),
-        (
-            "feed",
-            entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None,
-        ),
-        ("page", visible_date(tree, fetched_at)),
-        ("trafilatura", d(getattr(doc, "date", None))),
+        ("feed", feed_pub),
+        ("json-ld", ld_pub),
+        ("meta", meta_pub),
+        ("page", on_page),
+    )
+    modified = d(ld.get("dateModified")) or next(
+        (x for x in (d(meta(tree, n)) for n in MODIFIED_META) if x), None
     )
 
     # author
     meta_author = meta(
-        tree, "author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"
+        tree,
+        "author",
+        "article:author",
+        "og:article:author",
+        "citation_author",
+        "dc.creator",
+        "dcterms.creator",
+        "byl",
+        "parsely-author",
+        "sailthru.author",
     )
     if meta_author and meta_author.startswith(("http://", "https://")):
         meta_author = None
@@ -219,8 +231,7 @@ def extract_page(
         ("json-ld", ld_text(ld.get("author") or ld.get("creator"))),
         ("meta", meta_author),
         ("feed", clean(entry.author) if entry and entry.author else None),
-        ("trafilatura", clean(getattr(doc, "author", None))),
-    )
+    ) or first("author", ("byline", byline_author(tree)))
     if author:
         author = re.sub(r"^(?:par|by)\s+", "", author, flags=re.I).strip() or None
 
@@ -232,7 +243,8 @@ def extract_page(
         ("feed", clean(entry.summary)[:1000] if entry and entry.summary else None),
     )
 
-    # text
+    # text (trafilatura works on a copy of the tree: the metadata above is read first)
+    doc = run_trafilatura(tree, url)
     body_ld = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else None
     text = (
         first(
@@ -278,6 +290,7 @@ def extract_page(
         author=author,
         lead=lead,
         language=lang,
+        modified=modified,
         canonical_url=canonical,
         encoding=encoding,
         sources=where,
