@@ -173,7 +173,7 @@ def _titled_names(doc: Doc) -> list[tuple[int, int]]:
             k < len(doc)
             and k - j < 5
             and (
-                (doc[k].text[:1].isupper() and (doc[k].is_alpha or doc[k].like_num or "-" in doc[k].text))
+                (doc[k].text[:1].isupper() and (doc[k].text.isalnum() or "-" in doc[k].text))
                 or (doc[k].text in {"&", "-"} and k > j)
             )
         ):

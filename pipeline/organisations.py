@@ -73,6 +73,8 @@ def organisation_from_dict(d: dict[str, Any]) -> Organisation:
         kind=d.get("kind"),
         acronym=d.get("acronym"),
         mentions=tuple(Mention(m["start"], m["end"], m["text"]) for m in d.get("mentions", ())),
+        successor=d.get("successor"),
+        years=d.get("years"),
     )
 
 
@@ -322,12 +324,19 @@ class OrganisationRecogniser:
         orgs = []
         kind: str | None
         for key, group in groups.items():
+            successor = years = None
             surfaces = [text[h.start : h.end] for h in group]
             if key.startswith("g:"):
                 entry = gaz.entries[int(key[2:])]
                 if entry.is_place:
                     continue  # a business park or free zone: a place, not an organisation
+                if entry.kind == "media":
+                    group = [h for h in group if _media_acts(text, h, entry)]
+                    if not group:
+                        continue  # a byline, a credit or a common word: not an actor here
+                    surfaces = [text[h.start : h.end] for h in group]
                 name, kind, acronym = entry.name, entry.kind, entry.acronym
+                successor, years = entry.successor, entry.years
             elif key in names:
                 name, kind, acronym = names[key]
                 name = name[0].upper() + name[1:]
@@ -337,9 +346,43 @@ class OrganisationRecogniser:
             aliases = tuple(dict.fromkeys(surfaces))
             mentions = tuple(Mention(h.start, h.end, text[h.start : h.end]) for h in group)
             orgs.append(
-                Organisation(name=name, aliases=aliases, kind=kind, acronym=acronym, mentions=mentions)
+                Organisation(
+                    name=name,
+                    aliases=aliases,
+                    kind=kind,
+                    acronym=acronym,
+                    mentions=mentions,
+                    successor=successor,
+                    years=years,
+                )
             )
         return orgs
+
+
+_MEDIA_BEFORE = re.compile(
+    r"(?:selon|d['’]après|indiqu\w*|soulign\w*|rapport\w*|écri\w*|révél\w*|relev\w*|précis\w*|affirm\w*|publi\w*"
+    r"|cit[ée]\w*|contact[ée]\w*|interrog[ée]\w*|déclar[ée]\w*|confi[ée]\w*|au micro d[e'’]|confrères?|quotidien|hebdomadaire"
+    r"|magazine|journal|site|agence|revue de presse|tirée?s?|classement|étude|enquête|organis\w*|lanc\w*|partenariat avec)"
+    r"[^.;!?\n]{0,25}$",
+    re.IGNORECASE,
+)
+_MEDIA_AFTER = re.compile(
+    r"^[\s\u00a0’'»\"),]*(?:dans (?:son|sa) (?:édition|livraison|numéro|classement)|rapporte|indique|révèle|a appris|écrit|publie"
+    r"|a publié|selon|a organisé|organise|\)\s*[–—-])",
+    re.IGNORECASE,
+)
+
+
+def _media_acts(text: str, hit: _Hit, entry: OrgEntry) -> bool:
+    """A media outlet is an organisation where it acts: quoted as a source, publishing a study,
+    taking a statement, organising; or the agency of an opening dateline ("Rabat, 12 mars (MAP) –")."""
+    surface = text[hit.start : hit.end].replace("’", "'")
+    if surface not in {f.replace("’", "'") for f in entry.forms} and surface not in entry.acronyms:
+        return False  # "le matin", "challenge": the outlet's name is written with its capitals
+    if hit.start < 200 and re.search(r"\(\s*$", text[max(0, hit.start - 3) : hit.start]):
+        return bool(re.match(r"\s*\)\s*[–—-]", text[hit.end : hit.end + 6]))  # a dateline's agency
+    before = text[max(0, hit.start - 60) : hit.start]
+    return bool(_MEDIA_BEFORE.search(before) or _MEDIA_AFTER.match(text[hit.end : hit.end + 40]))
 
 
 _ADJECTIVE_WORD = re.compile(

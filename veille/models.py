@@ -70,6 +70,9 @@ class Organisation:
     kind: str | None = None  # federation, agency, ministry, company, bank, zone, school...
     acronym: str | None = None
     mentions: tuple[Mention, ...] = ()
+    # a former name, kept as the article wrote it: the organisation it became, and its years
+    successor: str | None = None
+    years: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +81,8 @@ class Organisation:
             "kind": self.kind,
             "acronym": self.acronym,
             "mentions": [dataclasses.asdict(m) for m in self.mentions],
+            "successor": self.successor,
+            "years": self.years,
         }
 
 

@@ -94,6 +94,10 @@ organisations = Table(
     Column("name", String(300), nullable=False, unique=True),
     Column("kind", String(40)),
     Column("acronym", String(40)),
+    # migration 0008: a former name ("Ministère de l'Industrie, du Commerce et des Nouvelles
+    # technologies") points to the organisation it became, with the years it was in use
+    Column("successor_id", Integer, ForeignKey("organisations.id", ondelete="SET NULL")),
+    Column("years", String(20)),
 )
 
 org_aliases = Table(

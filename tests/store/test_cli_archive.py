@@ -30,7 +30,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_init(capsys, settings) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, "init")
-    assert code == 0 and "schema revision 0007" in out and "SQLite" in out
+    assert code == 0 and "schema revision 0008" in out and "SQLite" in out
 
 
 def test_search_formats(cli, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -197,7 +197,7 @@ def test_an_archive_of_revision_0006_upgrades(any_store: Store) -> None:
     assert not columns & {"indicator", "status", "per"}
     assert any_store.schema_revision() == "0006"
     any_store.migrate()
-    assert any_store.schema_revision() == "0007"
+    assert any_store.schema_revision() == "0008"
     rows = figures(any_store, FigureQuery()).rows
     assert [(r.id, r.value, r.metric) for r in rows] == before
     assert {(r.indicator, r.status, r.per) for r in rows} == {(None, "actual", None)}

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.archive import EVIL_ORG, Fixture
+from veille.store import Store
 
 
 def main_of(html: str) -> str:
@@ -184,6 +185,41 @@ def test_organisation_with_markup_in_its_name_is_escaped(client: TestClient) -> 
     assert r.status_code == 200
     assert "<script>window.pwned" not in r.text
     assert "Evil &lt;script&gt;" in r.text
+
+
+def test_a_former_name_and_what_it_became_link_each_other(
+    client: TestClient, archive: tuple[Store, Fixture]
+) -> None:
+    from datetime import UTC, datetime
+    from urllib.parse import quote
+
+    from veille.models import Analysis, Article, Mention, Organisation
+
+    store = archive[0]
+    old, new = (
+        "Ministère de l'Industrie, du Commerce et des Nouvelles technologies",
+        "Ministère de l'Industrie et du Commerce",
+    )
+    text = f"Le parc est porté par le {old}."
+    article_id, _ = store.upsert_article(
+        Article(url="https://vieux.example/2010", source="test", title="Parc", text=text,
+                published=datetime(2010, 5, 3, tzinfo=UTC))
+    )  # fmt: skip
+    start = text.index(old)
+    mention = (Mention(start, start + len(old), old),)
+    store.save_analysis(
+        article_id,
+        Analysis(
+            organisations=(
+                Organisation(name=old, kind="ministry", successor=new, years="2007-2013", mentions=mention),
+            )
+        ),
+        "test",
+    )
+    body = main_of(client.get("/organisations/" + quote(old, safe="")).text)
+    assert "Ancien nom (2007–2013) de" in body and f">{new}</a>".replace("'", "&#39;") in body
+    body = main_of(client.get("/organisations/" + quote(new, safe="")).text)
+    assert "Anciens noms" in body and old.replace("'", "&#39;") in body
 
 
 def test_unknown_organisation_is_404(client: TestClient) -> None:

@@ -146,6 +146,9 @@ class OrgDetail:
     weekly_mentions: list[tuple[str, int]]  # ("2025-W03", 4), in week order, every week named
     article_count: int  # articles naming it, all of them
     figure_count: int  # figures whose sentence names it, all of them
+    successor: str | None = None  # a former name: what it became
+    years: str | None = None  # a former name: when it was in use
+    former: list[tuple[str, str | None]] = field(default_factory=list)  # its former names, with their years
 
 
 @dataclass(frozen=True)

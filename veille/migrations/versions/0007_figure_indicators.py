@@ -34,7 +34,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP INDEX IF EXISTS ix_figures_indicator")
-    with op.batch_alter_table("figures") as batch_op:
-        batch_op.drop_column("per")
-        batch_op.drop_column("status")
-        batch_op.drop_column("indicator")
+    # in place (SQLite 3.35+): a batch copy would drop the table and cascade to figure_orgs
+    for column in ("per", "status", "indicator"):
+        op.drop_column("figures", column)
