@@ -92,8 +92,14 @@ def figures_from_doc(
         # the parse's word, even one not worth showing ("IS", "côté"), still tells the indicator
         reading = classify(tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end)
         status = reading.status
-        if prev_end is not None and _RESTATED.match(text, prev_end, q.start):
+        if (
+            prev_end is not None
+            and _same_kind(figures[-1].unit, unit)
+            and _RESTATED.match(text, prev_end, q.start)
+        ):
             status = figures[-1].status  # "onze milliards de dirhams – soit 1,22 milliard de dollars"
+        elif prev_end is not None and _CONTINUED.search(text, prev_end, q.start):
+            status = figures[-1].status  # "devrait croître de 6 % d'ici 2026, pour atteindre 328 millions"
         figures.append(
             Figure(
                 text=text[q.start : q.end],
@@ -121,6 +127,18 @@ def figures_from_doc(
 _CLITIC_BEFORE = re.compile(
     r"(?<!\w)(?:on|il|elle|ils|elles|nous|vous|je|n['’]|ne)[\s\u00a0]+$", re.IGNORECASE
 )
+_CONTINUED = re.compile(
+    r"(?:pour|afin d['’]|de manière à|et)[\s\u00a0]+(?:atteindre|arriver[\s\u00a0]+à|porter|passer[\s\u00a0]+à|s['’]établir[\s\u00a0]+à)[^.;!?]{0,40}$",
+    re.IGNORECASE,
+)
+_MONEY_UNITS = ("MAD", "EUR", "USD")
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Two units that can restate one amount ("DH ... soit ... dollars"), or the same unit."""
+    return a == b or (a in _MONEY_UNITS and b in _MONEY_UNITS)
+
+
 _RESTATED = re.compile(
     r"[\s\u00a0]*[(,–—-]?[\s\u00a0]*(?:soit|ou|environ|c['’]est-à-dire)[\s\u00a0]+(?:près de[\s\u00a0]+|environ[\s\u00a0]+)?$",
     re.I,

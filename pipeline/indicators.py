@@ -256,6 +256,7 @@ def _nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
     return best
 
 
+_SIGNED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord", re.I)
 _OUTCOMES = {
     "chiffre_affaires", "exportations", "resultat", "croissance", "part", "taille_marche",
     "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
@@ -342,6 +343,7 @@ _OWN_NOUN = re.compile(
 _GROWTH_AFTER = re.compile(
     r"^[\s\u00a0]*(?:de[\s\u00a0]+|d['’])(?:croissance|hausse|progression|augmentation|baisse|recul)", re.I
 )
+_SHARE_OF = re.compile(r"^[\s\u00a0]*(?:de[\s\u00a0]+la|de[\s\u00a0]+l['’]|du|des)[\s\u00a0]", re.I)
 _EXPORT = re.compile(r"export|devises", re.I)
 _FLOW_STATUSES = {"announced", "target", "forecast"}
 
@@ -368,7 +370,7 @@ def indicator_of(
             clause_lo = s_start
             for m in _BREAK.finditer(text, s_start, start):
                 clause_lo = m.end()
-            window = text[max(clause_lo, start - 80) : end + 40].lower()
+            window = text[max(clause_lo, start - 80) : end + 15].lower()
             if any(c in window for c in ("loyer", "location", "louer")):
                 return "loyer"
             if not any(c in window for c in ("budget", "chiffre", "export", "invest")):
@@ -380,7 +382,9 @@ def indicator_of(
     after = text[end : min(s_end, end + 60)]
     own = text[start:end] + " "
     noun = _OWN_NOUN.match(after)
-    if noun:  # "1,3 MMDH d'investissements", "10 milliards de DH de chiffre d'affaires à l'export"
+    if (
+        noun and not (unit == "percent" and _SHARE_OF.match(after))
+    ):  # "5 % de la croissance": a share, not growth  # "1,3 MMDH d'investissements", "10 milliards de DH de chiffre d'affaires à l'export"
         own += noun.group(1)
     metric_text = (metric or "").lower()
     scores: dict[str, float] = {}
@@ -404,6 +408,8 @@ def indicator_of(
             scores[key] = score
     if "exportations" in scores and "chiffre_affaires" in scores and _EXPORT.search(own + " " + metric_text):
         return "exportations"
+    if unit == "percent" and "part" in candidates and _SHARE_OF.match(after):
+        scores["part"] = scores.get("part", 0.0) + 3.0  # "5 % de la croissance du PIB": a share of it
     if unit in ("percent", "points") and "croissance" in candidates:
         if _GROWTH.search(text[max(lo, start - 30) : start]) or _GROWTH_AFTER.match(after):
             scores["croissance"] = scores.get("croissance", 0.0) + 6.0
@@ -468,17 +474,31 @@ _LAST_YEAR = re.compile(r"l['’]an(?:née)? (?:dernier|dernière|passé|passée
 _NEXT_YEAR = re.compile(r"l['’]an(?:née)? prochain(?:e)?", re.I)
 
 
-def relative_year(text: str, start: int, end: int, s_start: int, s_end: int, year: int) -> str | None:
-    """The year that "aujourd'hui" or "l'an dernier" in the figure's clause means, given the publication year."""
-    lo = s_start
+def relative_year(
+    text: str,
+    start: int,
+    end: int,
+    s_start: int,
+    s_end: int,
+    year: int,
+    lo: int | None = None,
+    hi: int | None = None,
+) -> str | None:
+    """The year that "aujourd'hui" or "l'an dernier" near the figure means, given the publication year.
+
+    The marker nearest the figure in its clause decides, within ``lo``..``hi`` when given (the ends
+    of the figures before and after it): in "emploie aujourd'hui 120.000 personnes, contre 100.000
+    l'an dernier", the first is this year and the second last year."""
+    c_lo = s_start
     for m in _BREAK.finditer(text, s_start, start):
-        lo = m.end()
+        c_lo = m.end()
     hi_m = _BREAK.search(text, end, s_end)
-    clause = text[lo : hi_m.start() if hi_m else s_end]
-    if _LAST_YEAR.search(clause):
-        return str(year - 1)
-    if _NEXT_YEAR.search(clause):
-        return str(year + 1)
-    if _NOW.search(clause):
-        return str(year)
-    return None
+    c_hi = hi_m.start() if hi_m else s_end
+    a, b = max(c_lo, lo if lo is not None else c_lo), min(c_hi, hi if hi is not None else c_hi)
+    best: tuple[int, int] | None = None
+    for rx, delta in ((_LAST_YEAR, -1), (_NEXT_YEAR, 1), (_NOW, 0)):
+        for m in rx.finditer(text, a, b):
+            d = start - m.end() if m.end() <= start else m.start() - end
+            if best is None or d < best[0]:
+                best = (d, delta)
+    return str(year + best[1]) if best is not None else None

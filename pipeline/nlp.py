@@ -135,9 +135,14 @@ def dated(analysis: Analysis, text: str, published: date | None) -> Analysis:
     if published is None or not analysis.figures:
         return analysis
     figures = []
-    for f in analysis.figures:
+    all_figures = analysis.figures
+    for i, f in enumerate(all_figures):
         if f.period is None:
-            year = relative_year(text, f.start, f.end, f.sentence_start, f.sentence_end, published.year)
+            lo = all_figures[i - 1].end if i > 0 else None
+            hi = all_figures[i + 1].start if i + 1 < len(all_figures) else None
+            year = relative_year(
+                text, f.start, f.end, f.sentence_start, f.sentence_end, published.year, lo, hi
+            )
             if year is not None:
                 f = dataclasses.replace(f, period=year)
         figures.append(f)

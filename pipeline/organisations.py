@@ -176,6 +176,8 @@ class OrganisationRecogniser:
                 continue  # "Digital 2030" cut out of "Maroc Digital 2030"
             if not plausible_name(span):
                 continue
+            if _menu_line(doc.text, span.start_char, span.end_char):
+                continue  # "Accueil Economie Entreprises Sport": a site's menu pasted with the article
             if ":" in text or all(_ADJECTIVE_WORD.search(t.text) for t in span if t.is_alpha):
                 continue  # a report's title ("... Market: Investment Analysis"), or adjectives only ("Technologique Universitaire")
             words = [fold(t.text) for t in span]
@@ -383,6 +385,26 @@ def _media_acts(text: str, hit: _Hit, entry: OrgEntry) -> bool:
         return bool(re.match(r"\s*\)\s*[–—-]", text[hit.end : hit.end + 6]))  # a dateline's agency
     before = text[max(0, hit.start - 60) : hit.start]
     return bool(_MEDIA_BEFORE.search(before) or _MEDIA_AFTER.match(text[hit.end : hit.end + 40]))
+
+
+_SECTION_WORDS = {
+    "accueil", "economie", "politique", "societe", "sport", "sports", "culture", "regions", "monde", "international",
+    "videos", "video", "contact", "actualites", "actualite", "entreprises", "finance", "medias", "opinions", "tech",
+    "high-tech", "emploi", "auto", "sante", "lifestyle", "podcasts", "dossiers", "chroniques", "afrique", "maroc",
+}  # fmt: skip
+
+
+def _menu_line(text: str, start: int, end: int) -> bool:
+    """A span on a line that is a menu or a breadcrumb: capitalised words only, several of them
+    section names ("Accueil Economie Entreprises Sport Culture"), or separated by "|", ">" or "›"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    words = re.findall(r"[^\W\d_][\w\-’']*", line)
+    if len(words) < 3 or any(c in line for c in ".;"):
+        return False
+    sections = sum(fold(w) in _SECTION_WORDS for w in words)
+    return (all(w[0].isupper() for w in words) and sections >= 2) or bool(re.search(r"\s[|>›»]\s", line))
 
 
 _ADJECTIVE_WORD = re.compile(

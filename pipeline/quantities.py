@@ -41,7 +41,7 @@ _APPROX_DET = re.compile(
     r"(?<!\w)(une|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d{1,3})[\s\u00a0]+", re.IGNORECASE
 )
 _VAGUE_DET = re.compile(
-    r"(?<!\w)des[\s\u00a0]+(?=(?:dizaines|douzaines|centaines|milliers)(?!\w))", re.IGNORECASE
+    r"(?<!\w)(?:des|quelques)[\s\u00a0]+(?=(?:dizaines|douzaines|centaines|milliers)(?!\w))", re.IGNORECASE
 )
 _DE_MULT = re.compile(r"[\s\u00a0]+de[\s\u00a0]+(milliers|millions|milliards)(?!\w)", re.IGNORECASE)
 _MULT = {"milliers": 1e3, "millions": 1e6, "milliards": 1e9}
@@ -106,6 +106,11 @@ _PLACES_AFTER = re.compile(r"[\s\u00a0]+(?:places?|rangs?|crans?)(?!\w)", re.IGN
 _RANK_BOUND_BEFORE = re.compile(
     r"(?<!\w)(?:parmi[\s\u00a0]+les|le[\s\u00a0]+top|du[\s\u00a0]+top|top)[\s\u00a0]+$", re.IGNORECASE
 )
+_TO_BEFORE = re.compile(r"(?<!\w)(?:puis[\s\u00a0]+)?à[\s\u00a0]+$", re.IGNORECASE)
+_PAREN_BEFORE = re.compile(r"\([\s\u00a0]*$")
+_PAREN_AFTER = re.compile(r"[\s\u00a0]*\)")
+_AMONG_AFTER = re.compile(r"[\s\u00a0]+d['’][\s\u00a0]*entre[\s\u00a0]+(?:eux|elles)(?!\w)", re.IGNORECASE)
+_AT_PLACE_AFTER = re.compile(r"[\s\u00a0]+(?:à|au|en)[\s\u00a0]+[A-ZÉÈÀÂÎÔÛ]")
 _PAIR_BEFORE = re.compile(r"\d[\s\u00a0]+(?:et|ou|à)[\s\u00a0]+$", re.IGNORECASE)
 
 
@@ -127,6 +132,9 @@ class Quantity:
     bare: bool = False  # number with no scale nor unit (may inherit: "dont 3 000")
     noun_at: int | None = None  # a word follows: the parse decides if it is a counted noun
     inherit: bool = False  # in an enumeration after a figure: "dont 3 000", "contre 380"
+    forward: bool = (
+        False  # the noun comes later: "Nous sommes 3000 à Casablanca, ... 800 collaborateurs à Tanger"
+    )
     anaphoric: bool = False  # "3 900 unités": the unit of the figure before
     en_at: int | None = None  # offset of an "en" before a bare number: "nous en comptons 1 140"
 
@@ -281,9 +289,9 @@ def _noun_at(text: str, pos: int, lex: Lexicon) -> tuple[int, str, float, dict] 
         nm = lex.nouns.match(text, p)
         if nm:
             break
-    if not nm or _RATIO.match(text, nm.end()):
-        return None  # "1 candidat sur 5" is a ratio
-    group = nm.lastgroup or ""
+    group = (nm.lastgroup or "") if nm else ""
+    if not nm or (_RATIO.match(text, nm.end()) and group != "m2"):
+        return None  # "1 candidat sur 5" is a ratio; "2.100 m2 sur 4 niveaux" is not
     if group == "m2":
         return nm.end(), "m2", lex.m2_factor(nm.group(0)), {}
     if group in ("people", "professionals", "seekers"):
@@ -399,8 +407,27 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
                         and _WORD_BEFORE.search(before)
                     )
                 )
+                if (
+                    not inherit
+                    and out
+                    and num.kind == "digits"
+                    and not _SENTENCE_END.search(text, out[-1].end, num.start)
+                ):
+                    near = num.start - out[-1].end < 80
+                    inherit = bool(
+                        (near and _TO_BEFORE.search(before) and _INHERIT_AFTER.match(text, num.end))
+                        or (near and _PAREN_BEFORE.search(before) and _PAREN_AFTER.match(text, num.end))
+                        or _AMONG_AFTER.match(text, num.end)
+                    )  # "passée de 40 salariés à 3 200", "la Tunisie (8.000)", "300 d'entre eux"
                 if inherit and out and out[-1].bare and not out[-1].inherit and _PAIR_BEFORE.search(before):
                     inherit = False  # "niveau 2 et 3": a pair of bare numbers
+                if (
+                    not inherit
+                    and num.kind == "digits"
+                    and num.value >= 10
+                    and _AT_PLACE_AFTER.match(text, num.end)
+                ):
+                    flags = {**flags, "forward": True}
                 em = _EN_BEFORE.search(before)
                 if em:
                     flags = {**flags, "en_at": num.start - len(before) + em.start()}
@@ -421,6 +448,7 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
                 bare=bool(flags.get("bare")),
                 noun_at=flags.get("noun_at"),
                 inherit=inherit,
+                forward=bool(flags.get("forward")),
                 anaphoric=bool(flags.get("anaphoric")),
                 en_at=flags.get("en_at"),
             )

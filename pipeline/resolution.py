@@ -124,6 +124,14 @@ def resolve(
                     if o.start < q.start and o.unit and not _SENTENCE_END.search(text, o.end, q.start)
                 ]
                 unit = prev[-1].unit if prev else None
+            elif q.bare and q.forward:
+                # "Nous sommes 3000 à Casablanca, 1200 à Oujda et 800 collaborateurs à Tanger"
+                later = [
+                    o for o in quantities if q.start < o.start < s_end and o.unit in _COUNTED and not o.bare
+                ]
+                unit = (
+                    later[0].unit if later and not _SENTENCE_END.search(text, q.end, later[0].start) else None
+                )
             elif q.bare and _NUMBER_OF.search(clause_window(text, q.start, s_start)):
                 unit = "count"  # "le nombre de diplômés ... à 50 000"
             elif q.bare and q.value >= 10 and _WORKFORCE.search(clause_window(text, q.start, s_start)):

@@ -1,0 +1,211 @@
+"""The error classes met on real press (issue "Figures and organisations that hold on real press"):
+each sentence is written here in the way the press writes it, with what an analyst must read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.indicators import load_taxonomy
+from pipeline.nlp import analyze, load_nlp
+from veille.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def full():
+    return load_nlp()
+
+
+def figures(full, text: str, published: date | None = None) -> list[tuple]:
+    return [(f.text, f.value, f.unit) for f in analyze(text, nlp=full, published=published).figures]
+
+
+def one(full, text: str, span: str, published: date | None = None):
+    found = [f for f in analyze(text, nlp=full, published=published).figures if f.text == span]
+    assert found, f"{span!r} not found in {[f.text for f in analyze(text, nlp=full).figures]}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "L'entreprise est passée de 40 salariés à 3 200, puis à 5 000 en 2024.",
+            [("40 salariés", 40, "jobs"), ("3 200", 3200, "jobs"), ("5 000", 5000, "jobs")],
+        ),
+        (
+            "Le Maroc compte 16.000 salariés, devant le Sénégal (7.500) et la Tunisie (8.000).",
+            [("16.000 salariés", 16000, "jobs"), ("7.500", 7500, "jobs"), ("8.000", 8000, "jobs")],
+        ),
+        (
+            "Nous sommes 3000 à Casablanca, 1200 à Oujda et 800 collaborateurs à Tanger.",
+            [("3000", 3000, "jobs"), ("1200", 1200, "jobs"), ("800 collaborateurs", 800, "jobs")],
+        ),
+        (
+            "Le groupe a recruté 500 jeunes, 300 d'entre eux sont ingénieurs.",
+            [("500 jeunes", 500, "jobs"), ("300", 300, "jobs")],
+        ),
+        (
+            "La croissance a atteint 5 pc et la part a gagné 2 points.",
+            [("5 pc", 5, "percent"), ("2 points", 2, "points")],
+        ),
+        ("Le centre occupe 2.100 m2 sur 4 niveaux.", [("2.100 m2", 2100, "m2"), ("4 niveaux", 4, "count")]),
+        ("Le Maroc a perdu deux places et se classe au 5e rang, parmi les 50 pays les plus attractifs.", []),
+        ("Le groupe a livré 2.000 PC portables aux écoles.", [("2.000 PC", 2000, "count")]),
+    ],
+)
+def test_numbers_read_as_the_press_writes_them(full, text: str, expected: list[tuple]) -> None:
+    assert figures(full, text) == expected
+
+
+def test_a_shared_multiplier_applies_to_both_ends_of_a_range(full) -> None:
+    f = one(full, "Les projets coûtent de 2 à 20 millions de dirhams.", "2 à 20 millions de dirhams")
+    assert (f.value, f.range_max, f.unit) == (2e6, 2e7, "MAD")
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value", "approx", "qualifier"),
+    [
+        (
+            "On compte quelques centaines de salariés.",
+            "quelques centaines de salariés",
+            100,
+            True,
+            "more_than",
+        ),
+        ("Le groupe sert des milliers de clients.", "des milliers de clients", 1000, True, "more_than"),
+        ("L'effectif avoisine 1.200 personnes.", "1.200 personnes", 1200, True, None),
+        (
+            "Plus d'une quinzaine d'entreprises se sont installées.",
+            "une quinzaine d'entreprises",
+            15,
+            True,
+            "more_than",
+        ),
+        ("Près de 300 ingénieurs y travaillent.", "300 ingénieurs", 300, True, None),
+    ],
+)
+def test_approximations(
+    full, text: str, span: str, value: float, approx: bool, qualifier: str | None
+) -> None:
+    f = one(full, text, span)
+    assert (f.value, f.approx, f.qualifier) == (value, approx, qualifier)
+
+
+def test_rates_keep_what_they_are_per(full) -> None:
+    text = "Un téléconseiller gagne 450 euros par mois et le loyer est de 80 DH/m²/mois."
+    salary, rent = one(full, text, "450 euros"), one(full, text, "80 DH")
+    assert (salary.per, salary.indicator) == ("month", "salaire")
+    assert (rent.per, rent.indicator) == ("m2/month", "loyer")
+
+
+def test_today_and_last_year_take_the_publication_year(full) -> None:
+    text = "Aujourd'hui, le secteur emploie 120.000 personnes, contre 100.000 l'an dernier."
+    now, before = (
+        one(full, text, "120.000 personnes", date(2024, 6, 1)),
+        one(full, text, "100.000", date(2024, 6, 1)),
+    )
+    assert (now.period, before.period) == ("2024", "2023")
+    assert one(full, text, "120.000 personnes").period is None  # no publication date: left open
+
+
+def test_fractions_of_a_whole(full) -> None:
+    text = "Les femmes représentent le quart de l'effectif et la moitié des cadres."
+    assert [(f.value, f.unit) for f in analyze(text, nlp=full).figures] == [(25, "percent"), (50, "percent")]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "status"),
+    [
+        ("L'objectif est de créer 3.000 startups à l'horizon 2030.", "3.000 startups", "target"),
+        ("Le chiffre d'affaires devrait atteindre 10 milliards de DH.", "10 milliards de DH", "forecast"),
+        ("Le groupe va investir 200 millions de dirhams à Oujda.", "200 millions de dirhams", "announced"),
+        ("Le groupe a annoncé un chiffre d'affaires de 640 MDH pour 2024.", "640 MDH", "actual"),
+        (
+            "Les investissements ont atteint 1 milliard de DH, pas loin de 1,5 milliard attendu en 2020.",
+            "1,5 milliard",
+            "forecast",
+        ),
+        (
+            "Rabat entend investir onze milliards de dirhams – soit 1,22 milliard de dollars – d'ici 2026.",
+            "1,22 milliard de dollars",
+            "announced",
+        ),
+        (
+            "La commission a approuvé 15 projets pour un montant de 10,8 milliards de dirhams.",
+            "15 projets",
+            "actual",
+        ),
+        (
+            "La stratégie vise à porter les exportations de 17,9 milliards de DH en 2023 à 40 MMDH en 2030.",
+            "40 MMDH",
+            "target",
+        ),
+        ("Nous avons recruté d'ores et déjà 170 ingénieurs.", "170 ingénieurs", "actual"),
+    ],
+)
+def test_status_says_whether_it_has_happened(full, text: str, span: str, status: str) -> None:
+    assert one(full, text, span).status == status
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "indicator"),
+    [
+        (
+            "Le secteur a réalisé 10 milliards de DH de chiffre d'affaires à l'export.",
+            "10 milliards de DH",
+            "exportations",
+        ),
+        ("Le groupe a réalisé un chiffre d'affaires de 640 MDH.", "640 MDH", "chiffre_affaires"),
+        ("Le secteur emploie 120.000 personnes.", "120.000 personnes", "effectif"),
+        ("Le projet permettra de créer 5.000 emplois.", "5.000 emplois", "emplois_crees"),
+        ("Le site compte 23 centres de contacts.", "23 centres de contacts", "sites"),
+        ("Les exportations ont progressé de 8,4 % en un an.", "8,4 %", "croissance"),
+        ("Le secteur représente 5 % de la croissance du PIB.", "5 %", "part"),
+        ("L'IR est plafonné à 20 % pour les sociétés du parc.", "20 %", "autre"),
+        ("La start-up a levé 26 millions de dollars auprès de fonds.", "26 millions de dollars", "fonds"),
+    ],
+)
+def test_indicator_is_what_is_measured(full, text: str, span: str, indicator: str) -> None:
+    assert one(full, text, span).indicator == indicator
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le secteur occupe un rang de choix côté chiffre d'affaires, avec 70 % du total.",
+        "Le parc, situé à Rabat, compte 40 entreprises.",
+        "Une vague de recrutements : une dizaine de sociétés cherchent 300 profils.",
+    ],
+)
+def test_a_metric_is_never_a_place_a_filler_or_a_unit(full, text: str) -> None:
+    for f in analyze(text, nlp=full).figures:
+        assert f.metric is None or f.metric.split()[0] not in {"côté", "rabat", "vague", "dizaine", "%", "dh"}
+
+
+def test_the_taxonomy_is_checked(tmp_path) -> None:
+    bad = tmp_path / "indicators.toml"
+    bad.write_text(
+        '[emplois]\nlabel = "Emplois"\ndefinition = "x"\nunits = ["jobs", "heures"]\n[autre]\nlabel = "Autre"\ndefinition = "x"\nunits = ["count"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"indicators.toml \[emplois.units.*heures"):
+        load_taxonomy(bad)
+    taxonomy = load_taxonomy()
+    assert len(taxonomy.indicators) >= 15 and "autre" in taxonomy.indicators
+
+
+def test_a_pasted_page_header_yields_nothing_and_a_dateline_keeps_its_agency(full) -> None:
+    text = (
+        "Lundi 7 décembre 2026 | 18°C Casablanca\n"
+        "Accueil Economie Entreprises Sport Culture Régions\n"
+        "Economie > Offshoring\n\n"
+        "Casablanca, 12 mars (MAP) – Le secteur de l'offshoring a créé 5.000 emplois en 2025, selon l'AMRC."
+    )
+    a = analyze(text, nlp=full)
+    assert [(f.text, f.value) for f in a.figures] == [("5.000 emplois", 5000)]  # no date, no temperature
+    assert [o.name for o in a.organisations] == [
+        "Maghreb Arabe Presse",
+        "Association marocaine de la relation client",
+    ]
