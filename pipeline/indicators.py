@@ -322,7 +322,9 @@ _GROWTH = re.compile(
 
 @functools.lru_cache(maxsize=512)
 def _cue_rx(cue: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(cue.strip()).replace("'", "['’]"), re.I)
+    # a cue written with a trailing space ("ir ", "ca ") is a whole word, others a word's start
+    whole = r"(?!\w)" if cue.endswith(" ") else ""
+    return re.compile(r"(?<!\w)" + re.escape(cue.strip()).replace("'", "['’]") + whole, re.I)
 
 
 def _cue_hits(cues: tuple[str, ...], text: str) -> list[int]:
