@@ -65,6 +65,7 @@ class Lexicon:
     hiring: re.Pattern[str]
     training: re.Pattern[str]  # training verbs/nouns: "former 400 jeunes" is a count
     employed_after: re.Pattern[str]  # after a people noun: "personnes employées"
+    staff_before: re.Pattern[str]  # before a people noun: "un centre d'appels de 450 personnes"
     placing: re.Pattern[str]  # verbs that make job seekers jobs: "a placé 6 800 candidats"
     hired_after: re.Pattern[str]  # after a count of people: "dont 140 ont été recrutés"
     leaving_after: re.Pattern[str]  # after professionals: "5 000 ingénieurs quittent le pays"
@@ -136,6 +137,13 @@ def _build(path: Path, data: dict[str, Any]) -> Lexicon:
         + _alternation(
             [re.escape(v) for v in require(units, "training_verbs", list, path, "units.training_verbs")]
         ),
+        re.IGNORECASE,
+    )
+    staff = require(units, "staff_before", list, path, "units.staff_before")
+    staff_before = re.compile(
+        "(?<!\\w)"
+        + _alternation([re.escape(v) for v in staff])
+        + r"[\s\u00a0]*(?:plus de[\s\u00a0]+|près de[\s\u00a0]+)?$",
         re.IGNORECASE,
     )
     employed = require(units, "employed_after", list, path, "units.employed_after")
@@ -237,6 +245,7 @@ def _build(path: Path, data: dict[str, Any]) -> Lexicon:
         hiring=hiring,
         training=training,
         employed_after=employed_after,
+        staff_before=staff_before,
         placing=placing,
         hired_after=hired_after,
         leaving_after=leaving_after,

@@ -106,6 +106,10 @@ _PLACES_AFTER = re.compile(r"[\s\u00a0]+(?:places?|rangs?|crans?)(?!\w)", re.IGN
 _RANK_BOUND_BEFORE = re.compile(
     r"(?<!\w)(?:parmi[\s\u00a0]+les|le[\s\u00a0]+top|du[\s\u00a0]+top|top)[\s\u00a0]+$", re.IGNORECASE
 )
+_ON_SURFACE = re.compile(
+    r"[\s\u00a0]+sur[\s\u00a0]+[\d.,\s\u00a0]+(?:m2|m²|ha|hectares?|mètres)(?!\w)", re.IGNORECASE
+)
+_YEAR_BEFORE = re.compile(r"(?<!\w)(?:en|depuis|dès|fin|début|année|l['’]an)[\s\u00a0]+$", re.IGNORECASE)
 _TO_BEFORE = re.compile(r"(?<!\w)(?:puis[\s\u00a0]+)?à[\s\u00a0]+$", re.IGNORECASE)
 _PAREN_BEFORE = re.compile(r"\([\s\u00a0]*$")
 _PAREN_AFTER = re.compile(r"[\s\u00a0]*\)")
@@ -290,7 +294,7 @@ def _noun_at(text: str, pos: int, lex: Lexicon) -> tuple[int, str, float, dict] 
         if nm:
             break
     group = (nm.lastgroup or "") if nm else ""
-    if not nm or (_RATIO.match(text, nm.end()) and group != "m2"):
+    if not nm or (_RATIO.match(text, nm.end()) and group != "m2" and not _ON_SURFACE.match(text, nm.end())):
         return None  # "1 candidat sur 5" is a ratio; "2.100 m2 sur 4 niveaux" is not
     if group == "m2":
         return nm.end(), "m2", lex.m2_factor(nm.group(0)), {}
@@ -468,6 +472,13 @@ def _range_or_pair(text, num, end, mult, unit, flags, lex) -> list[Quantity] | N
     if not cm:
         return None
     before = text[max(0, num.start - 60) : num.start]
+    if (
+        unit is None
+        and num.kind == "digits"
+        and _YEAR.fullmatch(text[num.start : num.end])
+        and _YEAR_BEFORE.search(before)
+    ):
+        return None  # "passé de 9,7 millions en 2023 à 19,7 millions": a year, not a range's start
     sm = _RANGE_START.search(before)
     word = (cm.group("word") or "").lower()
     opener = sm.group(1).lower() if sm else ""
@@ -503,9 +514,19 @@ def _range_or_pair(text, num, end, mult, unit, flags, lex) -> list[Quantity] | N
         return None
     if unit is not None and (unit != unit2 or opener not in ("entre", "de", "d'", "d’", "du")):
         return None
+    # "est passé de 3 à 5": the verb governs "de" (a few words at most between them); in "porté par
+    # une croissance annuelle de 20 à 30 %" it does not: a range
+    lead = text[max(0, num.start - 40) : num.start].split(".")[-1]
+    verb = lex.from_to.search(lead)
     from_to = bool(cm.group("period")) or (
         opener in ("de", "d'", "d’", "du")
-        and bool(lex.from_to.search(text[max(0, num.start - 40) : num.start].split(".")[-1]))
+        and verb is not None
+        and len(re.findall(r"[^\W\d_]+", lead[verb.end() :])) <= 4
+        and not re.search(
+            r"(?<!\w)(?:par|croissance|hausse|baisse|taux|rythme|progression|augmentation|marge|part)(?!\w)",
+            lead[verb.end() :],
+            re.I,
+        )
     )
     # "3 à 5 milliards": A takes B's scale; "entre 800 et 1,2 milliard": the scale below
     a_mult = mult

@@ -76,6 +76,8 @@ def people_unit(text: str, q: Quantity, s_start: int, lex: Lexicon) -> str:
         return "jobs" if placed and max(placed) > max(trained, default=-1) else "count"
     if lex.employed_after.match(after):
         return "jobs"  # "130 000 personnes employées", "6 500 personnes y travaillent"
+    if lex.staff_before.search(text, max(s_start, q.start - 60), q.start):
+        return "jobs"  # "un centre d'appels de 450 personnes": its staff
     return "jobs" if verb == "hiring" else "count"
 
 

@@ -53,6 +53,24 @@ def one(full, text: str, span: str, published: date | None = None):
         ("Le centre occupe 2.100 m2 sur 4 niveaux.", [("2.100 m2", 2100, "m2"), ("4 niveaux", 4, "count")]),
         ("Le Maroc a perdu deux places et se classe au 5e rang, parmi les 50 pays les plus attractifs.", []),
         ("Le groupe a livré 2.000 PC portables aux écoles.", [("2.000 PC", 2000, "count")]),
+        (
+            "Le segment est porté par une croissance annuelle de 20 à 30% des revenus.",  # a range, not "from 20 to 30"
+            [("20 à 30%", 20, "percent")],
+        ),
+        (
+            "Le paiement mobile est passé de 9,7 millions de dirhams en 2023 à 19,7 millions en 2024.",
+            [("9,7 millions de dirhams", 9.7e6, "MAD"), ("19,7 millions", 19.7e6, "MAD")],
+        ),
+        ("Outsourcia, un centre d'appels de 450 personnes à Casablanca.", [("450 personnes", 450, "jobs")]),
+        (
+            "Le groupe a attiré 800 nouveaux talents et il en a recruté 1100 de plus.",
+            [("800 nouveaux talents", 800, "jobs"), ("1100", 1100, "jobs")],
+        ),
+        (
+            "Son équipe composée de 120 personnes occupe 2780 m2 de bureaux.",
+            [("120 personnes", 120, "jobs"), ("2780 m2", 2780, "m2")],
+        ),
+        ("Le salon a accueilli 5 000 personnes.", [("5 000 personnes", 5000, "count")]),
     ],
 )
 def test_numbers_read_as_the_press_writes_them(full, text: str, expected: list[tuple]) -> None:
