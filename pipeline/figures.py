@@ -89,8 +89,11 @@ def figures_from_doc(
             previous = figures[-1] if figures and figures[-1].sentence_start == s_start else None
             metric = clean_metric(fallback_metric(text, q.start, q.end, s_end, previous))
         prev_end = figures[-1].end if figures and figures[-1].sentence_start == s_start else None
+        prev_start = figures[-1].start if prev_end is not None else None
         # the parse's word, even one not worth showing ("IS", "côté"), still tells the indicator
-        reading = classify(tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end)
+        reading = classify(
+            tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end, prev_start
+        )
         status = reading.status
         if (
             prev_end is not None

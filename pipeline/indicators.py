@@ -200,7 +200,7 @@ _TARGET = re.compile(
 _FORECAST = re.compile(
     r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w*|tabl(?:e|ent) sur"
     r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
-    r"|selon les (?:estimations|prévisions)|permettr\w+ (?:de |d['’]|la |l['’])|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
+    r"|selon les prévisions|permettr\w+ (?:de |d['’]|la |l['’])|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
 )
 # decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
@@ -257,6 +257,10 @@ def _nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
 
 
 _SIGNED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord", re.I)
+_AGREEMENT_OF = re.compile(
+    r"(?:contrat|marché|accord|convention)s?(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]+(?:de|d['’]une?[\s\u00a0]+valeur[\s\u00a0]+de)[\s\u00a0]+$",
+    re.I,
+)
 _OUTCOMES = {
     "chiffre_affaires", "exportations", "resultat", "croissance", "part", "taille_marche",
     "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
@@ -272,6 +276,7 @@ def status_of(
     s_end: int,
     indicator: str | None,
     prev_end: int | None = None,
+    prev_start: int | None = None,
 ) -> str:
     """actual, announced, forecast or target, from the cues of the figure's clause.
 
@@ -303,8 +308,10 @@ def status_of(
     if not found:
         return "actual"
     status = min(found)[1]
-    if _AGREEMENTS.search(text[start:end]) and status != "target":
-        return "actual"  # "la signature de 135 mémorandums": the signing is the fact
+    if status != "target" and (
+        _AGREEMENTS.search(text[start:end]) or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
+    ):
+        return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
     if status == "planned":
         # a decision for an investment, a hiring or an opening; an expected outcome otherwise
         return "forecast" if indicator in _OUTCOMES else "announced"
@@ -449,6 +456,7 @@ def classify(
     s_start: int,
     s_end: int,
     prev_end: int | None = None,
+    prev_start: int | None = None,
 ) -> Reading:
     """Indicator, status and per of one figure of ``text`` (``prev_end``: where the previous
     figure of the same sentence ends)."""
@@ -457,7 +465,7 @@ def classify(
         lo = m.end()
     per = per_of(text, start, end, unit, lo)
     indicator = indicator_of(taxonomy, text, start, end, unit, metric, s_start, s_end, per)
-    status = status_of(text, start, end, s_start, s_end, indicator, prev_end)
+    status = status_of(text, start, end, s_start, s_end, indicator, prev_end, prev_start)
     if indicator == "effectif" and status in _FLOW_STATUSES and "emplois_crees" in taxonomy.indicators:
         window = text[max(lo, start - 60) : end + 30].lower()
         if not re.search(r"emplo(?:yer|ie|ient)|effectif", window):
