@@ -183,10 +183,48 @@ def _titled_names(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
+# after a name, an apposition that says what the organisation does: "Wafra Chimie, acteur de
+# l'industrie chimique", "Nemotek, spécialisée dans les produits optiques"
+_APPOSITIONS = {
+    "acteur", "specialiste", "specialisee", "specialise", "leader", "filiale", "operateur", "fabricant", "editeur",
+    "integrateur", "prestataire", "fournisseur", "equipementier", "pionnier", "numero", "champion", "societe",
+    "entreprise", "groupe", "cabinet", "firme", "start-up", "startup", "banque", "assureur",
+}  # fmt: skip
+
+
+def _apposed_names(doc: Doc) -> list[tuple[int, int]]:
+    out = []
+    for tok in doc:
+        if tok.text != "," or tok.i + 1 >= len(doc) or fold(doc[tok.i + 1].text) not in _APPOSITIONS:
+            continue
+        k = tok.i
+        j = k
+        while (
+            j - 1 >= 0
+            and k - j < 4
+            and doc[j - 1].text[:1].isupper()
+            and (doc[j - 1].text.isalnum() or "-" in doc[j - 1].text)
+        ):
+            j -= 1
+        if j == k or doc[j].is_sent_start and k - j == 1:
+            continue  # no name, or a single capitalised word opening the sentence
+        if (
+            j > 0
+            and fold(doc[j - 1].text) in {"le", "la", "les", "l'", "du", "des", "au", "aux"}
+            and k - j == 1
+        ):
+            continue  # "la Tunisie, leader de": a common noun's capital, or a country
+        if any(doc[i].ent_type_ == "PER" for i in range(j, k)):
+            continue  # "Fadwa Jouali, spécialiste senior des paiements": a person's apposition
+        out.append((doc[j].idx, doc[k - 1].idx + len(doc[k - 1].text)))
+    return out
+
+
 def introduced_names(doc: Doc) -> list[tuple[int, int]]:
     """Capitalised names right after an introducing noun (and optional adjectives) the NER missed,
-    or after a person's title ("directeur général de Pro2C")."""
-    out = _titled_names(doc)
+    after a person's title ("directeur général de Pro2C"), or before an apposition that says what
+    the organisation does ("Wafra Chimie, acteur de l'industrie chimique")."""
+    out = _titled_names(doc) + _apposed_names(doc)
     for tok in doc:
         word = fold(tok.text)
         if word == "up" and tok.i >= 2 and fold(doc[tok.i - 2].text) == "start":

@@ -22,6 +22,7 @@ are not merged into the parent; "Inetum Maroc" is an alias of "Inetum".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -331,7 +332,10 @@ class OrganisationRecogniser:
             if key.startswith("g:"):
                 entry = gaz.entries[int(key[2:])]
                 if entry.is_place:
-                    continue  # a business park or free zone: a place, not an organisation
+                    if not any(_ACTING_ZONE.search(text, max(0, h.start - 12), h.start) for h in group):
+                        continue  # a business park or free zone: a place, not an organisation
+                    # "la société Casanearshore, filiale de MEDZ": the company that runs it
+                    entry = dataclasses.replace(entry, kind="zone_operator")
                 if entry.kind == "media":
                     group = [h for h in group if _media_acts(text, h, entry)]
                     if not group:
@@ -407,6 +411,7 @@ def _menu_line(text: str, start: int, end: int) -> bool:
     return (all(w[0].isupper() for w in words) and sections >= 2) or bool(re.search(r"\s[|>›»]\s", line))
 
 
+_ACTING_ZONE = re.compile(r"(?:société|filiale|entreprise|opérateur)[\s\u00a0]+$", re.IGNORECASE)
 _ADJECTIVE_WORD = re.compile(
     r"(?:ique|iques|aire|aires|elle|elles|ive|ives|ienne|iennes|ale|ales)$", re.IGNORECASE
 )

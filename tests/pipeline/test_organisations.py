@@ -356,3 +356,18 @@ def test_a_defined_long_form_written_again_is_the_same_organisation(entities_nlp
     )
     named = [n for n in orgs(entities_nlp, text) if "externalisation" in n]
     assert len(named) == 1
+
+
+def test_an_apposition_saying_what_a_firm_does_names_it(entities_nlp) -> None:
+    text = (
+        "Après Pure Bedding, c'est au tour de Wafra Chimie, acteur de l'industrie chimique, de s'installer."
+    )
+    assert "Wafra Chimie" in orgs(entities_nlp, text)
+    person = "« Cela favorise l'inclusion », souligne Fadwa Jouali, spécialiste senior des paiements."
+    assert "Fadwa Jouali" not in orgs(entities_nlp, person)
+
+
+def test_a_park_is_a_place_unless_named_as_the_company_that_runs_it(entities_nlp) -> None:
+    assert "Casanearshore" not in orgs(entities_nlp, "Le parc Casanearshore accueille 50 entreprises.")
+    found = orgs(entities_nlp, "La convention est signée par la société Casanearshore, filiale de MEDZ.")
+    assert found["Casanearshore"].kind == "zone_operator"
