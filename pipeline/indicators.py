@@ -1,19 +1,7 @@
-"""What a figure measures (its indicator), whether it has happened (its status) and what a rate
-is per: the reading of a figure's clause that turns a number into a point of a series.
-
-Text in, values out, no spaCy needed: :func:`classify` takes the article text, a figure's
-span, unit and metric phrase and its sentence bounds. The taxonomy is data
-(``config/indicators.toml``, loaded by :func:`load_taxonomy`); the decision rules for status
-are those of ``tests/data/realpress/CONVENTION.md``:
-
-- ``target``: an objective set by an actor ("objectif", "ambitionne", "vise", "à l'horizon");
-- ``forecast``: what someone expects ("devrait atteindre", "prévoit une croissance de");
-- ``announced``: an investment, opening or hiring decided but not made ("va investir",
-  "créera", "prévoit d'ouvrir");
-- ``actual`` otherwise, including what is reported ("a annoncé un chiffre d'affaires de").
-
-The cue nearest the figure in its clause decides; a cue after the figure counts when it closes
-the same clause ("3.000 startups à l'horizon 2030").
+"""What a figure measures: its indicator, a key of the taxonomy kept as data in
+``config/indicators.toml`` (loaded and checked by :func:`load_taxonomy`), read from the figure's
+own words, its metric phrase and its clause; and :func:`classify`, which adds the status and
+what a rate is per (:mod:`pipeline.status`). Text in, values out, no spaCy needed.
 """
 
 from __future__ import annotations
@@ -25,10 +13,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from pipeline.status import per_of, status_of
 from veille.config import PACKAGE_CONFIG, read_toml
 from veille.errors import ConfigError
 from veille.models import UNITS
 
+_MONEY = ("MAD", "EUR", "USD")
+_BREAK = re.compile(r"[;!?\n]|\.(?=\s)|\s[–—]\s")
 DEFAULT_TAXONOMY = PACKAGE_CONFIG / "indicators.toml"
 FALLBACK = "autre"
 
@@ -86,236 +77,6 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
     if FALLBACK not in out:
         raise ConfigError(p, f"the fallback indicator [{FALLBACK}] is missing")
     return Taxonomy(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# per: what a rate is per, read just after the figure ("80 DH/m²/mois", "450 euros par mois")
-
-_SP = r"[\s\u00a0\u202f]*"
-_PER_AFTER = [
-    (
-        "m2/month",
-        re.compile(
-            r"^"
-            + _SP
-            + r"(?:HT"
-            + _SP
-            + r")?(?:/|par|le)"
-            + _SP
-            + r"m(?:²|2|ètre carré)"
-            + _SP
-            + r"(?:/|par)"
-            + _SP
-            + r"mois",
-            re.I,
-        ),
-    ),
-    (
-        "m2",
-        re.compile(
-            r"^" + _SP + r"(?:HT" + _SP + r")?(?:/|par|le)" + _SP + r"(?:m²|m2|mètre carré)(?!\w)", re.I
-        ),
-    ),
-    (
-        "month",
-        re.compile(
-            r"^"
-            + _SP
-            + r"(?:(?:brut|net|bruts|nets|HT|TTC)"
-            + _SP
-            + r")?(?:/|par)"
-            + _SP
-            + r"mois(?!\w)|^"
-            + _SP
-            + r"(?:brut|net)?s?"
-            + _SP
-            + r"mensuel",
-            re.I,
-        ),
-    ),
-    (
-        "year",
-        re.compile(
-            r"^"
-            + _SP
-            + r"(?:(?:brut|net|bruts|nets)"
-            + _SP
-            + r")?(?:/|par)"
-            + _SP
-            + r"(?:an|année)(?!\w)|^"
-            + _SP
-            + r"(?:brut|net)?s?"
-            + _SP
-            + r"annuel",
-            re.I,
-        ),
-    ),
-    ("day", re.compile(r"^" + _SP + r"(?:/|par)" + _SP + r"jour(?!\w)", re.I)),
-    ("hour", re.compile(r"^" + _SP + r"(?:/|par|de l['’])" + _SP + r"heure(?!\w)", re.I)),
-    (
-        "person",
-        re.compile(
-            r"^"
-            + _SP
-            + r"par"
-            + _SP
-            + r"(?:poste|salarié|emploi|employé|personne|tête|bénéficiaire|stagiaire|lauréat)",
-            re.I,
-        ),
-    ),
-]
-_PER_BEFORE = [
-    ("month", re.compile(r"(?:mensuel(?:le)?s?|par mois)(?:\W+\w+){0,4}\W*$", re.I)),
-    ("year", re.compile(r"(?:annuel(?:le)?s?)(?:\W+\w+){0,2}\W*$", re.I)),
-]
-_MONEY = ("MAD", "EUR", "USD")
-
-
-def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str | None:
-    """The rate's denominator read from the words right after the figure (or a "mensuel" before it)."""
-    after = text[end : end + 40]
-    for per, rx in _PER_AFTER:
-        if rx.search(after):
-            if per in ("m2", "m2/month") and unit not in _MONEY:
-                continue
-            return per
-    if unit in _MONEY:
-        before = text[max(clause_start, start - 60) : start]
-        for per, rx in _PER_BEFORE:
-            if rx.search(before):
-                return per
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# status
-
-_TARGET = re.compile(
-    r"objectifs?|ambition\w*|ambitionn\w*|\bvis(?:e|ent|ait|aient|er|ant)\b|cibl(?:e|es|er|ant)\b"
-    r"|à l['’]horizon|horizon 20\d\d|d['’]ici (?:à |l['’]an |fin |la fin (?:de )?)?(?:20\d\d|\d+ ans)"
-    r"|se fix\w+|escompt\w*|entend (?:atteindre|porter|créer|générer|passer)"
-    r"|compte atteindre|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
-    re.I,
-)
-_FORECAST = re.compile(
-    r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w*|tabl(?:e|ent) sur"
-    r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
-    r"|selon les prévisions|permettr\w+ (?:de |d['’]|la |l['’])|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
-    re.I,
-)
-# decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
-# for an outcome (a turnover, a growth rate) the same words are a forecast
-_PLANNED = re.compile(
-    r"\b(?:va|vont|allait|allaient) (?:\w+ )?\w+(?:er|ir|re)\b|\w+(?:era|eront|ira|iront)\b"
-    r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
-    r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
-    r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
-    r"|(?:compte|entend|souhaite|veut|décidé d['’]) ?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
-    r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
-    r"|en cours de (?:construction|réalisation)|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
-    r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
-    r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet",
-    re.I,
-)
-# done or measured: the nearest of these before the figure keeps it "actual"
-_ACTUAL = re.compile(
-    r"passant de|passé de|contre\b|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
-    r"|\bont (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
-    r"|avons (?:\w+ )?(?:recruté|créé|investi|réalisé|atteint|formé)|emploie|emploient|compte\b|comptent|totalis\w+"
-    r"|ayant (?:\w+ )?\w+(?:é|i|u|is)\b|\w+ait (?:de|d['’]) (?:\w+ )?(?:atteindre|dépasser)",
-    re.I,
-)
-# future verbs that are not plans ("aura": the copula; "fera" vague)
-_NOT_FUTURE = re.compile(
-    r"^(?:aura|auront|fera|feront|mettra|mettront|pourra|pourront|ira|iront|verra|verront|faudra|permettra|permettront)$",
-    re.I,
-)
-_BREAK = re.compile(r"[;!?\n]|\.(?=\s)|\s[–—]\s")
-_EVENT_INDICATORS = {
-    "investissement",
-    "emplois_crees",
-    "fonds",
-    "sites",
-    "positions",
-    "projets",
-    "surface",
-    "personnes_formees",
-    "effectif",
-}
-_CUES = (("target", _TARGET), ("forecast", _FORECAST), ("planned", _PLANNED), ("actual", _ACTUAL))
-
-
-def _nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
-    """Distance (chars) of the cue nearest the figure in ``window`` (before: from its end)."""
-    best = None
-    for m in rx.finditer(window):
-        if rx is _PLANNED and _NOT_FUTURE.match(m.group(0)):
-            continue
-        d = len(window) - m.end() if from_end else m.start()
-        best = d if best is None or d < best else best
-    return best
-
-
-_SIGNED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord", re.I)
-_AGREEMENT_OF = re.compile(
-    r"(?:contrat|marché|accord|convention)s?(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]+(?:de|d['’]une?[\s\u00a0]+valeur[\s\u00a0]+de)[\s\u00a0]+$",
-    re.I,
-)
-_OUTCOMES = {
-    "chiffre_affaires", "exportations", "resultat", "croissance", "part", "taille_marche",
-    "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
-}  # fmt: skip
-_AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
-
-
-def status_of(
-    text: str,
-    start: int,
-    end: int,
-    s_start: int,
-    s_end: int,
-    indicator: str | None,
-    prev_end: int | None = None,
-    prev_start: int | None = None,
-) -> str:
-    """actual, announced, forecast or target, from the cues of the figure's clause.
-
-    The cue nearest before the figure, after the previous figure of its clause (``prev_end``),
-    decides; else the nearest after it in the clause ("les 14 milliards prévus", "3.000 startups
-    à l'horizon 2030"); else the nearest non-"actual" cue earlier in the clause ("vise ...
-    passant de 17,9 milliards en 2023 à 25 MMDH en 2026": the second is the goal)."""
-    lo = s_start
-    for m in _BREAK.finditer(text, s_start, start):
-        lo = m.end()
-    full = text[max(lo, start - 200) : start]
-    own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
-    own = text[own_lo:start]
-    hi_m = _BREAK.search(text, end, s_end)
-    after = text[end : hi_m.start() if hi_m else s_end][:70]
-    found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
-    if not found:
-        found = [
-            (d, st)
-            for st, rx in _CUES
-            if st != "actual" and (d := _nearest(rx, after, from_end=False)) is not None
-        ]
-    if not found and own_lo > max(lo, start - 200):
-        found = [
-            (d, st)
-            for st, rx in _CUES
-            if st != "actual" and (d := _nearest(rx, full, from_end=True)) is not None
-        ]
-    if not found:
-        return "actual"
-    status = min(found)[1]
-    if status != "target" and (
-        _AGREEMENTS.search(text[start:end]) or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
-    ):
-        return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
-    if status == "planned":
-        # a decision for an investment, a hiring or an opening; an expected outcome otherwise
-        return "forecast" if indicator in _OUTCOMES else "announced"
-    return status
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,44 +232,3 @@ def classify(
         if not re.search(r"emplo(?:yer|ie|ient)|effectif", window):
             indicator = "emplois_crees"  # a planned or targeted hiring is a flow
     return Reading(indicator, status, per)
-
-
-# ---------------------------------------------------------------------------------------------
-# periods that only the publication date resolves
-
-_NOW = re.compile(
-    r"aujourd['’]hui|actuellement|à ce jour|à l['’]heure actuelle|cette année|en ce moment|désormais|à présent",
-    re.I,
-)
-_LAST_YEAR = re.compile(r"l['’]an(?:née)? (?:dernier|dernière|passé|passée)", re.I)
-_NEXT_YEAR = re.compile(r"l['’]an(?:née)? prochain(?:e)?", re.I)
-
-
-def relative_year(
-    text: str,
-    start: int,
-    end: int,
-    s_start: int,
-    s_end: int,
-    year: int,
-    lo: int | None = None,
-    hi: int | None = None,
-) -> str | None:
-    """The year that "aujourd'hui" or "l'an dernier" near the figure means, given the publication year.
-
-    The marker nearest the figure in its clause decides, within ``lo``..``hi`` when given (the ends
-    of the figures before and after it): in "emploie aujourd'hui 120.000 personnes, contre 100.000
-    l'an dernier", the first is this year and the second last year."""
-    c_lo = s_start
-    for m in _BREAK.finditer(text, s_start, start):
-        c_lo = m.end()
-    hi_m = _BREAK.search(text, end, s_end)
-    c_hi = hi_m.start() if hi_m else s_end
-    a, b = max(c_lo, lo if lo is not None else c_lo), min(c_hi, hi if hi is not None else c_hi)
-    best: tuple[int, int] | None = None
-    for rx, delta in ((_LAST_YEAR, -1), (_NEXT_YEAR, 1), (_NOW, 0)):
-        for m in rx.finditer(text, a, b):
-            d = start - m.end() if m.end() <= start else m.start() - end
-            if best is None or d < best[0]:
-                best = (d, delta)
-    return str(year + best[1]) if best is not None else None

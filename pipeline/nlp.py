@@ -30,9 +30,9 @@ import pipeline.figures  # noqa: F401  (registers veille_figures)
 import pipeline.organisations  # noqa: F401  (registers veille_acronyms, veille_orgs)
 import pipeline.persons  # noqa: F401  (registers veille_persons)
 import pipeline.sentences  # noqa: F401  (registers veille_paragraphs)
-from pipeline.indicators import relative_year
 from pipeline.organisations import ORGANISATIONS_KEY, organisation_from_dict
 from pipeline.persons import PERSONS_KEY, person_from_dict
+from pipeline.status import relative_year
 from veille.config import PACKAGE_CONFIG
 from veille.models import Analysis, Figure, Mention, Organisation, Person
 
