@@ -138,9 +138,9 @@ _TARGET = re.compile(
     re.I,
 )
 _FORECAST = re.compile(
-    r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w*|tabl(?:e|ent) sur"
+    r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w* à|tabl(?:e|ent) sur"
     r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
-    r"|selon les prévisions|permettr\w+ (?:de |d['’]|la |l['’])|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
+    r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
 )
 # decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
@@ -154,12 +154,25 @@ _PLANNED = re.compile(
     r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
     r"|en cours de (?:construction|réalisation)|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
-    r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet",
+    r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
+    r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de",
     re.I,
 )
+# the subject of a "prévoit" that is a plan: its figure is a goal ("le plan prévoit la création de 140.000 emplois")
+_PLAN_SUBJECT = re.compile(
+    r"(?:plan|stratégie|programme|feuille de route|vision|pacte)\b[^.;]{0,40}prévoi\w*[^.;]{0,40}$", re.I
+)
+# approved projects: their amounts and jobs are commitments ("la commission a approuvé 15 projets pour 10,8 milliards")
+_APPROVED = re.compile(
+    r"approuv\w+|commission (?:nationale |régionale |unifiée )*(?:des |de l['’]|d['’])investissement|conventions? d['’]investissement"
+    r"|investissements? projetés?|projets? d['’]investissements?",
+    re.I,
+)
+_COMMITTED = {"investissement", "emplois_crees", "fonds"}
+_NOW_AFTER = re.compile(r"^\W*(?:aujourd['’]hui|actuellement|à ce jour|désormais)", re.I)
 # done or measured: the nearest of these before the figure keeps it "actual"
 _ACTUAL = re.compile(
-    r"passant de|passé de|contre\b|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
+    r"passant (?:\w+ )?de|passé de|contre\b|(?:a|ont|avait|avaient) permis|à ce jour|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|\bont (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|avons (?:\w+ )?(?:recruté|créé|investi|réalisé|atteint|formé)|emploie|emploient|compte\b|comptent|totalis\w+"
     r"|ayant (?:\w+ )?\w+(?:é|i|u|is)\b|\w+ait (?:de|d['’]) (?:\w+ )?(?:atteindre|dépasser)",
@@ -201,7 +214,7 @@ _AGREEMENT_OF = re.compile(
     re.I,
 )
 _OUTCOMES = {
-    "chiffre_affaires", "exportations", "resultat", "croissance", "part", "taille_marche",
+    "chiffre_affaires", "exportations", "resultat", "croissance", "taille_marche",
     "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
 }  # fmt: skip
 _AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
@@ -223,37 +236,50 @@ def status_of(
     decides; else the nearest after it in the clause ("les 14 milliards prévus", "3.000 startups
     à l'horizon 2030"); else the nearest non-"actual" cue earlier in the clause ("vise ...
     passant de 17,9 milliards en 2023 à 25 MMDH en 2026": the second is the goal)."""
-    lo = s_start
-    for m in _BREAK.finditer(text, s_start, start):
-        lo = m.end()
-    full = text[max(lo, start - 200) : start]
+    lo = clause_start(text, s_start, start)
     own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
     own = text[own_lo:start]
     hi_m = _BREAK.search(text, end, s_end)
     after = text[end : hi_m.start() if hi_m else s_end][:70]
     found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
+    if not found and _NOW_AFTER.match(after):
+        return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
     if not found:
         found = [
             (d, st)
             for st, rx in _CUES
-            if st != "actual" and (d := _nearest(rx, after, from_end=False)) is not None
+            if st != "actual"
+            and (d := _nearest(rx, after, from_end=False)) is not None
+            and not (st == "planned" and indicator == "part")  # "53 % du montant global projeté": a share now
         ]
+        if found and min(found)[1] == "target" and _SIGNED.search(text[lo:start]):
+            found = [
+                (0, "planned")
+            ]  # "la signature de deux mémorandums pour la création de 1500 emplois à l'horizon 2026"
     if not found and own_lo > max(lo, start - 200):
+        # a cue that also governed the previous figure ("vise à porter ... de 17,9 en 2023 à 40 MMDH")
+        shared = text[max(lo, start - 200) : prev_start if prev_start is not None else own_lo]
         found = [
             (d, st)
             for st, rx in _CUES
-            if st != "actual" and (d := _nearest(rx, full, from_end=True)) is not None
+            if st != "actual" and (d := _nearest(rx, shared, from_end=True)) is not None
         ]
     if not found:
+        if indicator in _COMMITTED and _APPROVED.search(text, max(0, s_start - 300), s_end):
+            return "announced"  # the amounts and jobs of approved investment projects
         return "actual"
     status = min(found)[1]
     if status != "target" and (
         _AGREEMENTS.search(text[start:end]) or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
     ):
         return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
+    if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, start - 120), start):
+        return "target"  # "le plan prévoit la création de 140.000 emplois"
     if status == "planned":
         # a decision for an investment, a hiring or an opening; an expected outcome otherwise
         return "forecast" if indicator in _OUTCOMES else "announced"
+    if status == "actual" and indicator in _COMMITTED and _APPROVED.search(own):
+        return "announced"  # "la commission a approuvé 15 projets pour un montant de 10,8 milliards"
     return status
 
 
