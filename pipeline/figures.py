@@ -91,8 +91,15 @@ def figures_from_doc(
         prev_end = figures[-1].end if figures and figures[-1].sentence_start == s_start else None
         prev_start = figures[-1].start if prev_end is not None else None
         # the parse's word, even one not worth showing ("IS", "côté"), still tells the indicator
+        # the figure before it in the same paragraph, of the same unit, lends its indicator when no cue speaks
+        before = figures[-1] if figures and figures[-1].unit == unit else None
+        lend = (
+            before.indicator
+            if before is not None and q.start - before.end < 250 and "\n" not in text[before.end : q.start]
+            else None
+        )
         reading = classify(
-            tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end, prev_start
+            tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end, prev_start, lend
         )
         status = reading.status
         if (

@@ -113,6 +113,9 @@ _OWN_NOUN = re.compile(
 _GROWTH_AFTER = re.compile(
     r"^[\s\u00a0]*(?:de[\s\u00a0]+|d['’])(?:croissance|hausse|progression|augmentation|baisse|recul)", re.I
 )
+_BY_BEFORE = re.compile(
+    r"(?:de|d['’]|\+|-)[\s\u00a0]*$", re.I
+)  # "a reculé de 2 %" (a change), not "à 15 %" (a level)
 _SHARE_OF = re.compile(r"^[\s\u00a0]*(?:de[\s\u00a0]+la|de[\s\u00a0]+l['’]|du|des)[\s\u00a0]", re.I)
 _EXPORT = re.compile(r"export|devises", re.I)
 _FLOW_STATUSES = {"announced", "target", "forecast"}
@@ -128,8 +131,11 @@ def indicator_of(
     s_start: int,
     s_end: int,
     per: str | None = None,
+    previous: str | None = None,
 ) -> str:
-    """The taxonomy key that best fits the figure: its own words and metric phrase first, then its clause."""
+    """The taxonomy key that best fits the figure: its own words and metric phrase first, then its
+    clause; with no cue at all, ``previous`` (the indicator of the figure before it in the same
+    enumeration: "de 17,1 % au lieu de 17 %", "2 à Casablanca, 1 à Rabat")."""
     candidates = taxonomy.for_unit(unit)
     if not candidates:
         return FALLBACK
@@ -152,20 +158,23 @@ def indicator_of(
     after = text[end : min(s_end, end + 60)]
     own = text[start:end] + " "
     noun = _OWN_NOUN.match(after)
-    if (
-        noun and not (unit == "percent" and _SHARE_OF.match(after))
-    ):  # "5 % de la croissance": a share, not growth  # "1,3 MMDH d'investissements", "10 milliards de DH de chiffre d'affaires à l'export"
-        own += noun.group(1)
+    # "1,3 MMDH d'investissements": the noun after the figure, unless a share's whole ("5 % de la croissance")
+    share = unit == "percent" and _SHARE_OF.match(after)
+    complement = noun.group(1) if noun and not share else ""
     metric_text = (metric or "").lower()
     scores: dict[str, float] = {}
     other_cues = taxonomy.indicators[FALLBACK].cues
-    if _cue_hits(other_cues, own) or (metric_text and _cue_hits(other_cues, " " + metric_text + " ")):
+    if _cue_hits(other_cues, own + complement) or (
+        metric_text and _cue_hits(other_cues, " " + metric_text + " ")
+    ):
         return FALLBACK
     for key in candidates:
         cues = taxonomy.indicators[key].cues
         score = 0.0
         if _cue_hits(cues, own):
-            score += 6.0
+            score += 6.0  # the figure's own noun: "37 établissements"
+        elif complement and _cue_hits(cues, " " + complement + " "):
+            score += 5.0  # its complement: "de formation", "d'investissements"
         if metric_text and _cue_hits(cues, " " + metric_text + " "):
             score += 4.0
         hits_after = _cue_hits(cues, after[:40])
@@ -176,18 +185,27 @@ def indicator_of(
             score += 1.0 + max(hits_before) / max(len(before), 1)
         if score:
             scores[key] = score
-    if "exportations" in scores and "chiffre_affaires" in scores and _EXPORT.search(own + " " + metric_text):
+    if (
+        "exportations" in scores
+        and "chiffre_affaires" in scores
+        and _EXPORT.search(own + complement + " " + metric_text)
+    ):
         return "exportations"
     if unit == "percent" and "part" in candidates and _SHARE_OF.match(after):
         scores["part"] = scores.get("part", 0.0) + 3.0  # "5 % de la croissance du PIB": a share of it
     if unit in ("percent", "points") and "croissance" in candidates:
-        if _GROWTH.search(text[max(lo, start - 30) : start]) or _GROWTH_AFTER.match(after):
+        changed = _GROWTH.search(text[max(lo, start - 30) : start]) and _BY_BEFORE.search(
+            text, max(lo, start - 12), start
+        )
+        if changed or _GROWTH_AFTER.match(after):
             scores["croissance"] = scores.get("croissance", 0.0) + 6.0
         elif _GROWTH.search(text[max(lo, start - 80) : start]):
             scores["croissance"] = scores.get("croissance", 0.0) + 2.0
     if scores:
         top = max(scores.values())
         return next(k for k in candidates if scores.get(k) == top)
+    if previous is not None and previous in candidates:
+        return previous
     return _DEFAULT.get(unit, FALLBACK) if _DEFAULT.get(unit) in candidates else FALLBACK
 
 
@@ -218,6 +236,7 @@ def classify(
     s_end: int,
     prev_end: int | None = None,
     prev_start: int | None = None,
+    previous: str | None = None,
 ) -> Reading:
     """Indicator, status and per of one figure of ``text`` (``prev_end``: where the previous
     figure of the same sentence ends)."""
@@ -225,7 +244,7 @@ def classify(
     for m in _BREAK.finditer(text, s_start, start):
         lo = m.end()
     per = per_of(text, start, end, unit, lo)
-    indicator = indicator_of(taxonomy, text, start, end, unit, metric, s_start, s_end, per)
+    indicator = indicator_of(taxonomy, text, start, end, unit, metric, s_start, s_end, per, previous)
     status = status_of(text, start, end, s_start, s_end, indicator, prev_end, prev_start)
     if indicator == "effectif" and status in _FLOW_STATUSES and "emplois_crees" in taxonomy.indicators:
         window = text[max(lo, start - 60) : end + 30].lower()
