@@ -128,15 +128,16 @@ def figures(store: Store, period: Period, article_ids: Iterable[int]) -> list[Fi
     rows: list[FigureRow] = []
     offset = 0
     while True:  # a day of margin each side: the article set is already exact
+        # every copy: the digest keeps its own articles' figures and merges a story's copies itself
         q = FigureQuery(since=period.start - timedelta(days=1), until=period.end + timedelta(days=1),
-                        limit=1000, offset=offset)  # fmt: skip
+                        limit=1000, offset=offset, copies=True)  # fmt: skip
         result = search_figures(store, q)
         rows += [r for r in result.rows if r.article_id in ids]
         offset += 1000
         if len(result.rows) < 1000:  # the last page (the total may be capped: not used here)
             break
     for article_id in ids - {r.article_id for r in rows}:  # pinned from outside the period
-        rows += search_figures(store, FigureQuery(article_id=article_id, limit=1000)).rows
+        rows += search_figures(store, FigureQuery(article_id=article_id, limit=1000, copies=True)).rows
     return rows
 
 

@@ -109,7 +109,12 @@ def test_search_filter_article_figure_and_csv(server: str, page: Any, tmp_path: 
 
     page.goto(server + "/chiffres?unit=MAD&order=value&per_page=3")
     shown = page.locator("table.chiffres tbody tr").count()
-    assert shown == 3
+    assert shown == 2  # the 18 milliards of one story carried by three outlets is one row
+    copies = page.locator("details.reprises-chiffre")
+    assert copies.locator("summary").inner_text() == "+2 reprises"
+    assert not copies.locator("li").first.is_visible()
+    copies.locator("summary").click()  # its copies one click away
+    assert copies.locator("li").count() == 2 and copies.locator("li").first.is_visible()
     shot(page, "05-chiffres")
     with page.expect_download() as info:
         page.click("a.telechargement:text('CSV')")
@@ -118,7 +123,8 @@ def test_search_filter_article_figure_and_csv(server: str, page: Any, tmp_path: 
     download.save_as(target)
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert len(rows) == shown
-    assert [r["Valeur numérique"] for r in rows] == ["18000000000", "18000000000", "18000000000"]
+    assert [r["Valeur numérique"] for r in rows] == ["18000000000", "1200000000"]
+    assert rows[0]["Reprises"].startswith("Le Matin (https://lematin.example/")
     # the indicator's label, and beside it the metric in the article's words
     assert (rows[0]["Indicateur"], rows[0]["Mesure"]) == ("Exportations", "chiffre d'affaires à l'export")
 

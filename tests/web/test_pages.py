@@ -233,7 +233,8 @@ def test_unknown_organisation_is_404(client: TestClient) -> None:
 
 def test_figures_explorer_filters(client: TestClient) -> None:
     body = main_of(client.get("/chiffres", params={"unit": "MAD"}).text)
-    assert "4 chiffres" in body  # 3 copies of 18 milliards + 1,2 milliard
+    assert "2 chiffres" in body  # 18 milliards (one story, 3 copies: one row) + 1,2 milliard
+    assert '<span class="reprises">+2 reprises</span>' in body
     assert "1,2\u00a0milliard\u00a0DH" in body
     assert "130\u00a0000" not in body
     body = main_of(client.get("/chiffres", params={"org": "ADD", "unit": "count"}).text)
@@ -299,7 +300,7 @@ def test_article_page_shows_indicator_and_status(client: TestClient, fx: Fixture
 
 
 def test_csv_export_is_exactly_what_is_shown(client: TestClient) -> None:
-    params = {"unit": "MAD", "per_page": "2", "order": "value"}
+    params = {"unit": "MAD", "per_page": "2", "order": "value", "copies": "1"}
     page = main_of(client.get("/chiffres", params=params).text)
     shown = re.findall(r'<td class="nombre">([^<]+)</td>', page)
     assert len(shown) == 2
@@ -320,7 +321,7 @@ def test_csv_export_is_exactly_what_is_shown(client: TestClient) -> None:
 
 
 def test_csv_export_of_every_figure(client: TestClient) -> None:
-    params = {"unit": "MAD", "per_page": "2", "order": "value"}
+    params = {"unit": "MAD", "per_page": "2", "order": "value", "copies": "1"}
     page = main_of(client.get("/chiffres", params={**params, "total": "exact"}).text)
     total = int(re.search(r"(\d+) chiffres", page).group(1))
     assert total > 2 and "tous les chiffres" in page
@@ -350,7 +351,7 @@ def test_csv_defuses_formulas_and_xlsx_has_no_formula(client: TestClient) -> Non
 
     assert _csv_cell('=HYPERLINK("http://evil.example")') == '\'=HYPERLINK("http://evil.example")'
     assert _csv_cell("-5 %") == "'-5 %" and _csv_cell(-5.0) == "-5"
-    r = client.get("/chiffres.xlsx", params={"unit": "MAD", "per_page": "3", "order": "value"})
+    r = client.get("/chiffres.xlsx", params={"unit": "MAD", "per_page": "3", "order": "value", "copies": "1"})
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
@@ -405,12 +406,12 @@ def test_sources_show_their_label_or_their_name(client: TestClient, fx: Fixture)
     organisation = main_of(client.get("/organisations/" + quote("Agence de développement du digital")).text)
     assert '<span class="meta">Médias24' in organisation
     # exports: the "Source" column keeps the name; the label in a column of its own, after the
-    # columns of the table (only the codes of indicator, status and rate come after it)
-    exported = client.get("/chiffres.csv", params={"unit": "MAD"}).content.decode("utf-8-sig")
+    # columns of the table (only the codes of indicator, status and rate and the copies come after it)
+    exported = client.get("/chiffres.csv", params={"unit": "MAD", "copies": "1"}).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(exported)))
     by_source = {row["Source"]: row["Nom de la source"] for row in rows}
     assert by_source == {"medias24": "Médias24", "le-matin": "Le Matin", "atlas-eco": "atlas-eco"}
-    assert list(rows[0])[-4:] == ["Nom de la source", "Code indicateur", "Code statut", "Par"]
+    assert list(rows[0])[-5:] == ["Nom de la source", "Code indicateur", "Code statut", "Par", "Reprises"]
     # the API keeps names and adds the label next to them
     hit = next(h for h in client.get("/api/search", params={"source": "medias24"}).json()["hits"])
     assert (hit["source"], hit["source_label"]) == ("medias24", "Médias24")
@@ -495,7 +496,8 @@ def test_api_search_and_figures(client: TestClient) -> None:
     target = client.get("/api/figures", params={"indicator": "emplois_crees", "status": "target"}).json()
     assert [r["value"] for r in target["rows"]] == [3000]
     several = client.get("/api/figures?unit=jobs&status=target&status=actual").json()
-    assert several["total"] == 4  # 3 copies of 130 000 and the target
+    assert several["total"] == 2  # the 130 000 of one story carried 3 times (one row), and the target
+    assert client.get("/api/figures?unit=jobs&status=target&status=actual&copies=true").json()["total"] == 4
     hits = client.get("/api/search", params={"status": "target"}).json()["hits"]
     assert [h["title"] for h in hits] == ["Fès Shore : une extension de 25 hectares"]
 
@@ -587,3 +589,61 @@ def test_unsubscribe_router_is_included_when_present(client: TestClient) -> None
     r = client.get("/unsubscribe/1.invalide")
     assert r.status_code == 404 and "désinscription" in r.text.lower()
     assert "script-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_figures_explorer_lists_a_syndicated_figure_once(client: TestClient, fx: Fixture) -> None:
+    body = main_of(client.get("/chiffres", params={"unit": "MAD"}).text)
+    assert body.count("18\u00a0milliards\u00a0DH") == 1 and 'name="copies" value="1">' in body
+    assert "(un chiffre repris par plusieurs articles d'une même reprise compté une fois)" in body
+    assert f'<a href="/articles/{fx.ids["export"]}#phrase-' in body  # the story's first article
+    # its copies one click away: the outlets, their pages in Veille and the original addresses
+    copies = re.search(r'<details class="reprises-chiffre">(.*?)</details>', body, re.S).group(1)
+    assert '<span class="reprises">+2 reprises</span>' in copies
+    assert f'<a href="/articles/{fx.ids["export-copy1"]}">Le Matin</a>, 14 janv. 2025' in copies
+    assert f'<a href="/articles/{fx.ids["export-copy2"]}">atlas-eco</a>' in copies
+    assert 'href="https://lematin.example/offshoring-18-milliards"' in copies
+    # the option lists every copy, and says nothing about collapsing
+    every = main_of(client.get("/chiffres", params={"unit": "MAD", "copies": "1"}).text)
+    assert "4 chiffres" in every and every.count("18\u00a0milliards\u00a0DH") == 3
+    assert 'class="reprises"' not in every and 'name="copies" value="1" checked' in every
+
+
+def test_figure_exports_follow_the_copies_rule(client: TestClient) -> None:
+    from openpyxl import load_workbook
+
+    def csv_rows(**params: str) -> list[dict[str, str]]:
+        r = client.get("/chiffres.csv", params={"unit": "MAD", "order": "value", **params})
+        return list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+
+    rows = csv_rows()
+    assert [row["Valeur numérique"] for row in rows] == ["18000000000", "1200000000"]
+    assert rows[0]["Source"] == "medias24"
+    assert rows[0]["Reprises"] == (
+        "Le Matin (https://lematin.example/offshoring-18-milliards); "
+        "atlas-eco (https://atlas-eco.example/2025/01/15/export/)"
+    )
+    assert rows[1]["Reprises"] == ""
+    assert len(csv_rows(copies="1")) == 4 and {r["Reprises"] for r in csv_rows(copies="1")} == {""}
+    assert [r["Reprises"] for r in csv_rows(tout="1")] == [
+        r["Reprises"] for r in rows
+    ]  # every match, streamed
+    assert len(csv_rows(tout="1", copies="1")) == 4
+    book = client.get("/chiffres.xlsx", params={"unit": "MAD", "order": "value"})
+    sheet = [[c.value for c in row] for row in load_workbook(io.BytesIO(book.content)).active.iter_rows()]
+    assert len(sheet) == 3 and sheet[1][sheet[0].index("Reprises")].startswith("Le Matin (")
+
+
+def test_api_figures_carry_their_copies(client: TestClient, fx: Fixture) -> None:
+    data = client.get("/api/figures", params={"unit": "MAD", "order": "value"}).json()
+    assert data["total"] == 2 and data["rows"][0]["article_id"] == fx.ids["export"]
+    assert data["rows"][0]["copies"] == [
+        {"article_id": fx.ids["export-copy1"], "source": "le-matin",
+         "url": "https://lematin.example/offshoring-18-milliards", "published": "2025-01-14T09:00:00Z"},
+        {"article_id": fx.ids["export-copy2"], "source": "atlas-eco",
+         "url": "https://atlas-eco.example/2025/01/15/export/", "published": "2025-01-15T09:00:00Z"},
+    ]  # fmt: skip
+    every = client.get("/api/figures", params={"unit": "MAD", "copies": "true"}).json()
+    assert every["total"] == 4 and all(r["copies"] == [] for r in every["rows"])
+    assert "copies" in {
+        p["name"] for p in client.get("/openapi.json").json()["paths"]["/api/figures"]["get"]["parameters"]
+    }

@@ -1,4 +1,5 @@
-"""``veille figures``: one row per extracted figure, for analysts (table, CSV, JSON, XLSX)."""
+"""``veille figures``: one row per extracted figure (copies of a syndicated story collapsed, unless
+``--copies``), for analysts (table, CSV, JSON, XLSX)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ HEADER = [
     "period",
     "organisations",
     "sentence",
+    "copies",  # the story's other articles carrying the figure: "source url; source url"
 ]
 
 
@@ -41,7 +43,8 @@ def _rows(result: Any) -> list[list[Any]]:
 def _row(r: Any) -> list[Any]:
     return [r.published.date() if r.published else None, r.source, r.title, r.url, r.value, r.unit,
             r.formatted.replace("\u00a0", " "), r.indicator, indicator_label(r.indicator), r.metric, r.status,
-            r.per, r.period, "; ".join(r.organisations), r.sentence]  # fmt: skip
+            r.per, r.period, "; ".join(r.organisations), r.sentence,
+            "; ".join(f"{c.source} {c.url}" for c in r.copies)]  # fmt: skip
 
 
 def _check_indicator(key: str | None) -> str | None:
@@ -99,6 +102,12 @@ def figures_cmd(
     exact_total: bool = typer.Option(
         False, "--exact-total", help="Count every match (slower) instead of stopping at 1,000 (JSON total)."
     ),
+    copies: bool = typer.Option(
+        False,
+        "--copies",
+        help="Every copy of a syndicated story as its own row (by default one row per story and figure, "
+        "with its copies).",
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to this file instead of the screen."
     ),
@@ -112,6 +121,10 @@ def figures_cmd(
     Every figure of a unit, for a study: veille figures --unit MAD --all --format csv -o dh.csv
 
     Jobs announced or targeted, not yet created: veille figures --indicator emplois_crees --status target --status announced
+
+    A figure repeated by the copies of one syndicated story is one row, the story's first
+    article's, with its copies (table: "copies" column; csv/xlsx: "copies"; json: "copies" list);
+    --copies lists every copy as its own row.
     """
     from veille.search import FigureQuery, FigureResult, figures, iter_figures
 
@@ -126,7 +139,7 @@ def figures_cmd(
         text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period, org=org,
         indicator=_check_indicator(indicator), status=_check_statuses(status),
         source=source, since=day(since, "--since"), until=day(until, "--until"), article_id=article,
-        limit=limit, offset=offset, order=order, exact_total=exact_total,
+        limit=limit, offset=offset, order=order, exact_total=exact_total, copies=copies,
     )  # fmt: skip
     _, store = open_archive(data_dir, config_dir)
     try:
@@ -155,26 +168,32 @@ def figures_cmd(
         return
     if output is not None:
         with _redirect(output):
-            _print(fmt, result, offset)
+            _print(fmt, result, offset, copies)
         typer.echo(f"{len(result.rows)} figures written to {output}")
         return
-    _print(fmt, result, offset)
+    _print(fmt, result, offset, copies)
 
 
-def _print(fmt: str, result: Any, offset: int = 0) -> None:
+def _print(fmt: str, result: Any, offset: int = 0, all_copies: bool = False) -> None:
     if fmt == "json":
         echo_json(result)
     elif fmt == "csv":
         echo_csv(HEADER, _rows(result))
     else:
-        rows = [[r[0], r[1], r[6], r[8], r[9], r[10], r[12], r[2]] for r in _rows(result)]
+        rows = [
+            [r[0], r[1], r[6], r[8], r[9], r[10], r[12], f"+{len(f.copies)}" if f.copies else "", r[2]]
+            for r, f in zip(_rows(result), result.rows, strict=True)
+        ]
         echo_table(
-            ["date", "source", "value", "indicator", "metric", "status", "period", "title"],
+            ["date", "source", "value", "indicator", "metric", "status", "period", "copies", "title"],
             rows,
-            [10, 16, 30, 20, 30, 9, 9, 40],
+            [10, 16, 30, 20, 30, 9, 9, 6, 40],
         )
         shown = f"{offset + 1}-{offset + len(result.rows)}" if result.rows else "0"
-        typer.echo(f"{shown} of {'' if result.total_exact else 'more than '}{result.total} figures")
+        collapsed = "" if all_copies else " (copies of one story counted once; --copies lists each)"
+        typer.echo(
+            f"{shown} of {'' if result.total_exact else 'more than '}{result.total} figures{collapsed}"
+        )
 
 
 class _redirect:
@@ -206,8 +225,8 @@ def write_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Chiffres")
-    widths = (11, 16, 50, 40, 16, 9, 22, 16, 22, 34, 10, 10, 10, 36, 80)
-    for col, width in zip("ABCDEFGHIJKLMNO", widths, strict=False):
+    widths = (11, 16, 50, 40, 16, 9, 22, 16, 22, 34, 10, 10, 10, 36, 80, 60)
+    for col, width in zip("ABCDEFGHIJKLMNOP", widths, strict=False):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     bold = Font(bold=True)

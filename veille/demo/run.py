@@ -151,7 +151,7 @@ def run_demo(
         report.period = period
         if period is None:
             raise DemoError("the demo crawl archived no article: nothing to put in a digest")
-        found = figures(store, FigureQuery(limit=1000))
+        found = figures(store, FigureQuery(limit=1000, copies=True))  # every figure extracted
         report.figures = found.total
         report.organisations = len({o for row in found.rows for o in row.organisations})
         config = load_digest_config(settings)

@@ -34,6 +34,7 @@ from veille.search.figure_rows import figures, iter_figures
 from veille.search.models import (
     ArticleDetail,
     ArticleRef,
+    FigureCopy,
     FigureQuery,
     FigureResult,
     FigureRow,
@@ -54,7 +55,7 @@ from veille.search.ranking import TITLE_WEIGHT as TITLE_WEIGHT
 
 __all__ = [
     "SearchQuery", "SearchResult", "Hit", "search",
-    "FigureQuery", "FigureResult", "FigureRow", "figures", "iter_figures",
+    "FigureQuery", "FigureResult", "FigureRow", "FigureCopy", "figures", "iter_figures",
     "OrgStat", "org_stats", "OrgDetail", "organisation", "ArticleRef",
     "ArticleDetail", "OrgMention", "PersonMention", "article_detail", "resolve_org", "QueryError",
     "source_counts", "TOTAL_CAP", "FACET_SAMPLE",

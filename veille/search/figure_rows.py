@@ -22,12 +22,15 @@ from veille.search.conditions import (
     _figure_conditions,
     _fts_match,
     _in_ids,
+    _in_ids_param,
     _org_ids,
     _text_match,
+    ids_value,
     pg_stems,
+    prebuilt,
     set_planner,
 )
-from veille.search.models import FigureQuery, FigureResult, FigureRow
+from veille.search.models import FigureCopy, FigureQuery, FigureResult, FigureRow
 from veille.search.ranking import SET_IDS_MAX
 from veille.store import Store
 
@@ -73,7 +76,7 @@ def _page_rows(store: Store, page: Sequence[int]) -> Any:
     return sa.select(*_FIGURE_COLS).select_from(_WITH_ARTICLE).where(_in_ids(store, F.c.id, page))
 
 
-def _figure_row(r: Any) -> FigureRow:
+def _figure_row(r: Any, copies: list[FigureCopy] | None = None) -> FigureRow:
     return FigureRow(
         id=r.id, article_id=r.article_id, published=r.published, source=r.source, title=r.title, url=r.url,
         text=r.text, value=float(r.value), unit=r.unit,
@@ -82,6 +85,7 @@ def _figure_row(r: Any) -> FigureRow:
         approx=bool(r.approx), qualifier=r.qualifier, range_max=r.range_max, period=r.period, metric=r.metric,
         organisations=list(r.organisations or []), sentence=r.sentence, start=r.start, end=r.end,
         sentence_start=r.sentence_start, indicator=r.indicator, status=r.status or "actual", per=r.per,
+        copies=copies or [],
     )  # fmt: skip
 
 
@@ -93,13 +97,16 @@ _FIGURE_COLS = (
 
 
 def figures(store: Store, q: FigureQuery) -> FigureResult:
-    """Figures matching ``q`` (one row per figure), newest first or largest first."""
+    """Figures matching ``q``, newest first or largest first: one row per figure with
+    ``copies=True``, else one row per figure and syndicated story (:func:`_collapse`)."""
     limit, offset = _check_page(q.limit, q.offset)
     parsed = _parsed(q)
     with store.engine.connect() as conn:
         walk = _walk(store, conn, q, parsed)
         if walk is None:
             return FigureResult([], 0)
+        if not q.copies:
+            return _collapsed_page(store, conn, q, parsed, walk, limit, offset)
         # one ordered walk gives the page and the capped total: the ids of the first TOTAL_CAP + 1
         # matches (narrow columns), then the full rows of the page only
         head = max(limits.TOTAL_CAP + 1, offset + limit)
@@ -120,17 +127,186 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
         return FigureResult([_figure_row(rows[i]) for i in page], total, exact)
 
 
+# Copies of one syndicated story. The walk stays the same ordered walk, one column wider (the
+# figure's article: in the figures' covering indexes); the articles' clusters are read from
+# their covering index, and only the figures of a story with several articles in the walk are
+# read with their value, unit, upper bound and period (by primary key: about one figure in ten).
+# Groups keep walk order: a group stands where its first figure stands (its newest copy, by
+# date) and shows its earliest article's figure. As the walk stops at TOTAL_CAP + 1 rows, it
+# reads a quarter more figures than rows wanted (as the article search does for its clusters),
+# and four times more while copies leave it short.
+
+KEY_BATCH = 10_000  # figures (or articles) whose story key is read at a time
+
+_Group = tuple[Any, ...]  # (cluster, value, unit, range_max, period, nth such figure in its article)
+_Stories = dict[_Group, list[int]]  # figure ids of each group, in walk order
+
+
+def _collapsed_page(
+    store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None, walk: Any, limit: int, offset: int
+) -> FigureResult:
+    want = max(limits.TOTAL_CAP + 1, offset + limit)  # rows (groups) to reach
+    n = want + want // 4
+    while True:
+        pairs = _walk_pairs(conn, walk, n)
+        _walked(store, conn, parsed)
+        groups = _stories(store, conn, pairs)
+        complete = len(pairs) < n
+        if complete or len(groups) >= want:
+            break
+        n *= 4  # long runs of copies: walk further
+        _walking(store, conn, parsed)
+    if complete and len(groups) < want:
+        total, exact = len(groups), True
+    elif q.exact_total:
+        if not complete:
+            _walking(store, conn, parsed)
+            pairs = _walk_pairs(conn, walk)
+            _walked(store, conn, parsed)
+            groups, complete = _stories(store, conn, pairs), True
+        total, exact = len(groups), True
+    else:  # the same contract as without copies: "more than TOTAL_CAP"
+        total, exact = limits.TOTAL_CAP, False
+    page = list(groups.items())[offset : offset + limit]
+    if not complete and page:  # copies beyond the walk's end: the page's stories read whole
+        page = _whole(store, conn, walk, page, dict(pairs))
+    return FigureResult(_collapsed_rows(store, conn, [members for _, members in page]), total, exact)
+
+
+def _walking(store: Store, conn: Any, parsed: ParsedQuery | None) -> None:
+    """Before walking again: the walk's planner settings (see :func:`_walk`)."""
+    if parsed is not None and store.dialect == "postgresql":
+        set_planner(conn, seqscan=False, nestloop=False)
+
+
+def _walk_pairs(conn: Any, walk: Any, n: int | None = None) -> list[tuple[int, int]]:
+    """(figure, article) of the walk's first ``n`` figures (all of them: None)."""
+    stmt = walk.add_columns(F.c.article_id)
+    return [(r[0], r[1]) for r in conn.execute(stmt if n is None else stmt.limit(n))]
+
+
+@prebuilt
+def _cluster_rows(dialect: str) -> Any:
+    """(article, cluster) of the given articles that copy an earlier one: a cluster's head (its
+    own cluster) and an article of none are not sent back."""
+    return sa.select(A.c.id, A.c.cluster_id).where(_in_ids_param(dialect, A.c.id), A.c.cluster_id != A.c.id)
+
+
+@prebuilt
+def _key_rows(dialect: str) -> Any:
+    cols = (F.c.id, F.c.value, F.c.unit, F.c.range_max, F.c.period)
+    return sa.select(*cols).where(_in_ids_param(dialect, F.c.id))
+
+
+def _batched(store: Store, conn: Any, stmt: Any, ids: Sequence[int]) -> Iterator[Any]:
+    for i in range(0, len(ids), KEY_BATCH):
+        yield from conn.execute(stmt, {"facet_ids": ids_value(store.dialect, ids[i : i + KEY_BATCH])})
+
+
+def _stories(store: Store, conn: Any, pairs: Sequence[tuple[int, int]]) -> _Stories:
+    """The figures grouped by story (their article's cluster, value, unit, upper bound and
+    period), groups in order of their first figure. A figure written twice in one article
+    ("18 milliards" in the lead and the body) is two rows: the n-th one of an article goes with
+    the n-th one of its copies. A figure whose story has no other article among ``pairs`` is a
+    group of its own, its key not read."""
+    walked = sorted({a for _, a in pairs})
+    cluster = {a: a for a in walked}
+    cluster.update(_batched(store, conn, _cluster_rows(store.dialect), walked))
+    articles: dict[int, set[int]] = {}
+    for a, c in cluster.items():
+        articles.setdefault(c, set()).add(a)
+    shared = [f for f, a in pairs if len(articles[cluster[a]]) > 1]
+    keys = {r[0]: tuple(r[1:]) for r in _batched(store, conn, _key_rows(store.dialect), shared)}
+    groups: _Stories = {}
+    nth: dict[tuple[Any, ...], int] = {}
+    for f, a in pairs:
+        k = keys.get(f)
+        if k is None:
+            groups[(-f,)] = [f]  # its own story (or deleted since the walk)
+            continue
+        same = (a, *k)
+        j = nth[same] = nth.get(same, -1) + 1
+        groups.setdefault((cluster[a], *k, j), []).append(f)
+    return groups
+
+
+def _whole(
+    store: Store, conn: Any, walk: Any, page: list[tuple[_Group, list[int]]], article_of: dict[int, int]
+) -> list[tuple[_Group, list[int]]]:
+    """The page's groups with every matching copy, also those the capped walk did not reach:
+    the stories whose articles are not all in their group (few: copies are published close
+    together) are walked again over their articles only."""
+    firsts = [article_of[members[0]] for _, members in page]
+    cluster = {a: a for a in firsts}
+    cluster.update(_batched(store, conn, _cluster_rows(store.dialect), sorted(set(firsts))))
+    clusters = sorted(set(cluster.values()))
+    articles: dict[int, set[int]] = {}
+    for c, a in conn.execute(
+        sa.select(sa.func.coalesce(A.c.cluster_id, A.c.id), A.c.id).where(
+            _in_ids(store, A.c.cluster_id, clusters) | _in_ids(store, A.c.id, clusters)
+        )
+    ):
+        articles.setdefault(c, set()).add(a)
+    open_ = {
+        i
+        for i, ((_, members), first) in enumerate(zip(page, firsts, strict=True))
+        if articles.get(cluster[first], set()) - {article_of[f] for f in members}
+    }
+    if not open_:
+        return page
+    wanted = sorted(set().union(*(articles[cluster[firsts[i]]] for i in open_)))
+    regrouped = _stories(store, conn, _walk_pairs(conn, walk.where(_in_ids(store, F.c.article_id, wanted))))
+    group_of = {f: members for members in regrouped.values() for f in members}
+    return [
+        (g, group_of.get(members[0], members) if i in open_ else members)
+        for i, (g, members) in enumerate(page)
+    ]
+
+
+def _collapsed_rows(store: Store, conn: Any, groups: list[list[int]]) -> list[FigureRow]:
+    """One row per group: its earliest article's figure (then the smallest article id: the
+    cluster's head), the others as its copies, earliest first."""
+    ids = [f for members in groups for f in members]
+    rows = {r.id: r for r in conn.execute(_page_rows(store, ids))} if ids else {}
+    out = []
+    for members in groups:
+        found = sorted(
+            (rows[f] for f in members if f in rows),
+            key=lambda r: (
+                r.published is None,
+                r.published.timestamp() if r.published else 0,
+                r.article_id,
+                r.id,
+            ),
+        )
+        if not found:  # deleted since the walk
+            continue
+        first, *others = found
+        out.append(
+            _figure_row(first, [FigureCopy(r.article_id, r.source, r.url, r.published) for r in others])
+        )
+    return out
+
+
 EXPORT_BATCH = 1_000  # full rows read at a time by iter_figures
 
 
 def iter_figures(store: Store, q: FigureQuery) -> Iterator[FigureRow]:
     """Every figure matching ``q``, in its order (``limit``, ``offset`` and the total's cap do not
-    apply): for exports. The ids are read in one ordered walk, then the full rows
-    :data:`EXPORT_BATCH` at a time, so memory holds one batch of rows, not the whole export."""
+    apply): for exports; copies collapsed as by :func:`figures` unless ``q.copies``. The ids are
+    read in one ordered walk, then the full rows :data:`EXPORT_BATCH` at a time, so memory holds
+    one batch of rows, not the whole export."""
     parsed = _parsed(q)
     with store.engine.connect() as conn:
         walk = _walk(store, conn, q, parsed)
         if walk is None:
+            return
+        if not q.copies:
+            pairs = _walk_pairs(conn, walk)
+            _walked(store, conn, parsed)
+            groups = list(_stories(store, conn, pairs).values())
+            for i in range(0, len(groups), EXPORT_BATCH):
+                yield from _collapsed_rows(store, conn, groups[i : i + EXPORT_BATCH])
             return
         ids = conn.scalars(walk).all()
         _walked(store, conn, parsed)

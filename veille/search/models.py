@@ -80,6 +80,19 @@ class FigureQuery:
     offset: int = 0
     order: str = "date"  # "date" (newest first) or "value" (largest first)
     exact_total: bool = False  # count every match instead of stopping at TOTAL_CAP
+    # every copy as its own row; by default the figures of one syndication cluster that carry the
+    # same value, unit, upper bound and period are one row (the earliest article's) with its copies
+    copies: bool = False
+
+
+@dataclass(frozen=True)
+class FigureCopy:
+    """Another article of the same syndicated story carrying the same figure."""
+
+    article_id: int
+    source: str
+    url: str
+    published: datetime | None
 
 
 @dataclass(frozen=True)
@@ -107,13 +120,16 @@ class FigureRow:
     indicator: str | None = None  # a key of config/indicators.toml; None before re-extraction
     status: str = "actual"  # actual, announced, forecast or target
     per: str | None = None  # what a rate is per: month, m2/month...; None for an amount
+    # the same figure in the other articles of its syndication cluster, earliest first (listings
+    # that collapse copies; empty when the query asks for every copy)
+    copies: list[FigureCopy] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class FigureResult:
     rows: list[FigureRow]
-    total: int  # at most TOTAL_CAP
-    total_exact: bool = True  # False: more than TOTAL_CAP figures match
+    total: int  # rows (copies collapsed, unless the query asks for them) matching; at most TOTAL_CAP
+    total_exact: bool = True  # False: more than TOTAL_CAP rows match
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,13 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetValue]] = Field(description="sources, organisations, themes, units, periods")
 
 
+class FigureCopyModel(BaseModel):
+    article_id: int
+    source: str
+    url: str
+    published: datetime | None
+
+
 class FigureModel(BaseModel):
     id: int
     article_id: int
@@ -106,13 +113,20 @@ class FigureModel(BaseModel):
     indicator_label: str = Field("", description="Libellé français de l'indicateur")
     status: Status = "actual"
     per: str | None = Field(None, description="Ce par quoi un taux est exprimé : month, m2/month...")
+    copies: list[FigureCopyModel] = Field(
+        [],
+        description="Le même chiffre dans les autres articles de la même reprise (le plus ancien d'abord) ; "
+        "vide avec copies=true, où chaque reprise est une ligne",
+    )
 
 
 class FiguresResponse(BaseModel):
-    total: int
+    total: int = Field(
+        description="Lignes correspondantes (les reprises d'un chiffre comptées une fois, sauf copies=true)"
+    )
     total_exact: bool = Field(
         True,
-        description="False : plus de `total` chiffres (le décompte s'arrête à 1 000 ; "
+        description="False : plus de `total` lignes (le décompte s'arrête à 1 000 ; "
         "exact_total=true compte tout)",
     )
     offset: int
@@ -242,16 +256,23 @@ def api_figures(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=100_000),
     exact_total: bool = Query(False, description=ExactTotalHelp),
+    copies: bool = Query(
+        False,
+        description="Une ligne par reprise : sans ce paramètre, le même chiffre (valeur, unité, borne, "
+        "période) repris par plusieurs articles d'une même reprise est une ligne, celle du premier article, "
+        "les autres dans `copies`",
+    ),
     *,
     request: Request,
 ) -> FiguresResponse:
-    """Un chiffre par ligne, avec sa phrase, ses organisations et son article."""
+    """Un chiffre par ligne, avec sa phrase, ses organisations et son article ; les reprises d'un
+    même article regroupées (voir `copies`)."""
     _check(since, until, min_value, max_value)
     query = s.FigureQuery(
         text=q.strip(), unit=unit, metric=metric or None, min_value=min_value, max_value=max_value,
         period=period or None, indicator=_indicator(indicator), status=tuple(status), org=org or None,
         source=source or None, since=since, until=until,
-        article_id=article_id, limit=limit, offset=offset, order=order, exact_total=exact_total,
+        article_id=article_id, limit=limit, offset=offset, order=order, exact_total=exact_total, copies=copies,
     )  # fmt: skip
     result = s.figures(request.app.state.store, query)
     label = _labeller(request)

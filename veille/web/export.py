@@ -2,7 +2,9 @@
 
 The table's columns come first, in the same order, then what a spreadsheet needs and a
 screen does not (the bare number, the article's title and links, the source's label, the
-codes of the indicator, status and rate: ``emplois_crees``, ``target``, ``m2/month``). The
+codes of the indicator, status and rate: ``emplois_crees``, ``target``, ``m2/month``; then
+"Reprises": the other articles of a syndicated story carrying the same figure, as "source
+(address)" — one row per story unless the export asks for every copy, ``copies=1``). The
 "Indicateur" column holds the indicator's French label, "Mesure" the text's own words for
 what is measured, "Statut" réalisé / annoncé / prévision / objectif; a rate's value says what
 it is per ("80 DH par m² et par mois"). The
@@ -57,6 +59,7 @@ EXTRA_COLUMNS = (
     "Code indicateur",
     "Code statut",
     "Par",
+    "Reprises",
 )
 HEADER = [c.label for c in TABLE_COLUMNS] + list(EXTRA_COLUMNS)
 
@@ -91,6 +94,7 @@ def record(row: FigureRow, base_url: Any, source_labels: Mapping[str, str] | Non
         row.indicator or "",
         row.status,
         row.per or "",
+        "; ".join(f"{(source_labels or {}).get(c.source, c.source)} ({c.url})" for c in row.copies),
     ]
 
 
@@ -148,7 +152,7 @@ def to_xlsx(rows: list[FigureRow], base_url: Any, source_labels: Mapping[str, st
                 if c == 1 and value is not None:
                     cell.number_format = "DD/MM/YYYY"
     ws.freeze_panes = "A2"
-    widths = [12, 16, 22, 16, 22, 30, 11, 10, 30, 80, 16, 10, 20, 50, 40, 40, 24, 18, 11, 10]
+    widths = [12, 16, 22, 16, 22, 30, 11, 10, 30, 80, 16, 10, 20, 50, 40, 40, 24, 18, 11, 10, 60]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = w
     buf = io.BytesIO()

@@ -227,6 +227,7 @@ class FigureParams:
     until: date | None = None
     order: str = "date"
     exact_total: bool = False
+    copies: bool = False  # every copy of a syndicated story as its own row
     page: int = 1
     per_page: int = 50
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -251,6 +252,7 @@ class FigureParams:
             offset=0 if everything else (self.page - 1) * self.per_page,
             order=self.order,
             exact_total=self.exact_total,
+            copies=self.copies,
         )
 
 
@@ -281,6 +283,7 @@ def figure_params(params: QueryParams) -> FigureParams:
         until=until,
         order=order,
         exact_total=params.get("total") == "exact",
+        copies=(params.get("copies") or "") in ("1", "on", "true"),
         page=_int(params, "page", "page", 1, 1, 100_000),
         per_page=per_page,
         raw=tuple((k, v) for k, v in params.multi_items() if v != "" and k != "page"),

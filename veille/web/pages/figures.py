@@ -38,6 +38,7 @@ def figure_view(f: s.FigureRow) -> dict[str, Any]:
         "organisations": f.organisations,
         "sentence": f.sentence,
         "fragment": f"#{sentence_anchor(f.sentence_start)}" if f.sentence else "",
+        "copies": f.copies,  # the same figure in the story's other articles (copies collapsed)
     }
 
 
