@@ -157,6 +157,11 @@ _TITLE_TAILS = {
 }
 
 
+def _person_or_place(doc: Doc, j: int, k: int) -> bool:
+    """The NER reads tokens j..k as a person, or as a place when it is a single word ("Thiès")."""
+    return any(doc[i].ent_type_ == "PER" for i in range(j, k)) or (k - j == 1 and doc[j].ent_type_ == "LOC")
+
+
 def _titled_names(doc: Doc) -> list[tuple[int, int]]:
     out = []
     for tok in doc:
@@ -178,7 +183,7 @@ def _titled_names(doc: Doc) -> list[tuple[int, int]]:
             )
         ):
             k += 1
-        if k > j and doc[k - 1].text not in {"&", "-"}:
+        if k > j and doc[k - 1].text not in {"&", "-"} and not _person_or_place(doc, j, k):
             out.append((doc[j].idx, doc[k - 1].idx + len(doc[k - 1].text)))
     return out
 
@@ -214,7 +219,7 @@ def _apposed_names(doc: Doc) -> list[tuple[int, int]]:
             and k - j == 1
         ):
             continue  # "la Tunisie, leader de": a common noun's capital, or a country
-        if any(doc[i].ent_type_ == "PER" for i in range(j, k)):
+        if _person_or_place(doc, j, k):
             continue  # "Fadwa Jouali, spécialiste senior des paiements": a person's apposition
         out.append((doc[j].idx, doc[k - 1].idx + len(doc[k - 1].text)))
     return out

@@ -177,6 +177,8 @@ class OrganisationRecogniser:
                 continue  # "Digital 2030" cut out of "Maroc Digital 2030"
             if not plausible_name(span):
                 continue
+            if _tail_of_a_longer_name(doc.text, span.start_char) and self.gazetteer.lookup(text) is None:
+                continue  # "Nouvelles technologies" cut out of "Ministère de l'Industrie, ... et des Nouvelles technologies"
             if _menu_line(doc.text, span.start_char, span.end_char):
                 continue  # "Accueil Economie Entreprises Sport": a site's menu pasted with the article
             if ":" in text or all(_ADJECTIVE_WORD.search(t.text) for t in span if t.is_alpha):
@@ -396,6 +398,18 @@ _SECTION_WORDS = {
     "videos", "video", "contact", "actualites", "actualite", "entreprises", "finance", "medias", "opinions", "tech",
     "high-tech", "emploi", "auto", "sante", "lifestyle", "podcasts", "dossiers", "chroniques", "afrique", "maroc",
 }  # fmt: skip
+
+
+_LONGER_NAME_BEFORE = re.compile(
+    r"(?:Minist[eè]re|Société|Direction|Office|Agence|Centre|Fédération|Association|Confédération|Secrétariat|"
+    r"Département|Délégation|Chambre|Conseil|Commission|Haut|Institut|École|Ecole|Université|Groupement|Caisse|"
+    r"Banque|Fonds|Organisation|Union|Ingénierie)\b[^.;:\n()«»]{0,90}?(?:\s(?:de\s+la|de\s+l['’]|des|du|de|et|d['’])|,)\s*$"
+)
+
+
+def _tail_of_a_longer_name(text: str, start: int) -> bool:
+    """The span continues a name begun before it: "... du Commerce et des | Nouvelles technologies"."""
+    return bool(_LONGER_NAME_BEFORE.search(text, max(0, start - 120), start))
 
 
 def _menu_line(text: str, start: int, end: int) -> bool:
