@@ -183,7 +183,11 @@ def _titled_names(doc: Doc) -> list[tuple[int, int]]:
             )
         ):
             k += 1
-        if k > j and doc[k - 1].text not in {"&", "-"} and not _person_or_place(doc, j, k):
+        if (
+            k > j
+            and doc[k - 1].text not in {"&", "-"}
+            and not any(doc[i].ent_type_ == "PER" for i in range(j, k))
+        ):
             out.append((doc[j].idx, doc[k - 1].idx + len(doc[k - 1].text)))
     return out
 
