@@ -233,14 +233,18 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
+    # the delivery ledger (migration 0007): a kind of message, a recipient, a period, a state
+    Column("kind", String(20), nullable=False, default="digest", server_default="digest"),
     Column("period", String(40), nullable=False),
     Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
-    Column("status", String(20), nullable=False, default="pending"),  # pending, sending, sent, failed
+    Column("recipient", String(320)),  # the address the message went to
+    # pending, sending, sent, failed, unconfirmed (may have been accepted: never resent on its own)
+    Column("status", String(20), nullable=False, default="pending"),
     Column("message_id", String(300)),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("claimed_by", String(100)),
     Column("claimed_at", AwareDateTime()),
     Column("sent_at", AwareDateTime()),
-    UniqueConstraint("period", "subscriber_id", name="uq_delivery"),
+    UniqueConstraint("kind", "period", "subscriber_id", name="uq_delivery_kind"),
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -137,3 +138,15 @@ def serving(tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True)
 def live_server(tmp_path: Path, password_hash: str) -> Iterator[str]:
     with serving(tmp_path, password_hash) as base:
         yield base
+
+
+def http_login(base: str, password: str = PASSWORD) -> httpx.Client:
+    """An HTTP client logged in to a running ``veille serve`` through the form, as a browser."""
+    import re
+
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+    page = client.get("/admin/connexion")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/admin/connexion", data={"csrf": token, "password": password, "suite": "/admin"})
+    assert r.status_code == 303, r.text[:500]
+    return client

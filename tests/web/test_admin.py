@@ -8,7 +8,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, csrf_of, login
+from tests.web.conftest import PASSWORD, csrf_of, http_login, login
 from veille import subscribers as subs
 from veille.web.auth import check_hash_format, hash_password, verify_password
 
@@ -196,3 +196,27 @@ def test_run_needs_login(client: TestClient) -> None:
     token = csrf_of(client.get("/admin/connexion").text)
     r = client.post("/admin/sources/medias24/lancer", data={"csrf": token})
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")
+
+
+def test_unconfirmed_deliveries_are_shown_on_the_admin_page_over_http(live_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from veille import deliveries as ledger
+    from veille.store import open_store
+    from veille.subscribers import add_subscriber
+
+    store = open_store(f"sqlite:///{tmp_path / 'data' / 'veille.db'}")  # the server's archive
+    try:
+        sub, _ = add_subscriber(store, "karim@example.ma")
+        ledger.ensure_rows(store, "digest", "2026-W48", [ledger.Recipient(sub.id, sub.email)])
+        client = http_login(live_server)
+        assert "Envois non confirmés" not in client.get("/admin").text
+        ledger.claim(store, "digest", "2026-W48", sub.id, "w", now=datetime.now(UTC), max_attempts=3)
+        ledger.release(
+            store, "digest", "2026-W48", sub.id, "w", "connexion perdue après DATA", state="unconfirmed"
+        )
+        page = client.get("/admin").text
+    finally:
+        store.close()
+    assert "Envois non confirmés" in page and "karim@example.ma" in page and "2026-W48" in page
+    assert "--resend-unconfirmed" in page

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from veille import deliveries
 from veille import subscribers as subs
 from veille.web import data
 from veille.web.auth import Session, csrf_ok, verify_password
@@ -142,6 +143,7 @@ def dashboard(request: Request, _: Admin) -> Response:
             "config_error": problem,
             "crawls": state.crawls.recent(),
             "counts": subs.subscriber_counts(state.store),
+            "unconfirmed": deliveries.unconfirmed(state.store),
             "notice": _notice(request),
             "error": None,
         },
