@@ -248,3 +248,19 @@ deliveries = Table(
     Column("sent_at", AwareDateTime()),
     UniqueConstraint("kind", "period", "subscriber_id", name="uq_delivery_kind"),
 )
+
+sessions = Table(
+    "sessions",  # migration 0008: web sessions, server-side (a cookie holds the token, a row its hash)
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("account", String(100), nullable=False, default="admin", server_default="admin"),
+    Column("user_id", Integer),  # for the named accounts that come next
+    Column("credential", String(64)),  # fingerprint of the password hash that opened it
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("expires_at", AwareDateTime(), nullable=False),
+    Column("revoked_at", AwareDateTime()),
+    Column("client", String(100)),
+    UniqueConstraint("token_hash", name="uq_session_token"),
+    Index("ix_sessions_account", "account", "revoked_at"),
+)

@@ -82,9 +82,12 @@ VEILLE = ["-c", "from veille.cli import run; run()"]
 
 
 @contextmanager
-def serving(tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True) -> Iterator[str]:
+def serving(
+    tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True, build: bool = True
+) -> Iterator[str]:
     """``veille serve`` (options ``extra``) in a subprocess on 127.0.0.1 over the fixture archive;
-    yields its base URL. ``secret=False``: no VEILLE_SECRET_KEY in its environment."""
+    yields its base URL. ``secret=False``: no VEILLE_SECRET_KEY in its environment; ``build=False``:
+    serve the archive already in ``tmp_dir`` (a restart)."""
     import os
     import subprocess
     import sys
@@ -96,9 +99,10 @@ def serving(tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True)
     data = tmp_dir / "data"
     settings = Settings.load(data_dir=data, config_dir=config, database_url=f"sqlite:///{data / 'veille.db'}")
     settings.ensure_data_dir()
-    store = open_store(settings.database_url)
-    build_archive(store)
-    store.close()
+    if build:
+        store = open_store(settings.database_url)
+        build_archive(store)
+        store.close()
     port = free_port()
     env = {**os.environ, "VEILLE_SECRET_KEY": "clé-de-test-suffisamment-longue", "VEILLE_DATA_DIR": str(data)}
     env.pop("VEILLE_DATABASE_URL", None)

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir
+from veille.commands.options import ConfigDir, DataDir, open_archive
 from veille.errors import VeilleError
 
 
@@ -167,6 +167,23 @@ def hash_password_command() -> None:
     if len(password) < 8:
         raise VeilleError("password too short: use at least 8 characters")
     typer.echo(hash_password(password))
+
+
+@web_app.command("revoke-sessions")
+def revoke_sessions_command(data_dir: DataDir = None, config_dir: ConfigDir = None) -> None:
+    """End every admin session now (each browser must log in again); changing the admin
+    password does the same at the server's next start.
+
+    Example: veille web revoke-sessions
+    """
+    from veille.sessions import revoke_all
+
+    _settings, store = open_archive(data_dir, config_dir)
+    try:
+        n = revoke_all(store)
+    finally:
+        store.close()
+    typer.echo(f"{n} session(s) revoked")
 
 
 def register(app: typer.Typer) -> None:
