@@ -71,6 +71,7 @@ def extract_articles(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ExtractReport:
     """Extract the given articles, or the pending ones (never extracted or older version)."""
+    from pipeline.limits import cap_text, load_max_text_chars
     from pipeline.nlp import EXTRACTOR_VERSION, load_nlp
 
     todo = (
@@ -81,13 +82,14 @@ def extract_articles(
     report = ExtractReport()
     if not todo:
         return report
+    limit = load_max_text_chars(config_dir)  # archived before the limit, or written by another path
     nlp = load_nlp(config_dir)
     if len(todo) < 4 * batch_size:
         n_process = 1  # starting workers costs more than it saves on a small batch
     finished = 0
     for i in range(0, len(todo), CHUNK):
         pairs = list(store.article_texts(todo[i : i + CHUNK]))
-        results = _results([text for _, text in pairs], nlp, n_process, batch_size)
+        results = _results([cap_text(text, limit)[0] for _, text in pairs], nlp, n_process, batch_size)
         for (article_id, _), result in zip(pairs, results, strict=True):
             finished += 1
             if isinstance(result, Exception):

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 
@@ -70,6 +71,8 @@ articles = Table(
     Column("fetched_at", AwareDateTime()),
     Column("language", String(12)),
     Column("partial", Boolean, nullable=False, default=False),
+    # text cut at the extractor's limit ([extract] max_text_chars; migration 0009)
+    Column("truncated", Boolean, nullable=False, default=False, server_default=false()),
     Column("relevance", Float, nullable=False, default=0.0, index=True),
     Column("matched_terms", JSON, nullable=False, default=list),
     Column("themes", JSON, nullable=False, default=list),

@@ -105,6 +105,7 @@ class Store:
             "fetched_at": article.fetched_at or now,
             "language": article.language,
             "partial": article.partial,
+            "truncated": article.truncated,
             "relevance": article.relevance,
             "matched_terms": list(article.matched_terms),
             "themes": list(article.themes),
