@@ -133,12 +133,24 @@ class ExtractPipeline:
         return item
 
     def close_spider(self, spider: Any = None) -> None:
-        if not (self.enabled and self.ids and self.database_url):
+        if not (self.enabled and self.database_url):
             return
+        from pipeline.nlp import EXTRACTOR_VERSION
+
         store = open_store(self.database_url, migrate=False)
         try:
+            # what this crawl stored, and what a crawl killed before its extraction left behind
+            left = [
+                i
+                for i in store.pending_extraction(EXTRACTOR_VERSION, never_extracted=True)
+                if i not in self.ids
+            ]
+            if not (self.ids or left):
+                return
+            if left:
+                log.info("extracting %d articles archived by an earlier crawl and never extracted", len(left))
             self.report = extract_articles(
-                store, ids=self.ids, n_process=self.n_process, config_dir=self.config_dir
+                store, ids=[*self.ids, *left], n_process=self.n_process, config_dir=self.config_dir
             )
             log.info(
                 "extracted %d articles (%d failed): %d figures",

@@ -197,6 +197,7 @@ def run_crawl(
     settings.ensure_data_dir()
     store = open_store(settings.database_url)
     try:
+        store.mark_interrupted_runs()  # runs of crawls killed earlier
         run_id = store.start_run(
             "crawl",
             detail={
@@ -229,12 +230,22 @@ def run_crawl(
             for source, crawler in crawlers:
                 display.watch(source.name, crawler)
             display.start()
+        from twisted.internet.task import LoopingCall
+
+        from veille.store import RUN_HEARTBEAT_SECONDS
+
+        beat = LoopingCall(store.heartbeat, run_id)
+        beat.start(RUN_HEARTBEAT_SECONDS, now=False).addErrback(
+            lambda f: failures.add(f"heartbeat: {f.value}")
+        )
         try:
             with failures.listening():
                 process.start()
         except Exception as exc:  # the reactor or a component failed to start
             failures.add(f"{type(exc).__name__}: {exc}")
         finally:
+            if beat.running:
+                beat.stop()
             if display:
                 display.stop()
         _complete_ledger(store, run_id, crawlers, failed=bool(failures.errors))

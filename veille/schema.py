@@ -185,8 +185,14 @@ runs = Table(
     Column("kind", String(20), nullable=False, default="crawl"),  # crawl, extract, digest
     Column("started_at", AwareDateTime(), nullable=False),
     Column("finished_at", AwareDateTime()),
-    Column("status", String(20), nullable=False, default="running"),  # running, ok, failed
+    Column(
+        "status", String(20), nullable=False, default="running"
+    ),  # running, ok, partial, failed, interrupted
     Column("detail", JSON, nullable=False, default=dict),
+    # who runs it (migration 0010): a run whose process is gone is marked interrupted
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("heartbeat_at", AwareDateTime()),
 )
 
 run_sources = Table(
