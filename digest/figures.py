@@ -1,7 +1,9 @@
 """Key figures: how telling a figure is (its size for its kind, its context) and the week's best.
 
 Pure functions over the figures :mod:`digest.queries` read; :func:`key_figures` picks the
-"Chiffres clés" block of the digest, each linked to its sentence in the article.
+"Chiffres clés" block of the digest, each linked to its sentence in the article. A target,
+a forecast or an announcement is never presented as a result: realised figures come first and
+the others carry their status ("Objectif", "Prévision", "Annoncé").
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from digest.queries import ArticleRow
+from veille.formatting import status_label
 from veille.search import FigureRow
 from veille.store import fold
 
@@ -31,6 +34,13 @@ class KeyFigure:
     article_title: str
     source: str
     score: float
+    status: str = "actual"  # actual, announced, forecast, target
+    indicator: str | None = None
+
+    @property
+    def status_label(self) -> str:
+        """The French status ("Objectif", "Prévision", "Annoncé"); "" for a realised figure."""
+        return "" if self.status == "actual" else status_label(self.status).capitalize()
 
 
 UNIT_WEIGHT = {
@@ -92,7 +102,11 @@ def text_fragment_url(url: str, sentence: str) -> str:
 def key_figures(
     figure_rows: list[FigureRow], by_id: dict[int, ArticleRow], top: int
 ) -> tuple[KeyFigure, ...]:
-    """The week's most telling figures: best first, one fact once, a spread of stories and units.
+    """The week's most telling figures: results first, then the best, one fact once, a spread of
+    stories and units.
+
+    Realised figures (status "actual") rank before what is announced, forecast or targeted,
+    whatever their score: "Chiffres clés" leads with what has happened.
 
     A value repeated in one story (title, lead, body, syndicated copies) is one fact; no
     story gives more than two figures and no unit more than half of the block, so a
@@ -121,10 +135,12 @@ def key_figures(
             article_title=article.title,
             source=article.source,
             score=score,
+            status=f.status or "actual",
+            indicator=f.indicator,
         )
         if key not in best or (score, -kf.article_id) > (best[key].score, -best[key].article_id):
             best[key] = kf
-    ranked = sorted(best.values(), key=lambda k: (-k.score, -k.value, k.article_id))
+    ranked = sorted(best.values(), key=lambda k: (k.status != "actual", -k.score, -k.value, k.article_id))
     per_story: Counter[int] = Counter()
     per_unit: Counter[str] = Counter()
     seen: set[tuple[str, float, str]] = set()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,22 +39,29 @@ CHUNK = 2000
 
 
 def _results(
-    texts: Sequence[str], nlp: Any, n_process: int, batch_size: int
+    texts: Sequence[str],
+    nlp: Any,
+    n_process: int,
+    batch_size: int,
+    published: Sequence[date | None] | None = None,
 ) -> Iterator[Analysis | Exception]:
     """One result per text, in order. If the batch fails, the rest is redone text by text."""
     from pipeline.nlp import analyze, analyze_many
 
+    dates = list(published) if published is not None else [None] * len(texts)
     done = 0
     try:
-        for result in analyze_many(list(texts), nlp=nlp, n_process=n_process, batch_size=batch_size):
+        for result in analyze_many(
+            list(texts), nlp=nlp, n_process=n_process, batch_size=batch_size, published=dates
+        ):
             done += 1
             yield result
         return
     except Exception as exc:  # noqa: BLE001 - isolate the culprit below
         log.warning("batch extraction failed (%s); retrying article by article", exc)
-    for text in texts[done:]:
+    for text, day in zip(texts[done:], dates[done:], strict=True):
         try:
-            yield analyze(text, nlp=nlp)
+            yield analyze(text, nlp=nlp, published=day)
         except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
             yield exc
 
@@ -88,9 +95,15 @@ def extract_articles(
         n_process = 1  # starting workers costs more than it saves on a small batch
     finished = 0
     for i in range(0, len(todo), CHUNK):
-        pairs = list(store.article_texts(todo[i : i + CHUNK]))
-        results = _results([cap_text(text, limit)[0] for _, text in pairs], nlp, n_process, batch_size)
-        for (article_id, _), result in zip(pairs, results, strict=True):
+        rows = list(store.article_texts(todo[i : i + CHUNK]))
+        results = _results(
+            [cap_text(text, limit)[0] for _, text, _ in rows],
+            nlp,
+            n_process,
+            batch_size,
+            [day for _, _, day in rows],
+        )
+        for (article_id, _, _), result in zip(rows, results, strict=True):
             finished += 1
             if isinstance(result, Exception):
                 report.failed += 1

@@ -30,6 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 import pipeline.sentences  # noqa: F401  (registers "veille_paragraphs")
+from pipeline.indicators import DEFAULT_TAXONOMY, Taxonomy, classify, load_taxonomy
 from pipeline.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
@@ -41,9 +42,12 @@ if not Doc.has_extension("figures"):
     Doc.set_extension("figures", default=None)
 
 
-def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
+def figures_from_doc(
+    doc: Doc, lexicon: Lexicon | None = None, taxonomy: Taxonomy | None = None
+) -> list[Figure]:
     """All figures of a parsed doc (needs sentence boundaries; uses the parse if present)."""
     lex = lexicon or load_lexicon(DEFAULT_LEXICON)
+    tax = taxonomy or load_taxonomy(DEFAULT_TAXONOMY)
     text = doc.text
     sents = _sentences(doc) if _has_sents(doc) else []
     sentences = [(s.start_char, s.end_char) for s in sents] or [(0, len(text))]
@@ -76,13 +80,27 @@ def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
                 closed_segments(text, s_start, s_end, aside_at),
             )
         periods, closed = periods_by_sentence[si]
+        unit = q.unit or "count"
+        raw_metric = (
+            metric_for(doc, q.start, q.end, unit, lex, sents[si] if sents else None) if parsed else None
+        )
+        metric = clean_metric(raw_metric)
+        if metric is None:
+            previous = figures[-1] if figures and figures[-1].sentence_start == s_start else None
+            metric = clean_metric(fallback_metric(text, q.start, q.end, s_end, previous))
+        prev_end = figures[-1].end if figures and figures[-1].sentence_start == s_start else None
+        # the parse's word, even one not worth showing ("IS", "côté"), still tells the indicator
+        reading = classify(tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end)
+        status = reading.status
+        if prev_end is not None and _RESTATED.match(text, prev_end, q.start):
+            status = figures[-1].status  # "onze milliards de dirhams – soit 1,22 milliard de dollars"
         figures.append(
             Figure(
                 text=text[q.start : q.end],
                 start=q.start,
                 end=q.end,
                 value=_clean(q.value),
-                unit=q.unit or "count",
+                unit=unit,
                 sentence=text[s_start:s_end],
                 sentence_start=s_start,
                 sentence_end=s_end,
@@ -90,9 +108,10 @@ def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
                 qualifier=q.qualifier,
                 range_max=_clean(q.range_max) if q.range_max is not None else None,
                 period=period_for(text, periods, q.start, q.end, closed, finite_at),
-                metric=metric_for(doc, q.start, q.end, q.unit or "count", lex, sents[si] if sents else None)
-                if parsed
-                else None,
+                metric=metric,
+                indicator=reading.indicator,
+                status=status,
+                per=reading.per,
             )
         )
     return _split_from_to(text, figures)
@@ -102,8 +121,179 @@ def figures_from_doc(doc: Doc, lexicon: Lexicon | None = None) -> list[Figure]:
 _CLITIC_BEFORE = re.compile(
     r"(?<!\w)(?:on|il|elle|ils|elles|nous|vous|je|n['’]|ne)[\s\u00a0]+$", re.IGNORECASE
 )
+_RESTATED = re.compile(
+    r"[\s\u00a0]*[(,–—-]?[\s\u00a0]*(?:soit|ou|environ|c['’]est-à-dire)[\s\u00a0]+(?:près de[\s\u00a0]+|environ[\s\u00a0]+)?$",
+    re.I,
+)
 _FROM_TO_GAP = re.compile(r"[\s\u00a0]+(?:à|a)[\s\u00a0]+$")
 _SPAN = re.compile(r"(\d{4})-(\d{4})")
+
+
+_AFTER_NOUN = re.compile(
+    r"[\s\u00a0]*(?:\w+[\s\u00a0]+)?(?:de|d['’])[\s\u00a0]*((?:l['’]|la[\s\u00a0]+)?[^\W\d_][\w'’\-]*(?:[\s\u00a0]+(?:d['’]|de[\s\u00a0]+|à[\s\u00a0]+l['’]|des[\s\u00a0]+)?[^\W\d_][\w'’\-]*){0,3})",
+    re.IGNORECASE,
+)
+_NUMBER_OF_AFTER = re.compile(
+    r"[\s\u00a0]+le[\s\u00a0]+(nombre[\s\u00a0]+(?:de|d['’])[\s\u00a0]*[^\W\d_][\w'’\-]*(?:[\s\u00a0]+(?:de[\s\u00a0]+)?[^\W\d_][\w'’\-]*){0,2})",
+    re.I,
+)
+_POUR_AFTER = re.compile(
+    r"[\s\u00a0]+pour[\s\u00a0]+(?:la[\s\u00a0]+|le[\s\u00a0]+|l['’]|les[\s\u00a0]+)([^\W\d_][\w'’\-]*(?:[\s\u00a0]+[^\W\d_][\w'’\-]*)?)",
+    re.I,
+)
+_VERB_BEFORE = re.compile(
+    r"(?<!\w)(investi|investit|investissent|investira|levé|levée|levés|lève|lèvent|payée?s?|génère|génèrent|généré|exporté|exporte|"
+    r"emploie|emploient|employé|recrute|recrutent|recruté|recrutera|formé|forme|forment|finance|financé|capitalise|vendu)"
+    r"[\s\u00a0]+(?:[^\W\d_]+[\s\u00a0]+){0,2}$",
+    re.IGNORECASE,
+)
+_VERB_METRIC = {
+    "invest": ("montant investi", True), "lev": ("montant levé", True), "lèv": ("montant levé", True),
+    "pay": ("salaire payé", True), "génèr": ("montant généré", True), "génér": ("montant généré", True),
+    "export": ("montant exporté", True), "financ": ("financement", True), "capitalis": ("capitalisation", True),
+    "vendu": ("ventes", True), "emploi": ("personnes employées", False), "employ": ("personnes employées", False),
+    "recrut": ("recrutements", False), "form": ("personnes formées", False),
+}  # fmt: skip
+_STOP_WORDS = {
+    "en",
+    "pour",
+    "par",
+    "dans",
+    "sur",
+    "au",
+    "aux",
+    "avec",
+    "et",
+    "ou",
+    "qui",
+    "que",
+    "dont",
+    "selon",
+    "contre",
+    "soit",
+    "entre",
+}
+
+
+_SPAN_NOUN = re.compile(
+    r"^[\d\s\u00a0.,]*(?:[^\W\d_]+[\s\u00a0]+(?:de[\s\u00a0]+|d['’])?)??((?:[^\W\d_][\w'’\-]*[\s\u00a0]*)+)$"
+)
+_NUMBER_WORDS = {
+    "un", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "treize",
+    "quatorze", "quinze", "seize", "vingt", "trente", "quarante", "cinquante", "soixante", "cent", "cents",
+    "mille", "milliers", "millier", "centaines", "centaine", "dizaines", "dizaine", "douzaine", "quinzaine",
+    "vingtaine", "trentaine", "quarantaine", "cinquantaine", "soixantaine", "des", "de", "d", "et", "à",
+    "millions", "million", "milliards", "milliard",
+}  # fmt: skip
+_PARTICIPLE_AFTER = re.compile(
+    r"[\s\u00a0]+(levés|levées|investis|exportés|générés|créés|recrutés|recrutées|formés|formées|embauchés)(?!\w)",
+    re.I,
+)
+_PARTICIPLE_METRIC = {
+    "levés": "montant levé", "levées": "montant levé", "investis": "montant investi", "exportés": "montant exporté",
+    "générés": "montant généré", "créés": "emplois créés", "recrutés": "recrutements", "recrutées": "recrutements",
+    "formés": "personnes formées", "formées": "personnes formées", "embauchés": "embauches",
+}  # fmt: skip
+
+
+def _span_noun(span: str) -> str | None:
+    """The counted noun written in a figure's span: "140 centres d'appels" -> "centres d'appels"."""
+    words = re.findall(r"[^\W\d_][\w'’\-]*", span)
+    while words and (words[0].lower() in _NUMBER_WORDS or re.fullmatch(r"[a-z]['’]", words[0].lower())):
+        words.pop(0)
+    label = " ".join(words).lower()
+    return (
+        label
+        if len(label) >= 3
+        and not re.fullmatch(r"(?:m2|m²|ha|hectares?|mètres? carrés?|%|pc|pts?|points?)", label)
+        else None
+    )
+
+
+def fallback_metric(text: str, start: int, end: int, s_end: int, previous: Figure | None) -> str | None:
+    """What the figure measures when the parse names nothing: the noun after it ("10 milliards de DH
+    de chiffre d'affaires"), "le nombre de ...", a restated figure's metric ("soit 1,22 milliard de
+    dollars", "contre 33,26 millions"), or the verb that governs it ("a investi 2 millions")."""
+    after = text[end : min(s_end, end + 80)]
+    m = _PARTICIPLE_AFTER.match(after)
+    if m:
+        return _PARTICIPLE_METRIC[m.group(1).lower()]
+    noun = _span_noun(text[start:end])
+    if noun and not any(c in noun for c in ("dh", "dirham", "euro", "dollar", "mdh", "mmdh")):
+        return noun
+    m = _NUMBER_OF_AFTER.match(after)
+    if m:
+        return _words(m.group(1))
+    m = _AFTER_NOUN.match(after)
+    if m and not re.match(r"[\s\u00a0]*(?:de|d['’])[\s\u00a0]*(?:plus|moins|hausse|baisse)", after, re.I):
+        label = _words(m.group(1))
+        if label:
+            return label
+    if previous is not None and previous.metric and end - previous.end < 200:
+        between = text[previous.end : start]
+        if re.search(
+            r"(?:soit|contre|ou|puis|et|\()[\s\u00a0]*(?:près de[\s\u00a0]+|plus de[\s\u00a0]+|environ[\s\u00a0]+)?$",
+            between,
+            re.I,
+        ):
+            return previous.metric
+    m = _POUR_AFTER.match(after)
+    if m:
+        return _words(m.group(1))
+    m = _VERB_BEFORE.search(text, max(0, start - 50), start)
+    if m:
+        verb = m.group(1).lower()
+        money = bool(re.search(r"dh|dirham|euro|dollar|€|\$", text[start:end], re.I))
+        for stem, (label, for_money) in _VERB_METRIC.items():
+            if verb.startswith(stem) and for_money == money:
+                return label
+    return None
+
+
+# never a metric: fillers and words of the sentence's frame, places and demonyms, units
+_NOT_METRIC = {
+    "compte", "hauteur", "ici", "termes", "terme", "cap", "case", "début", "fin", "côté", "vague", "dizaine",
+    "centaine", "millier", "rien", "intersection", "signature", "réalisation", "enchaîner", "représentant",
+    "fcfa", "perspective", "approbation", "total", "ensemble", "niveau", "titre", "moins", "plus", "près",
+    "environ", "quelque", "ordre", "lors", "cours", "fois", "barre", "seuil", "maroc", "royaume", "casablanca",
+    "rabat", "tanger", "fès", "oujda", "marrakech", "agadir", "afrique", "europe", "france", "tunisie",
+    "sénégal", "égypte", "malgaches", "marocains", "marocaines", "français", "tunisiens", "sénégalais",
+    "milliards", "milliard", "millions", "million", "dh", "dhs", "dirhams", "euros", "dollars", "mdh", "mmdh",
+    "%", "an", "ans", "année", "années", "mois", "jour", "jours", "heure", "heures",
+}  # fmt: skip
+_CUT_AT = re.compile(
+    r"[\s\u00a0]+(?:est|sont|avec|jusqu['’]?|dont|qui|que|où|table|issues?|présents?|entièrement|selon|grâce|à travers)(?=[\s\u00a0]|$)|[\s\u00a0]*[–—(\[«»\"]|[\s\u00a0]+\w['’]?$",
+    re.IGNORECASE,
+)
+
+
+def clean_metric(label: str | None) -> str | None:
+    """A metric that names a quantity: cut at the first word that starts another clause, and
+    refused when it is a filler, a place, a demonym, a unit or a date word ("côté", "rabat")."""
+    if not label:
+        return None
+    label = re.sub(r"^[%\s\u00a0]+(?:des?|du|d['’])?[\s\u00a0]*", "", label.strip())
+    m = _CUT_AT.search(label)
+    if m:
+        label = label[: m.start()]
+    label = label.strip(" ,.;:'’-").lower()
+    words = label.split()
+    if not words or len(label) < 3 or all(w in _NOT_METRIC or w in _STOP_WORDS for w in words):
+        return None
+    if words[0] in _NOT_METRIC:
+        return None
+    return label
+
+
+def _words(phrase: str) -> str | None:
+    """A label from a phrase: lower case, cut at the first function word that starts a new complement."""
+    out = []
+    for w in phrase.split():
+        if w.lower() in _STOP_WORDS:
+            break
+        out.append(w)
+    label = " ".join(out).strip(" ,.;:'’").lower()
+    return label if len(label) >= 3 else None
 
 
 def _split_from_to(text: str, figures: list[Figure]) -> list[Figure]:
@@ -223,15 +413,19 @@ def _clean(value: float) -> float:
 class FigureExtractor:
     """spaCy component: sets ``doc._.figures``."""
 
-    def __init__(self, nlp: Language, name: str, lexicon_path: str) -> None:
+    def __init__(self, nlp: Language, name: str, lexicon_path: str, taxonomy_path: str) -> None:
         self.name = name
         self.lexicon = load_lexicon(Path(lexicon_path))
+        self.taxonomy = load_taxonomy(Path(taxonomy_path))
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.figures = figures_from_doc(doc, self.lexicon)
+        doc._.figures = figures_from_doc(doc, self.lexicon, self.taxonomy)
         return doc
 
 
-@Language.factory("veille_figures", default_config={"lexicon_path": str(DEFAULT_LEXICON)})
-def make_figure_extractor(nlp: Language, name: str, lexicon_path: str) -> FigureExtractor:
-    return FigureExtractor(nlp, name, lexicon_path)
+@Language.factory(
+    "veille_figures",
+    default_config={"lexicon_path": str(DEFAULT_LEXICON), "taxonomy_path": str(DEFAULT_TAXONOMY)},
+)
+def make_figure_extractor(nlp: Language, name: str, lexicon_path: str, taxonomy_path: str) -> FigureExtractor:
+    return FigureExtractor(nlp, name, lexicon_path, taxonomy_path)

@@ -21,7 +21,7 @@ PLACE_KINDS = frozenset({"zone"})
 DEFAULT_GAZETTEER = PACKAGE_CONFIG / "organisations.toml"
 KINDS = (
     "agency", "ministry", "federation", "association", "zone", "zone_operator",
-    "company", "bank", "school", "public_body", "international",
+    "company", "bank", "school", "public_body", "international", "media",
 )  # fmt: skip
 # --- text normalisation ---------------------------------------------------------------
 
@@ -98,6 +98,10 @@ class OrgEntry:
     aliases: tuple[str, ...] = ()
     portfolio: tuple[str, ...] = ()  # ministries: keywords of the minister's title
     organisation: bool = True  # False for places (business parks, free zones)
+    successor: str | None = (
+        None  # a former name: the entry it became ("Ministère de l'Industrie et du Commerce")
+    )
+    years: str | None = None  # a former name: when it was in use, "2007-2013"
 
     @property
     def is_place(self) -> bool:
@@ -161,7 +165,48 @@ class Gazetteer:
                     raise ConfigError(path, f"'{key}' must be a list of non-empty strings", field=name)
                 lists[key] = tuple(v.strip() for v in values)
             is_org = optional(row, "organisation", bool, kind not in PLACE_KINDS, path, name)
-            entries.append(OrgEntry(name=name, kind=kind, organisation=is_org, **lists))
+            entries.append(
+                OrgEntry(
+                    name=name,
+                    kind=kind,
+                    organisation=is_org,
+                    acronyms=lists["acronyms"],
+                    aliases=lists["aliases"],
+                    portfolio=lists["portfolio"],
+                )
+            )
+            # former names: entries of their own, emitted as written and linked to today's entry
+            for j, former in enumerate(optional(row, "former", list, [], path, name)):
+                fwhere = f"{name}.former[{j}]"
+                if not isinstance(former, dict) or set(former) - {
+                    "name",
+                    "aliases",
+                    "acronyms",
+                    "since",
+                    "until",
+                }:
+                    raise ConfigError(
+                        path,
+                        "a former name is a table of name, aliases, acronyms, since, until",
+                        field=fwhere,
+                    )
+                fname = require(former, "name", str, path, fwhere).strip()
+                since, until = former.get("since"), former.get("until")
+                if not (isinstance(since, int) and isinstance(until, int) and 1900 <= since <= until <= 2100):
+                    raise ConfigError(path, "'since' and 'until' must be years, since <= until", field=fwhere)
+                if fold(fname) in seen:
+                    raise ConfigError(path, f"duplicate organisation '{fname}'", field=fwhere)
+                seen.add(fold(fname))
+                entries.append(
+                    OrgEntry(
+                        name=fname,
+                        kind=kind,
+                        aliases=tuple(optional(former, "aliases", list, [], path, fwhere)),
+                        acronyms=tuple(optional(former, "acronyms", list, [], path, fwhere)),
+                        successor=name,
+                        years=f"{since}-{until}",
+                    )
+                )
         not_org_table = optional(data, "not_org", dict, {}, path, "not_org")
         not_org: set[str] = set()
         for key, values in not_org_table.items():

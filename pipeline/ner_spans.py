@@ -137,9 +137,56 @@ _INTRODUCERS = {
 _APPOSED_ONLY = {"partenaire", "sous-traitant", "client"}
 
 
-def introduced_names(doc: Doc) -> list[tuple[int, int]]:
-    """Capitalised names right after an introducing noun (and optional adjectives) the NER missed."""
+# a person's title before "de/d'/du" and a capitalised name: "directeur général de Pro2C",
+# "DG d'Alten DC Maroc", "fondateur de Netopia"
+_TITLES = {
+    "dg", "pdg", "ceo", "fondateur", "fondatrice", "cofondateur", "cofondatrice", "co-fondateur", "co-fondatrice",
+    "patron", "patronne", "directeur", "directrice", "president", "presidente", "gerant", "gerante",
+    "administrateur", "administratrice", "associe", "associee", "dirigeant", "dirigeante",
+}  # fmt: skip
+_TITLE_TAILS = {
+    "general",
+    "generale",
+    "delegue",
+    "deleguee",
+    "adjoint",
+    "adjointe",
+    "executif",
+    "executive",
+    "pays",
+}
+
+
+def _titled_names(doc: Doc) -> list[tuple[int, int]]:
     out = []
+    for tok in doc:
+        if fold(tok.text) not in _TITLES:
+            continue
+        j = tok.i + 1
+        while j < len(doc) and fold(doc[j].text) in _TITLE_TAILS:
+            j += 1
+        if j >= len(doc) or fold(doc[j].text) not in {"de", "d'", "du"}:
+            continue
+        j += 1
+        k = j
+        while (
+            k < len(doc)
+            and k - j < 5
+            and (
+                (doc[k].text[:1].isupper() and (doc[k].text.isalnum() or "-" in doc[k].text))
+                or (doc[k].text in {"&", "-"} and k > j)
+            )
+        ):
+            k += 1
+        if k > j and doc[k - 1].text not in {"&", "-"}:
+            out.append((doc[j].idx, doc[k - 1].idx + len(doc[k - 1].text)))
+    return out
+
+
+def introduced_names(doc: Doc) -> list[tuple[int, int]]:
+    """Capitalised names right after an introducing noun (and optional adjectives) the NER missed,
+    or after a person's title ("directeur général de Pro2C")."""
+    out = _titled_names(doc)
     for tok in doc:
         word = fold(tok.text)
         if word == "up" and tok.i >= 2 and fold(doc[tok.i - 2].text) == "start":

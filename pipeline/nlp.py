@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ import pipeline.figures  # noqa: F401  (registers veille_figures)
 import pipeline.organisations  # noqa: F401  (registers veille_acronyms, veille_orgs)
 import pipeline.persons  # noqa: F401  (registers veille_persons)
 import pipeline.sentences  # noqa: F401  (registers veille_paragraphs)
+from pipeline.indicators import relative_year
 from pipeline.organisations import ORGANISATIONS_KEY, organisation_from_dict
 from pipeline.persons import PERSONS_KEY, person_from_dict
 from veille.config import PACKAGE_CONFIG
@@ -36,7 +38,7 @@ from veille.models import Analysis, Figure, Mention, Organisation, Person
 
 MODEL = "fr_core_news_md"
 # Bump when a component, the gazetteer format or the model changes what is extracted.
-EXTRACTOR_VERSION = "2026.1-entities.1"
+EXTRACTOR_VERSION = "2026.2-indicators.1"
 CHUNK_CHARS = 100_000  # longer texts are processed in paragraph-aligned pieces
 # Memory follows the text in one nlp.pipe batch (a 100,000-character piece: ~0.5 GB over the
 # model). Once a text is long, batches hold about this much text, so that a text at the limit
@@ -71,8 +73,11 @@ def _load(config_dir: Path, figures: bool) -> Language:
     nlp.add_pipe("veille_orgs", after="veille_acronyms", config={"gazetteer_path": gazetteer})
     nlp.add_pipe("veille_persons", after="veille_orgs", config={"gazetteer_path": gazetteer})
     if figures:
-        lexicon = config_dir / "figures.toml"
-        cfg = {"lexicon_path": str(lexicon)} if lexicon.exists() else {}
+        cfg = {
+            key: str(config_dir / name)
+            for key, name in (("lexicon_path", "figures.toml"), ("taxonomy_path", "indicators.toml"))
+            if (config_dir / name).exists()
+        }
         nlp.add_pipe("veille_figures", last=True, config=cfg)
     return nlp
 
@@ -106,16 +111,47 @@ def _orgs_between(orgs: Iterable[Organisation], start: int, end: int) -> tuple[s
     return tuple(o.name for o in orgs if any(start <= m.start and m.end <= end for m in o.mentions))
 
 
-def analyze(text: str, nlp: Language | None = None) -> Analysis:
-    """Figures, organisations and persons of one French text."""
-    return next(analyze_many([text], nlp=nlp))
+def analyze(text: str, nlp: Language | None = None, published: date | None = None) -> Analysis:
+    """Figures, organisations and persons of one French text.
+
+    ``published``: the text's publication date, against which "aujourd'hui", "cette année" and
+    "l'an dernier" are read as a figure's period (left open without it)."""
+    return next(analyze_many([text], nlp=nlp, published=[published]))
 
 
 def analyze_many(
-    texts: Iterable[str], nlp: Language | None = None, n_process: int = 1, batch_size: int = 32
+    texts: Iterable[str],
+    nlp: Language | None = None,
+    n_process: int = 1,
+    batch_size: int = 32,
+    published: Sequence[date | None] | None = None,
 ) -> Iterator[Analysis]:
-    """One Analysis per text, in order, through ``nlp.pipe`` (``n_process`` worker processes)."""
+    """One Analysis per text, in order, through ``nlp.pipe`` (``n_process`` worker processes).
+
+    ``published``: one publication date (or None) per text, see :func:`analyze`."""
     texts = list(texts)
+    dates = list(published) if published is not None else [None] * len(texts)
+    for i, analysis in enumerate(_analyze_many(texts, nlp, n_process, batch_size)):
+        yield dated(analysis, texts[i], dates[i]) if i < len(dates) else analysis
+
+
+def dated(analysis: Analysis, text: str, published: date | None) -> Analysis:
+    """Periods of figures whose clause says "aujourd'hui", "cette année", "l'an dernier"... from the publication year."""
+    if published is None or not analysis.figures:
+        return analysis
+    figures = []
+    for f in analysis.figures:
+        if f.period is None:
+            year = relative_year(text, f.start, f.end, f.sentence_start, f.sentence_end, published.year)
+            if year is not None:
+                f = dataclasses.replace(f, period=year)
+        figures.append(f)
+    return dataclasses.replace(analysis, figures=tuple(figures))
+
+
+def _analyze_many(
+    texts: list[str], nlp: Language | None, n_process: int, batch_size: int
+) -> Iterator[Analysis]:
     if not any(_usable(t) for t in texts):
         for _ in texts:
             yield Analysis()

@@ -73,6 +73,8 @@ def organisation_from_dict(d: dict[str, Any]) -> Organisation:
         kind=d.get("kind"),
         acronym=d.get("acronym"),
         mentions=tuple(Mention(m["start"], m["end"], m["text"]) for m in d.get("mentions", ())),
+        successor=d.get("successor"),
+        years=d.get("years"),
     )
 
 
@@ -174,6 +176,8 @@ class OrganisationRecogniser:
                 continue  # "Digital 2030" cut out of "Maroc Digital 2030"
             if not plausible_name(span):
                 continue
+            if ":" in text or all(_ADJECTIVE_WORD.search(t.text) for t in span if t.is_alpha):
+                continue  # a report's title ("... Market: Investment Analysis"), or adjectives only ("Technologique Universitaire")
             words = [fold(t.text) for t in span]
             first, last = words[0], words[-1]
             if label == "ORG":
@@ -222,6 +226,7 @@ class OrganisationRecogniser:
         # acronym definitions: long form and acronym name the same organisation
         definitions = doc._.acronyms if ACRONYMS_KEY in doc.user_data else find_acronyms(doc, gaz)
         acronym_keys: dict[str, str] = {}
+        long_keys: dict[str, str] = {}  # name_key of a defined long form -> its key
         for d in definitions:
             entry = gaz.lookup(d.short) or gaz.lookup(d.long)
             if entry is None:
@@ -234,6 +239,7 @@ class OrganisationRecogniser:
             else:
                 key = f"g:{gaz.index(entry)}"
             acronym_keys[d.short] = key
+            long_keys[name_key(d.long)] = key
             hits = [
                 h
                 for h in hits
@@ -259,7 +265,8 @@ class OrganisationRecogniser:
             if entry is not None:
                 hits.append(_Hit(start, end, f"g:{gaz.index(entry)}", "gazetteer"))
                 continue
-            hits.append(_Hit(start, end, f"n:{name_key(surface)}", "ner"))
+            # the long form of a defined acronym, written again without it: the same organisation
+            hits.append(_Hit(start, end, long_keys.get(name_key(surface), f"n:{name_key(surface)}"), "ner"))
 
         # "Tamwilcom, la Société nationale de garantie …,": an unknown org-headed name apposed to a name
         ordered = sorted(hits, key=lambda h: h.start)
@@ -300,6 +307,11 @@ class OrganisationRecogniser:
                 if not any(_overlaps(h, m.start(), m.end()) for h in hits):
                     hits.append(_Hit(m.start(), m.end(), key, "ner"))
 
+        # "Université Mohammed 1er", "Mohammed VI": a regnal or ordinal number ends the name
+        for h in hits:
+            tail = _ORDINAL_TAIL.match(text, h.end)
+            if tail and not any(_overlaps(o, tail.start(1), tail.end()) for o in hits if o is not h):
+                h.end = tail.end()
         # "Zoralis Maroc" where the NER saw only "Zoralis": the subsidiary's form is an alias
         for h in hits:
             tail = _SUBSIDIARY_RE.match(text, h.end)
@@ -312,12 +324,19 @@ class OrganisationRecogniser:
         orgs = []
         kind: str | None
         for key, group in groups.items():
+            successor = years = None
             surfaces = [text[h.start : h.end] for h in group]
             if key.startswith("g:"):
                 entry = gaz.entries[int(key[2:])]
                 if entry.is_place:
                     continue  # a business park or free zone: a place, not an organisation
+                if entry.kind == "media":
+                    group = [h for h in group if _media_acts(text, h, entry)]
+                    if not group:
+                        continue  # a byline, a credit or a common word: not an actor here
+                    surfaces = [text[h.start : h.end] for h in group]
                 name, kind, acronym = entry.name, entry.kind, entry.acronym
+                successor, years = entry.successor, entry.years
             elif key in names:
                 name, kind, acronym = names[key]
                 name = name[0].upper() + name[1:]
@@ -327,11 +346,49 @@ class OrganisationRecogniser:
             aliases = tuple(dict.fromkeys(surfaces))
             mentions = tuple(Mention(h.start, h.end, text[h.start : h.end]) for h in group)
             orgs.append(
-                Organisation(name=name, aliases=aliases, kind=kind, acronym=acronym, mentions=mentions)
+                Organisation(
+                    name=name,
+                    aliases=aliases,
+                    kind=kind,
+                    acronym=acronym,
+                    mentions=mentions,
+                    successor=successor,
+                    years=years,
+                )
             )
         return orgs
 
 
+_MEDIA_BEFORE = re.compile(
+    r"(?:selon|d['’]après|indiqu\w*|soulign\w*|rapport\w*|écri\w*|révél\w*|relev\w*|précis\w*|affirm\w*|publi\w*"
+    r"|cit[ée]\w*|contact[ée]\w*|interrog[ée]\w*|déclar[ée]\w*|confi[ée]\w*|au micro d[e'’]|confrères?|quotidien|hebdomadaire"
+    r"|magazine|journal|site|agence|revue de presse|tirée?s?|classement|étude|enquête|organis\w*|lanc\w*|partenariat avec)"
+    r"[^.;!?\n]{0,25}$",
+    re.IGNORECASE,
+)
+_MEDIA_AFTER = re.compile(
+    r"^[\s\u00a0’'»\"),]*(?:dans (?:son|sa) (?:édition|livraison|numéro|classement)|rapporte|indique|révèle|a appris|écrit|publie"
+    r"|a publié|selon|a organisé|organise|\)\s*[–—-])",
+    re.IGNORECASE,
+)
+
+
+def _media_acts(text: str, hit: _Hit, entry: OrgEntry) -> bool:
+    """A media outlet is an organisation where it acts: quoted as a source, publishing a study,
+    taking a statement, organising; or the agency of an opening dateline ("Rabat, 12 mars (MAP) –")."""
+    surface = text[hit.start : hit.end].replace("’", "'")
+    if surface not in {f.replace("’", "'") for f in entry.forms} and surface not in entry.acronyms:
+        return False  # "le matin", "challenge": the outlet's name is written with its capitals
+    if hit.start < 200 and re.search(r"\(\s*$", text[max(0, hit.start - 3) : hit.start]):
+        return bool(re.match(r"\s*\)\s*[–—-]", text[hit.end : hit.end + 6]))  # a dateline's agency
+    before = text[max(0, hit.start - 60) : hit.start]
+    return bool(_MEDIA_BEFORE.search(before) or _MEDIA_AFTER.match(text[hit.end : hit.end + 40]))
+
+
+_ADJECTIVE_WORD = re.compile(
+    r"(?:ique|iques|aire|aires|elle|elles|ive|ives|ienne|iennes|ale|ales)$", re.IGNORECASE
+)
+_ORDINAL_TAIL = re.compile(r"[ \u00a0]+(1er|Ier|I{1,3}|IV|VI{0,3})(?![\w'’])")
 _SUBSIDIARY_TAILS = {"maroc", "morocco"}
 _SUBSIDIARY_RE = re.compile(r"[ \u00a0]+(Maroc|Morocco)\b")
 

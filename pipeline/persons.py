@@ -112,6 +112,8 @@ def persons_from_doc(doc: Doc, gazetteer: Gazetteer | None = None) -> list[Perso
             continue
         if not _plausible_person(span) or (not is_per and len(span) < 2):
             continue
+        if _a_place(doc, span, gaz):
+            continue
         titled = (span.start > 0 and fold(doc[span.start - 1].text) in TITLES) or span.start != ent.start
         role, org = role_after(doc, span, org_spans)
         if role is None:
@@ -180,6 +182,24 @@ def _clean_name(ent: Span) -> Span | None:
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text != "-" or doc[end - 1].is_space):
         end -= 1
     return doc[start:end] if end > start else None
+
+
+_PLACE_WORDS = {
+    "souq", "souk", "technopolis", "technopole", "technopark", "quartier", "avenue", "boulevard", "rue", "zone",
+    "parc", "shore", "nearshore", "iii", "ii", "iv",
+}  # fmt: skip
+_NAMED_AFTER = {
+    "université", "universite", "école", "ecole", "institut", "hôpital", "hopital", "lycée", "lycee", "fondation",
+    "avenue", "boulevard", "rue", "place", "stade", "aéroport", "aeroport", "port", "complexe", "centre", "prix",
+}  # fmt: skip
+
+
+def _a_place(doc: Doc, span: Span, gaz: Gazetteer) -> bool:
+    """ "Rabat Technopolis", "Souq Lekdim", "Université Mohammed VI": a place or an institution named after someone."""
+    words = [t for t in span if not t.is_punct]
+    if any(fold(t.text) in _PLACE_WORDS or gaz.is_not_org(t.text) for t in words[:1] + words[1:]):
+        return True
+    return span.start > 0 and fold(doc[span.start - 1].text) in _NAMED_AFTER
 
 
 def _plausible_person(span: Span) -> bool:

@@ -40,6 +40,9 @@ _DEMI = re.compile(r"(?<!\w)(?:un|une)[\s\u00a0]+demi[\s\-]?(milliards?|millions
 _APPROX_DET = re.compile(
     r"(?<!\w)(une|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d{1,3})[\s\u00a0]+", re.IGNORECASE
 )
+_VAGUE_DET = re.compile(
+    r"(?<!\w)des[\s\u00a0]+(?=(?:dizaines|douzaines|centaines|milliers)(?!\w))", re.IGNORECASE
+)
 _DE_MULT = re.compile(r"[\s\u00a0]+de[\s\u00a0]+(milliers|millions|milliards)(?!\w)", re.IGNORECASE)
 _MULT = {"milliers": 1e3, "millions": 1e6, "milliards": 1e9}
 _DETERMINER_BEFORE = re.compile(
@@ -95,6 +98,14 @@ _WORD_BEFORE = re.compile(r"(?<![A-Z])[a-zàâçéèêëîïôûù]{3,}[\s\u00a0
 _EN_BEFORE = re.compile(
     r"(?<!\w)en[\s\u00a0]+(?:[^\W\d_][\w'’\-]*[\s\u00a0]+){1,3}" + _QUALIFIER_WORDS + "$", re.IGNORECASE
 )
+_RANK_MOVE_BEFORE = re.compile(
+    r"(?:gagn|perd|perdu|grimp|recul|remont|chut|dégringol|progress|glissé|descend|monté|avancé)\w*[\s\u00a0]+(?:de[\s\u00a0]+|d['’])?$",
+    re.IGNORECASE,
+)
+_PLACES_AFTER = re.compile(r"[\s\u00a0]+(?:places?|rangs?|crans?)(?!\w)", re.IGNORECASE)
+_RANK_BOUND_BEFORE = re.compile(
+    r"(?<!\w)(?:parmi[\s\u00a0]+les|le[\s\u00a0]+top|du[\s\u00a0]+top|top)[\s\u00a0]+$", re.IGNORECASE
+)
 _PAIR_BEFORE = re.compile(r"\d[\s\u00a0]+(?:et|ou|à)[\s\u00a0]+$", re.IGNORECASE)
 
 
@@ -125,7 +136,7 @@ class _Number:
     start: int
     end: int
     value: float
-    kind: str  # digits | words | approx
+    kind: str  # digits | words | approx | vague ("des milliers": at least)
     approx: bool = False
 
 
@@ -138,6 +149,12 @@ def _number_at(text: str, pos: int, first: bool, lex: Lexicon) -> _Number | None
     if m:
         scale = 1e9 if m.group(1).lower().startswith("milliard") else 1e6
         return _Number(pos, m.end(), 0.5 * scale, "demi")
+    m = _VAGUE_DET.match(text, pos)
+    if m:  # "des milliers de clients": at least a thousand
+        found = _approx_after(text, m.end(), pos, 1.0, lex)
+        if found:
+            found.kind = "vague"
+            return found
     m = _APPROX_DET.match(text, pos)
     if m:
         det = m.group(1).lower()
@@ -188,7 +205,7 @@ def _unit_after(
     had_scale = num.kind == "demi"
     ws = _skip_ws(text, p)
     sm = lex.scales.match(text, ws) if num.kind != "demi" else None
-    if sm and num.kind != "approx":
+    if sm and num.kind not in ("approx", "vague"):
         token = sm.group(0)
         after_scale = sm.end()
         if token in lex.currency_only_scales:
@@ -212,7 +229,7 @@ def _unit_after(
                 cmult = 1.0
             return cm.end(), mult * cmult, unit, flags
     # "de DH", "d'euros" after a scale or an approx noun
-    if had_scale or num.kind == "approx":
+    if had_scale or num.kind in ("approx", "vague"):
         dm = _DE.match(text, p)
         if dm:
             cm = lex.currency.match(text, dm.end())
@@ -227,9 +244,9 @@ def _unit_after(
             if not _ARTICLE.match(text, dm.end()):
                 # "2 millions de touristes": the parse decides whether it is counted
                 return p, mult, None, {"noun_at": dm.end()}
-    if not had_scale and num.kind != "approx":
+    if not had_scale and num.kind not in ("approx", "vague"):
         pm = lex.percent.match(text, ws)
-        if pm:
+        if pm and not pm.group(0).startswith("PC"):  # "2.000 PC portables": computers, not per cent
             return pm.end(), 1.0, "percent", flags
         pm = lex.points.match(text, ws)
         if pm:
@@ -280,6 +297,7 @@ def _candidates(text: str, lex: Lexicon) -> list[int]:
     starts = {m.start() for m in DIGITS_RE.finditer(text)}
     starts |= {m.start() for m in NUMBER_WORDS_RE.finditer(text)}
     starts |= {m.start() for m in _DEMI.finditer(text)}
+    starts |= {m.start() for m in _VAGUE_DET.finditer(text)}
     starts |= {
         m.start()
         for m in _SCALE_NOUN.finditer(text)
@@ -326,6 +344,10 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
             continue  # "les deux pays": "both", not a count
         if _DETERMINER_BEFORE.search(before) and _GROUP_AFTER.match(text, num.end):
             continue  # "les cinq premiers opérateurs": a group, not a count
+        if _RANK_MOVE_BEFORE.search(before) and _PLACES_AFTER.match(text, num.end):
+            continue  # "a gagné 9 places", "perdu deux rangs": a rank change, not a count
+        if _RANK_BOUND_BEFORE.search(before):
+            continue  # "parmi les 50 pays les plus attractifs", "le top 10": a rank bound
         if (
             unit in ("count", "jobs", "seats")
             and mult == 1.0
@@ -343,7 +365,12 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
             continue
         inherit = False
         if unit is None and flags.get("bare"):
-            if _YEAR.fullmatch(text[num.start : num.end]) or num.kind not in ("digits", "words", "approx"):
+            if _YEAR.fullmatch(text[num.start : num.end]) or num.kind not in (
+                "digits",
+                "words",
+                "approx",
+                "vague",
+            ):
                 continue
             if num.kind == "words" and "noun_at" not in flags:
                 continue
@@ -377,7 +404,7 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
                 em = _EN_BEFORE.search(before)
                 if em:
                     flags = {**flags, "en_at": num.start - len(before) + em.start()}
-                elif num.kind == "approx" and not inherit:
+                elif num.kind in ("approx", "vague") and not inherit:
                     continue
         out.append(
             Quantity(
@@ -386,6 +413,7 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
                 value=num.value * mult,
                 unit=unit,
                 approx=num.approx,
+                qualifier="more_than" if num.kind == "vague" else None,
                 implied=bool(flags.get("implied")),
                 people=flags.get("people"),
                 noun_end=flags.get("noun_end"),

@@ -9,7 +9,8 @@
   "jeunes", "profils") are jobs only when employed or hired ("emploie 1 200 personnes",
   "130 000 personnes employées"), else count;
 - "3 900 unités" takes the unit of the figure before it ("71 300 positions ... 3 900 unités");
-- "points" is a percentage only when the sentence (or the one before) speaks of percentages;
+- "points" are percentage points (unit "points") only when the sentence (or the one before)
+  speaks of percentages;
 - qualifiers and approximation from the words around the figure.
 """
 
@@ -148,11 +149,20 @@ def resolve(
             unit = people_unit(text, q, s_start, lex)
         elif q.inherit and unit == "count" and lex.hired_after.match(text, q.end):
             unit = "jobs"  # "220 stagiaires, dont 140 ont rejoint nos équipes"
-        if q.points and not _percent_context(text, q, sentences, i, lex):
-            continue
+        if q.points:
+            if not _percent_context(text, q, sentences, i, lex):
+                continue
+            unit = "points"  # percentage points: "a perdu 1,5 point", "3 à 4 points"
         qualifier, approx = _qualify(text, q, s_start, s_end, lex)
         out.append(
-            replace(q, unit=unit, qualifier=qualifier, approx=q.approx or approx, implied=False, bare=False)
+            replace(
+                q,
+                unit=unit,
+                qualifier=qualifier or q.qualifier,
+                approx=q.approx or approx,
+                implied=False,
+                bare=False,
+            )
         )
     return out
 

@@ -8,8 +8,6 @@ import re
 import unicodedata
 from typing import Any
 
-import lxml.html
-
 from spiders.markup import clean
 
 
@@ -33,18 +31,26 @@ def unwrap_layout_tables(tree: Any) -> Any:
     return tree
 
 
-def run_trafilatura(html: str, url: str, tree: Any = None) -> Any:
+def run_trafilatura(tree: Any, url: str) -> Any:
+    """trafilatura's main text from the page already parsed (it works on its own copy)."""
     import trafilatura
 
-    if tree is not None:
-        unwrapped = unwrap_layout_tables(tree)
-        if unwrapped is not tree:
-            html = lxml.html.tostring(unwrapped, encoding="unicode")
     try:
         return trafilatura.bare_extraction(
-            html, url=url, fast=True, include_comments=False, with_metadata=True, include_tables=True
+            unwrap_layout_tables(tree), url=url, fast=True, include_comments=False, include_tables=True
         )
     except Exception:  # trafilatura can fail on pathological markup; the fallbacks remain
+        return None
+
+
+def byline_author(tree: Any) -> str | None:
+    """The author named in the page's byline (trafilatura's author expressions), when neither
+    JSON-LD, the meta tags nor the feed name one."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        return extract_author(tree) or None
+    except Exception:  # a byline that trips trafilatura: no author rather than no article
         return None
 
 

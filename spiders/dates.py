@@ -8,11 +8,27 @@ the fetch time, and a date in the future (beyond a day) or before 1990 is reject
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Africa/Casablanca")
+# meta tags naming the publication date, most specific first, and the last modification
+PUBLISHED_META = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "pubdate", "publishdate", "publish-date", "date", "dc.date.issued", "dc.date", "dcterms.created",
+    "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published",
+    "cxenseparse:recs:publishtime",
+)  # fmt: skip
+MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
 EARLIEST = datetime(1990, 1, 1, tzinfo=TZ)
 _MONTHS = (
     "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
@@ -96,3 +112,40 @@ def find_french_date(text: str, fetched_at: datetime | None = None) -> datetime 
 
 def midnight(dt: datetime) -> datetime:
     return datetime.combine(dt.date(), time(0), tzinfo=TZ)
+
+
+def publication_day(
+    tree: Any,
+    fetched_at: datetime | None,
+    precise: Sequence[datetime | None] = (),
+    prefer: datetime | None = None,
+) -> datetime | None:
+    """The article's publication day found by htmldate (original date, extensive search: it
+    weighs the page's metadata, its URL and the dates written in the page, and skips
+    comments' dates), as the datetime of ``precise`` on that day when one is (JSON-LD, meta,
+    feed, the page's header: they carry the time), else midnight. ``prefer`` (when the page
+    has no date metadata: the feed's date, or the date in the page's header, which may have
+    no year, "mardi 3 juin") wins over a day htmldate could only guess from the text."""
+    from htmldate import find_date
+
+    now = _aware(fetched_at) if fetched_at else datetime.now(TZ)
+    try:
+        found = find_date(
+            tree,
+            original_date=True,
+            extensive_search=True,
+            outputformat="%Y-%m-%d",
+            max_date=(now + timedelta(days=1)).strftime("%Y-%m-%d"),
+        )
+    except Exception:  # htmldate can fail on odd markup; the other sources remain
+        return None
+    if not found:
+        return None
+    day = date.fromisoformat(found)
+    for dt in precise:
+        if dt is not None and dt.date() == day:
+            return dt
+    if prefer is not None:
+        return prefer
+    dt = datetime.combine(day, time(0), tzinfo=TZ)
+    return dt if plausible(dt, now) else None

@@ -1,4 +1,9 @@
-"""The generic feed spider: RSS 0.9x/1.0/2.0 and Atom (and news-search RSS feeds).
+"""The generic feed spider: RSS 0.9x/1.0/2.0, Atom and JSON Feed 1.0/1.1 (and news-search
+RSS feeds).
+
+A feed starting with a byte-order mark (UTF-8, UTF-16 or UTF-32) is read in that encoding
+whatever the Content-Type says: served as ``text/xml`` without a charset, RFC 3023 would
+make it US-ASCII, and a wrong charset would garble it.
 
 Each entry is followed to its article page; when the page cannot be had (401/403, paywall,
 timeout, 5xx) the entry's summary is kept with ``partial=True``. A malformed feed yields
@@ -7,6 +12,9 @@ what feedparser could read, with a warning (feedparser's "bozo" flag).
 
 from __future__ import annotations
 
+import codecs
+import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,9 +39,35 @@ class ParsedFeed:
     version: str = ""  # "rss20", "atom10"... ("" when not a feed at all)
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # UTF-32 LE before UTF-16 LE: its BOM starts with UTF-16 LE's
+
+
+def sniff_bom(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """A feed with a byte-order mark -> UTF-8 bytes (declaration rewritten) and a Content-Type
+    saying so; any other feed unchanged."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            text = body[len(bom) :].decode(codec, errors="replace")
+            text = re.sub(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2", r"\1\2utf-8\2", text)
+            media = (content_type or "application/xml").split(";")[0].strip() or "application/xml"
+            return text.encode("utf-8"), f"{media}; charset=utf-8"
+    return body, content_type
+
+
 def parse_feed(body: bytes | str, url: str, content_type: str | None = None) -> ParsedFeed:
-    """A feed document -> its entries (pure: no network)."""
+    """A feed document (RSS, Atom or JSON Feed) -> its entries (pure: no network)."""
     import feedparser
+
+    if isinstance(body, bytes):
+        body, content_type = sniff_bom(body, content_type)
+    if is_json_feed(body, content_type):
+        return parse_json_feed(body, url)
 
     headers = {"content-location": url}
     if content_type:
@@ -78,6 +112,74 @@ def parse_feed(body: bytes | str, url: str, content_type: str | None = None) -> 
         problem=problem,
         version=parsed.get("version", ""),
     )
+
+
+def is_json_feed(body: bytes | str, content_type: str | None) -> bool:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in ("application/feed+json", "application/json"):
+        return True
+    head = body[:200].lstrip()
+    head = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    return head.startswith("{") and "jsonfeed.org/version" in head
+
+
+def parse_json_feed(body: bytes | str, url: str) -> ParsedFeed:
+    """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1) -> its entries."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return ParsedFeed(bozo=True, problem=f"JSON Feed: {exc}")
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return ParsedFeed(bozo=True, problem="JSON Feed: no items list")
+    version = str(data.get("version", ""))
+    language = (str(data.get("language") or "").split("-")[0].lower()) or None
+    feed_authors = _json_authors(data)
+    entries: list[FeedEntry] = []
+    for item in data["items"]:
+        if not isinstance(item, dict):
+            continue
+        link = (
+            item.get("url")
+            or item.get("external_url")
+            or (item.get("id") if str(item.get("id", "")).startswith("http") else None)
+        )
+        if not isinstance(link, str) or not link.strip():
+            continue
+        html_body = str(item.get("content_html") or "")
+        plain = str(item.get("content_text") or "")
+        text = html_fragment_to_text(html_body) if html_body else _plain_paragraphs(plain)
+        summary = text or _plain_paragraphs(str(item.get("summary") or ""))
+        published = None
+        for key in ("date_published", "date_modified"):
+            if isinstance(item.get(key), str):
+                published = parse_date(item[key])
+                if published:
+                    break
+        item_language = (str(item.get("language") or "").split("-")[0].lower()) or language
+        entries.append(
+            FeedEntry(
+                url=urljoin(url, link.strip()),
+                title=" ".join(str(item.get("title") or "").split()),
+                summary=summary,
+                published=published,
+                author=_json_authors(item) or feed_authors,
+                language=item_language,
+            )
+        )
+    tag = "json11" if version.endswith("1.1") else "json10" if "jsonfeed.org" in version else "json"
+    return ParsedFeed(title=str(data.get("title") or ""), language=language, entries=entries, version=tag)
+
+
+def _plain_paragraphs(text: str) -> str:
+    """JSON Feed's ``content_text`` and ``summary`` are plain text: paragraphs, never markup."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())
+
+
+def _json_authors(node: dict[str, Any]) -> str | None:
+    """``authors`` (1.1) or ``author`` (1.0) -> "Name, Name"."""
+    people = node.get("authors") or ([node["author"]] if isinstance(node.get("author"), dict) else [])
+    names = [str(p.get("name")).strip() for p in people if isinstance(p, dict) and p.get("name")]
+    return ", ".join(names) or None
 
 
 def _entry_date(e: Any) -> datetime | None:

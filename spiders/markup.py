@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import lxml.html
@@ -21,18 +22,29 @@ def clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "figcaption", "pre")
+
+
 def html_fragment_to_text(fragment: str) -> str:
-    """A feed summary (HTML) -> plain text, paragraphs separated by a blank line."""
+    """A feed summary or ``content:encoded`` (HTML, often sloppy) -> plain text, paragraphs
+    separated by a blank line. Beautiful Soup reads the fragment: it takes any tag soup
+    (unclosed ``<p>``, stray ``</div>``, entities) as a browser would."""
     if not fragment:
         return ""
-    if "<" not in fragment:
+    if "<" not in fragment and "&" not in fragment:
         return "\n\n".join(clean(p) for p in re.split(r"\n\s*\n", fragment) if clean(p))
-    marked = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</h\d\s*>", "\n\n", fragment)
-    try:
-        root = lxml.html.fragment_fromstring(marked, create_parent="div")
-        raw = root.text_content()
-    except (etree.ParserError, ValueError):
-        raw = re.sub(r"<[^>]+>", " ", marked)
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+    with warnings.catch_warnings():  # a summary that is only a URL is still a summary
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(fragment, "lxml")
+    for el in soup.find_all(["script", "style", "noscript", "iframe"]):
+        el.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n\n")
+    for el in soup.find_all(_BLOCKS):
+        el.append("\n\n")
+    raw = soup.get_text()
     return "\n\n".join(clean(p) for p in re.split(r"\n\s*\n", raw) if clean(p))
 
 

@@ -93,11 +93,6 @@ def visible_date(tree: Any, fetched_at: datetime | None) -> datetime | None:
     return None
 
 
-def strip_site_name(title: str) -> str:
-    parts = re.split(r"\s+[|–—-]\s+", title)
-    return parts[0] if len(parts) > 1 and len(parts[0]) > 15 else title
-
-
 def language_code(value: str | None) -> str | None:
     if not value:
         return None

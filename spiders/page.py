@@ -8,7 +8,10 @@ is what a crawl archives. Where each field comes from, first match wins:
   text is the body only: leading paragraphs repeating the title (the ``<h1>``) or a
   standfirst shown apart from the body (the lead, from the description) are removed, as
   fundus keeps title, summary and body apart;
-- title, date, author, lead: the source's selectors, then JSON-LD (``NewsArticle`` and
+- title: the source's selector, then the page's headline (:mod:`spiders.titles`: the
+  ``<h1>`` that agrees with JSON-LD ``headline``, ``og:title``, the feed's title or
+  ``<title>``, entities decoded and the site's name removed), then the feed's title;
+- date, author, lead: the source's selectors, then JSON-LD (``NewsArticle`` and
   kin), then meta tags (``og:``, ``article:published_time``, ``name=author``,
   ``description``...), then the feed entry, then what trafilatura found (its date can be a
   comment's date, so it comes last) and, for the date, a French date written near the top
@@ -21,31 +24,42 @@ browsers do (w3lib), then checked: invalid UTF-8 falls back to cp1252, and UTF-8
 Latin-1 ("Ã©") is repaired.
 
 The pieces live in :mod:`spiders.encoding`, :mod:`spiders.dates`, :mod:`spiders.metadata`,
-:mod:`spiders.body` and :mod:`spiders.markup`; their public names are importable from here too.
+:mod:`spiders.body`, :mod:`spiders.titles` and :mod:`spiders.markup`; their public names are importable from here too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from spiders.body import paragraphs, run_trafilatura, standfirst_on_page, strip_repeated_heading
-from spiders.dates import EARLIEST, FRENCH_DATE, TZ, find_french_date, midnight, parse_date, plausible
+from spiders.body import (
+    byline_author,
+    paragraphs,
+    run_trafilatura,
+    standfirst_on_page,
+    strip_repeated_heading,
+)
+from spiders.dates import (
+    EARLIEST,
+    FRENCH_DATE,
+    MODIFIED_META,
+    PUBLISHED_META,
+    TZ,
+    find_french_date,
+    midnight,
+    parse_date,
+    plausible,
+    publication_day,
+)
 from spiders.encoding import decode_html, repair_mojibake
 from spiders.markup import clean, html_fragment_to_text, parse_html, select
-from spiders.metadata import (
-    ARTICLE_TYPES,
-    json_ld,
-    language_code,
-    ld_text,
-    meta,
-    strip_site_name,
-    visible_date,
-)
+from spiders.metadata import ARTICLE_TYPES, json_ld, language_code, ld_text, meta, visible_date
+from spiders.titles import decode as decode_entities
+from spiders.titles import page_title
 
 __all__ = [
     "ARTICLE_TYPES",
@@ -91,6 +105,7 @@ class PageFields:
     author: str | None = None
     lead: str | None = None
     language: str | None = None
+    modified: datetime | None = None  # last modified, when the page says so (kept apart from published)
     canonical_url: str | None = None
     encoding: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)  # field -> where it came from
@@ -110,6 +125,7 @@ class PageFields:
     def debug_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["published"] = self.published.isoformat() if self.published else None
+        d["modified"] = self.modified.isoformat() if self.modified else None
         d["sources"] = dict(self.sources)
         return d
 
@@ -124,6 +140,7 @@ def extract_page(
     entry: FeedEntry | None = None,
     language: str | None = None,
     selectors: Mapping[str, str] | None = None,
+    site_names: Sequence[str] = (),
 ) -> PageFields:
     """Everything Veille wants from one article page (see the module docstring)."""
     encoding = None
@@ -138,7 +155,6 @@ def extract_page(
     for href in tree.xpath("//base/@href")[:1]:
         base = urljoin(url, href.strip())
     ld = json_ld(tree)
-    doc = run_trafilatura(html, url, tree)
     where: dict[str, str] = {}
 
     def first(name: str, *candidates: tuple[str, Any]) -> Any:
@@ -151,16 +167,13 @@ def extract_page(
     sel = {k: select(tree, html, v) for k, v in selectors.items() if k in ("title", "text", "date", "author")}
 
     # title
+    headline, origin = page_title(tree, ld, url, site_names, clean(entry.title) if entry else None)
     title = (
         first(
             "title",
-            ("selector", next(iter(sel.get("title", [])), None)),
-            ("json-ld", ld_text(ld.get("headline") or ld.get("name"))),
-            ("meta", meta(tree, "og:title", "twitter:title", "dc.title")),
-            ("feed", clean(entry.title) if entry else None),
-            ("trafilatura", clean(getattr(doc, "title", None))),
-            ("h1", clean(" ".join(tree.xpath("//h1[1]//text()")))),
-            ("title", strip_site_name(clean(" ".join(tree.xpath("//title//text()"))))),
+            ("selector", decode_entities(next(iter(sel.get("title", [])), ""))),
+            (origin, headline),
+            ("feed", decode_entities(entry.title) if entry else None),
         )
         or ""
     )
@@ -169,52 +182,46 @@ def extract_page(
     def d(value: Any) -> datetime | None:
         return parse_date(value, fetched_at) if isinstance(value, str) else None
 
+    ld_pub = d(ld.get("datePublished")) or d(ld.get("dateCreated"))
+    meta_pub = next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None)
+    structured = ld_pub or meta_pub
+    feed_pub = (
+        entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
+    )
+    on_page = visible_date(tree, fetched_at)
     published = first(
         "published",
         ("selector", next((x for x in (d(v) for v in sel.get("date", [])) if x), None)),
-        ("json-ld", d(ld.get("datePublished")) or d(ld.get("dateCreated"))),
         (
-            "meta",
-            next(
-                (
-                    x
-                    for x in (
-                        d(meta(tree, n))
-                        for n in (
-                            "article:published_time",
-                            "og:published_time",
-                            "og:article:published_time",
-                            "datepublished",
-                            "pubdate",
-                            "publishdate",
-                            "publish-date",
-                            "date",
-                            "dc.date.issued",
-                            "dc.date",
-                            "dcterms.created",
-                            "dcterms.date",
-                            "sailthru.date",
-                            "parsely-pub-date",
-                            "article.published",
-                            "cxenseparse:recs:publishtime",
-                        )  # fmt: skip
-                    )
-                    if x
-                ),
-                None,
+            "htmldate",
+            publication_day(
+                tree,
+                fetched_at,
+                (ld_pub, meta_pub, feed_pub, on_page),
+                prefer=None if structured else feed_pub or on_page,
             ),
         ),
-        (
-            "feed",
-            entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None,
-        ),
-        ("page", visible_date(tree, fetched_at)),
-        ("trafilatura", d(getattr(doc, "date", None))),
+        ("feed", feed_pub),
+        ("json-ld", ld_pub),
+        ("meta", meta_pub),
+        ("page", on_page),
+    )
+    modified = d(ld.get("dateModified")) or next(
+        (x for x in (d(meta(tree, n)) for n in MODIFIED_META) if x), None
     )
 
     # author
     meta_author = meta(
-        tree, "author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"
+        tree,
+        "author",
+        "article:author",
+        "og:article:author",
+        "citation_author",
+        "dc.creator",
+        "dcterms.creator",
+        "byl",
+        "parsely-author",
+        "sailthru.author",
     )
     if meta_author and meta_author.startswith(("http://", "https://")):
         meta_author = None
@@ -224,8 +231,7 @@ def extract_page(
         ("json-ld", ld_text(ld.get("author") or ld.get("creator"))),
         ("meta", meta_author),
         ("feed", clean(entry.author) if entry and entry.author else None),
-        ("trafilatura", clean(getattr(doc, "author", None))),
-    )
+    ) or first("author", ("byline", byline_author(tree)))
     if author:
         author = re.sub(r"^(?:par|by)\s+", "", author, flags=re.I).strip() or None
 
@@ -237,7 +243,8 @@ def extract_page(
         ("feed", clean(entry.summary)[:1000] if entry and entry.summary else None),
     )
 
-    # text
+    # text (trafilatura works on a copy of the tree: the metadata above is read first)
+    doc = run_trafilatura(tree, url)
     body_ld = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else None
     text = (
         first(
@@ -283,6 +290,7 @@ def extract_page(
         author=author,
         lead=lead,
         language=lang,
+        modified=modified,
         canonical_url=canonical,
         encoding=encoding,
         sources=where,

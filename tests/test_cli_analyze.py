@@ -46,6 +46,9 @@ def test_json_output(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "range_max",
             "period",
             "metric",
+            "indicator",
+            "status",
+            "per",
             "sentence",
         }
 
@@ -128,3 +131,34 @@ def test_limit_is_configurable_and_counts_characters_not_bytes(
     toml.write_text(toml.read_text(encoding="utf-8").replace("max_text_chars = 1_000", "max_text_chars = 10"))
     assert main(["analyze", str(fits), "--config-dir", str(conf)]) == 2
     assert "extract.max_text_chars" in capsys.readouterr().err
+
+
+DATED = (
+    "Le secteur de l'offshoring emploie aujourd'hui 130 000 personnes, selon l'ADD. L'an dernier, les "
+    "exportations ont atteint 18 milliards de dirhams. L'objectif est de créer 60 000 emplois d'ici 2030. "
+    "Le loyer atteint 80 DH/m²/mois."
+)
+
+
+def test_json_has_indicator_status_per_and_published_dates_relative_years(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "dated.txt"
+    p.write_text(DATED, encoding="utf-8")
+    assert main(["analyze", str(p), "--json", "--published", "2024-05-01"]) == 0
+    figures = {f["text"]: f for f in json.loads(capsys.readouterr().out)["figures"]}
+    assert figures["130 000 personnes"]["period"] == "2024"  # "aujourd'hui"
+    assert figures["18 milliards de dirhams"]["period"] == "2023"  # "l'an dernier"
+    target = figures["60 000 emplois"]
+    assert (target["indicator"], target["status"], target["period"]) == ("emplois_crees", "target", "2030")
+    assert (figures["80 DH"]["indicator"], figures["80 DH"]["per"]) == ("loyer", "m2/month")
+    # without the date the relative years stay open
+    assert main(["analyze", str(p), "--json"]) == 0
+    undated = {f["text"]: f for f in json.loads(capsys.readouterr().out)["figures"]}
+    assert undated["130 000 personnes"]["period"] is None
+
+
+def test_bad_published_date_is_one_line(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(article), "--published", "hier"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--published" in err and "YYYY-MM-DD" in err

@@ -69,3 +69,47 @@ def test_figures_in_french() -> None:
     assert format_value(5000, "jobs", qualifier="more_than", nbsp=False) == "plus de 5 000 emplois"
     assert format_value(2.5e6, "jobs", approx=True, nbsp=False) == "environ 2,5 millions d'emplois"
     assert NBSP in format_value(12500, "jobs")
+
+
+def test_ranges_are_printed_whole() -> None:
+    # issue 14: "2.000 à 8.000 m²" was printed "2 à 8 000 m²" (the low end cut at its thousands space)
+    assert format_value(2000, "m2", range_max=8000, nbsp=False) == "2 000 à 8 000 m²"
+    assert format_value(25000, "MAD", range_max=35000, nbsp=False) == "25 000 à 35 000 DH"
+    assert format_value(25000, "MAD", range_max=35000) == f"25{NBSP}000{NBSP}à{NBSP}35{NBSP}000{NBSP}DH"
+    assert format_value(2e6, "MAD", range_max=2e7, nbsp=False) == "2 à 20 millions DH"
+    assert format_value(1.5e9, "MAD", range_max=2e9, nbsp=False) == "1,5 à 2 milliards DH"
+    assert format_value(5e8, "MAD", range_max=1.2e9, nbsp=False) == "500 millions DH à 1,2 milliard DH"
+    assert format_value(1, "jobs", range_max=5, nbsp=False) == "1 à 5 emplois"
+    assert format_value(1200, "count", range_max=1500, nbsp=False) == "1 200 à 1 500"
+    assert format_value(10, "percent", range_max=12.5, nbsp=False) == "10 à 12,5 %"
+
+
+def test_qualifiers_are_composed_once() -> None:
+    # "plus d'une quinzaine": approximate and a lower bound, printed "plus de 15", not "environ plus de 15"
+    assert format_value(15, "count", approx=True, qualifier="more_than", nbsp=False) == "plus de 15"
+    assert format_value(300, "jobs", approx=True, qualifier="up_to", nbsp=False) == "jusqu'à 300 emplois"
+    assert format_value(15, "count", approx=True, nbsp=False) == "environ 15"
+
+
+def test_rates_say_what_they_are_per() -> None:
+    assert format_value(80, "MAD", per="m2/month", nbsp=False) == "80 DH par m² et par mois"
+    assert format_value(450, "EUR", per="month", nbsp=False) == "450 € par mois"
+    assert (
+        format_value(25000, "MAD", range_max=35000, per="month", approx=True, nbsp=False)
+        == "environ 25 000 à 35 000 DH par mois"
+    )
+    assert NBSP in format_value(80, "MAD", per="m2/month").split("DH")[1]
+    assert format_value(2, "points", nbsp=False) == "2 points"
+
+
+def test_status_and_indicator_labels() -> None:
+    from veille.formatting import indicator_label, per_label, status_label
+
+    assert [status_label(s) for s in ("actual", "announced", "forecast", "target")] == [
+        "réalisé",
+        "annoncé",
+        "prévision",
+        "objectif",
+    ]
+    assert per_label("m2/month") == "par m² et par mois" and per_label(None) == ""
+    assert indicator_label("emplois_crees") == "Emplois créés" and indicator_label(None) == ""

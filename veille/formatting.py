@@ -50,30 +50,38 @@ def _scaled(value: float, nbsp: bool) -> tuple[str, str]:
     return format_number(value, 2 if abs(value) < 10 and value != int(value) else 0, nbsp=nbsp), ""
 
 
-def _plain(value: float, unit: str, nbsp: bool) -> str:
+def _parts(value: float, unit: str, nbsp: bool) -> tuple[str, str]:
+    """``(number, words)``: ``("1,5", "milliard DH")``, ``("12 500", "emplois")``, ``("3", "")``."""
     sp = NBSP if nbsp else " "
     if unit in _CURRENCY:
         number, scale = _scaled(value, nbsp)
-        return f"{number}{sp}{scale}{sp}{_CURRENCY[unit]}" if scale else f"{number}{sp}{_CURRENCY[unit]}"
+        return number, f"{scale}{sp}{_CURRENCY[unit]}" if scale else _CURRENCY[unit]
     if unit == "percent":
-        return f"{format_number(value, 2, nbsp=nbsp)}{sp}%"
+        return format_number(value, 2, nbsp=nbsp), "%"
+    if unit == "points":
+        return format_number(value, 2, nbsp=nbsp), "point" if abs(value) < 2 else "points"
     if unit == "m2":
-        return f"{format_number(value, 0 if value >= 100 else 1, nbsp=nbsp)}{sp}m²"
+        return format_number(value, 0 if value >= 100 else 1, nbsp=nbsp), "m²"
     if unit in _NOUNS:
         one, many = _NOUNS[unit]
         if abs(value) >= 1e6:
             number, scale = _scaled(value, nbsp)
-            return (
-                f"{number}{sp}{scale}{sp}d'{many}"
-                if many[0] in "aeiouéè"
-                else f"{number}{sp}{scale}{sp}de{sp}{many}"
-            )
-        return f"{format_number(value, 0, nbsp=nbsp)}{sp}{one if abs(value) < 2 else many}"
+            return number, (f"{scale}{sp}d'{many}" if many[0] in "aeiouéè" else f"{scale}{sp}de{sp}{many}")
+        return format_number(value, 0, nbsp=nbsp), one if abs(value) < 2 else many
     # "count" and unknown units: a plain number
     if abs(value) >= 1e6:
-        number, scale = _scaled(value, nbsp)
-        return f"{number}{sp}{scale}"
-    return format_number(value, 2 if value != int(value) else 0, nbsp=nbsp)
+        return _scaled(value, nbsp)
+    return format_number(value, 2 if value != int(value) else 0, nbsp=nbsp), ""
+
+
+def _plain(value: float, unit: str, nbsp: bool) -> str:
+    number, words = _parts(value, unit, nbsp)
+    return f"{number}{NBSP if nbsp else ' '}{words}" if words else number
+
+
+def _same_words(low: str, high: str) -> bool:
+    """Whether "million DH" and "millions DH" (or "emploi", "emplois"): the high end's words serve both."""
+    return [w.rstrip("s") for w in low.split()] == [w.rstrip("s") for w in high.split()]
 
 
 def format_value(
@@ -83,31 +91,68 @@ def format_value(
     approx: bool = False,
     qualifier: str | None = None,
     range_max: float | None = None,
+    per: str | None = None,
     nbsp: bool = True,
 ) -> str:
     """A figure as a French reader expects it: "1,5 milliard DH", "plus de 12 500 emplois", "2,3 %".
 
     Money: DH, €, $ after the number with "million(s)"/"milliard(s)" from a million up;
-    percentages with two decimals at most; jobs as "emplois"; ranges as "10 à 12 milliards DH".
+    percentages with two decimals at most; jobs as "emplois"; ranges whole, the unit written
+    once when both ends share it ("2 000 à 8 000 m²", "10 à 12 milliards DH"); one qualifier
+    ("plus de 15", never "environ plus de 15": a bound already says the value is not exact);
+    a rate with what it is per ("80 DH par m² et par mois").
     """
     sp = NBSP if nbsp else " "
     if range_max is not None and range_max != value:
+        low_num, low_words = _parts(value, unit, nbsp)
         high = _plain(range_max, unit, nbsp)
-        low = _plain(value, unit, nbsp)
-        # "10 à 12 milliards DH" when both share the scale and unit words
-        low_num, _, low_rest = low.partition(sp)
-        high_num, _, high_rest = high.partition(sp)
-        low_scale = low_rest.split(sp)[0] if low_rest else ""
-        high_scale = high_rest.split(sp)[0] if high_rest else ""
-        same = low_scale.rstrip("s") == high_scale.rstrip("s") or not low_rest
-        text = f"{low_num}{sp}à{sp}{high}" if same else f"{low}{sp}à{sp}{high}"
+        _, high_words = _parts(range_max, unit, nbsp)
+        if not low_words or _same_words(low_words, high_words):
+            text = f"{low_num}{sp}à{sp}{high}"
+        else:
+            text = f"{_plain(value, unit, nbsp)}{sp}à{sp}{high}"
     else:
         text = _plain(value, unit, nbsp)
+    if per in PER_LABELS:
+        text = f"{text}{sp}{PER_LABELS[per].replace(' ', sp)}"
     if qualifier in _QUALIFIERS:
         text = f"{_QUALIFIERS[qualifier]}{sp}{text}"
-    if approx:
+    elif approx:
         text = f"environ{sp}{text}"
     return text
+
+
+# What a figure's status and rate read as in French (web UI, exports, digest)
+STATUS_LABELS = {"actual": "réalisé", "announced": "annoncé", "forecast": "prévision", "target": "objectif"}
+PER_LABELS = {
+    "month": "par mois",
+    "year": "par an",
+    "m2/month": "par m² et par mois",
+    "m2": "par m²",
+    "hour": "par heure",
+    "day": "par jour",
+    "person": "par personne",
+}
+
+
+def status_label(status: str | None) -> str:
+    """``"target"`` -> "objectif"; no status is a realised figure ("réalisé")."""
+    return STATUS_LABELS.get(status or "actual", status or "")
+
+
+def per_label(per: str | None) -> str:
+    """``"m2/month"`` -> "par m² et par mois"; ``None`` -> ""."""
+    return PER_LABELS.get(per or "", per or "")
+
+
+def indicator_label(key: str | None) -> str:
+    """The French label of an indicator key of ``config/indicators.toml`` ("emplois_crees" ->
+    "Emplois créés"); "" for none, the key itself when the taxonomy does not know it."""
+    if not key:
+        return ""
+    from pipeline.indicators import load_taxonomy
+
+    return load_taxonomy().label(key)
 
 
 def format_date(value: date | datetime | None, style: str = "medium") -> str:

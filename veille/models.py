@@ -14,9 +14,14 @@ from datetime import datetime
 from typing import Any
 
 # Units a figure can carry (issue 4). Values are always stored in base units:
-# money in currency units, percentages as 2.3 for "2,3 %", surfaces in square metres.
-UNITS = ("MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2")
+# money in currency units, percentages as 2.3 for "2,3 %", surfaces in square metres;
+# "points" are percentage points ("a gagné 2 points").
+UNITS = ("MAD", "EUR", "USD", "percent", "points", "jobs", "seats", "count", "m2")
 QUALIFIERS = ("more_than", "less_than", "up_to")
+# Whether the quantity has happened (tests/data/realpress/CONVENTION.md, "Status").
+STATUSES = ("actual", "announced", "forecast", "target")
+# What a rate is per ("80 DH/m²/mois" -> "m2/month"); None for a plain amount.
+PERS = ("month", "year", "m2/month", "m2", "hour", "day", "person")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,9 @@ class Figure:
     period: str | None = None  # "2018", "2014-2018", "2025-Q1" or None
     metric: str | None = None  # short French label: "chiffre d'affaires à l'export"
     organisations: tuple[str, ...] = ()  # canonical names of the sentence's organisations
+    indicator: str | None = None  # a key of config/indicators.toml: "exportations", "effectif"...
+    status: str = "actual"  # one of STATUSES
+    per: str | None = None  # one of PERS or None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -62,6 +70,9 @@ class Organisation:
     kind: str | None = None  # federation, agency, ministry, company, bank, zone, school...
     acronym: str | None = None
     mentions: tuple[Mention, ...] = ()
+    # a former name, kept as the article wrote it: the organisation it became, and its years
+    successor: str | None = None
+    years: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +81,8 @@ class Organisation:
             "kind": self.kind,
             "acronym": self.acronym,
             "mentions": [dataclasses.asdict(m) for m in self.mentions],
+            "successor": self.successor,
+            "years": self.years,
         }
 
 
@@ -100,7 +113,7 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         keys = (
             "text", "start", "end", "value", "unit", "approx", "qualifier",
-            "range_max", "period", "metric", "sentence",
+            "range_max", "period", "metric", "indicator", "status", "per", "sentence",
         )  # fmt: skip
         return {
             "figures": [{k: getattr(f, k) for k in keys} for f in self.figures],

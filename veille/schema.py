@@ -71,7 +71,7 @@ articles = Table(
     Column("fetched_at", AwareDateTime()),
     Column("language", String(12)),
     Column("partial", Boolean, nullable=False, default=False),
-    # text cut at the extractor's limit ([extract] max_text_chars; migration 0009)
+    # text cut at the extractor's limit ([extract] max_text_chars; migration 0011)
     Column("truncated", Boolean, nullable=False, default=False, server_default=false()),
     Column("relevance", Float, nullable=False, default=0.0, index=True),
     Column("matched_terms", JSON, nullable=False, default=list),
@@ -97,6 +97,10 @@ organisations = Table(
     Column("name", String(300), nullable=False, unique=True),
     Column("kind", String(40)),
     Column("acronym", String(40)),
+    # migration 0008: a former name ("Ministère de l'Industrie, du Commerce et des Nouvelles
+    # technologies") points to the organisation it became, with the years it was in use
+    Column("successor_id", Integer, ForeignKey("organisations.id", ondelete="SET NULL")),
+    Column("years", String(20)),
 )
 
 org_aliases = Table(
@@ -161,6 +165,11 @@ figures = Table(
     Column("period", String(20)),
     Column("metric", Text),
     Column("organisations", JSON, nullable=False, default=list),
+    # migration 0007: what the figure measures (config/indicators.toml), whether it has happened,
+    # and what a rate is per
+    Column("indicator", String(32)),
+    Column("status", String(12), nullable=False, default="actual", server_default="actual"),
+    Column("per", String(16)),
     # the article's publication date, copied (migration 0006): figure listings sort on their own
     # columns; PostgreSQL indexes (unit, published DESC NULLS LAST, article_id DESC, start, id)
     Column("published", AwareDateTime()),
@@ -168,6 +177,7 @@ figures = Table(
     Index("ix_figures_period", "period"),
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
     Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003
+    Index("ix_figures_indicator", "indicator", "status"),  # migration 0007
 )
 
 figure_orgs = Table(
@@ -189,7 +199,7 @@ runs = Table(
         "status", String(20), nullable=False, default="running"
     ),  # running, ok, partial, failed, interrupted
     Column("detail", JSON, nullable=False, default=dict),
-    # who runs it (migration 0010): a run whose process is gone is marked interrupted
+    # who runs it (migration 0012): a run whose process is gone is marked interrupted
     Column("host", String(255)),
     Column("pid", Integer),
     Column("heartbeat_at", AwareDateTime()),
@@ -242,7 +252,7 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
-    # the delivery ledger (migration 0007): a kind of message, a recipient, a period, a state
+    # the delivery ledger (migration 0009): a kind of message, a recipient, a period, a state
     Column("kind", String(20), nullable=False, default="digest", server_default="digest"),
     Column("period", String(40), nullable=False),
     Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
@@ -259,7 +269,7 @@ deliveries = Table(
 )
 
 sessions = Table(
-    "sessions",  # migration 0008: web sessions, server-side (a cookie holds the token, a row its hash)
+    "sessions",  # migration 0010: web sessions, server-side (a cookie holds the token, a row its hash)
     metadata,
     Column("id", Integer, primary_key=True),
     Column("token_hash", String(64), nullable=False),

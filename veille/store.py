@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -220,13 +220,17 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.scalars(q))
 
-    def article_texts(self, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
+    def article_texts(self, ids: Sequence[int]) -> Iterator[tuple[int, str, date | None]]:
+        """(id, text, publication day) of the given articles."""
         with self.engine.connect() as conn:
             for i in range(0, len(ids), 500):
                 rows = conn.execute(
-                    select(t.articles.c.id, t.articles.c.text).where(t.articles.c.id.in_(ids[i : i + 500]))
+                    select(t.articles.c.id, t.articles.c.text, t.articles.c.published).where(
+                        t.articles.c.id.in_(ids[i : i + 500])
+                    )
                 )
-                yield from ((row.id, row.text) for row in rows)
+                for row in rows:
+                    yield row.id, row.text, row.published.date() if row.published else None
 
     def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
         """Replace the article's figures and mentions atomically."""
@@ -241,7 +245,15 @@ class Store:
             for table in (t.figures, t.org_mentions, t.person_mentions):
                 conn.execute(delete(table).where(table.c.article_id == article_id))
             org_ids = {
-                org.name: self._org_id(conn, org.name, org.kind, org.acronym, org.aliases)
+                org.name: self._org_id(
+                    conn,
+                    org.name,
+                    org.kind,
+                    org.acronym,
+                    org.aliases,
+                    successor=org.successor,
+                    years=org.years,
+                )
                 for org in analysis.organisations
             }
             if analysis.figures:
@@ -324,15 +336,30 @@ class Store:
             conn.execute(insert(t.figure_orgs), [{"figure_id": f, "org_id": o} for f, o in sorted(links)])
 
     def _org_id(
-        self, conn: Any, name: str, kind: str | None, acronym: str | None, aliases: Iterable[str]
+        self,
+        conn: Any,
+        name: str,
+        kind: str | None,
+        acronym: str | None,
+        aliases: Iterable[str],
+        *,
+        successor: str | None = None,
+        years: str | None = None,
     ) -> int:
         org_id = conn.scalar(select(t.organisations.c.id).where(t.organisations.c.name == name))
+        successor_id = self._org_id(conn, successor, kind, None, ()) if successor else None
         if org_id is None:
             org_id = conn.execute(
                 insert(t.organisations)
-                .values(name=name, kind=kind, acronym=acronym)
+                .values(name=name, kind=kind, acronym=acronym, successor_id=successor_id, years=years)
                 .returning(t.organisations.c.id)
             ).scalar_one()
+        elif successor_id is not None:
+            conn.execute(
+                update(t.organisations)
+                .where(t.organisations.c.id == org_id, t.organisations.c.successor_id.is_(None))
+                .values(successor_id=successor_id, years=years)
+            )
         have = set(conn.scalars(select(t.org_aliases.c.alias_key).where(t.org_aliases.c.org_id == org_id)))
         for alias in {name, *(a for a in aliases if a), *([acronym] if acronym else [])}:
             key = fold(alias)

@@ -16,12 +16,13 @@ the values agree within 0.5 % (relative). Matching is one-to-one, greedy on over
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.evaluation import Counts, GoldError, gold_pairs
-from veille.models import Figure
+from veille.models import UNITS, Figure
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold" / "figures"
 TOLERANCE = 0.005
@@ -40,6 +41,9 @@ class GoldFigure:
     range_max: float | None = None
     period: str | None = None
     metric: str | None = None
+    indicator: str | None = None  # the real-press set annotates these three
+    status: str | None = None
+    per: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def load_article(name: str, text: str, data: Any) -> GoldArticle:
     figures = []
     for i, e in enumerate(entries):
         where = f"{name}.json[{i}]"
-        if e.get("unit") not in ("MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2"):
+        if e.get("unit") not in UNITS:
             raise GoldError(f"{where}: unknown unit {e.get('unit')!r}")
         start = _find(text, e["text"], int(e.get("occurrence", 1)), where)
         figures.append(
@@ -103,6 +107,9 @@ def load_article(name: str, text: str, data: Any) -> GoldArticle:
                 range_max=float(e["range_max"]) if e.get("range_max") is not None else None,
                 period=e.get("period"),
                 metric=e.get("metric"),
+                indicator=e.get("indicator"),
+                status=e.get("status"),
+                per=e.get("per"),
             )
         )
     return GoldArticle(name, text, tuple(sorted(figures, key=lambda f: f.start)))
@@ -119,19 +126,29 @@ def values_match(predicted: float, gold: float) -> bool:
     return abs(predicted - gold) <= TOLERANCE * abs(gold)
 
 
-def _matches(p: Figure, g: GoldFigure) -> bool:
-    return p.start < g.end and g.start < p.end and p.unit == g.unit and values_match(p.value, g.value)
+def _matches(p: Figure, g: GoldFigure, both_ends: bool = False) -> bool:
+    if not (p.start < g.end and g.start < p.end and p.unit == g.unit and values_match(p.value, g.value)):
+        return False
+    if not both_ends or (p.range_max is None and g.range_max is None):
+        return True
+    return p.range_max is not None and g.range_max is not None and values_match(p.range_max, g.range_max)
 
 
 def score_article(
-    name: str, predicted: list[Figure], gold: tuple[GoldFigure, ...] | list[GoldFigure]
+    name: str,
+    predicted: list[Figure],
+    gold: tuple[GoldFigure, ...] | list[GoldFigure],
+    both_ends: bool = False,
+    on_match: Callable[[Figure, GoldFigure], None] | None = None,
 ) -> Score:
+    """One article's counts. ``both_ends``: a range matches only when its upper ends agree too;
+    ``on_match`` is called with each matched (predicted, gold) pair."""
     s = Score(attribute_agreement={a: [0, 0] for a in ATTRIBUTES})
     used: set[int] = set()
     for g in gold:
         best, best_overlap = None, 0
         for i, p in enumerate(predicted):
-            if i in used or not _matches(p, g):
+            if i in used or not _matches(p, g, both_ends):
                 continue
             overlap = min(p.end, g.end) - max(p.start, g.start)
             if overlap > best_overlap:
@@ -143,6 +160,8 @@ def score_article(
         used.add(best)
         s.tp += 1
         p = predicted[best]
+        if on_match is not None:
+            on_match(p, g)
         for a in ATTRIBUTES:
             pv, gv = getattr(p, a), getattr(g, a)
             same = (

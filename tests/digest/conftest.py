@@ -64,11 +64,13 @@ def config(settings: Settings) -> DigestConfig:
 
 
 def _fig(text: str, sentence: str, value: float, unit: str, *, metric: str | None = None,
-         period: str | None = None, orgs: tuple[str, ...] = ()) -> Figure:  # fmt: skip
+         period: str | None = None, orgs: tuple[str, ...] = (), indicator: str | None = None,
+         status: str = "actual") -> Figure:  # fmt: skip
     start = sentence.index(text)
     return Figure(
         text=text, start=start, end=start + len(text), value=value, unit=unit, sentence=sentence,
         sentence_start=0, sentence_end=len(sentence), period=period, metric=metric, organisations=orgs,
+        indicator=indicator, status=status,
     )  # fmt: skip
 
 
@@ -127,6 +129,8 @@ def build_archive(store: Store) -> Archive:
                 metric="emplois créés",
                 period="2027",
                 orgs=("Webhelp",),
+                indicator="emplois_crees",
+                status="announced",  # "a annoncé la création de ... d'ici fin 2027": decided, not yet made
             ),
         ),  # fmt: skip
         organisations=(
@@ -155,7 +159,8 @@ def build_archive(store: Store) -> Archive:
         published=at(26), relevance=0.7, themes=["emploi", "numerique"],
         analysis=Analysis(
             figures=(_fig("5 000 jeunes", S_ADD, 5000, "count", metric="jeunes formés", period="2027",
-                          orgs=("Agence de développement du digital",)),),
+                          orgs=("Agence de développement du digital",), indicator="personnes_formees",
+                          status="target"),),
             organisations=(_org("Agence de développement du digital", "ADD", "Agence de développement du digital",
                                 acronym="ADD", kind="agency"),),
         ))  # fmt: skip

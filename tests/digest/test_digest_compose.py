@@ -144,3 +144,52 @@ def test_key_figures_spread_over_stories_and_units(store: Store, config: DigestC
     from_heavy = [f for f in d.figures if f.article_id == ids[0]]
     assert len(from_heavy) == 2
     assert {f.unit for f in d.figures} >= {"MAD", "jobs", "percent"}
+
+
+def test_key_figures_never_present_a_target_as_a_result(store: Store, config: DigestConfig) -> None:
+    """Issue 14: "l'objectif … 3.000 startups à l'horizon 2030" headed Chiffres clés like a result.
+    Realised figures now come first, whatever their size, and the others say what they are."""
+    from digest.message import MessageBuilder
+    from tests.digest.conftest import _fig, at, make_subscribers
+    from veille.models import Analysis, Article
+
+    target = "L'objectif est de créer 3 000 startups à l'horizon 2030, soit 30 milliards de DH investis."
+    forecast = "Le marché devrait atteindre 12 milliards de DH en 2027."
+    actual = "Le secteur a réalisé 2 milliards de DH de chiffre d'affaires en 2025."
+    ids = []
+    for n, text in enumerate((target, forecast, actual)):
+        art = Article(url=f"https://y.test/{n}", source="y", title=f"Offshoring {n}", text=text,
+                      published=at(24 + n), relevance=0.9, themes=["offshoring"])  # fmt: skip
+        ids.append(store.upsert_article(art)[0])
+    analyses = [
+        (_fig("3 000 startups", target, 3000, "count", metric="startups", period="2030", status="target",
+              indicator="entreprises"),
+         _fig("30 milliards de DH", target, 3e10, "MAD", metric="investissements", period="2030",
+              status="target", indicator="investissement")),
+        (_fig("12 milliards de DH", forecast, 1.2e10, "MAD", metric="marché", period="2027", status="forecast",
+              indicator="taille_marche"),),
+        (_fig("2 milliards de DH", actual, 2e9, "MAD", metric="chiffre d'affaires", period="2025",
+              indicator="chiffre_affaires"),),
+    ]  # fmt: skip
+    for aid, figs in zip(ids, analyses, strict=True):
+        store.save_analysis(aid, Analysis(figures=figs), "test")
+    d = compose(store, config, WEEK)
+    assert [(f.formatted.replace("\u00a0", " "), f.status) for f in d.figures] == [
+        ("2 milliards DH", "actual"),  # the smallest amount, but the only result: first
+        ("30 milliards DH", "target"),
+        ("12 milliards DH", "forecast"),
+        ("3 000", "target"),
+    ]
+    assert [f.status_label for f in d.figures] == ["", "Objectif", "Prévision", "Objectif"]
+    msg = MessageBuilder(config).build(d, make_subscribers(store, 1)[0])
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "* 2 milliards DH — chiffre d'affaires (2025)" in text.replace("\u00a0", " ")
+    assert "* Objectif : 30 milliards DH — investissements (2030)" in text.replace("\u00a0", " ")
+    assert "* Prévision : 12 milliards DH — marché (2027)" in text.replace("\u00a0", " ")
+    import re
+
+    labelled = re.findall(r'<span class="status"[^>]*>([^<]+)</span> <span class="value"[^>]*>([^<]+)<', html)
+    assert labelled == [("Objectif :", "30&nbsp;milliards&nbsp;DH"), ("Prévision :", "12&nbsp;milliards&nbsp;DH"),
+                        ("Objectif :", "3&nbsp;000")]  # fmt: skip
+    assert re.search(r"Chiffres clés</h2>\s*<div[^>]*>\s*<span class=\"value\"[^>]*>2&nbsp;milliards", html)

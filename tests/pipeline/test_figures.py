@@ -44,7 +44,12 @@ def test_parse_digits(raw: str, value: float) -> None:
         ("Valorisée à 300 M$.", "300 M$", 300e6, "USD"),
         ("La croissance est de 2,3%.", "2,3%", 2.3, "percent"),
         ("Elle a progressé de 6,4 pour cent.", "6,4 pour cent", 6.4, "percent"),
-        ("La part a reculé de 2,1 points de pourcentage.", "2,1 points de pourcentage", 2.1, "percent"),
+        (
+            "La part a reculé de 2,1 points de pourcentage.",
+            "2,1 points de pourcentage",
+            2.1,
+            "points",
+        ),  # percentage points have their own unit
         ("Le secteur compte 69.900 emplois directs.", "69.900 emplois", 69900, "jobs"),
         ("Ils recruteront 800 téléconseillers.", "800 téléconseillers", 800, "jobs"),
         ("Le site compte 1 800 positions de travail.", "1 800 positions de travail", 1800, "seats"),

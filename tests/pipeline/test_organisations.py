@@ -289,3 +289,70 @@ def test_part_of_a_programme_name_is_not_an_organisation(entities_nlp) -> None:
     )
     found = orgs(entities_nlp, text)
     assert set(found) == {ADD}
+
+
+# --- real-press classes (tests/data/realpress) -----------------------------------------------
+
+
+def test_a_former_name_is_kept_as_written_and_linked_to_what_it_became(entities_nlp) -> None:
+    text = (
+        "Le projet est mené par le groupe CDG, le ministère de l'Industrie, du Commerce et des "
+        "Nouvelles technologies ainsi que la wilaya de Rabat."
+    )
+    found = orgs(entities_nlp, text)
+    old = found["Ministère de l'Industrie, du Commerce et des Nouvelles technologies"]
+    assert old.successor == "Ministère de l'Industrie et du Commerce"
+    assert old.years == "2007-2013" and old.kind == "ministry"
+    assert "Ministère de l'Industrie et du Commerce" not in found  # never rewritten to today's name
+
+
+def test_a_former_name_must_be_well_formed(tmp_path: Path) -> None:
+    bad = tmp_path / "organisations.toml"
+    bad.write_text(
+        '[[organisation]]\nname = "Office X"\nkind = "agency"\n'
+        'former = [{ name = "Office Y", since = 2015, until = 2010 }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"Office X\.former\[0\].*since"):
+        Gazetteer.from_toml(bad)
+
+
+def test_a_media_outlet_is_an_organisation_only_where_it_acts(entities_nlp) -> None:
+    acting = (
+        "Le stockage des données devient un enjeu urgent, indique L’Economiste dans son édition du mercredi."
+    )
+    assert "L'Economiste" in orgs(entities_nlp, acting)
+    quoted = "Contactée par Médias24, la présidente de la fédération a démenti."
+    assert "Médias24" in orgs(entities_nlp, quoted)
+    dateline = "Rabat, 12 mars (MAP) – Le secteur de l'offshoring a créé 5.000 emplois."
+    assert "Maghreb Arabe Presse" in orgs(entities_nlp, dateline)
+    byline = "Par Karim Alaoui. Le Matin. Les centres d'appels recrutent à Fès."
+    assert not {"Le Matin"} & set(orgs(entities_nlp, byline))
+    common = "Le matin, les équipes de Challenge sortent du métro."  # no outlet acts here
+    assert not {"Le Matin", "Challenge"} & set(orgs(entities_nlp, common))
+
+
+def test_a_name_after_a_persons_title_is_an_organisation(entities_nlp) -> None:
+    text = "« La croissance reprend », explique Alain Guettaf, directeur général de Pro2C, à Tunis."
+    assert "Pro2C" in orgs(entities_nlp, text)
+
+
+def test_sector_terms_report_titles_and_adjective_fragments_are_not_organisations(entities_nlp) -> None:
+    text = (
+        "Les Fintech et les EdTech ont levé 30 millions de dollars, selon le rapport « Morocco Data "
+        "Center Market: Investment Analysis & Growth Opportunities ». Le site accueille un campus "
+        "Technologique Universitaire relevant de l'Université Mohammed 1er."
+    )
+    found = orgs(entities_nlp, text)
+    assert not {"Fintech", "EdTech", "Technologique Universitaire"} & set(found)
+    assert not any(":" in name for name in found)
+    assert "Université Mohammed 1er" in found  # the ordinal belongs to the name
+
+
+def test_a_defined_long_form_written_again_is_the_same_organisation(entities_nlp) -> None:
+    text = (
+        "La Fédération marocaine de l'externalisation des services (FMES) rejoint la CGEM. Les membres "
+        "de la Fédération marocaine de l'externalisation des services ont voté."
+    )
+    named = [n for n in orgs(entities_nlp, text) if "externalisation" in n]
+    assert len(named) == 1

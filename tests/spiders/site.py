@@ -19,6 +19,7 @@ The article pages are the pinned fixtures of ``tests/data/pages/``.
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 import time
 from datetime import datetime
@@ -125,6 +126,41 @@ def wp_feed(base: str) -> bytes:
         (base + "/wp/2010/01/01/ancien/", "Un très vieil article", "2010-01-01T08:00:00+00:00", "Ancien.")
     )
     return rss(base, items)
+
+
+def json_feed(base: str) -> bytes:
+    """The WordPress articles as a JSON Feed 1.1 (authors list, content_html, language)."""
+    items = [
+        {
+            "id": base + path,
+            "url": base + path,
+            "title": t,
+            "date_published": d,
+            "content_html": f"<p>{s}</p><p>Lire la suite&nbsp;&amp; réagir.</p>",
+            "authors": [{"name": "Rédaction"}],
+        }
+        for path, (_, t, d, s) in WP.items()
+    ]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Maroc Éco Hebdo (JSON)",
+        "home_page_url": base + "/wp/",
+        "language": "fr-FR",
+        "items": items,
+    }
+    return json.dumps(feed, ensure_ascii=False).encode("utf-8")
+
+
+def utf16_feed(base: str) -> bytes:
+    """The WordPress articles as RSS in UTF-16 with a byte-order mark, its XML declaration
+    naming no encoding (served as text/xml without a charset)."""
+    items = [(base + path, t, d, s) for path, (_, t, d, s) in WP.items()]
+    text = (
+        rss(base, items)
+        .decode("utf-8")
+        .replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>')
+    )
+    return text.encode("utf-16")  # Python writes the BOM
 
 
 def ssrf_feed(base: str, port: int) -> bytes:
@@ -247,6 +283,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, body)
         if path == "/wp/doc.pdf":
             return self.send(200, b"%PDF-1.4 fake", "application/pdf")
+        if path == "/json/feed.json":
+            return self.send(200, json_feed(base), "application/feed+json")
+        if path == "/utf16/feed.xml":
+            return self.send(200, utf16_feed(base), "text/xml")
         if path == "/bad/feed.xml":
             return self.send(200, BAD_FEED.format(base=base).encode(), "application/rss+xml")
         if path == "/ssrf/feed.xml":

@@ -196,3 +196,23 @@ def test_article_past_the_text_limit_is_kept_cut_and_flagged(config_dir: Path, t
     assert cut, [len(a["text"]) for a in archive.values()]
     assert all(len(a["text"]) <= 300 for a in archive.values())
     assert all(a["extractor_version"] for a in archive.values())  # extracted, cut or not
+
+
+def test_json_feed_and_utf16_feed_sources(fast_config_dir: Path, tmp_path: Path, site: FixtureSite) -> None:
+    """A JSON Feed 1.1 source and an RSS feed in UTF-16 (BOM, served as text/xml without a
+    charset) are crawled like any feed: their entries lead to the article pages."""
+    with (fast_config_dir / "sources.toml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            f'\n[[source]]\nname = "fixture-json"\nkind = "rss"\nurls = ["{site.base}/json/feed.json"]\n'
+            f'\n[[source]]\nname = "fixture-utf16"\nkind = "rss"\nurls = ["{site.base}/utf16/feed.xml"]\n'
+        )
+    for name in ("fixture-json", "fixture-utf16"):
+        proc, report = crawl(fast_config_dir, tmp_path / name, name, "--allow-host", "127.0.0.1")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert report is not None
+        (line,) = report["sources"]
+        assert line["errors"] == 0, line
+        assert line["fetched"] >= 4 and line["new"] >= 2, line
+        archive = _archive(fast_config_dir, tmp_path / name)
+        full = archive[site.base + "/wp/2025/03/12/offshoring-exportations-record/"]
+        assert full["title"].startswith("Offshoring : les exportations atteignent un record")

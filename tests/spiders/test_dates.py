@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -39,3 +39,23 @@ def test_unreadable_or_implausible_dates_are_none(text: str | None) -> None:
 def test_finds_a_date_in_running_text() -> None:
     dt = find_french_date("Par Ali · Publié le mardi 3 juin 2025 à 9h12 · 3 min de lecture", NOW)
     assert dt is not None and dt.isoformat() == "2025-06-03T09:12:00+01:00"
+
+
+def test_published_and_modified_kept_apart_and_comments_ignored() -> None:
+    from spiders.page import extract_page
+
+    html = (
+        """<html lang="fr"><head><title>Un article</title>
+    <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Un article",
+     "datePublished": "2025-03-10T09:00:00+01:00", "dateModified": "2025-03-12T18:30:00+01:00"}</script>
+    </head><body><article><h1>Un article</h1><p>"""
+        + "Le texte de l'article sur l'offshoring. " * 20
+        + """</p></article>
+    <section class="comments"><div class="comment">Publié le 14 mars 2025 à 08h00 par Karim</div></section>
+    </body></html>"""
+    )
+    fields = extract_page(
+        html, "https://exemple.ma/2025/03/un-article", fetched_at=datetime(2025, 3, 20, tzinfo=TZ)
+    )
+    assert fields.published == datetime(2025, 3, 10, 9, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert fields.modified == datetime(2025, 3, 12, 18, 30, tzinfo=timezone(timedelta(hours=1)))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from spiders.feeds import parse_feed
 from spiders.sites import parse_sitemap
-from tests.spiders.site import BAD_FEED, atom, news_sitemap, wp_feed
+from tests.spiders.site import BAD_FEED, WP, atom, json_feed, news_sitemap, utf16_feed, wp_feed
 
 
 def test_rss_entries() -> None:
@@ -40,3 +40,37 @@ def test_sitemap_index_and_garbage() -> None:
     index = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/s1.xml</loc></sitemap></sitemapindex>'
     assert parse_sitemap(index, "http://x.test/index.xml") == (["http://x.test/s1.xml"], [])
     assert parse_sitemap(b"not xml at all", "http://x.test/") == ([], [])
+
+
+def test_json_feed() -> None:
+    feed = parse_feed(json_feed("http://x.test"), "http://x.test/json/feed.json", "application/feed+json")
+    assert feed.version == "json11" and feed.language == "fr" and not feed.bozo
+    assert [e.url for e in feed.entries] == ["http://x.test" + p for p in WP]
+    first = feed.entries[0]
+    assert first.title == "Offshoring : les exportations atteignent un record"
+    assert first.published is not None and first.published.isoformat() == "2025-03-12T09:30:00+00:00"
+    assert first.summary.endswith("Lire la suite & réagir.") and "<p>" not in first.summary
+    assert first.author == "Rédaction" and first.language == "fr"
+    # served as plain application/json, or with a 1.0 "author", it is still read
+    v10 = (
+        json_feed("http://x.test")
+        .replace(b'"authors": [{"name": "R', b'"author": {"name": "R')
+        .replace(b'"}]', b'"}')
+    )
+    assert parse_feed(v10, "http://x.test/f.json", "application/json").entries[0].author == "Rédaction"
+
+
+def test_json_feed_garbage_is_a_malformed_feed() -> None:
+    feed = parse_feed(b'{"version": "https://jsonfeed.org/version/1.1", "items": ', "http://x.test/f.json")
+    assert feed.bozo and "JSON Feed" in feed.problem and not feed.entries
+
+
+def test_utf16_and_utf32_feeds_with_a_bom_whatever_the_content_type() -> None:
+    body = utf16_feed("http://x.test")
+    assert body[:2] in (b"\xff\xfe", b"\xfe\xff")
+    utf32 = body.decode("utf-16").encode("utf-32")
+    for data in (body, utf32):
+        for ctype in ("text/xml", None, "text/xml; charset=iso-8859-1"):
+            feed = parse_feed(data, "http://x.test/utf16/feed.xml", ctype)
+            assert not feed.bozo, (ctype, feed.problem)
+            assert feed.entries[1].title == "Nearshore : Nextalis ouvre un centre à Rabat", ctype

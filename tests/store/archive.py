@@ -177,3 +177,30 @@ def load(store: Store) -> dict[str, int]:
     for k, analysis in analyses.items():
         store.save_analysis(ids[k], analysis, "test-1")
     return ids
+
+
+def with_indicators(store: Store, ids: dict[str, int]) -> Store:
+    """The archive with what issue 14 adds to its figures: the Fès-Shore jobs are a target, the
+    Fès-Shore investment is announced, one rent is a rate per m² and per month."""
+    zone = ARTICLES["zone"][4]
+    store.save_analysis(
+        ids["zone"],
+        Analysis(
+            figures=(
+                _fig(zone, "300 millions de dirhams", 3e8, "MAD", metric="investissement", period="2025",
+                     organisations=(MEDZ,), indicator="investissement", status="announced"),
+                _fig(zone, "5 000 emplois", 5000, "jobs", metric="emplois visés", organisations=(MEDZ,),
+                     indicator="emplois_crees", status="target"),
+                _fig(zone, "25 hectares", 80, "MAD", metric="loyer", indicator="loyer", per="m2/month"),
+            )
+        ),
+        "test-2",
+    )  # fmt: skip
+    apebi = ARTICLES["apebi"][4]
+    store.save_analysis(
+        ids["apebi"],
+        Analysis(figures=(_fig(apebi, "69 900 emplois", 69900, "jobs", period="2024",
+                               metric="emplois du numérique", indicator="effectif"),)),
+        "test-2",
+    )  # fmt: skip
+    return store

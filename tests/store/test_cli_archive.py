@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.store.archive import load
+from tests.store.archive import load, with_indicators
 from veille.cli import main
 from veille.store import Store
 
@@ -55,6 +55,10 @@ def test_search_formats(cli, capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, "search", "emploi", "--source", "leseco", "--order", "date", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and {r["source"] for r in rows} == {"leseco"} and "snippet" in rows[0]
+    # no score column: its raw bm25/ts_rank value meant nothing to a reader (the order is the ranking)
+    assert "score" not in rows[0]
+    code, out, _ = run(capsys, "search", "création", "--limit", "5")
+    assert out.splitlines()[0].split() == ["id", "date", "source", "title", "url", "copies"]
 
 
 def test_search_total_beyond_the_cap(cli, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -128,6 +132,49 @@ def test_figures_formats(cli, capsys, tmp_path: Path) -> None:  # type: ignore[n
     assert json.loads(out)["rows"][0]["unit"] == "percent"
 
 
+def test_figures_by_indicator_and_status(cli, any_store, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with_indicators(any_store, cli)
+    code, out, _ = run(
+        capsys, "figures", "--indicator", "emplois_crees", "--status", "target", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["formatted"] for r in rows] == ["5 000 emplois"]
+    assert {k: rows[0][k] for k in ("indicator", "indicator_label", "metric", "status", "per")} == {
+        "indicator": "emplois_crees", "indicator_label": "Emplois créés", "metric": "emplois visés",
+        "status": "target", "per": "",
+    }  # fmt: skip
+    code, out, _ = run(capsys, "figures", "--status", "announced", "--status", "target", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and sorted(r["status"] for r in data["rows"]) == ["announced", "target"]
+    assert {"indicator", "status", "per"} <= set(data["rows"][0])
+    code, out, _ = run(capsys, "figures", "--indicator", "loyer")
+    assert code == 0 and "80 DH par m² et par mois" in out.replace("\u00a0", " ") and "loyer" in out
+    assert out.splitlines()[0].split()[:6] == ["date", "source", "value", "indicator", "metric", "status"]
+    code, out, _ = run(capsys, "figures", "--indicator", "effectif", "--format", "json")
+    assert [r["per"] for r in json.loads(out)["rows"]] == [None]
+    target = tmp_path / "loyers.xlsx"
+    code, out, _ = run(
+        capsys, "figures", "--indicator", "loyer", "--all", "--format", "xlsx", "-o", str(target)
+    )
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert code == 0 and (row["indicator_label"], row["per"], row["status"]) == (
+        "Loyer",
+        "m2/month",
+        "actual",
+    )
+    # unknown keys: one line naming the choices
+    code, _, err = run(capsys, "figures", "--indicator", "emplois")
+    assert (
+        code != 0 and err.count("\n") == 1 and "unknown indicator 'emplois'" in err and "emplois_crees" in err
+    )
+    code, _, err = run(capsys, "figures", "--status", "done")
+    assert code != 0 and "unknown status 'done'" in err and "target" in err
+
+
 def test_orgs_org_article(cli, capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, "orgs", "--top", "2")
     assert code == 0 and "Agence de développement du digital" in out
@@ -195,7 +242,8 @@ def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> No
     sheet = load_workbook(book, read_only=True).active
     lines = list(sheet.iter_rows(values_only=True))
     assert code == 0 and f"{total} figures written" in out and len(lines) == total + 1
-    assert [line[10] for line in lines[1:]] == [r["sentence"] for r in rows]  # same rows, same order
+    at = lines[0].index("sentence")
+    assert [line[at] for line in lines[1:]] == [r["sentence"] for r in rows]  # same rows, same order
     code, _, err = run(
         capsys, "figures", "--all", "--format", "xlsx", "-o", str(tmp_path / "nope" / "x.xlsx")
     )

@@ -1,4 +1,4 @@
-"""The delivery ledger on both backends: migration 0007 keeps the rows and the once-only guard."""
+"""The delivery ledger on both backends: migration 0009 keeps the rows and the once-only guard."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ def _downgrade(store: Store, revision: str) -> None:
         command.downgrade(cfg, revision)
 
 
-def test_0007_keeps_deliveries_and_guards_kind_period_recipient(any_store: Store) -> None:
+def test_0009_keeps_deliveries_and_guards_kind_period_recipient(any_store: Store) -> None:
     sub, _ = add_subscriber(any_store, "amina@example.ma")
-    _downgrade(any_store, "0006")  # an archive written before the ledger was general
+    _downgrade(any_store, "0008")  # an archive written before the ledger was general
     with any_store.engine.begin() as conn:
         conn.execute(text("INSERT INTO deliveries (period, subscriber_id, status, attempts) VALUES ('2026-W48', :s, 'sent', 1)"),
                      {"s": sub.id})  # fmt: skip

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.store.archive import ADD, APEBI, MEDZ, load
+from tests.store.archive import ADD, APEBI, MEDZ, load, with_indicators
 from veille.query import QueryError
 from veille.search import (
     FigureQuery,
@@ -291,3 +291,35 @@ def test_iter_figures_gives_every_match_in_order(
     assert [r.id for r in got] == [r.id for r in expected.rows] and len(got) == expected.total
     assert got == expected.rows
     assert len(got) >= 2 or q.org == "personne"  # several batches of 2 read (none for an unknown name)
+
+
+def test_figures_carry_indicator_status_and_per(arc) -> None:
+    store = with_indicators(*arc)
+    rows = {r.metric: r for r in figures(store, FigureQuery(article_id=arc[1]["zone"])).rows}
+    assert (rows["emplois visés"].indicator, rows["emplois visés"].status) == ("emplois_crees", "target")
+    assert rows["loyer"].per == "m2/month"
+    assert rows["loyer"].formatted.replace("\u00a0", " ") == "80 DH par m² et par mois"
+    # figures written before the indicators: realised, no indicator, no per
+    old = figures(store, FigureQuery(article_id=arc[1]["emplois"])).rows[0]
+    assert (old.indicator, old.status, old.per) == (None, "actual", None)
+
+
+def test_indicator_and_status_filters(arc) -> None:
+    store = with_indicators(*arc)
+    assert [r.value for r in figures(store, FigureQuery(indicator="effectif")).rows] == [69900]
+    assert figures(store, FigureQuery(indicator="exportations")).total == 0
+    assert [r.metric for r in figures(store, FigureQuery(status=("target",))).rows] == ["emplois visés"]
+    both = figures(store, FigureQuery(status=("target", "announced"), order="value")).rows
+    assert [r.status for r in both] == ["announced", "target"]
+    actual = figures(store, FigureQuery(status=("actual",))).rows
+    assert actual and all(r.status == "actual" for r in actual)
+    assert figures(store, FigureQuery()).total == len(actual) + 2
+    # the metric filter stays a phrase filter, beside the indicator
+    assert figures(store, FigureQuery(metric="emplois", indicator="emplois_crees")).total == 1
+    with pytest.raises(QueryError, match="unknown status"):
+        figures(store, FigureQuery(status=("done",)))
+    # the article search takes the same figure filters
+    ids = {v: k for k, v in arc[1].items()}
+    hits = search(store, SearchQuery("", status=("target",))).hits
+    assert {ids[h.id] for h in hits} == {"zone"}
+    assert {ids[h.id] for h in search(store, SearchQuery("", indicator="effectif")).hits} == {"apebi"}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from tests.store.archive import ADD, MEDZ, _fig, _org, load
+from tests.store.test_backends import HEAD
 from veille import schema as t
 from veille.database import MIGRATIONS
 from veille.fulltext import index_text, key
@@ -177,3 +178,29 @@ def test_organisation_views_are_cached_until_the_next_write(any_store: Store) ->
     assert after.figure_count == before.figure_count + 1 and aid in {a.id for a in after.articles}
     add = next(s for s in org_stats(any_store) if s.name == ADD)
     assert add.articles == next(s for s in stats if s.name == ADD).articles + 1
+
+
+def test_an_archive_of_revision_0006_upgrades(any_store: Store) -> None:
+    """Migration 0007 on an archive written before it: figures keep their rows, read as realised
+    with no indicator until re-extracted, and the new filters work at once."""
+    from alembic import command
+    from alembic.config import Config
+
+    load(any_store)
+    before = [(r.id, r.value, r.metric) for r in figures(any_store, FigureQuery()).rows]
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with any_store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    with any_store.engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("figures")}
+    assert not columns & {"indicator", "status", "per"}
+    assert any_store.schema_revision() == "0006"
+    any_store.migrate()
+    assert any_store.schema_revision() == HEAD
+    rows = figures(any_store, FigureQuery()).rows
+    assert [(r.id, r.value, r.metric) for r in rows] == before
+    assert {(r.indicator, r.status, r.per) for r in rows} == {(None, "actual", None)}
+    assert figures(any_store, FigureQuery(status=("actual",))).total == len(before)
+    assert figures(any_store, FigureQuery(indicator="effectif")).total == 0

@@ -125,8 +125,9 @@ def build_archive(store: Store) -> Fixture:
     export_analysis = Analysis(
         figures=(
             fig(EXPORT_TEXT, "18 milliards de DH", 1.8e10, "MAD", period="2024",
-                metric="chiffre d'affaires à l'export", organisations=("Agence de développement du digital",)),
-            fig(EXPORT_TEXT, "130 000 personnes", 130000, "jobs", metric="emplois du secteur"),
+                metric="chiffre d'affaires à l'export", organisations=("Agence de développement du digital",),
+                indicator="exportations"),
+            fig(EXPORT_TEXT, "130 000 personnes", 130000, "jobs", metric="emplois du secteur", indicator="effectif"),
         ),
         organisations=(add_org, apebi),
     )  # fmt: skip
@@ -145,8 +146,8 @@ def build_archive(store: Store) -> Fixture:
                        title="Fès Shore : une extension de 25 hectares", text=fes, published=d("2025-02-03"),
                        relevance=0.8, themes=["infrastructures"]),
         Analysis(figures=(fig(fes, "25 hectares", 250000, "m2", metric="superficie de l'extension"),
-                          fig(fes, "3 000 emplois", 3000, "jobs", period="2027", metric="emplois créés",
-                              organisations=("MedZ",))),
+                          fig(fes, "3 000 emplois", 3000, "jobs", period="2027", metric="emplois supplémentaires",
+                              organisations=("MedZ",), indicator="emplois_crees", status="target")),
                  organisations=(org(fes, "MedZ", "MedZ", kind="zone_operator"),)))  # fmt: skip
 
     talents = ("L'ADD lance un programme de formation de 5 000 talents du numérique. "

@@ -119,7 +119,8 @@ def test_search_filter_article_figure_and_csv(server: str, page: Any, tmp_path: 
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert len(rows) == shown
     assert [r["Valeur numérique"] for r in rows] == ["18000000000", "18000000000", "18000000000"]
-    assert rows[0]["Indicateur"] == "chiffre d'affaires à l'export"
+    # the indicator's label, and beside it the metric in the article's words
+    assert (rows[0]["Indicateur"], rows[0]["Mesure"]) == ("Exportations", "chiffre d'affaires à l'export")
 
     page.goto(server + "/organisations/ADD")
     assert page.locator("h1").inner_text().startswith("Agence de développement du digital")

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.archive import EVIL_ORG, Fixture
+from veille.store import Store
 
 
 def main_of(html: str) -> str:
@@ -186,6 +187,41 @@ def test_organisation_with_markup_in_its_name_is_escaped(client: TestClient) -> 
     assert "Evil &lt;script&gt;" in r.text
 
 
+def test_a_former_name_and_what_it_became_link_each_other(
+    client: TestClient, archive: tuple[Store, Fixture]
+) -> None:
+    from datetime import UTC, datetime
+    from urllib.parse import quote
+
+    from veille.models import Analysis, Article, Mention, Organisation
+
+    store = archive[0]
+    old, new = (
+        "Ministère de l'Industrie, du Commerce et des Nouvelles technologies",
+        "Ministère de l'Industrie et du Commerce",
+    )
+    text = f"Le parc est porté par le {old}."
+    article_id, _ = store.upsert_article(
+        Article(url="https://vieux.example/2010", source="test", title="Parc", text=text,
+                published=datetime(2010, 5, 3, tzinfo=UTC))
+    )  # fmt: skip
+    start = text.index(old)
+    mention = (Mention(start, start + len(old), old),)
+    store.save_analysis(
+        article_id,
+        Analysis(
+            organisations=(
+                Organisation(name=old, kind="ministry", successor=new, years="2007-2013", mentions=mention),
+            )
+        ),
+        "test",
+    )
+    body = main_of(client.get("/organisations/" + quote(old, safe="")).text)
+    assert "Ancien nom (2007–2013) de" in body and f">{new}</a>".replace("'", "&#39;") in body
+    body = main_of(client.get("/organisations/" + quote(new, safe="")).text)
+    assert "Anciens noms" in body and old.replace("'", "&#39;") in body
+
+
 def test_unknown_organisation_is_404(client: TestClient) -> None:
     r = client.get("/organisations/Personne%20ne%20conna%C3%AEt")
     assert r.status_code == 404
@@ -208,6 +244,58 @@ def test_figures_explorer_filters(client: TestClient) -> None:
     body = main_of(client.get("/chiffres", params={"source": "medias24"}).text)
     assert '<option value="medias24" selected>Médias24</option>' in body
     assert '<option value="atlas-eco">atlas-eco</option>' in body
+
+
+def test_figures_explorer_shows_indicator_metric_and_status(client: TestClient) -> None:
+    body = main_of(client.get("/chiffres", params={"unit": "jobs"}).text)
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', body)
+    assert headers[3:7] == ["Unité", "Indicateur", "Mesure", "Statut"]
+    # the taxonomy's label, the text's own words beside it, the status in French
+    assert "<td>Effectif</td>" in body and "<td>emplois du secteur</td>" in body
+    assert '<span class="statut statut-target">objectif</span>' in body
+    assert '<span class="statut statut-actual">réalisé</span>' in body
+    # the filters: a select of the taxonomy's labels and one of the statuses
+    assert '<option value="emplois_crees">Emplois créés</option>' in body
+    assert '<option value="target">objectif</option>' in body
+    target = main_of(client.get("/chiffres", params={"indicateur": "emplois_crees", "statut": "target"}).text)
+    assert "1 chiffre" in target and "3\u00a0000\u00a0emplois" in target
+    assert '<option value="emplois_crees" selected>Emplois créés</option>' in target
+    assert '<option value="target" selected>objectif</option>' in target
+    actual = main_of(client.get("/chiffres", params={"unit": "jobs", "statut": "actual"}).text)
+    assert "objectif" not in actual.split("<tbody>")[1] and "130\u00a0000" in actual
+    # the metric phrase is "mesure"; older links naming it "metric" still work
+    for name in ("mesure", "metric"):
+        body = main_of(client.get("/chiffres", params={name: "SUPPLEMENTAIRES"}).text)
+        assert "1 chiffre" in body, name
+    assert 'name="mesure" value="SUPPLEMENTAIRES"' in body
+    # an unknown indicator or status is a French 400 naming the choices
+    r = client.get("/chiffres", params={"indicateur": "emplois créés"})
+    assert r.status_code == 400 and "« indicateur » : « emplois créés » inconnu" in r.text
+    assert "emplois_crees" in r.text
+    r = client.get("/chiffres", params={"statut": "fini"})
+    assert r.status_code == 400 and "« statut » : « fini » inconnu" in r.text and "objectif" in r.text
+    # the exports: the label, the words, the status, then the codes
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/chiffres.csv", params={"unit": "jobs", "order": "value"}).content.decode("utf-8-sig")
+    )))  # fmt: skip
+    by_value = {row["Valeur numérique"]: row for row in rows}
+    assert [by_value["3000"][k] for k in ("Indicateur", "Mesure", "Statut", "Code indicateur", "Code statut")] == [
+        "Emplois créés", "emplois supplémentaires", "objectif", "emplois_crees", "target",
+    ]  # fmt: skip
+    assert by_value["130000"]["Statut"] == "réalisé" and by_value["130000"]["Par"] == ""
+    # the search page takes the same filters, shown as chips with their labels
+    search = main_of(client.get("/", params={"indicateur": "emplois_crees", "statut": "target"}).text)
+    assert "Fès Shore" in search and "Emplois créés" in search and "objectif" in search
+
+
+def test_article_page_shows_indicator_and_status(client: TestClient, fx: Fixture) -> None:
+    body = main_of(client.get(f"/articles/{fx.ids['fes']}").text)
+    assert '<th scope="col">Statut</th>' in body
+    assert 'Emplois créés<br><small class="mesure">emplois supplémentaires</small>' in body
+    assert '<span class="statut statut-target">objectif</span>' in body
+    assert (
+        'title="3\u00a0000\u00a0emplois — Emplois créés · emplois supplémentaires (2027) — objectif"' in body
+    )
 
 
 def test_csv_export_is_exactly_what_is_shown(client: TestClient) -> None:
@@ -257,7 +345,7 @@ def test_csv_defuses_formulas_and_xlsx_has_no_formula(client: TestClient) -> Non
     text = client.get("/chiffres.csv", params={"source": "piege"}).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1
-    assert rows[0]["Indicateur"] == "<b>hausse</b>"  # data, not markup: a CSV is not HTML
+    assert rows[0]["Mesure"] == "<b>hausse</b>"  # data, not markup: a CSV is not HTML
     from veille.web.export import _csv_cell
 
     assert _csv_cell('=HYPERLINK("http://evil.example")') == '\'=HYPERLINK("http://evil.example")'
@@ -269,7 +357,7 @@ def test_csv_defuses_formulas_and_xlsx_has_no_formula(client: TestClient) -> Non
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][:3] == ["Date", "Source", "Valeur"]
     assert len(values) == 4
-    assert values[1][8] == 1.8e10
+    assert values[1][10] == 1.8e10
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
@@ -316,12 +404,13 @@ def test_sources_show_their_label_or_their_name(client: TestClient, fx: Fixture)
     assert "<h1>atlas-eco " in main_of(client.get("/sources/atlas-eco").text)
     organisation = main_of(client.get("/organisations/" + quote("Agence de développement du digital")).text)
     assert '<span class="meta">Médias24' in organisation
-    # exports: the "Source" column keeps the name; the label comes last, in a column of its own
+    # exports: the "Source" column keeps the name; the label in a column of its own, after the
+    # columns of the table (only the codes of indicator, status and rate come after it)
     exported = client.get("/chiffres.csv", params={"unit": "MAD"}).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(exported)))
     by_source = {row["Source"]: row["Nom de la source"] for row in rows}
     assert by_source == {"medias24": "Médias24", "le-matin": "Le Matin", "atlas-eco": "atlas-eco"}
-    assert list(rows[0])[-1] == "Nom de la source"
+    assert list(rows[0])[-4:] == ["Nom de la source", "Code indicateur", "Code statut", "Par"]
     # the API keeps names and adds the label next to them
     hit = next(h for h in client.get("/api/search", params={"source": "medias24"}).json()["hits"])
     assert (hit["source"], hit["source_label"]) == ("medias24", "Médias24")
@@ -397,8 +486,18 @@ def test_api_search_and_figures(client: TestClient) -> None:
     assert {f["value"] for f in data["facets"]["sources"]} >= {"atlas-eco", "piege"}
     figs = client.get("/api/figures", params={"unit": "jobs", "order": "value"}).json()
     assert figs["rows"][0]["value"] == 130000 and figs["rows"][0]["unit"] == "jobs"
+    assert (figs["rows"][0]["indicator"], figs["rows"][0]["indicator_label"]) == ("effectif", "Effectif")
+    assert (figs["rows"][0]["status"], figs["rows"][0]["per"]) == ("actual", None)
     article = client.get(f"/api/articles/{figs['rows'][0]['article_id']}").json()
     assert article["figures"] and article["organisations"]
+    assert article["figures"][0]["indicator_label"] == "Exportations"
+    # indicator (a key) and status (one or several) filter figures and articles alike
+    target = client.get("/api/figures", params={"indicator": "emplois_crees", "status": "target"}).json()
+    assert [r["value"] for r in target["rows"]] == [3000]
+    several = client.get("/api/figures?unit=jobs&status=target&status=actual").json()
+    assert several["total"] == 4  # 3 copies of 130 000 and the target
+    hits = client.get("/api/search", params={"status": "target"}).json()["hits"]
+    assert [h["title"] for h in hits] == ["Fès Shore : une extension de 25 hectares"]
 
 
 @pytest.mark.parametrize(
@@ -411,6 +510,9 @@ def test_api_search_and_figures(client: TestClient) -> None:
         "/api/search?q=-x",
         "/api/figures?order=hasard",
         "/api/figures?min_value=5&max_value=1",
+        "/api/figures?indicator=emplois",
+        "/api/figures?status=fini",
+        "/api/search?indicator=emplois",
     ],
 )
 def test_api_bad_parameters_are_400_json(client: TestClient, path: str) -> None:

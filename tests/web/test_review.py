@@ -70,6 +70,10 @@ def test_review_page_shows_the_week(client: TestClient, store: Store, fx: Fixtur
     assert 'src="/admin/lettre/apercu?semaine=2025-W12"' in r.text
     assert "<script>window.pwned" not in r.text  # scraped titles are escaped
     assert client.get("/admin/lettre?semaine=2025-W99").status_code == 400
+    # a target is labelled as one in the draft's key figures, after the realised figures
+    fes = client.get("/admin/lettre?semaine=2025-W06").text
+    assert '<span class="statut statut-target">Objectif</span><br>3\u00a0000\u00a0emplois' in fes
+    assert fes.index("250\u00a0000\u00a0m²") < fes.index("statut-target")
     assert client.get("/admin/lettre?semaine=n'importe quoi").status_code == 400
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from veille.commands.options import ConfigDir
+from veille.commands.render import day
 from veille.errors import VeilleError
 from veille.models import Analysis
 
@@ -72,12 +73,13 @@ def render(analysis: Analysis) -> None:
 
     console = Console()
     figures = Table(title=f"Figures ({len(analysis.figures)})")
-    for col in ("text", "value", "unit", "period", "metric", "organisations"):
+    for col in ("text", "value", "unit", "per", "period", "indicator", "metric", "status", "organisations"):
         figures.add_column(col)
     for f in analysis.figures:
         figures.add_row(
-            f.text, f"{f.value:g}", f.unit, f.period or "", f.metric or "", ", ".join(f.organisations)
-        )
+            f.text, f"{f.value:g}", f.unit, f.per or "", f.period or "", f.indicator or "", f.metric or "",
+            f.status, ", ".join(f.organisations),
+        )  # fmt: skip
     orgs = Table(title=f"Organisations ({len(analysis.organisations)})")
     for col in ("name", "kind", "forms in the text", "mentions"):
         orgs.add_column(col)
@@ -95,19 +97,25 @@ def render(analysis: Analysis) -> None:
 def analyze(
     source: str = typer.Argument("-", metavar="[FILE|-]", help="UTF-8 text file; '-' (default) reads stdin."),
     as_json: bool = typer.Option(False, "--json", help="Print the analysis as JSON instead of tables."),
+    published: str | None = typer.Option(
+        None,
+        "--published",
+        help='The text\'s publication date (YYYY-MM-DD): "aujourd\'hui", "l\'an dernier" are read against it.',
+    ),
     config_dir: ConfigDir = None,
 ) -> None:
     """Extract figures, organisations and persons from a French text.
 
-    Example: veille analyze article.txt --json
+    Example: veille analyze article.txt --json --published 2025-03-14
     """
     from pipeline.limits import load_max_text_chars
     from pipeline.nlp import analyze as run_analysis
     from pipeline.nlp import load_nlp
 
+    when = day(published, "--published")  # a bad date fails before the model loads
     limit = load_max_text_chars(config_dir)
     text = read_text(source, limit)
-    analysis = run_analysis(text, nlp=load_nlp(config_dir))
+    analysis = run_analysis(text, nlp=load_nlp(config_dir), published=when)
     if as_json:
         typer.echo(json.dumps(analysis.to_dict(), ensure_ascii=False))
     else:

@@ -12,6 +12,8 @@ import typer
 from veille.commands.options import ConfigDir, DataDir, open_archive
 from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
 from veille.errors import VeilleError
+from veille.formatting import indicator_label
+from veille.models import STATUSES
 
 HEADER = [
     "date",
@@ -21,7 +23,11 @@ HEADER = [
     "value",
     "unit",
     "formatted",
+    "indicator",
+    "indicator_label",
     "metric",
+    "status",
+    "per",
     "period",
     "organisations",
     "sentence",
@@ -34,13 +40,43 @@ def _rows(result: Any) -> list[list[Any]]:
 
 def _row(r: Any) -> list[Any]:
     return [r.published.date() if r.published else None, r.source, r.title, r.url, r.value, r.unit,
-            r.formatted.replace("\u00a0", " "), r.metric, r.period, "; ".join(r.organisations), r.sentence]  # fmt: skip
+            r.formatted.replace("\u00a0", " "), r.indicator, indicator_label(r.indicator), r.metric, r.status,
+            r.per, r.period, "; ".join(r.organisations), r.sentence]  # fmt: skip
+
+
+def _check_indicator(key: str | None) -> str | None:
+    """A key of config/indicators.toml, or a one-line error listing them."""
+    from pipeline.indicators import load_taxonomy
+
+    if key is None:
+        return None
+    known = load_taxonomy().indicators
+    if key not in known:
+        raise VeilleError(f"--indicator: unknown indicator {key!r} (known: {', '.join(known)})")
+    return key
+
+
+def _check_statuses(statuses: list[str]) -> tuple[str, ...]:
+    bad = [x for x in statuses if x not in STATUSES]
+    if bad:
+        raise VeilleError(f"--status: unknown status {bad[0]!r} (known: {', '.join(STATUSES)})")
+    return tuple(dict.fromkeys(statuses))
 
 
 def figures_cmd(
     text: str = typer.Argument("", help="Full-text query on the figures' articles (optional)."),
     unit: str | None = typer.Option(None, "--unit", help="MAD, EUR, USD, percent, jobs, seats, count, m2."),
-    metric: str | None = typer.Option(None, "--metric", help="Metric containing this (accents ignored)."),
+    metric: str | None = typer.Option(
+        None, "--metric", help="Metric phrase (the text's words) containing this (accents ignored)."
+    ),
+    indicator: str | None = typer.Option(
+        None,
+        "--indicator",
+        help="Indicator key of config/indicators.toml (exportations, effectif, emplois_crees...).",
+    ),
+    status: list[str] = typer.Option(
+        [], "--status", help="actual, announced, forecast or target (repeatable: any of them)."
+    ),
     min_value: float | None = typer.Option(
         None, "--min-value", help="Value at least this (base units: 1e9 for 1 milliard)."
     ),
@@ -74,6 +110,8 @@ def figures_cmd(
     Example: veille figures --unit jobs --min-value 5000 --period 2024 --format xlsx -o emplois.xlsx
 
     Every figure of a unit, for a study: veille figures --unit MAD --all --format csv -o dh.csv
+
+    Jobs announced or targeted, not yet created: veille figures --indicator emplois_crees --status target --status announced
     """
     from veille.search import FigureQuery, FigureResult, figures, iter_figures
 
@@ -86,6 +124,7 @@ def figures_cmd(
         raise VeilleError(f"cannot write {output}: no folder {output.parent}")
     q = FigureQuery(
         text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period, org=org,
+        indicator=_check_indicator(indicator), status=_check_statuses(status),
         source=source, since=day(since, "--since"), until=day(until, "--until"), article_id=article,
         limit=limit, offset=offset, order=order, exact_total=exact_total,
     )  # fmt: skip
@@ -128,8 +167,12 @@ def _print(fmt: str, result: Any, offset: int = 0) -> None:
     elif fmt == "csv":
         echo_csv(HEADER, _rows(result))
     else:
-        rows = [[r[0], r[1], r[6], r[7], r[8], r[2]] for r in _rows(result)]
-        echo_table(["date", "source", "value", "metric", "period", "title"], rows, [10, 16, 24, 36, 9, 50])
+        rows = [[r[0], r[1], r[6], r[8], r[9], r[10], r[12], r[2]] for r in _rows(result)]
+        echo_table(
+            ["date", "source", "value", "indicator", "metric", "status", "period", "title"],
+            rows,
+            [10, 16, 30, 20, 30, 9, 9, 40],
+        )
         shown = f"{offset + 1}-{offset + len(result.rows)}" if result.rows else "0"
         typer.echo(f"{shown} of {'' if result.total_exact else 'more than '}{result.total} figures")
 
@@ -163,7 +206,8 @@ def write_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Chiffres")
-    for col, width in zip("ABCDEFGHIJK", (11, 16, 50, 40, 16, 9, 22, 34, 10, 36, 80), strict=False):
+    widths = (11, 16, 50, 40, 16, 9, 22, 16, 22, 34, 10, 10, 10, 36, 80)
+    for col, width in zip("ABCDEFGHIJKLMNO", widths, strict=False):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     bold = Font(bold=True)

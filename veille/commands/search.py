@@ -66,17 +66,18 @@ def search_cmd(
     if fmt == "json":
         echo_json(result)
         return
-    header = ["id", "date", "source", "title", "url", "score", "copies"]
-    rows = [
-        [h.id, h.published, h.source, h.title, h.url, f"{h.score:.3f}", h.cluster_size] for h in result.hits
-    ]
+    # no score column: the text score (bm25 on SQLite, ts_rank on PostgreSQL, none without text)
+    # only orders the hits; its raw value means nothing to a reader and differs by backend. The
+    # order is the ranking; --format json keeps the score for those who want it.
+    header = ["id", "date", "source", "title", "url", "copies"]
+    rows = [[h.id, h.published, h.source, h.title, h.url, h.cluster_size] for h in result.hits]
     if fmt == "csv":
         echo_csv(
             header + ["snippet"],
             [r + [_plain(h.snippet_html)] for r, h in zip(rows, result.hits, strict=True)],
         )
         return
-    echo_table(header, rows, [8, 10, 16, 60, 50, 7, 6])
+    echo_table(header, rows, [8, 10, 16, 60, 50, 6])
     shown = f"{offset + 1}-{offset + len(result.hits)}" if result.hits else "0"
     typer.echo(f"{shown} of {'' if result.total_exact else 'more than '}{result.total} results")
 

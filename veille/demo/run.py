@@ -162,7 +162,8 @@ def run_demo(
             " — ".join(
                 x
                 for x in (
-                    kf.formatted.replace("\u00a0", " "),
+                    (f"{kf.status_label} : " if kf.status_label else "")
+                    + kf.formatted.replace("\u00a0", " "),
                     kf.metric,
                     kf.period,
                     config.source_label(kf.source),

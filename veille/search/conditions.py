@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from veille import schema as t
+from veille.models import STATUSES
 from veille.query import ParsedQuery, QueryError
 from veille.search.models import SearchQuery
 from veille.store import Store, fold
@@ -261,12 +262,13 @@ def _filters(
     return where
 
 
-FIGURE_FIELDS = ("unit", "metric", "min_value", "max_value", "period")  # a query's figure filter
+# a query's figure filter, in the order of _figure_conditions' arguments
+FIGURE_FIELDS = ("unit", "metric", "min_value", "max_value", "period", "indicator", "status")
 
 
 def has_set_filters(q: SearchQuery) -> bool:
     """``q`` filters on other tables than ``articles`` (what :func:`_set_queries` reads)."""
-    return bool(q.org or q.person or any(getattr(q, f) not in (None, "") for f in FIGURE_FIELDS))
+    return bool(q.org or q.person or any(getattr(q, f) not in (None, "", ()) for f in FIGURE_FIELDS))
 
 
 def _date_filters(store: Store, q: SearchQuery, *, plain: bool = False) -> list[Any]:
@@ -364,9 +366,20 @@ def _set_queries(
 
 
 def _figure_conditions(
-    store: Store, unit: str | None, metric: str | None, lo: float | None, hi: float | None, period: str | None
+    store: Store,
+    unit: str | None,
+    metric: str | None,
+    lo: float | None,
+    hi: float | None,
+    period: str | None,
+    indicator: str | None = None,
+    status: Sequence[str] = (),
 ) -> list[Any]:
     out: list[Any] = []
+    if status:
+        unknown = [x for x in status if x not in STATUSES]
+        if unknown:
+            raise QueryError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
     if unit:
         out.append(F.c.unit == unit)
     if metric:
@@ -377,4 +390,9 @@ def _figure_conditions(
         out.append(F.c.value <= hi)
     if period:
         out.append(_period_clause(F.c.period, period))
+    if indicator:
+        out.append(F.c.indicator == indicator)
+    if status:
+        statuses = sorted(set(status))
+        out.append(F.c.status == statuses[0] if len(statuses) == 1 else F.c.status.in_(statuses))
     return out

@@ -77,17 +77,18 @@ def _figure_row(r: Any) -> FigureRow:
     return FigureRow(
         id=r.id, article_id=r.article_id, published=r.published, source=r.source, title=r.title, url=r.url,
         text=r.text, value=float(r.value), unit=r.unit,
-        formatted=format_value(r.value, r.unit, approx=bool(r.approx), qualifier=r.qualifier, range_max=r.range_max),
+        formatted=format_value(r.value, r.unit, approx=bool(r.approx), qualifier=r.qualifier, range_max=r.range_max,
+                               per=r.per),
         approx=bool(r.approx), qualifier=r.qualifier, range_max=r.range_max, period=r.period, metric=r.metric,
         organisations=list(r.organisations or []), sentence=r.sentence, start=r.start, end=r.end,
-        sentence_start=r.sentence_start,
+        sentence_start=r.sentence_start, indicator=r.indicator, status=r.status or "actual", per=r.per,
     )  # fmt: skip
 
 
 _FIGURE_COLS = (
     F.c.id, F.c.article_id, A.c.published, A.c.source, A.c.title, A.c.url, F.c.text, F.c.value, F.c.unit,
     F.c.approx, F.c.qualifier, F.c.range_max, F.c.period, F.c.metric, F.c.organisations, F.c.sentence,
-    F.c.start, F.c.end, F.c.sentence_start,
+    F.c.start, F.c.end, F.c.sentence_start, F.c.indicator, F.c.status, F.c.per,
 )  # fmt: skip
 
 

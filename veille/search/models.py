@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What to look for. Figure filters (unit, metric, values, period) keep articles having such a figure."""
+    """What to look for. Figure filters (unit, metric, values, period, indicator, status) keep
+    articles having such a figure."""
 
     text: str = ""
     since: date | None = None
@@ -27,6 +28,8 @@ class SearchQuery:
     min_value: float | None = None
     max_value: float | None = None
     period: str | None = None  # "2024" also matches "2024-Q1"
+    indicator: str | None = None  # a key of config/indicators.toml ("effectif"), exactly
+    status: tuple[str, ...] = ()  # any of these statuses (actual, announced, forecast, target)
     exact_total: bool = False  # count every match (reads them all) instead of stopping at TOTAL_CAP
 
 
@@ -62,10 +65,12 @@ class SearchResult:
 class FigureQuery:
     text: str = ""  # full-text query on the figure's article
     unit: str | None = None
-    metric: str | None = None
+    metric: str | None = None  # the metric phrase contains this (accents/case ignored)
     min_value: float | None = None
     max_value: float | None = None
     period: str | None = None
+    indicator: str | None = None  # a key of config/indicators.toml ("effectif"), exactly
+    status: tuple[str, ...] = ()  # any of these statuses (actual, announced, forecast, target)
     org: str | None = None  # organisation named in the figure's sentence (name or alias)
     source: str | None = None
     since: date | None = None
@@ -88,7 +93,7 @@ class FigureRow:
     text: str
     value: float
     unit: str
-    formatted: str  # "10 milliards DH" (non-breaking spaces)
+    formatted: str  # "10 milliards DH", "80 DH par m² et par mois" (non-breaking spaces)
     approx: bool
     qualifier: str | None
     range_max: float | None
@@ -99,6 +104,9 @@ class FigureRow:
     start: int
     end: int
     sentence_start: int
+    indicator: str | None = None  # a key of config/indicators.toml; None before re-extraction
+    status: str = "actual"  # actual, announced, forecast or target
+    per: str | None = None  # what a rate is per: month, m2/month...; None for an amount
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,9 @@ class OrgDetail:
     weekly_mentions: list[tuple[str, int]]  # ("2025-W03", 4), in week order, every week named
     article_count: int  # articles naming it, all of them
     figure_count: int  # figures whose sentence names it, all of them
+    successor: str | None = None  # a former name: what it became
+    years: str | None = None  # a former name: when it was in use
+    former: list[tuple[str, str | None]] = field(default_factory=list)  # its former names, with their years
 
 
 @dataclass(frozen=True)

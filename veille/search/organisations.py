@@ -138,11 +138,19 @@ def _organisation(store: Store, conn: Any, org_id: int, articles: int, figures: 
         .order_by(F.c.published.desc().nulls_last(), F.c.article_id.desc(), F.c.start, F.c.id).limit(figures)
     ).all()  # fmt: skip
     aliases = _aliases(conn, [org.id]).get(org.id, [])
+    successor = (
+        conn.scalar(sa.select(o.c.name).where(o.c.id == org.successor_id)) if org.successor_id else None
+    )
+    former = [
+        (r.name, r.years)
+        for r in conn.execute(sa.select(o.c.name, o.c.years).where(o.c.successor_id == org.id))
+    ]
     return OrgDetail(
         name=org.name, kind=org.kind, acronym=org.acronym, aliases=aliases,
         articles=[ArticleRef(a.id, a.title, a.url, a.source, a.published, int(times.get(a.id, 0))) for a in arts],
         figures=[_figure_row(r) for r in figs], weekly_mentions=sorted(weekly.items()),
         article_count=article_count, figure_count=figure_count,
+        successor=successor, years=org.years, former=former,
     )  # fmt: skip
 
 

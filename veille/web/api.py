@@ -16,11 +16,24 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from veille import search as s
+from veille.formatting import indicator_label
 from veille.web.errors import BadRequest
 from veille.web.pages import reader
 
 SOURCE_LABEL_HELP = "Nom de la source tel qu'affiché (son identifiant `source` si elle n'en a pas)"
-Unit = Literal["MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2"]
+Unit = Literal["MAD", "EUR", "USD", "percent", "points", "jobs", "seats", "count", "m2"]
+Status = Literal["actual", "announced", "forecast", "target"]
+IndicatorParam = Annotated[
+    str | None,
+    Query(
+        max_length=40, description="Clé d'indicateur de config/indicators.toml (exportations, effectif...)"
+    ),
+]
+StatusParam = Annotated[
+    list[Status],
+    Query(description="Statut du chiffre, un ou plusieurs : actual (réalisé), announced (annoncé), "
+          "forecast (prévision), target (objectif)"),
+]  # fmt: skip
 
 
 class ErrorModel(BaseModel):
@@ -83,12 +96,16 @@ class FigureModel(BaseModel):
     qualifier: str | None
     range_max: float | None
     period: str | None
-    metric: str | None
+    metric: str | None = Field(description="Ce qui est mesuré, dans les mots du texte")
     organisations: list[str]
     sentence: str
     start: int
     end: int
     sentence_start: int
+    indicator: str | None = Field(None, description="Clé d'indicateur (config/indicators.toml)")
+    indicator_label: str = Field("", description="Libellé français de l'indicateur")
+    status: Status = "actual"
+    per: str | None = Field(None, description="Ce par quoi un taux est exprimé : month, m2/month...")
 
 
 class FiguresResponse(BaseModel):
@@ -124,6 +141,26 @@ def _labeller(request: Request) -> Callable[[str], str]:
     return lambda name: labels.get(name, name)
 
 
+def _indicator(key: str | None) -> str | None:
+    from pipeline.indicators import load_taxonomy
+
+    if not key:
+        return None
+    known = load_taxonomy().indicators
+    if key not in known:
+        raise BadRequest(f"indicator : « {key} » inconnu (valeurs possibles : {', '.join(known)}).")
+    return key
+
+
+def _figure_model(r: s.FigureRow, label: Callable[[str], str]) -> FigureModel:
+    return FigureModel(
+        **dataclasses.asdict(r),
+        page=f"/articles/{r.article_id}",
+        source_label=label(r.source),
+        indicator_label=indicator_label(r.indicator),
+    )
+
+
 def _check(since: date | None, until: date | None, lo: float | None, hi: float | None) -> None:
     if since and until and since > until:
         raise BadRequest("since est postérieure à until.")
@@ -145,6 +182,8 @@ def api_search(
     unit: Unit | None = None,
     metric: Name = None,
     period: Annotated[str | None, Query(max_length=20)] = None,
+    indicator: IndicatorParam = None,
+    status: StatusParam = [],  # noqa: B006
     min_value: float | None = None,
     max_value: float | None = None,
     min_relevance: float | None = None,
@@ -166,7 +205,7 @@ def api_search(
         person=person or None, theme=theme or None, min_relevance=min_relevance, one_per_cluster=not all_versions,
         order=order or ("relevance" if q.strip() else "date"), limit=limit, offset=offset, unit=unit,
         metric=metric or None, min_value=min_value, max_value=max_value, period=period or None,
-        exact_total=exact_total,
+        indicator=_indicator(indicator), status=tuple(status), exact_total=exact_total,
     )  # fmt: skip
     result = s.search(request.app.state.store, query, with_facets=facets)
     label = _labeller(request)
@@ -192,6 +231,8 @@ def api_figures(
     min_value: float | None = None,
     max_value: float | None = None,
     period: Annotated[str | None, Query(max_length=20)] = None,
+    indicator: IndicatorParam = None,
+    status: StatusParam = [],  # noqa: B006
     org: Name = None,
     source: Annotated[str | None, Query(max_length=100)] = None,
     since: Since = None,
@@ -208,7 +249,8 @@ def api_figures(
     _check(since, until, min_value, max_value)
     query = s.FigureQuery(
         text=q.strip(), unit=unit, metric=metric or None, min_value=min_value, max_value=max_value,
-        period=period or None, org=org or None, source=source or None, since=since, until=until,
+        period=period or None, indicator=_indicator(indicator), status=tuple(status), org=org or None,
+        source=source or None, since=since, until=until,
         article_id=article_id, limit=limit, offset=offset, order=order, exact_total=exact_total,
     )  # fmt: skip
     result = s.figures(request.app.state.store, query)
@@ -218,12 +260,7 @@ def api_figures(
         total_exact=result.total_exact,
         offset=offset,
         limit=limit,
-        rows=[
-            FigureModel(
-                **dataclasses.asdict(r), page=f"/articles/{r.article_id}", source_label=label(r.source)
-            )
-            for r in result.rows
-        ],
+        rows=[_figure_model(r, label) for r in result.rows],
     )
 
 
@@ -274,7 +311,5 @@ def api_article(article_id: int, request: Request) -> ArticleModel:
         raise HTTPException(404, "Aucun article ne porte ce numéro.")
     label = _labeller(request)
     data = dataclasses.asdict(detail)
-    data["figures"] = [
-        {**f, "page": f"/articles/{detail.id}", "source_label": label(f["source"])} for f in data["figures"]
-    ]
+    data["figures"] = [_figure_model(f, label) for f in detail.figures]
     return ArticleModel(**data, source_label=label(detail.source))

@@ -1,7 +1,11 @@
 """CSV and XLSX downloads of the figures explorer: the rows shown, with the columns shown.
 
 The table's columns come first, in the same order, then what a spreadsheet needs and a
-screen does not (the bare number, the article's title and links, the source's label). The
+screen does not (the bare number, the article's title and links, the source's label, the
+codes of the indicator, status and rate: ``emplois_crees``, ``target``, ``m2/month``). The
+"Indicateur" column holds the indicator's French label, "Mesure" the text's own words for
+what is measured, "Statut" réalisé / annoncé / prévision / objectif; a rate's value says what
+it is per ("80 DH par m² et par mois"). The
 "Source" column holds the source's name (``medias24``), stable across label changes; the
 label ("Médias24") comes last, so the columns of older files keep their place.
 
@@ -19,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from veille.formatting import defuse_formula
+from veille.formatting import defuse_formula, indicator_label, status_label
 from veille.search import FigureRow
 from veille.web.render import UNIT_LABELS
 
@@ -36,6 +40,8 @@ TABLE_COLUMNS = (
     Column("Valeur", numeric=True),
     Column("Unité"),
     Column("Indicateur"),
+    Column("Mesure"),
+    Column("Statut"),
     Column("Période"),
     Column("Organisations"),
     Column("Phrase"),
@@ -48,6 +54,9 @@ EXTRA_COLUMNS = (
     "Article (Veille)",
     "Adresse d'origine",
     "Nom de la source",
+    "Code indicateur",
+    "Code statut",
+    "Par",
 )
 HEADER = [c.label for c in TABLE_COLUMNS] + list(EXTRA_COLUMNS)
 
@@ -66,7 +75,9 @@ def record(row: FigureRow, base_url: Any, source_labels: Mapping[str, str] | Non
         row.source,
         _plain(row.formatted),
         UNIT_LABELS.get(row.unit, row.unit),
+        indicator_label(row.indicator),
         row.metric or "",
+        status_label(row.status),
         row.period or "",
         ", ".join(row.organisations),
         _plain(row.sentence),
@@ -77,6 +88,9 @@ def record(row: FigureRow, base_url: Any, source_labels: Mapping[str, str] | Non
         article,
         row.url,
         (source_labels or {}).get(row.source, row.source),
+        row.indicator or "",
+        row.status,
+        row.per or "",
     ]
 
 
@@ -134,7 +148,7 @@ def to_xlsx(rows: list[FigureRow], base_url: Any, source_labels: Mapping[str, st
                 if c == 1 and value is not None:
                     cell.number_format = "DD/MM/YYYY"
     ws.freeze_panes = "A2"
-    widths = [12, 16, 22, 16, 30, 10, 30, 80, 16, 10, 20, 50, 40, 40, 24]
+    widths = [12, 16, 22, 16, 22, 30, 11, 10, 30, 80, 16, 10, 20, 50, 40, 40, 24, 18, 11, 10]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = w
     buf = io.BytesIO()

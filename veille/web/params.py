@@ -14,7 +14,8 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from veille.models import UNITS
+from veille.formatting import STATUS_LABELS
+from veille.models import STATUSES, UNITS
 from veille.web.errors import BadRequest
 
 MAX_PAGE = 500
@@ -78,6 +79,34 @@ def _unit(params: QueryParams) -> str | None:
     return unit
 
 
+def _indicator(params: QueryParams) -> str | None:
+    """``indicateur``: a key of the indicator taxonomy (``config/indicators.toml``)."""
+    from pipeline.indicators import load_taxonomy
+
+    key = _text(params, "indicateur", "indicateur", 40)
+    if key is None:
+        return None
+    known = load_taxonomy().indicators
+    if key not in known:
+        raise BadRequest(f"« indicateur » : « {key} » inconnu (valeurs possibles : {', '.join(known)}).")
+    return key
+
+
+def _statuses(params: QueryParams) -> tuple[str, ...]:
+    """``statut`` (repeatable): actual, announced, forecast, target."""
+    out = tuple(dict.fromkeys(v.strip() for v in params.getlist("statut") if v.strip()))
+    for v in out:
+        if v not in STATUSES:
+            choices = ", ".join(f"{k} ({STATUS_LABELS[k]})" for k in STATUSES)
+            raise BadRequest(f"« statut » : « {v[:40]} » inconnu (valeurs possibles : {choices}).")
+    return out
+
+
+def _metric(params: QueryParams) -> str | None:
+    """``mesure``: words of the metric phrase (``metric``, its name in older links, still read)."""
+    return _text(params, "mesure", "mesure") or _text(params, "metric", "mesure")
+
+
 def _check_range(since: date | None, until: date | None, lo: float | None, hi: float | None) -> None:
     if since and until and since > until:
         raise BadRequest("La date de début est postérieure à la date de fin.")
@@ -97,6 +126,8 @@ class SearchParams:
     unit: str | None = None
     metric: str | None = None
     period: str | None = None
+    indicator: str | None = None
+    status: tuple[str, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
     min_relevance: float | None = None
@@ -128,6 +159,8 @@ class SearchParams:
             min_value=self.min_value,
             max_value=self.max_value,
             period=self.period,
+            indicator=self.indicator,
+            status=self.status,
             exact_total=self.exact_total,
         )
 
@@ -135,8 +168,8 @@ class SearchParams:
     def active(self) -> bool:
         return any(
             (self.text, self.since, self.until, self.sources, self.org, self.person, self.theme, self.unit,
-             self.metric, self.period, self.min_value is not None, self.max_value is not None,
-             self.min_relevance is not None)
+             self.metric, self.period, self.indicator, self.status, self.min_value is not None,
+             self.max_value is not None, self.min_relevance is not None)
         )  # fmt: skip
 
 
@@ -162,8 +195,10 @@ def search_params(params: QueryParams, per_page: int = 20) -> SearchParams:
         person=_text(params, "person", "personne"),
         theme=_text(params, "theme", "thème"),
         unit=_unit(params),
-        metric=_text(params, "metric", "indicateur"),
+        metric=_metric(params),
         period=_text(params, "period", "période", 20),
+        indicator=_indicator(params),
+        status=_statuses(params),
         min_value=lo,
         max_value=hi,
         min_relevance=min_rel,
@@ -184,6 +219,8 @@ class FigureParams:
     min_value: float | None = None
     max_value: float | None = None
     period: str | None = None
+    indicator: str | None = None
+    status: tuple[str, ...] = ()
     org: str | None = None
     source: str | None = None
     since: date | None = None
@@ -204,6 +241,8 @@ class FigureParams:
             min_value=self.min_value,
             max_value=self.max_value,
             period=self.period,
+            indicator=self.indicator,
+            status=self.status,
             org=self.org,
             source=self.source,
             since=self.since,
@@ -230,10 +269,12 @@ def figure_params(params: QueryParams) -> FigureParams:
     return FigureParams(
         text=_text(params, "q", "texte", MAX_TEXT) or "",
         unit=_unit(params),
-        metric=_text(params, "metric", "indicateur"),
+        metric=_metric(params),
         min_value=lo,
         max_value=hi,
         period=_text(params, "period", "période", 20),
+        indicator=_indicator(params),
+        status=_statuses(params),
         org=_text(params, "org", "organisation"),
         source=_text(params, "source", "source", 100),
         since=since,

@@ -27,6 +27,7 @@ UNIT_LABELS = {
     "EUR": "euros",
     "USD": "dollars",
     "percent": "pourcentage",
+    "points": "points de pourcentage",
     "jobs": "emplois",
     "seats": "postes de travail",
     "count": "nombre",

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-UNITS = {"MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2"}
+UNITS = {"MAD", "EUR", "USD", "percent", "points", "jobs", "seats", "count", "m2"}
 QUALS = {None, "more_than", "less_than", "up_to"}
 PERIOD_RE = re.compile(r"^\d{4}(-\d{4}|-Q[1-4]|-H[12])?$")
 KEYS = {"text", "occurrence", "value", "unit", "approx", "qualifier", "range_max", "period", "metric"}

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-UNITS = {"MAD", "EUR", "USD", "percent", "jobs", "seats", "count", "m2"}
+UNITS = {"MAD", "EUR", "USD", "percent", "points", "jobs", "seats", "count", "m2"}
 QUALIFIERS = {None, "more_than", "less_than", "up_to"}
 PERIOD = re.compile(r"^\d{4}(-\d{4}|-Q[1-4]|-H[12])?$")
 KEYS = {"text", "occurrence", "value", "unit", "approx", "qualifier", "range_max", "period", "metric"}

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille import search as s
+from veille.formatting import indicator_label, status_label
 from veille.web import data
 from veille.web.highlight import Span, highlight
 from veille.web.pages.common import (
@@ -42,7 +43,13 @@ def article_spans(
                     sentence_anchor(f.sentence_start),
                 )
             )
-        label = f.formatted + (f" — {f.metric}" if f.metric else "") + (f" ({f.period})" if f.period else "")
+        what = " · ".join(x for x in (indicator_label(f.indicator), f.metric) if x)
+        label = (
+            f.formatted
+            + (f" — {what}" if what else "")
+            + (f" ({f.period})" if f.period else "")
+            + (f" — {status_label(f.status)}" if f.status != "actual" else "")
+        )
         spans.append(
             Span(f.start, f.end, "mark", (("class", "chiffre"), ("title", label)), 2, f"chiffre-{i}")
         )
@@ -51,6 +58,9 @@ def article_spans(
                 "display": f.formatted,
                 "unit": f.unit,
                 "metric": f.metric,
+                "indicator_label": indicator_label(f.indicator),
+                "status": f.status,
+                "status_label": status_label(f.status),
                 "period": f.period,
                 "sentence": f.sentence,
                 "anchor": f"chiffre-{i}",

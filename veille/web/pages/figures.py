@@ -9,7 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from veille import search as s
-from veille.models import UNITS
+from veille.formatting import STATUS_LABELS, indicator_label, status_label
+from veille.models import STATUSES, UNITS
 from veille.query import QueryError
 from veille.web import export
 from veille.web.errors import BadRequest, french_query_error
@@ -28,6 +29,11 @@ def figure_view(f: s.FigureRow) -> dict[str, Any]:
         "display": f.formatted,
         "unit": f.unit,
         "metric": f.metric,
+        "indicator": f.indicator,
+        "indicator_label": indicator_label(f.indicator),
+        "status": f.status,
+        "status_label": status_label(f.status),
+        "per": f.per,
         "period": f.period,
         "organisations": f.organisations,
         "sentence": f.sentence,
@@ -67,6 +73,8 @@ def figures_page(request: Request) -> Response:
             "count_all": "/chiffres?" + query_string([*p.raw, ("total", "exact")]),
             "columns": export.TABLE_COLUMNS,
             "units": UNITS,
+            "indicator_choices": indicator_choices(),
+            "status_choices": [(k, STATUS_LABELS[k]) for k in STATUSES],
             "per_page_choices": PER_PAGE_CHOICES
             if p.per_page in PER_PAGE_CHOICES
             else sorted({*PER_PAGE_CHOICES, p.per_page}),
@@ -108,6 +116,14 @@ def figures_xlsx(request: Request) -> Response:
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="veille-chiffres.xlsx"'},
     )
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    """(key, French label) of the taxonomy's indicators, by label, "Autre" last."""
+    from pipeline.indicators import FALLBACK, load_taxonomy
+
+    items = load_taxonomy().indicators.items()
+    return sorted(((k, v.label) for k, v in items), key=lambda kv: (kv[0] == FALLBACK, kv[1].casefold()))
 
 
 def _source_choices(names: list[str], labels: dict[str, str], current: str | None) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from veille import search as s
+from veille.formatting import indicator_label, status_label
 from veille.query import QueryError
 from veille.web.errors import BadRequest, french_query_error
 from veille.web.pages.common import Pages, page_router, query_string, render
@@ -30,7 +31,10 @@ CHIP_LABELS = {
     "person": "personne",
     "theme": "thème",
     "unit": "unité",
-    "metric": "indicateur",
+    "indicateur": "indicateur",
+    "mesure": "mesure",
+    "metric": "mesure",
+    "statut": "statut",
     "period": "période",
     "min_value": "valeur min.",
     "max_value": "valeur max.",
@@ -44,7 +48,10 @@ HIDDEN_KEYS = (
     "person",
     "theme",
     "unit",
+    "indicateur",
+    "mesure",
     "metric",
+    "statut",
     "period",
     "min_value",
     "max_value",
@@ -62,6 +69,10 @@ def _shown(param: str, value: str, source_labels: Mapping[str, str]) -> str:
         return UNIT_LABELS.get(value, value)
     if param == "source":
         return source_labels.get(value, value)
+    if param == "indicateur":
+        return indicator_label(value)
+    if param == "statut":
+        return status_label(value)
     return value
 
 

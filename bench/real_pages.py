@@ -1,0 +1,256 @@
+"""Veille's page extractor and plain trafilatura on trafilatura's 923 evaluation pages.
+
+Both run in the same process on the same page bytes, one after the other, so the timings
+share the machine's load. For each extractor:
+
+- main text, scored with the pages' snippets as trafilatura's own evaluation does: a ``with``
+  snippet found in the text is a true positive (else a false negative), a ``without`` snippet
+  found is a false positive (else a true negative); accuracy = (tp + tn) / all snippets,
+  precision = tp / (tp + fp), recall = tp / (tp + fn);
+- title: exact match after Unicode NFC and whitespace folding (800 annotated titles);
+- date: the annotated day (688 pages);
+- author: the same names, case and separators ("and", "und", ",", ";") aside (512 pages);
+- CPU time per page (``time.process_time`` around each call).
+
+Plain trafilatura is ``trafilatura.bare_extraction(page, url=url, with_metadata=True)``
+(its defaults: the ``extract`` a new user would call, with the metadata). Veille's is
+``spiders.page.extract_page(page, url)``, as ``veille page`` and the spiders call it.
+
+Prints, never asserts. Usage::
+
+    python bench/real_pages.py [DIR] [--worst N] [--only veille|trafilatura] [--dump FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+DEFAULT = REPO.parent / "shared" / "realworld" / "trafilatura-eval"
+
+GOALS = {"accuracy": 0.94, "title": 0.85, "date": 0.90, "cpu_ratio": 1.25}
+
+
+def fold(text: str | None) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+_JOINERS = {"and", "und", "et", "y", "e", "by", "von", "par"}
+
+
+def author_key(value: Any) -> frozenset[str]:
+    if isinstance(value, list):
+        value = " ; ".join(str(v) for v in value)
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", str(value or "")).casefold())
+    return frozenset(w for w in words if w not in _JOINERS)
+
+
+@dataclass
+class Got:
+    text: str = ""
+    title: str = ""
+    date: str = ""  # YYYY-MM-DD
+    author: str = ""
+    cpu: float = 0.0
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    tn: int = 0
+    fn: int = 0
+    titles: int = 0
+    titles_ok: int = 0
+    dates: int = 0
+    dates_ok: int = 0
+    authors: int = 0
+    authors_ok: int = 0
+    cpu: float = 0.0
+    pages: int = 0
+    per_page: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, file: str, url: str, truth: dict[str, Any], got: Got) -> None:
+        self.pages += 1
+        self.cpu += got.cpu
+        page: dict[str, Any] = {"file": file, "url": url, "missing": [], "leaked": [], "errors": 0}
+        for snippet in truth.get("with", []):
+            if snippet in got.text:
+                self.tp += 1
+            else:
+                self.fn += 1
+                page["missing"].append(snippet)
+        for snippet in truth.get("without", []):
+            if snippet in got.text:
+                self.fp += 1
+                page["leaked"].append(snippet)
+            else:
+                self.tn += 1
+        page["errors"] = len(page["missing"]) + len(page["leaked"])
+        if truth.get("title"):
+            self.titles += 1
+            ok = fold(got.title) == fold(truth["title"])
+            self.titles_ok += ok
+            if not ok:
+                page["title"] = (got.title, truth["title"])
+                page["errors"] += 1
+        if truth.get("date"):
+            self.dates += 1
+            ok = got.date == truth["date"]
+            self.dates_ok += ok
+            if not ok:
+                page["date"] = (got.date, truth["date"])
+                page["errors"] += 1
+        if truth.get("author"):
+            self.authors += 1
+            ok = author_key(got.author) == author_key(truth["author"])
+            self.authors_ok += ok
+            if not ok:
+                page["author"] = (got.author, truth["author"])
+        self.per_page.append(page)
+
+    @property
+    def accuracy(self) -> float:
+        total = self.tp + self.tn + self.fp + self.fn
+        return (self.tp + self.tn) / total if total else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def ms(self) -> float:
+        return 1000 * self.cpu / self.pages if self.pages else 0.0
+
+
+def run_veille(body: bytes, url: str) -> Got:
+    from spiders.page import extract_page
+
+    start = time.process_time()
+    fields = extract_page(body, url)
+    cpu = time.process_time() - start
+    return Got(
+        text=fields.text,
+        title=fields.title,
+        date=fields.published.date().isoformat() if fields.published else "",
+        author=fields.author or "",
+        cpu=cpu,
+    )
+
+
+def run_trafilatura(body: bytes, url: str) -> Got:
+    import trafilatura
+
+    start = time.process_time()
+    try:
+        doc = trafilatura.bare_extraction(body, url=url, with_metadata=True)
+    except Exception:
+        doc = None
+    cpu = time.process_time() - start
+    if doc is None:
+        return Got(cpu=cpu)
+    return Got(
+        text=doc.text or "",
+        title=doc.title or "",
+        date=(doc.date or "")[:10],
+        author=doc.author or "",
+        cpu=cpu,
+    )
+
+
+RUNNERS = {"veille": run_veille, "trafilatura": run_trafilatura}
+
+
+def row(name: str, s: Score) -> str:
+    def pct(ok: int, n: int) -> str:
+        return f"{ok / n:.3f} ({ok}/{n})" if n else "n/a"
+
+    return (
+        f"| {name} | {s.accuracy:.3f} | {s.precision:.3f} | {s.recall:.3f} | {pct(s.titles_ok, s.titles)}"
+        f" | {pct(s.dates_ok, s.dates)} | {pct(s.authors_ok, s.authors)} | {s.ms:.1f} ms |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--worst", type=int, default=15, help="how many of Veille's worst pages to list")
+    parser.add_argument("--only", choices=sorted(RUNNERS), help="run one extractor only")
+    parser.add_argument("--limit", type=int, help="the first N pages only (a quick look)")
+    parser.add_argument("--dump", type=Path, help="write every page's mistakes to this JSON file")
+    args = parser.parse_args()
+    data_file = args.directory / "evaldata.json"
+    if not data_file.exists():
+        print(f"no evaluation pages at {args.directory} (expected evaldata.json and html/)")
+        return 1
+    truth: dict[str, dict[str, Any]] = json.loads(data_file.read_text(encoding="utf-8"))
+    items = sorted(truth.items(), key=lambda kv: kv[1]["file"])[: args.limit]
+    names = [args.only] if args.only else ["veille", "trafilatura"]
+    scores = {n: Score() for n in names}
+    for name in names:  # warm up: imports and lazy tables are not a page's cost
+        RUNNERS[name](b"<html><body><article><p>warm up</p></article></body></html>", "https://example.org/")
+    wall = time.perf_counter()
+    for url, t in items:
+        body = (args.directory / "html" / t["file"]).read_bytes()
+        for name in names:
+            scores[name].add(t["file"], url, t, RUNNERS[name](body, url))
+    wall = time.perf_counter() - wall
+
+    print(f"{len(items)} pages from {args.directory} ({wall:.0f} s wall)\n")
+    print(
+        "| extractor | snippet accuracy | precision | recall | title exact | date (day) | author | CPU/page |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in names:
+        print(row(name, scores[name]))
+    if "veille" in scores:
+        v = scores["veille"]
+        print("\ngoals (not asserted):")
+        checks = [
+            (f"snippet accuracy {v.accuracy:.3f} >= {GOALS['accuracy']}", v.accuracy >= GOALS["accuracy"]),
+            (f"title exact match {v.titles_ok / max(1, v.titles):.3f} >= {GOALS['title']}",
+             v.titles_ok / max(1, v.titles) >= GOALS["title"]),
+            (f"date {v.dates_ok / max(1, v.dates):.3f} >= {GOALS['date']}",
+             v.dates_ok / max(1, v.dates) >= GOALS["date"]),
+        ]  # fmt: skip
+        if "trafilatura" in scores:
+            t_ = scores["trafilatura"]
+            ratio = v.ms / t_.ms if t_.ms else 0.0
+            checks.append(
+                (f"snippet accuracy beats trafilatura's {t_.accuracy:.3f}", v.accuracy > t_.accuracy)
+            )
+            checks.append((f"CPU ratio {ratio:.2f} <= {GOALS['cpu_ratio']}", ratio <= GOALS["cpu_ratio"]))
+        for label, ok in checks:
+            print(f"  {'✔' if ok else '✘'} {label}")
+        worst = sorted(v.per_page, key=lambda p: -p["errors"])[: args.worst]
+        print(f"\nVeille's {len(worst)} worst pages (snippets missed/leaked, wrong title/date):")
+        for p in worst:
+            bits = [f"{len(p['missing'])} missed", f"{len(p['leaked'])} leaked"]
+            if "title" in p:
+                bits.append(f"title {p['title'][0][:50]!r} want {p['title'][1][:50]!r}")
+            if "date" in p:
+                bits.append(f"date {p['date'][0] or '-'} want {p['date'][1]}")
+            print(f"  {p['file']}: " + "; ".join(bits))
+    if args.dump:
+        args.dump.write_text(
+            json.dumps({n: s.per_page for n, s in scores.items()}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

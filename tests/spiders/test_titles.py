@@ -1,0 +1,107 @@
+"""Titles: entities decoded, the site's name removed at either end, the headline preferred
+over ``<title>``, never the bare site name (pages written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from spiders.page import extract_page
+from spiders.titles import SiteNames, decode, strip_site
+
+BODY = "<p>" + "Le secteur de l'offshoring a créé 4 000 emplois cette année à Casablanca. " * 6 + "</p>"
+
+
+def page(head: str, body: str = "") -> str:
+    return f"<html lang='fr'><head><meta charset='utf-8'>{head}</head><body>{body}{BODY}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "url", "want"),
+    [
+        # the site's name after " - ", " | ", " — ", " · " (og:site_name)
+        *[
+            (
+                f"<title>L'offshoring recrute{sep}Le Matin Éco</title><meta property='og:site_name' content='Le Matin Éco'>",
+                "",
+                "https://www.lematin-eco.ma/a/1",
+                "L'offshoring recrute",
+            )
+            for sep in (" - ", " | ", " — ", " · ", " » ")
+        ],
+        # before the headline, with ":" (JSON-LD publisher)
+        (
+            "<title>Médias24 : Les centres d'appels embauchent</title><script type='application/ld+json'>"
+            '{"@type": "WebPage", "publisher": {"@type": "Organization", "name": "Médias24"}}</script>',
+            "",
+            "https://medias24.example/x",
+            "Les centres d'appels embauchent",
+        ),
+        # the host name as site name ("Exemple.ma"), no og:site_name
+        ("<title>Rabat accueille un salon du BPO | Exemple.ma</title>", "", "https://www.exemple.ma/a", "Rabat accueille un salon du BPO"),
+        # entities left encoded by the site (twice encoded) are decoded
+        (
+            "<title>x</title><meta property='og:title' content='Beaucoup d&amp;#039;actions &amp;amp; de projets'>",
+            "",
+            "https://blog.example.org/a",
+            "Beaucoup d'actions & de projets",
+        ),
+        # the headline (h1 in the article) wins over a <title> that says something else
+        (
+            "<title>Accueil - Actualités - Portail</title>",
+            "<header><h1><a href='/'>Portail</a></h1></header><article><h1>Le Maroc vise 270 000 emplois</h1></article>",
+            "https://portail.example.ma/actualites/42",
+            "Le Maroc vise 270 000 emplois",
+        ),
+        # an h1 that is the site's logo is not the headline; <title> without the site name is
+        (
+            "<title>Des chiffres record pour l'export | Le Blog Offshore</title>",
+            "<h1>Le Blog Offshore</h1>",
+            "https://leblogoffshore.example/p/1",
+            "Des chiffres record pour l'export",
+        ),
+        # a kicker inside the heading is not part of the headline
+        (
+            "<title>Offshoring : Casablanca Nearshore s'agrandit - Site</title>",
+            "<article><h1><span class='kicker'>Offshoring</span> Casablanca Nearshore s'agrandit</h1></article>",
+            "https://site.example/a",
+            "Casablanca Nearshore s'agrandit",
+        ),
+        # never the bare site name: a page whose only titles are the site's name has none of its own
+        (
+            "<title>Sports.fr</title><meta property='og:title' content='Sports.fr'><meta property='og:site_name' content='Sports.fr'>",
+            "<h1>Sports.fr</h1>",
+            "https://www.sports.fr/article",
+            "",
+        ),
+        # a French quotation is kept whole
+        (
+            "<title>La feuille de route « Digital Maroc » - Le Site</title><meta property='og:site_name' content='Le Site'>",
+            "",
+            "https://lesite.example/a",
+            "La feuille de route « Digital Maroc »",
+        ),
+    ],
+)  # fmt: skip
+def test_title_patterns(head: str, body: str, url: str, want: str) -> None:
+    assert extract_page(page(head, body), url).title == want
+
+
+def test_a_learned_site_suffix_is_removed() -> None:
+    """In a crawl, the suffix a source repeats on every page is removed even when the page
+    names its site nowhere else (``site_names`` comes from the archive)."""
+    html = page("<title>Les exportations progressent — L'Hebdo du Nord</title>")
+    assert extract_page(html, "https://h.example/1").title == "Les exportations progressent — L'Hebdo du Nord"
+    fields = extract_page(html, "https://h.example/1", site_names=["L'Hebdo du Nord"])
+    assert fields.title == "Les exportations progressent"
+
+
+def test_a_title_with_a_separator_of_its_own_is_kept() -> None:
+    sites = SiteNames(["Le Matin"], "https://lematin.ma/a")
+    assert (
+        strip_site("Salaires - ce qui change en 2025 | Le Matin", sites) == "Salaires - ce qui change en 2025"
+    )
+    assert strip_site("Covid-19: ce qui change", sites) == "Covid-19: ce qui change"
+
+
+def test_decode() -> None:
+    assert decode("l&#039;usine &amp;amp; co\xad") == "l'usine & co"
