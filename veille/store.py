@@ -497,11 +497,15 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def open_store(url: str, *, migrate: bool = True, create: bool = False) -> Store:
+def open_store(url: str, *, migrate: bool = True, create: bool = False, require: bool = False) -> Store:
     """Open the archive at ``url`` and bring its schema up to date.
 
     ``create=True`` (``veille init``) first creates a missing PostgreSQL database.
+    ``require=True`` (every command but init, crawl and demo) refuses, with one line, a missing
+    SQLite file, an empty one or a database without Veille's tables, instead of creating one.
     """
+    if require:
+        database.require_archive(url)
     store = Store(url)
     try:
         if create:

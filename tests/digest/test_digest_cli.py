@@ -81,7 +81,7 @@ def test_send_with_the_smtp_server_down_fails_clearly(settings: Settings, store:
     assert code == 5 and "not fully sent" in err and "unreachable" in err
 
 
-def test_schedule_list(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_schedule_list(settings: Settings, store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schedule", "--list", *_args(settings)]) == 0
     out = capsys.readouterr().out
     assert "crawl" in out and "digest" in out and "next run" in out

@@ -98,6 +98,9 @@ def serve(
 
     settings = load_settings(data_dir, config_dir)
     web = WebConfig.load(settings)
+    from veille.database import require_archive
+
+    require_archive(settings.database_url)  # serve an archive, never a new empty one
     sock = bind_socket(host, port)
     actual = sock.getsockname()[1]
     options: dict[str, Any] = {
@@ -120,9 +123,8 @@ def serve(
 
         from veille.store import open_store
 
-        if settings.database_url.startswith("sqlite"):
-            settings.ensure_data_dir()
-        open_store(settings.database_url).close()  # migrate once here, not in N processes at once
+        # migrate once here, not in N processes at once
+        open_store(settings.database_url, require=True).close()
         if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
             os.environ["VEILLE_SECRET_KEY"] = web.secret_key
 

@@ -155,7 +155,7 @@ def health(
     from veille.store import open_store
 
     settings, sources = _load(config_dir, data_dir)
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, require=True)
     try:
         rows = source_health(store, [s for s in sources if s.enabled], days=days)
     finally:
