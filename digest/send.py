@@ -130,14 +130,27 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def write_outbox(folder: Path, name: str, msg: EmailMessage) -> Path:
-    """``<name>.eml`` (the full message) and ``<name>.html`` (the HTML part, for a browser)."""
+    """``<name>.eml`` (the full message) and ``<name>.html`` (the HTML part, for a browser: its
+    ``cid:`` images, which only a mail client resolves, become ``data:`` URIs)."""
     folder.mkdir(parents=True, exist_ok=True)
     eml = folder / f"{_UNSAFE.sub('_', name)}.eml"
     _write(eml, msg.as_bytes())
     html = msg.get_body(preferencelist=("html",))
     if html is not None:
-        _write(eml.with_suffix(".html"), html.get_content().encode("utf-8"))
+        _write(eml.with_suffix(".html"), _inline_images(msg, str(html.get_content())).encode("utf-8"))
     return eml
+
+
+def _inline_images(msg: EmailMessage, html: str) -> str:
+    import base64
+
+    for part in msg.walk():
+        cid = str(part.get("Content-ID") or "").strip().strip("<>")
+        if cid and part.get_content_maintype() == "image":
+            payload = part.get_payload(decode=True)
+            data = base64.b64encode(payload if isinstance(payload, bytes) else b"").decode("ascii")
+            html = html.replace(f"cid:{cid}", f"data:{part.get_content_type()};base64,{data}")
+    return html
 
 
 def _log_line(folder: Path, **entry: Any) -> None:

@@ -23,6 +23,7 @@ def first_line(exc: BaseException) -> str:
 
 def schema_revision(engine: Engine, url: str) -> str | None:
     """The Alembic revision the archive is at (None before the first migration)."""
+    _quiet_alembic()
     from alembic.runtime.migration import MigrationContext
 
     try:
@@ -101,8 +102,17 @@ def create_database(url: str) -> bool:
         admin.dispose()
 
 
+def _quiet_alembic() -> None:
+    """alembic's INFO lines ("setup plugin …", "Context impl SQLiteImpl.", "Running upgrade …") are
+    not news for a user: they showed whenever a command had set up logging at INFO."""
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def migrate(engine: Engine, url: str) -> None:
     """Upgrade the schema to the latest revision; refuse a database from a newer Veille."""
+    _quiet_alembic()
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext

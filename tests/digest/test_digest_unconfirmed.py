@@ -140,3 +140,26 @@ def test_scheduler_mails_the_operator_once_about_unconfirmed_deliveries(
     assert "1 sent" in summary and "1 unconfirmed" in summary
     assert sum(str(m["To"]) == "exploitation@veille.test" for m in smtp_server.handler.messages) == 1
     assert smtp_server.handler.recipients().count("amina@example.ma") == 1
+
+
+def test_digest_send_prints_no_alembic_lines(
+    settings: Settings, store: Store, archive: Archive, tmp_path: Path
+) -> None:
+    """`digest send` logs at INFO: alembic's "Context impl …" / "Running upgrade …" lines are not for users."""
+    from sqlalchemy import text as sql
+
+    with store.engine.begin() as conn:  # an archive one migration behind: the command upgrades it
+        conn.execute(sql("UPDATE alembic_version SET version_num = '0011'"))
+        conn.execute(sql("ALTER TABLE runs DROP COLUMN heartbeat_at"))
+        conn.execute(sql("ALTER TABLE runs DROP COLUMN pid"))
+        conn.execute(sql("ALTER TABLE runs DROP COLUMN host"))
+    cmd = [sys.executable, "-m", "veille", "digest", "send", "--week", WEEK,
+           "--data-dir", str(settings.data_dir), "--config-dir", str(settings.config_dir)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert "no active subscribers" in done.stdout
+    assert (
+        "alembic" not in done.stderr
+        and "Context impl" not in done.stderr
+        and "Running upgrade" not in done.stderr
+    )

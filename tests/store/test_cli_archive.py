@@ -271,3 +271,18 @@ def test_cli_exports_never_carry_a_formula(tmp_path: Path) -> None:
     write_xlsx(target, ["sentence", "value"], [["=1+1", -3.0]])
     sheet = load_workbook(target).active
     assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s" and sheet["B2"].value == -3
+
+
+def test_search_query_may_start_with_a_minus(cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`veille search -offshoring`: an exclusion, not an unknown option; `--limti` stays an error."""
+    code, out, err = run(capsys, "search", "-offshoring")  # read as a query: the search's own answer
+    assert code == 2 and "only excludes words" in err and "No such option" not in err
+    code, out, _ = run(capsys, "search", "emploi", "--format", "json", "--limit", "100")
+    with_emploi = json.loads(out)["total"]
+    code, out, _ = run(capsys, "search", "emploi", "baromètre", "--format", "json", "--limit", "100")
+    both = json.loads(out)["total"]
+    code, out, err = run(capsys, "search", "-baromètre", "emploi", "--format", "json", "--limit", "100")
+    assert code == 0, err  # a query starting with "-", in two unquoted words
+    assert both >= 1 and json.loads(out)["total"] == with_emploi - both
+    code, _, err = run(capsys, "search", "emploi", "--limti", "5")
+    assert code == 2 and "No such option '--limti'" in err
