@@ -270,7 +270,9 @@ def deliver_week(
     if not dry_run and report.complete:
         counts = delivery_counts(store, p.id)
         if set(counts) <= {"sent", "failed"}:
-            save_digest(store, p.id, status="sent", subject=generic.subject)
+            # a letter sent without a reviewed draft was prepared now: never "Préparée le —"
+            when = {} if draft and draft.built_at else {"built_at": clock()}
+            save_digest(store, p.id, status="sent", subject=generic.subject, **when)
     return report
 
 

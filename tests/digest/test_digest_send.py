@@ -58,7 +58,8 @@ def test_delivers_one_message_per_reader_and_is_idempotent(
     assert again.sent == [] and sorted(again.already_sent) == sorted(s.email for s in subs)
     assert len(smtp_server.handler.messages) == 3
     with store.engine.connect() as conn:
-        assert conn.execute(t.digests.select()).first().status == "sent"
+        sent = conn.execute(t.digests.select()).first()
+    assert sent.status == "sent" and sent.built_at is not None  # the web UI's "Préparée le", never "—"
 
 
 def test_refused_recipients_permanent_and_temporary(
