@@ -375,14 +375,19 @@ def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Progress:
-    """A live table (rich) of each source's pages fetched, items kept and errors."""
+    """What each source is doing, on stderr: on a terminal a live table (rich) of its pages
+    fetched, items kept, dropped and errors; otherwise (a log, a pipe) one line per source as
+    it finishes."""
 
     def __init__(self, names: list[str]) -> None:
+        from rich.console import Console
+
         self.rows: dict[str, dict[str, Any]] = {
             n: {"responses": 0, "items": 0, "dropped": 0, "errors": 0, "done": False} for n in names
         }
         self.live: Any = None
         self._crawlers: dict[str, Any] = {}
+        self.console = Console(stderr=True)
 
     def watch(self, name: str, crawler: Any) -> None:
         from scrapy import signals
@@ -407,6 +412,10 @@ class _Progress:
 
         def closed(*args: Any, **kwargs: Any) -> None:
             row["done"] = True
+            if not self.console.is_terminal:
+                errors = crawler.stats.get_value(f"veille/{name}/errors", 0) if crawler.stats else 0
+                print(f"{name}: {row['responses']} pages fetched, {row['items']} articles kept, "
+                      f"{row['dropped']} dropped, {errors} errors", file=sys.stderr, flush=True)  # fmt: skip
 
         row["_closed"] = closed
         crawler.signals.connect(closed, signal=signals.spider_closed)
@@ -427,10 +436,11 @@ class _Progress:
         return table
 
     def start(self) -> None:
-        from rich.console import Console
         from rich.live import Live
 
-        self.live = Live(self, console=Console(stderr=True), refresh_per_second=4, transient=False)
+        if not self.console.is_terminal:
+            return  # a line per source as it finishes, not a table redrawn
+        self.live = Live(self, console=self.console, refresh_per_second=4, transient=False)
         self.live.start()
 
     def stop(self) -> None:

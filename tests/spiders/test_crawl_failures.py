@@ -73,3 +73,31 @@ def test_a_store_that_cannot_be_written_fails_the_run(fast_config_dir: Path, tmp
     assert_failed_in_one_line(proc, "database or disk is full")
     run = last_run(fast_config_dir, data)
     assert run["status"] == "failed" and run["finished_at"] is not None
+
+
+def test_quiet_crawl_prints_the_summary_only(fast_config_dir: Path, tmp_path: Path) -> None:
+    """`veille crawl -q`: the summary table on stdout, nothing else (Scrapy's log goes to its file)."""
+    data = tmp_path / "data"
+    proc = veille_crawl(fast_config_dir, data)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr == ""
+    lines = [x for x in proc.stdout.splitlines() if x.strip()]
+    assert (
+        lines[0].strip().startswith("Run 1 — ") and "fixture-legacy" in proc.stdout and "total" in lines[-2]
+    )
+    assert not any("INFO" in x or "WARNING" in x for x in lines)
+    assert list((data / "logs").glob("crawl-1.log"))
+
+
+def test_crawl_progress_off_a_terminal_is_one_line_per_source(fast_config_dir: Path, tmp_path: Path) -> None:
+    """Not a terminal (a pipe here): one line per source as it finishes, then the summary."""
+    data = tmp_path / "data"
+    proc = subprocess.run(
+        [PYTHON, "-m", "veille", "crawl", "fixture-legacy", "fixture-news", "--allow-host", "127.0.0.1"],
+        cwd=REPO, env=child_env(fast_config_dir, data), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = sorted(proc.stderr.strip().splitlines())
+    assert len(lines) == 2, proc.stderr
+    assert lines[0].startswith("fixture-legacy: ") and lines[1].startswith("fixture-news: ")
+    assert all("pages fetched" in x and "articles kept" in x and "errors" in x for x in lines)
