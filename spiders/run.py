@@ -198,6 +198,7 @@ def run_crawl(
     store = open_store(settings.database_url)
     try:
         store.mark_interrupted_runs()  # runs of crawls killed earlier
+        store.record_sources([(s.name, s.label, s.kind) for s in chosen])  # the pages name them by label
         run_id = store.start_run(
             "crawl",
             detail={

@@ -283,3 +283,12 @@ sessions = Table(
     UniqueConstraint("token_hash", name="uq_session_token"),
     Index("ix_sessions_account", "account", "revoked_at"),
 )
+
+sources = Table(
+    "sources",  # migration 0013: the sources the archive was crawled from, with their labels
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("label", String(200)),
+    Column("kind", String(20)),
+    Column("updated_at", AwareDateTime(), nullable=False),
+)

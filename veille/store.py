@@ -425,6 +425,26 @@ class Store:
             log.warning("run %d was left running by a process that is gone: marked interrupted", run_id)
         return gone
 
+    def record_sources(self, sources: Iterable[tuple[str, str | None, str | None]]) -> None:
+        """Remember the (name, label, kind) of the sources a crawl reads from (see :meth:`source_labels`)."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            for name, label, kind in sources:
+                values = {"label": label, "kind": kind, "updated_at": now}
+                if (
+                    conn.execute(update(t.sources).where(t.sources.c.name == name).values(**values)).rowcount
+                    == 0
+                ):
+                    conn.execute(insert(t.sources).values(name=name, **values))
+
+    def source_labels(self) -> dict[str, str]:
+        """Name -> label of the sources crawled into this archive (those with a label)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.sources.c.name, t.sources.c.label).where(t.sources.c.label.is_not(None))
+            )
+            return {name: label for name, label in rows}
+
     def new_articles_by_source(self, since: datetime) -> dict[str, int]:
         """Articles archived since ``since``, per source: what the archive holds, whatever the ledger says."""
         with self.engine.connect() as conn:

@@ -116,6 +116,10 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
         if own and settings.database_url.startswith("sqlite"):
             settings.ensure_data_dir()
         app.state.store = store if store is not None else open_store(settings.database_url)
+        # sources crawled from elsewhere (the demo's site) are named by the labels the archive kept
+        for name, label in app.state.store.source_labels().items():
+            app.state.source_labels.setdefault(name, label)
+        app.state.renderer = Renderer(make_env(app.state.source_labels))
         # a new admin password ends the sessions opened with the old one
         ended = revoke_all(app.state.store, account="admin", keep_credential=app.state.sessions.credential)
         if ended:
