@@ -44,6 +44,7 @@ class DigestConfig:
     list_id: str = "veille-offshoring.localhost"
     base_url: str = "http://localhost:8000"
     unsubscribe_mailto: str = ""
+    operator_address: str = ""  # told of unconfirmed deliveries under the scheduler
     timezone: str = "Africa/Casablanca"
     top_stories: int = 8
     top_figures: int = 6
@@ -133,6 +134,7 @@ def load_digest_config(settings: Settings) -> DigestConfig:
         list_id=opt(d, "digest", "list_id", str, "veille-offshoring.localhost"),
         base_url=opt(d, "digest", "base_url", str, "http://localhost:8000").rstrip("/"),
         unsubscribe_mailto=opt(d, "digest", "unsubscribe_mailto", str, ""),
+        operator_address=opt(d, "digest", "operator_address", str, ""),
         timezone=opt(d, "digest", "timezone", str, "Africa/Casablanca"),
         top_stories=opt(d, "digest", "top_stories", int, 8),
         top_figures=opt(d, "digest", "top_figures", int, 6),
@@ -147,6 +149,8 @@ def load_digest_config(settings: Settings) -> DigestConfig:
     )
     if "@" not in config.from_address:
         raise ConfigError(path, "from_address must be an email address", field="digest.from_address")
+    if config.operator_address and "@" not in config.operator_address:
+        raise ConfigError(path, "operator_address must be an email address", field="digest.operator_address")
     if not config.base_url.startswith(("http://", "https://")):
         raise ConfigError(path, "base_url must start with http:// or https://", field="digest.base_url")
     try:

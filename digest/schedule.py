@@ -126,8 +126,10 @@ def digest_job(data_dir: str, config_dir: str, period: str | None = None, attemp
     """Send last week's digest (or ``period``); raises :class:`DigestIncomplete` if some were deferred."""
     from digest.compose import last_complete_week
     from digest.config import load_digest_config
+    from digest.notice import notify_operator
     from digest.send import deliver_week
     from digest.smtp import SmtpSender
+    from veille import deliveries as ledger
     from veille.store import open_store
 
     settings = Settings.load(data_dir, config_dir)
@@ -137,11 +139,18 @@ def digest_job(data_dir: str, config_dir: str, period: str | None = None, attemp
     try:
         with SmtpSender.from_config(config.smtp) as sender:
             report = deliver_week(settings, store, week, sender, config=config)
+        unconfirmed = ledger.unconfirmed(store)
+        if unconfirmed:  # nobody reads this job's output: tell the operator (a new connection)
+            log.warning("%d unconfirmed deliveries wait for an operator (see /admin)", len(unconfirmed))
+            with SmtpSender.from_config(config.smtp) as sender:
+                notify_operator(
+                    config, sender, unconfirmed, settings.data_dir / "outbox" / "operator-notice.json"
+                )
     finally:
         store.close()
     log.info("digest %s", report.summary())
-    if report.deferred or report.aborted:
-        raise DigestIncomplete(week, attempt, report.summary())
+    if report.deferred or (report.aborted and not report.unconfirmed):
+        raise DigestIncomplete(week, attempt, report.summary())  # retrying cannot settle an unconfirmed one
     return report.summary()
 
 

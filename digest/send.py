@@ -1,17 +1,18 @@
-"""Deliver a period's digest to every active subscriber, each at most once.
+"""Deliver a period's digest to every active subscriber, at most once each.
 
-Idempotence lives in the ``deliveries`` table, one row per (period, subscriber) guarded
-by a unique constraint. A sender *claims* a row with one conditional UPDATE
-(``pending`` -> ``sending``, or a ``sending`` claim older than ``stale_claim_minutes``
-left by a crashed sender) and owns it only if exactly one row changed; two processes
-started together therefore never send to the same reader. A row becomes ``sent`` only
-after the SMTP server accepted the message. Temporary failures (4xx, server down) go back
-to ``pending`` for the next run after a bounded number of retries with backoff; permanent
-ones (5xx) are recorded as ``failed``.
+Idempotence lives in the delivery ledger (:mod:`veille.deliveries`), one row per (kind,
+period, subscriber) guarded by a unique constraint. A sender claims a ``pending`` row with
+one conditional UPDATE and owns it only if exactly one row changed: two processes started
+together never send to the same reader. A row becomes ``sent`` only after the SMTP server
+accepted the message. Temporary failures (4xx, server down before the message went out) go
+back to ``pending`` for the next run after a bounded number of retries with backoff;
+permanent ones (5xx) are recorded as ``failed``.
 
-One residual risk is SMTP's own: if the connection drops after the server accepted the
-message but before we recorded it, the row stays ``sending`` and is retried after the
-stale delay. The Message-ID is stable per (period, subscriber) so receivers can dedupe.
+What SMTP cannot tell: when the connection drops after the message was transmitted and
+before the server's reply, or when a sender dies while a row is ``sending``, the message
+may have been accepted. Such a row becomes ``unconfirmed`` and is never resent on its own:
+it is reported (the command exits non-zero, the scheduler mails the operator, the admin page
+lists it) until an operator confirms it or resends it (``--resend-unconfirmed``).
 """
 
 from __future__ import annotations
@@ -25,28 +26,31 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from digest.chart import Chart, render_chart
 from digest.compose import Digest, Period, compose, parse_period
 from digest.config import DigestConfig, load_digest_config
 from digest.message import MessageBuilder, Templates
 from digest.review import load_draft, save_digest
-from digest.smtp import Sender, SmtpConfigError, SmtpError, SmtpPermanentError, SmtpUnavailable
-from veille import schema as t
+from digest.smtp import (
+    Sender,
+    SmtpConfigError,
+    SmtpError,
+    SmtpPermanentError,
+    SmtpUnavailable,
+    SmtpUnconfirmed,
+)
+from veille import deliveries as ledger
 from veille.config import Settings
 from veille.store import Store
 from veille.subscribers import Subscriber, active_subscribers, get_subscriber, secret_key, unsubscribe_token
 
 log = logging.getLogger("veille.digest.send")
-D = t.deliveries
+KIND = "digest"  # this message's kind in the delivery ledger
 
 
 @dataclass
@@ -55,6 +59,7 @@ class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # permanent: (email, error)
     deferred: list[tuple[str, str]] = field(default_factory=list)  # temporary: retried next run
+    unconfirmed: list[tuple[str, str]] = field(default_factory=list)  # may have arrived: an operator decides
     already_sent: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)  # claimed by another running sender
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (email, why)
@@ -62,18 +67,22 @@ class DeliveryReport:
     outbox: Path | None = None
     empty: bool = False
     dry_run: bool = False
+    no_subscribers: bool = False
     aborted: str | None = None  # why the batch stopped early
 
     @property
     def complete(self) -> bool:
         """Nothing left to do for this period (everything sent or permanently failed)."""
-        return not self.deferred and not self.busy and self.aborted is None
+        return not self.deferred and not self.busy and not self.unconfirmed and self.aborted is None
 
     def summary(self) -> str:
+        if self.no_subscribers:
+            return f"{self.period}: no active subscribers, nothing to send (add one: veille subscribers add EMAIL)"
         verb = "built" if self.dry_run else "sent"
         parts = [f"{self.period}: {len(self.sent)} {verb}"]
         for label, items in (("already sent", self.already_sent), ("deferred", self.deferred),
-                             ("failed", self.failed), ("busy elsewhere", self.busy), ("skipped", self.skipped)):  # fmt: skip
+                             ("unconfirmed", self.unconfirmed), ("failed", self.failed),
+                             ("busy elsewhere", self.busy), ("skipped", self.skipped)):  # fmt: skip
             if items:
                 parts.append(f"{len(items)} {label}")
         if self.empty:
@@ -83,107 +92,27 @@ class DeliveryReport:
         return ", ".join(parts)
 
 
-# -- the deliveries table --------------------------------------------------------------------
-def ensure_rows(store: Store, period: str, subscriber_ids: Sequence[int]) -> None:
+# -- the ledger, for this kind of message ----------------------------------------------------
+def ensure_rows(store: Store, period: str, subscribers: Sequence[Subscriber | int]) -> None:
     """One ``pending`` row per reader; existing rows are left as they are."""
-    if not subscriber_ids:
-        return
-    rows = [
-        {"period": period, "subscriber_id": sid, "status": "pending", "attempts": 0} for sid in subscriber_ids
-    ]
-    ins = pg_insert(D) if store.dialect == "postgresql" else sqlite_insert(D)
-    with store.engine.begin() as conn:
-        conn.execute(ins.on_conflict_do_nothing(index_elements=["period", "subscriber_id"]), rows)
-
-
-def claim(store: Store, period: str, subscriber_id: int, worker: str, *, now: datetime,
-          stale_minutes: float, max_attempts: int) -> bool:  # fmt: skip
-    """Atomically take the row for sending; True only for the one sender that changed it."""
-    stale_before = now - timedelta(minutes=stale_minutes)
-    stmt = (
-        update(D)
-        .where(
-            D.c.period == period,
-            D.c.subscriber_id == subscriber_id,
-            D.c.attempts < max_attempts,
-            or_(D.c.status == "pending", and_(D.c.status == "sending", D.c.claimed_at < stale_before)),
-        )
-        .values(status="sending", claimed_by=worker, claimed_at=now, attempts=D.c.attempts + 1)
-    )
-    with store.engine.begin() as conn:
-        return conn.execute(stmt).rowcount == 1
-
-
-def _finish(store: Store, period: str, subscriber_id: int, worker: str, **values: Any) -> int:
-    with store.engine.begin() as conn:
-        return conn.execute(
-            update(D)
-            .where(
-                D.c.period == period,
-                D.c.subscriber_id == subscriber_id,
-                D.c.claimed_by == worker,
-                D.c.status == "sending",
-            )  # fmt: skip
-            .values(**values)
-        ).rowcount
-
-
-def mark_sent(
-    store: Store, period: str, subscriber_id: int, worker: str, message_id: str, now: datetime
-) -> None:
-    values = {"status": "sent", "message_id": message_id, "sent_at": now, "last_error": None}
-    if _finish(store, period, subscriber_id, worker, **values) == 0:
-        # our claim went stale and was taken over; the server did accept this message
-        log.warning(
-            "delivery %s/%s: claim lost while sending; recording it as sent anyway", period, subscriber_id
-        )
-        with store.engine.begin() as conn:
-            conn.execute(
-                update(D).where(D.c.period == period, D.c.subscriber_id == subscriber_id).values(**values)
-            )
-
-
-def release(
-    store: Store, period: str, subscriber_id: int, worker: str, error: str, *, failed: bool = False
-) -> None:
-    """Give the row back: ``pending`` (retry later) or ``failed`` (permanent)."""
-    _finish(
-        store, period, subscriber_id, worker,
-        status="failed" if failed else "pending", last_error=error[:2000], claimed_by=None, claimed_at=None,
-    )  # fmt: skip
-
-
-def add_attempt(store: Store, period: str, subscriber_id: int, worker: str) -> None:
-    _finish(store, period, subscriber_id, worker, attempts=D.c.attempts + 1)
-
-
-def give_up_exhausted(store: Store, period: str, max_attempts: int) -> int:
-    """Pending rows that used all their attempts become failed."""
-    with store.engine.begin() as conn:
-        return conn.execute(
-            update(D)
-            .where(D.c.period == period, D.c.status == "pending", D.c.attempts >= max_attempts)
-            .values(
-                status="failed", last_error=func.coalesce(D.c.last_error, "") + " (gave up: max_attempts)"
-            )
-        ).rowcount
+    recipients = [
+        ledger.Recipient(s.id, s.email) if isinstance(s, Subscriber) else ledger.Recipient(s, get_subscriber(store, s).email)
+        for s in subscribers
+    ]  # fmt: skip
+    ledger.ensure_rows(store, KIND, period, recipients)
 
 
 def delivery_rows(store: Store, period: str) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
-        q = (
-            select(D, t.subscribers.c.email)
-            .join(t.subscribers, t.subscribers.c.id == D.c.subscriber_id)
-            .where(D.c.period == period)
-            .order_by(D.c.subscriber_id)
-        )
-        return [dict(r) for r in conn.execute(q).mappings()]
+    return ledger.rows(store, KIND, period)
 
 
 def delivery_counts(store: Store, period: str) -> dict[str, int]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(D.c.status, func.count()).where(D.c.period == period).group_by(D.c.status))
-        return {status: int(n) for status, n in rows}
+    return ledger.counts(store, KIND, period)
+
+
+def resolve_unconfirmed(store: Store, period: str, *, resend: bool) -> int:
+    """An operator's decision on the period's unconfirmed deliveries: resend, or confirm as received."""
+    return ledger.resolve_unconfirmed(store, KIND, period, resend=resend)
 
 
 # -- outbox and send log ---------------------------------------------------------------------
@@ -201,14 +130,27 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def write_outbox(folder: Path, name: str, msg: EmailMessage) -> Path:
-    """``<name>.eml`` (the full message) and ``<name>.html`` (the HTML part, for a browser)."""
+    """``<name>.eml`` (the full message) and ``<name>.html`` (the HTML part, for a browser: its
+    ``cid:`` images, which only a mail client resolves, become ``data:`` URIs)."""
     folder.mkdir(parents=True, exist_ok=True)
     eml = folder / f"{_UNSAFE.sub('_', name)}.eml"
     _write(eml, msg.as_bytes())
     html = msg.get_body(preferencelist=("html",))
     if html is not None:
-        _write(eml.with_suffix(".html"), html.get_content().encode("utf-8"))
+        _write(eml.with_suffix(".html"), _inline_images(msg, str(html.get_content())).encode("utf-8"))
     return eml
+
+
+def _inline_images(msg: EmailMessage, html: str) -> str:
+    import base64
+
+    for part in msg.walk():
+        cid = str(part.get("Content-ID") or "").strip().strip("<>")
+        if cid and part.get_content_maintype() == "image":
+            payload = part.get_payload(decode=True)
+            data = base64.b64encode(payload if isinstance(payload, bytes) else b"").decode("ascii")
+            html = html.replace(f"cid:{cid}", f"data:{part.get_content_type()};base64,{data}")
+    return html
 
 
 def _log_line(folder: Path, **entry: Any) -> None:
@@ -235,6 +177,7 @@ def deliver_week(
     subscribers: Sequence[Subscriber | str | int] | None = None,
     outbox: bool = True,
     dry_run: bool = False,
+    resend_unconfirmed: bool = False,
     config: DigestConfig | None = None,
     templates: Templates | None = None,
     now: Callable[[], datetime] | None = None,
@@ -243,8 +186,9 @@ def deliver_week(
 ) -> DeliveryReport:
     """Send ``period`` to ``subscribers`` (default: all active), each at most once; safe to re-run.
 
-    ``dry_run`` builds every message (and writes the outbox) without touching the
-    deliveries table or the sender.
+    ``dry_run`` builds every message (and writes the outbox) without touching the ledger or
+    the sender. ``resend_unconfirmed`` is the operator's decision to send again the messages
+    that may or may not have arrived (``unconfirmed``); without it they are only reported.
     """
     config = config or load_digest_config(settings)
     builder = MessageBuilder(config, templates)  # templates compiled here: a broken one fails now
@@ -258,7 +202,8 @@ def deliver_week(
     pinned, excluded = (draft.pinned, draft.excluded) if draft else ((), ())
     readers = _recipients(store, subscribers)
     if not readers:
-        report.aborted = "no active subscribers" if subscribers is None else None
+        report.no_subscribers = subscribers is None
+        report.outbox = None
         return report
     secret = secret_key()  # fail before claiming anything when the key is missing
     cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Digest, Chart | None]] = {}
@@ -288,14 +233,24 @@ def deliver_week(
         else:
             wanted.append((sub, d, chart))
     if not dry_run:
-        ensure_rows(store, p.id, [s.id for s, _, _ in wanted])
-        give_up_exhausted(store, p.id, policy.max_attempts)
+        ensure_rows(store, p.id, [s for s, _, _ in wanted])
+        ledger.expire_claims(store, KIND, p.id, now=clock(), stale_minutes=policy.stale_claim_minutes)
+        if resend_unconfirmed:
+            n = ledger.resolve_unconfirmed(
+                store, KIND, p.id, resend=True, subscriber_ids=[s.id for s, _, _ in wanted]
+            )
+            log.info("%s: %d unconfirmed deliveries to send again (operator's decision)", p.id, n)
+        ledger.give_up_exhausted(store, KIND, p.id, policy.max_attempts)
     for sub, d, chart in wanted:
         if report.aborted:
-            report.deferred.append((sub.email, report.aborted))
+            row = None if dry_run else ledger.status_of(store, KIND, p.id, sub.id)
+            if row is not None and row["status"] in ("sent", "failed", "unconfirmed", "sending"):
+                _not_claimed(store, p.id, sub, report)  # say what it is, not "deferred"
+            else:
+                report.deferred.append((sub.email, report.aborted))
             continue
-        if not dry_run and not claim(store, p.id, sub.id, worker, now=clock(),
-                                     stale_minutes=policy.stale_claim_minutes, max_attempts=policy.max_attempts):  # fmt: skip
+        if not dry_run and not ledger.claim(store, KIND, p.id, sub.id, worker, now=clock(),
+                                            max_attempts=policy.max_attempts):  # fmt: skip
             _not_claimed(store, p.id, sub, report)
             continue
         try:
@@ -305,7 +260,7 @@ def deliver_week(
                 write_outbox(folder, f"{sub.id}-{sub.email}", msg)
         except BaseException:
             if not dry_run:
-                release(store, p.id, sub.id, worker, "could not build the message")
+                ledger.release(store, KIND, p.id, sub.id, worker, "could not build the message")
             raise
         if dry_run:
             report.sent.append(sub.email)
@@ -315,23 +270,26 @@ def deliver_week(
     if not dry_run and report.complete:
         counts = delivery_counts(store, p.id)
         if set(counts) <= {"sent", "failed"}:
-            save_digest(store, p.id, status="sent", subject=generic.subject)
+            # a letter sent without a reviewed draft was prepared now: never "Préparée le —"
+            when = {} if draft and draft.built_at else {"built_at": clock()}
+            save_digest(store, p.id, status="sent", subject=generic.subject, **when)
     return report
 
 
 def _not_claimed(store: Store, period: str, sub: Subscriber, report: DeliveryReport) -> None:
-    with store.engine.connect() as conn:
-        row = conn.execute(select(D).where(D.c.period == period, D.c.subscriber_id == sub.id)).first()
+    row = ledger.status_of(store, KIND, period, sub.id)
     if row is None:
         report.skipped.append((sub.email, "no delivery row"))
-    elif row.status == "sent":
+    elif row["status"] == "sent":
         report.already_sent.append(sub.email)
-    elif row.status == "failed":
-        report.failed.append((sub.email, row.last_error or "failed earlier"))
-    elif row.status == "sending":
+    elif row["status"] == "failed":
+        report.failed.append((sub.email, row["last_error"] or "failed earlier"))
+    elif row["status"] == "unconfirmed":
+        report.unconfirmed.append((sub.email, row["last_error"] or "may have been accepted"))
+    elif row["status"] == "sending":
         report.busy.append(sub.email)
     else:
-        report.deferred.append((sub.email, row.last_error or "attempts exhausted"))
+        report.deferred.append((sub.email, row["last_error"] or "attempts exhausted"))
 
 
 def _send_one(
@@ -347,32 +305,34 @@ def _send_one(
     clock: Callable[[], datetime],
     sleep: Callable[[float], None],
 ) -> None:
+    def note(status: str, **extra: Any) -> None:
+        _log_line(folder, email=sub.email, subscriber_id=sub.id, status=status, worker=worker, **extra)
+
     for attempt in range(policy.retries):
         if attempt:
-            add_attempt(store, period, sub.id, worker)
+            ledger.add_attempt(store, KIND, period, sub.id, worker)
         try:
             message_id = sender.send(msg)
         except SmtpPermanentError as exc:
-            release(store, period, sub.id, worker, str(exc), failed=True)
+            ledger.release(store, KIND, period, sub.id, worker, str(exc), state="failed")
             report.failed.append((sub.email, str(exc)))
             log.warning("%s: %s refused permanently: %s", period, sub.email, exc)
-            _log_line(
-                folder, email=sub.email, subscriber_id=sub.id, status="failed", error=str(exc), worker=worker
-            )
+            note("failed", error=str(exc))
+            return
+        except SmtpUnconfirmed as exc:
+            # the server may have accepted it: sending it again could deliver it twice
+            ledger.release(store, KIND, period, sub.id, worker, str(exc), state="unconfirmed")
+            report.unconfirmed.append((sub.email, str(exc)))
+            report.aborted = str(exc)
+            log.error("%s: %s unconfirmed, stopping: %s", period, sub.email, exc)
+            note("unconfirmed", error=str(exc), message_id=str(msg["Message-ID"]))
             return
         except SmtpConfigError as exc:
-            release(store, period, sub.id, worker, str(exc))
+            ledger.release(store, KIND, period, sub.id, worker, str(exc))
             report.deferred.append((sub.email, str(exc)))
             report.aborted = str(exc)
             log.error("%s: stopping: %s", period, exc)
-            _log_line(
-                folder,
-                email=sub.email,
-                subscriber_id=sub.id,
-                status="deferred",
-                error=str(exc),
-                worker=worker,
-            )
+            note("deferred", error=str(exc))
             return
         except SmtpError as exc:  # temporary or unavailable
             last = attempt == policy.retries - 1
@@ -382,27 +342,19 @@ def _send_one(
             if not last:
                 sleep(policy.backoff_seconds * (2**attempt))
                 continue
-            release(store, period, sub.id, worker, str(exc))
+            ledger.release(store, KIND, period, sub.id, worker, str(exc))
             report.deferred.append((sub.email, str(exc)))
-            _log_line(
-                folder,
-                email=sub.email,
-                subscriber_id=sub.id,
-                status="deferred",
-                error=str(exc),
-                worker=worker,
-            )
+            note("deferred", error=str(exc))
             if isinstance(exc, SmtpUnavailable):
                 report.aborted = str(exc)  # the server is down: the others wait for the next run
             return
         except BaseException as exc:
-            release(store, period, sub.id, worker, f"{type(exc).__name__}: {exc}")
+            ledger.release(store, KIND, period, sub.id, worker, f"{type(exc).__name__}: {exc}")
             raise
-        mark_sent(store, period, sub.id, worker, message_id, clock())
+        if not ledger.mark_sent(store, KIND, period, sub.id, worker, message_id, clock()):
+            log.warning("%s: %s: claim lost while sending; recorded as sent anyway", period, sub.email)
         report.sent.append(sub.email)
         report.message_ids[sub.email] = message_id
         log.info("%s: sent to %s as %s", period, sub.email, message_id)
-        _log_line(
-            folder, email=sub.email, subscriber_id=sub.id, status="sent", message_id=message_id, worker=worker
-        )
+        note("sent", message_id=message_id)
         return

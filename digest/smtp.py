@@ -7,6 +7,9 @@ Errors are typed and carry context so the delivery loop can decide what to do:
 - :class:`SmtpTemporaryError` (4xx): retry this message later, with backoff.
 - :class:`SmtpPermanentError` (5xx for a recipient): record it as failed; never retried.
 - :class:`SmtpConfigError`: authentication or sender refused; stop the batch, fix config.
+- :class:`SmtpUnconfirmed` (host, port): the connection was lost after the whole message
+  had been transmitted and before the server's reply: it may have been accepted. Never
+  retried on its own (a reader would get it twice); the batch stops.
 
 Messages go out with :meth:`smtplib.SMTP.send_message` (CRLF line endings handled by the
 library; ``sendmail`` with bare LF gets "500 Line too long").
@@ -18,7 +21,7 @@ import os
 import smtplib
 import ssl
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 from digest.config import SmtpConfig
 from veille.errors import VeilleError
@@ -63,6 +66,21 @@ class SmtpPermanentError(SmtpError):
     temporary = False
 
 
+class SmtpUnconfirmed(SmtpError):
+    """The message went out but the server's verdict never came back: it may have been accepted."""
+
+    temporary = False
+
+    def __init__(self, *, host: str, port: int, recipient: str, reason: str = "") -> None:
+        super().__init__(
+            f"connection lost after the message was transmitted ({reason or 'no reply'}): "
+            "it may have been accepted",
+            host=host,
+            port=port,
+            recipient=recipient,
+        )
+
+
 class SmtpConfigError(SmtpError):
     """Authentication failed or the sender address was refused: nothing will go out."""
 
@@ -76,6 +94,33 @@ class Sender(Protocol):
     def send(self, msg: EmailMessage) -> str: ...
 
     def close(self) -> None: ...
+
+
+class _Transmitting:
+    """Notes whether the message itself (the bytes after DATA's 354) was handed to the socket."""
+
+    transmitted = False
+    _in_data = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.transmitted, self._in_data = False, True
+        try:
+            return super().data(msg)  # type: ignore[misc, no-any-return]
+        finally:
+            self._in_data = False
+
+    def send(self, s: Any) -> None:
+        super().send(s)  # type: ignore[misc]
+        if self._in_data and isinstance(s, bytes):  # commands are str; the message body is bytes
+            self.transmitted = True
+
+
+class _SMTP(_Transmitting, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Transmitting, smtplib.SMTP_SSL):
+    pass
 
 
 def _text(resp: bytes | str) -> str:
@@ -124,11 +169,11 @@ class SmtpSender:
             return self._conn
         try:
             if self.security == "tls":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                conn: smtplib.SMTP = _SMTP_SSL(
                     self.host, self.port, timeout=self.timeout, context=self.ssl_context
                 )
             else:
-                conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                conn = _SMTP(self.host, self.port, timeout=self.timeout)
             conn.ehlo()
             if self.security == "starttls":
                 conn.starttls(context=self.ssl_context)
@@ -156,6 +201,8 @@ class SmtpSender:
         """Send one message; return its Message-ID once the server has accepted it."""
         conn = self._connect()
         recipient = str(msg.get("To", ""))
+        if isinstance(conn, _Transmitting):
+            conn.transmitted = False  # set again only once this message's body is out
         try:
             refused = conn.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -179,7 +226,12 @@ class SmtpSender:
             )
             raise  # unreachable
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            transmitted = isinstance(conn, _Transmitting) and conn.transmitted
             self._drop()
+            if transmitted:
+                raise SmtpUnconfirmed(
+                    host=self.host, port=self.port, recipient=recipient, reason=str(exc) or type(exc).__name__
+                ) from None
             raise SmtpUnavailable(host=self.host, port=self.port, reason=f"connection lost: {exc}") from None
         if refused:
             code, resp = next(iter(refused.values()))

@@ -101,17 +101,32 @@ def score_sentence(sentence: str, *, position: int, in_lead: bool) -> float:
     return (density * length + place) * quote
 
 
+def _sentence_key(sentence: str) -> str:
+    return _fold(" ".join(sentence.split())).rstrip(' .…!?;:,»"”')
+
+
+def _same_sentence(a: str, b: str) -> bool:
+    """One is the other, or starts it (a lead is often the text's first sentence, cut or unpunctuated)."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 20 and long.startswith(short)
+
+
 def summarize(text: str, lead: str | None = None, *, sentences: int = 2, max_chars: int = 420) -> str:
     """The ``sentences`` best sentences of lead + text, in original order, at most ``max_chars``."""
     candidates: list[tuple[str, bool]] = []
-    seen: set[str] = set()
+    keys: list[str] = []
     for source, in_lead in ((lead or "", True), (text or "", False)):
         for sentence in split_sentences(source):
-            key = _fold(" ".join(sentence.split()))
-            if key in seen:
-                continue
-            seen.add(key)
-            candidates.append((sentence, in_lead))
+            key = _sentence_key(sentence)
+            same = next((i for i, k in enumerate(keys) if _same_sentence(k, key)), None)
+            if same is None:
+                keys.append(key)
+                candidates.append((sentence, in_lead))
+            elif len(key) > len(keys[same]):  # the lead cut short, the text in full: keep the full one
+                keys[same] = key
+                candidates[same] = (sentence, candidates[same][1])
     # only the top of the article: a summary should not come from the last paragraph
     candidates = candidates[:14]
     if not candidates:

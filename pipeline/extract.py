@@ -78,6 +78,7 @@ def extract_articles(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ExtractReport:
     """Extract the given articles, or the pending ones (never extracted or older version)."""
+    from pipeline.limits import cap_text, load_max_text_chars
     from pipeline.nlp import EXTRACTOR_VERSION, load_nlp
 
     todo = (
@@ -88,6 +89,7 @@ def extract_articles(
     report = ExtractReport()
     if not todo:
         return report
+    limit = load_max_text_chars(config_dir)  # archived before the limit, or written by another path
     nlp = load_nlp(config_dir)
     if len(todo) < 4 * batch_size:
         n_process = 1  # starting workers costs more than it saves on a small batch
@@ -95,7 +97,11 @@ def extract_articles(
     for i in range(0, len(todo), CHUNK):
         rows = list(store.article_texts(todo[i : i + CHUNK]))
         results = _results(
-            [text for _, text, _ in rows], nlp, n_process, batch_size, [day for _, _, day in rows]
+            [cap_text(text, limit)[0] for _, text, _ in rows],
+            nlp,
+            n_process,
+            batch_size,
+            [day for _, _, day in rows],
         )
         for (article_id, _, _), result in zip(rows, results, strict=True):
             finished += 1
@@ -140,12 +146,24 @@ class ExtractPipeline:
         return item
 
     def close_spider(self, spider: Any = None) -> None:
-        if not (self.enabled and self.ids and self.database_url):
+        if not (self.enabled and self.database_url):
             return
+        from pipeline.nlp import EXTRACTOR_VERSION
+
         store = open_store(self.database_url, migrate=False)
         try:
+            # what this crawl stored, and what a crawl killed before its extraction left behind
+            left = [
+                i
+                for i in store.pending_extraction(EXTRACTOR_VERSION, never_extracted=True)
+                if i not in self.ids
+            ]
+            if not (self.ids or left):
+                return
+            if left:
+                log.info("extracting %d articles archived by an earlier crawl and never extracted", len(left))
             self.report = extract_articles(
-                store, ids=self.ids, n_process=self.n_process, config_dir=self.config_dir
+                store, ids=[*self.ids, *left], n_process=self.n_process, config_dir=self.config_dir
             )
             log.info(
                 "extracted %d articles (%d failed): %d figures",

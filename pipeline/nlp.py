@@ -40,6 +40,11 @@ MODEL = "fr_core_news_md"
 # Bump when a component, the gazetteer format or the model changes what is extracted.
 EXTRACTOR_VERSION = "2026.2-indicators.1"
 CHUNK_CHARS = 100_000  # longer texts are processed in paragraph-aligned pieces
+# Memory follows the text in one nlp.pipe batch (a 100,000-character piece: ~0.5 GB over the
+# model). Once a text is long, batches hold about this much text, so that a text at the limit
+# ([extract] max_text_chars) is processed piece by piece, under 1.5 GB (bench/analyze_memory.py).
+LONG_TEXT_CHARS = 20_000
+BATCH_CHARS = 100_000
 FIGURES_KEY = "veille:figures"
 
 
@@ -158,6 +163,9 @@ def _analyze_many(
         return
     nlp = nlp or load_nlp()
     limit = min(CHUNK_CHARS, nlp.max_length)
+    longest = min(max(len(t) for t in texts if _usable(t)), limit)
+    if longest > LONG_TEXT_CHARS:
+        batch_size = min(batch_size, max(1, BATCH_CHARS // longest))
     pieces = (
         (chunk, (i, offset))
         for i, text in enumerate(texts)

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from pipeline.limits import DEFAULT_MAX_TEXT_CHARS, cap_text, load_max_text_chars
 from veille.config import PACKAGE_CONFIG, file_table, optional
 from veille.errors import ConfigError
 from veille.models import Article
@@ -78,13 +79,14 @@ class NormaliseConfig:
     boilerplate: tuple[str, ...] = DEFAULT_BOILERPLATE
     boilerplate_max_chars: int = 200  # longer lines are never treated as boilerplate
     site_names: tuple[str, ...] = ()  # title suffixes always stripped (" | Le360", " - H24info")
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS  # [extract] max_text_chars: longer texts are cut
 
     @classmethod
     def load(cls, config_dir: str | Path | None = None) -> NormaliseConfig:
         path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
         section = file_table(path, "normalise")
         if section is None:
-            return cls()
+            return cls(max_text_chars=load_max_text_chars(config_dir))
         where = "normalise"
         boilerplate = tuple(optional(section, "boilerplate", list, list(DEFAULT_BOILERPLATE), path, where))
         for pattern in boilerplate:
@@ -102,6 +104,7 @@ class NormaliseConfig:
             boilerplate=boilerplate,
             boilerplate_max_chars=optional(section, "boilerplate_max_chars", int, 200, path, where),
             site_names=tuple(optional(section, "site_names", list, [], path, where)),
+            max_text_chars=load_max_text_chars(config_dir),
         )
 
 
@@ -273,6 +276,8 @@ def normalise_article(
     article.text = clean_text(
         article.text, config.boilerplate, config.boilerplate_max_chars, _pattern=pattern
     )
+    article.text, cut = cap_text(article.text, config.max_text_chars)
+    article.truncated = article.truncated or cut  # kept, cut and flagged: never dropped for its length
     if article.lead:
         article.lead = clean_text(article.lead, (), 0).replace("\n\n", " ") or None
     if article.author:

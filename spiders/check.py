@@ -171,13 +171,16 @@ class SourceHealth:
 def source_health(
     store: Any, sources: Iterable[Source], days: int = 7, now: datetime | None = None
 ) -> list[SourceHealth]:
-    """Per source, from the run ledger over the last ``days``: runs, new articles, errors."""
+    """Per source over the last ``days``: runs and errors from the run ledger; new articles counted
+    in the archive (the ledger's counts are flushed every 50 items: a killed crawl's last ones
+    are archived but not counted there)."""
     now = now or datetime.now(UTC)
     since = now - timedelta(days=days)
     runs = [r for r in store.runs(limit=10_000) if r.get("kind", "crawl") == "crawl"]
+    archived = store.new_articles_by_source(since)
     rows: list[SourceHealth] = []
     for source in sources:
-        n = fetched = new = errors = 0
+        n = fetched = errors = 0
         last_error = None
         last_run = None
         for run in runs:
@@ -191,10 +194,10 @@ def source_health(
                     continue
                 n += 1
                 fetched += line.get("fetched") or 0
-                new += line.get("new") or 0
                 errors += line.get("errors") or 0
                 if line.get("error_messages") and last_error is None:
                     last_error = line["error_messages"][-1]
                 last_run = max(last_run, started) if last_run else started
+        new = archived.get(source.name, 0)
         rows.append(SourceHealth(source.name, n, fetched, new, errors, last_error, last_run))
     return rows

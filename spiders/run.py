@@ -170,12 +170,15 @@ def run_crawl(
     refresh: bool = False,
     allow_hosts: tuple[str, ...] = (),
     progress: bool = False,
+    log_to_file: bool = False,
     overrides: dict[str, Any] | None = None,
 ) -> CrawlReport:
     """Crawl the chosen sources in this process and return the ledger's report.
 
     ``names`` picks sources of ``config/sources.toml`` (all enabled ones by default);
     ``sources`` crawls those instead (the demo). ``overrides`` are extra Scrapy settings.
+    With ``progress`` or ``log_to_file``, Scrapy's log goes to ``logs/crawl-<run>.log`` in the
+    data directory instead of stderr.
     Only once per process (see the module docstring).
     """
     global _REACTOR_USED
@@ -194,6 +197,8 @@ def run_crawl(
     settings.ensure_data_dir()
     store = open_store(settings.database_url)
     try:
+        store.mark_interrupted_runs()  # runs of crawls killed earlier
+        store.record_sources([(s.name, s.label, s.kind) for s in chosen])  # the pages name them by label
         run_id = store.start_run(
             "crawl",
             detail={
@@ -204,7 +209,7 @@ def run_crawl(
             },
         )
         extra = dict(overrides or {})
-        if progress:
+        if progress or log_to_file:
             logs = settings.data_dir / "logs"
             logs.mkdir(parents=True, exist_ok=True)
             extra.setdefault("LOG_FILE", str(logs / f"crawl-{run_id}.log"))
@@ -214,33 +219,124 @@ def run_crawl(
         )  # fmt: skip
         _REACTOR_USED = True
         process = CrawlerProcess(s)
+        failures = _Failures()
         crawlers = []
         for source in chosen:
             crawler = process.create_crawler(spider_class_for(source))
             crawlers.append((source, crawler))
-            process.crawl(crawler)
+            failures.watch(source.name, crawler)
+            process.crawl(crawler).addErrback(failures.crawl_failed, source.name)
         display = _Progress([src.name for src in chosen]) if progress else None
         if display:
             for source, crawler in crawlers:
                 display.watch(source.name, crawler)
             display.start()
-        failed = False
+        from twisted.internet.task import LoopingCall
+
+        from veille.store import RUN_HEARTBEAT_SECONDS
+
+        beat = LoopingCall(store.heartbeat, run_id)
+        beat.start(RUN_HEARTBEAT_SECONDS, now=False).addErrback(
+            lambda f: failures.add(f"heartbeat: {f.value}")
+        )
         try:
-            process.start()
+            with failures.listening():
+                process.start()
         except Exception as exc:  # the reactor or a component failed to start
-            failed = True
-            store.finish_run(run_id, status="error", detail={"error": str(exc)})
-            raise CrawlError(f"the crawl failed: {exc}") from exc
+            failures.add(f"{type(exc).__name__}: {exc}")
         finally:
+            if beat.running:
+                beat.stop()
             if display:
                 display.stop()
-        _complete_ledger(store, run_id, crawlers, failed)
+        _complete_ledger(store, run_id, crawlers, failed=bool(failures.errors))
+        if failures.errors:
+            store.finish_run(run_id, status="failed", detail={"errors": failures.errors[:20]})
+            where = f" (log: {s.get('LOG_FILE')})" if s.get("LOG_FILE") else ""
+            more = f" and {len(failures.errors) - 1} more" if len(failures.errors) > 1 else ""
+            raise CrawlError(f"run {run_id} failed: {failures.errors[0]}{more}{where}")
         return report_from_ledger(store, run_id)
     finally:
         store.close()
 
 
-def _complete_ledger(store: Any, run_id: int, crawlers: list[tuple[Source, Any]], failed: bool) -> None:
+class _Failures:
+    """Errors raised inside the crawl, which Scrapy and Twisted log and go on past: a crawler
+    or stage that cannot be created or opened, a stage raising on an item (a store that cannot
+    be written), a spider that cannot start or whose callback raised. Any of them fails the run."""
+
+    LOGGERS = (
+        "scrapy.core.engine",
+        "scrapy.core.scraper",
+        "scrapy.utils.signal",
+        "scrapy.crawler",
+        "twisted",
+    )
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self._refs: list[Any] = []
+
+    def add(self, message: str) -> None:
+        line = " ".join(message.strip().split("\n", 1)[0].split())[:300]
+        if line and line not in self.errors:
+            self.errors.append(line)
+
+    def crawl_failed(self, failure: Any, name: str) -> None:
+        self.add(f"{name}: {failure.type.__name__}: {failure.value}")
+
+    def watch(self, name: str, crawler: Any) -> None:
+        from scrapy import signals
+
+        def item_error(item: Any, response: Any, spider: Any, failure: Any) -> None:
+            self.add(
+                f"{name}: a stage failed on {getattr(item, 'url', 'an item')}: {failure.type.__name__}: {failure.value}"
+            )
+
+        def spider_error(failure: Any, response: Any, spider: Any) -> None:
+            self.add(
+                f"{name}: the spider failed on {getattr(response, 'url', '?')}: {failure.type.__name__}: {failure.value}"
+            )
+
+        self._refs += [item_error, spider_error]  # signals hold weak references
+        crawler.signals.connect(item_error, signal=signals.item_error)
+        crawler.signals.connect(spider_error, signal=signals.spider_error)
+
+    def listening(self) -> Any:
+        """While the reactor runs, the errors the engine and Twisted only log count too."""
+        import contextlib
+        import logging
+
+        collector = self
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                message = record.getMessage()
+                if record.name == "scrapy.core.scraper" and message.startswith(
+                    ("Error downloading", "Error processing", "Spider error")
+                ):
+                    return  # download errors are counted per source; the others come by signal
+                if record.exc_info and record.exc_info[1] is not None:
+                    exc = record.exc_info[1]
+                    message = f"{message.splitlines()[0] if message else ''} {type(exc).__name__}: {exc}"
+                collector.add(message)
+
+        @contextlib.contextmanager
+        def attached() -> Any:
+            handler = Handler(level=logging.ERROR)
+            loggers = [logging.getLogger(n) for n in self.LOGGERS]
+            for lg in loggers:
+                lg.addHandler(handler)
+            try:
+                yield
+            finally:
+                for lg in loggers:
+                    lg.removeHandler(handler)
+
+        return attached()
+
+
+def _complete_ledger(store: Any, run_id: int, crawlers: list[tuple[Source, Any]], *, failed: bool) -> None:
     """Make sure every crawled source has its ledger line and the run is finished, even
     when the StorePipeline is disabled (ITEM_PIPELINES overridden) or a spider never opened."""
     run = next((r for r in store.runs(limit=50) if r["id"] == run_id), None)
@@ -253,8 +349,10 @@ def _complete_ledger(store: Any, run_id: int, crawlers: list[tuple[Source, Any]]
         if source.name not in recorded:
             store.record_source(run_id, source.name, line)
     status = (run or {}).get("status", "running")
-    if status == "running":
-        status = "error" if failed else ("partial" if any_errors else "ok")
+    if failed:
+        status = "failed"
+    elif status == "running":
+        status = "partial" if any_errors else "ok"
     store.finish_run(run_id, status=status)
 
 
@@ -278,14 +376,19 @@ def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Progress:
-    """A live table (rich) of each source's pages fetched, items kept and errors."""
+    """What each source is doing, on stderr: on a terminal a live table (rich) of its pages
+    fetched, items kept, dropped and errors; otherwise (a log, a pipe) one line per source as
+    it finishes."""
 
     def __init__(self, names: list[str]) -> None:
+        from rich.console import Console
+
         self.rows: dict[str, dict[str, Any]] = {
             n: {"responses": 0, "items": 0, "dropped": 0, "errors": 0, "done": False} for n in names
         }
         self.live: Any = None
         self._crawlers: dict[str, Any] = {}
+        self.console = Console(stderr=True)
 
     def watch(self, name: str, crawler: Any) -> None:
         from scrapy import signals
@@ -310,6 +413,10 @@ class _Progress:
 
         def closed(*args: Any, **kwargs: Any) -> None:
             row["done"] = True
+            if not self.console.is_terminal:
+                errors = crawler.stats.get_value(f"veille/{name}/errors", 0) if crawler.stats else 0
+                print(f"{name}: {row['responses']} pages fetched, {row['items']} articles kept, "
+                      f"{row['dropped']} dropped, {errors} errors", file=sys.stderr, flush=True)  # fmt: skip
 
         row["_closed"] = closed
         crawler.signals.connect(closed, signal=signals.spider_closed)
@@ -330,10 +437,11 @@ class _Progress:
         return table
 
     def start(self) -> None:
-        from rich.console import Console
         from rich.live import Live
 
-        self.live = Live(self, console=Console(stderr=True), refresh_per_second=4, transient=False)
+        if not self.console.is_terminal:
+            return  # a line per source as it finishes, not a table redrawn
+        self.live = Live(self, console=self.console, refresh_per_second=4, transient=False)
         self.live.start()
 
     def stop(self) -> None:

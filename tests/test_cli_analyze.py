@@ -95,6 +95,44 @@ def test_help_has_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Example: veille analyze" in capsys.readouterr().out
 
 
+def test_text_over_the_limit_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bounded work: past [extract] max_text_chars the extractor is never started."""
+    big = tmp_path / "long.txt"
+    big.write_text((TEXT + "\n\n") * 4000, encoding="utf-8")  # 316,000 characters
+    assert main(["analyze", str(big), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "316,000 characters, over the extractor's limit of 300,000" in err and "max_text_chars" in err
+
+
+def test_limit_is_configurable_and_counts_characters_not_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    conf = tmp_path / "conf"
+    shutil.copytree(REPO / "config", conf)
+    toml = conf / "pipeline.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("max_text_chars = 300_000", "max_text_chars = 1_000")
+    )
+    fits = tmp_path / "fits.txt"
+    fits.write_text("é" * 990, encoding="utf-8")  # 1,980 bytes, 990 characters
+    assert main(["analyze", str(fits), "--json", "--config-dir", str(conf)]) == 0
+    capsys.readouterr()
+    over = tmp_path / "over.txt"
+    over.write_text("é" * 10_000, encoding="utf-8")  # read no further than the limit needs
+    assert main(["analyze", str(over), "--json", "--config-dir", str(conf)]) == 2
+    assert "more than 1,000 characters, over the extractor's limit of 1,000" in capsys.readouterr().err
+    toml.write_text(toml.read_text(encoding="utf-8").replace("max_text_chars = 1_000", "max_text_chars = 10"))
+    assert main(["analyze", str(fits), "--config-dir", str(conf)]) == 2
+    assert "extract.max_text_chars" in capsys.readouterr().err
+
+
 DATED = (
     "Le secteur de l'offshoring emploie aujourd'hui 130 000 personnes, selon l'ADD. L'an dernier, les "
     "exportations ont atteint 18 milliards de dirhams. L'objectif est de créer 60 000 emplois d'ici 2030. "

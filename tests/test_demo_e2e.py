@@ -69,7 +69,7 @@ def test_demo_prints_what_it_did(demo_run) -> None:  # noqa: ANN001
     assert first.returncode == 0, first.stderr[-3000:]
     out = first.stdout
     assert "Traceback" not in first.stderr
-    for expected in ("Demo news site serving on http://127.0.0.1:", "Crawl:", "new articles kept", "dropped (off-topic)",
+    for expected in ("Demo news site serving on http://127.0.0.1:", "Crawl:", " new + ", " off-topic (",
                      "figures", "organisations", "Top key figures:", "Digest 2026-W48", "outbox:"):  # fmt: skip
         assert expected in out, f"{expected!r} missing from:\n{out}"
 
@@ -135,13 +135,40 @@ def test_running_twice_keeps_one_copy_of_each_article(demo_run) -> None:  # noqa
     (count,) = db.execute("select count(*) from articles").fetchone()
     (distinct,) = db.execute("select count(distinct content_hash) from articles").fetchone()
     assert count == distinct
-    assert "0 new articles kept" in second.stdout
+    assert " = 0 new + " in second.stdout
     assert "already delivered" in second.stdout
     assert len(messages) == 1, "the digest of a week goes to a subscriber at most once"
     outbox = data_dir / "outbox" / "2026-W48"
     assert any(p.suffix == ".eml" for p in outbox.iterdir()) and any(
         p.suffix == ".html" for p in outbox.iterdir()
     )
+
+
+def test_demo_counters_add_up_in_the_same_words_and_orgs_match(demo_run) -> None:  # noqa: ANN001
+    """ "77 articles = 27 new + 32 duplicate + 18 off-topic", and the rerun the same total, every
+    article a duplicate; the organisations count is what `veille orgs` lists."""
+    import json
+    import re
+
+    data_dir, first, second, _ = demo_run
+    totals = []
+    for run in (first, second):
+        line = next(x for x in run.stdout.splitlines() if x.startswith("Crawl: "))
+        m = re.fullmatch(
+            r"Crawl: (\d+) articles = (\d+) new \+ (\d+) duplicate((?: \+ \d+ [a-z-]+)*) \((\d+) pages fetched, 0 errors\)",
+            line,
+        )
+        assert m, line
+        others = [int(n) for n in re.findall(r"\+ (\d+) [a-z-]+", m.group(4))]
+        assert int(m.group(1)) == int(m.group(2)) + int(m.group(3)) + sum(others), line
+        totals.append((int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)))
+    assert totals[0][0] == totals[1][0] and totals[1][1] == 0 and totals[1][2] == totals[0][1] + totals[0][2]
+    assert totals[0][3] == totals[1][3]  # the same off-topic articles, in the same words
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
+    orgs = subprocess.run([sys.executable, "-m", "veille", "orgs", "--format", "json", "--data-dir", str(data_dir)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert orgs.returncode == 0, orgs.stderr
+    assert f", {len(json.loads(orgs.stdout))} organisations" in first.stdout
 
 
 def test_demo_port_in_use_is_one_clear_line(tmp_path: Path) -> None:

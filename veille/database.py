@@ -23,6 +23,7 @@ def first_line(exc: BaseException) -> str:
 
 def schema_revision(engine: Engine, url: str) -> str | None:
     """The Alembic revision the archive is at (None before the first migration)."""
+    _quiet_alembic()
     from alembic.runtime.migration import MigrationContext
 
     try:
@@ -31,6 +32,44 @@ def schema_revision(engine: Engine, url: str) -> str | None:
     except OperationalError as exc:
         raise StoreError(f"cannot reach the archive at {redact_url(url)}: {first_line(exc)}") from None
     return ", ".join(sorted(heads)) or None
+
+
+def require_archive(url: str) -> None:
+    """Raise :class:`StoreError` "no archive at …: run veille init" unless ``url`` holds a Veille
+    archive (its Alembic version table); never creates a file, a directory or a database."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    missing = StoreError(f"no archive at {_where(url)}: run `veille init` (or `veille crawl`, `veille demo`)")
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path in ("", ":memory:"):
+            return
+        if not Path(path).is_file() or Path(path).stat().st_size == 0:
+            raise missing
+        engine = create_engine(f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true")
+    else:
+        engine = create_engine(url, connect_args={"connect_timeout": 10})
+    try:
+        with engine.connect() as conn:
+            from sqlalchemy import inspect
+
+            if not inspect(conn).has_table("alembic_version"):
+                raise missing
+    except OperationalError as exc:
+        first = first_line(exc)
+        if "does not exist" in first:
+            raise missing from None
+        raise StoreError(f"cannot reach the archive at {redact_url(url)}: {first}") from None
+    finally:
+        engine.dispose()
+
+
+def _where(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.database or redact_url(url) if parsed.get_backend_name() == "sqlite" else redact_url(url)
 
 
 def create_database(url: str) -> bool:
@@ -63,8 +102,17 @@ def create_database(url: str) -> bool:
         admin.dispose()
 
 
+def _quiet_alembic() -> None:
+    """alembic's INFO lines ("setup plugin …", "Context impl SQLiteImpl.", "Running upgrade …") are
+    not news for a user: they showed whenever a command had set up logging at INFO."""
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def migrate(engine: Engine, url: str) -> None:
     """Upgrade the schema to the latest revision; refuse a database from a newer Veille."""
+    _quiet_alembic()
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext

@@ -145,6 +145,7 @@ class Article:
     lead: str | None = None
     language: str | None = None
     partial: bool = False  # True when only the feed summary could be had
+    truncated: bool = False  # text cut at the extractor's limit ([extract] max_text_chars)
     fetched_at: datetime | None = None
     # set by the pipeline
     relevance: float = 0.0

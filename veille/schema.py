@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 
@@ -70,6 +71,8 @@ articles = Table(
     Column("fetched_at", AwareDateTime()),
     Column("language", String(12)),
     Column("partial", Boolean, nullable=False, default=False),
+    # text cut at the extractor's limit ([extract] max_text_chars; migration 0011)
+    Column("truncated", Boolean, nullable=False, default=False, server_default=false()),
     Column("relevance", Float, nullable=False, default=0.0, index=True),
     Column("matched_terms", JSON, nullable=False, default=list),
     Column("themes", JSON, nullable=False, default=list),
@@ -192,8 +195,14 @@ runs = Table(
     Column("kind", String(20), nullable=False, default="crawl"),  # crawl, extract, digest
     Column("started_at", AwareDateTime(), nullable=False),
     Column("finished_at", AwareDateTime()),
-    Column("status", String(20), nullable=False, default="running"),  # running, ok, failed
+    Column(
+        "status", String(20), nullable=False, default="running"
+    ),  # running, ok, partial, failed, interrupted
     Column("detail", JSON, nullable=False, default=dict),
+    # who runs it (migration 0012): a run whose process is gone is marked interrupted
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("heartbeat_at", AwareDateTime()),
 )
 
 run_sources = Table(
@@ -243,14 +252,43 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
+    # the delivery ledger (migration 0009): a kind of message, a recipient, a period, a state
+    Column("kind", String(20), nullable=False, default="digest", server_default="digest"),
     Column("period", String(40), nullable=False),
     Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False),
-    Column("status", String(20), nullable=False, default="pending"),  # pending, sending, sent, failed
+    Column("recipient", String(320)),  # the address the message went to
+    # pending, sending, sent, failed, unconfirmed (may have been accepted: never resent on its own)
+    Column("status", String(20), nullable=False, default="pending"),
     Column("message_id", String(300)),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("claimed_by", String(100)),
     Column("claimed_at", AwareDateTime()),
     Column("sent_at", AwareDateTime()),
-    UniqueConstraint("period", "subscriber_id", name="uq_delivery"),
+    UniqueConstraint("kind", "period", "subscriber_id", name="uq_delivery_kind"),
+)
+
+sessions = Table(
+    "sessions",  # migration 0010: web sessions, server-side (a cookie holds the token, a row its hash)
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("account", String(100), nullable=False, default="admin", server_default="admin"),
+    Column("user_id", Integer),  # for the named accounts that come next
+    Column("credential", String(64)),  # fingerprint of the password hash that opened it
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("expires_at", AwareDateTime(), nullable=False),
+    Column("revoked_at", AwareDateTime()),
+    Column("client", String(100)),
+    UniqueConstraint("token_hash", name="uq_session_token"),
+    Index("ix_sessions_account", "account", "revoked_at"),
+)
+
+sources = Table(
+    "sources",  # migration 0013: the sources the archive was crawled from, with their labels
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("label", String(200)),
+    Column("kind", String(20)),
+    Column("updated_at", AwareDateTime(), nullable=False),
 )

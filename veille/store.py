@@ -9,6 +9,8 @@ committed.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,6 +26,9 @@ from veille.folding import content_hash, fold, unaccent  # noqa: F401  (re-expor
 from veille.models import Analysis, Article
 
 log = logging.getLogger(__name__)
+# A running run's heartbeat is refreshed every RUN_HEARTBEAT_SECONDS; silent this long, it is dead.
+RUN_HEARTBEAT_SECONDS = 30
+RUN_STALE_MINUTES = 15
 
 
 def utcnow() -> datetime:
@@ -105,6 +110,7 @@ class Store:
             "fetched_at": article.fetched_at or now,
             "language": article.language,
             "partial": article.partial,
+            "truncated": article.truncated,
             "relevance": article.relevance,
             "matched_terms": list(article.matched_terms),
             "themes": list(article.themes),
@@ -190,11 +196,20 @@ class Store:
 
     # -- extraction results -------------------------------------------------------------
     def pending_extraction(
-        self, version: str, *, redo_all: bool = False, since: datetime | None = None, limit: int | None = None
+        self,
+        version: str,
+        *,
+        redo_all: bool = False,
+        since: datetime | None = None,
+        limit: int | None = None,
+        never_extracted: bool = False,
     ) -> list[int]:
-        """Ids of articles never extracted, or extracted by another version (or all with ``redo_all``)."""
+        """Ids of articles never extracted, or extracted by another version (or all with ``redo_all``;
+        only the never extracted with ``never_extracted``)."""
         q = select(t.articles.c.id).order_by(t.articles.c.id)
-        if not redo_all:
+        if never_extracted:
+            q = q.where(t.articles.c.extractor_version.is_(None))
+        elif not redo_all:
             q = q.where(
                 t.articles.c.extractor_version.is_(None) | (t.articles.c.extractor_version != version)
             )
@@ -355,12 +370,90 @@ class Store:
 
     # -- run ledger ---------------------------------------------------------------------
     def start_run(self, kind: str = "crawl", detail: dict[str, Any] | None = None) -> int:
+        """A new run, ``running``, with this process's host, pid and a first heartbeat."""
+        now = utcnow()
         with self.engine.begin() as conn:
             return conn.execute(
                 insert(t.runs)
-                .values(kind=kind, started_at=utcnow(), status="running", detail=detail or {})
+                .values(
+                    kind=kind,
+                    started_at=now,
+                    status="running",
+                    detail=detail or {},
+                    host=socket.gethostname()[:255],
+                    pid=os.getpid(),
+                    heartbeat_at=now,
+                )  # fmt: skip
                 .returning(t.runs.c.id)
             ).scalar_one()
+
+    def heartbeat(self, run_id: int) -> None:
+        """The run's process is alive: see :meth:`mark_interrupted_runs`."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id, t.runs.c.status == "running")
+                .values(heartbeat_at=utcnow())
+            )
+
+    def mark_interrupted_runs(self, *, stale_minutes: float = RUN_STALE_MINUTES) -> list[int]:
+        """Runs left ``running`` by a dead process become ``interrupted``: their process is no
+        longer on this host, or (elsewhere, or a reused pid) their heartbeat stopped more than
+        ``stale_minutes`` ago. A run alive elsewhere, heartbeating, is left alone."""
+        now = utcnow()
+        here = socket.gethostname()[:255]
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(
+                    t.runs.c.id, t.runs.c.host, t.runs.c.pid, t.runs.c.heartbeat_at, t.runs.c.started_at
+                ).where(t.runs.c.status == "running")
+            ).all()
+            gone = []
+            for r in rows:
+                beat = r.heartbeat_at or r.started_at
+                stale = beat is not None and (now - beat).total_seconds() > stale_minutes * 60
+                dead_here = r.host == here and r.pid is not None and not _pid_alive(r.pid)
+                if dead_here or stale:
+                    gone.append(r.id)
+            if gone:
+                conn.execute(
+                    update(t.runs)
+                    .where(t.runs.c.id.in_(gone), t.runs.c.status == "running")
+                    .values(status="interrupted", finished_at=now)
+                )
+        for run_id in gone:
+            log.warning("run %d was left running by a process that is gone: marked interrupted", run_id)
+        return gone
+
+    def record_sources(self, sources: Iterable[tuple[str, str | None, str | None]]) -> None:
+        """Remember the (name, label, kind) of the sources a crawl reads from (see :meth:`source_labels`)."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            for name, label, kind in sources:
+                values = {"label": label, "kind": kind, "updated_at": now}
+                if (
+                    conn.execute(update(t.sources).where(t.sources.c.name == name).values(**values)).rowcount
+                    == 0
+                ):
+                    conn.execute(insert(t.sources).values(name=name, **values))
+
+    def source_labels(self) -> dict[str, str]:
+        """Name -> label of the sources crawled into this archive (those with a label)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.sources.c.name, t.sources.c.label).where(t.sources.c.label.is_not(None))
+            )
+            return {name: label for name, label in rows}
+
+    def new_articles_by_source(self, since: datetime) -> dict[str, int]:
+        """Articles archived since ``since``, per source: what the archive holds, whatever the ledger says."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.articles.c.source, func.count())
+                .where(t.articles.c.created_at >= since)
+                .group_by(t.articles.c.source)
+            )
+            return {source: int(n) for source, n in rows}
 
     def record_source(self, run_id: int, source: str, stats: dict[str, Any]) -> None:
         """Create or replace one source's line of a run (fetched/new/duplicate/dropped/errors)."""
@@ -414,11 +507,25 @@ class Store:
             return out
 
 
-def open_store(url: str, *, migrate: bool = True, create: bool = False) -> Store:
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def open_store(url: str, *, migrate: bool = True, create: bool = False, require: bool = False) -> Store:
     """Open the archive at ``url`` and bring its schema up to date.
 
     ``create=True`` (``veille init``) first creates a missing PostgreSQL database.
+    ``require=True`` (every command but init, crawl and demo) refuses, with one line, a missing
+    SQLite file, an empty one or a database without Veille's tables, instead of creating one.
     """
+    if require:
+        database.require_archive(url)
     store = Store(url)
     try:
         if create:

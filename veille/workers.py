@@ -12,12 +12,18 @@ library use and unit tests) runs everything in the calling process. One pool ser
 spider and stage of a crawl process; it starts when the first user opens and stops when the
 last one closes. Workers are forked from a fresh server process that imported the crawl's
 modules once (``forkserver``), never from the threaded reactor process.
+
+A worker never outlives the crawl process: killed with SIGKILL, the crawl cannot stop its
+pool, so each worker watches it (:func:`_watch_owner`) and exits within a second of its end.
+(The fork server and multiprocessing's resource tracker end by themselves once their pipes close.)
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
@@ -54,7 +60,9 @@ class _SharedPool:
                 context.set_forkserver_preload(PRELOAD)
             else:  # Windows
                 context = multiprocessing.get_context("spawn")
-            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            self.executor = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_watch_owner, initargs=(os.getpid(),)
+            )
         self.users += 1
         return self.executor
 
@@ -66,6 +74,28 @@ class _SharedPool:
 
 
 _POOL = _SharedPool()
+OWNER_POLL_SECONDS = 0.5
+
+
+def _owner_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_owner(owner: int) -> None:
+    """Pool initializer: a daemon thread ends this worker as soon as the crawl process ``owner`` is gone."""
+
+    def watch() -> None:
+        while _owner_alive(owner) and os.getppid() != 1:
+            time.sleep(OWNER_POLL_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="veille-owner-watch", daemon=True).start()
 
 
 def _deferred_from(future: Future[T]) -> Any:

@@ -6,6 +6,7 @@ Organisations written here), so these tests need neither spaCy nor the network.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -213,6 +214,11 @@ class Recorder:
         self.messages: list[EmailMessage] = []
         self.refuse: dict[str, str] = {}  # address -> "450 ..." / "550 ..."
         self.drop_after: int | None = None  # close the connection at DATA once this many arrived
+        # keep the message for these addresses, then close the connection without replying to DATA
+        self.accept_then_drop: set[str] = set()
+        self.hold: set[str] = set()  # for these addresses, DATA waits (no reply) until ``release`` is set
+        self.holding = threading.Event()  # set once a held DATA is waiting
+        self.release = threading.Event()
         self.lock = threading.Lock()
 
     async def handle_RCPT(
@@ -224,6 +230,18 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTPProtocol, session: Any, envelope: Any) -> str:
+        if set(envelope.rcpt_tos) & self.hold:  # the message is here; the reply waits
+            with self.lock:
+                self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "250 Message accepted"
+        if set(envelope.rcpt_tos) & self.accept_then_drop:
+            with self.lock:
+                self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+            server.transport.close()  # accepted, but the reply never reaches the sender
+            return "421 closing"
         with self.lock:
             if self.drop_after is not None and len(self.messages) >= self.drop_after:
                 server.transport.close()  # mid-batch outage: no reply to DATA

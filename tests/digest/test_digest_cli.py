@@ -49,6 +49,9 @@ def test_preview_review_and_dry_run(settings: Settings, store: Store, archive: A
     printed = capsys.readouterr().out
     assert "semaine 48" in printed
     assert len(list(out_dir.glob("*.eml"))) == 1 and len(list(out_dir.glob("*.html"))) == 1
+    # the .html opens in a browser with its chart: an inline data: URI, not the mail-only cid:
+    page = next(out_dir.glob("*.html")).read_text(encoding="utf-8")
+    assert "cid:" not in page and 'src="data:image/png;base64,iVBOR' in page
     assert main(["digest", "review", "--week", WEEK, "--pin", str(archive.ids["fes"]), *_args(settings)]) == 0
     assert f"[{archive.ids['fes']}] Fès Shore s'agrandit de 25 hectares  (pinned)" in capsys.readouterr().out
     assert main(["digest", "review", "--week", WEEK, "--pin", "9999", *_args(settings)]) == 1
@@ -81,7 +84,7 @@ def test_send_with_the_smtp_server_down_fails_clearly(settings: Settings, store:
     assert code == 5 and "not fully sent" in err and "unreachable" in err
 
 
-def test_schedule_list(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_schedule_list(settings: Settings, store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schedule", "--list", *_args(settings)]) == 0
     out = capsys.readouterr().out
     assert "crawl" in out and "digest" in out and "next run" in out

@@ -59,6 +59,21 @@ def test_summary_picks_informative_sentences_in_order() -> None:
     ]
 
 
+def test_summary_does_not_repeat_its_lead() -> None:
+    """The lead is often the text's first sentence, cut short ("…") or without its full stop."""
+    text = (
+        "Le groupe Webhelp va créer 2 500 emplois à Casanearshore d'ici fin 2027, selon son directeur. "
+        "L'opérateur recrutera des téléconseillers et des développeurs pour ses clients francophones.\n\n"
+        "La météo était clémente."
+    )
+    for lead in ("Le groupe Webhelp va créer 2 500 emplois à Casanearshore…",
+                 "Le groupe Webhelp va créer 2 500 emplois à Casanearshore d'ici fin 2027, selon son directeur",
+                 "Le groupe Webhelp va créer 2 500 emplois à Casanearshore d'ici fin 2027, selon son directeur."):  # fmt: skip
+        summary = summarize(text, lead)
+        assert summary.count("Casanearshore") == 1, summary
+        assert summary.startswith("Le groupe Webhelp va créer 2 500 emplois à Casanearshore d'ici fin 2027")
+
+
 def test_key_figures_ranked_deduplicated_and_linked(
     store: Store, archive: Archive, config: DigestConfig
 ) -> None:

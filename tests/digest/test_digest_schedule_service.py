@@ -16,6 +16,8 @@ from tests.conftest import REPO
 def test_schedule_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
+    init = [sys.executable, "-m", "veille", "init", "--data-dir", str(data)]  # the scheduler needs an archive
+    assert subprocess.run(init, cwd=REPO, env=env, capture_output=True, timeout=120).returncode == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "veille", "schedule", "--data-dir", str(data)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -58,7 +58,8 @@ def test_delivers_one_message_per_reader_and_is_idempotent(
     assert again.sent == [] and sorted(again.already_sent) == sorted(s.email for s in subs)
     assert len(smtp_server.handler.messages) == 3
     with store.engine.connect() as conn:
-        assert conn.execute(t.digests.select()).first().status == "sent"
+        sent = conn.execute(t.digests.select()).first()
+    assert sent.status == "sent" and sent.built_at is not None  # the web UI's "Préparée le", never "—"
 
 
 def test_refused_recipients_permanent_and_temporary(
@@ -88,21 +89,52 @@ def test_refused_recipients_permanent_and_temporary(
     assert delivery_counts(store, WEEK) == {"sent": 2, "failed": 1}
 
 
-def test_connection_dropped_mid_batch_then_rerun_sends_only_the_missing(
+def test_connection_dropped_before_the_message_went_out_then_rerun_sends_only_the_missing(
     settings: Settings, store: Store, archive: Archive, config: DigestConfig, smtp_server: SmtpServer
 ) -> None:
     subs = make_subscribers(store, 5)
-    smtp_server.handler.drop_after = 2
     with sender_for(smtp_server) as sender:
-        report = deliver_week(settings, store, WEEK, sender, config=config)
-    assert len(report.sent) == 2 and report.aborted and "connection" in report.aborted
-    assert len(report.deferred) == 3 and not report.complete
-    assert delivery_counts(store, WEEK) == {"sent": 2, "pending": 3}
-    smtp_server.handler.drop_after = None
+        first = deliver_week(settings, store, WEEK, sender, config=config, subscribers=subs[:2])
+    assert len(first.sent) == 2
+    dead = SmtpSender("127.0.0.1", free_port(), timeout=2)  # the server goes away before the next ones
+    report = deliver_week(settings, store, WEEK, dead, config=config, sleep=lambda _: None)
+    assert report.aborted and "unreachable" in report.aborted and len(report.deferred) == 3
+    assert sorted(report.already_sent) == sorted(s.email for s in subs[:2])  # not "deferred"
+    assert delivery_counts(store, WEEK) == {"sent": 2, "pending": 3} and not report.unconfirmed
     with sender_for(smtp_server) as sender:
         again = deliver_week(settings, store, WEEK, sender, config=config)
     assert len(again.sent) == 3 and again.complete
     assert sorted(smtp_server.handler.recipients()) == sorted(s.email for s in subs)  # each exactly once
+
+
+def test_connection_dropped_after_data_is_unconfirmed_and_never_resent_on_its_own(
+    settings: Settings, store: Store, archive: Archive, config: DigestConfig, smtp_server: SmtpServer
+) -> None:
+    """The server kept the message but the connection dropped before its reply: sending it again
+    would deliver it twice, so it waits for an operator."""
+    amina, youssef, karim = make_subscribers(store, 3)  # sent in address order: amina, karim, youssef
+    smtp_server.handler.accept_then_drop = {karim.email}
+    with sender_for(smtp_server) as sender:
+        report = deliver_week(settings, store, WEEK, sender, config=config)
+    assert report.sent == [amina.email] and [e for e, _ in report.unconfirmed] == [karim.email]
+    assert "may have been accepted" in report.unconfirmed[0][1] and not report.complete
+    assert [e for e, _ in report.deferred] == [youssef.email]  # the batch stopped with the connection
+    assert delivery_counts(store, WEEK) == {"sent": 1, "unconfirmed": 1, "pending": 1}
+    smtp_server.handler.accept_then_drop = set()
+    for _ in range(2):  # reruns send the missing one and never the unconfirmed one
+        with sender_for(smtp_server) as sender:
+            again = deliver_week(settings, store, WEEK, sender, config=config)
+        assert [e for e, _ in again.unconfirmed] == [karim.email] and not again.complete
+    assert sorted(smtp_server.handler.recipients()) == sorted([amina.email, karim.email, youssef.email])
+    with store.engine.connect() as conn:
+        digest_row = conn.execute(t.digests.select()).first()
+    assert digest_row is None or digest_row.status != "sent"
+    # the operator's decision: resend
+    with sender_for(smtp_server) as sender:
+        resent = deliver_week(settings, store, WEEK, sender, config=config, resend_unconfirmed=True)
+    assert resent.sent == [karim.email] and resent.complete
+    assert smtp_server.handler.recipients().count(karim.email) == 2  # as the operator chose
+    assert delivery_counts(store, WEEK) == {"sent": 3}
 
 
 def test_smtp_outage_is_logged_retried_later_never_marked_sent(
@@ -139,22 +171,33 @@ def test_smtp_sender_errors_are_typed(smtp_server: SmtpServer) -> None:
     assert (down.value.host, down.value.port) == ("127.0.0.1", port)
 
 
-def test_stale_claim_of_a_crashed_sender_is_taken_over(
+def test_claims_of_a_dead_sender_become_unconfirmed_not_resent(
     settings: Settings, store: Store, archive: Archive, config: DigestConfig, smtp_server: SmtpServer
 ) -> None:
-    subs = make_subscribers(store, 2)
+    import socket
+    import subprocess
+    import sys
+
+    subs = make_subscribers(store, 4)
     from digest.send import ensure_rows
 
-    ensure_rows(store, WEEK, [s.id for s in subs])
+    ensure_rows(store, WEEK, subs)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_here = f"{socket.gethostname()}:{int(gone.stdout)}:abc"  # a sender on this host that has exited
     old, fresh = datetime.now(UTC) - timedelta(hours=2), datetime.now(UTC)
-    with store.engine.begin() as conn:  # a crash left one row 'sending' long ago, another just now
-        conn.execute(update(t.deliveries).where(t.deliveries.c.subscriber_id == subs[0].id)
-                     .values(status="sending", claimed_by="dead:1", claimed_at=old, attempts=1))  # fmt: skip
-        conn.execute(update(t.deliveries).where(t.deliveries.c.subscriber_id == subs[1].id)
-                     .values(status="sending", claimed_by="alive:2", claimed_at=fresh, attempts=1))  # fmt: skip
+    claims = [("elsewhere:1:x", old), (dead_here, fresh), ("elsewhere:2:y", fresh)]
+    # crashes left rows 'sending': long ago elsewhere, just now here (dead), just now elsewhere (alive)
+    with store.engine.begin() as conn:
+        for sub, (by, at) in zip(subs, claims, strict=False):
+            conn.execute(update(t.deliveries).where(t.deliveries.c.subscriber_id == sub.id)
+                         .values(status="sending", claimed_by=by, claimed_at=at, attempts=1))  # fmt: skip
     with sender_for(smtp_server) as sender:
         report = deliver_week(settings, store, WEEK, sender, config=config)
-    assert report.sent == [subs[0].email] and report.busy == [subs[1].email]
+    assert report.sent == [subs[3].email] and report.busy == [subs[2].email]
+    assert [e for e, _ in report.unconfirmed] == [subs[0].email, subs[1].email]
+    assert smtp_server.handler.recipients() == [subs[3].email]
 
 
 def test_dry_run_and_send_empty_false(

@@ -125,7 +125,9 @@ def test_unsubscribe_endpoint_get_confirms_post_unsubscribes(store: Store) -> No
     assert client.post("/unsubscribe/1.forged").status_code == 404
 
 
-def test_cli_import_prints_the_bad_line(settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_import_prints_the_bad_line(
+    settings, store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from veille.cli import main
 
     csv_file = tmp_path / "abonnes.csv"

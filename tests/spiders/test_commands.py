@@ -106,7 +106,7 @@ def test_opml_export_then_import(
     assert load_sources(other / "sources.toml") == original
 
 
-def test_health_reads_the_ledger(
+def test_health_reads_the_ledger_and_the_archive(
     config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "data"
@@ -119,10 +119,16 @@ def test_health_reads_the_ledger(
         run_id, "fixture-legacy", {"fetched": 2, "new": 0, "errors": 1, "error_messages": ["boom"]}
     )
     store.finish_run(run_id)
+    from veille.models import Article
+
+    for i in range(3):  # new articles are counted in the archive
+        store.upsert_article(
+            Article(url=f"https://wp.test/{i}", source="fixture-wp", title=f"Article {i}", text="texte")
+        )
     sources = load_sources(config_dir / "sources.toml", enabled_only=True)
     rows = {r.name: r for r in source_health(store, sources, days=7)}
     store.close()
-    assert not rows["fixture-wp"].flagged
+    assert not rows["fixture-wp"].flagged and rows["fixture-wp"].new == 3
     assert rows["fixture-legacy"].flagged and rows["fixture-legacy"].last_error == "boom"
     assert rows["fixture-news"].problem == "not crawled in the window"
     code, out, _ = run(["sources", "health", "--days", "7", "--config-dir", str(config_dir), "--data-dir", str(data)],

@@ -179,6 +179,25 @@ def test_unknown_source_is_one_line_and_non_zero(config_dir: Path, tmp_path: Pat
     assert proc.stderr.strip().count("\n") == 0 and "unknown source 'nope'" in proc.stderr
 
 
+def test_article_past_the_text_limit_is_kept_cut_and_flagged(config_dir: Path, tmp_path: Path) -> None:
+    """Bounded work in a crawl: an article longer than [extract] max_text_chars is archived with its
+    text cut at the limit and ``truncated`` set, then extracted; none is dropped for its length."""
+    toml = config_dir / "pipeline.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("max_text_chars = 300_000", "max_text_chars = 300")
+    )
+    data = tmp_path / "data"
+    proc, report = crawl(config_dir, data, "fixture-legacy", "--allow-host", "127.0.0.1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert report["sources"][0]["new"] == 3
+    archive = _archive(config_dir, data)
+    assert len(archive) == 3
+    cut = [a for a in archive.values() if a["truncated"]]
+    assert cut, [len(a["text"]) for a in archive.values()]
+    assert all(len(a["text"]) <= 300 for a in archive.values())
+    assert all(a["extractor_version"] for a in archive.values())  # extracted, cut or not
+
+
 def test_json_feed_and_utf16_feed_sources(fast_config_dir: Path, tmp_path: Path, site: FixtureSite) -> None:
     """A JSON Feed 1.1 source and an RSS feed in UTF-16 (BOM, served as text/xml without a
     charset) are crawled like any feed: their entries lead to the article pages."""

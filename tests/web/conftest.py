@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -81,9 +82,12 @@ VEILLE = ["-c", "from veille.cli import run; run()"]
 
 
 @contextmanager
-def serving(tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True) -> Iterator[str]:
+def serving(
+    tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True, build: bool = True
+) -> Iterator[str]:
     """``veille serve`` (options ``extra``) in a subprocess on 127.0.0.1 over the fixture archive;
-    yields its base URL. ``secret=False``: no VEILLE_SECRET_KEY in its environment."""
+    yields its base URL. ``secret=False``: no VEILLE_SECRET_KEY in its environment; ``build=False``:
+    serve the archive already in ``tmp_dir`` (a restart)."""
     import os
     import subprocess
     import sys
@@ -95,9 +99,10 @@ def serving(tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True)
     data = tmp_dir / "data"
     settings = Settings.load(data_dir=data, config_dir=config, database_url=f"sqlite:///{data / 'veille.db'}")
     settings.ensure_data_dir()
-    store = open_store(settings.database_url)
-    build_archive(store)
-    store.close()
+    if build:
+        store = open_store(settings.database_url)
+        build_archive(store)
+        store.close()
     port = free_port()
     env = {**os.environ, "VEILLE_SECRET_KEY": "clé-de-test-suffisamment-longue", "VEILLE_DATA_DIR": str(data)}
     env.pop("VEILLE_DATABASE_URL", None)
@@ -137,3 +142,15 @@ def serving(tmp_dir: Path, password_hash: str, *extra: str, secret: bool = True)
 def live_server(tmp_path: Path, password_hash: str) -> Iterator[str]:
     with serving(tmp_path, password_hash) as base:
         yield base
+
+
+def http_login(base: str, password: str = PASSWORD) -> httpx.Client:
+    """An HTTP client logged in to a running ``veille serve`` through the form, as a browser."""
+    import re
+
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+    page = client.get("/admin/connexion")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/admin/connexion", data={"csrf": token, "password": password, "suite": "/admin"})
+    assert r.status_code == 303, r.text[:500]
+    return client

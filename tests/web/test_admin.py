@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 import time
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, csrf_of, login
+from tests.web.conftest import PASSWORD, csrf_of, http_login, login
 from veille import subscribers as subs
 from veille.web.auth import check_hash_format, hash_password, verify_password
 
@@ -196,3 +197,89 @@ def test_run_needs_login(client: TestClient) -> None:
     token = csrf_of(client.get("/admin/connexion").text)
     r = client.post("/admin/sources/medias24/lancer", data={"csrf": token})
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")
+
+
+def test_unconfirmed_deliveries_are_shown_on_the_admin_page_over_http(live_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from veille import deliveries as ledger
+    from veille.store import open_store
+    from veille.subscribers import add_subscriber
+
+    store = open_store(f"sqlite:///{tmp_path / 'data' / 'veille.db'}")  # the server's archive
+    try:
+        sub, _ = add_subscriber(store, "karim@example.ma")
+        ledger.ensure_rows(store, "digest", "2026-W48", [ledger.Recipient(sub.id, sub.email)])
+        client = http_login(live_server)
+        assert "Envois non confirmés" not in client.get("/admin").text
+        ledger.claim(store, "digest", "2026-W48", sub.id, "w", now=datetime.now(UTC), max_attempts=3)
+        ledger.release(
+            store, "digest", "2026-W48", sub.id, "w", "connexion perdue après DATA", state="unconfirmed"
+        )
+        page = client.get("/admin").text
+    finally:
+        store.close()
+    assert "Envois non confirmés" in page and "karim@example.ma" in page and "2026-W48" in page
+    assert "--resend-unconfirmed" in page
+
+
+def _logout(client: httpx.Client) -> None:
+    r = client.post("/admin/deconnexion", data={"csrf": csrf_of(client.get("/admin").text)})
+    assert r.status_code == 303
+
+
+def test_cookie_replayed_after_logout_is_refused_over_http(live_server: str) -> None:
+    client = http_login(live_server)
+    stolen = client.cookies.get("veille_session")
+    assert client.get("/admin").status_code == 200
+    _logout(client)
+    replay = httpx.Client(base_url=live_server, cookies={"veille_session": stolen}, follow_redirects=False)
+    r = replay.get("/admin")
+    assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")
+    # another login still works, and is a new session
+    again = http_login(live_server)
+    assert again.get("/admin").status_code == 200 and again.cookies.get("veille_session") != stolen
+
+
+def test_revoke_sessions_command_ends_every_admin_session(live_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from tests.web.conftest import VEILLE
+
+    first, second = http_login(live_server), http_login(live_server)
+    done = subprocess.run(
+        [sys.executable, *VEILLE, "web", "revoke-sessions", "--data-dir", str(tmp_path / "data"),
+         "--config-dir", str(tmp_path / "config")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0 and "2 session(s) revoked" in done.stdout, done.stderr
+    assert first.get("/admin").status_code == 303 and second.get("/admin").status_code == 303
+
+
+def test_new_admin_password_revokes_all_sessions(tmp_path, password_hash: str) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from tests.web.conftest import serving
+    from veille import schema as t
+    from veille.store import open_store
+    from veille.web.auth import hash_password
+
+    with serving(tmp_path, password_hash) as base:
+        cookie = http_login(base).cookies.get("veille_session")
+    with serving(tmp_path, password_hash, build=False) as base:  # a restart alone keeps the session
+        assert httpx.get(base + "/admin", cookies={"veille_session": cookie}).status_code == 200
+    with serving(tmp_path, hash_password("un-nouveau-mot-de-passe"), build=False) as base:
+        r = httpx.get(base + "/admin", cookies={"veille_session": cookie})
+        assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")
+        assert http_login(base, "un-nouveau-mot-de-passe").get("/admin").status_code == 200
+    store = open_store(f"sqlite:///{tmp_path / 'data' / 'veille.db'}")
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.sessions.c.account, t.sessions.c.revoked_at).order_by(t.sessions.c.id)
+            ).all()
+    finally:
+        store.close()
+    assert [r.account for r in rows] == ["admin", "admin"]
+    assert rows[0].revoked_at is not None and rows[1].revoked_at is None

@@ -20,22 +20,32 @@ class InputError(VeilleError):
     exit_code = 2
 
 
-def read_text(source: str) -> str:
-    """UTF-8 text of a file, or of stdin for "-"; a clear one-line error otherwise."""
+def read_text(source: str, limit: int | None = None) -> str:
+    """UTF-8 text of a file, or of stdin for "-"; a clear one-line error otherwise (also when
+    it is longer than ``limit`` characters)."""
+    # a UTF-8 character is at most 4 bytes: read no more than that, whatever the input's size
+    most = None if limit is None else 4 * limit + 4
     if source == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+        if stream is not None:
+            data = stream.read(most) if most else stream.read()
+        else:
+            data = sys.stdin.read().encode("utf-8")
         name = "standard input"
     else:
         path = Path(source)
         name = str(path)
         try:
-            data = path.read_bytes()
+            with path.open("rb") as fh:
+                data = fh.read(most) if most else fh.read()
         except FileNotFoundError:
             raise InputError(f"{name}: file not found; give a UTF-8 text file or '-' for stdin") from None
         except IsADirectoryError:
             raise InputError(f"{name}: is a directory; give a UTF-8 text file or '-' for stdin") from None
         except PermissionError:
             raise InputError(f"{name}: permission denied") from None
+    if limit is not None and most is not None and len(data) >= most:  # surely more than limit characters
+        raise _too_long(name, f"more than {limit:,}", limit)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -44,7 +54,16 @@ def read_text(source: str) -> str:
         ) from None
     if not text.strip():
         raise InputError(f"{name}: no text to analyse (empty input)")
+    if limit is not None and len(text) > limit:
+        raise _too_long(name, f"{len(text):,}", limit)
     return text
+
+
+def _too_long(name: str, size: str, limit: int) -> InputError:
+    return InputError(
+        f"{name}: {size} characters, over the extractor's limit of {limit:,} "
+        "([extract] max_text_chars in pipeline.toml): split the text or raise the limit"
+    )
 
 
 def render(analysis: Analysis) -> None:
@@ -89,11 +108,13 @@ def analyze(
 
     Example: veille analyze article.txt --json --published 2025-03-14
     """
+    from pipeline.limits import load_max_text_chars
     from pipeline.nlp import analyze as run_analysis
     from pipeline.nlp import load_nlp
 
     when = day(published, "--published")  # a bad date fails before the model loads
-    text = read_text(source)
+    limit = load_max_text_chars(config_dir)
+    text = read_text(source, limit)
     analysis = run_analysis(text, nlp=load_nlp(config_dir), published=when)
     if as_json:
         typer.echo(json.dumps(analysis.to_dict(), ensure_ascii=False))

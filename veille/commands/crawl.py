@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
             refresh=refresh,
             allow_hosts=tuple(allow_host or ()),
             progress=not quiet,
+            log_to_file=True,  # the terminal gets the progress and the summary, not Scrapy's log
         )
         print_report(report)
 

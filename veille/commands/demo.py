@@ -45,13 +45,22 @@ def demo(
     settings = load_settings(data_dir, config_dir)
     typer.echo(f"Data directory: {settings.data_dir}")
     report = run_demo(settings, site_port=port, smtp=_parse_smtp(smtp), smtp_port=smtp_port, echo=typer.echo)
+    from pipeline.storage import DUPLICATE_REASONS
+
     c = report.crawl
+    # every article the crawl met is new, a duplicate (already archived: "known" URL or same
+    # text) or dropped for another reason; pages fetched also count feeds and listing pages
+    others = {r: n for r, n in sorted(c.get("drop_reasons", {}).items()) if r not in DUPLICATE_REASONS}
+    seen = c.get("new", 0) + c.get("duplicate", 0) + sum(others.values())
+    parts = [
+        f"{c.get('new', 0)} new",
+        f"{c.get('duplicate', 0)} duplicate",
+        *(f"{n} {r}" for r, n in others.items()),
+    ]
     typer.echo(
-        f"Crawl: {c.get('fetched', 0)} pages fetched, {c.get('new', 0)} new articles kept, "
-        f"{c.get('duplicate', 0)} duplicates, {c.get('dropped', 0)} dropped, {c.get('errors', 0)} errors"
+        f"Crawl: {seen} articles = {' + '.join(parts)} "
+        f"({c.get('fetched', 0)} pages fetched, {c.get('errors', 0)} errors)"
     )
-    for reason, count in sorted(c.get("drop_reasons", {}).items()):
-        typer.echo(f"  dropped ({reason}): {count}")
     typer.echo(
         f"Archive: {report.articles_in_archive} articles, {report.figures} figures, "
         f"{report.organisations} organisations"

@@ -86,28 +86,54 @@ def send_cmd(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Build every message into the outbox; send nothing."
     ),
+    resend_unconfirmed: bool = typer.Option(
+        False,
+        "--resend-unconfirmed",
+        help="Send again the week's unconfirmed deliveries (the server may have accepted them: "
+        "some readers may get two).",
+    ),
+    confirm_unconfirmed: bool = typer.Option(
+        False,
+        "--confirm-unconfirmed",
+        help="Record the week's unconfirmed deliveries as received, without sending anything.",
+    ),
     data_dir: DataDir = None,
     config_dir: ConfigDir = None,
 ) -> None:
     """Send the digest to every active subscriber, each at most once (safe to re-run).
 
+    A message that may have been accepted without the server confirming it (connection lost
+    after it was transmitted, sender killed mid-batch) is reported as unconfirmed and never
+    resent on its own: the command exits non-zero until an operator decides.
+
     Example: veille digest send --week 2026-W48
     """
     from datetime import UTC, datetime
 
-    from digest.compose import last_complete_week
+    from digest.compose import last_complete_week, parse_period
     from digest.config import load_digest_config
-    from digest.send import deliver_week
+    from digest.send import deliver_week, resolve_unconfirmed
     from digest.smtp import NullSender, SmtpSender
 
+    if resend_unconfirmed and confirm_unconfirmed:
+        raise VeilleError("--resend-unconfirmed and --confirm-unconfirmed exclude each other: choose one")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings, store = open_archive(data_dir, config_dir)
     try:
         config = load_digest_config(settings)
-        period = week or last_complete_week(datetime.now(UTC), config.timezone).id
+        period = parse_period(
+            week or last_complete_week(datetime.now(UTC), config.timezone).id, config.timezone
+        ).id
+        if confirm_unconfirmed:
+            n = resolve_unconfirmed(store, period, resend=False)
+            typer.echo(f"{period}: {n} unconfirmed deliveries recorded as received")
+            return
         sender = NullSender() if dry_run else SmtpSender.from_config(config.smtp)
         try:
-            report = deliver_week(settings, store, period, sender, config=config, dry_run=dry_run)
+            report = deliver_week(
+                settings, store, period, sender, config=config, dry_run=dry_run,
+                resend_unconfirmed=resend_unconfirmed,
+            )  # fmt: skip
         finally:
             sender.close()
     finally:
@@ -116,9 +142,17 @@ def send_cmd(
         typer.echo(f"failed: {email}: {error}", err=True)
     for email, error in report.deferred:
         typer.echo(f"deferred: {email}: {error}", err=True)
+    for email, error in report.unconfirmed:
+        typer.echo(f"unconfirmed: {email}: {error}", err=True)
     typer.echo(report.summary())
     if report.outbox:
         typer.echo(f"Outbox: {report.outbox}")
+    if report.unconfirmed:
+        raise DigestSendError(
+            f"digest {report.period}: {len(report.unconfirmed)} unconfirmed (they may have arrived, so they are "
+            f"not resent on their own): ask the readers, then `veille digest send --week {report.period} "
+            "--confirm-unconfirmed` or `--resend-unconfirmed`"
+        )
     if report.aborted or report.deferred:
         raise DigestSendError(
             f"digest {report.period} not fully sent; run `veille digest send --week {report.period}` again later"

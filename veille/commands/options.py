@@ -36,13 +36,15 @@ def load_settings(data_dir: Path | None = None, config_dir: Path | None = None):
 
 
 def open_archive(data_dir: Path | None = None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
-    """Open (and migrate) the archive named by the common options: ``(settings, store)``."""
+    """Open (and migrate) the existing archive named by the common options: ``(settings, store)``.
+
+    Only ``veille init``, ``crawl`` and ``demo`` create an archive: here a mistyped --data-dir,
+    an empty veille.db or a database without Veille's tables is one line, "no archive at …".
+    """
     from veille.store import open_store
 
     settings = load_settings(data_dir, config_dir)
-    if settings.database_url.startswith("sqlite"):
-        settings.ensure_data_dir()
-    return settings, open_store(settings.database_url)
+    return settings, open_store(settings.database_url, require=True)
 
 
 def parse_date(value: str | None, option: str = "--since"):  # type: ignore[no-untyped-def]

@@ -25,9 +25,7 @@ def schedule_cmd(
     from veille.store import open_store
 
     settings = load_settings(data_dir, config_dir)
-    if settings.database_url.startswith("sqlite"):
-        settings.ensure_data_dir()
-    open_store(settings.database_url).close()  # migrate first: one clear error if unreachable
+    open_store(settings.database_url, require=True).close()  # migrate first: one clear error if unreachable
     if list_only:
         for job in list_jobs(settings):
             when = job.next_run.isoformat(timespec="minutes") if job.next_run else "paused"

@@ -11,7 +11,10 @@ from veille.commands.render import check_format, day, echo_csv, echo_json, echo_
 
 
 def search_cmd(
-    query: str = typer.Argument("", help='Words, "phrases", OR, -exclusion, prefix*. Empty: every article.'),
+    query: list[str] | None = typer.Argument(
+        None,
+        help='Words, "phrases", OR, -exclusion, prefix*. Empty: every article. A query may start with "-".',
+    ),
     since: str | None = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
     source: list[str] = typer.Option([], "--source", help="Only this source (repeatable)."),
@@ -49,11 +52,17 @@ def search_cmd(
 
     Example: veille search '"zone franche" emploi -Tunisie' --since 2025-01-01 --org ADD
     """
+    import click
+
     from veille.search import SearchQuery, search
 
+    words = list(query or [])
+    for word in words:  # unknown options are read as words (so that -offshoring is an exclusion)
+        if word.startswith("--"):
+            raise click.NoSuchOption(word.split("=", 1)[0])
     check_format(fmt)
     q = SearchQuery(
-        text=query, since=day(since, "--since"), until=day(until, "--until"), sources=tuple(source), org=org,
+        text=" ".join(words), since=day(since, "--since"), until=day(until, "--until"), sources=tuple(source), org=org,
         person=person, theme=theme, min_relevance=min_relevance, one_per_cluster=not all_versions, order=order,
         limit=limit, offset=offset, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period,
         exact_total=exact_total,
@@ -89,4 +98,5 @@ def _plain(snippet_html: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("search")(search_cmd)
+    # "-offshoring" is an exclusion, not an option: unknown options are left to the query
+    app.command("search", context_settings={"ignore_unknown_options": True})(search_cmd)

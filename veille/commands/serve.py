@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir
+from veille.commands.options import ConfigDir, DataDir, open_archive
 from veille.errors import VeilleError
 
 
@@ -98,6 +98,9 @@ def serve(
 
     settings = load_settings(data_dir, config_dir)
     web = WebConfig.load(settings)
+    from veille.database import require_archive
+
+    require_archive(settings.database_url)  # serve an archive, never a new empty one
     sock = bind_socket(host, port)
     actual = sock.getsockname()[1]
     options: dict[str, Any] = {
@@ -120,9 +123,8 @@ def serve(
 
         from veille.store import open_store
 
-        if settings.database_url.startswith("sqlite"):
-            settings.ensure_data_dir()
-        open_store(settings.database_url).close()  # migrate once here, not in N processes at once
+        # migrate once here, not in N processes at once
+        open_store(settings.database_url, require=True).close()
         if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
             os.environ["VEILLE_SECRET_KEY"] = web.secret_key
 
@@ -167,6 +169,23 @@ def hash_password_command() -> None:
     if len(password) < 8:
         raise VeilleError("password too short: use at least 8 characters")
     typer.echo(hash_password(password))
+
+
+@web_app.command("revoke-sessions")
+def revoke_sessions_command(data_dir: DataDir = None, config_dir: ConfigDir = None) -> None:
+    """End every admin session now (each browser must log in again); changing the admin
+    password does the same at the server's next start.
+
+    Example: veille web revoke-sessions
+    """
+    from veille.sessions import revoke_all
+
+    _settings, store = open_archive(data_dir, config_dir)
+    try:
+        n = revoke_all(store)
+    finally:
+        store.close()
+    typer.echo(f"{n} session(s) revoked")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""``veille sources``: list, check, import/export OPML, health from the run ledger."""
+"""``veille sources``: list, check, import/export OPML, health (run ledger and archive)."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def export_opml(
 
 @sources_app.command(
     "health",
-    help="From the run ledger: flag sources with errors or no new article over the last N days."
+    help="Flag sources with errors (run ledger) or no new article (counted in the archive) over the last N days."
     "\n\nExample: veille sources health --days 14",
 )
 def health(
@@ -155,7 +155,7 @@ def health(
     from veille.store import open_store
 
     settings, sources = _load(config_dir, data_dir)
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, require=True)
     try:
         rows = source_health(store, [s for s in sources if s.enabled], days=days)
     finally:

@@ -108,7 +108,7 @@ def run_demo(
     from pipeline.extract import extract_articles
     from spiders.run import run_crawl
     from veille.demo.site import SITE_NAME, DemoSite
-    from veille.search import FigureQuery, figures
+    from veille.search import FigureQuery, figures, org_stats
     from veille.sources import source_labels, sources_for_demo
     from veille.store import open_store
     from veille.subscribers import add_subscriber
@@ -130,6 +130,7 @@ def run_demo(
                 settings,
                 sources=sources,
                 allow_hosts=(domain,),
+                progress=True,  # a live table on a terminal, a line per source otherwise
                 overrides={
                     "LOG_FILE": str(logs / "demo-crawl.log"),
                     "LOG_FILE_APPEND": False,
@@ -153,7 +154,7 @@ def run_demo(
             raise DemoError("the demo crawl archived no article: nothing to put in a digest")
         found = figures(store, FigureQuery(limit=1000, copies=True))  # every figure extracted
         report.figures = found.total
-        report.organisations = len({o for row in found.rows for o in row.organisations})
+        report.organisations = len(org_stats(store))  # what `veille orgs` lists
         config = load_digest_config(settings)
         # the demo's sources are not in sources.toml: their labels come from the demo itself
         config = replace(config, source_labels={**config.source_labels, **source_labels(sources)})

@@ -1,18 +1,18 @@
 """Administration behind the login: sources (run a crawl now) and digest subscribers.
 
-Every POST carries the session's CSRF token in a hidden ``csrf`` field. Logging in
-replaces the token (no session fixation); logging out drops the admin flag.
+Every POST carries the session's CSRF token in a hidden ``csrf`` field. Logging in opens a
+server-side session and replaces the token (no session fixation); logging out revokes it.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from veille import deliveries
 from veille import subscribers as subs
 from veille.web import data
 from veille.web.auth import Session, csrf_ok, verify_password
@@ -108,19 +108,13 @@ def login(
         throttle.fail(client)
         return _page(request, "admin/login.html", {**context, "error": "Mot de passe incorrect."}, status=401)
     throttle.reset(client)
-    session = session_of(request)
-    session.admin = True
-    session.csrf = secrets.token_urlsafe(24)
-    session.dirty = True
+    request.app.state.sessions.log_in(session_of(request), request.app.state.store, client)
     return RedirectResponse(_local(suite), status_code=303)
 
 
 @router.post("/deconnexion", dependencies=[Depends(check_csrf)])
 def logout(request: Request) -> Response:
-    session = session_of(request)
-    session.admin = False
-    session.csrf = secrets.token_urlsafe(24)
-    session.dirty = True
+    request.app.state.sessions.log_out(session_of(request), request.app.state.store)
     return RedirectResponse("/", status_code=303)
 
 
@@ -142,6 +136,7 @@ def dashboard(request: Request, _: Admin) -> Response:
             "config_error": problem,
             "crawls": state.crawls.recent(),
             "counts": subs.subscriber_counts(state.store),
+            "unconfirmed": deliveries.unconfirmed(state.store),
             "notice": _notice(request),
             "error": None,
         },

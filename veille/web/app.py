@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.config import Settings
 from veille.runtime import settle_heap
+from veille.sessions import revoke_all
 from veille.sources import source_labels
 from veille.store import Store, open_store
 from veille.web.auth import LoginThrottle, Sessions
@@ -115,6 +116,14 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
         if own and settings.database_url.startswith("sqlite"):
             settings.ensure_data_dir()
         app.state.store = store if store is not None else open_store(settings.database_url)
+        # sources crawled from elsewhere (the demo's site) are named by the labels the archive kept
+        for name, label in app.state.store.source_labels().items():
+            app.state.source_labels.setdefault(name, label)
+        app.state.renderer = Renderer(make_env(app.state.source_labels))
+        # a new admin password ends the sessions opened with the old one
+        ended = revoke_all(app.state.store, account="admin", keep_credential=app.state.sessions.credential)
+        if ended:
+            log.info("admin password changed: %d earlier sessions revoked", ended)
         if own:  # a served process (tests pass their own store and keep the collector as it is)
             settle_heap()
         try:
@@ -140,7 +149,9 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
 
     app.state.settings = settings
     app.state.web = web
-    app.state.sessions = Sessions(web.secret_key, web.session_hours, web.secure_cookies)
+    app.state.sessions = Sessions(
+        web.secret_key, web.session_hours, web.secure_cookies, web.admin_password_hash
+    )
     # what readers see for each source, read once (a broken sources.toml: the names, and the
     # sources page says why)
     configured = configured_sources(settings)[0]

@@ -7,11 +7,12 @@ Password hash formats (one line, ``$``-separated, base64 without newlines):
 - ``pbkdf2_sha256$<iterations>$<salt>$<key>``: :func:`hashlib.pbkdf2_hmac` with SHA-256,
   accepted for hashes made elsewhere.
 
-The session is a cookie signed with ``VEILLE_SECRET_KEY`` (itsdangerous, timestamped):
-``{"csrf": <random token>, "admin": bool}``. Every visitor gets one on first sight so the
-login form itself is CSRF-protected; forms that change state carry the token in a hidden
-``csrf`` field, compared in constant time on POST. Cookies are HttpOnly, SameSite=Lax and
-Secure over https.
+The session cookie is signed with ``VEILLE_SECRET_KEY`` (itsdangerous, timestamped):
+``{"csrf": <random token>, "sid": <session token or null>}``. Every visitor gets one on first
+sight so the login form itself is CSRF-protected; forms that change state carry the token in
+a hidden ``csrf`` field, compared in constant time on POST. Who is logged in is not in the
+cookie: ``sid`` names a server-side session (:mod:`veille.sessions`), which logging out
+revokes and a new admin password ends. Cookies are HttpOnly, SameSite=Lax and Secure over https.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from typing import Any
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from veille import sessions as server_sessions
+from veille.store import Store
 
 SESSION_COOKIE = "veille_session"
 SCRYPT_N, SCRYPT_R, SCRYPT_P, KEY_LEN = 16384, 8, 1, 64
@@ -98,29 +102,58 @@ class Session:
     csrf: str
     admin: bool = False
     dirty: bool = False  # must be (re)sent to the browser
+    token: str | None = None  # the server-side session this browser holds (None: not logged in)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"csrf": self.csrf, "admin": self.admin}
+        return {"csrf": self.csrf, "sid": self.token}
 
 
 class Sessions:
-    """Reads and writes the signed session cookie."""
+    """Reads and writes the signed session cookie; logins live in the archive's sessions table."""
 
-    def __init__(self, secret: str, max_age_hours: int, secure: str) -> None:
+    def __init__(
+        self, secret: str, max_age_hours: int, secure: str, password_hash: str | None = None
+    ) -> None:
         self.serializer = URLSafeTimedSerializer(secret, salt="veille-session")
         self.max_age = max_age_hours * 3600
+        self.hours = max_age_hours
         self.secure = secure
+        self.credential = server_sessions.fingerprint(password_hash)
 
-    def load(self, request: Request) -> Session:
+    def load(self, request: Request, store: Store) -> Session:
         raw = request.cookies.get(SESSION_COOKIE)
         if raw:
             try:
                 data = self.serializer.loads(raw, max_age=self.max_age)
-                if isinstance(data, dict) and isinstance(data.get("csrf"), str):
-                    return Session(csrf=data["csrf"], admin=bool(data.get("admin")))
             except BadSignature:
-                pass
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("csrf"), str):
+                token = data.get("sid") if isinstance(data.get("sid"), str) else None
+                account = (
+                    server_sessions.session_account(store, token, credential=self.credential)
+                    if token
+                    else None
+                )
+                if token and account is None:  # logged out, revoked or expired: forget it
+                    return Session(csrf=data["csrf"], dirty=True)
+                return Session(csrf=data["csrf"], admin=account == "admin", token=token)
         return Session(csrf=secrets.token_urlsafe(24), dirty=True)
+
+    def log_in(self, session: Session, store: Store, client: str | None = None) -> None:
+        """Open a server-side admin session (a new CSRF token too: no session fixation)."""
+        if session.token:
+            server_sessions.revoke(store, session.token)
+        session.token = server_sessions.open_session(
+            store, "admin", credential=self.credential, hours=self.hours, client=client
+        )
+        session.admin, session.csrf, session.dirty = True, secrets.token_urlsafe(24), True
+
+    def log_out(self, session: Session, store: Store) -> None:
+        """Revoke the server-side session: the cookie, even replayed, no longer logs anyone in."""
+        if session.token:
+            server_sessions.revoke(store, session.token)
+        session.token, session.admin = None, False
+        session.csrf, session.dirty = secrets.token_urlsafe(24), True
 
     def cookie_secure(self, request: Request) -> bool:
         if self.secure == "always":

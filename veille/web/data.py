@@ -109,7 +109,13 @@ STATUS_LABELS = {
     "unknown": "jamais collectée",
     "disabled": "désactivée",
 }
-RUN_STATUS = {"ok": "terminée", "running": "en cours", "failed": "échec"}
+RUN_STATUS = {
+    "ok": "terminée",
+    "running": "en cours",
+    "failed": "échec",
+    "partial": "terminée avec des erreurs",
+    "interrupted": "interrompue",
+}
 
 
 @dataclass

@@ -44,7 +44,7 @@ class VeilleMiddleware:
         request = Request(scope)
         state: dict[str, Any] = scope.setdefault("state", {})
         sessions = scope["app"].state.sessions
-        session = sessions.load(request)
+        session = sessions.load(request, scope["app"].state.store)
         state["session"] = session
         path: str = scope.get("path", "")
         https = scope.get("scheme") == "https"

@@ -22,6 +22,22 @@ from veille.formatting import format_value
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCALE = "fr_FR"
 
+# what the gazetteer's organisation kinds (config/organisations.toml) read as on the pages
+ORG_KINDS = {
+    "agency": "agence",
+    "association": "association",
+    "bank": "banque",
+    "company": "entreprise",
+    "federation": "fédération",
+    "international": "organisation internationale",
+    "media": "média",
+    "ministry": "ministère",
+    "public_body": "organisme public",
+    "school": "école",
+    "zone": "zone d'activités",
+    "zone_operator": "aménageur de zone",
+}
+
 UNIT_LABELS = {
     "MAD": "dirhams (DH)",
     "EUR": "euros",
@@ -139,6 +155,7 @@ def make_env(source_labels: Mapping[str, str] | None = None) -> Environment:
         unit_label=lambda u: UNIT_LABELS.get(u or "", u or ""),
         facet_label=lambda k: FACET_LABELS.get(k, k),
         source_label=lambda name: labels.get(name, name),
+        org_kind=lambda kind: ORG_KINDS.get(kind or "", (kind or "").replace("_", " ")),
     )
     env.globals["urlencode"] = lambda pairs: urlencode(list(pairs), doseq=True)
     return env

@@ -133,3 +133,12 @@ def _source_choices(names: list[str], labels: dict[str, str], current: str | Non
     if current and current not in choices:
         choices[current] = current
     return sorted(choices.items(), key=lambda kv: kv[1].casefold())
+
+
+@router.get("/figures", include_in_schema=False)
+def figures_alias(request: Request) -> Response:
+    """``/figures`` (the API's word, ``/api/figures``) is the figures page, ``/chiffres``."""
+    from fastapi.responses import RedirectResponse
+
+    query = request.url.query
+    return RedirectResponse("/chiffres" + (f"?{query}" if query else ""), status_code=301)

@@ -40,7 +40,7 @@ def organisation_page(request: Request, name: str) -> Response:
         {
             "org": detail,
             "aliases": [a for a in detail.aliases if a != detail.acronym],
-            "chart": weekly_bars(detail.weekly_mentions, title=f"Mentions de {detail.name} par semaine"),
+            "chart": weekly_bars(detail.weekly_mentions, title=f"Mentions par semaine : {detail.name}"),
             "weeks_total": weeks_total,
             "figures": [figure_view(f) for f in detail.figures],
             "articles": detail.articles,

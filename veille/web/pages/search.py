@@ -152,3 +152,12 @@ def search_page(request: Request) -> Response:
         },
         status,
     )
+
+
+@router.get("/search", include_in_schema=False)
+def search_alias(request: Request) -> Response:
+    """``/search`` (what an English-speaking visitor types) is the search page, ``/``."""
+    from fastapi.responses import RedirectResponse
+
+    query = request.url.query
+    return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=301)

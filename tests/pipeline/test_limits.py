@@ -1,0 +1,34 @@
+"""The extractor's text limit: a long article is cut at a boundary and flagged, never dropped."""
+
+from __future__ import annotations
+
+from pipeline.limits import cap_text
+from pipeline.normalise import NormaliseConfig, normalise_article
+from veille.models import Article
+
+
+def test_cap_text_cuts_at_a_paragraph_then_a_word() -> None:
+    text = "Premier paragraphe.\n\n" + "mot " * 100
+    assert cap_text(text, 10_000) == (text, False)
+    cut, truncated = cap_text(text, 200)
+    assert truncated and len(cut) <= 200 and cut.endswith("mot") and text.startswith(cut)
+    para = "a" * 150 + "\n\n" + "b" * 100
+    assert cap_text(para, 200) == ("a" * 150, True)
+    assert cap_text("x" * 500, 200) == ("x" * 200, True)  # no boundary: exactly at the limit
+
+
+def test_normalise_keeps_a_long_article_cut_and_flagged() -> None:
+    config = NormaliseConfig(max_text_chars=1_000)
+    body = "\n\n".join(
+        f"Paragraphe {i} : l'offshoring emploie 120 000 personnes au Maroc." for i in range(100)
+    )
+    article = normalise_article(Article(url="https://x.test/a", source="s", title="Long", text=body), config)
+    assert article.truncated and 750 <= len(article.text) <= 1_000 and body.startswith(article.text)
+    short = normalise_article(
+        Article(url="https://x.test/b", source="s", title="Court", text="Un texte."), config
+    )
+    assert not short.truncated and short.text == "Un texte."
+
+
+def test_default_limit_is_300000() -> None:
+    assert NormaliseConfig.load().max_text_chars == 300_000
