@@ -143,6 +143,7 @@ _TITLES = {
     "dg", "pdg", "ceo", "fondateur", "fondatrice", "cofondateur", "cofondatrice", "co-fondateur", "co-fondatrice",
     "patron", "patronne", "directeur", "directrice", "president", "presidente", "gerant", "gerante",
     "administrateur", "administratrice", "associe", "associee", "dirigeant", "dirigeante",
+    "filiale", "filiales", "actionnaire", "maison-mere",  # "filiale de Sofrecom", "actionnaire de Nemotek"
 }  # fmt: skip
 _TITLE_TAILS = {
     "general",

@@ -371,3 +371,10 @@ def test_a_park_is_a_place_unless_named_as_the_company_that_runs_it(entities_nlp
     assert "Casanearshore" not in orgs(entities_nlp, "Le parc Casanearshore accueille 50 entreprises.")
     found = orgs(entities_nlp, "La convention est signée par la société Casanearshore, filiale de MEDZ.")
     assert found["Casanearshore"].kind == "zone_operator"
+
+
+def test_a_firm_named_as_a_parent_or_shareholder_is_an_organisation(entities_nlp) -> None:
+    assert "Kalidia Services" in orgs(
+        entities_nlp, "Le centre est une filiale de Kalidia Services, basée à Paris."
+    )
+    assert "Medasys" in orgs(entities_nlp, "Fipar Holding, actionnaire de Medasys, a signé l'accord.")
