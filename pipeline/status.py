@@ -155,12 +155,14 @@ _PLANNED = re.compile(
     r"|en cours de (?:construction|réalisation)|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
     r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
-    r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de",
+    r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de"
+    r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b",
     re.I,
 )
 # the subject of a "prévoit" that is a plan: its figure is a goal ("le plan prévoit la création de 140.000 emplois")
 _PLAN_SUBJECT = re.compile(
-    r"(?:plan|stratégie|programme|feuille de route|vision|pacte)\b[^.;]{0,40}prévoi\w*[^.;]{0,40}$", re.I
+    r"(?:plan|stratégie|programme|feuille de route|vision|pacte)\b[^.;]{0,80}(?:prévoi\w*|vise|visant|doit|ambitionne)[^.;]{0,60}$",
+    re.I,
 )
 # approved projects: their amounts and jobs are commitments ("la commission a approuvé 15 projets pour 10,8 milliards")
 _APPROVED = re.compile(
