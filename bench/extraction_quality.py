@@ -109,9 +109,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     )
     ap.add_argument("--time", action="store_true", help="seconds per set")
     args = ap.parse_args(list(argv) if argv is not None else None)
-    from pipeline.nlp import load_nlp
+    from pipeline.nlp import build_nlp
 
-    nlp = load_nlp()
+    nlp = build_nlp()
     for name in args.set or [*WRITTEN, *REAL]:
         t0 = time.perf_counter()
         (run_written if name in WRITTEN else run_real)(name, nlp, args.errors)

@@ -11,8 +11,7 @@
   (90 days), so clusters span runs. The minhash travels on the item (``article.minhash``:
   the 128 hash values as little-endian uint64 bytes) and is stored with it.
 
-:func:`assign_clusters` does the same over an archive outside Scrapy (the demo, tests,
-backfills). Settings: the ``[dedup]`` section of ``config/pipeline.toml``.
+Settings: the ``[dedup]`` section of ``config/pipeline.toml``.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from pipeline.normalise import fold
 from veille import schema as t
@@ -262,56 +261,6 @@ def _add_rows(index: ClusterIndex, rows: Iterable[Any], config: DedupConfig) -> 
         mh = minhash_from_bytes(row.minhash, config)
         if mh is not None:
             index.add(f"a{row.id}", mh, cluster=row.cluster_id or row.id, urls=(row.url, row.canonical_url))
-
-
-def assign_clusters(
-    store: Store,
-    *,
-    config: DedupConfig = DedupConfig(),
-    since: datetime | None = None,
-) -> dict[int, int]:
-    """Compute missing minhashes and (re)assign ``cluster_id`` over the archive, in id order.
-
-    Library use outside Scrapy (the demo, tests, a backfill after changing the threshold).
-    Each article joins the cluster of an earlier similar article, else starts its own
-    (cluster = its own id). Only articles published or archived since ``since`` are
-    considered when it is given. Returns ``{article id: cluster id}``.
-    """
-    a = t.articles
-    q = select(a.c.id, a.c.url, a.c.canonical_url, a.c.text, a.c.minhash, a.c.cluster_id)
-    if since is not None:
-        q = q.where(or_(a.c.published >= since, a.c.created_at >= since))
-    with store.engine.connect() as conn:
-        rows = list(conn.execute(q.order_by(a.c.id)))
-    index = ClusterIndex(config)
-    clusters: dict[int, int] = {}
-    changes: list[dict[str, Any]] = []
-    for row in rows:
-        mh = minhash_from_bytes(row.minhash, config)
-        new_bytes = None
-        if mh is None:
-            mh = minhash(row.text or "", config)
-            new_bytes = minhash_bytes(mh) if mh is not None else None
-        cluster = (index.find(mh) if mh is not None else None) or row.id
-        if mh is not None:
-            index.add(f"a{row.id}", mh, cluster=cluster, urls=(row.url, row.canonical_url))
-        clusters[row.id] = cluster
-        if cluster != row.cluster_id or new_bytes is not None:
-            change: dict[str, Any] = {"row_id": row.id, "cluster_id": cluster}
-            change["minhash"] = new_bytes if new_bytes is not None else row.minhash
-            changes.append(change)
-    if changes:
-        from sqlalchemy import bindparam
-
-        stmt = (
-            update(a)
-            .where(a.c.id == bindparam("row_id"))
-            .values(cluster_id=bindparam("cluster_id"), minhash=bindparam("minhash"))
-        )
-        with store.engine.begin() as conn:
-            for i in range(0, len(changes), 500):
-                conn.execute(stmt, changes[i : i + 500])
-    return clusters
 
 
 # -- the Scrapy stage ----------------------------------------------------------------------------------

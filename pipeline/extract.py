@@ -79,7 +79,7 @@ def extract_articles(
 ) -> ExtractReport:
     """Extract the given articles, or the pending ones (never extracted or older version)."""
     from pipeline.limits import cap_text, load_max_text_chars
-    from pipeline.nlp import EXTRACTOR_VERSION, load_nlp
+    from pipeline.nlp import EXTRACTOR_VERSION, build_nlp
 
     todo = (
         list(ids)
@@ -90,7 +90,7 @@ def extract_articles(
     if not todo:
         return report
     limit = load_max_text_chars(config_dir)  # archived before the limit, or written by another path
-    nlp = load_nlp(config_dir)
+    nlp = build_nlp(config_dir)
     if len(todo) < 4 * batch_size:
         n_process = 1  # starting workers costs more than it saves on a small batch
     finished = 0

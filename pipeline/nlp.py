@@ -5,7 +5,7 @@ Pipeline (fr_core_news_md plus Veille's components)::
     tok2vec > morphologizer > veille_paragraphs > parser > attribute_ruler > lemmatizer > ner
         > veille_acronyms > veille_orgs > veille_persons > veille_figures
 
-:func:`load_nlp` (alias :func:`build_nlp`) loads the model once per process and argument set.
+:func:`build_nlp` loads the model once per process and argument set.
 :func:`analyze` and :func:`analyze_many` handle bad input: empty text gives an empty
 Analysis, texts longer than :data:`CHUNK_CHARS` are cut at paragraph breaks and processed in
 pieces with offsets kept relative to the whole text. Every component keeps its results as
@@ -91,9 +91,6 @@ def build_nlp(config_dir: Path | None = None, *, figures: bool = True) -> Langua
     return _load(Path(config_dir or PACKAGE_CONFIG).resolve(), figures)
 
 
-load_nlp = build_nlp
-
-
 def analysis_from_doc(doc: Doc) -> Analysis:
     """Collect a processed doc's results; each figure gets the organisations of its sentence."""
     orgs = tuple(organisation_from_dict(d) for d in doc.user_data.get(ORGANISATIONS_KEY, []))
@@ -161,7 +158,7 @@ def _analyze_many(
         for _ in texts:
             yield Analysis()
         return
-    nlp = nlp or load_nlp()
+    nlp = nlp or build_nlp()
     limit = min(CHUNK_CHARS, nlp.max_length)
     longest = min(max(len(t) for t in texts if _usable(t)), limit)
     if longest > LONG_TEXT_CHARS:

@@ -151,20 +151,6 @@ def _label(kind: str, m: re.Match[str]) -> str:
     return m.group("y")
 
 
-def nearest_period(periods: list[Period], start: int, end: int) -> str | None:
-    """The period closest to the span [start, end); ties go to the more specific one."""
-    best: tuple[int, int] | None = None
-    label = None
-    for p in periods:
-        if p.start < end and start < p.end:
-            continue  # inside the figure itself
-        gap = p.start - end if p.start >= end else start - p.end
-        key = (gap, -p.specificity)
-        if best is None or key < best:
-            best, label = key, p.label
-    return label
-
-
 def closed_segments(
     text: str, start: int, end: int, aside_at: Callable[[int], bool]
 ) -> list[tuple[int, int]]:

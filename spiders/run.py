@@ -7,9 +7,9 @@ read back from the ledger, so it says what was recorded.
 
 **One crawl per process.** Scrapy runs on a Twisted reactor, and a reactor can be started
 only once per process: a second :func:`run_crawl` in the same process raises
-:class:`CrawlError`. Callers that crawl more than once (tests, the scheduler) use
-:func:`run_crawl_isolated`, which runs the crawl in a fresh ``multiprocessing`` "spawn"
-child, or the command line: ``python -m spiders.run [NAME...]`` / ``veille crawl``.
+:class:`CrawlError`. Callers that crawl more than once (tests, the scheduler, the admin page)
+run the command line in a process of their own: ``python -m spiders.run [NAME...]`` /
+``veille crawl``.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def run_crawl(
     global _REACTOR_USED
     if _REACTOR_USED:
         raise CrawlError(
-            "a crawl already ran in this process (Twisted cannot restart); use run_crawl_isolated()"
+            "a crawl already ran in this process (Twisted cannot restart): run each crawl in a process of its own"
         )
     chosen = choose_sources(settings, names, sources)
     if not chosen:
@@ -447,43 +447,6 @@ class _Progress:
     def stop(self) -> None:
         if self.live is not None:
             self.live.stop()
-
-
-# -- isolation: one crawl per child process ------------------------------------------------
-def _child(queue: Any, kwargs: dict[str, Any]) -> None:
-    try:
-        settings = Settings.load(**kwargs.pop("_settings"))
-        queue.put(("ok", run_crawl(settings, **kwargs)))
-    except VeilleError as exc:
-        queue.put(("error", (type(exc).__name__, str(exc))))
-    except BaseException as exc:  # report anything to the parent
-        queue.put(("error", (type(exc).__name__, f"{type(exc).__name__}: {exc}")))
-
-
-def run_crawl_isolated(settings: Settings, names: list[str] | None = None, **kwargs: Any) -> CrawlReport:
-    """:func:`run_crawl` in a fresh spawned process (safe to call any number of times)."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    payload = {
-        "_settings": {
-            "data_dir": settings.data_dir,
-            "config_dir": settings.config_dir,
-            "database_url": settings.database_url,
-        },
-        "names": names,
-        **kwargs,
-    }
-    proc = ctx.Process(target=_child, args=(queue, payload))
-    proc.start()
-    try:
-        status, value = queue.get()
-    finally:
-        proc.join()
-    if status == "error":
-        raise CrawlError(value[1])
-    return value
 
 
 # -- python -m spiders.run ------------------------------------------------------------------

@@ -171,7 +171,7 @@ def report(scores: dict[str, EntityScore]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.nlp import analyze_many, load_nlp
+    from pipeline.nlp import analyze_many, build_nlp
 
     args = sys.argv[1:] if argv is None else argv
     directory = Path(args[0]) if args else GOLD_DIR
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     except GoldError as exc:
         print(f"gold error: {exc}", file=sys.stderr)
         return 1
-    nlp = load_nlp(figures=False)
+    nlp = build_nlp(figures=False)
     scores = evaluate(gold, lambda texts: analyze_many(texts, nlp=nlp))
     print(report(scores))
     return 0

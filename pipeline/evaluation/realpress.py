@@ -215,9 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, digest in hashes():
             print(f"{digest}  {name}")
         return 0
-    from pipeline.nlp import analyze_many, load_nlp
+    from pipeline.nlp import analyze_many, build_nlp
 
-    nlp = load_nlp()
+    nlp = build_nlp()
     for half in args.halves:
         try:
             excerpts = load_half(half)

@@ -12,14 +12,14 @@ from spacy.language import Language
 @pytest.fixture(scope="session")
 def nlp() -> Language:
     """The full pipeline (with veille_figures when it is installed)."""
-    from pipeline.nlp import load_nlp
+    from pipeline.nlp import build_nlp
 
-    return load_nlp()
+    return build_nlp()
 
 
 @pytest.fixture(scope="session")
 def entities_nlp() -> Language:
     """The pipeline without the figure extractor: organisations and persons only."""
-    from pipeline.nlp import load_nlp
+    from pipeline.nlp import build_nlp
 
-    return load_nlp(figures=False)
+    return build_nlp(figures=False)

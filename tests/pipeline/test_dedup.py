@@ -17,7 +17,6 @@ from pipeline.dedup import (
     ClusterIndex,
     DedupConfig,
     DedupPipeline,
-    assign_clusters,
     load_index,
     minhash,
     minhash_bytes,
@@ -139,19 +138,6 @@ def test_config_from_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"pipeline.toml \[dedup\]"):
         DedupConfig.load(tmp_path)
     assert DedupConfig.load(Path(__file__).parents[2] / "config") == DedupConfig()
-
-
-# -- library: assign_clusters ---------------------------------------------------------------------
-def test_assign_clusters_over_an_archive(store: Store) -> None:
-    ids = []
-    for art in [_article("fed", "https://apebi.ma/barometre", "Baromètre ESN", OTHER), *wire_articles()]:
-        ids.append(store.upsert_article(art)[0])  # stored without minhash: each its own cluster
-    clusters = assign_clusters(store)
-    assert clusters[ids[0]] == ids[0]
-    assert {clusters[i] for i in ids[1:]} == {ids[1]}  # five sites, one cluster: the first one's id
-    assert store.get_article(ids[3])["cluster_id"] == ids[1]
-    assert store.get_article(ids[3])["minhash"] is not None
-    assert assign_clusters(store) == clusters  # idempotent
 
 
 # -- the Scrapy stages ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import pipeline.nlp as nlp_module
-from pipeline.nlp import EXTRACTOR_VERSION, analysis_from_doc, analyze, analyze_many, load_nlp, split_text
+from pipeline.nlp import EXTRACTOR_VERSION, analysis_from_doc, analyze, analyze_many, build_nlp, split_text
 from tests.pipeline.nlp_fixture import entities_nlp, nlp  # noqa: F401
 from veille.models import Analysis
 
@@ -38,7 +38,7 @@ def test_pipeline_order(nlp) -> None:
     )
     if "veille_figures" in names:
         assert names[-1] == "veille_figures"
-    assert load_nlp() is nlp  # loaded once per process
+    assert build_nlp() is nlp  # loaded once per process
     assert isinstance(EXTRACTOR_VERSION, str) and EXTRACTOR_VERSION
 
 

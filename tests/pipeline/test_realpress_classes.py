@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 
 from pipeline.indicators import load_taxonomy
-from pipeline.nlp import analyze, load_nlp
+from pipeline.nlp import analyze, build_nlp
 from veille.errors import ConfigError
 
 
 @pytest.fixture(scope="module")
 def full():
-    return load_nlp()
+    return build_nlp()
 
 
 def figures(full, text: str, published: date | None = None) -> list[tuple]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluation import realpress as rp
-from pipeline.nlp import analyze_many, load_nlp
+from pipeline.nlp import analyze_many, build_nlp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, rp.Result]:
-    nlp = load_nlp()
+    nlp = build_nlp()
     out = {}
     for half in FLOORS:
         excerpts = rp.load_half(half)

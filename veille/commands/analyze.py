@@ -110,12 +110,12 @@ def analyze(
     """
     from pipeline.limits import load_max_text_chars
     from pipeline.nlp import analyze as run_analysis
-    from pipeline.nlp import load_nlp
+    from pipeline.nlp import build_nlp
 
     when = day(published, "--published")  # a bad date fails before the model loads
     limit = load_max_text_chars(config_dir)
     text = read_text(source, limit)
-    analysis = run_analysis(text, nlp=load_nlp(config_dir), published=when)
+    analysis = run_analysis(text, nlp=build_nlp(config_dir), published=when)
     if as_json:
         typer.echo(json.dumps(analysis.to_dict(), ensure_ascii=False))
     else:
