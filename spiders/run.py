@@ -415,7 +415,7 @@ class _Progress:
             row["done"] = True
             if not self.console.is_terminal:
                 errors = crawler.stats.get_value(f"veille/{name}/errors", 0) if crawler.stats else 0
-                print(f"{name}: {row['responses']} pages fetched, {row['items']} articles kept, "
+                print(f"{name}: {row['responses']} responses, {row['items']} articles kept, "
                       f"{row['dropped']} dropped, {errors} errors", file=sys.stderr, flush=True)  # fmt: skip
 
         row["_closed"] = closed

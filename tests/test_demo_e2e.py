@@ -155,7 +155,7 @@ def test_demo_counters_add_up_in_the_same_words_and_orgs_match(demo_run) -> None
     for run in (first, second):
         line = next(x for x in run.stdout.splitlines() if x.startswith("Crawl: "))
         m = re.fullmatch(
-            r"Crawl: (\d+) articles = (\d+) new \+ (\d+) duplicate((?: \+ \d+ [a-z-]+)*) \((\d+) pages fetched, 0 errors\)",
+            r"Crawl: (\d+) articles = (\d+) new \+ (\d+) duplicate((?: \+ \d+ [a-z-]+)*) \((\d+) article pages fetched, 0 errors\)",
             line,
         )
         assert m, line

@@ -59,7 +59,7 @@ def demo(
     ]
     typer.echo(
         f"Crawl: {seen} articles = {' + '.join(parts)} "
-        f"({c.get('fetched', 0)} pages fetched, {c.get('errors', 0)} errors)"
+        f"({c.get('fetched', 0)} article pages fetched, {c.get('errors', 0)} errors)"
     )
     typer.echo(
         f"Archive: {report.articles_in_archive} articles, {report.figures} figures, "
