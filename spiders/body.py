@@ -75,8 +75,13 @@ def standfirst_on_page(tree: Any, lead: str) -> bool:
     """Is ``lead`` shown on the page apart from the body (a standfirst), rather than as one of
     its paragraphs (a description copied from the first paragraph, as WordPress does)?"""
     key = _key(lead)
+    if not key:
+        return False
+    longest = 2 * len(lead) + 40  # folding drops spaces and punctuation, never adds letters
     for el in tree.iter("p", "div", "h2", "h3", "span", "strong"):
-        if _key(" ".join(el.itertext())) != key:
+        raw = " ".join(el.itertext())
+        # the length test first: folding every block of a page letter by letter cost more than the extraction
+        if not len(key) <= len(raw) <= longest or _key(raw) != key:
             continue
         for node in (el, el.getparent()):
             if node is not None and _STANDFIRST.search(

@@ -48,12 +48,15 @@ from spiders.dates import (
     FRENCH_DATE,
     MODIFIED_META,
     PUBLISHED_META,
+    SPECIFIC_META,
     TZ,
+    as_written,
     find_french_date,
     midnight,
     parse_date,
     plausible,
     publication_day,
+    site_zone,
 )
 from spiders.encoding import decode_html, repair_mojibake
 from spiders.markup import clean, html_fragment_to_text, parse_html, select
@@ -182,8 +185,9 @@ def extract_page(
     def d(value: Any) -> datetime | None:
         return parse_date(value, fetched_at) if isinstance(value, str) else None
 
-    ld_pub = d(ld.get("datePublished")) or d(ld.get("dateCreated"))
-    meta_pub = next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None)
+    zone = site_zone(url, (tree.xpath("/html/@lang") or [None])[0])
+    ld_pub = as_written(d(ld.get("datePublished")) or d(ld.get("dateCreated")), zone)
+    meta_pub = as_written(next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None), zone)
     structured = ld_pub or meta_pub
     feed_pub = (
         entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
@@ -199,6 +203,8 @@ def extract_page(
                 fetched_at,
                 (ld_pub, meta_pub, feed_pub, on_page),
                 prefer=None if structured else feed_pub or on_page,
+                written=ld_pub
+                or as_written(next((x for x in (d(meta(tree, n)) for n in SPECIFIC_META) if x), None), zone),
             ),
         ),
         ("feed", feed_pub),
