@@ -32,7 +32,7 @@ _BOILERPLATE = {"blogarchive", "blogarchiv", "archives", "startseite", "accueil"
 # a heading's kicker or screen-reader text: "<span class=kicker>Klimaschutz</span> Bohren, bis..."
 _KICKER = re.compile(
     r"kicker|dachzeile|overline|roofline|topline|subheadline|eyebrow|supertitle|surtitre|visually-hidden"
-    r"|sr-only|screen-reader|label|rubri|category|categorie|date|time"
+    r"|sr-only|screen-reader|label|rubri|category|categorie|date|time|toptitle|subtitle|untertitel|small"
 )
 _GENERIC_HOST_LABELS = {"www", "blog", "blogs", "news", "m", "de", "com", "org", "net", "fr", "www2", "web"}
 
@@ -225,3 +225,45 @@ def heading_text(el: Any) -> str:
     walk(el)
     text = " ".join("".join(parts).split())
     return text or " ".join(" ".join(el.itertext()).split())
+
+
+class SuffixLearner:
+    """The suffix (or prefix) a site repeats on its pages' ``<title>`` (" | L'Hebdo du Nord"),
+    learned during a crawl: the same end segment on at least ``min_pages`` pages and on most
+    of the titles seen. Never a segment that is a whole title."""
+
+    def __init__(self, min_pages: int = 3, share: float = 0.6) -> None:
+        self.min_pages, self.share = min_pages, share
+        self.titles = 0
+        self.ends: dict[str, int] = {}
+        self.shown: dict[str, str] = {}
+
+    def add(self, title_tag: str | None) -> None:
+        title = decode(title_tag)
+        segments = _SEP.split(title)[::2]
+        if not title:
+            return
+        self.titles += 1
+        if len(segments) < 2:
+            return
+        for segment in {segments[-1].strip(), segments[0].strip()}:
+            k = key(segment)
+            if k and len(segment.split()) <= 8:
+                self.ends[k] = self.ends.get(k, 0) + 1
+                self.shown.setdefault(k, segment)
+
+    def suffix(self) -> str | None:
+        """The learned site name, or None while no segment repeats enough."""
+        if not self.ends:
+            return None
+        k, count = max(self.ends.items(), key=lambda kv: kv[1])
+        if count >= self.min_pages and count >= self.share * self.titles:
+            return self.shown[k]
+        return None
+
+
+def reclean(title: str, url: str, site_names: Iterable[str] = ()) -> str:
+    """An archived title cleaned again: entities decoded and the site's names (the learned
+    suffix, the host name) removed (``veille extract --titles``)."""
+    cleaned = strip_site(decode(title), SiteNames(list(site_names), url))
+    return cleaned if key(cleaned) else title

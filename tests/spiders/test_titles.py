@@ -66,6 +66,19 @@ def page(head: str, body: str = "") -> str:
             "https://site.example/a",
             "Casablanca Nearshore s'agrandit",
         ),
+        # a sub-title or top line inside the heading is not part of the headline
+        (
+            "<title>Offshoring - Casablanca Nearshore s'agrandit - Site</title>",
+            "<article><h1><span class='entry-title__toptitle'>Offshoring</span> Casablanca Nearshore s'agrandit</h1></article>",
+            "https://site.example/a",
+            "Casablanca Nearshore s'agrandit",
+        ),
+        (
+            "<title>Tanger recrute - Site</title>",
+            "<article><h1><span class='title'>Tanger recrute</span> <span class='entry-subtitle'>Mille postes</span></h1></article>",
+            "https://site.example/a",
+            "Tanger recrute",
+        ),
         # never the bare site name: a page whose only titles are the site's name has none of its own
         (
             "<title>Sports.fr</title><meta property='og:title' content='Sports.fr'><meta property='og:site_name' content='Sports.fr'>",
@@ -105,3 +118,26 @@ def test_a_title_with_a_separator_of_its_own_is_kept() -> None:
 
 def test_decode() -> None:
     assert decode("l&#039;usine &amp;amp; co\xad") == "l'usine & co"
+
+
+def test_the_suffix_learner_needs_the_same_segment_on_most_pages() -> None:
+    from spiders.titles import SuffixLearner
+
+    learner = SuffixLearner()
+    learner.add("Les exportations progressent | L'Hebdo du Nord")
+    learner.add("Un centre ouvre à Tanger | L'Hebdo du Nord")
+    assert learner.suffix() is None  # two pages are not yet a habit
+    learner.add("Salaires - ce qui change en 2025 | L'Hebdo du Nord")
+    assert learner.suffix() == "L'Hebdo du Nord"
+    for title in ("Sans suffixe", "Autre titre", "Encore un", "Et un autre"):
+        learner.add(title)
+    assert learner.suffix() is None  # three titles in seven: not the site's habit
+
+
+def test_an_archived_title_is_recleaned_with_the_learned_suffix() -> None:
+    from spiders.titles import reclean
+
+    assert reclean("Rabat &amp; Tanger recrutent | L'Hebdo", "https://h.example/1", ["L'Hebdo"]) == (
+        "Rabat & Tanger recrutent"
+    )
+    assert reclean("L'Hebdo", "https://h.example/1", ["L'Hebdo"]) == "L'Hebdo"  # never emptied
