@@ -97,6 +97,8 @@ class FeedEntry:
     published: datetime | None = None
     author: str | None = None
     language: str | None = None
+    publisher: str | None = None  # RSS <source url=...>Name</source> (news-query feeds)
+    publisher_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class PageFields:
     modified: datetime | None = None  # last modified, when the page says so (kept apart from published)
     canonical_url: str | None = None
     encoding: str | None = None
+    title_tag: str | None = None  # the page's <title> as written (a crawl learns the site's suffix from it)
     sources: Mapping[str, str] = field(default_factory=dict)  # field -> where it came from
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,6 +302,7 @@ def extract_page(
         modified=modified,
         canonical_url=canonical,
         encoding=encoding,
+        title_tag=" ".join(" ".join(t.itertext()) for t in tree.xpath("//head/title | //title")[:1]) or None,
         sources=where,
     )
 
