@@ -37,7 +37,7 @@ def run_trafilatura(tree: Any, url: str) -> Any:
 
     try:
         return trafilatura.bare_extraction(
-            unwrap_layout_tables(tree), url=url, fast=True, include_comments=False, include_tables=True
+            unwrap_layout_tables(tree), url=url, fast=False, include_comments=False, include_tables=True
         )
     except Exception:  # trafilatura can fail on pathological markup; the fallbacks remain
         return None
@@ -77,10 +77,16 @@ def standfirst_on_page(tree: Any, lead: str) -> bool:
     key = _key(lead)
     if not key:
         return False
+    first_word = lead.split()[0]
     longest = 2 * len(lead) + 40  # folding drops spaces and punctuation, never adds letters
     for el in tree.iter("p", "div", "h2", "h3", "span", "strong"):
+        # cheap tests first (the element, or its first child, starts as the lead does; its
+        # length): joining and folding the text of every block of a page cost more than the
+        # extraction itself
+        head = el.text if el.text and el.text.strip() else (el[0].text if len(el) and el[0].text else "")
+        if not head or not head.lstrip().startswith(first_word):
+            continue
         raw = " ".join(el.itertext())
-        # the length test first: folding every block of a page letter by letter cost more than the extraction
         if not len(key) <= len(raw) <= longest or _key(raw) != key:
             continue
         for node in (el, el.getparent()):

@@ -19,16 +19,43 @@ ARTICLE_TYPES = {
 }  # fmt: skip
 
 
+_META_ATTRS = ("property", "name", "itemprop")
+# the meta tags of the last page read: an extraction asks for some thirty names, and walking
+# the whole tree for each (and each attribute) cost more than the main text's extraction
+_last_meta: tuple[Any, dict[tuple[str, str], str]] | None = None
+
+
+def _meta_index(tree: Any) -> dict[tuple[str, str], str]:
+    global _last_meta
+    if _last_meta is not None and _last_meta[0] is tree:
+        return _last_meta[1]
+    index: dict[tuple[str, str], str] = {}
+    for el in tree.iter("meta"):
+        value = None
+        for attr in _META_ATTRS:
+            name = el.get(attr)
+            if not name:
+                continue
+            pair = (attr, name.lower())
+            if pair in index:
+                continue
+            if value is None:
+                value = clean(el.get("content")) or ""
+            if value:
+                index[pair] = value
+    _last_meta = (tree, index)
+    return index
+
+
 def meta(tree: Any, *names: str) -> str | None:
+    """The first non-empty ``content`` of a meta tag named (property, name or itemprop,
+    case aside) by one of ``names``, in that order."""
+    index = _meta_index(tree)
     for name in names:
-        for attr in ("property", "name", "itemprop"):
-            for el in tree.xpath(
-                f"//meta[translate(@{attr},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n]",
-                n=name,
-            ):
-                value = clean(el.get("content"))
-                if value:
-                    return value
+        for attr in _META_ATTRS:
+            value = index.get((attr, name))
+            if value:
+                return value
     return None
 
 

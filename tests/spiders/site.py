@@ -296,7 +296,7 @@ def gnews_feed(base: str, port: int) -> bytes:
     out = [
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>"offshoring" - News</title>'
     ]
-    for n, (path, (headline, date, sentence)) in enumerate(PUB.items()):
+    for n, (_path, (headline, date, sentence)) in enumerate(PUB.items()):
         out.append(
             f"<item><title>{headline} - {PUB_NAME}</title>"
             f"<link>http://localhost:{port}/agg/articles/{n}</link><guid>agg-{n}</guid>"

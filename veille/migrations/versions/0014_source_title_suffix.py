@@ -26,5 +26,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sources") as batch:
-        batch.drop_column("title_suffix")
+    op.execute("ALTER TABLE sources DROP COLUMN title_suffix")  # in place: no batch table copy

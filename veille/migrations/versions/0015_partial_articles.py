@@ -34,8 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("run_sources") as batch:
-        batch.drop_column("completed")
-        batch.drop_column("partial")
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_column("publisher")
+    # plain ALTER TABLE (SQLite >= 3.35): batch mode would copy and drop ``articles``, and the
+    # drop would cascade to its figures and mentions
+    op.execute("ALTER TABLE run_sources DROP COLUMN completed")
+    op.execute("ALTER TABLE run_sources DROP COLUMN partial")
+    op.execute("ALTER TABLE articles DROP COLUMN publisher")
