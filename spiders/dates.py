@@ -115,7 +115,7 @@ def find_french_date(text: str, fetched_at: datetime | None = None) -> datetime 
 # a site's readers see its UTC timestamps in the site's own zone: the day an annotator (or a
 # reader) gives is the local one. The zone is guessed from the country of the host name or of
 # the page's language tag ("de-DE", "pt-BR"); German without a region is read in Berlin. French
-# tags name no country: WordPress writes "fr-FR" on Moroccan sites too.
+# and English tags name no country: CMSs write "fr-FR" or "en-US" whatever the site's country.
 _CET = "Europe/Berlin"
 _COUNTRY_ZONES = {
     "de": _CET, "at": _CET, "ch": _CET, "it": _CET, "nl": _CET, "be": _CET, "lu": _CET, "pl": _CET,
@@ -142,7 +142,7 @@ def site_zone(url: str, language_tag: str | None = None) -> ZoneInfo | None:
     host = (urlsplit(url).hostname or "").lower()
     name = _COUNTRY_ZONES.get(host.rsplit(".", 1)[-1])
     tag = (language_tag or "").strip().lower().replace("_", "-")
-    if name is None and "-" in tag and not tag.startswith("fr"):  # "fr-FR" is WordPress's default anywhere
+    if name is None and "-" in tag and not tag.startswith(("fr", "en")):  # CMS defaults ("fr-FR", "en-US")
         name = _COUNTRY_ZONES.get(tag.split("-")[1][:2])
     if name is None:
         name = _LANGUAGE_ZONES.get(tag[:2])
@@ -154,7 +154,17 @@ def as_written(dt: datetime | None, zone: ZoneInfo | None) -> datetime | None:
     written with its own offset is kept as written."""
     if dt is None or zone is None or dt.utcoffset() != timedelta(0):
         return dt
+    if (dt.hour, dt.minute, dt.second) == (0, 0, 0):
+        return dt  # a bare day written as midnight UTC, not an instant
     return dt.astimezone(zone)
+
+
+_ZONE_WRITTEN = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|GMT|UTC)\s*$", re.IGNORECASE)
+
+
+def has_zone(value: object) -> bool:
+    """Is a date string written with its zone ("...+01:00", "...Z", "... GMT")?"""
+    return isinstance(value, str) and _ZONE_WRITTEN.search(value.strip()) is not None
 
 
 def midnight(dt: datetime) -> datetime:

@@ -3,11 +3,10 @@
 The spiders and ``veille page`` both call :func:`extract_page`, so what the command shows
 is what a crawl archives. Where each field comes from, first match wins:
 
-- text: the source's ``text`` selector, then trafilatura (``fast=True``,
-  ``include_comments=False``), then JSON-LD ``articleBody``, then the feed summary. The
-  text is the body only: leading paragraphs repeating the title (the ``<h1>``) or a
-  standfirst shown apart from the body (the lead, from the description) are removed, as
-  fundus keeps title, summary and body apart;
+- text: the source's ``text`` selector, then trafilatura (with its fallback extractors,
+  ``include_comments=False``), then JSON-LD ``articleBody``, then the feed summary. A leading
+  paragraph repeating the title (the ``<h1>``) is removed; a standfirst stays at the head of
+  the body (figures are extracted from the body; the web page shows it once);
 - title: the source's selector, then the page's headline (:mod:`spiders.titles`: the
   ``<h1>`` that agrees with JSON-LD ``headline``, ``og:title``, the feed's title or
   ``<title>``, entities decoded and the site's name removed), then the feed's title;
@@ -40,7 +39,6 @@ from spiders.body import (
     byline_author,
     paragraphs,
     run_trafilatura,
-    standfirst_on_page,
     strip_repeated_heading,
 )
 from spiders.dates import (
@@ -52,6 +50,7 @@ from spiders.dates import (
     TZ,
     as_written,
     find_french_date,
+    has_zone,
     midnight,
     parse_date,
     plausible,
@@ -196,6 +195,9 @@ def extract_page(
         entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
     )
     on_page = visible_date(tree, fetched_at)
+    # the page's own publication date, when written with its zone (not a naive one read in ours)
+    zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
+    written = as_written(next((x for x in zoned if x), None), zone)
     published = first(
         "published",
         ("selector", next((x for x in (d(v) for v in sel.get("date", [])) if x), None)),
@@ -206,8 +208,7 @@ def extract_page(
                 fetched_at,
                 (ld_pub, meta_pub, feed_pub, on_page),
                 prefer=None if structured else feed_pub or on_page,
-                written=ld_pub
-                or as_written(next((x for x in (d(meta(tree, n)) for n in SPECIFIC_META) if x), None), zone),
+                written=written,
             ),
         ),
         ("feed", feed_pub),
@@ -267,13 +268,9 @@ def extract_page(
     )
 
     if where.get("text") == "trafilatura":
-        # title and standfirst are fields of their own (as fundus does): the body starts after them
-        standfirst = (
-            lead
-            if lead and where.get("lead") in ("json-ld", "meta") and standfirst_on_page(tree, lead)
-            else None
-        )
-        text = strip_repeated_heading(text, title, standfirst)
+        # the title is a field of its own: the body starts after it. A standfirst stays at the
+        # head of the body, where the figure extractor (which reads the body) finds its figures
+        text = strip_repeated_heading(text, title)
 
     # language, canonical
     lang = first(

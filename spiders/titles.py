@@ -150,16 +150,47 @@ def choose_title(
         k = key(h)
         if k in wider or (len(k) >= 8 and k in tag_key):
             return strip_site(h, sites), "h1"
+    for h in [*inside, *heads]:  # a section label or kicker before the headline ("Politics | ...")
+        tail = _headline_after_label(h, wider)
+        if tail:
+            return tail, "h1"
     for h in inside:  # a one- or two-word label ("News", "Sections") is not the headline
         if len(h.split()) > 2 or not (meta or tag_clean):
             return strip_site(h, sites), "h1"
     if meta:
         return meta[0], "meta"
     if tag_clean:
-        return tag_clean, "title"
+        return _longest_between_bars(tag_clean), "title"
     if heads:
         return heads[0], "h1"
     return "", ""
+
+
+def _headline_after_label(heading: str, others: Sequence[str]) -> str | None:
+    """The part of a heading after its first separator(s), when that part alone is what the
+    other candidates say ("Local News | Brothel busted in Boston" and a <title> "Brothel
+    busted in Boston")."""
+    parts = _SEP.split(heading)
+    for i in range(2, len(parts), 2):
+        tail = "".join(parts[i:])
+        k = key(tail)
+        if len(k) >= 12 and k in others:
+            return tail
+    return None
+
+
+def _longest_between_bars(title: str) -> str:
+    """A ``<title>`` (nothing better on the page) still cut by " | " after the site's name was
+    removed ("kein App Store mehr ? | iPhone | Forum"): its longest part, the headline, when
+    it is clearly the longest; " | " separates a site's sections, seldom a headline's words."""
+    parts = [p.strip() for p in re.split(r"\s+\|\s+", title)]
+    if len(parts) < 2:
+        return title
+    longest = max(parts, key=len)
+    others = [p for p in parts if p is not longest]
+    if len(longest.split()) >= 3 and all(len(longest) > len(p) for p in others):
+        return longest
+    return title
 
 
 def page_title(

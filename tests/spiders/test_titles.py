@@ -79,6 +79,20 @@ def page(head: str, body: str = "") -> str:
             "https://site.example/a",
             "Tanger recrute",
         ),
+        # a section label before the headline in the heading, the <title> being the headline alone
+        (
+            "<title>Tanger accueille un salon de l'offshoring</title>",
+            "<article><h1>Économie | Tanger accueille un salon de l'offshoring</h1></article>",
+            "https://site.example/a",
+            "Tanger accueille un salon de l'offshoring",
+        ),
+        # only a <title>, still cut by " | " into sections once the site's name is removed
+        (
+            "<title>Les centres d'appels recrutent à Fès | Emploi | Forum</title>",
+            "",
+            "https://forum.example/t/1",
+            "Les centres d'appels recrutent à Fès",
+        ),
         # never the bare site name: a page whose only titles are the site's name has none of its own
         (
             "<title>Sports.fr</title><meta property='og:title' content='Sports.fr'><meta property='og:site_name' content='Sports.fr'>",
