@@ -233,12 +233,24 @@ def test_a_crawl_learns_the_sites_title_suffix(
     data = tmp_path / "data"
     proc, report = crawl(fast_config_dir, data, "fixture-hebdo", "--allow-host", "127.0.0.1")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    store = open_store(Settings.load(data_dir=data, config_dir=fast_config_dir).database_url)
+    settings = Settings.load(data_dir=data, config_dir=fast_config_dir)
+    store = open_store(settings.database_url)
     try:
         assert store.title_suffixes() == {"fixture-hebdo": HEBDO_SUFFIX}
-        reclean_titles(store)
-        titles = {url: title for _, url, _, title in store.article_titles("fixture-hebdo")}
+    finally:
+        store.close()
+    # a later run removes it from every title, the first pages' too
+    proc, report = crawl(fast_config_dir, data, "fixture-hebdo", "--allow-host", "127.0.0.1", "--refresh")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    store = open_store(settings.database_url)
+    try:
+        titles = {i: title for i, _, _, title in store.article_titles("fixture-hebdo")}
         assert sorted(titles.values()) == sorted(headline for headline, _ in HEBDO.values()), report
+        # a title archived before the suffix was known is cleaned by ``veille extract --titles``
+        first = min(titles)
+        store.set_titles({first: f"{titles[first]} | {HEBDO_SUFFIX}"})
+        assert reclean_titles(store) == 1
+        assert dict((i, t_) for i, _, _, t_ in store.article_titles("fixture-hebdo")) == titles
     finally:
         store.close()
 
