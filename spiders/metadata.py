@@ -62,12 +62,15 @@ def meta(tree: Any, *names: str) -> str | None:
 def json_ld(tree: Any) -> dict[str, Any]:
     """The page's article object from JSON-LD (``@graph`` and lists flattened)."""
     found: list[dict[str, Any]] = []
+    named: dict[str, dict[str, Any]] = {}  # "@id" -> node with a name (Yoast's Person nodes)
 
     def walk(node: Any) -> None:
         if isinstance(node, list):
             for n in node:
                 walk(n)
         elif isinstance(node, dict):
+            if isinstance(node.get("@id"), str) and node.get("name"):
+                named.setdefault(node["@id"], node)
             types = node.get("@type", [])
             types = [types] if isinstance(types, str) else types
             if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types):
@@ -89,7 +92,20 @@ def json_ld(tree: Any) -> dict[str, Any]:
             continue
     # prefer a real article type over WebPage
     found.sort(key=lambda n: "webpage" in str(n.get("@type", "")).lower())
-    return found[0] if found else {}
+    if not found:
+        return {}
+    article = dict(found[0])
+    for field in ("author", "creator", "publisher"):  # {"@id": ...} references to other nodes
+        article[field] = _resolve(article.get(field), named)
+    return article
+
+
+def _resolve(value: Any, named: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(value, list):
+        return [_resolve(v, named) for v in value]
+    if isinstance(value, dict) and not value.get("name") and isinstance(value.get("@id"), str):
+        return named.get(value["@id"], value)
+    return value
 
 
 def ld_text(value: Any) -> str | None:

@@ -61,7 +61,7 @@ from spiders.encoding import decode_html, repair_mojibake
 from spiders.markup import clean, html_fragment_to_text, parse_html, select
 from spiders.metadata import ARTICLE_TYPES, json_ld, language_code, ld_text, meta, visible_date
 from spiders.titles import decode as decode_entities
-from spiders.titles import page_title
+from spiders.titles import page_title, site_named
 
 __all__ = [
     "ARTICLE_TYPES",
@@ -235,15 +235,21 @@ def extract_page(
     )
     if meta_author and meta_author.startswith(("http://", "https://")):
         meta_author = None
-    author = first(
+
+    def person(value: str | None) -> str | None:
+        """An author field without its label ("Par", "Post author By"), never the site's name."""
+        value = _BYLINE_LABEL.sub("", value).strip() if value else None
+        return None if not value or site_named(tree, ld, url, value) else value
+
+    chosen = ", ".join(sel.get("author", []))
+    author = first("author", ("selector", _BYLINE_LABEL.sub("", chosen).strip() or None)) or first(
         "author",
-        ("selector", ", ".join(sel.get("author", [])) or None),
-        ("json-ld", ld_text(ld.get("author") or ld.get("creator"))),
-        ("meta", meta_author),
-        ("feed", clean(entry.author) if entry and entry.author else None),
-    ) or first("author", ("byline", byline_author(tree)))
-    if author:
-        author = re.sub(r"^(?:par|by)\s+", "", author, flags=re.I).strip() or None
+        ("json-ld", person(ld_text(ld.get("author") or ld.get("creator")))),
+        ("meta", person(meta_author)),
+        ("feed", person(clean(entry.author)) if entry and entry.author else None),
+    )
+    if not author:  # the byline, read only when nothing else names anyone (a tree copy)
+        author = first("author", ("byline", person(byline_author(tree))))
 
     # lead
     lead = first(
@@ -302,6 +308,14 @@ def extract_page(
         title_tag=" ".join(" ".join(t.itertext()) for t in tree.xpath("//head/title | //title")[:1]) or None,
         sources=where,
     )
+
+
+# "Par", "By", "Post author By", "Author:", "Von", "Vom", "Por" before a byline's name
+_BYLINE_LABEL = re.compile(
+    r"^(?:(?:post\s+)?(?:author|autor|auteur|autorin)\s*:?\s+)?(?:par|by|von|vom|por)?\s*:?\s+"
+    r"|^(?:post\s+)?(?:author|autor|auteur|autorin)\s*:?\s+",
+    re.IGNORECASE,
+)
 
 
 def page_links(html: str, url: str) -> list[str]:

@@ -298,3 +298,21 @@ def reclean(title: str, url: str, site_names: Iterable[str] = ()) -> str:
     suffix, the host name) removed (``veille extract --titles``)."""
     cleaned = strip_site(decode(title), SiteNames(list(site_names), url))
     return cleaned if key(cleaned) else title
+
+
+def site_named(tree: Any, ld: dict[str, Any], url: str, name: str) -> bool:
+    """Is ``name`` (an author field, say) only the site's name: a domain ("ORF.at"), or the
+    name the page gives its site (``og:site_name``, the JSON-LD publisher)? A person's blog
+    named after its host keeps its author."""
+    from spiders.metadata import ld_text, meta
+
+    if _DOMAIN.match(name.strip()):
+        return True
+    publisher = ld.get("publisher")
+    names = [
+        meta(tree, "og:site_name"),
+        meta(tree, "application-name"),
+        ld_text(publisher) if isinstance(publisher, dict | list) else None,
+    ]
+    k = key(name)
+    return bool(k) and any(k == key(decode(n)) for n in names if n)

@@ -155,3 +155,29 @@ def test_an_archived_title_is_recleaned_with_the_learned_suffix() -> None:
         "Rabat & Tanger recrutent"
     )
     assert reclean("L'Hebdo", "https://h.example/1", ["L'Hebdo"]) == "L'Hebdo"  # never emptied
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "want"),
+    [
+        # a byline label before the name
+        ("<meta name='author' content='Post author By Salma Bennani'>", "", "Salma Bennani"),
+        ("<meta name='author' content='Por Karim Alaoui'>", "", "Karim Alaoui"),
+        # the site's own name is no author: the byline names the person
+        (
+            "<meta name='author' content='Exemple.ma'>",
+            "<article><p class='byline'>Par <a rel='author' href='/a/ali'>Ali Benali</a></p></article>",
+            "Ali Benali",
+        ),
+        # a JSON-LD author given by reference to a Person node of the graph (Yoast)
+        (
+            "<script type='application/ld+json'>{\"@graph\": [{\"@type\": \"NewsArticle\", \"headline\": \"x\","
+            " \"author\": {\"@id\": \"https://exemple.ma/#/person/1\"}}, {\"@type\": \"Person\","
+            " \"@id\": \"https://exemple.ma/#/person/1\", \"name\": \"Nadia Tazi\"}]}</script>",
+            "",
+            "Nadia Tazi",
+        ),
+    ],
+)  # fmt: skip
+def test_authors(head: str, body: str, want: str) -> None:
+    assert extract_page(page("<title>Un titre</title>" + head, body), "https://exemple.ma/a").author == want
