@@ -163,6 +163,13 @@ def choose_title(
         return _longest_between_bars(tag_clean), "title"
     if heads:
         return heads[0], "h1"
+    # every candidate looks like the site's name; one that says more than a name the site
+    # gives itself ("15 Jahre rete-mirabile.net") is a headline about the site, not its name
+    for candidate, origin in [*((decode(h), "h1") for h in headings), *((decode(m), "meta") for m in metadata if m),
+                              (tag, "title")]:  # fmt: skip
+        k = key(candidate)
+        if k and k not in sites.keys and len(candidate.split()) >= 3:
+            return strip_site(candidate, sites), origin
     return "", ""
 
 

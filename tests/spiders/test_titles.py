@@ -100,6 +100,13 @@ def page(head: str, body: str = "") -> str:
             "https://www.sports.fr/article",
             "",
         ),
+        # a headline about the site itself is not the bare site name
+        (
+            "<title>Les 15 ans de Exemple.ma</title><meta property='og:site_name' content='Exemple.ma'>",
+            "<h1>Les 15 ans de Exemple.ma</h1>",
+            "https://www.exemple.ma/15-ans",
+            "Les 15 ans de Exemple.ma",
+        ),
         # a French quotation is kept whole
         (
             "<title>La feuille de route « Digital Maroc » - Le Site</title><meta property='og:site_name' content='Le Site'>",
