@@ -92,6 +92,8 @@ def ledger_lines(
             "updated": 0,
             "duplicate": 0,
             "errors": 0,
+            "archived_partial": 0,
+            "completed": 0,
             "error_messages": [],
             "reasons": Counter(),
         }
@@ -108,7 +110,10 @@ def ledger_lines(
             line["reasons"][reason_key("/".join(parts[2:]))] += int(value or 0)
         elif what == "error_messages":
             line["error_messages"] = [str(m) for m in (value or [])]
-        elif what in ("fetched", "new", "updated", "duplicate", "errors") and len(parts) == 2:
+        elif (
+            what in ("fetched", "new", "updated", "duplicate", "errors", "archived_partial", "completed")
+            and len(parts) == 2
+        ):
             line[what] = int(value or 0)
     for source, seen in (signalled or {}).items():
         line = per[source]
@@ -128,6 +133,8 @@ def ledger_lines(
             "drop_reasons": dict(sorted((r, n) for r, n in reasons.items() if n)),
             "errors": line["errors"],
             "error_messages": line["error_messages"],
+            "partial": line["archived_partial"],  # archived from the feed only (aggregator link, paywall)
+            "completed": line["completed"],  # partial articles this source completed in place
         }
     return out
 
@@ -232,6 +239,10 @@ class StorePipeline:
             )
         _, created = self.store.upsert_article(item)
         self._inc(f"{PREFIX}{item.source}/{'new' if created else 'updated'}")
+        if item.partial and created:
+            self._inc(f"{PREFIX}{item.source}/archived_partial")
+        if item.completed:
+            self._inc(f"{PREFIX}{item.source}/completed")
         if not created:
             self._inc(f"{PREFIX}{item.source}/duplicate")
         self._tick()

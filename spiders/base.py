@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 from spiders.config import load_crawl_config
 from spiders.page import FeedEntry, extract_page, parse_date
 from spiders.safety import BlockedRequest
+from spiders.titles import SiteNames, SuffixLearner, decode, strip_site
 from veille.models import Article
 from veille.sources import Source
 from veille.workers import Workers
@@ -63,6 +64,8 @@ class SourceSpider(scrapy.Spider):
         self._store: Any = None
         self._store_failed = False
         self.workers = Workers()  # from_crawler: the crawl's VEILLE_WORKERS
+        self.suffixes = SuffixLearner()  # what the site appends to its titles, learned from its pages
+        self._site_names: list[str] | None = None
 
     # -- settings ----------------------------------------------------------------------
     @classmethod
@@ -132,15 +135,12 @@ class SourceSpider(scrapy.Spider):
         self.logger.warning(message)
 
     # -- incremental crawling -------------------------------------------------------------
-    def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """URLs already archived (none when refreshing or without an archive)."""
-        urls = list(urls)
-        if self.refresh or not urls or self._store_failed:
-            return set()
-        if self._store is None:
+    def archive(self) -> Any:
+        """The archive (opened once), or None without one or when it cannot be read."""
+        if self._store is None and not self._store_failed:
             url = self.crawler.settings.get("VEILLE_DATABASE_URL")
             if not url:
-                return set()
+                return None
             try:
                 from veille.store import open_store
 
@@ -148,10 +148,36 @@ class SourceSpider(scrapy.Spider):
             except Exception as exc:
                 self._store_failed = True
                 self.error(f"cannot read the archive to skip known URLs: {exc}")
-                return set()
-        return self._store.known_urls(urls)
+        return self._store
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """URLs already archived (none when refreshing or without an archive)."""
+        urls = list(urls)
+        if self.refresh or not urls:
+            return set()
+        store = self.archive()
+        return store.known_urls(urls) if store is not None else set()
+
+    # -- the site's title suffix --------------------------------------------------------------
+    def site_names(self) -> list[str]:
+        """What the source appends to its titles: learned by earlier runs (kept in the archive)
+        and by this one once the same suffix repeats across its pages."""
+        if self._site_names is None:
+            store = self.archive()
+            known = store.title_suffixes().get(self.source_name) if store is not None else None
+            self._site_names = [known] if known else []
+        learned = self.suffixes.suffix()
+        if learned and learned not in self._site_names:
+            self._site_names.append(learned)
+        return self._site_names
 
     def _close_store(self, spider: Any = None) -> None:
+        learned = self.suffixes.suffix()
+        if learned and self.archive() is not None:
+            try:
+                self._store.record_title_suffix(self.source_name, learned)
+            except Exception as exc:  # the articles are archived; the suffix is a refinement
+                self.logger.warning("cannot keep the learned title suffix: %s", exc)
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -258,7 +284,22 @@ class SourceSpider(scrapy.Spider):
             entry=entry,
             language=self.source.language,
             selectors=self.source.selectors,
+            site_names=tuple(self.site_names()),
         )
+        self.suffixes.add(fields.title_tag)
+        if (
+            entry is not None
+            and self.source.kind == "news-query"
+            and aggregator_page(response.url, fields, entry)
+        ):
+            # an aggregator's redirect or interstitial page, not the publisher's article: the
+            # item is kept from the feed until the publisher's own feed or site completes it
+            self.stat("partial")
+            article = self.feed_article(entry)
+            if fields.canonical_url and _site(fields.canonical_url) == _site(entry.publisher_url):
+                article.canonical_url = fields.canonical_url  # the page names the publisher's URL
+            yield article
+            return
         partial = False
         text = fields.text
         if (
@@ -286,7 +327,27 @@ class SourceSpider(scrapy.Spider):
             lead=fields.lead,
             language=fields.language,
             partial=partial,
+            publisher=entry.publisher if entry else None,
             fetched_at=fetched_at,
+        )
+
+    def feed_article(self, entry: FeedEntry) -> Article:
+        """The article as the feed tells it (title, summary, date, publisher): a partial one."""
+        title = entry.title
+        if entry.publisher:  # "Tanger recrute - Le Matin": the aggregator appends the publisher
+            title = strip_site(decode(title), SiteNames([entry.publisher], entry.publisher_url or ""))
+        return Article(
+            url=entry.url,
+            source=self.source_name,
+            title=title,
+            text=entry.summary,
+            published=entry.published,
+            author=entry.author,
+            lead=entry.summary.split("\n\n")[0][:1000] if entry.summary else None,
+            language=entry.language or self.source.language,
+            partial=True,
+            publisher=entry.publisher,
+            fetched_at=utcnow(),
         )
 
     @staticmethod
@@ -310,18 +371,7 @@ class SourceSpider(scrapy.Spider):
             self.logger.info("Using the feed summary for %s (%s)", request.url, detail)
             self.stat("fetched")
             self.stat("partial")
-            yield Article(
-                url=request.url,
-                source=self.source_name,
-                title=entry.title,
-                text=entry.summary,
-                published=entry.published,
-                author=entry.author,
-                lead=entry.summary.split("\n\n")[0][:1000] if entry.summary else None,
-                language=entry.language or self.source.language,
-                partial=True,
-                fetched_at=utcnow(),
-            )
+            yield self.feed_article(entry)
             return
         self.error(f"{request.url}: {detail}")
 
@@ -331,6 +381,27 @@ class SourceSpider(scrapy.Spider):
         if kind == "blocked":
             return
         self.error(f"{request.url}: {detail}")
+
+
+def _site(url: str | None) -> str:
+    host = (urlsplit(url or "").hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def aggregator_page(url: str, fields: Any, entry: FeedEntry) -> bool:
+    """Is the page a news-query item led to an aggregator's redirect or interstitial page
+    rather than the publisher's article? It has no article text of its own, or neither it nor
+    its canonical (or ``og:url``) is on the site of the publisher the item names."""
+    if not fields.text.strip() or fields.sources.get("text") == "feed":
+        return True
+    publisher = _site(entry.publisher_url)
+    if not publisher:
+        return False
+
+    def same(host: str) -> bool:
+        return bool(host) and (host == publisher or host.endswith("." + publisher))
+
+    return not (same(_site(url)) or same(_site(fields.canonical_url)))
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:

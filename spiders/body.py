@@ -1,10 +1,9 @@
 """The article body: trafilatura's text (layout tables unwrapped first), cleaned of the
-leading paragraphs that repeat the title or a standfirst shown apart from the body.
+leading paragraph that repeats the title (a standfirst stays: figures are extracted from the body).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
@@ -37,7 +36,7 @@ def run_trafilatura(tree: Any, url: str) -> Any:
 
     try:
         return trafilatura.bare_extraction(
-            unwrap_layout_tables(tree), url=url, fast=True, include_comments=False, include_tables=True
+            unwrap_layout_tables(tree), url=url, fast=False, include_comments=False, include_tables=True
         )
     except Exception:  # trafilatura can fail on pathological markup; the fallbacks remain
         return None
@@ -64,33 +63,6 @@ def _key(text: str) -> str:
     """Letters and digits only, accents and case folded: "Offshoring : 18,5 MMDH" -> "offshoring185mmdh"."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed.casefold() if c.isalnum() and not unicodedata.combining(c))
-
-
-_STANDFIRST = re.compile(
-    r"chap[oe]|lead|standfirst|intro|excerpt|summary|resume|sous-?titre|subtitle|dek|kicker|accroche"
-)
-
-
-def standfirst_on_page(tree: Any, lead: str) -> bool:
-    """Is ``lead`` shown on the page apart from the body (a standfirst), rather than as one of
-    its paragraphs (a description copied from the first paragraph, as WordPress does)?"""
-    key = _key(lead)
-    for el in tree.iter("p", "div", "h2", "h3", "span", "strong"):
-        if _key(" ".join(el.itertext())) != key:
-            continue
-        for node in (el, el.getparent()):
-            if node is not None and _STANDFIRST.search(
-                f"{node.get('class', '')} {node.get('id', '')}".lower()
-            ):
-                return True
-        parent = el.getparent()
-        siblings = (
-            []
-            if parent is None
-            else [p for p in parent.iterchildren("p") if p is not el and clean(p.text_content())]
-        )
-        return el.tag != "p" or len(siblings) < 2
-    return False
 
 
 def strip_repeated_heading(text: str, title: str, lead: str | None = None) -> str:

@@ -22,6 +22,8 @@ PUBLISHED_META = (
     "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published",
     "cxenseparse:recs:publishtime",
 )  # fmt: skip
+# the publication date named as such (not a bare "date", which is often the last change)
+SPECIFIC_META = tuple(n for n in PUBLISHED_META if n not in ("date", "dc.date", "dcterms.date"))
 MODIFIED_META = (
     "article:modified_time",
     "og:updated_time",
@@ -110,6 +112,61 @@ def find_french_date(text: str, fetched_at: datetime | None = None) -> datetime 
     return None
 
 
+# a site's readers see its UTC timestamps in the site's own zone: the day an annotator (or a
+# reader) gives is the local one. The zone is guessed from the country of the host name or of
+# the page's language tag ("de-DE", "pt-BR"); German without a region is read in Berlin. French
+# and English tags name no country: CMSs write "fr-FR" or "en-US" whatever the site's country.
+_CET = "Europe/Berlin"
+_COUNTRY_ZONES = {
+    "de": _CET, "at": _CET, "ch": _CET, "it": _CET, "nl": _CET, "be": _CET, "lu": _CET, "pl": _CET,
+    "cz": _CET, "dk": _CET, "se": _CET, "no": _CET, "fr": "Europe/Paris", "es": "Europe/Madrid",
+    "uk": "Europe/London", "gb": "Europe/London", "ie": "Europe/London", "pt": "Europe/Lisbon",
+    "fi": "Europe/Helsinki", "ma": "Africa/Casablanca", "dz": "Africa/Algiers", "tn": "Africa/Tunis",
+    "sn": "Africa/Dakar", "ci": "Africa/Abidjan", "br": "America/Sao_Paulo",
+    "ar": "America/Argentina/Buenos_Aires", "uy": "America/Montevideo", "py": "America/Asuncion",
+    "cl": "America/Santiago", "bo": "America/La_Paz", "pe": "America/Lima", "co": "America/Bogota",
+    "ec": "America/Guayaquil", "ve": "America/Caracas", "pa": "America/Panama",
+    "cr": "America/Costa_Rica", "ni": "America/Managua", "hn": "America/Tegucigalpa",
+    "sv": "America/El_Salvador", "gt": "America/Guatemala", "mx": "America/Mexico_City",
+    "cu": "America/Havana", "do": "America/Santo_Domingo", "us": "America/New_York",
+    "ca": "America/Toronto", "jp": "Asia/Tokyo", "kr": "Asia/Seoul", "in": "Asia/Kolkata",
+    "au": "Australia/Sydney",
+}  # fmt: skip
+_LANGUAGE_ZONES = {"de": _CET}
+
+
+def site_zone(url: str, language_tag: str | None = None) -> ZoneInfo | None:
+    """The zone a site's readers most likely live in, or None when nothing says."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    name = _COUNTRY_ZONES.get(host.rsplit(".", 1)[-1])
+    tag = (language_tag or "").strip().lower().replace("_", "-")
+    if name is None and "-" in tag and not tag.startswith(("fr", "en")):  # CMS defaults ("fr-FR", "en-US")
+        name = _COUNTRY_ZONES.get(tag.split("-")[1][:2])
+    if name is None:
+        name = _LANGUAGE_ZONES.get(tag[:2])
+    return ZoneInfo(name) if name else None
+
+
+def as_written(dt: datetime | None, zone: ZoneInfo | None) -> datetime | None:
+    """A UTC timestamp read in the site's zone (its day is the one the page shows); a date
+    written with its own offset is kept as written."""
+    if dt is None or zone is None or dt.utcoffset() != timedelta(0):
+        return dt
+    if (dt.hour, dt.minute, dt.second) == (0, 0, 0):
+        return dt  # a bare day written as midnight UTC, not an instant
+    return dt.astimezone(zone)
+
+
+_ZONE_WRITTEN = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|GMT|UTC)\s*$", re.IGNORECASE)
+
+
+def has_zone(value: object) -> bool:
+    """Is a date string written with its zone ("...+01:00", "...Z", "... GMT")?"""
+    return isinstance(value, str) and _ZONE_WRITTEN.search(value.strip()) is not None
+
+
 def midnight(dt: datetime) -> datetime:
     return datetime.combine(dt.date(), time(0), tzinfo=TZ)
 
@@ -119,13 +176,16 @@ def publication_day(
     fetched_at: datetime | None,
     precise: Sequence[datetime | None] = (),
     prefer: datetime | None = None,
+    written: datetime | None = None,
 ) -> datetime | None:
     """The article's publication day found by htmldate (original date, extensive search: it
     weighs the page's metadata, its URL and the dates written in the page, and skips
     comments' dates), as the datetime of ``precise`` on that day when one is (JSON-LD, meta,
     feed, the page's header: they carry the time), else midnight. ``prefer`` (when the page
     has no date metadata: the feed's date, or the date in the page's header, which may have
-    no year, "mardi 3 juin") wins over a day htmldate could only guess from the text."""
+    no year, "mardi 3 juin") wins over a day htmldate could only guess from the text.
+    ``written``: the page's own publication date (JSON-LD, meta) with its local offset; it wins
+    over a day htmldate found one day off, the shift of a timezone htmldate could not see."""
     from htmldate import find_date
 
     now = _aware(fetched_at) if fetched_at else datetime.now(TZ)
@@ -142,6 +202,8 @@ def publication_day(
     if not found:
         return None
     day = date.fromisoformat(found)
+    if written is not None and written.utcoffset() != timedelta(0) and abs((written.date() - day).days) == 1:
+        return written
     for dt in precise:
         if dt is not None and dt.date() == day:
             return dt

@@ -87,6 +87,7 @@ def parse_feed(body: bytes | str, url: str, content_type: str | None = None) -> 
         contents = [c.get("value", "") for c in e.get("content", []) if c.get("value")]
         summary_html = max([e.get("summary", "") or "", *contents], key=len)
         published = _entry_date(e)
+        origin = e.get("source") or {}
         entries.append(
             FeedEntry(
                 url=urljoin(url, link.strip()),
@@ -95,6 +96,8 @@ def parse_feed(body: bytes | str, url: str, content_type: str | None = None) -> 
                 published=published,
                 author=(e.get("author") or None),
                 language=language,
+                publisher=" ".join(str(origin.get("title") or "").split()) or None,
+                publisher_url=str(origin.get("href") or origin.get("url") or "").strip() or None,
             )
         )
     problem = ""

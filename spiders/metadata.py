@@ -19,28 +19,58 @@ ARTICLE_TYPES = {
 }  # fmt: skip
 
 
+_META_ATTRS = ("property", "name", "itemprop")
+# the meta tags of the last page read: an extraction asks for some thirty names, and walking
+# the whole tree for each (and each attribute) cost more than the main text's extraction
+_last_meta: tuple[Any, dict[tuple[str, str], str]] | None = None
+
+
+def _meta_index(tree: Any) -> dict[tuple[str, str], str]:
+    global _last_meta
+    if _last_meta is not None and _last_meta[0] is tree:
+        return _last_meta[1]
+    index: dict[tuple[str, str], str] = {}
+    for el in tree.iter("meta"):
+        value = None
+        for attr in _META_ATTRS:
+            name = el.get(attr)
+            if not name:
+                continue
+            pair = (attr, name.lower())
+            if pair in index:
+                continue
+            if value is None:
+                value = clean(el.get("content")) or ""
+            if value:
+                index[pair] = value
+    _last_meta = (tree, index)
+    return index
+
+
 def meta(tree: Any, *names: str) -> str | None:
+    """The first non-empty ``content`` of a meta tag named (property, name or itemprop,
+    case aside) by one of ``names``, in that order."""
+    index = _meta_index(tree)
     for name in names:
-        for attr in ("property", "name", "itemprop"):
-            for el in tree.xpath(
-                f"//meta[translate(@{attr},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n]",
-                n=name,
-            ):
-                value = clean(el.get("content"))
-                if value:
-                    return value
+        for attr in _META_ATTRS:
+            value = index.get((attr, name))
+            if value:
+                return value
     return None
 
 
 def json_ld(tree: Any) -> dict[str, Any]:
     """The page's article object from JSON-LD (``@graph`` and lists flattened)."""
     found: list[dict[str, Any]] = []
+    named: dict[str, dict[str, Any]] = {}  # "@id" -> node with a name (Yoast's Person nodes)
 
     def walk(node: Any) -> None:
         if isinstance(node, list):
             for n in node:
                 walk(n)
         elif isinstance(node, dict):
+            if isinstance(node.get("@id"), str) and node.get("name"):
+                named.setdefault(node["@id"], node)
             types = node.get("@type", [])
             types = [types] if isinstance(types, str) else types
             if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types):
@@ -62,7 +92,20 @@ def json_ld(tree: Any) -> dict[str, Any]:
             continue
     # prefer a real article type over WebPage
     found.sort(key=lambda n: "webpage" in str(n.get("@type", "")).lower())
-    return found[0] if found else {}
+    if not found:
+        return {}
+    article = dict(found[0])
+    for field in ("author", "creator", "publisher"):  # {"@id": ...} references to other nodes
+        article[field] = _resolve(article.get(field), named)
+    return article
+
+
+def _resolve(value: Any, named: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(value, list):
+        return [_resolve(v, named) for v in value]
+    if isinstance(value, dict) and not value.get("name") and isinstance(value.get("@id"), str):
+        return named.get(value["@id"], value)
+    return value
 
 
 def ld_text(value: Any) -> str | None:

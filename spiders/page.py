@@ -3,11 +3,10 @@
 The spiders and ``veille page`` both call :func:`extract_page`, so what the command shows
 is what a crawl archives. Where each field comes from, first match wins:
 
-- text: the source's ``text`` selector, then trafilatura (``fast=True``,
-  ``include_comments=False``), then JSON-LD ``articleBody``, then the feed summary. The
-  text is the body only: leading paragraphs repeating the title (the ``<h1>``) or a
-  standfirst shown apart from the body (the lead, from the description) are removed, as
-  fundus keeps title, summary and body apart;
+- text: the source's ``text`` selector, then trafilatura (with its fallback extractors,
+  ``include_comments=False``), then JSON-LD ``articleBody``, then the feed summary. A leading
+  paragraph repeating the title (the ``<h1>``) is removed; a standfirst stays at the head of
+  the body (figures are extracted from the body; the web page shows it once);
 - title: the source's selector, then the page's headline (:mod:`spiders.titles`: the
   ``<h1>`` that agrees with JSON-LD ``headline``, ``og:title``, the feed's title or
   ``<title>``, entities decoded and the site's name removed), then the feed's title;
@@ -40,7 +39,6 @@ from spiders.body import (
     byline_author,
     paragraphs,
     run_trafilatura,
-    standfirst_on_page,
     strip_repeated_heading,
 )
 from spiders.dates import (
@@ -48,18 +46,22 @@ from spiders.dates import (
     FRENCH_DATE,
     MODIFIED_META,
     PUBLISHED_META,
+    SPECIFIC_META,
     TZ,
+    as_written,
     find_french_date,
+    has_zone,
     midnight,
     parse_date,
     plausible,
     publication_day,
+    site_zone,
 )
 from spiders.encoding import decode_html, repair_mojibake
 from spiders.markup import clean, html_fragment_to_text, parse_html, select
 from spiders.metadata import ARTICLE_TYPES, json_ld, language_code, ld_text, meta, visible_date
 from spiders.titles import decode as decode_entities
-from spiders.titles import page_title
+from spiders.titles import page_title, site_named
 
 __all__ = [
     "ARTICLE_TYPES",
@@ -94,6 +96,8 @@ class FeedEntry:
     published: datetime | None = None
     author: str | None = None
     language: str | None = None
+    publisher: str | None = None  # RSS <source url=...>Name</source> (news-query feeds)
+    publisher_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class PageFields:
     modified: datetime | None = None  # last modified, when the page says so (kept apart from published)
     canonical_url: str | None = None
     encoding: str | None = None
+    title_tag: str | None = None  # the page's <title> as written (a crawl learns the site's suffix from it)
     sources: Mapping[str, str] = field(default_factory=dict)  # field -> where it came from
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,13 +187,17 @@ def extract_page(
     def d(value: Any) -> datetime | None:
         return parse_date(value, fetched_at) if isinstance(value, str) else None
 
-    ld_pub = d(ld.get("datePublished")) or d(ld.get("dateCreated"))
-    meta_pub = next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None)
+    zone = site_zone(url, (tree.xpath("/html/@lang") or [None])[0])
+    ld_pub = as_written(d(ld.get("datePublished")) or d(ld.get("dateCreated")), zone)
+    meta_pub = as_written(next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None), zone)
     structured = ld_pub or meta_pub
     feed_pub = (
         entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
     )
     on_page = visible_date(tree, fetched_at)
+    # the page's own publication date, when written with its zone (not a naive one read in ours)
+    zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
+    written = as_written(next((x for x in zoned if x), None), zone)
     published = first(
         "published",
         ("selector", next((x for x in (d(v) for v in sel.get("date", [])) if x), None)),
@@ -199,6 +208,7 @@ def extract_page(
                 fetched_at,
                 (ld_pub, meta_pub, feed_pub, on_page),
                 prefer=None if structured else feed_pub or on_page,
+                written=written,
             ),
         ),
         ("feed", feed_pub),
@@ -225,15 +235,21 @@ def extract_page(
     )
     if meta_author and meta_author.startswith(("http://", "https://")):
         meta_author = None
-    author = first(
+
+    def person(value: str | None) -> str | None:
+        """An author field without its label ("Par", "Post author By"), never the site's name."""
+        value = _BYLINE_LABEL.sub("", value).strip() if value else None
+        return None if not value or site_named(tree, ld, url, value) else value
+
+    chosen = ", ".join(sel.get("author", []))
+    author = first("author", ("selector", _BYLINE_LABEL.sub("", chosen).strip() or None)) or first(
         "author",
-        ("selector", ", ".join(sel.get("author", [])) or None),
-        ("json-ld", ld_text(ld.get("author") or ld.get("creator"))),
-        ("meta", meta_author),
-        ("feed", clean(entry.author) if entry and entry.author else None),
-    ) or first("author", ("byline", byline_author(tree)))
-    if author:
-        author = re.sub(r"^(?:par|by)\s+", "", author, flags=re.I).strip() or None
+        ("json-ld", person(ld_text(ld.get("author") or ld.get("creator")))),
+        ("meta", person(meta_author)),
+        ("feed", person(clean(entry.author)) if entry and entry.author else None),
+    )
+    if not author:  # the byline, read only when nothing else names anyone (a tree copy)
+        author = first("author", ("byline", person(byline_author(tree))))
 
     # lead
     lead = first(
@@ -258,13 +274,9 @@ def extract_page(
     )
 
     if where.get("text") == "trafilatura":
-        # title and standfirst are fields of their own (as fundus does): the body starts after them
-        standfirst = (
-            lead
-            if lead and where.get("lead") in ("json-ld", "meta") and standfirst_on_page(tree, lead)
-            else None
-        )
-        text = strip_repeated_heading(text, title, standfirst)
+        # the title is a field of its own: the body starts after it. A standfirst stays at the
+        # head of the body, where the figure extractor (which reads the body) finds its figures
+        text = strip_repeated_heading(text, title)
 
     # language, canonical
     lang = first(
@@ -293,8 +305,17 @@ def extract_page(
         modified=modified,
         canonical_url=canonical,
         encoding=encoding,
+        title_tag=" ".join(" ".join(t.itertext()) for t in tree.xpath("//head/title | //title")[:1]) or None,
         sources=where,
     )
+
+
+# "Par", "By", "Post author By", "Author:", "Von", "Vom", "Por" before a byline's name
+_BYLINE_LABEL = re.compile(
+    r"^(?:(?:post\s+)?(?:author|autor|auteur|autorin)\s*:?\s+)?(?:par|by|von|vom|por)?\s*:?\s+"
+    r"|^(?:post\s+)?(?:author|autor|auteur|autorin)\s*:?\s+",
+    re.IGNORECASE,
+)
 
 
 def page_links(html: str, url: str) -> list[str]:

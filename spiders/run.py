@@ -43,6 +43,8 @@ class SourceReport:
     drop_reasons: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     error_messages: tuple[str, ...] = ()
+    partial: int = 0  # archived from the feed only (an aggregator's link, a paywall)
+    completed: int = 0  # partial articles completed in place by this source's articles
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def report_from_ledger(store: Any, run_id: int) -> CrawlReport:
             drop_reasons=dict(s.get("drop_reasons") or {}),
             errors=s.get("errors") or 0,
             error_messages=tuple(s.get("error_messages") or ()),
+            partial=s.get("partial") or 0,
+            completed=s.get("completed") or 0,
         )
         for s in run["sources"]
     )
@@ -372,6 +376,8 @@ def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
         "drop_reasons": reasons,
         "errors": int(stats.get(prefix + "errors", 0)),
         "error_messages": list(stats.get(prefix + "error_messages", []) or []),
+        "partial": int(stats.get(prefix + "archived_partial", 0)),
+        "completed": int(stats.get(prefix + "completed", 0)),
     }
 
 

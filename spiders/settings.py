@@ -27,7 +27,9 @@ Stats the spiders keep per source, read by the StorePipeline at close for the le
 place), ``veille/{source}/dropped/{reason}`` (reasons: too_big, not_html, robots,
 blocked_host, blocked_scheme, http_404..., not_modified...), ``veille/{source}/errors`` and
 ``veille/{source}/error_messages`` (a list of one-line messages), and
-``veille/{source}/partial`` (items built from the feed summary).
+``veille/{source}/partial`` (items built from the feed summary). The StorePipeline adds
+``veille/{source}/archived_partial`` (partial articles archived: the ledger's ``partial``)
+and ``veille/{source}/completed`` (partial articles this source's articles completed in place).
 """
 
 from __future__ import annotations

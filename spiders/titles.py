@@ -32,7 +32,7 @@ _BOILERPLATE = {"blogarchive", "blogarchiv", "archives", "startseite", "accueil"
 # a heading's kicker or screen-reader text: "<span class=kicker>Klimaschutz</span> Bohren, bis..."
 _KICKER = re.compile(
     r"kicker|dachzeile|overline|roofline|topline|subheadline|eyebrow|supertitle|surtitre|visually-hidden"
-    r"|sr-only|screen-reader|label|rubri|category|categorie|date|time"
+    r"|sr-only|screen-reader|label|rubri|category|categorie|date|time|toptitle|subtitle|untertitel|small"
 )
 _GENERIC_HOST_LABELS = {"www", "blog", "blogs", "news", "m", "de", "com", "org", "net", "fr", "www2", "web"}
 
@@ -150,16 +150,54 @@ def choose_title(
         k = key(h)
         if k in wider or (len(k) >= 8 and k in tag_key):
             return strip_site(h, sites), "h1"
+    for h in [*inside, *heads]:  # a section label or kicker before the headline ("Politics | ...")
+        tail = _headline_after_label(h, wider)
+        if tail:
+            return tail, "h1"
     for h in inside:  # a one- or two-word label ("News", "Sections") is not the headline
         if len(h.split()) > 2 or not (meta or tag_clean):
             return strip_site(h, sites), "h1"
     if meta:
         return meta[0], "meta"
     if tag_clean:
-        return tag_clean, "title"
+        return _longest_between_bars(tag_clean), "title"
     if heads:
         return heads[0], "h1"
+    # every candidate looks like the site's name; one that says more than a name the site
+    # gives itself ("15 Jahre rete-mirabile.net") is a headline about the site, not its name
+    for candidate, origin in [*((decode(h), "h1") for h in headings), *((decode(m), "meta") for m in metadata if m),
+                              (tag, "title")]:  # fmt: skip
+        k = key(candidate)
+        if k and k not in sites.keys and len(candidate.split()) >= 3:
+            return strip_site(candidate, sites), origin
     return "", ""
+
+
+def _headline_after_label(heading: str, others: Sequence[str]) -> str | None:
+    """The part of a heading after its first separator(s), when that part alone is what the
+    other candidates say ("Local News | Brothel busted in Boston" and a <title> "Brothel
+    busted in Boston")."""
+    parts = _SEP.split(heading)
+    for i in range(2, len(parts), 2):
+        tail = "".join(parts[i:])
+        k = key(tail)
+        if len(k) >= 12 and k in others:
+            return tail
+    return None
+
+
+def _longest_between_bars(title: str) -> str:
+    """A ``<title>`` (nothing better on the page) still cut by " | " after the site's name was
+    removed ("kein App Store mehr ? | iPhone | Forum"): its longest part, the headline, when
+    it is clearly the longest; " | " separates a site's sections, seldom a headline's words."""
+    parts = [p.strip() for p in re.split(r"\s+\|\s+", title)]
+    if len(parts) < 2:
+        return title
+    longest = max(parts, key=len)
+    others = [p for p in parts if p is not longest]
+    if len(longest.split()) >= 3 and all(len(longest) > len(p) for p in others):
+        return longest
+    return title
 
 
 def page_title(
@@ -225,3 +263,63 @@ def heading_text(el: Any) -> str:
     walk(el)
     text = " ".join("".join(parts).split())
     return text or " ".join(" ".join(el.itertext()).split())
+
+
+class SuffixLearner:
+    """The suffix (or prefix) a site repeats on its pages' ``<title>`` (" | L'Hebdo du Nord"),
+    learned during a crawl: the same end segment on at least ``min_pages`` pages and on most
+    of the titles seen. Never a segment that is a whole title."""
+
+    def __init__(self, min_pages: int = 3, share: float = 0.6) -> None:
+        self.min_pages, self.share = min_pages, share
+        self.titles = 0
+        self.ends: dict[str, int] = {}
+        self.shown: dict[str, str] = {}
+
+    def add(self, title_tag: str | None) -> None:
+        title = decode(title_tag)
+        segments = _SEP.split(title)[::2]
+        if not title:
+            return
+        self.titles += 1
+        if len(segments) < 2:
+            return
+        for segment in {segments[-1].strip(), segments[0].strip()}:
+            k = key(segment)
+            if k and len(segment.split()) <= 8:
+                self.ends[k] = self.ends.get(k, 0) + 1
+                self.shown.setdefault(k, segment)
+
+    def suffix(self) -> str | None:
+        """The learned site name, or None while no segment repeats enough."""
+        if not self.ends:
+            return None
+        k, count = max(self.ends.items(), key=lambda kv: kv[1])
+        if count >= self.min_pages and count >= self.share * self.titles:
+            return self.shown[k]
+        return None
+
+
+def reclean(title: str, url: str, site_names: Iterable[str] = ()) -> str:
+    """An archived title cleaned again: entities decoded and the site's names (the learned
+    suffix, the host name) removed (``veille extract --titles``)."""
+    cleaned = strip_site(decode(title), SiteNames(list(site_names), url))
+    return cleaned if key(cleaned) else title
+
+
+def site_named(tree: Any, ld: dict[str, Any], url: str, name: str) -> bool:
+    """Is ``name`` (an author field, say) only the site's name: a domain ("ORF.at"), or the
+    name the page gives its site (``og:site_name``, the JSON-LD publisher)? A person's blog
+    named after its host keeps its author."""
+    from spiders.metadata import ld_text, meta
+
+    if _DOMAIN.match(name.strip()):
+        return True
+    publisher = ld.get("publisher")
+    names = [
+        meta(tree, "og:site_name"),
+        meta(tree, "application-name"),
+        ld_text(publisher) if isinstance(publisher, dict | list) else None,
+    ]
+    k = key(name)
+    return bool(k) and any(k == key(decode(n)) for n in names if n)

@@ -145,6 +145,7 @@ class Article:
     lead: str | None = None
     language: str | None = None
     partial: bool = False  # True when only the feed summary could be had
+    publisher: str | None = None  # the publisher a news-query item names (<source url=...>)
     truncated: bool = False  # text cut at the extractor's limit ([extract] max_text_chars)
     fetched_at: datetime | None = None
     # set by the pipeline
@@ -159,6 +160,7 @@ class Article:
     extractor_version: str | None = None
     # set by the store
     id: int | None = None
+    completed: bool = False  # this article completed a partial one in place (same id)
 
     @property
     def word_count(self) -> int:

@@ -71,6 +71,7 @@ articles = Table(
     Column("fetched_at", AwareDateTime()),
     Column("language", String(12)),
     Column("partial", Boolean, nullable=False, default=False),
+    Column("publisher", String(200)),  # migration 0015: who published a story an aggregator linked to
     # text cut at the extractor's limit ([extract] max_text_chars; migration 0011)
     Column("truncated", Boolean, nullable=False, default=False, server_default=false()),
     Column("relevance", Float, nullable=False, default=0.0, index=True),
@@ -216,6 +217,9 @@ run_sources = Table(
     Column("duplicate", Integer, nullable=False, default=0),
     Column("dropped", Integer, nullable=False, default=0),
     Column("errors", Integer, nullable=False, default=0),
+    # migration 0015: partial articles (feed only) and partial articles completed in place
+    Column("partial", Integer, nullable=False, default=0, server_default="0"),
+    Column("completed", Integer, nullable=False, default=0, server_default="0"),
     Column("drop_reasons", JSON, nullable=False, default=dict),  # reason -> count
     Column("error_messages", JSON, nullable=False, default=list),
     UniqueConstraint("run_id", "source", name="uq_run_source"),
@@ -291,4 +295,5 @@ sources = Table(
     Column("label", String(200)),
     Column("kind", String(20)),
     Column("updated_at", AwareDateTime(), nullable=False),
+    Column("title_suffix", String(200)),  # migration 0014: what the site appends to its titles
 )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -110,6 +110,7 @@ class Store:
             "fetched_at": article.fetched_at or now,
             "language": article.language,
             "partial": article.partial,
+            "publisher": article.publisher,
             "truncated": article.truncated,
             "relevance": article.relevance,
             "matched_terms": list(article.matched_terms),
@@ -126,6 +127,25 @@ class Store:
                     (t.articles.c.canonical_url == canonical) | (t.articles.c.url == article.url)
                 )
             )
+            if existing is None:
+                existing = self._same_story(conn, article)
+            was_partial = (
+                existing is not None
+                and conn.scalar(select(t.articles.c.partial).where(t.articles.c.id == existing)) is True
+            )
+            if existing is not None and article.partial and not was_partial:
+                # the full story is archived already: a feed-only copy adds nothing to it
+                article.id = existing
+                return existing, False
+            if existing is not None and was_partial and not article.partial:
+                # the publisher brings the story an aggregator linked to: completed in place (same
+                # id, so what refers to it keeps pointing at it) and its figures extracted again
+                values["extractor_version"] = None
+                values["publisher"] = article.publisher or conn.scalar(
+                    select(t.articles.c.publisher).where(t.articles.c.id == existing)
+                )
+                conn.execute(update(t.articles).where(t.articles.c.id == existing).values(url=article.url))
+                article.completed = True
             if existing is None:
                 try:
                     with conn.begin_nested():
@@ -157,6 +177,30 @@ class Store:
             self._after_article_write(conn, article_id)
         article.id = article_id
         return article_id, created
+
+    def _same_story(self, conn: Any, article: Article) -> int | None:
+        """An archived article telling the same story from the other side of an aggregator
+        link: a partial one (feed only) for a full article, or the reverse; same title once the
+        publisher's name is removed, published within two days."""
+        key = _story_key(article.title, article.publisher)
+        if len(key) < 12:
+            return None
+        when = article.published or article.fetched_at or utcnow()
+        rows = conn.execute(
+            select(t.articles.c.id, t.articles.c.title, t.articles.c.publisher)
+            .where(
+                t.articles.c.partial.is_(not article.partial),
+                t.articles.c.published >= when - STORY_WINDOW,
+                t.articles.c.published <= when + STORY_WINDOW,
+            )
+            .order_by(t.articles.c.id.desc())
+            .limit(500)
+        )
+        for row in rows:
+            publisher = row.publisher or article.publisher
+            if _story_key(row.title, publisher) == _story_key(article.title, publisher):
+                return int(row.id)
+        return None
 
     def _after_article_write(self, conn: Any, article_id: int) -> None:
         """Keep the full-text index in step, in the same transaction as the article.
@@ -445,6 +489,43 @@ class Store:
             )
             return {name: label for name, label in rows}
 
+    def record_title_suffix(self, name: str, suffix: str) -> None:
+        """Remember what source ``name`` appends to its page titles (learned by a crawl)."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            values = {"title_suffix": suffix[:200], "updated_at": now}
+            if conn.execute(update(t.sources).where(t.sources.c.name == name).values(**values)).rowcount == 0:
+                conn.execute(insert(t.sources).values(name=name, **values))
+
+    def title_suffixes(self) -> dict[str, str]:
+        """Source name -> the title suffix learned for it."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.sources.c.name, t.sources.c.title_suffix).where(
+                    t.sources.c.title_suffix.is_not(None)
+                )
+            )
+            return {name: suffix for name, suffix in rows}
+
+    def article_titles(self, source: str | None = None) -> Iterator[tuple[int, str, str, str]]:
+        """(id, url, source, title) of the archived articles, by id (of one source when given)."""
+        query = select(t.articles.c.id, t.articles.c.url, t.articles.c.source, t.articles.c.title).order_by(
+            t.articles.c.id
+        )
+        if source is not None:
+            query = query.where(t.articles.c.source == source)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        for row in rows:
+            yield row.id, row.url, row.source, row.title
+
+    def set_titles(self, titles: Mapping[int, str]) -> None:
+        """New titles of archived articles (the full-text index follows)."""
+        with self.engine.begin() as conn:
+            for article_id, title in titles.items():
+                conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(title=title))
+                self._after_article_write(conn, article_id)
+
     def new_articles_by_source(self, since: datetime) -> dict[str, int]:
         """Articles archived since ``since``, per source: what the archive holds, whatever the ledger says."""
         with self.engine.connect() as conn:
@@ -458,7 +539,9 @@ class Store:
     def record_source(self, run_id: int, source: str, stats: dict[str, Any]) -> None:
         """Create or replace one source's line of a run (fetched/new/duplicate/dropped/errors)."""
         values: dict[str, Any] = {
-            k: stats[k] for k in ("fetched", "new", "duplicate", "dropped", "errors") if k in stats
+            k: stats[k]
+            for k in ("fetched", "new", "duplicate", "dropped", "errors", "partial", "completed")
+            if k in stats
         }
         values["drop_reasons"] = dict(stats.get("drop_reasons", {}))
         values["error_messages"] = list(stats.get("error_messages", []))[-50:]
@@ -505,6 +588,19 @@ class Store:
                     ).mappings()
                 ]
             return out
+
+
+STORY_WINDOW = timedelta(days=2)
+
+
+def _story_key(title: str | None, publisher: str | None) -> str:
+    """A title's letters and digits, folded, without the publisher's name at either end
+    ("Tanger recrute - Le Matin" and "Tanger recrute" are the same story)."""
+    key = "".join(c for c in fold(title or "") if c.isalnum())
+    name = "".join(c for c in fold(publisher or "") if c.isalnum())
+    if name and key != name:
+        key = key.removesuffix(name) if key.endswith(name) else key.removeprefix(name)
+    return key
 
 
 def _pid_alive(pid: int) -> bool:

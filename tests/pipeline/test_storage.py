@@ -178,6 +178,8 @@ def test_ledger_lines_from_stats() -> None:
         "veille/le360/errors": 1,
         "veille/le360/error_messages": ["HTTP 500 https://le360.ma/x"],
         "veille/medias24/dropped/language:en": 1,
+        "veille/medias24/archived_partial": 2,
+        "veille/medias24/completed": 1,
     }
     lines = ledger_lines(stats, {"le360": {"off-topic": 1, "too-old": 1}, "medias24": {"language:en": 1}})
     assert lines["le360"] == {
@@ -188,8 +190,12 @@ def test_ledger_lines_from_stats() -> None:
         "drop_reasons": {"known": 2, "off-topic": 1, "too-old": 1},
         "errors": 1,
         "error_messages": ["HTTP 500 https://le360.ma/x"],
+        "partial": 0,
+        "completed": 0,
     }
     assert lines["medias24"]["dropped"] == 1 and lines["medias24"]["fetched"] == 1
+    # partial articles archived from the feed, and partial articles completed in place
+    assert (lines["medias24"]["partial"], lines["medias24"]["completed"]) == (2, 1)
 
 
 # -- the stage in a crawl ---------------------------------------------------------------------------

@@ -228,6 +228,95 @@ def atom(base: str) -> bytes:
     ).encode()
 
 
+# /hebdo/: a site whose every <title> ends with its name, written nowhere else on its pages
+# (no og:site_name, no heading, a host name that says nothing): a crawl learns the suffix
+HEBDO_SUFFIX = "L'Hebdo du Nord"
+HEBDO = {
+    f"/hebdo/{n}/": (headline, f"2025-03-{10 + n:02d}T09:00:00+00:00")
+    for n, headline in enumerate(
+        [
+            "Les exportations de services progressent",
+            "Un nouveau centre d'appels ouvre à Tanger",
+            "Un centre nearshore s'installe à Nador",
+            "Les jeunes diplômés recrutés dans l'offshoring",
+        ],
+        start=1,
+    )
+}
+
+
+def hebdo_page(headline: str) -> bytes:
+    words = headline.split()
+    body = f"<p>{headline}. " + " ".join(  # a text of its own on each page (dedup keeps them apart)
+        f"{words[k % len(words)].capitalize()} : {k * len(headline) + 17} emplois selon {words[-1 - k % len(words)]}"
+        f" et {words[(3 * k) % len(words)]} en {1990 + (k * len(headline)) % 35}."
+        for k in range(12)
+    )
+    return (
+        f"<html lang='fr'><head><meta charset='utf-8'><title>{headline} | {HEBDO_SUFFIX}</title></head>"
+        f"<body><div class='content'>{body}</p><p>{body}</p></div></body></html>"
+    ).encode()
+
+
+# /pub/: a publisher with its own feed; /gnews/: a news-query feed on the same server naming
+# that publisher in <source url=...>, whose links go through an aggregator's redirect page
+# served on a second loopback host ("localhost", /agg/), as news aggregators do
+PUB_NAME = "Le Courrier du Détroit"
+PUB = {  # path -> (headline, date, body sentence)
+    "/pub/2025/06/02/tanger-centre-appels/": (
+        "Un centre d'appels de 800 postes ouvre à Tanger",
+        "2025-06-02T08:00:00+00:00",
+        "Le nouveau centre d'appels de Tanger Med emploiera 800 téléconseillers d'ici 2026",
+    ),
+    "/pub/2025/06/03/offshoring-rabat/": (
+        "L'offshoring recrute 1 200 ingénieurs à Rabat",
+        "2025-06-03T10:00:00+00:00",
+        "Les sociétés d'offshoring de Technopolis Rabat recruteront 1 200 ingénieurs cette année",
+    ),
+}
+
+
+def pub_page(path: str) -> bytes:
+    headline, date, sentence = PUB[path]
+    paragraphs = "".join(
+        f"<p>{sentence}, selon l'agence régionale ({k + 1}/6). Les salaires des profils "
+        f"qualifiés progressent de {3 + k} % dans le secteur de l'offshoring.</p>"
+        for k in range(6)
+    )
+    return (
+        f"<html lang='fr'><head><meta charset='utf-8'><title>{headline} - {PUB_NAME}</title>"
+        f"<meta property='og:site_name' content='{PUB_NAME}'>"
+        f"<meta property='article:published_time' content='{date}'></head>"
+        f"<body><article><h1>{headline}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+def gnews_feed(base: str, port: int) -> bytes:
+    """The news-query feed: titles "Headline - Publisher", links to the aggregator's page."""
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>"offshoring" - News</title>'
+    ]
+    for n, (_path, (headline, date, sentence)) in enumerate(PUB.items()):
+        out.append(
+            f"<item><title>{headline} - {PUB_NAME}</title>"
+            f"<link>http://localhost:{port}/agg/articles/{n}</link><guid>agg-{n}</guid>"
+            f"<pubDate>{_rfc822(date)}</pubDate>"
+            f"<description>&lt;p&gt;{sentence}.&lt;/p&gt;</description>"
+            f'<source url="{base}/pub/">{PUB_NAME}</source></item>'
+        )
+    out.append("</channel></rss>")
+    return "".join(out).encode("utf-8")
+
+
+def aggregator_page(target: str, here: str) -> bytes:
+    """An interstitial page: no article, a script and a link to the publisher's page."""
+    return (
+        f"<html><head><title>Redirection</title><link rel='canonical' href='{here}'>"
+        f"<script>window.location.replace({json.dumps(target)});</script></head>"
+        f"<body><p>Ouverture de l'article…</p><a href='{target}'>Continuer</a></body></html>"
+    ).encode()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -283,6 +372,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, body)
         if path == "/wp/doc.pdf":
             return self.send(200, b"%PDF-1.4 fake", "application/pdf")
+        if path == "/hebdo/feed/":
+            items = [  # the feed repeats the pages' titles, suffix included
+                (base + path, f"{headline} | {HEBDO_SUFFIX}", date, headline + ".")
+                for path, (headline, date) in HEBDO.items()
+            ]
+            return self.send(200, rss(base, items, HEBDO_SUFFIX), "application/rss+xml; charset=UTF-8")
+        if path in HEBDO:
+            return self.send(200, hebdo_page(HEBDO[path][0]))
+        if path == "/gnews/rss":
+            return self.send(200, gnews_feed(f"http://127.0.0.1:{port}", port), "application/rss+xml")
+        if path.startswith("/agg/articles/"):
+            target = f"http://127.0.0.1:{port}" + list(PUB)[int(path.rsplit("/", 1)[1])]
+            return self.send(200, aggregator_page(target, base + path))
+        if path == "/pub/feed/":
+            items = [
+                (base + p, headline, date, sentence + ".") for p, (headline, date, sentence) in PUB.items()
+            ]
+            return self.send(200, rss(base, items, PUB_NAME), "application/rss+xml; charset=UTF-8")
+        if path in PUB:
+            return self.send(200, pub_page(path))
         if path == "/json/feed.json":
             return self.send(200, json_feed(base), "application/feed+json")
         if path == "/utf16/feed.xml":

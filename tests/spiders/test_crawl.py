@@ -216,3 +216,97 @@ def test_json_feed_and_utf16_feed_sources(fast_config_dir: Path, tmp_path: Path,
         archive = _archive(fast_config_dir, tmp_path / name)
         full = archive[site.base + "/wp/2025/03/12/offshoring-exportations-record/"]
         assert full["title"].startswith("Offshoring : les exportations atteignent un record")
+
+
+def test_a_crawl_learns_the_sites_title_suffix(
+    fast_config_dir: Path, tmp_path: Path, site: FixtureSite
+) -> None:
+    """Every <title> of the source ends with " | L'Hebdo du Nord", which its pages name nowhere
+    else: the crawl keeps that suffix with the source in the archive, later runs and
+    ``veille page --source`` remove it, and ``veille extract --titles`` cleans the titles
+    archived before it was known."""
+    from tests.spiders.site import HEBDO, HEBDO_SUFFIX, hebdo_page
+    from veille.commands.extract import reclean_titles
+
+    with (fast_config_dir / "sources.toml").open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[[source]]\nname = "fixture-hebdo"\nkind = "rss"\nurls = ["{site.base}/hebdo/feed/"]\n')
+    data = tmp_path / "data"
+    proc, report = crawl(fast_config_dir, data, "fixture-hebdo", "--allow-host", "127.0.0.1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    settings = Settings.load(data_dir=data, config_dir=fast_config_dir)
+    store = open_store(settings.database_url)
+    try:
+        assert store.title_suffixes() == {"fixture-hebdo": HEBDO_SUFFIX}
+    finally:
+        store.close()
+    # a later run removes it from every title, the first pages' too
+    proc, report = crawl(fast_config_dir, data, "fixture-hebdo", "--allow-host", "127.0.0.1", "--refresh")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    store = open_store(settings.database_url)
+    try:
+        titles = {i: title for i, _, _, title in store.article_titles("fixture-hebdo")}
+        assert sorted(titles.values()) == sorted(headline for headline, _ in HEBDO.values()), report
+        # a title archived before the suffix was known is cleaned by ``veille extract --titles``
+        first = min(titles)
+        store.set_titles({first: f"{titles[first]} | {HEBDO_SUFFIX}"})
+        assert reclean_titles(store) == 1
+        assert dict((i, t_) for i, _, _, t_ in store.article_titles("fixture-hebdo")) == titles
+    finally:
+        store.close()
+
+    page = tmp_path / "page.html"
+    page.write_bytes(hebdo_page("Un salon de l'emploi à Oujda"))
+    out = subprocess.run(
+        [PYTHON, "-m", "veille", "page", str(page), "--source", "fixture-hebdo", "--json"],
+        cwd=REPO, env=child_env(fast_config_dir, data), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert '"title": "Un salon de l\'emploi à Oujda"' in out.stdout
+
+
+def test_aggregator_links_kept_partial_then_completed_in_place(
+    fast_config_dir: Path, tmp_path: Path, site: FixtureSite
+) -> None:
+    """A news-query feed whose links go through an aggregator's redirect page (a second
+    loopback host): its items are archived from the feed (title without the publisher's name,
+    summary, publisher) as partial, and counted so; the publisher's own feed then brings the
+    same stories, which complete those articles in place (same ids, extraction to redo)."""
+    from tests.spiders.site import PUB, PUB_NAME
+
+    with (fast_config_dir / "sources.toml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            f'\n[[source]]\nname = "fixture-gnews"\nkind = "news-query"\nurls = ["{site.base}/gnews/rss"]\n'
+            f'\n[[source]]\nname = "fixture-pub"\nkind = "rss"\nurls = ["{site.base}/pub/feed/"]\n'
+        )
+    data = tmp_path / "data"
+    hosts = ("--allow-host", "127.0.0.1", "--allow-host", "localhost")
+    proc, report = crawl(fast_config_dir, data, "fixture-gnews", *hosts)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert report is not None
+    (line,) = report["sources"]
+    assert line["partial"] == 2 and line["new"] == 2, line
+    first = {a["title"]: a for a in _archive(fast_config_dir, data).values()}
+    headlines = sorted(headline for headline, _, _ in PUB.values())
+    assert sorted(first) == headlines
+    assert all(a["partial"] and a["publisher"] == PUB_NAME for a in first.values())
+    assert all("/agg/" in a["url"] or "/pub/" in a["canonical_url"] for a in first.values())
+
+    store = open_store(Settings.load(data_dir=data, config_dir=fast_config_dir).database_url)
+    try:  # as if the partial articles had been extracted: completing them must redo it
+        with store.engine.begin() as conn:
+            conn.execute(t.articles.update().values(extractor_version="before"))
+    finally:
+        store.close()
+
+    proc, report = crawl(fast_config_dir, data, "fixture-pub", *hosts)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert report is not None
+    (line,) = report["sources"]
+    assert line["completed"] == 2 and line["new"] == 0, line
+    after = {a["title"]: a for a in _archive(fast_config_dir, data).values()}
+    assert sorted(after) == headlines
+    for headline, article in after.items():
+        assert article["id"] == first[headline]["id"]
+        assert not article["partial"] and article["publisher"] == PUB_NAME
+        assert _path(article["url"]).startswith("/pub/2025/") and len(article["text"]) > 500
+        assert article["extractor_version"] is None  # figures extracted again from the full text

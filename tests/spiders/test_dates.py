@@ -59,3 +59,41 @@ def test_published_and_modified_kept_apart_and_comments_ignored() -> None:
     )
     assert fields.published == datetime(2025, 3, 10, 9, 0, tzinfo=timezone(timedelta(hours=1)))
     assert fields.modified == datetime(2025, 3, 12, 18, 30, tzinfo=timezone(timedelta(hours=1)))
+
+
+def _utc_page(published: str, lang: str = "de") -> str:
+    return (
+        f"""<html lang="{lang}"><head><title>Ein Artikel</title>
+    <meta property="article:published_time" content="{published}"></head>
+    <body><article><h1>Ein Artikel</h1><p>"""
+        + "Der Text des Artikels über die Energiewende. " * 20
+        + "</p></article></body></html>"
+    )
+
+
+def test_a_utc_timestamp_is_dated_in_the_sites_own_zone() -> None:
+    """23:00 UTC on the 6th is the 7th in Berlin: the day the page shows its readers."""
+    from spiders.page import extract_page
+
+    fetched = datetime(2022, 12, 1, tzinfo=TZ)
+    fields = extract_page(_utc_page("2022-11-06T23:00:00Z"), "https://zeitung.de/a", fetched_at=fetched)
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-11-07"
+    # a Bolivian site: 02:41 UTC on the 4th is the evening of the 3rd in La Paz
+    fields = extract_page(
+        _utc_page("2022-05-04T02:41:00Z", "es"), "https://diario.com.bo/a", fetched_at=fetched
+    )
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-05-03"
+    # nothing says where the site is: the timestamp is kept as written
+    fields = extract_page(
+        _utc_page("2022-11-06T23:00:00Z", "en"), "https://news.example/a", fetched_at=fetched
+    )
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-11-06"
+
+
+def test_site_zone_from_host_or_language_tag() -> None:
+    from spiders.dates import site_zone
+
+    assert str(site_zone("https://www.lematin.ma/x")) == "Africa/Casablanca"
+    assert str(site_zone("https://example.com/x", "pt-BR")) == "America/Sao_Paulo"
+    assert str(site_zone("https://example.com/x", "de")) == "Europe/Berlin"
+    assert site_zone("https://example.com/x", "en") is None

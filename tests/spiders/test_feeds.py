@@ -74,3 +74,32 @@ def test_utf16_and_utf32_feeds_with_a_bom_whatever_the_content_type() -> None:
             feed = parse_feed(data, "http://x.test/utf16/feed.xml", ctype)
             assert not feed.bozo, (ctype, feed.problem)
             assert feed.entries[1].title == "Nearshore : Nextalis ouvre un centre à Rabat", ctype
+
+
+def test_a_news_query_item_names_its_publisher() -> None:
+    from spiders.feeds import parse_feed
+
+    feed = parse_feed(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>q</title><item>'
+        b"<title>Tanger recrute - Le Matin</title><link>https://news.aggregator.example/a/1</link>"
+        b'<source url="https://lematin.ma">Le Matin</source></item></channel></rss>',
+        "https://news.aggregator.example/rss",
+    )
+    (entry,) = feed.entries
+    assert (entry.publisher, entry.publisher_url) == ("Le Matin", "https://lematin.ma")
+
+
+def test_aggregator_page_is_told_from_the_publishers_article() -> None:
+    from spiders.base import aggregator_page
+    from spiders.page import FeedEntry, PageFields
+
+    entry = FeedEntry(
+        url="https://news.aggregator.example/a/1", publisher="Le Matin", publisher_url="https://lematin.ma"
+    )
+    text = "Un long article. " * 40
+    interstitial = PageFields(url=entry.url, text="Ouverture…", canonical_url=entry.url)
+    article = PageFields(url="https://www.lematin.ma/x", text=text, canonical_url="https://lematin.ma/x")
+    empty = PageFields(url="https://www.lematin.ma/x", text="")
+    assert aggregator_page(entry.url, interstitial, entry)
+    assert not aggregator_page("https://www.lematin.ma/x", article, entry)  # the redirect was followed
+    assert aggregator_page("https://www.lematin.ma/x", empty, entry)  # no article text

@@ -66,12 +66,46 @@ def page(head: str, body: str = "") -> str:
             "https://site.example/a",
             "Casablanca Nearshore s'agrandit",
         ),
+        # a sub-title or top line inside the heading is not part of the headline
+        (
+            "<title>Offshoring - Casablanca Nearshore s'agrandit - Site</title>",
+            "<article><h1><span class='entry-title__toptitle'>Offshoring</span> Casablanca Nearshore s'agrandit</h1></article>",
+            "https://site.example/a",
+            "Casablanca Nearshore s'agrandit",
+        ),
+        (
+            "<title>Tanger recrute - Site</title>",
+            "<article><h1><span class='title'>Tanger recrute</span> <span class='entry-subtitle'>Mille postes</span></h1></article>",
+            "https://site.example/a",
+            "Tanger recrute",
+        ),
+        # a section label before the headline in the heading, the <title> being the headline alone
+        (
+            "<title>Tanger accueille un salon de l'offshoring</title>",
+            "<article><h1>Économie | Tanger accueille un salon de l'offshoring</h1></article>",
+            "https://site.example/a",
+            "Tanger accueille un salon de l'offshoring",
+        ),
+        # only a <title>, still cut by " | " into sections once the site's name is removed
+        (
+            "<title>Les centres d'appels recrutent à Fès | Emploi | Forum</title>",
+            "",
+            "https://forum.example/t/1",
+            "Les centres d'appels recrutent à Fès",
+        ),
         # never the bare site name: a page whose only titles are the site's name has none of its own
         (
             "<title>Sports.fr</title><meta property='og:title' content='Sports.fr'><meta property='og:site_name' content='Sports.fr'>",
             "<h1>Sports.fr</h1>",
             "https://www.sports.fr/article",
             "",
+        ),
+        # a headline about the site itself is not the bare site name
+        (
+            "<title>Les 15 ans de Exemple.ma</title><meta property='og:site_name' content='Exemple.ma'>",
+            "<h1>Les 15 ans de Exemple.ma</h1>",
+            "https://www.exemple.ma/15-ans",
+            "Les 15 ans de Exemple.ma",
         ),
         # a French quotation is kept whole
         (
@@ -105,3 +139,52 @@ def test_a_title_with_a_separator_of_its_own_is_kept() -> None:
 
 def test_decode() -> None:
     assert decode("l&#039;usine &amp;amp; co\xad") == "l'usine & co"
+
+
+def test_the_suffix_learner_needs_the_same_segment_on_most_pages() -> None:
+    from spiders.titles import SuffixLearner
+
+    learner = SuffixLearner()
+    learner.add("Les exportations progressent | L'Hebdo du Nord")
+    learner.add("Un centre ouvre à Tanger | L'Hebdo du Nord")
+    assert learner.suffix() is None  # two pages are not yet a habit
+    learner.add("Salaires - ce qui change en 2025 | L'Hebdo du Nord")
+    assert learner.suffix() == "L'Hebdo du Nord"
+    for title in ("Sans suffixe", "Autre titre", "Encore un", "Et un autre"):
+        learner.add(title)
+    assert learner.suffix() is None  # three titles in seven: not the site's habit
+
+
+def test_an_archived_title_is_recleaned_with_the_learned_suffix() -> None:
+    from spiders.titles import reclean
+
+    assert reclean("Rabat &amp; Tanger recrutent | L'Hebdo", "https://h.example/1", ["L'Hebdo"]) == (
+        "Rabat & Tanger recrutent"
+    )
+    assert reclean("L'Hebdo", "https://h.example/1", ["L'Hebdo"]) == "L'Hebdo"  # never emptied
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "want"),
+    [
+        # a byline label before the name
+        ("<meta name='author' content='Post author By Salma Bennani'>", "", "Salma Bennani"),
+        ("<meta name='author' content='Por Karim Alaoui'>", "", "Karim Alaoui"),
+        # the site's own name is no author: the byline names the person
+        (
+            "<meta name='author' content='Exemple.ma'>",
+            "<article><p class='byline'>Par <a rel='author' href='/a/ali'>Ali Benali</a></p></article>",
+            "Ali Benali",
+        ),
+        # a JSON-LD author given by reference to a Person node of the graph (Yoast)
+        (
+            "<script type='application/ld+json'>{\"@graph\": [{\"@type\": \"NewsArticle\", \"headline\": \"x\","
+            " \"author\": {\"@id\": \"https://exemple.ma/#/person/1\"}}, {\"@type\": \"Person\","
+            " \"@id\": \"https://exemple.ma/#/person/1\", \"name\": \"Nadia Tazi\"}]}</script>",
+            "",
+            "Nadia Tazi",
+        ),
+    ],
+)  # fmt: skip
+def test_authors(head: str, body: str, want: str) -> None:
+    assert extract_page(page("<title>Un titre</title>" + head, body), "https://exemple.ma/a").author == want

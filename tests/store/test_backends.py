@@ -14,7 +14,7 @@ from veille.models import Article
 from veille.search import SearchQuery, search
 from veille.store import Store, open_store
 
-HEAD = "0013"  # the newest migration
+HEAD = "0015"  # the newest migration
 
 
 def test_schema_at_head_with_search_index(any_store: Store) -> None:

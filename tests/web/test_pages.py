@@ -647,3 +647,21 @@ def test_api_figures_carry_their_copies(client: TestClient, fx: Fixture) -> None
     assert "copies" in {
         p["name"] for p in client.get("/openapi.json").json()["paths"]["/api/figures"]["get"]["parameters"]
     }
+
+
+def test_article_page_of_a_partial_article_and_a_standfirst_shown_once(
+    client: TestClient, archive: tuple[Store, Fixture]
+) -> None:
+    from datetime import UTC, datetime
+
+    from veille.models import Article
+
+    store = archive[0]
+    lead = "Un centre d'appels de 800 postes ouvre à Tanger Med."
+    partial_id, _ = store.upsert_article(
+        Article(url="https://agg.example/a/1", source="test", title="Tanger recrute", text=lead, lead=lead,
+                partial=True, publisher="Le Courrier du Détroit", published=datetime(2025, 6, 2, tzinfo=UTC))
+    )  # fmt: skip
+    body = main_of(client.get(f"/articles/{partial_id}").text)
+    assert "résumé du flux seulement" in body and "Le Courrier du Détroit" in body
+    assert body.count("800 postes ouvre") == 1  # the standfirst opening the text is shown once

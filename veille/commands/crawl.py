@@ -64,14 +64,24 @@ def print_report(report: object) -> None:
     from rich.table import Table
 
     table = Table(title=f"Run {report.run_id} — {report.status}")  # type: ignore[attr-defined]
-    for col in ("source", "fetched", "new", "duplicate", "dropped", "errors", "reasons / last error"):
+    for col in (
+        "source",
+        "fetched",
+        "new",
+        "partial",
+        "duplicate",
+        "dropped",
+        "errors",
+        "reasons / last error",
+    ):
         table.add_column(col, justify="left" if col in ("source", "reasons / last error") else "right")
     for s in report.sources:  # type: ignore[attr-defined]
         reasons = ", ".join(f"{k}:{v}" for k, v in sorted(s.drop_reasons.items()))
         last = s.error_messages[-1] if s.error_messages else ""
-        table.add_row(s.name, str(s.fetched), str(s.new), str(s.duplicate), str(s.dropped), str(s.errors),
-                      "; ".join(x for x in (reasons, last[:100]) if x))  # fmt: skip
+        partial = f"{s.partial} ({s.completed} completed)" if s.completed else str(s.partial)
+        table.add_row(s.name, str(s.fetched), str(s.new), partial, str(s.duplicate), str(s.dropped),
+                      str(s.errors), "; ".join(x for x in (reasons, last[:100]) if x))  # fmt: skip
     t = report.total  # type: ignore[attr-defined]
-    table.add_row("total", str(t("fetched")), str(t("new")), str(t("duplicate")), str(t("dropped")),
+    table.add_row("total", str(t("fetched")), str(t("new")), str(t("partial")), str(t("duplicate")), str(t("dropped")),
                   str(t("errors")), "", style="bold")  # fmt: skip
     Console(width=160).print(table)

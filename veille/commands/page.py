@@ -8,13 +8,15 @@ from typing import Annotated
 
 import typer
 
+from veille.commands.options import ConfigDir, DataDir
+
 
 def register(app: typer.Typer) -> None:
     @app.command(
         "page",
         help=(
             "Extract an article (title, date, author, lead, text, language) from a saved HTML file "
-            "or a URL, exactly as a crawl would.\n\nExample: veille page article.html --url https://lematin.ma/x --json"
+            "or a URL, exactly as a crawl would.\n\nExample: veille page article.html --url https://lematin.ma/x --source lematin --json"
         ),
     )
     def page(
@@ -27,8 +29,22 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--allow-host", help="Allow this private/loopback host.")
         ] = None,
         timeout: Annotated[float, typer.Option("--timeout", help="Seconds, for a URL.")] = 15.0,
+        source: Annotated[
+            str | None,
+            typer.Option(
+                "--source",
+                help="Read the page as this source's: the title suffix its crawls learned (kept in the archive).",
+            ),
+        ] = None,
+        data_dir: DataDir = None,
+        config_dir: ConfigDir = None,
     ) -> None:
-        fields = extract_target(target, url=url, allow_hosts=tuple(allow_host or ()), timeout=timeout)
+        site_names: tuple[str, ...] = ()
+        if source:
+            site_names = source_site_names(source, data_dir, config_dir)
+        fields = extract_target(
+            target, url=url, allow_hosts=tuple(allow_host or ()), timeout=timeout, site_names=site_names
+        )
         data = fields.to_dict()
         if as_json:
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -39,8 +55,27 @@ def register(app: typer.Typer) -> None:
         typer.echo(data["text"])
 
 
+def source_site_names(
+    source: str, data_dir: Path | None = None, config_dir: Path | None = None
+) -> tuple[str, ...]:
+    """The title suffix the archive keeps for ``source`` (none when it has learned none)."""
+    from veille.commands.options import open_archive
+
+    _, store = open_archive(data_dir, config_dir)
+    try:
+        suffix = store.title_suffixes().get(source)
+    finally:
+        store.close()
+    return (suffix,) if suffix else ()
+
+
 def extract_target(
-    target: str, *, url: str | None = None, allow_hosts: tuple[str, ...] = (), timeout: float = 15.0
+    target: str,
+    *,
+    url: str | None = None,
+    allow_hosts: tuple[str, ...] = (),
+    timeout: float = 15.0,
+    site_names: tuple[str, ...] = (),
 ):  # type: ignore[no-untyped-def]
     """FILE_OR_URL -> PageFields (the function behind the command)."""
     from spiders.page import extract_page
@@ -52,8 +87,8 @@ def extract_target(
         got = fetch(target, timeout=timeout, allow_hosts=allow_hosts)
         if got.status >= 400:
             raise FetchError(f"{target}: HTTP {got.status}")
-        return extract_page(got.body, url or got.url, content_type=got.content_type)
+        return extract_page(got.body, url or got.url, content_type=got.content_type, site_names=site_names)
     path = Path(target)
     if not path.is_file():
         raise FetchError(f"{target}: no such file (give an HTML file or an http(s) URL)")
-    return extract_page(path.read_bytes(), url or path.resolve().as_uri())
+    return extract_page(path.read_bytes(), url or path.resolve().as_uri(), site_names=site_names)

@@ -202,3 +202,5 @@ class ArticleDetail:
     figures: list[FigureRow]
     organisations: list[OrgMention]
     persons: list[PersonMention]
+    partial: bool = False  # only the feed's summary (an aggregator's link, a paywall)
+    publisher: str | None = None  # who published it, when an aggregator's feed named them

@@ -103,10 +103,12 @@ def article_page(request: Request, article_id: str) -> Response:
                 "source": detail.source,
                 "published": detail.published,
                 "author": detail.author,
-                "lead": detail.lead,
+                # a standfirst that opens the body is shown once, as the body's first paragraph
+                "lead": None if _opens(detail.text, detail.lead) else detail.lead,
                 "themes": detail.themes,
                 "word_count": len(detail.text.split()),
-                "partial": False,
+                "partial": detail.partial,
+                "publisher": detail.publisher,
             },
             "original_url": safe_url(detail.canonical_url) or safe_url(detail.url),
             "others": detail.other_sources,
@@ -116,3 +118,14 @@ def article_page(request: Request, article_id: str) -> Response:
             "persons": detail.persons,
         },
     )
+
+
+def _opens(text: str, lead: str | None) -> bool:
+    """Does ``text`` start with ``lead`` (accents, case, spaces and punctuation aside)?"""
+    from veille.folding import fold
+
+    if not lead:
+        return False
+    lead_key = "".join(c for c in fold(lead) if c.isalnum())
+    text_key = "".join(c for c in fold(text[: 2 * len(lead) + 50]) if c.isalnum())
+    return bool(lead_key) and text_key.startswith(lead_key)
