@@ -76,14 +76,7 @@ def run_real(name: str, nlp, errors: bool) -> None:
     result = rp.evaluate(excerpts, lambda texts, published: analyze_many(texts, nlp=nlp, published=published))
     print(f"== {name}: {rp.describe(excerpts)}")
     print(rp.report(name, result, errors=errors and name not in LOCKED).split("\n", 1)[1])
-    preds = {}
-    articles = [e.article for e in excerpts]
-    for e, an in zip(
-        excerpts,
-        analyze_many([e.text for e in excerpts], nlp=nlp, published=[e.published for e in excerpts]),
-        strict=True,
-    ):
-        preds[e.name] = list(an.figures)
+    preds, articles = result.predictions, [e.article for e in excerpts]  # the run above, not a second one
     print("  per unit:")
     for unit, us in per_unit(preds, articles).items():
         print(line(f"  {unit}", us))

@@ -13,13 +13,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from pipeline.status import per_of, status_of
+from pipeline.status import MONEY, clause_start, per_of, status_of
 from veille.config import PACKAGE_CONFIG, read_toml
 from veille.errors import ConfigError
 from veille.models import UNITS
 
-_MONEY = ("MAD", "EUR", "USD")
-_BREAK = re.compile(r"[;!?\n]|\.(?=\s)|\s[–—]\s")
 DEFAULT_TAXONOMY = PACKAGE_CONFIG / "indicators.toml"
 FALLBACK = "autre"
 
@@ -139,21 +137,16 @@ def indicator_of(
     candidates = taxonomy.for_unit(unit)
     if not candidates:
         return FALLBACK
-    if unit in _MONEY and per is not None:
+    lo = clause_start(text, s_start, start)
+    if unit in MONEY and per is not None:
         if per in ("m2/month", "m2") and "loyer" in candidates:
             return "loyer"
         if "salaire" in candidates and per in ("month", "year", "hour", "day"):
-            clause_lo = s_start
-            for m in _BREAK.finditer(text, s_start, start):
-                clause_lo = m.end()
-            window = text[max(clause_lo, start - 80) : end + 15].lower()
+            window = text[max(lo, start - 80) : end + 15].lower()
             if any(c in window for c in ("loyer", "location", "louer")):
                 return "loyer"
             if not any(c in window for c in ("budget", "chiffre", "export", "invest")):
                 return "salaire"
-    lo = s_start
-    for m in _BREAK.finditer(text, s_start, start):
-        lo = m.end()
     before = text[max(lo, start - 300) : start]
     after = text[end : min(s_end, end + 60)]
     own = text[start:end] + " "
@@ -240,9 +233,7 @@ def classify(
 ) -> Reading:
     """Indicator, status and per of one figure of ``text`` (``prev_end``: where the previous
     figure of the same sentence ends)."""
-    lo = s_start
-    for m in _BREAK.finditer(text, s_start, start):
-        lo = m.end()
+    lo = clause_start(text, s_start, start)
     per = per_of(text, start, end, unit, lo)
     indicator = indicator_of(taxonomy, text, start, end, unit, metric, s_start, s_end, per, previous)
     status = status_of(text, start, end, s_start, s_end, indicator, prev_end, prev_start)

@@ -28,6 +28,12 @@ def clause_start(text: str, s_start: int, start: int) -> int:
     return lo
 
 
+def clause_end(text: str, end: int, s_end: int) -> int:
+    """Where the figure's clause ends in its sentence."""
+    m = _BREAK.search(text, end, s_end)
+    return m.start() if m else s_end
+
+
 # ---------------------------------------------------------------------------------------------
 # per: what a rate is per, read just after the figure ("80 DH/m²/mois", "450 euros par mois")
 
@@ -108,7 +114,7 @@ _PER_BEFORE = [
     ("month", re.compile(r"(?:mensuel(?:le)?s?|par mois)(?:\W+\w+){0,4}\W*$", re.I)),
     ("year", re.compile(r"(?:annuel(?:le)?s?)(?:\W+\w+){0,2}\W*$", re.I)),
 ]
-_MONEY = ("MAD", "EUR", "USD")
+MONEY = ("MAD", "EUR", "USD")
 
 
 def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str | None:
@@ -116,10 +122,10 @@ def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str
     after = text[end : end + 40]
     for per, rx in _PER_AFTER:
         if rx.search(after):
-            if per in ("m2", "m2/month") and unit not in _MONEY:
+            if per in ("m2", "m2/month") and unit not in MONEY:
                 continue
             return per
-    if unit in _MONEY:
+    if unit in MONEY:
         before = text[max(clause_start, start - 60) : start]
         for per, rx in _PER_BEFORE:
             if rx.search(before):
@@ -241,8 +247,7 @@ def status_of(
     lo = clause_start(text, s_start, start)
     own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
     own = text[own_lo:start]
-    hi_m = _BREAK.search(text, end, s_end)
-    after = text[end : hi_m.start() if hi_m else s_end][:70]
+    after = text[end : clause_end(text, end, s_end)][:70]
     found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
     if not found and _NOW_AFTER.match(after):
         return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
@@ -311,11 +316,7 @@ def relative_year(
     The marker nearest the figure in its clause decides, within ``lo``..``hi`` when given (the ends
     of the figures before and after it): in "emploie aujourd'hui 120.000 personnes, contre 100.000
     l'an dernier", the first is this year and the second last year."""
-    c_lo = s_start
-    for m in _BREAK.finditer(text, s_start, start):
-        c_lo = m.end()
-    hi_m = _BREAK.search(text, end, s_end)
-    c_hi = hi_m.start() if hi_m else s_end
+    c_lo, c_hi = clause_start(text, s_start, start), clause_end(text, end, s_end)
     a, b = max(c_lo, lo if lo is not None else c_lo), min(c_hi, hi if hi is not None else c_hi)
     best: tuple[int, int] | None = None
     for rx, delta in ((_LAST_YEAR, -1), (_NEXT_YEAR, 1), (_NOW, 0)):

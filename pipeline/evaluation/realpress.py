@@ -86,6 +86,7 @@ class Result:
         default_factory=list
     )  # (excerpt, span, what, gold, pred)
     predicted_indicators: Counter[str] = field(default_factory=Counter)
+    predictions: dict[str, list[Figure]] = field(default_factory=dict)  # excerpt -> its predicted figures
 
     @staticmethod
     def share(pair: Sequence[int]) -> float:
@@ -118,6 +119,7 @@ def evaluate(excerpts: Sequence[Excerpt], analyze_many: Callable[..., Iterable[A
     analyses = analyze_many([e.text for e in excerpts], published=[e.published for e in excerpts])
     for ex, analysis in zip(excerpts, analyses, strict=True):
         figures = list(analysis.figures)
+        result.predictions[ex.name] = figures
         for f in figures:
             result.with_metric[0] += bool((f.metric or "").strip())
             result.with_metric[1] += 1
