@@ -36,6 +36,7 @@ from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
 from pipeline.quantities import _RATIO, scan, skip_adjectives
 from pipeline.resolution import resolve
+from pipeline.status import MONEY
 from veille.models import Figure
 
 if not Doc.has_extension("figures"):
@@ -141,12 +142,11 @@ _CONTINUED = re.compile(
     r"(?:pour|afin d['’]|de manière à|et)[\s\u00a0]+(?:atteindre|arriver[\s\u00a0]+à|porter|passer[\s\u00a0]+à|s['’]établir[\s\u00a0]+à)[^.;!?]{0,40}$",
     re.IGNORECASE,
 )
-_MONEY_UNITS = ("MAD", "EUR", "USD")
 
 
 def _same_kind(a: str, b: str) -> bool:
     """Two units that can restate one amount ("DH ... soit ... dollars"), or the same unit."""
-    return a == b or (a in _MONEY_UNITS and b in _MONEY_UNITS)
+    return a == b or (a in MONEY and b in MONEY)
 
 
 _RESTATED = re.compile(
