@@ -73,7 +73,7 @@ def polite_settings(scale: float) -> dict[str, Any]:
     """The politeness settings of a production Veille crawl, delays multiplied by ``scale``."""
     sys.path.insert(0, str(REPO))
     from spiders.run import scrapy_settings
-    from veille.config import Settings
+    from veille.core.config import Settings
 
     s = scrapy_settings(Settings.load(config_dir=REPO / "config", data_dir=REPO))
     out: dict[str, Any] = {

@@ -49,8 +49,8 @@ def make_texts(n: int) -> list[str]:
 def build_archive(path: Path, texts: list[str]) -> str:
     from datetime import UTC, datetime, timedelta
 
-    from veille.models import Article
-    from veille.store import open_store
+    from veille.archive.store import open_store
+    from veille.core.models import Article
 
     url = f"sqlite:///{path}"
     store = open_store(url)
@@ -87,7 +87,7 @@ def run_variant(variant: str, url: str, n: int, processes: int, batch_size: int)
             pass
     else:
         from pipeline.extract import extract_articles
-        from veille.store import open_store
+        from veille.archive.store import open_store
 
         store = open_store(url)
         report = extract_articles(store, redo_all=True, n_process=processes, batch_size=batch_size)

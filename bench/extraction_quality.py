@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.evaluation import entities as ent  # noqa: E402
 from pipeline.evaluation import realpress as rp  # noqa: E402
 from pipeline.evaluation.figures import Score, gold_counts, load_gold, per_unit, score  # noqa: E402
-from veille.models import STATUSES, Analysis  # noqa: E402
+from veille.core.models import STATUSES, Analysis  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 WRITTEN = {

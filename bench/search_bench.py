@@ -2,7 +2,7 @@
 
 Generates N articles (~400 words each, figures and organisations attached), bulk-loads
 them into SQLite and/or PostgreSQL, builds the full-text index, then times
-:func:`veille.search.search` and :func:`veille.search.figures` (hits + total; facets
+:func:`veille.archive.search.search` and :func:`veille.archive.search.figures` (hits + total; facets
 timed apart) against a plain ``LIKE`` scan. Prints only; asserts nothing.
 
 Example: python bench/search_bench.py --n 100000 --backend both
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from veille import schema as t
-from veille.cache import CACHE
-from veille.fulltext import index_text
-from veille.runtime import settle_heap
-from veille.search import FigureQuery, SearchQuery, figures, search
-from veille.store import Store, open_store
+from veille.archive import schema as t
+from veille.archive.cache import CACHE
+from veille.archive.fulltext import index_text
+from veille.archive.search import FigureQuery, SearchQuery, figures, search
+from veille.archive.store import Store, open_store
+from veille.core.runtime import settle_heap
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -363,7 +363,7 @@ def load(store: Store, n: int) -> dict[str, float]:
             )
         timings["GIN index build"] = time.perf_counter() - t1
         t1 = time.perf_counter()
-        store.refresh_search_index()  # as the end of a collection run does (veille.recent_index)
+        store.refresh_search_index()  # as the end of a collection run does (veille.archive.recent_index)
         timings["newest articles' GIN index build"] = time.perf_counter() - t1
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE"))

@@ -57,7 +57,7 @@ def free_port() -> int:
 def generate(n: int, data_dir: Path) -> None:
     """A synthetic archive of n articles: search_bench's generator if present, else a small one here."""
     sys.path.insert(0, str(HERE.parent))
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(f"sqlite:///{data_dir / 'veille.db'}")
@@ -79,7 +79,7 @@ def generate(n: int, data_dir: Path) -> None:
 def _quick_generate(store, n: int) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime, timedelta
 
-    from veille.models import Article
+    from veille.core.models import Article
 
     rng = random.Random(7)
     start = datetime(2023, 1, 1, tzinfo=UTC)

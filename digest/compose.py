@@ -29,7 +29,7 @@ from digest.figures import (
 from digest.period import MONTHS, Period, PeriodError, last_complete_week, parse_period, week_period
 from digest.queries import LOCAL_TZ, ArticleRow, latest_week_with_articles
 from digest.summary import summarize
-from veille.store import Store, fold
+from veille.archive.store import Store, fold
 
 __all__ = [
     "LOCAL_TZ",

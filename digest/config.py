@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from veille.config import Settings, optional, read_toml, table
-from veille.errors import ConfigError
+from veille.core.config import Settings, optional, read_toml, table
+from veille.core.errors import ConfigError
 
 SECURITY = ("none", "starttls", "tls")
 log = logging.getLogger("digest")
@@ -77,7 +77,7 @@ class DigestConfig:
 
 def _source_labels(settings: Settings) -> dict[str, str]:
     """The labels of ``sources.toml``; a broken file costs the labels (a warning), not the digest."""
-    from veille.sources import load_sources, source_labels
+    from veille.core.sources import load_sources, source_labels
 
     path = settings.path("sources.toml")
     if not path.exists():

@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 from digest.queries import ArticleRow
-from veille.formatting import status_label
-from veille.search import FigureRow
-from veille.store import fold
+from veille.archive.search import FigureRow
+from veille.archive.store import fold
+from veille.core.formatting import status_label
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ import jinja2
 from digest.chart import Chart
 from digest.compose import Digest
 from digest.config import DigestConfig
-from veille.errors import VeilleError
-from veille.formatting import format_date, format_number
-from veille.subscribers import Subscriber, unsubscribe_token
+from veille.archive.subscribers import Subscriber, unsubscribe_token
+from veille.core.errors import VeilleError
+from veille.core.formatting import format_date, format_number
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_TEMPLATE = "digest.html.j2"

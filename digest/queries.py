@@ -1,7 +1,7 @@
 """What the digest reads from the archive: the period's articles, their organisations and figures.
 
-SQLAlchemy Core on :mod:`veille.schema`; figures go through the core's one
-:func:`veille.search.figures`. Each function takes an open connection (or the store) and
+SQLAlchemy Core on :mod:`veille.archive.schema`; figures go through the core's one
+:func:`veille.archive.search.figures`. Each function takes an open connection (or the store) and
 returns plain rows for :mod:`digest.compose` to rank.
 """
 
@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from digest.period import Period, week_period
-from veille import schema as t
-from veille.search import FigureQuery, FigureRow
-from veille.search import figures as search_figures
-from veille.store import Store, fold
+from veille.archive import schema as t
+from veille.archive.search import FigureQuery, FigureRow
+from veille.archive.search import figures as search_figures
+from veille.archive.store import Store, fold
 
 LOCAL_TZ = ZoneInfo("Africa/Casablanca")
 
@@ -121,7 +121,7 @@ def followed_org_ids(conn: Any, wanted: Sequence[str]) -> set[int]:
 
 
 def figures(store: Store, period: Period, article_ids: Iterable[int]) -> list[FigureRow]:
-    """The figures of these articles, through the core's one :func:`veille.search.figures`."""
+    """The figures of these articles, through the core's one :func:`veille.archive.search.figures`."""
     ids = set(article_ids)
     if not ids:
         return []

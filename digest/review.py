@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from digest.compose import Digest, Period, compose, parse_period
 from digest.config import DigestConfig
-from veille import schema as t
-from veille.errors import VeilleError
-from veille.store import Store, utcnow
+from veille.archive import schema as t
+from veille.archive.store import Store, utcnow
+from veille.core.errors import VeilleError
 
 
 class ReviewError(VeilleError):

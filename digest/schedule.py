@@ -28,8 +28,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from veille.config import Settings, optional, read_toml
-from veille.errors import ConfigError, VeilleError
+from veille.core.config import Settings, optional, read_toml
+from veille.core.errors import ConfigError, VeilleError
 
 log = logging.getLogger("veille.schedule")
 DIGEST_RETRY_MINUTES = 30
@@ -129,8 +129,8 @@ def digest_job(data_dir: str, config_dir: str, period: str | None = None, attemp
     from digest.notice import notify_operator
     from digest.send import deliver_week
     from digest.smtp import SmtpSender
-    from veille import deliveries as ledger
-    from veille.store import open_store
+    from veille.archive import deliveries as ledger
+    from veille.archive.store import open_store
 
     settings = Settings.load(data_dir, config_dir)
     config = load_digest_config(settings)

@@ -1,6 +1,6 @@
 """Deliver a period's digest to every active subscriber, at most once each.
 
-Idempotence lives in the delivery ledger (:mod:`veille.deliveries`), one row per (kind,
+Idempotence lives in the delivery ledger (:mod:`veille.archive.deliveries`), one row per (kind,
 period, subscriber) guarded by a unique constraint. A sender claims a ``pending`` row with
 one conditional UPDATE and owns it only if exactly one row changed: two processes started
 together never send to the same reader. A row becomes ``sent`` only after the SMTP server
@@ -44,10 +44,16 @@ from digest.smtp import (
     SmtpUnavailable,
     SmtpUnconfirmed,
 )
-from veille import deliveries as ledger
-from veille.config import Settings
-from veille.store import Store
-from veille.subscribers import Subscriber, active_subscribers, get_subscriber, secret_key, unsubscribe_token
+from veille.archive import deliveries as ledger
+from veille.archive.store import Store
+from veille.archive.subscribers import (
+    Subscriber,
+    active_subscribers,
+    get_subscriber,
+    secret_key,
+    unsubscribe_token,
+)
+from veille.core.config import Settings
 
 log = logging.getLogger("veille.digest.send")
 KIND = "digest"  # this message's kind in the delivery ledger

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from digest.config import SmtpConfig
-from veille.errors import VeilleError
+from veille.core.errors import VeilleError
 
 PASSWORD_ENV = "VEILLE_SMTP_PASSWORD"
 

@@ -1,7 +1,7 @@
 """Dedup stage: drop exact copies, group near-copies into syndication clusters.
 
 - **Exact duplicates.** ``content_hash`` is the SHA-256 of the accent- and case-folded
-  text (:func:`veille.folding.content_hash`). An item whose text is identical to an archived
+  text (:func:`veille.core.folding.content_hash`). An item whose text is identical to an archived
   (or earlier in this run) article under another URL is dropped with reason ``duplicate``.
 - **Near duplicates.** A wire story republished by five sites, each with its own intro or
   trimmed ending, is kept five times but as one cluster: ``article.cluster`` is the archive
@@ -30,12 +30,12 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from sqlalchemy import func, or_, select
 
 from pipeline.normalise import fold
-from veille import schema as t
-from veille.config import PACKAGE_CONFIG, file_table, optional
-from veille.errors import ConfigError
-from veille.models import Article
-from veille.store import Store, open_store, utcnow
-from veille.workers import Workers
+from veille.archive import schema as t
+from veille.archive.store import Store, open_store, utcnow
+from veille.core.config import PACKAGE_CONFIG, file_table, optional
+from veille.core.errors import ConfigError
+from veille.core.models import Article
+from veille.core.workers import Workers
 
 WORDS = re.compile(r"[a-z0-9]+")
 
@@ -80,7 +80,7 @@ def words(text: str) -> list[str]:
 
 
 def content_hash(text: str) -> str:
-    """:func:`veille.folding.content_hash` (same digest), with the faster fold."""
+    """:func:`veille.core.folding.content_hash` (same digest), with the faster fold."""
     return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
 
 
@@ -277,7 +277,7 @@ class DedupPipeline:
         self.database_url = database_url
         self.config = config
         self.crawler = crawler
-        self.workers = workers or Workers()  # the hashes; see veille.workers
+        self.workers = workers or Workers()  # the hashes; see veille.core.workers
         self.store: Store | None = None
         self.index = ClusterIndex(config)
         self.hashes: dict[str, set[str]] = {}  # content hash -> URLs seen in this run

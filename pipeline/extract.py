@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from veille.models import Analysis, Article
-from veille.store import Store, open_store
+from veille.archive.store import Store, open_store
+from veille.core.models import Analysis, Article
 
 log = logging.getLogger(__name__)
 

@@ -30,14 +30,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 import pipeline.sentences  # noqa: F401  (registers "veille_paragraphs")
-from pipeline.indicators import DEFAULT_TAXONOMY, Taxonomy, classify, load_taxonomy
+from pipeline.indicators import classify
 from pipeline.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
 from pipeline.quantities import _RATIO, scan, skip_adjectives
 from pipeline.resolution import resolve
 from pipeline.status import MONEY
-from veille.models import Figure
+from veille.core.models import Figure
+from veille.core.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 
 if not Doc.has_extension("figures"):
     Doc.set_extension("figures", default=None)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from veille.config import PACKAGE_CONFIG, optional, read_toml, require
-from veille.errors import ConfigError
+from veille.core.config import PACKAGE_CONFIG, optional, read_toml, require
+from veille.core.errors import ConfigError
 
 PLACE_KINDS = frozenset({"zone"})
 DEFAULT_GAZETTEER = PACKAGE_CONFIG / "organisations.toml"

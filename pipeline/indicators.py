@@ -1,5 +1,5 @@
 """What a figure measures: its indicator, a key of the taxonomy kept as data in
-``config/indicators.toml`` (loaded and checked by :func:`load_taxonomy`), read from the figure's
+``config/indicators.toml`` (loaded and checked by :func:`veille.core.taxonomy.load_taxonomy`), read from the figure's
 own words, its metric phrase and its clause; and :func:`classify`, which adds the status and
 what a rate is per (:mod:`pipeline.status`). Text in, values out, no spaCy needed.
 """
@@ -9,73 +9,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from pipeline.status import MONEY, clause_start, per_of, status_of
-from veille.config import PACKAGE_CONFIG, read_toml
-from veille.errors import ConfigError
-from veille.models import UNITS
-
-DEFAULT_TAXONOMY = PACKAGE_CONFIG / "indicators.toml"
-FALLBACK = "autre"
-
-
-class IndicatorSpec(BaseModel):
-    """One table of config/indicators.toml."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    label: str
-    definition: str
-    units: tuple[str, ...]
-    cues: tuple[str, ...] = ()
-
-    @field_validator("units")
-    @classmethod
-    def _known_units(cls, units: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [u for u in units if u not in UNITS]
-        if bad:
-            raise ValueError(f"unknown unit {bad[0]!r} (known: {', '.join(UNITS)})")
-        return units
-
-
-@dataclass(frozen=True)
-class Taxonomy:
-    indicators: dict[str, IndicatorSpec]
-
-    def label(self, key: str | None) -> str:
-        spec = self.indicators.get(key or "")
-        return spec.label if spec else (key or "")
-
-    def for_unit(self, unit: str) -> list[str]:
-        return [k for k, spec in self.indicators.items() if unit in spec.units and k != FALLBACK]
-
-
-@functools.lru_cache(maxsize=4)
-def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
-    """Read and check config/indicators.toml: one line naming the file, table and field on error."""
-    p = Path(path)
-    data = read_toml(p)
-    if not data:
-        raise ConfigError(p, "no indicator defined")
-    out: dict[str, IndicatorSpec] = {}
-    for key, table in data.items():
-        if not isinstance(table, dict):
-            raise ConfigError(p, "expected a table", field=key)
-        try:
-            out[key] = IndicatorSpec(**table)
-        except ValidationError as exc:
-            e = exc.errors()[0]
-            where = ".".join(str(x) for x in (key, *e["loc"]))
-            raise ConfigError(p, e["msg"], field=where) from None
-        except TypeError as exc:
-            raise ConfigError(p, str(exc), field=key) from None
-    if FALLBACK not in out:
-        raise ConfigError(p, f"the fallback indicator [{FALLBACK}] is missing")
-    return Taxonomy(out)
-
+from veille.core.taxonomy import FALLBACK, Taxonomy
 
 # ---------------------------------------------------------------------------------------------
 # indicator

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from veille.config import read_toml, require
-from veille.errors import ConfigError
+from veille.core.config import read_toml, require
+from veille.core.errors import ConfigError
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "config" / "figures.toml"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from veille.config import PACKAGE_CONFIG, file_table, optional
-from veille.errors import ConfigError
+from veille.core.config import PACKAGE_CONFIG, file_table, optional
+from veille.core.errors import ConfigError
 
 DEFAULT_MAX_TEXT_CHARS = 300_000
 MIN_MAX_TEXT_CHARS = 200

@@ -1,4 +1,4 @@
-"""The assembled extractor: text in, :class:`veille.models.Analysis` out.
+"""The assembled extractor: text in, :class:`veille.core.models.Analysis` out.
 
 Pipeline (fr_core_news_md plus Veille's components)::
 
@@ -33,8 +33,8 @@ import pipeline.sentences  # noqa: F401  (registers veille_paragraphs)
 from pipeline.organisations import ORGANISATIONS_KEY, organisation_from_dict
 from pipeline.persons import PERSONS_KEY, person_from_dict
 from pipeline.status import relative_year
-from veille.config import PACKAGE_CONFIG
-from veille.models import Analysis, Figure, Mention, Organisation, Person
+from veille.core.config import PACKAGE_CONFIG
+from veille.core.models import Analysis, Figure, Mention, Organisation, Person
 
 MODEL = "fr_core_news_md"
 # Bump when a component, the gazetteer format or the model changes what is extracted.

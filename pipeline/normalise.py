@@ -2,7 +2,7 @@
 
 Pure functions first (:func:`canonical_url`, :func:`clean_text`, :func:`clean_title`),
 testable without Scrapy; :class:`NormalisePipeline` applies them to each
-:class:`~veille.models.Article` and drops items left with neither text nor title
+:class:`~veille.core.models.Article` and drops items left with neither text nor title
 (reason ``empty``).
 
 Text conventions after this stage: Unicode NFC, one paragraph per block, paragraphs
@@ -26,11 +26,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url
 
 from pipeline.limits import DEFAULT_MAX_TEXT_CHARS, cap_text, load_max_text_chars
-from veille.config import PACKAGE_CONFIG, file_table, optional
-from veille.errors import ConfigError
-from veille.models import Article
-from veille.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
-from veille.workers import Workers
+from veille.archive.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
+from veille.core.config import PACKAGE_CONFIG, file_table, optional
+from veille.core.errors import ConfigError
+from veille.core.models import Article
+from veille.core.workers import Workers
 
 # Query parameters that only say where a reader came from. Glob patterns, matched lowercased.
 DEFAULT_TRACKING_PARAMS: tuple[str, ...] = (
@@ -41,7 +41,7 @@ DEFAULT_TRACKING_PARAMS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Lines that are navigation or share prompts rather than article text. Regexes matched at
-# the start of the accent- and case-folded line (see :func:`veille.store.fold`).
+# the start of the accent- and case-folded line (see :func:`veille.archive.store.fold`).
 DEFAULT_BOILERPLATE: tuple[str, ...] = (
     r"(a )?lire (aussi|egalement|la suite)\b",
     r"(a )?voir (aussi|egalement)\b",
@@ -291,7 +291,7 @@ class NormalisePipeline:
     def __init__(self, config: NormaliseConfig, crawler: Any = None, workers: Workers | None = None) -> None:
         self.config = config
         self.crawler = crawler
-        self.workers = workers or Workers()  # the clean-ups; see veille.workers
+        self.workers = workers or Workers()  # the clean-ups; see veille.core.workers
         self._pattern = _compile(config.boilerplate)
 
     @classmethod

@@ -11,7 +11,7 @@ Two spaCy components, placed after ``ner``:
   organisation), fixes the known mislabels (the currency "DH" tagged ORG, "Medz Sourcing"
   tagged PER, a long federation name cut in two, "APEBI-AMRC-ADD" as one MISC), drops
   currencies, plans and programmes, and groups every mention under one canonical name. It
-  sets ``doc._.organisations`` (list of :class:`veille.models.Organisation`).
+  sets ``doc._.organisations`` (list of :class:`veille.core.models.Organisation`).
 
 Results are kept as plain data in ``doc.user_data`` so they survive ``nlp.pipe(n_process=2)``.
 The gazetteer lives in :mod:`pipeline.gazetteer` (business parks there are places, never emitted),
@@ -58,7 +58,7 @@ from pipeline.gazetteer import (  # noqa: F401  (re-exported)
     strip_leading,
 )
 from pipeline.ner_spans import after_stop, introduced_names, merge_split_names, plausible_name, trim
-from veille.models import Mention, Organisation
+from veille.core.models import Mention, Organisation
 
 ORGANISATIONS_KEY = "veille:organisations"
 

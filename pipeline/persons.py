@@ -11,7 +11,7 @@ apposition patterns of business news (:mod:`pipeline.roles`):
 Roles are lightly normalised (DG -> directeur général, PDG -> président-directeur général);
 the organisation is the canonical name of the organisation named in the role phrase, or,
 for ministers, the ministry whose portfolio the title names. "M. Bennani", "Bennani" and
-"Karim Bennani" become one person. Sets ``doc._.persons`` (list of :class:`veille.models.Person`).
+"Karim Bennani" become one person. Sets ``doc._.persons`` (list of :class:`veille.core.models.Person`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pipeline.organisations import (
     load_gazetteer,
 )
 from pipeline.roles import ROLE_HEADS, TITLES, ministry, nearest_of_kind, role_after, role_before
-from veille.models import Mention, Person
+from veille.core.models import Mention, Person
 
 PERSONS_KEY = "veille:persons"
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.normalise import fold, unaccent
-from veille.config import PACKAGE_CONFIG, file_table, optional, read_toml, require
-from veille.errors import ConfigError
-from veille.models import Article
-from veille.workers import Workers
+from veille.core.config import PACKAGE_CONFIG, file_table, optional, read_toml, require
+from veille.core.errors import ConfigError
+from veille.core.models import Article
+from veille.core.workers import Workers
 
 ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 LETTERS = re.compile(r"[^\W\d_]")

@@ -34,8 +34,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from veille.models import Article
-from veille.store import Store, open_store
+from veille.archive.store import Store, open_store
+from veille.core.models import Article
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def reason_key(message: str) -> str:
 def ledger_lines(
     stats: Mapping[str, Any], signalled: Mapping[str, Mapping[str, int]] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """One :meth:`~veille.store.Store.record_source` payload per source, from crawler stats.
+    """One :meth:`~veille.archive.store.Store.record_source` payload per source, from crawler stats.
 
     ``signalled`` holds drop counts per source and reason seen on the ``item_dropped``
     signal; for each reason the larger of the two counts is kept, so a drop counted both
@@ -144,7 +144,7 @@ def database_url(s: Any) -> str:
     url = s.get("VEILLE_DATABASE_URL")
     if url:
         return str(url)
-    from veille.config import Settings
+    from veille.core.config import Settings
 
     return Settings.load(
         data_dir=s.get("VEILLE_DATA_DIR"), config_dir=s.get("VEILLE_CONFIG_DIR")

@@ -23,9 +23,9 @@ from spiders.config import load_crawl_config
 from spiders.page import FeedEntry, extract_page, parse_date
 from spiders.safety import BlockedRequest
 from spiders.titles import SiteNames, SuffixLearner, decode, strip_site
-from veille.models import Article
-from veille.sources import Source
-from veille.workers import Workers
+from veille.core.models import Article
+from veille.core.sources import Source
+from veille.core.workers import Workers
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
 PAYWALL = re.compile(
@@ -142,7 +142,7 @@ class SourceSpider(scrapy.Spider):
             if not url:
                 return None
             try:
-                from veille.store import open_store
+                from veille.archive.store import open_store
 
                 self._store = open_store(url)
             except Exception as exc:
@@ -275,7 +275,7 @@ class SourceSpider(scrapy.Spider):
             self.drop("not_html", response.url)
             return
         self.stat("fetched")
-        fields = await self.workers.run(  # in a worker process (veille.workers)
+        fields = await self.workers.run(  # in a worker process (veille.core.workers)
             extract_page,
             body,
             response.url,

@@ -18,8 +18,8 @@ from typing import Any
 
 from spiders.config import DEFAULT_USER_AGENT
 from spiders.safety import check_url
-from veille.errors import FetchError
-from veille.sources import Source
+from veille.core.errors import FetchError
+from veille.core.sources import Source
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from veille.config import optional, read_toml
-from veille.errors import ConfigError
+from veille.core.config import optional, read_toml
+from veille.core.errors import ConfigError
 
 DEFAULT_USER_AGENT = "Veille/0.1 (+veille sector watch; contact veille@example.ma)"
 

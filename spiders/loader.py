@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from spiders.base import SourceSpider
-from veille.sources import Source, load_sources
+from veille.core.sources import Source, load_sources
 
 # A site needing special handling: register a SourceSpider subclass here by source name.
 CUSTOM_SPIDERS: dict[str, type[SourceSpider]] = {}

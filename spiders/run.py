@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from spiders.config import load_crawl_config
-from veille.config import Settings
-from veille.errors import VeilleError
-from veille.sources import Source, find_sources, load_sources
+from veille.core.config import Settings
+from veille.core.errors import VeilleError
+from veille.core.sources import Source, find_sources, load_sources
 
 
 class CrawlError(VeilleError):
@@ -196,7 +196,7 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
 
     from spiders.loader import spider_class_for
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     settings.ensure_data_dir()
     store = open_store(settings.database_url)
@@ -237,7 +237,7 @@ def run_crawl(
             display.start()
         from twisted.internet.task import LoopingCall
 
-        from veille.store import RUN_HEARTBEAT_SECONDS
+        from veille.archive.store import RUN_HEARTBEAT_SECONDS
 
         beat = LoopingCall(store.heartbeat, run_id)
         beat.start(RUN_HEARTBEAT_SECONDS, now=False).addErrback(

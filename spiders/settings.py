@@ -20,7 +20,7 @@ Veille's own settings, read by the spiders and the item pipelines through
 - ``VEILLE_RETRY_BACKOFF_BASE`` / ``VEILLE_RETRY_BACKOFF_MAX`` (seconds);
 - ``VEILLE_WORKERS``: processes doing the pure CPU work of a crawl (page extraction,
   normalise, relevance, dedup hashes) beside the reactor (``"auto"``: one per CPU; ``0``:
-  in the reactor's process), see :mod:`veille.workers`.
+  in the reactor's process), see :mod:`veille.core.workers`.
 
 Stats the spiders keep per source, read by the StorePipeline at close for the ledger:
 ``veille/{source}/fetched`` (article pages downloaded, plus feed summaries used in their
@@ -43,7 +43,7 @@ def _database_url() -> str:
     if os.environ.get("VEILLE_DATABASE_URL"):
         return os.environ["VEILLE_DATABASE_URL"]
     try:
-        from veille.config import Settings
+        from veille.core.config import Settings
 
         return Settings.load().database_url
     except Exception:  # a bad config dir surfaces later, with its own clear error

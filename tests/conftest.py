@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from veille.config import Settings
-from veille.store import Store, open_store
+from veille.archive.store import Store, open_store
+from veille.core.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 # CI sets this; locally it defaults to the server this machine runs.

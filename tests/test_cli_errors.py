@@ -82,8 +82,8 @@ def test_unreachable_database(tmp_path: Path) -> None:
 
 
 def test_nothing_archived_is_lost_by_a_bad_config(config_copy: Path, tmp_path: Path) -> None:
-    from veille.models import Article
-    from veille.store import open_store
+    from veille.archive.store import open_store
+    from veille.core.models import Article
 
     data = tmp_path / "data"
     store = open_store(f"sqlite:///{data / 'veille.db'}")

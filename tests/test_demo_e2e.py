@@ -88,7 +88,7 @@ def test_digest_email_received_with_both_parts_and_a_figure(demo_run) -> None:  
     assert "Chiffres clés".upper() in plain.upper()
     assert "Chiffres clés" in html
     # each key figure of the email is a figure of the corpus, normalised, then shown in French
-    from veille.formatting import format_value
+    from veille.core.formatting import format_value
 
     data_dir = demo_run[0]
     db = sqlite3.connect(data_dir / "veille.db")

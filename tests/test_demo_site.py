@@ -19,6 +19,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from veille.core.errors import VeilleError
 from veille.demo.site import (
     CORPUS_DIR,
     PER_PAGE,
@@ -28,7 +29,6 @@ from veille.demo.site import (
     DemoSiteError,
     load_corpus,
 )
-from veille.errors import VeilleError
 
 FIRST_DAY = date(2026, 11, 2)  # Monday of ISO week 45
 LAST_DAY = date(2026, 11, 29)  # Sunday of ISO week 48

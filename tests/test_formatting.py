@@ -1,4 +1,4 @@
-"""French number and figure formatting (veille/formatting.py)."""
+"""French number and figure formatting (veille/core/formatting.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 import pytest
 from babel.numbers import format_decimal
 
-from veille.formatting import NBSP, format_number, format_value
+from veille.core.formatting import NBSP, format_number, format_value
 
 
 def _babel(value: float, decimals: int) -> str:
@@ -103,7 +103,7 @@ def test_rates_say_what_they_are_per() -> None:
 
 
 def test_status_and_indicator_labels() -> None:
-    from veille.formatting import indicator_label, per_label, status_label
+    from veille.core.formatting import indicator_label, per_label, status_label
 
     assert [status_label(s) for s in ("actual", "announced", "forecast", "target")] == [
         "réalisé",

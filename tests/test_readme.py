@@ -27,7 +27,7 @@ def test_ci_runs_command_two_as_written() -> None:
 
 
 def test_adding_a_source_examples_are_valid(tmp_path) -> None:  # noqa: ANN001
-    from veille.sources import load_sources
+    from veille.core.sources import load_sources
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Adding a source", 1)[1].split("\n## ", 1)[0]

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from veille.models import Analysis, Figure, Mention, Organisation
-from veille.store import Store
+from veille.archive.store import Store
+from veille.core.models import Analysis, Figure, Mention, Organisation
 
 
 def test_upsert_is_idempotent_and_analysis_replaced(any_store: Store) -> None:
-    from veille.models import Article
+    from veille.core.models import Article
 
     a = Article(
         url="http://example.test/a", source="demo", title="Titre", text="Un texte de 10 milliards de DH."

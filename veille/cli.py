@@ -16,7 +16,7 @@ import sys
 import typer
 
 from veille import __version__, commands
-from veille.errors import VeilleError
+from veille.core.errors import VeilleError
 
 app = typer.Typer(
     name="veille",

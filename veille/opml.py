@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.errors import ConfigError
-from veille.sources import LABEL_MAX, LINK_RULE_KEYS, Source, parse_source
+from veille.core.errors import ConfigError
+from veille.core.sources import LABEL_MAX, LINK_RULE_KEYS, Source, parse_source
 
 VEILLE_NS = "https://veille.invalid/opml"  # namespace of the Veille-specific OPML attributes
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.evaluation import Counts, GoldError, gold_pairs
-from veille.models import Analysis
+from veille.core.models import Analysis
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold" / "entities"
 

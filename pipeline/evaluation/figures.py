@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.evaluation import Counts, GoldError, gold_pairs
-from veille.models import UNITS, Figure
+from veille.core.models import UNITS, Figure
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold" / "figures"
 TOLERANCE = 0.005

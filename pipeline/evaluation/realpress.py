@@ -26,7 +26,7 @@ from typing import Any
 from pipeline.evaluation import GoldError, gold_pairs
 from pipeline.evaluation.entities import EntityScore, score_organisations, score_persons
 from pipeline.evaluation.figures import GoldArticle, GoldFigure, Score, load_article, score_article
-from veille.models import STATUSES, Analysis, Figure
+from veille.core.models import STATUSES, Analysis, Figure
 
 SET_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "realpress"
 HALVES = ("tuning", "locked")

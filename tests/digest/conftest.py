@@ -21,10 +21,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 
 from digest.config import DigestConfig, SendPolicy, load_digest_config
-from veille.config import Settings
-from veille.models import Analysis, Article, Figure, Mention, Organisation
-from veille.store import Store
-from veille.subscribers import Subscriber, add_subscriber
+from veille.archive.store import Store
+from veille.archive.subscribers import Subscriber, add_subscriber
+from veille.core.config import Settings
+from veille.core.models import Analysis, Article, Figure, Mention, Organisation
 
 SECRET = "test-secret-key-not-for-production"
 WEEK = "2026-W48"  # Monday 23 to Sunday 29 November 2026

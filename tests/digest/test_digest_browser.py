@@ -13,7 +13,7 @@ from digest.compose import compose
 from digest.config import DigestConfig
 from digest.message import MessageBuilder
 from tests.digest.conftest import WEEK, Archive, make_subscribers
-from veille.store import Store
+from veille.archive.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.digest.conftest import WEEK, Archive, make_subscribers
+from veille.archive.store import Store
 from veille.cli import main
-from veille.config import Settings
-from veille.store import Store
+from veille.core.config import Settings
 
 COMMANDS = [
     ["digest", "preview"], ["digest", "send"], ["digest", "review"], ["schedule"],

@@ -11,7 +11,7 @@ from digest.config import DigestConfig
 from digest.review import build_draft, load_draft, update_selection
 from digest.summary import split_sentences, summarize
 from tests.digest.conftest import PREVIOUS, WEEK, Archive
-from veille.store import Store
+from veille.archive.store import Store
 
 
 def test_periods_and_french_labels() -> None:
@@ -139,7 +139,7 @@ def test_latest_week_of_an_empty_archive(store: Store) -> None:
 def test_key_figures_spread_over_stories_and_units(store: Store, config: DigestConfig) -> None:
     """One figure-heavy article cannot fill "Chiffres clés" on its own."""
     from tests.digest.conftest import _fig, at
-    from veille.models import Analysis, Article
+    from veille.core.models import Analysis, Article
 
     heavy = " ".join(f"Le poste {i} pèse {i + 10} milliards de DH." for i in range(6))
     other = "Le secteur a créé 5 000 emplois. Le taux d'encadrement atteint 12 %."
@@ -166,7 +166,7 @@ def test_key_figures_never_present_a_target_as_a_result(store: Store, config: Di
     Realised figures now come first, whatever their size, and the others say what they are."""
     from digest.message import MessageBuilder
     from tests.digest.conftest import _fig, at, make_subscribers
-    from veille.models import Analysis, Article
+    from veille.core.models import Analysis, Article
 
     target = "L'objectif est de créer 3 000 startups à l'horizon 2030, soit 30 milliards de DH investis."
     forecast = "Le marché devrait atteindre 12 milliards de DH en 2027."

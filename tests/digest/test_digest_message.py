@@ -16,9 +16,9 @@ from digest.compose import compose
 from digest.config import DigestConfig, load_digest_config
 from digest.message import MessageBuilder, TemplateLoadError, load_templates
 from tests.digest.conftest import WEEK, Archive, make_subscribers
-from veille.config import Settings
-from veille.store import Store
-from veille.subscribers import verify_unsubscribe_token
+from veille.archive.store import Store
+from veille.archive.subscribers import verify_unsubscribe_token
+from veille.core.config import Settings
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("VEILLE_UPDATE_GOLDEN") == "1"

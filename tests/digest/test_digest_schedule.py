@@ -12,8 +12,8 @@ import pytest
 
 import digest.schedule as schedule
 from digest.compose import last_complete_week
-from veille.config import Settings
-from veille.errors import ConfigError
+from veille.core.config import Settings
+from veille.core.errors import ConfigError
 
 FIRED: list[tuple[str, str]] = []
 FIRED_EVENT = threading.Event()

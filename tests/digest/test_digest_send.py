@@ -16,10 +16,10 @@ from digest.config import DigestConfig
 from digest.send import deliver_week, delivery_counts, delivery_rows
 from digest.smtp import SmtpPermanentError, SmtpSender, SmtpTemporaryError, SmtpUnavailable
 from tests.digest.conftest import WEEK, Archive, SmtpServer, build_archive, free_port, make_subscribers
-from veille import schema as t
-from veille.config import Settings
-from veille.store import Store, open_store
-from veille.subscribers import verify_unsubscribe_token
+from veille.archive import schema as t
+from veille.archive.store import Store, open_store
+from veille.archive.subscribers import verify_unsubscribe_token
+from veille.core.config import Settings
 
 
 def sender_for(server: SmtpServer) -> SmtpSender:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from veille.store import Store
-from veille.subscribers import (
+from veille.archive.store import Store
+from veille.archive.subscribers import (
     InvalidEmail,
     InvalidToken,
     SecretKeyMissing,

@@ -19,9 +19,9 @@ import pytest
 from digest.schedule import DigestIncomplete, digest_job
 from digest.send import delivery_counts
 from tests.digest.conftest import WEEK, Archive, SmtpServer, make_subscribers
+from veille.archive.store import Store
 from veille.cli import main
-from veille.config import Settings
-from veille.store import Store
+from veille.core.config import Settings
 
 
 def config_for(settings: Settings, tmp_path: Path, server: SmtpServer, operator: str = "") -> Path:

@@ -25,10 +25,10 @@ from pipeline.dedup import (
     similarity,
 )
 from pipeline.storage import StorePipeline
-from veille import schema as t
-from veille.errors import ConfigError
-from veille.models import Article
-from veille.store import Store, content_hash, open_store, utcnow
+from veille.archive import schema as t
+from veille.archive.store import Store, content_hash, open_store, utcnow
+from veille.core.errors import ConfigError
+from veille.core.models import Article
 
 # A wire story (MAP-style dispatch) and how five sites republished it.
 WIRE = (

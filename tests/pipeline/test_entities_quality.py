@@ -8,7 +8,7 @@ import pytest
 from pipeline.evaluation.entities import GOLD_DIR, EntityScore, evaluate, load_gold, report, score_persons
 from pipeline.nlp import analyze_many
 from tests.pipeline.nlp_fixture import entities_nlp  # noqa: F401
-from veille.models import Organisation, Person
+from veille.core.models import Organisation, Person
 
 MIN_ORGANISATIONS_F1 = 0.90
 MIN_PERSONS_F1 = 0.85

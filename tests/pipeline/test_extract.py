@@ -9,9 +9,9 @@ import pytest
 import pipeline.nlp
 from pipeline.extract import extract_articles
 from pipeline.nlp import EXTRACTOR_VERSION
+from veille.archive.store import Store
 from veille.cli import main
-from veille.models import Article
-from veille.store import Store
+from veille.core.models import Article
 
 TEXTS = [
     "L'Agence de développement du digital (ADD) annonce 1,5 milliard de DH pour les centres de relation client.",
@@ -45,7 +45,7 @@ def test_pending_articles_are_extracted_once(store: Store) -> None:
 def test_redo_all_replaces_figures(store: Store) -> None:
     from sqlalchemy import func, select
 
-    from veille import schema as t
+    from veille.archive import schema as t
 
     _fill(store)
     extract_articles(store)
@@ -80,7 +80,7 @@ def test_one_bad_article_never_stops_a_batch(store: Store, monkeypatch: pytest.M
 
 
 def test_veille_extract_command(settings, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     store = open_store(settings.database_url)
     _fill(store)

@@ -7,7 +7,7 @@ import pytest
 from pipeline.evaluation.figures import score_article, values_match
 from pipeline.figures import figures_from_doc
 from pipeline.numbers import parse_digits
-from veille.models import Figure
+from veille.core.models import Figure
 
 
 def one(nlp, text: str) -> Figure:
@@ -229,7 +229,7 @@ def test_pure_function_matches_component(nlp) -> None:
 def test_custom_lexicon_path(tmp_path) -> None:
     import spacy
 
-    from veille.errors import ConfigError
+    from veille.core.errors import ConfigError
 
     nlp = spacy.blank("fr")
     with pytest.raises(ConfigError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.limits import cap_text
 from pipeline.normalise import NormaliseConfig, normalise_article
-from veille.models import Article
+from veille.core.models import Article
 
 
 def test_cap_text_cuts_at_a_paragraph_then_a_word() -> None:

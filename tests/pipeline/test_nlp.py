@@ -7,7 +7,7 @@ import pytest
 import pipeline.nlp as nlp_module
 from pipeline.nlp import EXTRACTOR_VERSION, analysis_from_doc, analyze, analyze_many, build_nlp, split_text
 from tests.pipeline.nlp_fixture import entities_nlp, nlp  # noqa: F401
-from veille.models import Analysis
+from veille.core.models import Analysis
 
 TEXT = (
     "L'Agence de développement du digital (ADD) et Intelcia ont signé un accord de 120 MDH à Rabat.\n"

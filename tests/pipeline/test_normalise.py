@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from pipeline.normalise import NormaliseConfig, NormalisePipeline, canonical_url, clean_text, clean_title
-from veille.models import Article
+from veille.core.models import Article
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pipeline.organisations import (
     strip_leading,
 )
 from tests.pipeline.nlp_fixture import entities_nlp  # noqa: F401
-from veille.errors import ConfigError
+from veille.core.errors import ConfigError
 
 ADD = "Agence de développement du digital"
 APEBI = "Fédération des technologies de l'information, des télécommunications et de l'offshoring"

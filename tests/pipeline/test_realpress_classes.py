@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from pipeline.indicators import load_taxonomy
 from pipeline.nlp import analyze, build_nlp
-from veille.errors import ConfigError
+from veille.core.errors import ConfigError
+from veille.core.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from pipeline.relevance import (
     load_lexicon,
     score,
 )
-from veille.errors import ConfigError
-from veille.models import Article
+from veille.core.errors import ConfigError
+from veille.core.models import Article
 
 SECTOR = Article(
     url="https://example.ma/eco/oujda-shore-centre",

@@ -22,9 +22,9 @@ from pipeline.dedup import DedupPipeline
 from pipeline.normalise import NormalisePipeline
 from pipeline.relevance import RelevancePipeline
 from pipeline.storage import StorePipeline, ledger_lines, reason_key
-from veille import schema as t
-from veille.models import Article
-from veille.store import Store, open_store
+from veille.archive import schema as t
+from veille.archive.store import Store, open_store
+from veille.core.models import Article
 
 REPO = Path(__file__).resolve().parents[2]
 

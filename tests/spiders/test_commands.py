@@ -11,9 +11,9 @@ import pytest
 from spiders.check import check_source, source_health
 from tests.conftest import REPO
 from tests.spiders.site import FixtureSite
+from veille.archive.store import open_store
 from veille.cli import app, main
-from veille.sources import load_sources
-from veille.store import open_store
+from veille.core.sources import load_sources
 
 PAGE = REPO / "tests" / "data" / "pages" / "wordpress" / "offshoring-exportations.html"
 
@@ -110,7 +110,7 @@ def test_health_reads_the_ledger_and_the_archive(
     config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "data"
-    from veille.config import Settings
+    from veille.core.config import Settings
 
     store = open_store(Settings.load(data_dir=data, config_dir=config_dir).database_url)
     run_id = store.start_run("crawl")
@@ -119,7 +119,7 @@ def test_health_reads_the_ledger_and_the_archive(
         run_id, "fixture-legacy", {"fetched": 2, "new": 0, "errors": 1, "error_messages": ["boom"]}
     )
     store.finish_run(run_id)
-    from veille.models import Article
+    from veille.core.models import Article
 
     for i in range(3):  # new articles are counted in the archive
         store.upsert_article(

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from tests.conftest import REPO
 from tests.spiders.conftest import PYTHON, child_env, crawl
 from tests.spiders.site import FixtureSite
-from veille import schema as t
-from veille.config import Settings
-from veille.store import open_store
+from veille.archive import schema as t
+from veille.archive.store import open_store
+from veille.core.config import Settings
 
 FAST_PIPELINES = """
 ITEM_PIPELINES = { "pipeline.normalise.NormalisePipeline" = 100, "pipeline.relevance.RelevancePipeline" = 200, "pipeline.dedup.DedupPipeline" = 300, "pipeline.storage.StorePipeline" = 400 }

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from tests.conftest import REPO
 from tests.spiders.conftest import PYTHON, child_env
 from tests.spiders.test_crawl import FAST_PIPELINES
-from veille.config import Settings
-from veille.store import open_store
+from veille.archive.store import open_store
+from veille.core.config import Settings
 
 
 @pytest.fixture

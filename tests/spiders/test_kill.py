@@ -15,9 +15,9 @@ from sqlalchemy import create_engine, func, select, text, update
 
 from tests.conftest import REPO
 from tests.spiders.conftest import PYTHON, child_env
-from veille import schema as t
-from veille.config import Settings
-from veille.store import open_store
+from veille.archive import schema as t
+from veille.archive.store import open_store
+from veille.core.config import Settings
 
 
 def _start_time(pid: int) -> str | None:

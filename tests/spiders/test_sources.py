@@ -5,9 +5,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from veille.errors import ConfigError, VeilleError
-from veille.opml import sources_from_opml, sources_to_opml
-from veille.sources import (
+from veille.core.errors import ConfigError, VeilleError
+from veille.core.sources import (
     Source,
     append_sources,
     find_sources,
@@ -15,6 +14,7 @@ from veille.sources import (
     source_labels,
     sources_for_demo,
 )  # fmt: skip
+from veille.opml import sources_from_opml, sources_to_opml
 
 
 def test_bundled_sources_load() -> None:

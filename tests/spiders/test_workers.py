@@ -1,4 +1,4 @@
-"""Worker processes (veille.workers) and the pure functions the crawl runs in them: the
+"""Worker processes (veille.core.workers) and the pure functions the crawl runs in them: the
 pooled path must give exactly what the inline path gives."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datasketch import LeanMinHash, MinHash
 
 from pipeline import dedup
 from pipeline.relevance import RelevanceConfig, judge, judged, load_lexicon, score
-from veille.models import Article
-from veille.workers import Workers, worker_count
+from veille.core.models import Article
+from veille.core.workers import Workers, worker_count
 
 TEXT = (
     "Casanearshore accueille un nouvel opérateur de relation client : 450 positions de travail "

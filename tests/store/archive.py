@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from veille.models import Analysis, Article, Figure, Mention, Organisation, Person
-from veille.store import Store
+from veille.archive.store import Store
+from veille.core.models import Analysis, Article, Figure, Mention, Organisation, Person
 
 ADD = "Agence de développement du digital"
 APEBI = "Fédération des technologies de l'information (APEBI)"

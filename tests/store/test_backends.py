@@ -9,10 +9,10 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_ADMIN_URL
-from veille.errors import StoreError
-from veille.models import Article
-from veille.search import SearchQuery, search
-from veille.store import Store, open_store
+from veille.archive.search import SearchQuery, search
+from veille.archive.store import Store, open_store
+from veille.core.errors import StoreError
+from veille.core.models import Article
 
 HEAD = "0015"  # the newest migration
 
@@ -90,7 +90,7 @@ def test_missing_pg_database_is_created_by_init_only(pg_url: str) -> None:
 
 
 def test_migrations_never_drop_a_table() -> None:
-    from veille.database import MIGRATIONS
+    from veille.archive.database import MIGRATIONS
 
     for path in (MIGRATIONS / "versions").glob("*.py"):
         source = path.read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.store.archive import load, with_indicators
+from veille.archive.store import Store
 from veille.cli import main
-from veille.store import Store
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _head() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from veille.database import MIGRATIONS
+    from veille.archive.database import MIGRATIONS
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -62,13 +62,13 @@ def test_search_formats(cli, capsys) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_search_total_beyond_the_cap(cli, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from veille import search as s
-    from veille.cache import CACHE
-    from veille.search import ranking
+    from veille.archive import search as s
+    from veille.archive.cache import CACHE
+    from veille.archive.search import ranking
 
     code, out, _ = run(capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2")
     assert code == 0 and "1-2 of 16 results" in out
-    monkeypatch.setattr(s, "TOTAL_CAP", 3)
+    monkeypatch.setattr(s.limits, "TOTAL_CAP", 3)
     monkeypatch.setattr(ranking, "RANK_WINDOW", 3)
     CACHE.clear()
     code, out, _ = run(capsys, "search", "", "--all-versions", "--order", "date", "--limit", "2")
@@ -218,8 +218,8 @@ def test_org_named_as_one_shell_word() -> None:
 
 
 def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.archive.search import figure_rows
     from veille.commands import render
-    from veille.search import figure_rows
 
     code, out, _ = run(capsys, "figures", "--format", "json", "--exact-total", "--limit", "1")
     total = json.loads(out)["total"]

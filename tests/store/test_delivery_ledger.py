@@ -8,11 +8,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import select, text
 
-from veille import deliveries as ledger
-from veille import schema as t
-from veille.database import MIGRATIONS
-from veille.store import Store, open_store
-from veille.subscribers import add_subscriber
+from veille.archive import deliveries as ledger
+from veille.archive import schema as t
+from veille.archive.database import MIGRATIONS
+from veille.archive.store import Store, open_store
+from veille.archive.subscribers import add_subscriber
 
 
 def _downgrade(store: Store, revision: str) -> None:

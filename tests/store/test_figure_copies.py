@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from veille import search as s
-from veille.cache import CACHE
+from veille.archive import search as s
+from veille.archive.cache import CACHE
+from veille.archive.search import FigureQuery, figures, iter_figures
+from veille.archive.store import Store
 from veille.cli import main
-from veille.models import Analysis, Article, Figure
-from veille.search import FigureQuery, figures, iter_figures
-from veille.store import Store
+from veille.core.models import Analysis, Article, Figure
 
 STORY = "Les exportations de l'offshoring ont atteint 18 milliards de DH en 2024, selon l'Office des changes."
 REVISED = (
@@ -96,7 +96,7 @@ def test_the_option_lists_every_copy(any_store: Store) -> None:
 
 def test_copies_beyond_the_capped_walk_are_found(any_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = load(any_store)
-    monkeypatch.setattr(s, "TOTAL_CAP", 1)
+    monkeypatch.setattr(s.limits, "TOTAL_CAP", 1)
     CACHE.clear()
     # the walk stops after two figures (the revised copy, the story's newest copy): the story's row
     # still shows its earliest article and every copy

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.store.test_backends import HEAD
-from veille.database import MIGRATIONS
-from veille.models import Analysis, Article, Mention, Organisation
-from veille.search import organisation
-from veille.store import Store
+from veille.archive.database import MIGRATIONS
+from veille.archive.search import organisation
+from veille.archive.store import Store
+from veille.core.models import Analysis, Article, Mention, Organisation
 
 OLD = "Ministère de l'Industrie, du Commerce et des Nouvelles technologies"
 NEW = "Ministère de l'Industrie et du Commerce"
@@ -51,7 +51,7 @@ def test_upgrading_to_former_names_keeps_every_mention_and_alias(any_store: Stor
     from alembic.config import Config
 
     from tests.store.archive import load
-    from veille import schema as t
+    from veille.archive import schema as t
 
     load(any_store)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from veille.models import Article
-from veille.store import Store
+from veille.archive.store import Store
+from veille.core.models import Article
 
 WHEN = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 BODY = "Le nouveau centre d'appels de Tanger emploiera 800 téléconseillers d'ici 2026. " * 12

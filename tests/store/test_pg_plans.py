@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.store.archive import load
-from veille.query import parse
-from veille.search import SearchQuery, search
-from veille.search.conditions import A, _in_ids, pg_stems
-from veille.store import Store, open_store
+from veille.archive.query import parse
+from veille.archive.search import SearchQuery, search
+from veille.archive.search.conditions import A, _in_ids, pg_stems
+from veille.archive.store import Store, open_store
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""PostgreSQL's second full-text index over the newest articles (veille/recent_index.py)."""
+"""PostgreSQL's second full-text index over the newest articles (veille/archive/recent_index.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.store.archive import load
-from veille import recent_index
-from veille.models import Article
-from veille.search import SearchQuery, search
-from veille.store import Store, open_store
+from veille.archive import recent_index
+from veille.archive.search import SearchQuery, search
+from veille.archive.store import Store, open_store
+from veille.core.models import Article
 
 QUERIES = ["offshoring", "emploi", '"zone franche"', "Tunisie OR Portugal", "export*", "centres -Tunisie"]
 
@@ -129,7 +129,7 @@ def test_a_failed_rebuild_costs_speed_only(
 
     monkeypatch.setattr(recent_index, "refresh", refuse)
     run = any_store.start_run("crawl")
-    with caplog.at_level("WARNING", logger="veille.store"):
+    with caplog.at_level("WARNING", logger="veille.archive.store"):
         any_store.finish_run(run, "ok")
     assert any_store.runs(1)[0]["status"] == "ok"
     assert [r.getMessage() for r in caplog.records if "recent full-text index not rebuilt" in r.getMessage()]

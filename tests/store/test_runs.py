@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from veille import schema as t
-from veille.store import Store, utcnow
+from veille.archive import schema as t
+from veille.archive.store import Store, utcnow
 
 
 def test_runs_of_dead_processes_are_interrupted_live_ones_left_alone(any_store: Store) -> None:

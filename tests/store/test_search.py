@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from tests.store.archive import ADD, APEBI, MEDZ, load, with_indicators
-from veille.query import QueryError
-from veille.search import (
+from veille.archive.query import QueryError
+from veille.archive.search import (
     FigureQuery,
     SearchQuery,
     article_detail,
@@ -20,7 +20,7 @@ from veille.search import (
     resolve_org,
     search,
 )
-from veille.store import Store
+from veille.archive.store import Store
 
 
 @pytest.fixture
@@ -285,7 +285,7 @@ def test_article_detail_by_id_or_url(arc) -> None:
 def test_iter_figures_gives_every_match_in_order(
     arc, q: FigureQuery, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from veille.search import figure_rows
+    from veille.archive.search import figure_rows
 
     store, _ = arc
     monkeypatch.setattr(figure_rows, "EXPORT_BATCH", 2)

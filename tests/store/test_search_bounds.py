@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 
 from tests.store.archive import load
-from veille import search as s
-from veille.cache import CACHE
-from veille.models import Article
-from veille.search import FigureQuery, SearchQuery, figures, search
-from veille.store import Store
+from veille.archive import search as s
+from veille.archive.cache import CACHE
+from veille.archive.search import FigureQuery, SearchQuery, figures, search
+from veille.archive.store import Store
+from veille.core.models import Article
 
 
 @pytest.fixture
@@ -30,13 +30,13 @@ def test_total_is_exact_below_the_cap(arc) -> None:
 
 def test_total_stops_counting_at_the_cap(arc, monkeypatch: pytest.MonkeyPatch) -> None:
     store, _ = arc
-    from veille.search import ranking
+    from veille.archive.search import ranking
 
     exact = search(store, SearchQuery("", limit=2, one_per_cluster=False), with_facets=False)
     all_emploi = search(store, SearchQuery("emploi", limit=1), with_facets=False)
     all_jobs = figures(store, FigureQuery(unit="jobs"))
     assert all_emploi.total > 3 and all_emploi.total_exact and all_jobs.total > 3
-    monkeypatch.setattr(s, "TOTAL_CAP", 3)
+    monkeypatch.setattr(s.limits, "TOTAL_CAP", 3)
     monkeypatch.setattr(ranking, "RANK_WINDOW", 3)
     CACHE.clear()
     capped = search(store, SearchQuery("", limit=2, one_per_cluster=False), with_facets=False)
@@ -54,12 +54,12 @@ def test_total_stops_counting_at_the_cap(arc, monkeypatch: pytest.MonkeyPatch) -
 
 def test_exact_total_counts_past_the_cap(arc, monkeypatch: pytest.MonkeyPatch) -> None:
     store, _ = arc
-    from veille.search import ranking
+    from veille.archive.search import ranking
 
     all_emploi = search(store, SearchQuery("emploi", limit=1), with_facets=False)
     all_articles = search(store, SearchQuery("", order="date"), with_facets=False)
     all_jobs = figures(store, FigureQuery(unit="jobs"))
-    monkeypatch.setattr(s, "TOTAL_CAP", 2)
+    monkeypatch.setattr(s.limits, "TOTAL_CAP", 2)
     monkeypatch.setattr(ranking, "RANK_WINDOW", 2)
     CACHE.clear()
     emploi = search(store, SearchQuery("emploi", limit=1, exact_total=True), with_facets=False)
@@ -75,7 +75,7 @@ def test_facets_are_exact_or_labelled_as_a_sample(arc, monkeypatch: pytest.Monke
     full = search(store, SearchQuery("", one_per_cluster=False))
     assert full.facets_sample is None
     assert sum(n for _, n in full.facets["sources"]) == 16
-    monkeypatch.setattr(s, "FACET_SAMPLE", 4)
+    monkeypatch.setattr(s.limits, "FACET_SAMPLE", 4)
     CACHE.clear()
     sampled = search(store, SearchQuery("", one_per_cluster=False, order="date"))
     assert sampled.facets_sample == 4
@@ -110,7 +110,7 @@ def test_stemming_from_several_threads() -> None:
     """The web server builds snippets in several threads: Snowball stemmers must not be shared."""
     import threading
 
-    from veille import fulltext
+    from veille.archive import fulltext
 
     words = [f"{w}{suffix}" for w in ("emploi", "exportation", "progression", "festival", "instance")
              for suffix in ("", "s", "ions", "ement", "aient")] * 200  # fmt: skip
@@ -137,10 +137,10 @@ def test_a_walk_in_many_slices_finds_what_one_pass_finds(arc, monkeypatch: pytes
     must give the same pages and totals either way (SQLite has no slices: the same check holds)."""
     from datetime import date
 
-    from veille.search import ranking
+    from veille.archive.search import ranking
 
     store, _ = arc
-    monkeypatch.setattr(s, "TOTAL_CAP", 2)
+    monkeypatch.setattr(s.limits, "TOTAL_CAP", 2)
     monkeypatch.setattr(ranking, "RANK_WINDOW", 2)
     queries = [
         SearchQuery("emploi", limit=1), SearchQuery('"zone franche"', limit=1),
@@ -170,7 +170,7 @@ def test_a_walk_in_many_slices_finds_what_one_pass_finds(arc, monkeypatch: pytes
 def test_broad_filters_tested_per_article_find_what_sets_find(arc, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite turns a filter allowing many rows into a per-article EXISTS, a narrow one into an
     IN set; here every filter is made "broad", then none: pages and totals must not change."""
-    from veille.search import conditions
+    from veille.archive.search import conditions
 
     store, _ = arc
     queries = [
@@ -201,7 +201,7 @@ def test_date_filters_keep_exactly_the_articles_of_their_dates(
     from dataclasses import replace
     from zoneinfo import ZoneInfo
 
-    from veille.search import ranking
+    from veille.archive.search import ranking
 
     store, _ = arc
     monkeypatch.setattr(ranking, "FIRST_SLICE", first_slice)

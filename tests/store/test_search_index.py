@@ -8,12 +8,12 @@ import sqlalchemy as sa
 
 from tests.store.archive import ADD, MEDZ, _fig, _org, load
 from tests.store.test_backends import HEAD
-from veille import schema as t
-from veille.database import MIGRATIONS
-from veille.fulltext import index_text, key
-from veille.models import Analysis, Article
-from veille.search import FigureQuery, SearchQuery, figures, organisation, search
-from veille.store import Store
+from veille.archive import schema as t
+from veille.archive.database import MIGRATIONS
+from veille.archive.fulltext import index_text, key
+from veille.archive.search import FigureQuery, SearchQuery, figures, organisation, search
+from veille.archive.store import Store
+from veille.core.models import Analysis, Article
 
 
 def test_plural_is_stripped_before_stemming() -> None:
@@ -147,7 +147,7 @@ def test_migration_backfills_figure_dates(any_store: Store) -> None:
 def test_organisation_figures_alike_however_the_filter_is_read(any_store: Store, monkeypatch) -> None:
     """PostgreSQL reads a narrow organisation filter as a list of ids and a broad one as a hashed
     set tested on each figure walked: both give the same rows (here the broad form is forced)."""
-    from veille.search import figure_rows
+    from veille.archive.search import figure_rows
 
     load(any_store)
     queries = [
@@ -164,7 +164,7 @@ def test_organisation_figures_alike_however_the_filter_is_read(any_store: Store,
 
 
 def test_organisation_views_are_cached_until_the_next_write(any_store: Store) -> None:
-    from veille.search import org_stats
+    from veille.archive.search import org_stats
 
     load(any_store)
     before, stats = organisation(any_store, "ADD"), org_stats(any_store)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from veille import sessions
-from veille.store import Store, utcnow
+from veille.archive import sessions
+from veille.archive.store import Store, utcnow
 
 
 def test_open_revoke_and_credential_change(any_store: Store) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from veille.fulltext import WORD_RE, Matcher, snippet
-from veille.query import parse
+from veille.archive.fulltext import WORD_RE, Matcher, snippet
+from veille.archive.query import parse
 
 TEXT = (
     "Le secteur a recruté cette année. " + "Des mots sans rapport remplissent la page. " * 12

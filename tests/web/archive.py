@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from veille import schema as t
-from veille.models import Analysis, Article, Figure, Mention, Organisation, Person
-from veille.store import Store
+from veille.archive import schema as t
+from veille.archive.store import Store
+from veille.core.models import Analysis, Article, Figure, Mention, Organisation, Person
 
 REPO = Path(__file__).resolve().parents[2]
 EVIL_ORG = "Evil <script>window.pwned=6</script> Corp"

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.archive import Fixture, build_archive, write_config
-from veille.config import Settings
-from veille.store import Store, open_store
+from veille.archive.store import Store, open_store
+from veille.core.config import Settings
 from veille.web import create_app
 from veille.web.auth import hash_password
 

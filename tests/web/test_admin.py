@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import PASSWORD, csrf_of, http_login, login
-from veille import subscribers as subs
+from veille.archive import subscribers as subs
 from veille.web.auth import check_hash_format, hash_password, verify_password
 
 
@@ -111,7 +111,7 @@ def test_tampered_session_cookie_is_ignored(client: TestClient) -> None:
 
 def test_no_password_configured_keeps_admin_locked(web_settings, archive) -> None:  # type: ignore[no-untyped-def]
     from tests.web.archive import write_config
-    from veille.config import Settings
+    from veille.core.config import Settings
     from veille.web import create_app
 
     write_config(web_settings.config_dir, password_hash=None)
@@ -134,7 +134,7 @@ def test_env_hash_overrides_the_file(web_settings, archive, monkeypatch) -> None
 
 
 def test_bad_hash_in_config_is_one_line_config_error(web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from veille.errors import ConfigError
+    from veille.core.errors import ConfigError
     from veille.web.config import WebConfig
 
     monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", "plaintext")
@@ -202,9 +202,9 @@ def test_run_needs_login(client: TestClient) -> None:
 def test_unconfirmed_deliveries_are_shown_on_the_admin_page_over_http(live_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
-    from veille import deliveries as ledger
-    from veille.store import open_store
-    from veille.subscribers import add_subscriber
+    from veille.archive import deliveries as ledger
+    from veille.archive.store import open_store
+    from veille.archive.subscribers import add_subscriber
 
     store = open_store(f"sqlite:///{tmp_path / 'data' / 'veille.db'}")  # the server's archive
     try:
@@ -261,8 +261,8 @@ def test_new_admin_password_revokes_all_sessions(tmp_path, password_hash: str) -
     from sqlalchemy import select
 
     from tests.web.conftest import serving
-    from veille import schema as t
-    from veille.store import open_store
+    from veille.archive import schema as t
+    from veille.archive.store import open_store
     from veille.web.auth import hash_password
 
     with serving(tmp_path, password_hash) as base:

@@ -40,8 +40,8 @@ def test_sources_crawled_from_elsewhere_show_their_labels(tmp_path, password_has
 
     from tests.web.archive import build_archive
     from tests.web.conftest import serving
-    from veille.models import Article
-    from veille.store import open_store
+    from veille.archive.store import open_store
+    from veille.core.models import Article
 
     (tmp_path / "data").mkdir()
     store = open_store(f"sqlite:///{tmp_path / 'data' / 'veille.db'}")

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.archive import EVIL_ORG, Fixture
-from veille.store import Store
+from veille.archive.store import Store
 
 
 def main_of(html: str) -> str:
@@ -193,7 +193,7 @@ def test_a_former_name_and_what_it_became_link_each_other(
     from datetime import UTC, datetime
     from urllib.parse import quote
 
-    from veille.models import Analysis, Article, Mention, Organisation
+    from veille.core.models import Analysis, Article, Mention, Organisation
 
     store = archive[0]
     old, new = (
@@ -448,14 +448,14 @@ def test_digests_list_view_and_sanitised_html(client: TestClient, fx: Fixture) -
 def test_capped_totals_say_more_than_and_offer_an_exact_count(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from veille import search as s
-    from veille.cache import CACHE
+    from veille.archive import search as s
+    from veille.archive.cache import CACHE
 
     full = client.get("/api/search", params={"limit": 1}).json()
     all_figures = client.get("/api/figures", params={"limit": 1}).json()
     assert full["total_exact"] and full["total"] > 3 and all_figures["total"] > 3
-    monkeypatch.setattr(s, "TOTAL_CAP", 2)
-    monkeypatch.setattr(s, "FACET_SAMPLE", 2)  # facets over the first 2: the walk stops there too
+    monkeypatch.setattr(s.limits, "TOTAL_CAP", 2)
+    monkeypatch.setattr(s.limits, "FACET_SAMPLE", 2)  # facets over the first 2: the walk stops there too
     CACHE.clear()
     body = main_of(client.get("/", params={"per_page": 1}).text)
     assert "plus de 2" in body and "sur 2" not in body  # no page count: the results go on
@@ -566,7 +566,7 @@ def test_no_inline_script_or_style_in_pages(client: TestClient, fx: Fixture) -> 
 def test_public_read_false_requires_login(web_settings, archive, password_hash) -> None:  # type: ignore[no-untyped-def]
     from tests.web.archive import write_config
     from tests.web.conftest import login
-    from veille.config import Settings
+    from veille.core.config import Settings
     from veille.web import create_app
 
     write_config(web_settings.config_dir, public_read=False, password_hash=password_hash)
@@ -654,7 +654,7 @@ def test_article_page_of_a_partial_article_and_a_standfirst_shown_once(
 ) -> None:
     from datetime import UTC, datetime
 
-    from veille.models import Article
+    from veille.core.models import Article
 
     store = archive[0]
     lead = "Un centre d'appels de 800 postes ouvre à Tanger Med."

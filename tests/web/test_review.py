@@ -13,8 +13,8 @@ from digest.config import DigestConfig
 from digest.review import compose_reviewed, load_draft
 from tests.web.archive import Fixture
 from tests.web.conftest import csrf_of, login
-from veille import schema as t
-from veille.store import Store
+from veille.archive import schema as t
+from veille.archive.store import Store
 from veille.web.review import coming_week
 
 WEEK = "2025-W12"  # Teleperformance/Majorel (0.85) and the trapped article (0.6)

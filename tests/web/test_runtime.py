@@ -6,7 +6,7 @@ import gc
 
 from fastapi.testclient import TestClient
 
-from veille.config import Settings
+from veille.core.config import Settings
 from veille.web import create_app
 
 

@@ -50,7 +50,7 @@ def test_serve_with_several_workers_shares_sessions(tmp_path: Path, password_has
 
 
 def test_port_in_use_is_one_line_and_non_zero(tmp_path: Path) -> None:
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     (tmp_path / "data").mkdir()
     open_store(f"sqlite:///{tmp_path / 'data' / 'veille.db'}").close()  # an archive to serve

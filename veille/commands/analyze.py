@@ -10,8 +10,8 @@ import typer
 
 from veille.commands.options import ConfigDir
 from veille.commands.render import day
-from veille.errors import VeilleError
-from veille.models import Analysis
+from veille.core.errors import VeilleError
+from veille.core.models import Analysis
 
 
 class InputError(VeilleError):

@@ -6,7 +6,7 @@ import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
 from veille.commands.render import check_format, echo_json
-from veille.errors import VeilleError
+from veille.core.errors import VeilleError
 
 
 def article_cmd(
@@ -19,8 +19,8 @@ def article_cmd(
 
     Example: veille article 42
     """
-    from veille.formatting import format_date
-    from veille.search import article_detail
+    from veille.archive.search import article_detail
+    from veille.core.formatting import format_date
 
     check_format(fmt, ("text", "json"))
     _, store = open_archive(data_dir, config_dir)

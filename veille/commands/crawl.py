@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         config_dir: ConfigDir = None,
     ) -> None:
         from spiders.run import choose_sources, parse_since, run_crawl
-        from veille.config import Settings
+        from veille.core.config import Settings
 
         settings = Settings.load(data_dir=data_dir, config_dir=config_dir)
         choose_sources(settings, names or None, None)  # unknown name: one clear line, before any work

@@ -8,7 +8,7 @@ from veille.commands.options import ConfigDir, DataDir, load_settings
 
 
 def _parse_smtp(value: str | None) -> tuple[str, int] | None:
-    from veille.errors import VeilleError
+    from veille.core.errors import VeilleError
 
     if not value:
         return None

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
-from veille.errors import VeilleError
+from veille.core.errors import VeilleError
 
 digest_app = typer.Typer(
     help="Compose, review and send the weekly email digest.\n\nExample: veille digest preview --week 2026-W48",
@@ -47,7 +47,7 @@ def preview_cmd(
     from digest.message import PREVIEW_TOKEN, MessageBuilder
     from digest.review import compose_reviewed
     from digest.send import write_outbox
-    from veille.subscribers import SecretKeyMissing, get_subscriber, unsubscribe_token
+    from veille.archive.subscribers import SecretKeyMissing, get_subscriber, unsubscribe_token
 
     settings, store = open_archive(data_dir, config_dir)
     try:

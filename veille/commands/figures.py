@@ -12,9 +12,9 @@ import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
 from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
-from veille.errors import VeilleError
-from veille.formatting import indicator_label
-from veille.models import STATUSES
+from veille.core.errors import VeilleError
+from veille.core.formatting import indicator_label
+from veille.core.models import STATUSES
 
 HEADER = [
     "date",
@@ -49,7 +49,7 @@ def _row(r: Any) -> list[Any]:
 
 def _check_indicator(key: str | None) -> str | None:
     """A key of config/indicators.toml, or a one-line error listing them."""
-    from pipeline.indicators import load_taxonomy
+    from veille.core.taxonomy import load_taxonomy
 
     if key is None:
         return None
@@ -126,7 +126,7 @@ def figures_cmd(
     article's, with its copies (table: "copies" column; csv/xlsx: "copies"; json: "copies" list);
     --copies lists every copy as its own row.
     """
-    from veille.search import FigureQuery, FigureResult, figures, iter_figures
+    from veille.archive.search import FigureQuery, FigureResult, figures, iter_figures
 
     check_format(fmt, ("table", "csv", "json", "xlsx"))
     if fmt == "xlsx" and output is None:

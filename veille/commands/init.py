@@ -16,7 +16,7 @@ def init(data_dir: DataDir = None, config_dir: ConfigDir = None) -> None:
 
     Example: VEILLE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/veille veille init
     """
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     settings = load_settings(data_dir, config_dir)
     settings.ensure_data_dir()

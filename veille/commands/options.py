@@ -30,7 +30,7 @@ ConfigDir = Annotated[
 
 def load_settings(data_dir: Path | None = None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
     """Settings from the common options (env vars already folded in by typer)."""
-    from veille.config import Settings
+    from veille.core.config import Settings
 
     return Settings.load(data_dir=data_dir, config_dir=config_dir)
 
@@ -41,7 +41,7 @@ def open_archive(data_dir: Path | None = None, config_dir: Path | None = None): 
     Only ``veille init``, ``crawl`` and ``demo`` create an archive: here a mistyped --data-dir,
     an empty veille.db or a database without Veille's tables is one line, "no archive at …".
     """
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     settings = load_settings(data_dir, config_dir)
     return settings, open_store(settings.database_url, require=True)
@@ -51,7 +51,7 @@ def parse_date(value: str | None, option: str = "--since"):  # type: ignore[no-u
     """Parse YYYY-MM-DD (or a full ISO datetime) into an aware datetime; one-line error otherwise."""
     from datetime import UTC, datetime
 
-    from veille.errors import VeilleError
+    from veille.core.errors import VeilleError
 
     if value is None:
         return None

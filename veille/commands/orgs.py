@@ -9,7 +9,7 @@ import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
 from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
-from veille.errors import VeilleError
+from veille.core.errors import VeilleError
 
 
 def orgs_cmd(
@@ -24,7 +24,7 @@ def orgs_cmd(
 
     Example: veille orgs --top 20 --since 2025-01-01
     """
-    from veille.search import org_stats
+    from veille.archive.search import org_stats
 
     check_format(fmt)
     _, store = open_archive(data_dir, config_dir)
@@ -56,8 +56,8 @@ def org_cmd(
 
     Example: veille org ADD --limit 50
     """
-    from veille.formatting import format_date
-    from veille.search import organisation
+    from veille.archive.search import organisation
+    from veille.core.formatting import format_date
 
     check_format(fmt, ("table", "json"))
     _, store = open_archive(data_dir, config_dir)

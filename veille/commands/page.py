@@ -79,7 +79,7 @@ def extract_target(
 ):  # type: ignore[no-untyped-def]
     """FILE_OR_URL -> PageFields (the function behind the command)."""
     from spiders.page import extract_page
-    from veille.errors import FetchError
+    from veille.core.errors import FetchError
 
     if target.startswith(("http://", "https://")):
         from spiders.check import fetch

@@ -12,8 +12,8 @@ from typing import Any
 
 import typer
 
-from veille.errors import VeilleError
-from veille.formatting import defuse_formula
+from veille.core.errors import VeilleError
+from veille.core.formatting import defuse_formula
 
 FORMATS = ("table", "json", "csv")
 

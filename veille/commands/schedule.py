@@ -22,7 +22,7 @@ def schedule_cmd(
     Example: veille schedule --list
     """
     from digest.schedule import list_jobs, run_scheduler
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     settings = load_settings(data_dir, config_dir)
     open_store(settings.database_url, require=True).close()  # migrate first: one clear error if unreachable

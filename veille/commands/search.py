@@ -54,7 +54,7 @@ def search_cmd(
     """
     import click
 
-    from veille.search import SearchQuery, search
+    from veille.archive.search import SearchQuery, search
 
     words = list(query or [])
     for word in words:  # unknown options are read as words (so that -offshoring is an exclusion)

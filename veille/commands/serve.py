@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
-from veille.errors import VeilleError
+from veille.core.errors import VeilleError
 
 
 class PortInUse(VeilleError):
@@ -98,7 +98,7 @@ def serve(
 
     settings = load_settings(data_dir, config_dir)
     web = WebConfig.load(settings)
-    from veille.database import require_archive
+    from veille.archive.database import require_archive
 
     require_archive(settings.database_url)  # serve an archive, never a new empty one
     sock = bind_socket(host, port)
@@ -121,7 +121,7 @@ def serve(
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
 
-        from veille.store import open_store
+        from veille.archive.store import open_store
 
         # migrate once here, not in N processes at once
         open_store(settings.database_url, require=True).close()
@@ -178,7 +178,7 @@ def revoke_sessions_command(data_dir: DataDir = None, config_dir: ConfigDir = No
 
     Example: veille web revoke-sessions
     """
-    from veille.sessions import revoke_all
+    from veille.archive.sessions import revoke_all
 
     _settings, store = open_archive(data_dir, config_dir)
     try:

@@ -18,8 +18,8 @@ sources_app = typer.Typer(
 
 
 def _load(config_dir: Path | None, data_dir: Path | None = None):  # type: ignore[no-untyped-def]
-    from veille.config import Settings
-    from veille.sources import load_sources
+    from veille.core.config import Settings
+    from veille.core.sources import load_sources
 
     settings = Settings.load(data_dir=data_dir, config_dir=config_dir)
     return settings, load_sources(settings.path("sources.toml"))
@@ -65,7 +65,7 @@ def check(
 
     from spiders.check import check_source
     from spiders.config import load_crawl_config
-    from veille.sources import find_sources
+    from veille.core.sources import find_sources
 
     settings, sources = _load(config_dir)
     chosen = find_sources(sources, names) if names else [s for s in sources if s.enabled]
@@ -85,7 +85,7 @@ def check(
             )  # fmt: skip
     _console().print(table)
     if failures:
-        from veille.errors import FetchError
+        from veille.core.errors import FetchError
 
         raise FetchError(
             f"{failures} of {sum(len(r) for r in results)} source URL(s) failed the check (see the table)"
@@ -101,9 +101,9 @@ def import_opml(
     file: Annotated[Path, typer.Argument(help="An OPML file (from a feed reader or 'export-opml').")],
     config_dir: ConfigDir = None,
 ) -> None:
-    from veille.errors import ConfigError
+    from veille.core.errors import ConfigError
+    from veille.core.sources import append_sources
     from veille.opml import sources_from_opml
-    from veille.sources import append_sources
 
     settings, _ = _load(config_dir)
     try:
@@ -152,7 +152,7 @@ def health(
     from rich.table import Table
 
     from spiders.check import source_health
-    from veille.store import open_store
+    from veille.archive.store import open_store
 
     settings, sources = _load(config_dir, data_dir)
     store = open_store(settings.database_url, require=True)

@@ -31,7 +31,7 @@ def add_cmd(
 
     Example: veille subscribers add amina@example.ma --name "Amina" --themes emploi,offshoring --orgs ADD
     """
-    from veille.subscribers import add_subscriber
+    from veille.archive.subscribers import add_subscriber
 
     _, store = open_archive(data_dir, config_dir)
     try:
@@ -54,7 +54,7 @@ def remove_cmd(
 
     Example: veille subscribers remove amina@example.ma
     """
-    from veille.subscribers import remove_subscriber
+    from veille.archive.subscribers import remove_subscriber
 
     _, store = open_archive(data_dir, config_dir)
     try:
@@ -74,7 +74,7 @@ def list_cmd(
 
     Example: veille subscribers list --status active
     """
-    from veille.subscribers import list_subscribers
+    from veille.archive.subscribers import list_subscribers
 
     _, store = open_archive(data_dir, config_dir)
     try:
@@ -105,7 +105,7 @@ def import_cmd(
 
     Example: veille subscribers import abonnes.csv
     """
-    from veille.subscribers import import_csv
+    from veille.archive.subscribers import import_csv
 
     _, store = open_archive(data_dir, config_dir)
     try:

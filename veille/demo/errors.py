@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from veille.errors import VeilleError
+from veille.core.errors import VeilleError
 
 
 class DemoSiteError(VeilleError):

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.config import Settings
-from veille.errors import VeilleError
+from veille.core.config import Settings
+from veille.core.errors import VeilleError
 
 DEMO_SUBSCRIBER = "analyste@veille-demo.test"
 
@@ -107,11 +107,11 @@ def run_demo(
     from digest.smtp import SmtpSender
     from pipeline.extract import extract_articles
     from spiders.run import run_crawl
+    from veille.archive.search import FigureQuery, figures, org_stats
+    from veille.archive.store import open_store
+    from veille.archive.subscribers import add_subscriber
+    from veille.core.sources import source_labels, sources_for_demo
     from veille.demo.site import SITE_NAME, DemoSite
-    from veille.search import FigureQuery, figures, org_stats
-    from veille.sources import source_labels, sources_for_demo
-    from veille.store import open_store
-    from veille.subscribers import add_subscriber
 
     settings.ensure_data_dir()
     report = DemoReport()

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from veille import deliveries
-from veille import subscribers as subs
+from veille.archive import deliveries
+from veille.archive import subscribers as subs
 from veille.web import data
 from veille.web.auth import Session, csrf_ok, verify_password
 from veille.web.errors import LoginRequired

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from veille import search as s
-from veille.formatting import indicator_label
+from veille.archive import search as s
+from veille.core.formatting import indicator_label
 from veille.web.errors import BadRequest
 from veille.web.pages import reader
 
@@ -156,7 +156,7 @@ def _labeller(request: Request) -> Callable[[str], str]:
 
 
 def _indicator(key: str | None) -> str | None:
-    from pipeline.indicators import load_taxonomy
+    from veille.core.taxonomy import load_taxonomy
 
     if not key:
         return None

@@ -1,6 +1,6 @@
 """The FastAPI application: ``create_app(settings)``.
 
-One :class:`~veille.store.Store` is opened at start-up and shared by every request
+One :class:`~veille.archive.store.Store` is opened at start-up and shared by every request
 (``app.state.store``). Pages are server-rendered (Jinja2, autoescaped); the JSON API
 lives under ``/api/`` and is described by ``/openapi.json``.
 """
@@ -19,54 +19,21 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from veille.config import Settings
-from veille.runtime import settle_heap
-from veille.sessions import revoke_all
-from veille.sources import source_labels
-from veille.store import Store, open_store
+from veille.archive.sessions import revoke_all
+from veille.archive.store import Store, open_store
+from veille.core.config import Settings
+from veille.core.runtime import settle_heap
+from veille.core.sources import source_labels
 from veille.web.auth import LoginThrottle, Sessions
 from veille.web.config import WebConfig
 from veille.web.data import configured_sources
-from veille.web.errors import BadRequest, LoginRequired, french_query_error
+from veille.web.errors import BadRequest, LoginRequired, error_response, french_query_error, wants_json
 from veille.web.middleware import VeilleMiddleware
 from veille.web.render import Renderer, make_env
 
 log = logging.getLogger("veille.web")
 REQUEST_THREADS = 12  # requests handled at once per process (more wait in the thread pool's queue)
 STATIC = Path(__file__).resolve().parent / "static"
-
-STATUS_TITLES = {
-    400: "Requête invalide",
-    401: "Connexion requise",
-    403: "Accès refusé",
-    404: "Page introuvable",
-    405: "Méthode non autorisée",
-    414: "Adresse trop longue",
-    429: "Trop de tentatives",
-    500: "Erreur interne",
-}
-STATUS_MESSAGES = {
-    404: "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou repartez de la recherche.",
-    405: "Cette adresse n'accepte pas cette méthode.",
-    500: "Une erreur inattendue s'est produite ; elle a été consignée. Réessayez dans un instant.",
-}
-
-
-def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
-
-
-def error_response(request: Request, status: int, message: str | None = None) -> Response:
-    message = message or STATUS_MESSAGES.get(status) or STATUS_TITLES.get(status, "Erreur")
-    if wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status)
-    renderer: Renderer = request.app.state.renderer
-    return renderer.page(
-        request,
-        "error.html",
-        {"status": status, "title": STATUS_TITLES.get(status, "Erreur"), "message": message},
-        status=status,
-    )
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -212,7 +179,7 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
 
 
 def _register_search_errors(app: FastAPI) -> None:
-    from veille.query import QueryError
+    from veille.archive.query import QueryError
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Response:

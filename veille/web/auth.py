@@ -11,7 +11,7 @@ The session cookie is signed with ``VEILLE_SECRET_KEY`` (itsdangerous, timestamp
 ``{"csrf": <random token>, "sid": <session token or null>}``. Every visitor gets one on first
 sight so the login form itself is CSRF-protected; forms that change state carry the token in
 a hidden ``csrf`` field, compared in constant time on POST. Who is logged in is not in the
-cookie: ``sid`` names a server-side session (:mod:`veille.sessions`), which logging out
+cookie: ``sid`` names a server-side session (:mod:`veille.archive.sessions`), which logging out
 revokes and a new admin password ends. Cookies are HttpOnly, SameSite=Lax and Secure over https.
 """
 
@@ -28,8 +28,8 @@ from typing import Any
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from veille import sessions as server_sessions
-from veille.store import Store
+from veille.archive import sessions as server_sessions
+from veille.archive.store import Store
 
 SESSION_COOKIE = "veille_session"
 SCRYPT_N, SCRYPT_R, SCRYPT_P, KEY_LEN = 16384, 8, 1, 64

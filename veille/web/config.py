@@ -10,8 +10,8 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from veille.config import Settings, file_table, optional
-from veille.errors import ConfigError
+from veille.core.config import Settings, file_table, optional
+from veille.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from veille.config import Settings
+from veille.core.config import Settings
 
 
 @dataclass

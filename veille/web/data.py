@@ -1,8 +1,8 @@
-"""Read-only views of the archive the web pages need beyond :mod:`veille.search`.
+"""Read-only views of the archive the web pages need beyond :mod:`veille.archive.search`.
 
 - digests (the ``digests`` table the digest composer writes);
 - where an article names its organisations (``org_mentions`` offsets, to highlight them
-  in place; :class:`veille.search.ArticleDetail` gives names and counts, not offsets);
+  in place; :class:`veille.archive.search.ArticleDetail` gives names and counts, not offsets);
 - the health of each source, from ``config/sources.toml`` and the run ledger.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from veille import schema as t
-from veille.config import Settings
-from veille.errors import VeilleError
-from veille.store import Store
+from veille.archive import schema as t
+from veille.archive.store import Store
+from veille.core.config import Settings
+from veille.core.errors import VeilleError
 
 # -- digests ------------------------------------------------------------------------------
 
@@ -146,7 +146,7 @@ class SourceHealth:
 
 def configured_sources(settings: Settings) -> tuple[list[Any], str | None]:
     """The sources of ``sources.toml`` and, if it cannot be read, why (shown on the page)."""
-    from veille.sources import load_sources
+    from veille.core.sources import load_sources
 
     path = settings.path("sources.toml")
     if not path.exists():
@@ -172,7 +172,7 @@ def source_health(
     settings: Settings, store: Store, runs_limit: int = 50
 ) -> tuple[list[SourceHealth], str | None]:
     """One line per configured source (then per source seen only in the archive or the ledger)."""
-    from veille.search import SearchQuery, search, source_counts
+    from veille.archive.search import SearchQuery, search, source_counts
 
     sources, problem = configured_sources(settings)
     by_name: dict[str, SourceHealth] = {

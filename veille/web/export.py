@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from veille.formatting import defuse_formula, indicator_label, status_label
-from veille.search import FigureRow
+from veille.archive.search import FigureRow
+from veille.core.formatting import defuse_formula, indicator_label, status_label
 from veille.web.render import UNIT_LABELS
 
 

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from veille.web.errors import error_response
+
 MAX_URL_PART = 2048
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -70,8 +72,6 @@ class VeilleMiddleware:
         query: bytes = scope.get("query_string", b"")
         raw_path: bytes = scope.get("raw_path") or path.encode()
         if len(query) > MAX_URL_PART or len(raw_path) > MAX_URL_PART:
-            from veille.web.app import error_response
-
             response = error_response(
                 request,
                 414,

@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from veille.formatting import STATUS_LABELS
-from veille.models import STATUSES, UNITS
+from veille.core.formatting import STATUS_LABELS
+from veille.core.models import STATUSES, UNITS
 from veille.web.errors import BadRequest
 
 MAX_PAGE = 500
@@ -81,7 +81,7 @@ def _unit(params: QueryParams) -> str | None:
 
 def _indicator(params: QueryParams) -> str | None:
     """``indicateur``: a key of the indicator taxonomy (``config/indicators.toml``)."""
-    from pipeline.indicators import load_taxonomy
+    from veille.core.taxonomy import load_taxonomy
 
     key = _text(params, "indicateur", "indicateur", 40)
     if key is None:
@@ -139,7 +139,7 @@ class SearchParams:
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def query(self) -> Any:
-        from veille.search import SearchQuery
+        from veille.archive.search import SearchQuery
 
         return SearchQuery(
             text=self.text,
@@ -233,7 +233,7 @@ class FigureParams:
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def query(self, *, everything: bool = False, cap: int = 10_000) -> Any:
-        from veille.search import FigureQuery
+        from veille.archive.search import FigureQuery
 
         return FigureQuery(
             text=self.text,

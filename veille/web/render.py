@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from veille.formatting import format_value
+from veille.core.formatting import format_value
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCALE = "fr_FR"

@@ -21,8 +21,8 @@ from starlette.exceptions import HTTPException
 from digest.compose import Period, PeriodError, latest_week_with_articles, parse_period, week_period
 from digest.config import DigestConfig, load_digest_config
 from digest.review import ReviewError, build_draft, compose_reviewed, load_draft, update_selection
-from veille.errors import VeilleError
-from veille.subscribers import Subscriber
+from veille.archive.subscribers import Subscriber
+from veille.core.errors import VeilleError
 from veille.web import data
 from veille.web.admin import Admin, check_csrf
 from veille.web.pages.digests import sanitised_email

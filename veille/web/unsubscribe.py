@@ -14,7 +14,7 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from veille.subscribers import (
+from veille.archive.subscribers import (
     InvalidToken,
     SecretKeyMissing,
     set_status,

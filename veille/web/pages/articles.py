@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille import search as s
-from veille.formatting import indicator_label, status_label
+from veille.archive import search as s
+from veille.core.formatting import indicator_label, status_label
 from veille.web import data
 from veille.web.highlight import Span, highlight
 from veille.web.pages.common import (
@@ -122,7 +122,7 @@ def article_page(request: Request, article_id: str) -> Response:
 
 def _opens(text: str, lead: str | None) -> bool:
     """Does ``text`` start with ``lead`` (accents, case, spaces and punctuation aside)?"""
-    from veille.folding import fold
+    from veille.core.folding import fold
 
     if not lead:
         return False

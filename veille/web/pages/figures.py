@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from veille import search as s
-from veille.formatting import STATUS_LABELS, indicator_label, status_label
-from veille.models import STATUSES, UNITS
-from veille.query import QueryError
+from veille.archive import search as s
+from veille.archive.query import QueryError
+from veille.core.formatting import STATUS_LABELS, indicator_label, status_label
+from veille.core.models import STATUSES, UNITS
 from veille.web import export
 from veille.web.errors import BadRequest, french_query_error
 from veille.web.pages.common import Pages, page_router, query_string, render, sentence_anchor
@@ -121,7 +121,7 @@ def figures_xlsx(request: Request) -> Response:
 
 def indicator_choices() -> list[tuple[str, str]]:
     """(key, French label) of the taxonomy's indicators, by label, "Autre" last."""
-    from pipeline.indicators import FALLBACK, load_taxonomy
+    from veille.core.taxonomy import FALLBACK, load_taxonomy
 
     items = load_taxonomy().indicators.items()
     return sorted(((k, v.label) for k, v in items), key=lambda kv: (kv[0] == FALLBACK, kv[1].casefold()))

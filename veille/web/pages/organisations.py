@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from veille import search as s
-from veille.store import fold
+from veille.archive import search as s
+from veille.archive.store import fold
 from veille.web.charts import weekly_bars
 from veille.web.pages.common import not_found, page_router, path_segment, render
 from veille.web.pages.figures import figure_view

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille import search as s
-from veille.formatting import indicator_label, status_label
-from veille.query import QueryError
+from veille.archive import search as s
+from veille.archive.query import QueryError
+from veille.core.formatting import indicator_label, status_label
 from veille.web.errors import BadRequest, french_query_error
 from veille.web.pages.common import Pages, page_router, query_string, render
 from veille.web.params import SearchParams, search_params

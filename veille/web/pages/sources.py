@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille import search as s
+from veille.archive import search as s
 from veille.web import data
 from veille.web.pages.common import not_found, page_router, render
 

@@ -1,4 +1,4 @@
-"""The archive's tables (SQLAlchemy Core). Alembic migrations in ``veille/migrations`` create them.
+"""The archive's tables (SQLAlchemy Core). Alembic migrations in ``veille/archive/migrations`` create them.
 
 Articles carry what the spiders and the pipeline put on the item; figures, organisation
 and person mentions are rows of their own so that analysts can filter and export them.

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, insert, select, update
 
-from veille import schema as t
-from veille.store import Store, utcnow
+from veille.archive import schema as t
+from veille.archive.store import Store, utcnow
 
 S = t.sessions
 

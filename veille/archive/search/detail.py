@@ -6,11 +6,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from veille import schema as t
-from veille.search.conditions import A, F
-from veille.search.figure_rows import _FIGURE_COLS, _figure_row
-from veille.search.models import ArticleDetail, OrgMention, PersonMention
-from veille.store import Store
+from veille.archive import schema as t
+from veille.archive.search.conditions import A, F
+from veille.archive.search.figure_rows import _FIGURE_COLS, _figure_row
+from veille.archive.search.models import ArticleDetail, OrgMention, PersonMention
+from veille.archive.store import Store
 
 
 def article_detail(store: Store, id_or_url: int | str) -> ArticleDetail | None:

@@ -10,15 +10,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from veille import schema as t
-from veille import search as limits  # TOTAL_CAP, FACET_SAMPLE: read at call time from the package
-from veille.cache import CACHE, write_marker
-from veille.fulltext import Matcher, snippet
-from veille.query import ParsedQuery, QueryError, parse
-from veille.search.conditions import A, F, _check_page, _filters, _in_ids_param, ids_value, pg_stems, prebuilt
-from veille.search.models import Hit, SearchQuery, SearchResult
-from veille.search.ranking import _clusters, _rank, _Ranking, _scores
-from veille.store import Store
+from veille.archive import schema as t
+from veille.archive.cache import CACHE, write_marker
+from veille.archive.fulltext import Matcher, snippet
+from veille.archive.query import ParsedQuery, QueryError, parse
+from veille.archive.search import limits
+from veille.archive.search.conditions import (
+    A,
+    F,
+    _check_page,
+    _filters,
+    _in_ids_param,
+    ids_value,
+    pg_stems,
+    prebuilt,
+)
+from veille.archive.search.models import Hit, SearchQuery, SearchResult
+from veille.archive.search.ranking import _clusters, _rank, _Ranking, _scores
+from veille.archive.store import Store
 
 ORDERS = ("relevance", "date")
 FACET_SIZE = 30
@@ -162,7 +171,7 @@ def _top(counts: Counter[str]) -> list[tuple[str, int]]:
     ]
 
 
-# the statements every search runs, built once per dialect (see veille.search.conditions.prebuilt)
+# the statements every search runs, built once per dialect (see veille.archive.search.conditions.prebuilt)
 
 
 @prebuilt

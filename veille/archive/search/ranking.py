@@ -2,7 +2,7 @@
 
 A search walks its matches in a cheap order — newest first for a text search ranked by
 relevance (FTS5 by descending rowid; PostgreSQL by id, over an id range that widens), or
-in the final order otherwise — and stops after :data:`veille.search.TOTAL_CAP` + 1 articles
+in the final order otherwise — and stops after :data:`veille.archive.search.TOTAL_CAP` + 1 articles
 (more when a deep page or big syndication clusters need them). That one walk gives:
 
 - the ranking: the newest :data:`RANK_WINDOW` text matches sorted by score (FTS5 bm25 with
@@ -23,9 +23,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from veille import search as limits  # TOTAL_CAP, read at call time: the package's value is the one to set
-from veille.query import ParsedQuery
-from veille.search.conditions import (
+from veille.archive.query import ParsedQuery
+from veille.archive.search import limits  # read at call time: set limits.TOTAL_CAP to change it
+from veille.archive.search.conditions import (
     FTS,
     W_RANK,
     A,
@@ -45,8 +45,8 @@ from veille.search.conditions import (
     prebuilt,
     set_planner,
 )
-from veille.search.models import SearchQuery
-from veille.store import Store
+from veille.archive.search.models import SearchQuery
+from veille.archive.store import Store
 
 CANDIDATES = 200  # PostgreSQL: matches re-ranked on the full text (the rest by title and lead)
 FIRST_SLICE = 8.0  # PostgreSQL: the first id slice holds this many ids per wanted match

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from veille.errors import VeilleError
-from veille.fulltext import WORD_RE, fold_word, key, prefix_key
+from veille.archive.fulltext import WORD_RE, fold_word, key, prefix_key
+from veille.core.errors import VeilleError
 
 MAX_LENGTH = 1000  # characters
 MAX_TERMS = 32

@@ -1,5 +1,5 @@
 """How Veille connects: SQLite (WAL, mapped file, folding function) or PostgreSQL (session
-settings for short interactive queries). :func:`make_engine` is used by :class:`veille.store.Store`."""
+settings for short interactive queries). :func:`make_engine` is used by :class:`veille.archive.store.Store`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-from veille.errors import StoreError
-from veille.folding import fold
+from veille.core.errors import StoreError
+from veille.core.folding import fold
 
 
 def redact_url(url: str) -> str:

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from veille import schema as t
-from veille.models import STATUSES
-from veille.query import ParsedQuery, QueryError
-from veille.search.models import SearchQuery
-from veille.store import Store, fold
+from veille.archive import schema as t
+from veille.archive.query import ParsedQuery, QueryError
+from veille.archive.search.models import SearchQuery
+from veille.archive.store import Store, fold
+from veille.core.models import STATUSES
 
 LOCAL_TZ = ZoneInfo("Africa/Casablanca")
 MAX_LIMIT = 1000

@@ -6,7 +6,7 @@ sentence (the canonical names of ``figures.organisations``), with an index on
 figure's JSON list. :meth:`Store.save_analysis` fills it; this migration backfills it.
 
 SQLite: the FTS5 keys now drop a final plural ``s`` before stemming ("téléconseillers" and
-"téléconseiller" share a key, see :mod:`veille.fulltext`): the index is rebuilt with the
+"téléconseiller" share a key, see :mod:`veille.archive.fulltext`): the index is rebuilt with the
 new keys. PostgreSQL needs no change (queries already ask for both forms).
 
 Revision ID: 0004
@@ -56,7 +56,7 @@ def upgrade() -> None:
 
 def _reindex_fts5(bind: sa.engine.Connection) -> None:
     """Rewrite the FTS5 rows whose keys changed (the table stores its keys: compare them)."""
-    from veille.fulltext import index_text
+    from veille.archive.fulltext import index_text
 
     last = 0
     changed = 0

@@ -150,7 +150,7 @@ def indicator_label(key: str | None) -> str:
     "Emplois créés"); "" for none, the key itself when the taxonomy does not know it."""
     if not key:
         return ""
-    from pipeline.indicators import load_taxonomy
+    from veille.core.taxonomy import load_taxonomy
 
     return load_taxonomy().label(key)
 

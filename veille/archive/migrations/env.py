@@ -1,10 +1,10 @@
-"""Alembic environment: run with a connection handed in by :func:`veille.store.migrate`."""
+"""Alembic environment: run with a connection handed in by :func:`veille.archive.store.migrate`."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from veille.schema import metadata
+from veille.archive.schema import metadata
 
 config = context.config
 

@@ -1,7 +1,7 @@
 """French full-text search on title, lead and text
 
 SQLite: an FTS5 table ``article_fts`` (rowid = articles.id) holding folded, stemmed keys
-(see :mod:`veille.fulltext`), filled by :meth:`Store._after_article_write`.
+(see :mod:`veille.archive.fulltext`), filled by :meth:`Store._after_article_write`.
 PostgreSQL: the ``unaccent`` extension, a ``veille_fr`` text search configuration
 (unaccent then the French Snowball stemmer) and a stored, generated ``search_vector``
 column on ``articles`` (title weight A, lead B, text C) with a GIN index.
@@ -30,7 +30,7 @@ PG_VECTOR = (
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        from veille.fulltext import index_text
+        from veille.archive.fulltext import index_text
 
         op.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS article_fts USING fts5("

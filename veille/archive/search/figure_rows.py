@@ -8,11 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from veille import schema as t
-from veille import search as limits  # TOTAL_CAP, read at call time from the package
-from veille.formatting import format_value
-from veille.query import ParsedQuery, QueryError, parse
-from veille.search.conditions import (
+from veille.archive import schema as t
+from veille.archive.query import ParsedQuery, QueryError, parse
+from veille.archive.search import limits
+from veille.archive.search.conditions import (
     FIGURE_FIELDS,
     FTS,
     A,
@@ -30,9 +29,10 @@ from veille.search.conditions import (
     prebuilt,
     set_planner,
 )
-from veille.search.models import FigureCopy, FigureQuery, FigureResult, FigureRow
-from veille.search.ranking import SET_IDS_MAX
-from veille.store import Store
+from veille.archive.search.models import FigureCopy, FigureQuery, FigureResult, FigureRow
+from veille.archive.search.ranking import SET_IDS_MAX
+from veille.archive.store import Store
+from veille.core.formatting import format_value
 
 FIGURE_ORDERS = ("date", "value")
 

@@ -1,6 +1,6 @@
 """The archive's database and schema: create a missing PostgreSQL database, read and upgrade
-the Alembic revision (``veille/migrations``). Upgrades never drop a table; an archive written
-by a newer Veille is refused with one clear line. Used by :class:`veille.store.Store`."""
+the Alembic revision (``veille/archive/migrations``). Upgrades never drop a table; an archive written
+by a newer Veille is refused with one clear line. Used by :class:`veille.archive.store.Store`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from veille.engine import redact_url
-from veille.errors import StoreError
+from veille.archive.engine import redact_url
+from veille.core.errors import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

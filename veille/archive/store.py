@@ -1,6 +1,6 @@
 """The archive: SQLite by default (WAL), PostgreSQL when ``VEILLE_DATABASE_URL`` says so.
 
-The schema is managed by Alembic (``veille/migrations``, see :mod:`veille.database`):
+The schema is managed by Alembic (``veille/archive/migrations``, see :mod:`veille.archive.database`):
 :meth:`Store.migrate` upgrades to the latest revision and never drops a table. Every write of
 one article and its extraction results happens in one transaction, so a kill -9 loses nothing
 committed.
@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from veille import database
-from veille import schema as t
-from veille.database import first_line
-from veille.engine import make_engine
-from veille.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
-from veille.models import Analysis, Article
+from veille.archive import database
+from veille.archive import schema as t
+from veille.archive.database import first_line
+from veille.archive.engine import make_engine
+from veille.core.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
+from veille.core.models import Analysis, Article
 
 log = logging.getLogger(__name__)
 # A running run's heartbeat is refreshed every RUN_HEARTBEAT_SECONDS; silent this long, it is dead.
@@ -210,7 +210,7 @@ class Store:
         """
         if self.dialect != "sqlite":
             return
-        from veille.fulltext import index_text
+        from veille.archive.fulltext import index_text
 
         row = conn.execute(
             select(t.articles.c.title, t.articles.c.lead, t.articles.c.text).where(
@@ -566,8 +566,8 @@ class Store:
 
     def refresh_search_index(self) -> None:
         """PostgreSQL: rebuild the newest articles' full-text index when it has grown (see
-        :mod:`veille.recent_index`). A failure costs speed only: it is logged, not raised."""
-        from veille.recent_index import refresh
+        :mod:`veille.archive.recent_index`). A failure costs speed only: it is logged, not raised."""
+        from veille.archive.recent_index import refresh
 
         try:
             refresh(self.engine)
@@ -635,7 +635,7 @@ def open_store(url: str, *, migrate: bool = True, create: bool = False, require:
 
 
 def open_archive(settings: Any, *, create: bool = False) -> Store:
-    """The archive of a :class:`~veille.config.Settings`: data dir made, schema up to date."""
+    """The archive of a :class:`~veille.core.config.Settings`: data dir made, schema up to date."""
     if settings.database_url.startswith("sqlite"):
         settings.ensure_data_dir()
     return open_store(settings.database_url, create=create)

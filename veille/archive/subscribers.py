@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from veille import schema as t
-from veille.errors import VeilleError
-from veille.store import Store, utcnow
+from veille.archive import schema as t
+from veille.archive.store import Store, utcnow
+from veille.core.errors import VeilleError
 
 SECRET_ENV = "VEILLE_SECRET_KEY"
 STATUSES = ("active", "unsubscribed")

@@ -1,6 +1,6 @@
 """PostgreSQL: a second full-text index over the newest articles only, kept up by the archive.
 
-A text search walks the newest matches first, in id slices (``veille.search.ranking``), and
+A text search walks the newest matches first, in id slices (``veille.archive.search.ranking``), and
 PostgreSQL's GIN index cannot read part of a word's posting list: a slice of the newest 10,000
 ids still decodes every entry of its words across the archive (~10 ms for a word in half of
 100,000 articles, on this project's machine). A partial GIN index ``WHERE id >= T`` holds only
@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from veille import schema as t
+from veille.archive import schema as t
 
 NAME = "ix_articles_search_recent"
 RECENT = 25_000  # the newest ids it covers at least: a search's first slices (~10,000 ids) and more

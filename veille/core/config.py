@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from veille.errors import ConfigError
+from veille.core.errors import ConfigError
 
-PACKAGE_CONFIG = Path(__file__).resolve().parent.parent / "config"
+PACKAGE_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:

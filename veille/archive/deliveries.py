@@ -28,8 +28,8 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from veille import schema as t
-from veille.store import Store, utcnow
+from veille.archive import schema as t
+from veille.archive.store import Store, utcnow
 
 D = t.deliveries
 STATES = ("pending", "sending", "sent", "failed", "unconfirmed")

@@ -9,13 +9,13 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from veille import schema as t
-from veille.cache import CACHE, write_marker
-from veille.formatting import iso_week
-from veille.search.conditions import A, F, _bound, _org_ids
-from veille.search.figure_rows import _FIGURE_COLS, _figure_row, _figures_of
-from veille.search.models import ArticleRef, OrgDetail, OrgStat
-from veille.store import Store
+from veille.archive import schema as t
+from veille.archive.cache import CACHE, write_marker
+from veille.archive.search.conditions import A, F, _bound, _org_ids
+from veille.archive.search.figure_rows import _FIGURE_COLS, _figure_row, _figures_of
+from veille.archive.search.models import ArticleRef, OrgDetail, OrgStat
+from veille.archive.store import Store
+from veille.core.formatting import iso_week
 
 
 def resolve_org(store: Store, name_or_alias: str) -> str | None:

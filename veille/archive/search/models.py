@@ -1,4 +1,4 @@
-"""What :mod:`veille.search` takes and gives back: queries and results, as frozen dataclasses."""
+"""What :mod:`veille.archive.search` takes and gives back: queries and results, as frozen dataclasses."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-RANK = "bm25(10.0, 3.0, 1.0)"  # veille.search.TITLE_WEIGHT, LEAD_WEIGHT, TEXT_WEIGHT
+RANK = "bm25(10.0, 3.0, 1.0)"  # veille.archive.search.TITLE_WEIGHT, LEAD_WEIGHT, TEXT_WEIGHT
 PG_HEAD_VECTOR = (
     "setweight(to_tsvector('veille_fr'::regconfig, coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('veille_fr'::regconfig, coalesce(lead, '')), 'B')"

@@ -20,7 +20,7 @@ site needs a small spider subclass. The file looks like::
     allow = ['/\\d{4}/\\d{2}/']
     deny = ['/tag/']
 
-Validation errors are :class:`~veille.errors.ConfigError` naming the file, the source and
+Validation errors are :class:`~veille.core.errors.ConfigError` naming the file, the source and
 the field (``config error in config/sources.toml [source 'x'.kind]: ...``).
 
 Sources travel to and from feed readers as OPML: :mod:`veille.opml`.
@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.config import optional, read_toml, require
-from veille.errors import ConfigError, VeilleError
+from veille.core.config import optional, read_toml, require
+from veille.core.errors import ConfigError, VeilleError
 
 KINDS = ("rss", "atom", "sitemap", "listing", "news-query")
 FEED_KINDS = ("rss", "atom", "news-query")
