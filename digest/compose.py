@@ -1,6 +1,6 @@
 """Compose the week's digest from the archive: stories, key figures, organisations, totals.
 
-Library first: :func:`compose` reads the archive (through :mod:`digest.queries`) and
+Library first: :func:`compose` reads the archive (through :mod:`veille.archive.digests` and :mod:`digest.queries`) and
 returns a frozen :class:`Digest`; :mod:`digest.message` turns it into an email. One
 subscriber's themes/organisations filter their stories and figures; the editor's pinned
 and excluded article ids (see :mod:`digest.review`) apply to everyone. The period is a
@@ -27,12 +27,12 @@ from digest.figures import (
     text_fragment_url,
 )
 from digest.period import MONTHS, Period, PeriodError, last_complete_week, parse_period, week_period
-from digest.queries import LOCAL_TZ, ArticleRow, latest_week_with_articles
+from digest.queries import latest_week_with_articles
 from digest.summary import summarize
+from veille.archive.digests import ArticleRow, week_reads
 from veille.archive.store import Store, fold
 
 __all__ = [
-    "LOCAL_TZ",
     "MONTHS",
     "UNIT_WEIGHT",
     "Digest",
@@ -178,14 +178,14 @@ def compose(
         period = parse_period(period, config.timezone)
     previous = period.previous()
     theme_keys = {fold(x) for x in themes}
-    with store.engine.connect() as conn:
-        rows = queries.articles(conn, period, config.min_relevance)
+    with week_reads(store, config.timezone) as db:
+        rows = db.articles(period.since, period.until, config.min_relevance)
         have = {r.id for r in rows}
-        rows += [r for r in queries.articles_by_id(conn, pinned) if r.id not in have]
-        prev_rows = queries.articles(conn, previous, config.min_relevance)
-        mentions = queries.org_mentions(conn, [r.id for r in rows])
-        prev_mentions = queries.org_mentions(conn, [r.id for r in prev_rows])
-        followed_orgs = queries.followed_org_ids(conn, orgs)
+        rows += [r for r in db.articles_by_id(pinned) if r.id not in have]
+        prev_rows = db.articles(previous.since, previous.until, config.min_relevance)
+        mentions = db.org_mentions([r.id for r in rows])
+        prev_mentions = db.org_mentions([r.id for r in prev_rows])
+        followed_orgs = db.followed_org_ids(orgs)
         excluded_set, pinned_set = set(excluded), set(pinned)
         # whole syndication clusters go or stay together
         excluded_clusters = {r.cluster for r in rows if r.id in excluded_set}
@@ -240,10 +240,10 @@ def compose(
         by_id = {r.id: r for r in rows}
         top = [_with_summary(s, by_id[s.article_id]) for s in top]
         sections = _sections(top, config)
-    all_figures = queries.figures(store, period, [r.id for r in rows])
+    all_figures = queries.figures(store, [r.id for r in rows])
     kept_ids = {r.id for r in kept_articles}
     top_figures = key_figures([f for f in all_figures if f.article_id in kept_ids], by_id, config.top_figures)
-    prev_figure_count = len(queries.figures(store, previous, [r.id for r in prev_rows]))
+    prev_figure_count = len(queries.figures(store, [r.id for r in prev_rows]))
     organisations = _org_trends(mentions, prev_mentions, by_id, {r.id: r for r in prev_rows}, followed_orgs,
                                 excluded_clusters, config.top_orgs)  # fmt: skip
     totals = Totals(len(rows), len(all_figures), len(prev_rows), prev_figure_count)

@@ -1,6 +1,6 @@
 """Key figures: how telling a figure is (its size for its kind, its context) and the week's best.
 
-Pure functions over the figures :mod:`digest.queries` read; :func:`key_figures` picks the
+Pure functions over the figures :mod:`digest.queries` reads; :func:`key_figures` picks the
 "Chiffres clés" block of the digest, each linked to its sentence in the article. A target,
 a forecast or an announcement is never presented as a result: realised figures come first and
 the others carry their status ("Objectif", "Prévision", "Annoncé").
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from digest.queries import ArticleRow
+from veille.archive.digests import ArticleRow
 from veille.archive.search import FigureRow
 from veille.archive.store import fold
 from veille.core.formatting import status_label

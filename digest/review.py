@@ -9,16 +9,11 @@ pinned/excluded lists from here, so what was reviewed is what goes out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from digest.compose import Digest, Period, compose, parse_period
 from digest.config import DigestConfig
-from veille.archive import schema as t
+from veille.archive.digests import StoredDigest, digest_of, missing_articles, save_digest
 from veille.archive.store import Store, utcnow
 from veille.core.errors import VeilleError
 
@@ -27,62 +22,8 @@ class ReviewError(VeilleError):
     pass
 
 
-@dataclass(frozen=True)
-class Draft:
-    period: str
-    status: str  # draft | sent
-    subject: str | None
-    html: str | None
-    text: str | None
-    pinned: tuple[int, ...]
-    excluded: tuple[int, ...]
-    built_at: datetime | None
-
-
-def _draft(row: Any) -> Draft:
-    return Draft(
-        period=row.period,
-        status=row.status,
-        subject=row.subject,
-        html=row.html,
-        text=row.text,
-        pinned=tuple(row.pinned or ()),
-        excluded=tuple(row.excluded or ()),
-        built_at=row.built_at,
-    )
-
-
-def load_draft(store: Store, period: str) -> Draft | None:
-    with store.engine.connect() as conn:
-        row = conn.execute(select(t.digests).where(t.digests.c.period == period)).first()
-    return _draft(row) if row else None
-
-
-def save_digest(store: Store, period: str, **values: Any) -> Draft:
-    """Create or update the period's row (status defaults to draft on creation)."""
-    with store.engine.begin() as conn:
-        found = conn.scalar(select(t.digests.c.id).where(t.digests.c.period == period))
-        if found is None:
-            try:
-                with conn.begin_nested():
-                    row = {"status": "draft", "pinned": [], "excluded": [], **values}
-                    conn.execute(insert(t.digests).values(period=period, **row))
-                values = {}
-            except IntegrityError:
-                pass
-        if values:
-            conn.execute(update(t.digests).where(t.digests.c.period == period).values(**values))
-    draft = load_draft(store, period)
-    assert draft is not None
-    return draft
-
-
 def _check_articles(store: Store, ids: Sequence[int]) -> None:
-    if not ids:
-        return
-    with store.engine.connect() as conn:
-        known = set(conn.scalars(select(t.articles.c.id).where(t.articles.c.id.in_(list(ids)))))
-    missing = sorted(set(ids) - known)
+    missing = missing_articles(store, ids)
     if missing:
         raise ReviewError(f"no article with id {', '.join(map(str, missing))}: see `veille search`")
 
@@ -95,10 +36,10 @@ def update_selection(
     exclude: Sequence[int] = (),
     unpin: Sequence[int] = (),
     include: Sequence[int] = (),
-) -> Draft:
+) -> StoredDigest:
     """Pin/exclude article ids for the period (an id is never both pinned and excluded)."""
     _check_articles(store, [*pin, *exclude])
-    current = load_draft(store, period)
+    current = digest_of(store, period)
     if current is not None and current.status == "sent" and (pin or exclude):
         raise ReviewError(f"the digest {period} was already sent: pinning or excluding now changes nothing")
     pinned = list(current.pinned if current else ())
@@ -121,7 +62,7 @@ def update_selection(
 def compose_reviewed(store: Store, config: DigestConfig, period: Period | str, **filters: Any) -> Digest:
     """Compose with the draft's pinned/excluded ids applied."""
     p = parse_period(period, config.timezone) if isinstance(period, str) else period
-    draft = load_draft(store, p.id)
+    draft = digest_of(store, p.id)
     return compose(
         store,
         config,
@@ -132,7 +73,7 @@ def compose_reviewed(store: Store, config: DigestConfig, period: Period | str, *
     )
 
 
-def build_draft(store: Store, config: DigestConfig, period: Period | str) -> tuple[Draft, Digest]:
+def build_draft(store: Store, config: DigestConfig, period: Period | str) -> tuple[StoredDigest, Digest]:
     """Compose the generic digest (no reader filters) and store it as the period's draft."""
     from digest.chart import render_chart
     from digest.message import PREVIEW_TOKEN, MessageBuilder
@@ -141,7 +82,7 @@ def build_draft(store: Store, config: DigestConfig, period: Period | str) -> tup
     builder = MessageBuilder(config)
     chart = render_chart(digest) if config.chart else None
     rendered = builder.render(digest, None, token=PREVIEW_TOKEN, chart=chart)
-    current = load_draft(store, digest.period.id)
+    current = digest_of(store, digest.period.id)
     status = current.status if current else "draft"
     draft = save_digest(
         store,

@@ -35,7 +35,6 @@ from digest.chart import Chart, render_chart
 from digest.compose import Digest, Period, compose, parse_period
 from digest.config import DigestConfig, load_digest_config
 from digest.message import MessageBuilder, Templates
-from digest.review import load_draft, save_digest
 from digest.smtp import (
     Sender,
     SmtpConfigError,
@@ -45,6 +44,7 @@ from digest.smtp import (
     SmtpUnconfirmed,
 )
 from veille.archive import deliveries as ledger
+from veille.archive.digests import digest_of, save_digest
 from veille.archive.store import Store
 from veille.archive.subscribers import (
     Subscriber,
@@ -204,7 +204,7 @@ def deliver_week(
     policy = config.send
     folder = outbox_dir(settings, p.id)
     report = DeliveryReport(period=p.id, outbox=folder if outbox else None, dry_run=dry_run)
-    draft = load_draft(store, p.id)
+    draft = digest_of(store, p.id)
     pinned, excluded = (draft.pinned, draft.excluded) if draft else ((), ())
     readers = _recipients(store, subscribers)
     if not readers:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,10 +27,9 @@ from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
-from sqlalchemy import func, or_, select
 
 from pipeline.normalise import fold
-from veille.archive import schema as t
+from veille.archive.clusters import last_article_id, signatures
 from veille.archive.store import Store, open_store, utcnow
 from veille.core.config import PACKAGE_CONFIG, file_table, optional
 from veille.core.errors import ConfigError
@@ -220,27 +219,14 @@ class ClusterIndex:
         return best
 
 
-def _archived(store: Store, since: datetime | None = None, after_id: int = 0) -> Iterator[Any]:
-    """Rows (id, url, canonical_url, cluster_id, minhash) of articles with a minhash."""
-    a = t.articles
-    q = select(a.c.id, a.c.url, a.c.canonical_url, a.c.cluster_id, a.c.minhash).where(
-        a.c.minhash.is_not(None), a.c.id > after_id
-    )
-    if since is not None:
-        q = q.where(or_(a.c.published >= since, a.c.created_at >= since))
-    with store.engine.connect() as conn:
-        yield from conn.execute(q.order_by(a.c.id))
-
-
 def load_index(
     store: Store, config: DedupConfig = DedupConfig(), *, now: datetime | None = None
 ) -> ClusterIndex:
     """An index of the archive's articles from the last ``window_days`` (all when 0)."""
     index = ClusterIndex(config)
     since = (now or utcnow()) - timedelta(days=config.window_days) if config.window_days else None
-    with store.engine.connect() as conn:
-        index.last_id = int(conn.scalar(select(func.max(t.articles.c.id))) or 0)
-    _add_rows(index, _archived(store, since), config)
+    index.last_id = last_article_id(store)
+    _add_rows(index, signatures(store, since), config)
     return index
 
 
@@ -251,7 +237,7 @@ def refresh_index(store: Store, index: ClusterIndex) -> int:
     archive: a wire story taken up by five sources crawled in parallel still forms one cluster.
     """
     before = len(index)
-    _add_rows(index, _archived(store, after_id=index.last_id), index.config)
+    _add_rows(index, signatures(store, after_id=index.last_id), index.config)
     return len(index) - before
 
 

@@ -186,3 +186,36 @@ def test_the_checks_catch_what_they_look_for() -> None:
     assert any("ground g imports archive a" in b for b in bad)
     assert any("stage s1 imports another stage's s2" in b for b in bad)
     assert cycles(edges) == [["a", "g"]]
+
+
+def sql_doors(known: dict[str, Path], layers: dict[str, tuple[str, str]]) -> list[str]:
+    """Code outside the archive that speaks SQL: imports SQLAlchemy, the schema or the engine
+    module, or reaches for a store's ``.engine``."""
+    out = []
+    for name, path in sorted(known.items()):
+        if layers[name][0] == "archive":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            mods: list[str] = []
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                mods = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for m in mods:
+                if m.split(".")[0] == "sqlalchemy" or m in ("veille.archive.schema", "veille.archive.engine"):
+                    out.append(f"{name}:{node.lineno}: imports {m}")
+            if isinstance(node, ast.Attribute) and node.attr == "engine":
+                out.append(f"{name}:{node.lineno}: uses .engine")
+    return out
+
+
+def test_one_door_to_the_archive_nothing_else_speaks_sql() -> None:
+    bad = sql_doors(code_modules(), layer_map())
+    assert not bad, "\n".join(bad)
+
+
+def test_the_sql_check_sees_a_planted_door(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text("from veille.archive import schema\n\n\ndef f(store):\n    return store.engine\n")
+    bad = sql_doors({"digest.planted": planted}, {"digest.planted": ("stage", "digest")})
+    assert any("imports veille.archive.schema" in b for b in bad) and any(".engine" in b for b in bad)

@@ -8,9 +8,10 @@ import pytest
 
 from digest.compose import PeriodError, compose, latest_week_with_articles, parse_period
 from digest.config import DigestConfig
-from digest.review import build_draft, load_draft, update_selection
+from digest.review import build_draft, update_selection
 from digest.summary import split_sentences, summarize
 from tests.digest.conftest import PREVIOUS, WEEK, Archive
+from veille.archive.digests import digest_of
 from veille.archive.store import Store
 
 
@@ -123,7 +124,7 @@ def test_pinned_and_excluded_from_the_review(store: Store, archive: Archive, con
     assert archive.ids["webhelp"] not in {s.article_id for s in d.stories}
     assert all(f.unit != "jobs" for f in d.figures)
     assert "Casanearshore" not in {o.name for o in d.organisations}
-    assert draft.text and "Fès Shore" in draft.text and load_draft(store, WEEK) is not None
+    assert draft.text and "Fès Shore" in draft.text and digest_of(store, WEEK) is not None
 
 
 def test_empty_week_and_latest_week(store: Store, config: DigestConfig, archive: Archive) -> None:

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from digest.config import DigestConfig
-from digest.review import compose_reviewed, load_draft
+from digest.review import compose_reviewed
 from tests.web.archive import Fixture
 from tests.web.conftest import csrf_of, login
 from veille.archive import schema as t
+from veille.archive.digests import digest_of
 from veille.archive.store import Store
 from veille.web.review import coming_week
 
@@ -95,7 +96,7 @@ def test_forms_need_the_csrf_token(client: TestClient, store: Store, fx: Fixture
     assert r.status_code == 403
     r = client.post("/admin/lettre/preparer", data={"semaine": WEEK})
     assert r.status_code == 403
-    assert load_draft(store, WEEK) is None
+    assert digest_of(store, WEEK) is None
 
 
 def test_pin_puts_the_article_first_for_the_send(client: TestClient, store: Store, fx: Fixture) -> None:
@@ -108,7 +109,7 @@ def test_pin_puts_the_article_first_for_the_send(client: TestClient, store: Stor
         r.status_code == 303
         and r.headers["location"] == f"/admin/lettre?semaine={WEEK}&ok=epingler#article-{evil}"
     )
-    draft = load_draft(store, WEEK)
+    draft = digest_of(store, WEEK)
     assert draft is not None and draft.pinned == (evil,) and draft.status == "draft"
     assert draft.html and draft.built_at  # the stored draft was rebuilt with the pin
     after = compose_reviewed(store, CONFIG, WEEK)  # what `veille digest send` composes
@@ -116,14 +117,14 @@ def test_pin_puts_the_article_first_for_the_send(client: TestClient, store: Stor
     assert section.stories[0].article_id == evil and section.stories[0].pinned  # first of its theme
     talents = fx.ids["talents"]  # from another week: pinning brings it into this one
     _post(client, "epingler", talents)
-    assert load_draft(store, WEEK).pinned == (evil, talents)  # type: ignore[union-attr]
+    assert digest_of(store, WEEK).pinned == (evil, talents)  # type: ignore[union-attr]
     stories = compose_reviewed(store, CONFIG, WEEK).stories
     assert next(s for s in stories if s.article_id == talents).pinned
     _post(client, "desepingler", talents)
     page = client.get(r.headers["location"])
     assert "Article épinglé" in page.text and "Désépingler" in page.text
     r = _post(client, "desepingler", evil)
-    assert load_draft(store, WEEK).pinned == ()  # type: ignore[union-attr]
+    assert digest_of(store, WEEK).pinned == ()  # type: ignore[union-attr]
 
 
 def test_exclude_removes_then_restore_brings_back(client: TestClient, store: Store, fx: Fixture) -> None:
@@ -132,14 +133,14 @@ def test_exclude_removes_then_restore_brings_back(client: TestClient, store: Sto
     assert majorel in [s.article_id for s in compose_reviewed(store, CONFIG, WEEK).stories]
     r = _post(client, "retirer", majorel)
     assert r.status_code == 303
-    assert load_draft(store, WEEK).excluded == (majorel,)  # type: ignore[union-attr]
+    assert digest_of(store, WEEK).excluded == (majorel,)  # type: ignore[union-attr]
     assert majorel not in [s.article_id for s in compose_reviewed(store, CONFIG, WEEK).stories]
     page = client.get(f"/admin/lettre?semaine={WEEK}").text
     retired = page.split("Articles retirés", 1)[1]
     assert f'id="article-{majorel}"' in retired and "Rétablir" in retired
     assert "Teleperformance et Majorel" not in client.get(f"/admin/lettre/apercu?semaine={WEEK}").text
     _post(client, "retablir", majorel)
-    assert load_draft(store, WEEK).excluded == ()  # type: ignore[union-attr]
+    assert digest_of(store, WEEK).excluded == ()  # type: ignore[union-attr]
     assert majorel in [s.article_id for s in compose_reviewed(store, CONFIG, WEEK).stories]
 
 
@@ -148,14 +149,14 @@ def test_unknown_article_and_sent_digest_are_refused(client: TestClient, store: 
     r = _post(client, "epingler", 999999)
     assert r.status_code == 400 and "Aucun article n° 999999" in r.text
     assert _post(client, "effacer", fx.ids["evil"]).status_code == 404
-    from digest.review import save_digest
+    from veille.archive.digests import save_digest
 
     save_digest(store, WEEK, status="sent", html="<p>envoyée</p>")
     r = _post(client, "retirer", fx.ids["majorel"])
     assert r.status_code == 409 and "déjà partie" in r.text
     r = _post(client, "retablir", fx.ids["majorel"])  # would rebuild the stored email: refused too
     assert r.status_code == 409
-    draft = load_draft(store, WEEK)
+    draft = digest_of(store, WEEK)
     assert draft is not None and draft.excluded == () and draft.html == "<p>envoyée</p>"
     assert re.search(r"<button type=\"submit\" class=\"danger\" disabled>Retirer", r.text)
 
@@ -180,6 +181,6 @@ def test_prepare_stores_the_draft(client: TestClient, store: Store) -> None:
     token = csrf_of(client.get(f"/admin/lettre?semaine={WEEK}").text)
     r = client.post("/admin/lettre/preparer", data={"csrf": token, "semaine": WEEK})
     assert r.status_code == 303
-    draft = load_draft(store, WEEK)
+    draft = digest_of(store, WEEK)
     assert draft is not None and draft.status == "draft" and "Teleperformance" in (draft.html or "")
     assert "Brouillon préparé" in client.get(r.headers["location"]).text

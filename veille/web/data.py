@@ -1,104 +1,16 @@
-"""Read-only views of the archive the web pages need beyond :mod:`veille.archive.search`.
-
-- digests (the ``digests`` table the digest composer writes);
-- where an article names its organisations (``org_mentions`` offsets, to highlight them
-  in place; :class:`veille.archive.search.ArticleDetail` gives names and counts, not offsets);
-- the health of each source, from ``config/sources.toml`` and the run ledger.
-"""
+"""The health of each source, for the web's sources page: ``config/sources.toml``, the run
+ledger and the archive's counts, put together (the archive's own reads are in
+:mod:`veille.archive`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from veille.archive import schema as t
 from veille.archive.store import Store
 from veille.core.config import Settings
 from veille.core.errors import VeilleError
-
-# -- digests ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Digest:
-    id: int
-    period: str
-    status: str
-    subject: str | None
-    html: str | None
-    text: str | None
-    built_at: datetime | None
-
-
-_DIGEST_COLS = (
-    t.digests.c.id,
-    t.digests.c.period,
-    t.digests.c.status,
-    t.digests.c.subject,
-    t.digests.c.built_at,
-)
-
-
-def list_digests(store: Store, limit: int = 200) -> list[Digest]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(*_DIGEST_COLS).order_by(t.digests.c.period.desc(), t.digests.c.id.desc()).limit(limit)
-        ).all()
-    return [Digest(r.id, r.period, r.status, r.subject, None, None, r.built_at) for r in rows]
-
-
-def get_digest(store: Store, digest_id: int) -> Digest | None:
-    with store.engine.connect() as conn:
-        r = conn.execute(sa.select(t.digests).where(t.digests.c.id == digest_id)).first()
-    return Digest(r.id, r.period, r.status, r.subject, r.html, r.text, r.built_at) if r else None
-
-
-@dataclass(frozen=True)
-class ArticleTitle:
-    id: int
-    title: str
-    source: str
-    published: datetime | None
-
-
-def article_titles(store: Store, ids: Sequence[int]) -> list[ArticleTitle]:
-    """Title, source and date of the given articles, in the order given (unknown ids skipped)."""
-    if not ids:
-        return []
-    a = t.articles
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(a.c.id, a.c.title, a.c.source, a.c.published).where(a.c.id.in_(list(ids)))
-        ).all()
-    found = {r.id: ArticleTitle(r.id, r.title or "", r.source, r.published) for r in rows}
-    return [found[i] for i in ids if i in found]
-
-
-# -- organisation mentions ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MentionSpan:
-    name: str
-    start: int
-    end: int
-
-
-def org_mention_spans(store: Store, article_id: int) -> list[MentionSpan]:
-    m, o = t.org_mentions, t.organisations
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(o.c.name, m.c.start, m.c.end)
-            .join(o, o.c.id == m.c.org_id)
-            .where(m.c.article_id == article_id)
-            .order_by(m.c.start)
-        ).all()
-    return [MentionSpan(r.name, int(r.start), int(r.end)) for r in rows]
-
 
 # -- sources ------------------------------------------------------------------------------
 

@@ -20,10 +20,11 @@ from starlette.exceptions import HTTPException
 
 from digest.compose import Period, PeriodError, latest_week_with_articles, parse_period, week_period
 from digest.config import DigestConfig, load_digest_config
-from digest.review import ReviewError, build_draft, compose_reviewed, load_draft, update_selection
+from digest.review import ReviewError, build_draft, compose_reviewed, update_selection
+from veille.archive import search as s
+from veille.archive.digests import digest_of
 from veille.archive.subscribers import Subscriber
 from veille.core.errors import VeilleError
-from veille.web import data
 from veille.web.admin import Admin, check_csrf
 from veille.web.pages.digests import sanitised_email
 
@@ -74,9 +75,9 @@ def _url(period: Period, **params: str) -> str:
 
 def _page(request: Request, period: Period, *, error: str | None = None, status: int = 200) -> HTMLResponse:
     store, config = request.app.state.store, digest_config(request)
-    draft = load_draft(store, period.id)
+    draft = digest_of(store, period.id)
     digest = compose_reviewed(store, config, period)
-    excluded = data.article_titles(store, draft.excluded) if draft else []
+    excluded = s.article_titles(store, draft.excluded) if draft else []
     latest = latest_week_with_articles(store, config.timezone) if digest.empty else None
     ok = request.query_params.get("ok", "")
     context: dict[str, Any] = {
@@ -116,7 +117,7 @@ def preview(request: Request, _: Admin, semaine: str = "") -> Response:
 def prepare(request: Request, _: Admin, semaine: Annotated[str, Form(max_length=40)] = "") -> Response:
     config = digest_config(request)
     period = _week(config, semaine)
-    current = load_draft(request.app.state.store, period.id)
+    current = digest_of(request.app.state.store, period.id)
     if current is not None and current.status == "sent":
         return _page(request, period, error=f"La lettre {period.id} est déjà partie.", status=409)
     build_draft(request.app.state.store, config, period)
@@ -138,7 +139,7 @@ def change_selection(
     if not article.isdigit():
         return _page(request, period, error="Numéro d'article manquant ou invalide.", status=400)
     store = request.app.state.store
-    current = load_draft(store, period.id)
+    current = digest_of(store, period.id)
     if current is not None and current.status == "sent":  # its stored email is the one sent: keep it
         message = f"La lettre {period.id} est déjà partie : épingler ou retirer ne change plus rien."
         return _page(request, period, error=message, status=409)

@@ -28,17 +28,19 @@ from veille.archive.search.articles import ORDERS as ORDERS
 from veille.archive.search.articles import search, source_counts
 from veille.archive.search.conditions import LOCAL_TZ as LOCAL_TZ
 from veille.archive.search.conditions import MAX_LIMIT as MAX_LIMIT
-from veille.archive.search.detail import article_detail
+from veille.archive.search.detail import article_detail, article_titles, org_mention_spans
 from veille.archive.search.figure_rows import FIGURE_ORDERS as FIGURE_ORDERS
-from veille.archive.search.figure_rows import figures, iter_figures
+from veille.archive.search.figure_rows import figures, figures_of_articles, iter_figures
 from veille.archive.search.models import (
     ArticleDetail,
     ArticleRef,
+    ArticleTitle,
     FigureCopy,
     FigureQuery,
     FigureResult,
     FigureRow,
     Hit,
+    MentionSpan,
     OrgDetail,
     OrgMention,
     OrgStat,
@@ -55,8 +57,9 @@ from veille.archive.search.ranking import TITLE_WEIGHT as TITLE_WEIGHT
 
 __all__ = [
     "SearchQuery", "SearchResult", "Hit", "search",
-    "FigureQuery", "FigureResult", "FigureRow", "FigureCopy", "figures", "iter_figures",
+    "FigureQuery", "FigureResult", "FigureRow", "FigureCopy", "figures", "figures_of_articles", "iter_figures",
     "OrgStat", "org_stats", "OrgDetail", "organisation", "ArticleRef",
-    "ArticleDetail", "OrgMention", "PersonMention", "article_detail", "resolve_org", "QueryError",
+    "ArticleDetail", "OrgMention", "PersonMention", "article_detail", "ArticleTitle", "MentionSpan",
+    "article_titles", "org_mention_spans", "resolve_org", "QueryError",
     "source_counts", "limits",
 ]  # fmt: skip

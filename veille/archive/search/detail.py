@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from veille.archive import schema as t
 from veille.archive.search.conditions import A, F
 from veille.archive.search.figure_rows import _FIGURE_COLS, _figure_row
-from veille.archive.search.models import ArticleDetail, OrgMention, PersonMention
+from veille.archive.search.models import ArticleDetail, ArticleTitle, MentionSpan, OrgMention, PersonMention
 from veille.archive.store import Store
 
 
@@ -60,3 +61,29 @@ def article_detail(store: Store, id_or_url: int | str) -> ArticleDetail | None:
         persons=list(persons.values()),
         partial=bool(a["partial"]), publisher=a["publisher"],
     )  # fmt: skip
+
+
+def article_titles(store: Store, ids: Sequence[int]) -> list[ArticleTitle]:
+    """Title, source and date of the given articles, in the order given (unknown ids skipped)."""
+    if not ids:
+        return []
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(A.c.id, A.c.title, A.c.source, A.c.published).where(A.c.id.in_(list(ids)))
+        ).all()
+    found = {r.id: ArticleTitle(r.id, r.title or "", r.source, r.published) for r in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def org_mention_spans(store: Store, article_id: int) -> list[MentionSpan]:
+    """Where the article names each organisation, in text order (to highlight them in place;
+    :func:`article_detail` gives names and counts, not offsets)."""
+    m, o = t.org_mentions, t.organisations
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(o.c.name, m.c.start, m.c.end)
+            .join(o, o.c.id == m.c.org_id)
+            .where(m.c.article_id == article_id)
+            .order_by(m.c.start)
+        ).all()
+    return [MentionSpan(r.name, int(r.start), int(r.end)) for r in rows]

@@ -204,3 +204,20 @@ class ArticleDetail:
     persons: list[PersonMention]
     partial: bool = False  # only the feed's summary (an aggregator's link, a paywall)
     publisher: str | None = None  # who published it, when an aggregator's feed named them
+
+
+@dataclass(frozen=True)
+class ArticleTitle:
+    id: int
+    title: str
+    source: str
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class MentionSpan:
+    """Where an article names an organisation (character offsets in its text)."""
+
+    name: str
+    start: int
+    end: int

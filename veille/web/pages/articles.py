@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from veille.archive import search as s
 from veille.core.formatting import indicator_label, status_label
-from veille.web import data
 from veille.web.highlight import Span, highlight
 from veille.web.pages.common import (
     not_found,
@@ -24,7 +23,7 @@ router = page_router()
 
 
 def article_spans(
-    detail: s.ArticleDetail, mentions: list[data.MentionSpan]
+    detail: s.ArticleDetail, mentions: list[s.MentionSpan]
 ) -> tuple[list[Span], list[dict[str, Any]]]:
     spans: list[Span] = []
     figures: list[dict[str, Any]] = []
@@ -92,7 +91,7 @@ def article_page(request: Request, article_id: str) -> Response:
     detail = s.article_detail(store, int(article_id))
     if detail is None:
         raise not_found("Aucun article ne porte ce numéro.")
-    spans, figures = article_spans(detail, data.org_mention_spans(store, detail.id))
+    spans, figures = article_spans(detail, s.org_mention_spans(store, detail.id))
     return render(
         request,
         "article.html",

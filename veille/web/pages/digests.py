@@ -6,7 +6,7 @@ import nh3
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from veille.web import data
+from veille.archive import digests
 from veille.web.pages.common import not_found, page_router, render
 
 router = page_router()
@@ -14,13 +14,13 @@ router = page_router()
 
 @router.get("/lettres", response_class=HTMLResponse, summary="Lettres de veille (page)")
 def digests_page(request: Request) -> Response:
-    return render(request, "digests.html", {"digests": data.list_digests(request.app.state.store)})
+    return render(request, "digests.html", {"digests": digests.list_digests(request.app.state.store)})
 
 
-def _digest(request: Request, digest_id: str) -> data.Digest:
+def _digest(request: Request, digest_id: str) -> digests.StoredDigest:
     if not digest_id.isdigit() or len(digest_id) > 12:
         raise not_found("Aucune lettre ne porte ce numéro.")
-    digest = data.get_digest(request.app.state.store, int(digest_id))
+    digest = digests.get_digest(request.app.state.store, int(digest_id))
     if digest is None:
         raise not_found("Aucune lettre ne porte ce numéro.")
     return digest

@@ -1,0 +1,33 @@
+"""What near-duplicate detection reads of the archive: each article's MinHash signature with its
+cluster, newest window or since a given id (so an index built once per process catches up with
+the articles other crawls archive meanwhile)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from veille.archive import schema as t
+from veille.archive.store import Store
+
+
+def last_article_id(store: Store) -> int:
+    """The highest article id archived so far (0 in an empty archive)."""
+    with store.engine.connect() as conn:
+        return int(conn.scalar(select(func.max(t.articles.c.id))) or 0)
+
+
+def signatures(store: Store, since: datetime | None = None, after_id: int = 0) -> Iterator[Any]:
+    """Rows (id, url, canonical_url, cluster_id, minhash) of the articles with a signature, by id:
+    those published or archived since ``since`` (all when None) and with an id above ``after_id``."""
+    a = t.articles
+    q = select(a.c.id, a.c.url, a.c.canonical_url, a.c.cluster_id, a.c.minhash).where(
+        a.c.minhash.is_not(None), a.c.id > after_id
+    )
+    if since is not None:
+        q = q.where(or_(a.c.published >= since, a.c.created_at >= since))
+    with store.engine.connect() as conn:
+        yield from conn.execute(q.order_by(a.c.id))
