@@ -17,7 +17,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from digest import queries
-from digest.config import DigestConfig
 from digest.figures import (
     UNIT_WEIGHT,
     KeyFigure,
@@ -31,6 +30,7 @@ from digest.queries import latest_week_with_articles
 from digest.summary import summarize
 from veille.archive.digests import ArticleRow, week_reads
 from veille.archive.store import Store, fold
+from veille.core.conf.digest import DigestConfig
 
 __all__ = [
     "MONTHS",

@@ -30,8 +30,8 @@ import jinja2
 
 from digest.chart import Chart
 from digest.compose import Digest
-from digest.config import DigestConfig
 from veille.archive.subscribers import Subscriber, unsubscribe_token
+from veille.core.conf.digest import DigestConfig
 from veille.core.errors import VeilleError
 from veille.core.formatting import format_date, format_number
 

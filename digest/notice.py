@@ -15,8 +15,8 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from digest.config import DigestConfig
 from digest.smtp import Sender, SmtpError
+from veille.core.conf.digest import DigestConfig
 
 log = logging.getLogger("veille.digest.notice")
 

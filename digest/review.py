@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from digest.compose import Digest, Period, compose, parse_period
-from digest.config import DigestConfig
 from veille.archive.digests import StoredDigest, digest_of, missing_articles, save_digest
 from veille.archive.store import Store, utcnow
+from veille.core.conf.digest import DigestConfig
 from veille.core.errors import VeilleError
 
 

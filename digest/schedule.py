@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,8 +28,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from veille.core.config import Settings, optional, read_toml
-from veille.core.errors import ConfigError, VeilleError
+from veille.core.conf.schedule import ScheduleConfig
+from veille.core.config import Settings
+from veille.core.errors import VeilleError
 
 log = logging.getLogger("veille.schedule")
 DIGEST_RETRY_MINUTES = 30
@@ -44,56 +45,6 @@ class DigestIncomplete(JobFailed):
     def __init__(self, period: str, attempt: int, summary: str) -> None:
         self.period, self.attempt = period, attempt
         super().__init__(f"digest {period} incomplete: {summary}")
-
-
-# -- configuration ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ScheduleConfig:
-    timezone: str = "Africa/Casablanca"
-    crawl_enabled: bool = True
-    crawl_every_hours: float = 6.0
-    extract_after: bool = True
-    crawl_grace_minutes: float = 30.0
-    crawl_timeout_minutes: float = 240.0
-    digest_enabled: bool = True
-    day_of_week: str = "mon"
-    hour: int = 8
-    minute: int = 0
-    digest_grace_hours: float = 24.0
-
-
-def load_schedule_config(settings: Settings) -> ScheduleConfig:
-    path = settings.path("schedule.toml")
-    raw = read_toml(path) if path.exists() else {}
-    data = raw.get("schedule", {})
-    crawl, dig = data.get("crawl", {}), data.get("digest", {})
-    if not all(isinstance(x, dict) for x in (data, crawl, dig)):
-        raise ConfigError(path, "[schedule], [schedule.crawl] and [schedule.digest] must be tables")
-    num = (int, float)
-    cfg = ScheduleConfig(
-        timezone=optional(data, "timezone", str, "Africa/Casablanca", path, "schedule.timezone"),
-        crawl_enabled=optional(crawl, "enabled", bool, True, path, "schedule.crawl.enabled"),
-        crawl_every_hours=float(optional(crawl, "every_hours", num, 6, path, "schedule.crawl.every_hours")),
-        extract_after=optional(crawl, "extract_after", bool, True, path, "schedule.crawl.extract_after"),
-        crawl_grace_minutes=float(optional(crawl, "misfire_grace_minutes", num, 30, path, "schedule.crawl.misfire_grace_minutes")),
-        crawl_timeout_minutes=float(optional(crawl, "timeout_minutes", num, 240, path, "schedule.crawl.timeout_minutes")),
-        digest_enabled=optional(dig, "enabled", bool, True, path, "schedule.digest.enabled"),
-        day_of_week=optional(dig, "day_of_week", str, "mon", path, "schedule.digest.day_of_week"),
-        hour=optional(dig, "hour", int, 8, path, "schedule.digest.hour"),
-        minute=optional(dig, "minute", int, 0, path, "schedule.digest.minute"),
-        digest_grace_hours=float(optional(dig, "misfire_grace_hours", num, 24, path, "schedule.digest.misfire_grace_hours")),
-    )  # fmt: skip
-    try:
-        ZoneInfo(cfg.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(path, f"unknown timezone {cfg.timezone!r}", field="schedule.timezone") from None
-    if cfg.crawl_every_hours <= 0:
-        raise ConfigError(path, "every_hours must be positive", field="schedule.crawl.every_hours")
-    try:
-        CronTrigger(day_of_week=cfg.day_of_week, hour=cfg.hour, minute=cfg.minute, timezone=cfg.timezone)
-    except ValueError as exc:
-        raise ConfigError(path, f"bad digest time: {exc}", field="schedule.digest") from None
-    return cfg
 
 
 # -- job functions (module level: they are pickled into the job store by reference) ----------
@@ -125,7 +76,6 @@ def crawl_job(
 def digest_job(data_dir: str, config_dir: str, period: str | None = None, attempt: int = 1) -> str:
     """Send last week's digest (or ``period``); raises :class:`DigestIncomplete` if some were deferred."""
     from digest.compose import last_complete_week
-    from digest.config import load_digest_config
     from digest.notice import notify_operator
     from digest.send import deliver_week
     from digest.smtp import SmtpSender
@@ -133,7 +83,7 @@ def digest_job(data_dir: str, config_dir: str, period: str | None = None, attemp
     from veille.archive.store import open_store
 
     settings = Settings.load(data_dir, config_dir)
-    config = load_digest_config(settings)
+    config = settings.digest
     week = period or last_complete_week(datetime.now(UTC), config.timezone).id
     store = open_store(settings.database_url)
     try:
@@ -168,21 +118,21 @@ class JobSpec:
 def job_specs(settings: Settings, cfg: ScheduleConfig) -> list[JobSpec]:
     data, conf = str(settings.data_dir), str(settings.config_dir)
     specs = []
-    if cfg.crawl_enabled:
+    if cfg.crawl.enabled:
         specs.append(JobSpec(
-            "crawl", f"crawl every {cfg.crawl_every_hours:g} h" + (" + extract" if cfg.extract_after else ""),
+            "crawl", f"crawl every {cfg.crawl.every_hours:g} h" + (" + extract" if cfg.crawl.extract_after else ""),
             "digest.schedule:crawl_job",
-            IntervalTrigger(hours=cfg.crawl_every_hours, timezone=cfg.timezone),
-            (data, conf, cfg.extract_after, cfg.crawl_timeout_minutes),
-            int(cfg.crawl_grace_minutes * 60),
+            IntervalTrigger(hours=cfg.crawl.every_hours, timezone=cfg.timezone),
+            (data, conf, cfg.crawl.extract_after, cfg.crawl.timeout_minutes),
+            int(cfg.crawl.misfire_grace_minutes * 60),
         ))  # fmt: skip
-    if cfg.digest_enabled:
+    if cfg.digest.enabled:
         specs.append(JobSpec(
-            "digest", f"weekly digest ({cfg.day_of_week} {cfg.hour:02d}:{cfg.minute:02d} {cfg.timezone})",
+            "digest", f"weekly digest ({cfg.digest.day_of_week} {cfg.digest.hour:02d}:{cfg.digest.minute:02d} {cfg.timezone})",
             "digest.schedule:digest_job",
-            CronTrigger(day_of_week=cfg.day_of_week, hour=cfg.hour, minute=cfg.minute, timezone=cfg.timezone),
+            CronTrigger(day_of_week=cfg.digest.day_of_week, hour=cfg.digest.hour, minute=cfg.digest.minute, timezone=cfg.timezone),
             (data, conf),
-            int(cfg.digest_grace_hours * 3600),
+            int(cfg.digest.misfire_grace_hours * 3600),
         ))  # fmt: skip
     return specs
 
@@ -263,7 +213,7 @@ def build_scheduler(
     """
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-    cfg = config or load_schedule_config(settings)
+    cfg = config or settings.schedule
     scheduler = VeilleScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=jobstore_url or settings.database_url)},
         job_defaults={"coalesce": True, "max_instances": 1},
@@ -298,7 +248,7 @@ def list_jobs(settings: Settings, *, config: ScheduleConfig | None = None) -> li
 
 def run_scheduler(settings: Settings, *, config: ScheduleConfig | None = None) -> None:
     """Run until SIGTERM/SIGINT (blocking). Missed jobs within their grace fire once at start."""
-    cfg = config or load_schedule_config(settings)
+    cfg = config or settings.schedule
     scheduler = build_scheduler(settings, config=cfg)
     stop = _install_signal_handlers()
     scheduler.resume()

@@ -33,7 +33,6 @@ from typing import Any
 
 from digest.chart import Chart, render_chart
 from digest.compose import Digest, Period, compose, parse_period
-from digest.config import DigestConfig, load_digest_config
 from digest.message import MessageBuilder, Templates
 from digest.smtp import (
     Sender,
@@ -53,6 +52,7 @@ from veille.archive.subscribers import (
     secret_key,
     unsubscribe_token,
 )
+from veille.core.conf.digest import DigestConfig
 from veille.core.config import Settings
 
 log = logging.getLogger("veille.digest.send")
@@ -196,7 +196,7 @@ def deliver_week(
     the sender. ``resend_unconfirmed`` is the operator's decision to send again the messages
     that may or may not have arrived (``unconfirmed``); without it they are only reported.
     """
-    config = config or load_digest_config(settings)
+    config = config or settings.digest
     builder = MessageBuilder(config, templates)  # templates compiled here: a broken one fails now
     p = parse_period(period, config.timezone) if isinstance(period, str) else period
     clock = now or (lambda: datetime.now(UTC))

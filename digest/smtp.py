@@ -23,7 +23,7 @@ import ssl
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from digest.config import SmtpConfig
+from veille.core.conf.digest import SmtpConfig
 from veille.core.errors import VeilleError
 
 PASSWORD_ENV = "VEILLE_SMTP_PASSWORD"

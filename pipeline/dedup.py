@@ -22,54 +22,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from pipeline.config import pipeline_config
 from pipeline.normalise import fold
 from veille.archive.clusters import last_article_id, signatures
 from veille.archive.store import Store, open_store, utcnow
-from veille.core.config import PACKAGE_CONFIG, file_table, optional
-from veille.core.errors import ConfigError
+from veille.core.conf.pipeline import DedupConfig
 from veille.core.models import Article
 from veille.core.workers import Workers
 
 WORDS = re.compile(r"[a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class DedupConfig:
-    """The ``[dedup]`` section of ``config/pipeline.toml``."""
-
-    threshold: float = 0.7  # estimated Jaccard similarity of shingle sets to share a cluster
-    num_perm: int = 128
-    shingle: int = 5  # words per shingle
-    window_days: int = 90  # archived articles loaded into the index at spider open
-    min_words: int = 15  # shorter texts (feed snippets) are not clustered
-    seed: int = 1
-
-    @classmethod
-    def load(cls, config_dir: str | Path | None = None) -> DedupConfig:
-        path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
-        section = file_table(path, "dedup")
-        if section is None:
-            return cls()
-        w = "dedup"
-        config = cls(
-            threshold=float(optional(section, "threshold", (int, float), 0.7, path, w)),
-            num_perm=optional(section, "num_perm", int, 128, path, w),
-            shingle=optional(section, "shingle", int, 5, path, w),
-            window_days=optional(section, "window_days", int, 90, path, w),
-            min_words=optional(section, "min_words", int, 15, path, w),
-            seed=optional(section, "seed", int, 1, path, w),
-        )
-        if not 0 < config.threshold < 1:
-            raise ConfigError(path, "threshold must be between 0 and 1", field=w)
-        if config.num_perm < 16 or config.shingle < 1 or config.window_days < 0:
-            raise ConfigError(path, "num_perm must be >= 16, shingle >= 1, window_days >= 0", field=w)
-        return config
 
 
 # -- minhash --------------------------------------------------------------------------------
@@ -274,7 +240,7 @@ class DedupPipeline:
         from pipeline.storage import database_url
 
         s = crawler.settings
-        config = DedupConfig.load(s.get("VEILLE_CONFIG_DIR"))
+        config = pipeline_config(s).dedup
         return cls(database_url(s), config, crawler, Workers.from_settings(s))
 
     def open_spider(self, spider: Any = None) -> None:

@@ -78,8 +78,9 @@ def extract_articles(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ExtractReport:
     """Extract the given articles, or the pending ones (never extracted or older version)."""
-    from pipeline.limits import cap_text, load_max_text_chars
+    from pipeline.limits import cap_text
     from pipeline.nlp import EXTRACTOR_VERSION, build_nlp
+    from veille.core.config import load_pipeline
 
     todo = (
         list(ids)
@@ -89,7 +90,7 @@ def extract_articles(
     report = ExtractReport()
     if not todo:
         return report
-    limit = load_max_text_chars(config_dir)  # archived before the limit, or written by another path
+    limit = load_pipeline(config_dir).extract.max_text_chars  # archived before the limit, or by another path
     nlp = build_nlp(config_dir)
     if len(todo) < 4 * batch_size:
         n_process = 1  # starting workers costs more than it saves on a small batch

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from veille.core.config import PACKAGE_CONFIG, optional, read_toml, require
+from veille.core.conf import PACKAGE_CONFIG, optional, read_toml, require
 from veille.core.errors import ConfigError
 
 PLACE_KINDS = frozenset({"zone"})

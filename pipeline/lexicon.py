@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from veille.core.config import read_toml, require
+from veille.core.conf import read_toml, require
 from veille.core.errors import ConfigError
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "config" / "figures.toml"
@@ -104,113 +104,125 @@ class Lexicon:
         return 1.0
 
 
-def _build(path: Path, data: dict[str, Any]) -> Lexicon:
-    units = require(data, "units", dict, path, "units")
+def _numbers(data: dict[str, Any], key: str, path: Path, where: str) -> dict[str, float]:
+    """A table of words to numbers; a value that is not a number names its field."""
+    out = {}
+    for word, value in require(data, key, dict, path, where).items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(path, f"must be a number, got {value!r}", field=f"{where}.{word}")
+        out[word] = float(value)
+    return out
+
+
+def _symbols(table: dict[str, Any], path: Path) -> dict[str, tuple[str, float]]:
+    """Currency symbols: ``"$" = ["USD", 1]`` (the currency and a multiplier)."""
+    out = {}
+    for symbol, value in table.items():
+        ok = isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+        if not ok or isinstance(value[1], bool) or not isinstance(value[1], int | float):
+            raise ConfigError(
+                path, f"must be [currency, multiplier], got {value!r}", field=f"currencies.symbols.{symbol}"
+            )
+        out[symbol] = (value[0], float(value[1]))
+    return out
+
+
+def _verbs(units: dict[str, Any], key: str, path: Path) -> str:
+    """An alternation of the escaped entries of ``units[key]``."""
+    return _alternation([re.escape(v) for v in require(units, key, list, path, f"units.{key}")])
+
+
+def _unit_patterns(units: dict[str, Any], path: Path) -> dict[str, Any]:
+    """What makes a number a count of something: unit nouns, and the verbs and words around a
+    count of people that say whether it is jobs, staff, trainees or departures."""
     m2 = require(units, "m2", dict, path, "units.m2")
     groups = []
     for name in ("seats", "jobs", "count", "people", "professionals", "seekers", "anaphoric"):
         entries = require(units, name, list, path, f"units.{name}")
         groups.append(f"(?P<{name}>{_words(entries)})")
     groups.append(f"(?P<m2>{_words(list(m2))})")
-    # One alternation over all nouns, longest first across groups, so "postes de travail"
-    # (seats) wins over "postes" (jobs): order the groups by their longest entries.
-    nouns = re.compile(r"(?:" + "|".join(groups) + r")" + _END, re.IGNORECASE)
-
-    adjectives = require(data, "adjectives", dict, path, "adjectives")
-    adj = re.compile(
-        _alternation(
-            [re.escape(a) for a in require(adjectives, "prenominal", list, path, "adjectives.prenominal")]
-        )
-        + r"[\s\u00a0]+",
-        re.IGNORECASE,
-    )
-    hiring = re.compile(
-        r"(?<!\w)"
-        + _alternation(
-            [re.escape(v) for v in require(units, "hiring_verbs", list, path, "units.hiring_verbs")]
-        ),
-        re.IGNORECASE,
-    )
-
-    training = re.compile(
-        r"(?<!\w)"
-        + _alternation(
-            [re.escape(v) for v in require(units, "training_verbs", list, path, "units.training_verbs")]
-        ),
-        re.IGNORECASE,
-    )
-    staff = require(units, "staff_before", list, path, "units.staff_before")
-    staff_before = re.compile(
-        "(?<!\\w)"
-        + _alternation([re.escape(v) for v in staff])
-        + r"[\s\u00a0]*(?:plus de[\s\u00a0]+|près de[\s\u00a0]+)?$",
-        re.IGNORECASE,
-    )
-    employed = require(units, "employed_after", list, path, "units.employed_after")
-    employed_after = re.compile(
-        r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?(?:qui[\s\u00a0]+)?(?:y[\s\u00a0]+)?"
-        + _alternation([re.escape(v) for v in employed]),
-        re.IGNORECASE,
-    )
-    placing = re.compile(
-        r"(?<!\w)"
-        + _alternation(
-            [re.escape(v) for v in require(units, "placing_verbs", list, path, "units.placing_verbs")]
-        ),
-        re.IGNORECASE,
-    )
     hired = [
         _plural_pattern(h).replace("(?:s|x)?", "")
         for h in require(units, "hired_after", list, path, "units.hired_after")
     ]
-    hired_after = re.compile(r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?" + _alternation(hired) + _END, re.IGNORECASE)
-    leaving = require(units, "leaving_after", list, path, "units.leaving_after")
-    leaving_after = re.compile(
-        r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?" + _alternation([re.escape(v) for v in leaving]), re.IGNORECASE
-    )
-    cur = require(data, "currencies", dict, path, "currencies")
-    symbols = {
-        k: (str(v[0]), float(v[1]))
-        for k, v in require(cur, "symbols", dict, path, "currencies.symbols").items()
+    return {
+        # One alternation over all nouns, longest first across groups, so "postes de travail"
+        # (seats) wins over "postes" (jobs): order the groups by their longest entries.
+        "nouns": re.compile(r"(?:" + "|".join(groups) + r")" + _END, re.IGNORECASE),
+        "m2_factors": _numbers(units, "m2", path, "units.m2"),
+        "hiring": re.compile(r"(?<!\w)" + _verbs(units, "hiring_verbs", path), re.IGNORECASE),
+        "training": re.compile(r"(?<!\w)" + _verbs(units, "training_verbs", path), re.IGNORECASE),
+        "staff_before": re.compile(
+            "(?<!\\w)"
+            + _verbs(units, "staff_before", path)
+            + r"[\s\u00a0]*(?:plus de[\s\u00a0]+|près de[\s\u00a0]+)?$",
+            re.IGNORECASE,
+        ),
+        "employed_after": re.compile(
+            r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?(?:qui[\s\u00a0]+)?(?:y[\s\u00a0]+)?"
+            + _verbs(units, "employed_after", path),
+            re.IGNORECASE,
+        ),
+        "placing": re.compile(r"(?<!\w)" + _verbs(units, "placing_verbs", path), re.IGNORECASE),
+        "hired_after": re.compile(
+            r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?" + _alternation(hired) + _END, re.IGNORECASE
+        ),
+        "leaving_after": re.compile(
+            r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?" + _verbs(units, "leaving_after", path), re.IGNORECASE
+        ),
+        "not_counted": frozenset(
+            form
+            for w in require(units, "not_counted", list, path, "units.not_counted")
+            for form in (w.lower(), w.lower() + "s", w.lower() + "x")
+        ),
     }
+
+
+def _money_patterns(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Currencies (symbols and words) and the scale words after an amount ("millions")."""
+    cur = require(data, "currencies", dict, path, "currencies")
+    symbols = _symbols(require(cur, "symbols", dict, path, "currencies.symbols"), path)
     words = {k: str(v) for k, v in require(cur, "words", dict, path, "currencies.words").items()}
     sym_alt = _alternation([re.escape(s) + (_END if s[-1].isalnum() else "") for s in symbols])
-    word_alt = _words(list(words))
-    currency = re.compile(rf"(?P<sym>{sym_alt})|(?P<word>(?i:{word_alt}){_END})")
-
     scales_cfg = require(data, "scales", dict, path, "scales")
-    scale_words = {k: float(v) for k, v in require(scales_cfg, "words", dict, path, "scales.words").items()}
-    cur_only = {
-        k: float(v)
-        for k, v in require(scales_cfg, "currency_only", dict, path, "scales.currency_only").items()
+    cur_only = _numbers(scales_cfg, "currency_only", path, "scales.currency_only")
+    all_scales = {**_numbers(scales_cfg, "words", path, "scales.words"), **cur_only}
+    return {
+        "currency_symbols": symbols,
+        "currency": re.compile(rf"(?P<sym>{sym_alt})|(?P<word>(?i:{_words(list(words))}){_END})"),
+        "currency_words": words,
+        "scales": re.compile(_alternation([re.escape(s) for s in all_scales]) + r"(?![\w\-])"),
+        "scale_values": all_scales,
+        "currency_only_scales": frozenset(cur_only),
     }
-    all_scales = {**scale_words, **cur_only}
-    scales = re.compile(
-        _alternation([re.escape(s) for s in all_scales]) + r"(?![\w\-])",
-    )
 
-    approx = {k: float(v) for k, v in require(data, "approx_nouns", dict, path, "approx_nouns").items()}
-    approx_noun = re.compile(_alternation([re.escape(a) + "s?" for a in approx]) + _END, re.IGNORECASE)
 
+def _percent_patterns(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Percent words, points of percentage, and the words that make "%" a share."""
     pct = require(data, "percent", dict, path, "percent")
     pct_words = require(pct, "words", list, path, "percent.words")
-    percent = re.compile(
-        _alternation(
-            [re.escape(w).replace(r"\ ", r"[\s\u00a0]+") + ("" if w == "%" else _END) for w in pct_words]
-        ),
-        re.IGNORECASE,
-    )
-    points = re.compile(
-        _alternation([re.escape(w) for w in require(pct, "points", list, path, "percent.points")]) + _END
-    )
     ctx = require(pct, "percent_context", list, path, "percent.percent_context")
-    percent_context = re.compile(
-        _alternation(
-            [re.escape(w) if not w[0].isalpha() else r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in ctx]
+    return {
+        "percent": re.compile(
+            _alternation(
+                [re.escape(w).replace(r"\ ", r"[\s\u00a0]+") + ("" if w == "%" else _END) for w in pct_words]
+            ),
+            re.IGNORECASE,
         ),
-        re.IGNORECASE,
-    )
+        "points": re.compile(
+            _alternation([re.escape(w) for w in require(pct, "points", list, path, "percent.points")]) + _END
+        ),
+        "percent_context": re.compile(
+            _alternation(
+                [re.escape(w) if not w[0].isalpha() else r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in ctx]
+            ),
+            re.IGNORECASE,
+        ),
+    }
 
+
+def _qualifier_patterns(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Qualifiers before and after a number ("plus de", "au moins") and range verbs."""
     qual = require(data, "qualifiers", dict, path, "qualifiers")
     try:
         before = tuple(
@@ -223,56 +235,42 @@ def _build(path: Path, data: dict[str, Any]) -> Lexicon:
         )
     except (re.error, ValueError) as exc:
         raise ConfigError(path, f"bad qualifier pattern: {exc}", field="qualifiers") from None
-    from_to = re.compile(
-        r"(?<!\w)"
-        + _alternation(
-            [re.escape(v) for v in require(qual, "from_to_verbs", list, path, "qualifiers.from_to_verbs")]
-        )
-        + _VERB_ENDING,
-        re.IGNORECASE,
+    verbs = require(qual, "from_to_verbs", list, path, "qualifiers.from_to_verbs")
+    return {
+        "qualifiers_before": before,
+        "qualifiers_after": after,
+        "from_to": re.compile(
+            r"(?<!\w)" + _alternation([re.escape(v) for v in verbs]) + _VERB_ENDING, re.IGNORECASE
+        ),
+    }
+
+
+def _heads(metrics: dict[str, Any], key: str, path: Path) -> tuple[tuple[str, ...], ...]:
+    """Lowercased token sequences of the metric heads under ``metrics[key]``."""
+    return tuple(
+        tuple(t for t in re.split(r"(?<=['’])|\s+", h.lower()) if t)
+        for h in require(metrics, key, list, path, f"metrics.{key}")
     )
 
+
+def _build(path: Path, data: dict[str, Any]) -> Lexicon:
+    adjectives = require(data, "adjectives", dict, path, "adjectives")
+    prenominal = require(adjectives, "prenominal", list, path, "adjectives.prenominal")
+    approx = _numbers(data, "approx_nouns", path, "approx_nouns")
     metrics = require(data, "metrics", dict, path, "metrics")
-    heads = tuple(
-        tuple(t for t in re.split(r"(?<=['’])|\s+", h.lower()) if t)
-        for h in require(metrics, "heads", list, path, "metrics.heads")
-    )
     return Lexicon(
         path=path,
-        nouns=nouns,
-        m2_factors={k: float(v) for k, v in m2.items()},
-        adjectives=adj,
-        hiring=hiring,
-        training=training,
-        employed_after=employed_after,
-        staff_before=staff_before,
-        placing=placing,
-        hired_after=hired_after,
-        leaving_after=leaving_after,
-        not_counted=frozenset(
-            form
-            for w in require(units, "not_counted", list, path, "units.not_counted")
-            for form in (w.lower(), w.lower() + "s", w.lower() + "x")
+        adjectives=re.compile(
+            _alternation([re.escape(a) for a in prenominal]) + r"[\s\u00a0]+", re.IGNORECASE
         ),
-        currency_symbols=symbols,
-        currency=currency,
-        currency_words=words,
-        scales=scales,
-        scale_values=all_scales,
-        currency_only_scales=frozenset(cur_only),
         approx_nouns=approx,
-        approx_noun=approx_noun,
-        percent=percent,
-        points=points,
-        percent_context=percent_context,
-        qualifiers_before=before,
-        qualifiers_after=after,
-        from_to=from_to,
-        metric_heads=heads,
-        money_heads=tuple(
-            tuple(t for t in re.split(r"(?<=['’])|\s+", h.lower()) if t)
-            for h in require(metrics, "money_heads", list, path, "metrics.money_heads")
-        ),
+        approx_noun=re.compile(_alternation([re.escape(a) + "s?" for a in approx]) + _END, re.IGNORECASE),
+        metric_heads=_heads(metrics, "heads", path),
+        money_heads=_heads(metrics, "money_heads", path),
+        **_unit_patterns(require(data, "units", dict, path, "units"), path),
+        **_money_patterns(data, path),
+        **_percent_patterns(data, path),
+        **_qualifier_patterns(data, path),
     )
 
 

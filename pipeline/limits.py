@@ -1,4 +1,5 @@
-"""How much text the extractor is given: ``[extract] max_text_chars`` in ``config/pipeline.toml``.
+"""How much text the extractor is given: ``[extract] max_text_chars`` in ``config/pipeline.toml``
+(:class:`veille.core.conf.pipeline.ExtractConfig`).
 
 spaCy's cost grows with the text (memory above all: a 5 MB text took 8.7 GB), so every text
 is bounded before it reaches the extractor. The default, 300,000 characters, is several
@@ -8,25 +9,6 @@ or word boundary) and flagged ``truncated`` in the archive.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-
-from veille.core.config import PACKAGE_CONFIG, file_table, optional
-from veille.core.errors import ConfigError
-
-DEFAULT_MAX_TEXT_CHARS = 300_000
-MIN_MAX_TEXT_CHARS = 200
-
-
-def load_max_text_chars(config_dir: str | Path | None = None) -> int:
-    path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
-    section = file_table(path, "extract") or {}
-    value = optional(section, "max_text_chars", int, DEFAULT_MAX_TEXT_CHARS, path, "extract.max_text_chars")
-    if isinstance(value, bool) or value < MIN_MAX_TEXT_CHARS:
-        raise ConfigError(
-            path, f"max_text_chars must be at least {MIN_MAX_TEXT_CHARS}", field="extract.max_text_chars"
-        )
-    return int(value)
 
 
 def cap_text(text: str, limit: int) -> tuple[str, bool]:

@@ -33,7 +33,7 @@ import pipeline.sentences  # noqa: F401  (registers veille_paragraphs)
 from pipeline.organisations import ORGANISATIONS_KEY, organisation_from_dict
 from pipeline.persons import PERSONS_KEY, person_from_dict
 from pipeline.status import relative_year
-from veille.core.config import PACKAGE_CONFIG
+from veille.core.conf import PACKAGE_CONFIG
 from veille.core.models import Analysis, Figure, Mention, Organisation, Person
 
 MODEL = "fr_core_news_md"

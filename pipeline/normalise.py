@@ -18,49 +18,17 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-from pipeline.limits import DEFAULT_MAX_TEXT_CHARS, cap_text, load_max_text_chars
+from pipeline.config import pipeline_config
+from pipeline.limits import cap_text
 from veille.archive.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
-from veille.core.config import PACKAGE_CONFIG, file_table, optional
-from veille.core.errors import ConfigError
+from veille.core.conf.pipeline import DEFAULT_BOILERPLATE, DEFAULT_TRACKING_PARAMS, NormaliseConfig
 from veille.core.models import Article
 from veille.core.workers import Workers
-
-# Query parameters that only say where a reader came from. Glob patterns, matched lowercased.
-DEFAULT_TRACKING_PARAMS: tuple[str, ...] = (
-    "utm_*", "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "twclid", "igshid",
-    "mc_cid", "mc_eid", "_ga", "_gl", "xtor", "xtref", "xts", "at_*", "ns_*", "ito", "cmpid",
-    "wt.mc_id", "wt_mc_id", "ocid", "s_cid", "sr_share", "share", "spm", "__twitter_impression",
-    "amp", "outputtype",
-)  # fmt: skip
-
-# Lines that are navigation or share prompts rather than article text. Regexes matched at
-# the start of the accent- and case-folded line (see :func:`veille.archive.store.fold`).
-DEFAULT_BOILERPLATE: tuple[str, ...] = (
-    r"(a )?lire (aussi|egalement|la suite)\b",
-    r"(a )?voir (aussi|egalement)\b",
-    r"sur le meme (sujet|theme)\b",
-    r"partager( cet article| sur| l'article|$)",
-    r"(suivez|rejoignez)[- ]nous\b",
-    r"abonnez[- ]vous\b",
-    r"inscrivez[- ]vous a (notre|la) newsletter\b",
-    r"recevez (notre|la) newsletter\b",
-    r"cliquez ici\b",
-    r"publicite$",
-    r"(tweeter|imprimer|envoyer par (e-?mail|courriel))$",
-    r"(facebook|twitter|linkedin|whatsapp|x)( ?[|/,-] ?(facebook|twitter|linkedin|whatsapp|x|e-?mail))+$",
-    r"votre adresse (e-?mail|de messagerie) ne sera pas publiee",
-    r"(laisser|ajouter|poster) un commentaire\b",
-    r"\d+ commentaires?$",
-    r"tous droits reserves\b",
-    r"(c|\(c\)|©) ?\d{4}\b",
-)
 
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ")
 
@@ -69,43 +37,6 @@ _AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
 _SPACES = re.compile(r"[ \t\f\v\u2000-\u200a\u205f\u3000]+")  # keeps U+00A0 and U+202F
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\v\f]")
-
-
-@dataclass(frozen=True)
-class NormaliseConfig:
-    """The ``[normalise]`` section of ``config/pipeline.toml``."""
-
-    tracking_params: tuple[str, ...] = DEFAULT_TRACKING_PARAMS
-    boilerplate: tuple[str, ...] = DEFAULT_BOILERPLATE
-    boilerplate_max_chars: int = 200  # longer lines are never treated as boilerplate
-    site_names: tuple[str, ...] = ()  # title suffixes always stripped (" | Le360", " - H24info")
-    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS  # [extract] max_text_chars: longer texts are cut
-
-    @classmethod
-    def load(cls, config_dir: str | Path | None = None) -> NormaliseConfig:
-        path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
-        section = file_table(path, "normalise")
-        if section is None:
-            return cls(max_text_chars=load_max_text_chars(config_dir))
-        where = "normalise"
-        boilerplate = tuple(optional(section, "boilerplate", list, list(DEFAULT_BOILERPLATE), path, where))
-        for pattern in boilerplate:
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as exc:
-                raise ConfigError(path, f"bad boilerplate pattern {pattern!r}: {exc}", field=where) from None
-        return cls(
-            tracking_params=tuple(
-                str(p).lower()
-                for p in optional(
-                    section, "tracking_params", list, list(DEFAULT_TRACKING_PARAMS), path, where
-                )
-            ),
-            boilerplate=boilerplate,
-            boilerplate_max_chars=optional(section, "boilerplate_max_chars", int, 200, path, where),
-            site_names=tuple(optional(section, "site_names", list, [], path, where)),
-            max_text_chars=load_max_text_chars(config_dir),
-        )
 
 
 # -- URLs ---------------------------------------------------------------------------------
@@ -296,7 +227,7 @@ class NormalisePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalisePipeline:
-        config = NormaliseConfig.load(crawler.settings.get("VEILLE_CONFIG_DIR"))
+        config = pipeline_config(crawler.settings).normalise
         return cls(config, crawler, Workers.from_settings(crawler.settings))
 
     def open_spider(self, spider: Any = None) -> None:

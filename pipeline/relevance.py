@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import pipeline_config
 from pipeline.normalise import fold, unaccent
-from veille.core.config import PACKAGE_CONFIG, file_table, optional, read_toml, require
+from veille.core.conf import PACKAGE_CONFIG, optional, read_toml, require
+from veille.core.conf.pipeline import RelevanceConfig
 from veille.core.errors import ConfigError
 from veille.core.models import Article
 from veille.core.workers import Workers
@@ -269,28 +271,6 @@ def score(article: Article, lexicon: Lexicon) -> Relevance:
 
 
 # -- the Scrapy stage -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RelevanceConfig:
-    """The ``[relevance]`` section of ``config/pipeline.toml``."""
-
-    languages: tuple[str, ...] = ("fr",)
-    keep_unknown_language: bool = True  # too short to tell: let the lexicon decide
-
-    @classmethod
-    def load(cls, config_dir: str | Path | None = None) -> RelevanceConfig:
-        path = Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml"
-        section = file_table(path, "relevance")
-        if section is None:
-            return cls()
-        languages = optional(section, "languages", list, ["fr"], path, "relevance")
-        if not languages or not all(isinstance(x, str) for x in languages):
-            raise ConfigError(path, "languages must be a non-empty list of codes", field="relevance")
-        return cls(
-            languages=tuple(x.lower() for x in languages),
-            keep_unknown_language=optional(section, "keep_unknown_language", bool, True, path, "relevance"),
-        )
-
-
 def judge(article: Article, lexicon: Lexicon, config: RelevanceConfig) -> tuple[str | None, str | None]:
     """Set language and relevance on ``article``; return ``(reason_key, message)`` if it must go."""
     sample = "\n".join(x for x in (article.title, article.lead or "", article.text) if x)
@@ -343,7 +323,8 @@ class RelevancePipeline:
     def from_crawler(cls, crawler: Any) -> RelevancePipeline:
         config_dir = crawler.settings.get("VEILLE_CONFIG_DIR")
         workers = Workers.from_settings(crawler.settings)
-        return cls(load_lexicon(config_dir), RelevanceConfig.load(config_dir), crawler, workers, config_dir)
+        config = pipeline_config(crawler.settings).relevance
+        return cls(load_lexicon(config_dir), config, crawler, workers, config_dir)
 
     def open_spider(self, spider: Any = None) -> None:
         self.workers.open()

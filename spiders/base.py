@@ -19,7 +19,6 @@ import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from spiders.config import load_crawl_config
 from spiders.page import FeedEntry, extract_page, parse_date
 from spiders.safety import BlockedRequest
 from spiders.titles import SiteNames, SuffixLearner, decode, strip_site
@@ -73,10 +72,12 @@ class SourceSpider(scrapy.Spider):
         """Apply ``config/crawl.toml`` (priority "spider": ``-s`` and run_crawl still win)."""
         super().update_settings(settings)
         config_dir = settings.get("VEILLE_CONFIG_DIR")
-        if not config_dir:
-            return
-        cfg = load_crawl_config(Path(config_dir) / "crawl.toml")
-        values = cfg.to_scrapy_settings()
+        if not config_dir or settings.getbool("VEILLE_CRAWL_CONFIG_APPLIED"):
+            return  # `veille crawl` applied the settings' crawl.toml already
+        from veille.core.conf import load_file
+        from veille.core.conf.crawl import CrawlFile
+
+        values = load_file(CrawlFile, Path(config_dir) / "crawl.toml").crawl.to_scrapy_settings()
         hosts = values.pop("VEILLE_ALLOW_HOSTS")
         settings.setdict(values, priority="spider")
         merged = list(dict.fromkeys([*settings.getlist("VEILLE_ALLOW_HOSTS"), *hosts]))

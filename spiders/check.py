@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from spiders.config import DEFAULT_USER_AGENT
 from spiders.safety import check_url
+from veille.core.conf.crawl import DEFAULT_USER_AGENT
 from veille.core.errors import FetchError
 from veille.core.sources import Source
 

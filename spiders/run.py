@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from spiders.config import load_crawl_config
 from veille.core.config import Settings
 from veille.core.errors import VeilleError
 from veille.core.sources import Source, find_sources, load_sources
@@ -138,8 +137,9 @@ def scrapy_settings(
 
     s = ScrapySettings()
     s.setmodule("spiders.settings", priority="project")
-    crawl = load_crawl_config(settings.path("crawl.toml"))
-    values = crawl.to_scrapy_settings()
+    values = settings.crawl.to_scrapy_settings()
+    values["VEILLE_CRAWL_CONFIG_APPLIED"] = True
+    values["VEILLE_PIPELINE"] = settings.pipeline.model_dump(mode="json")  # read once, passed down
     values["VEILLE_ALLOW_HOSTS"] = list(dict.fromkeys([*values["VEILLE_ALLOW_HOSTS"], *allow_hosts]))
     s.setdict(values, priority="project")
     s.setdict(

@@ -98,3 +98,51 @@ def test_nothing_archived_is_lost_by_a_bad_config(config_copy: Path, tmp_path: P
     store = open_store(f"sqlite:///{data / 'veille.db'}")
     assert store.count_articles() == 1
     store.close()
+
+
+# One bad value per config file: `veille crawl` refuses it before any work (no data directory,
+# so no archive, no run and no fetch), in one line naming the file and the field, exit code 2.
+BAD_CONFIG = [
+    ("lexicon.toml", "[[[\n", None, "lexicon.toml"),
+    ("pipeline.toml", "x = = 1\n", None, "pipeline.toml"),
+    ("figures.toml", ("dizaine = 10", 'dizaine = "abc"'), None, "approx_nouns.dizaine"),
+    ("organisations.toml", "", "empty", "organisations.toml"),
+    ("pipeline.toml", ("threshold = 0.7 ", "threshold = 7 "), None, "dedup.threshold"),
+    (
+        "pipeline.toml",
+        ("max_text_chars = 300_000", "max_text_chars = 300_000\nbogus = 1"),
+        None,
+        "extract.bogus",
+    ),
+    ("crawl.toml", ('LOG_LEVEL = "INFO"', "DOWNLOAD_DELAYY = 1"), None, "DOWNLOAD_DELAY?"),
+    ("crawl.toml", ("download_timeout = 20 ", 'download_timeout = "vingt" '), None, "crawl.download_timeout"),
+    ("digest.toml", ("top_stories = 8 ", 'top_stories = "x" '), None, "digest.top_stories"),
+    ("digest.toml", ('security = "none"', 'security = "ssl"'), None, "smtp.security"),
+    ("indicators.toml", "", "empty", "indicators.toml"),
+    ("schedule.toml", ("hour = 8", "hour = 25"), None, "schedule.digest.hour"),
+    ("web.toml", ("per_page = 20", "per_page = 0"), None, "web.per_page"),
+    ("web.toml", ("per_page = 20", "per_page = 20\nthemes = 1"), None, "web.themes"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "empty", "needle"), BAD_CONFIG, ids=[f"{b[0]}:{b[3]}" for b in BAD_CONFIG]
+)
+def test_a_bad_config_file_stops_the_crawl_before_any_work(
+    config_copy: Path, tmp_path: Path, name: str, edit: object, empty: str | None, needle: str
+) -> None:
+    path = config_copy / name
+    text = path.read_text(encoding="utf-8")
+    if empty:
+        text = ""
+    elif isinstance(edit, tuple):
+        assert edit[0] in text, f"{name} no longer has {edit[0]!r}"
+        text = text.replace(edit[0], edit[1], 1)
+    else:
+        text += str(edit)
+    path.write_text(text, encoding="utf-8")
+    data = tmp_path / "d"
+    result = _veille("crawl", "--config-dir", str(config_copy), "--data-dir", str(data))
+    assert result.returncode == 2, result.stderr
+    _one_line_error(result, name, needle)
+    assert not data.exists()  # nothing was created, so nothing was fetched

@@ -10,7 +10,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -20,9 +20,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 
-from digest.config import DigestConfig, SendPolicy, load_digest_config
 from veille.archive.store import Store
 from veille.archive.subscribers import Subscriber, add_subscriber
+from veille.core.conf.digest import DigestConfig, SendPolicy
 from veille.core.config import Settings
 from veille.core.models import Analysis, Article, Figure, Mention, Organisation
 
@@ -51,15 +51,18 @@ def _secret(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def config(settings: Settings) -> DigestConfig:
-    base = load_digest_config(settings)
-    return replace(
-        base,
-        from_address="veille@veille.test",
-        list_id="veille-offshoring.veille.test",
-        base_url="https://veille.test",
-        unsubscribe_mailto="desinscription@veille.test",
-        send=SendPolicy(retries=2, backoff_seconds=0.0, max_attempts=5, stale_claim_minutes=30),
-        source_labels=dict(SOURCE_LABELS),  # pinned: the golden files do not follow sources.toml's edits
+    base = settings.digest
+    return base.model_copy(
+        update={
+            "from_address": "veille@veille.test",
+            "list_id": "veille-offshoring.veille.test",
+            "base_url": "https://veille.test",
+            "unsubscribe_mailto": "desinscription@veille.test",
+            "send": SendPolicy(retries=2, backoff_seconds=0.0, max_attempts=5, stale_claim_minutes=30),
+            "source_labels": dict(
+                SOURCE_LABELS
+            ),  # pinned: the golden files do not follow sources.toml's edits
+        }
     )
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from digest.chart import render_chart
 from digest.compose import compose
-from digest.config import DigestConfig
 from digest.message import MessageBuilder
 from tests.digest.conftest import WEEK, Archive, make_subscribers
 from veille.archive.store import Store
+from veille.core.conf.digest import DigestConfig
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

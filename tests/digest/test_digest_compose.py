@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 
 from digest.compose import PeriodError, compose, latest_week_with_articles, parse_period
-from digest.config import DigestConfig
 from digest.review import build_draft, update_selection
 from digest.summary import split_sentences, summarize
 from tests.digest.conftest import PREVIOUS, WEEK, Archive
 from veille.archive.digests import digest_of
 from veille.archive.store import Store
+from veille.core.conf.digest import DigestConfig
 
 
 def test_periods_and_french_labels() -> None:

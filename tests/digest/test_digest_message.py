@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -13,12 +12,13 @@ import pytest
 
 from digest.chart import render_chart
 from digest.compose import compose
-from digest.config import DigestConfig, load_digest_config
 from digest.message import MessageBuilder, TemplateLoadError, load_templates
 from tests.digest.conftest import WEEK, Archive, make_subscribers
 from veille.archive.store import Store
 from veille.archive.subscribers import verify_unsubscribe_token
+from veille.core.conf.digest import DigestConfig
 from veille.core.config import Settings
+from veille.core.errors import ConfigError
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("VEILLE_UPDATE_GOLDEN") == "1"
@@ -79,8 +79,8 @@ def test_html_is_inlined_and_responsive(store: Store, archive: Archive, config: 
 
 
 def test_sources_show_their_label_or_their_name(store: Store, archive: Archive, config: DigestConfig) -> None:
-    unlabelled = replace(
-        config, source_labels={k: v for k, v in config.source_labels.items() if k != "lavieeco"}
+    unlabelled = config.model_copy(
+        update={"source_labels": {k: v for k, v in config.source_labels.items() if k != "lavieeco"}}
     )
     msg, _ = _message(store, unlabelled)
     text = msg.get_body(("plain",)).get_content()
@@ -92,7 +92,7 @@ def test_sources_show_their_label_or_their_name(store: Store, archive: Archive, 
     assert "Médias24 —" in html and "lavieeco —" in html
 
 
-def test_source_labels_come_from_sources_toml(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_source_labels_come_from_sources_toml(tmp_path: Path) -> None:
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     sources = config_dir / "sources.toml"
@@ -102,13 +102,15 @@ def test_source_labels_come_from_sources_toml(tmp_path: Path, caplog: pytest.Log
         encoding="utf-8",
     )
     settings = Settings.load(data_dir=tmp_path / "data", config_dir=config_dir)
-    config = load_digest_config(settings)
+    config = settings.digest
     assert config.source_labels == {"medias24": "Médias24"}
     assert config.source_label("medias24") == "Médias24" and config.source_label("sans-nom") == "sans-nom"
+    # each file is read once per settings object: a broken sources.toml is refused on the next
+    # load, naming the file and the field, like any config file (it no longer costs only the labels)
     sources.write_text('[[source]]\nname = "x"\nlabel = 3\n', encoding="utf-8")
-    with caplog.at_level("WARNING", logger="digest"):
-        assert load_digest_config(settings).source_labels == {}  # a broken sources.toml costs only the labels
-    assert "source labels unavailable" in caplog.text and "label" in caplog.text
+    assert settings.digest.source_labels == {"medias24": "Médias24"}
+    with pytest.raises(ConfigError, match=r"sources.toml.*label"):
+        Settings.load(data_dir=tmp_path / "data", config_dir=config_dir).check()
 
 
 def test_broken_template_fails_at_load(tmp_path: Path) -> None:

@@ -128,7 +128,10 @@ def test_changed_config_replaces_the_job_and_disabled_jobs_go(sched_settings: Se
     path = sched_settings.path("schedule.toml")
     path.write_text(path.read_text().replace("every_hours = 6", "every_hours = 2").replace(
         "[schedule.digest]\n", "[schedule.digest]\nenabled = false\n"), encoding="utf-8")  # fmt: skip
-    jobs = {j.id: j for j in schedule.list_jobs(sched_settings)}
+    edited = Settings.load(
+        data_dir=sched_settings.data_dir, config_dir=sched_settings.config_dir
+    )  # read once
+    jobs = {j.id: j for j in schedule.list_jobs(edited)}
     assert set(jobs) == {"crawl"} and "2:00:00" in jobs["crawl"].trigger
 
 
@@ -137,7 +140,7 @@ def test_bad_schedule_config_is_one_clear_error(sched_settings: Settings) -> Non
         '[schedule.digest]\nday_of_week = "lundi"\n', encoding="utf-8"
     )
     with pytest.raises(ConfigError, match="bad digest time"):
-        schedule.load_schedule_config(sched_settings)
+        Settings.load(data_dir=sched_settings.data_dir, config_dir=sched_settings.config_dir).check()
 
 
 def test_crawl_job_runs_the_cli_and_reports_failure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -12,13 +12,13 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import update
 
-from digest.config import DigestConfig
 from digest.send import deliver_week, delivery_counts, delivery_rows
 from digest.smtp import SmtpPermanentError, SmtpSender, SmtpTemporaryError, SmtpUnavailable
 from tests.digest.conftest import WEEK, Archive, SmtpServer, build_archive, free_port, make_subscribers
 from veille.archive import schema as t
 from veille.archive.store import Store, open_store
 from veille.archive.subscribers import verify_unsubscribe_token
+from veille.core.conf.digest import DigestConfig
 from veille.core.config import Settings
 
 
@@ -203,7 +203,6 @@ def test_claims_of_a_dead_sender_become_unconfirmed_not_resent(
 def test_dry_run_and_send_empty_false(
     settings: Settings, store: Store, archive: Archive, config: DigestConfig, smtp_server: SmtpServer
 ) -> None:
-    from dataclasses import replace
 
     from digest.smtp import NullSender
 
@@ -212,7 +211,7 @@ def test_dry_run_and_send_empty_false(
     report = deliver_week(settings, store, WEEK, null, config=config, dry_run=True)
     assert len(report.sent) == 2 and null.messages == [] and delivery_counts(store, WEEK) == {}
     assert len(list((settings.data_dir / "outbox" / WEEK).glob("*.eml"))) == 2
-    quiet = replace(config, send_empty=False)
+    quiet = config.model_copy(update={"send_empty": False})
     with sender_for(smtp_server) as sender:
         empty = deliver_week(settings, store, "2026-W30", sender, config=quiet)
     assert empty.empty and empty.sent == [] and smtp_server.handler.messages == []

@@ -27,6 +27,7 @@ from pipeline.dedup import (
 from pipeline.storage import StorePipeline
 from veille.archive import schema as t
 from veille.archive.store import Store, content_hash, open_store, utcnow
+from veille.core.config import load_pipeline
 from veille.core.errors import ConfigError
 from veille.core.models import Article
 
@@ -133,11 +134,11 @@ def test_cluster_index_prefers_the_oldest_cluster_and_skips_itself() -> None:
 
 def test_config_from_file(tmp_path: Path) -> None:
     (tmp_path / "pipeline.toml").write_text("[dedup]\nthreshold = 0.8\nwindow_days = 30\n")
-    assert DedupConfig.load(tmp_path) == DedupConfig(threshold=0.8, window_days=30)
+    assert load_pipeline(tmp_path).dedup == DedupConfig(threshold=0.8, window_days=30)
     (tmp_path / "pipeline.toml").write_text("[dedup]\nthreshold = 1.5\n")
-    with pytest.raises(ConfigError, match=r"pipeline.toml \[dedup\]"):
-        DedupConfig.load(tmp_path)
-    assert DedupConfig.load(Path(__file__).parents[2] / "config") == DedupConfig()
+    with pytest.raises(ConfigError, match=r"pipeline.toml \[dedup.threshold\]"):
+        load_pipeline(tmp_path)
+    assert load_pipeline(Path(__file__).parents[2] / "config").dedup == DedupConfig()
 
 
 # -- the Scrapy stages ----------------------------------------------------------------------------

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.limits import cap_text
-from pipeline.normalise import NormaliseConfig, normalise_article
+from pipeline.normalise import normalise_article
+from veille.core.conf.pipeline import NormaliseConfig
+from veille.core.config import load_pipeline
 from veille.core.models import Article
 
 
@@ -31,4 +35,17 @@ def test_normalise_keeps_a_long_article_cut_and_flagged() -> None:
 
 
 def test_default_limit_is_300000() -> None:
-    assert NormaliseConfig.load().max_text_chars == 300_000
+    assert load_pipeline().normalise.max_text_chars == 300_000
+
+
+def test_the_pipeline_settings_passed_to_a_crawl_read_back_the_same(tmp_path: Path) -> None:
+    """`veille crawl` hands the checked pipeline.toml to the stages as plain data: it reads back
+    equal, text cap included."""
+    from pipeline.config import pipeline_config
+    from spiders.run import scrapy_settings
+    from veille.core.config import Settings
+
+    (tmp_path / "pipeline.toml").write_text("[extract]\nmax_text_chars = 5000\n[dedup]\nthreshold = 0.8\n")
+    settings = Settings.load(data_dir=tmp_path / "data", config_dir=tmp_path)
+    passed = pipeline_config(scrapy_settings(settings))
+    assert passed == settings.pipeline and passed.normalise.max_text_chars == 5000

@@ -8,7 +8,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from pipeline.normalise import NormaliseConfig, NormalisePipeline, canonical_url, clean_text, clean_title
+from pipeline.normalise import NormalisePipeline, canonical_url, clean_text, clean_title
+from veille.core.conf.pipeline import NormaliseConfig
 from veille.core.models import Article
 
 

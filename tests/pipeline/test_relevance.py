@@ -9,12 +9,12 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from pipeline.relevance import (
-    RelevanceConfig,
     RelevancePipeline,
     detect_language,
     load_lexicon,
     score,
 )
+from veille.core.config import load_pipeline
 from veille.core.errors import ConfigError
 from veille.core.models import Article
 
@@ -237,13 +237,13 @@ def test_pipeline_languages_from_config(tmp_path: Path) -> None:
     (tmp_path / "lexicon.toml").write_text(
         (Path(__file__).parents[2] / "config" / "lexicon.toml").read_text()
     )
-    assert RelevanceConfig.load(tmp_path).languages == ("fr", "en")
+    assert load_pipeline(tmp_path).relevance.languages == ("fr", "en")
     pipe = _pipeline(tmp_path)
     item = Article(url="https://example.ma/x", source="example", title="", text=ENGLISH)
     assert pipe.process_item(item).language == "en"
     (tmp_path / "pipeline.toml").write_text("[relevance]\nlanguages = []\n")
     with pytest.raises(ConfigError, match="languages"):
-        RelevanceConfig.load(tmp_path)
+        load_pipeline(tmp_path)
 
 
 def test_term_anchor_starts_every_match() -> None:

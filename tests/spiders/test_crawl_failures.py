@@ -49,11 +49,16 @@ def assert_failed_in_one_line(proc: subprocess.CompletedProcess[str], *needles: 
 
 
 def test_a_stage_that_cannot_be_built_fails_the_run(fast_config_dir: Path, tmp_path: Path) -> None:
-    toml = fast_config_dir / "pipeline.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("threshold = 0.7", 'threshold = "haut"'))
+    # (a bad value in pipeline.toml no longer gets this far: the config is checked before the run)
+    toml = fast_config_dir / "crawl.toml"
+    last = '"pipeline.storage.StorePipeline" = 400 }'
+    assert last in toml.read_text(encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(last, last[:-2] + ', "pipeline.nowhere.Stage" = 450 }')
+    )
     data = tmp_path / "data"
     proc = veille_crawl(fast_config_dir, data)
-    assert_failed_in_one_line(proc, "fixture-legacy", "threshold")
+    assert_failed_in_one_line(proc, "fixture-legacy", "pipeline.nowhere")
     assert last_run(fast_config_dir, data)["status"] == "failed"
 
 

@@ -11,7 +11,8 @@ import pytest
 from datasketch import LeanMinHash, MinHash
 
 from pipeline import dedup
-from pipeline.relevance import RelevanceConfig, judge, judged, load_lexicon, score
+from pipeline.relevance import judge, judged, load_lexicon, score
+from veille.core.conf.pipeline import DedupConfig, RelevanceConfig
 from veille.core.models import Article
 from veille.core.workers import Workers, worker_count
 
@@ -38,7 +39,7 @@ def test_workers_without_a_pool_run_inline() -> None:
     workers.close()
 
 
-def _datasketch_minhash(text: str, config: dedup.DedupConfig) -> LeanMinHash | None:
+def _datasketch_minhash(text: str, config: DedupConfig) -> LeanMinHash | None:
     """The reference: datasketch's own MinHash.update_batch over the shingles."""
     w = dedup.words(text)
     if len(w) < config.min_words:
@@ -50,7 +51,7 @@ def _datasketch_minhash(text: str, config: dedup.DedupConfig) -> LeanMinHash | N
 
 @pytest.mark.parametrize("text", [TEXT, TEXT[:120], "trop court", "Été " * 40])
 def test_minhash_and_fingerprint_match_datasketch(text: str) -> None:
-    config = dedup.DedupConfig()
+    config = DedupConfig()
     expected = _datasketch_minhash(text, config)
     got = dedup.minhash(text, config)
     assert (got is None) == (expected is None)

@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from digest.config import DigestConfig
 from digest.review import compose_reviewed
 from tests.web.archive import Fixture
 from tests.web.conftest import csrf_of, login
 from veille.archive import schema as t
 from veille.archive.digests import digest_of
 from veille.archive.store import Store
+from veille.core.conf.digest import DigestConfig
 from veille.web.review import coming_week
 
 WEEK = "2025-W12"  # Teleperformance/Majorel (0.85) and the trapped article (0.6)

@@ -108,12 +108,12 @@ def analyze(
 
     Example: veille analyze article.txt --json --published 2025-03-14
     """
-    from pipeline.limits import load_max_text_chars
     from pipeline.nlp import analyze as run_analysis
     from pipeline.nlp import build_nlp
+    from veille.core.config import load_pipeline
 
     when = day(published, "--published")  # a bad date fails before the model loads
-    limit = load_max_text_chars(config_dir)
+    limit = load_pipeline(config_dir).extract.max_text_chars
     text = read_text(source, limit)
     analysis = run_analysis(text, nlp=build_nlp(config_dir), published=when)
     if as_json:

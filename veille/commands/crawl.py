@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir
+from veille.commands.options import ConfigDir, DataDir, load_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -42,9 +42,8 @@ def register(app: typer.Typer) -> None:
         config_dir: ConfigDir = None,
     ) -> None:
         from spiders.run import choose_sources, parse_since, run_crawl
-        from veille.core.config import Settings
 
-        settings = Settings.load(data_dir=data_dir, config_dir=config_dir)
+        settings = load_settings(data_dir, config_dir, vocabularies=True)
         choose_sources(settings, names or None, None)  # unknown name: one clear line, before any work
         report = run_crawl(
             settings,

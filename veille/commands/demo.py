@@ -42,7 +42,7 @@ def demo(
     """
     from veille.demo.run import DEMO_SUBSCRIBER, run_demo
 
-    settings = load_settings(data_dir, config_dir)
+    settings = load_settings(data_dir, config_dir, vocabularies=True)
     typer.echo(f"Data directory: {settings.data_dir}")
     report = run_demo(settings, site_port=port, smtp=_parse_smtp(smtp), smtp_port=smtp_port, echo=typer.echo)
     from pipeline.storage import DUPLICATE_REASONS

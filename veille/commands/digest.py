@@ -43,7 +43,6 @@ def preview_cmd(
     """
     from digest.chart import render_chart
     from digest.compose import latest_week_with_articles
-    from digest.config import load_digest_config
     from digest.message import PREVIEW_TOKEN, MessageBuilder
     from digest.review import compose_reviewed
     from digest.send import write_outbox
@@ -51,7 +50,7 @@ def preview_cmd(
 
     settings, store = open_archive(data_dir, config_dir)
     try:
-        config = load_digest_config(settings)
+        config = settings.digest
         builder = MessageBuilder(config)
         period = week or latest_week_with_articles(store, config.timezone)
         if period is None:
@@ -111,7 +110,6 @@ def send_cmd(
     from datetime import UTC, datetime
 
     from digest.compose import last_complete_week, parse_period
-    from digest.config import load_digest_config
     from digest.send import deliver_week, resolve_unconfirmed
     from digest.smtp import NullSender, SmtpSender
 
@@ -120,7 +118,7 @@ def send_cmd(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings, store = open_archive(data_dir, config_dir)
     try:
-        config = load_digest_config(settings)
+        config = settings.digest
         period = parse_period(
             week or last_complete_week(datetime.now(UTC), config.timezone).id, config.timezone
         ).id
@@ -178,12 +176,11 @@ def review_cmd(
     Example: veille digest review --week 2026-W48 --pin 12 --exclude 40
     """
     from digest.compose import latest_week_with_articles, parse_period
-    from digest.config import load_digest_config
     from digest.review import build_draft, update_selection
 
     settings, store = open_archive(data_dir, config_dir)
     try:
-        config = load_digest_config(settings)
+        config = settings.digest
         period = week or latest_week_with_articles(store, config.timezone)
         if period is None:
             raise VeilleError("the archive has no articles yet: run `veille crawl` (or `veille demo`) first")

@@ -38,7 +38,7 @@ def extract(
 
     from pipeline.extract import extract_articles
 
-    settings, store = open_archive(data_dir, config_dir)
+    settings, store = open_archive(data_dir, config_dir, vocabularies=True)
     if titles:
         changed = reclean_titles(store)
         typer.echo(f"{changed} titles cleaned.")

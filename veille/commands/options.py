@@ -28,14 +28,26 @@ ConfigDir = Annotated[
 ]
 
 
-def load_settings(data_dir: Path | None = None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
-    """Settings from the common options (env vars already folded in by typer)."""
+def load_settings(  # type: ignore[no-untyped-def]
+    data_dir: Path | None = None, config_dir: Path | None = None, *, vocabularies: bool = False
+):
+    """Settings from the common options (env vars already folded in by typer), every config
+    file read and checked before any work: a bad one is one line naming the file, the table
+    and the field, exit code 2. ``vocabularies``: the extractor's too (commands that crawl or
+    extract)."""
     from veille.core.config import Settings
 
-    return Settings.load(data_dir=data_dir, config_dir=config_dir)
+    settings = Settings.load(data_dir=data_dir, config_dir=config_dir).check()
+    if vocabularies:
+        from pipeline.vocabularies import check_vocabularies
+
+        check_vocabularies(settings.config_dir)
+    return settings
 
 
-def open_archive(data_dir: Path | None = None, config_dir: Path | None = None):  # type: ignore[no-untyped-def]
+def open_archive(  # type: ignore[no-untyped-def]
+    data_dir: Path | None = None, config_dir: Path | None = None, *, vocabularies: bool = False
+):
     """Open (and migrate) the existing archive named by the common options: ``(settings, store)``.
 
     Only ``veille init``, ``crawl`` and ``demo`` create an archive: here a mistyped --data-dir,
@@ -43,7 +55,7 @@ def open_archive(data_dir: Path | None = None, config_dir: Path | None = None): 
     """
     from veille.archive.store import open_store
 
-    settings = load_settings(data_dir, config_dir)
+    settings = load_settings(data_dir, config_dir, vocabularies=vocabularies)
     return settings, open_store(settings.database_url, require=True)
 
 

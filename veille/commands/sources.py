@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir
+from veille.commands.options import ConfigDir, DataDir, load_settings
 
 sources_app = typer.Typer(
     name="sources",
@@ -18,10 +18,9 @@ sources_app = typer.Typer(
 
 
 def _load(config_dir: Path | None, data_dir: Path | None = None):  # type: ignore[no-untyped-def]
-    from veille.core.config import Settings
     from veille.core.sources import load_sources
 
-    settings = Settings.load(data_dir=data_dir, config_dir=config_dir)
+    settings = load_settings(data_dir, config_dir)
     return settings, load_sources(settings.path("sources.toml"))
 
 
@@ -64,12 +63,11 @@ def check(
     from rich.table import Table
 
     from spiders.check import check_source
-    from spiders.config import load_crawl_config
     from veille.core.sources import find_sources
 
     settings, sources = _load(config_dir)
     chosen = find_sources(sources, names) if names else [s for s in sources if s.enabled]
-    hosts = (*load_crawl_config(settings.path("crawl.toml")).allow_private_hosts, *(allow_host or ()))
+    hosts = (*settings.crawl.allow_private_hosts, *(allow_host or ()))
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda s: check_source(s, timeout=timeout, allow_hosts=hosts), chosen))
     table = Table()

@@ -1,70 +1,30 @@
-"""Configuration: TOML files under ``config/`` loaded once into frozen dataclasses.
+"""Configuration: the TOML files under ``config/``, each read once into its typed model
+(:mod:`veille.core.conf`), on one :class:`Settings` object that callers load and pass on.
 
-Nothing here is a module-level global: callers load a :class:`Settings` and pass it on.
-Secrets (SMTP password, web secret) are read from environment variables only.
+Nothing here is a module-level global. Secrets (SMTP password, web secret, admin password
+hash) are read from environment variables only, by the parts that use them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from veille.core.conf import PACKAGE_CONFIG, load_file
 from veille.core.errors import ConfigError
 
-PACKAGE_CONFIG = Path(__file__).resolve().parents[2] / "config"
-
-
-def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a TOML file; any problem becomes a one-line :class:`ConfigError` naming the file."""
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(p, "file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(p, "is a directory, expected a TOML file") from None
-    except PermissionError:
-        raise ConfigError(p, "permission denied") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(p, f"invalid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(p, "not UTF-8 text") from None
-
-
-def table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
-    """``data[key]`` as a TOML table (empty when absent); anything else is a one-line error."""
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(path, f"[{key}] must be a table", field=key)
-    return value
-
-
-def file_table(path: Path, key: str) -> dict[str, Any] | None:
-    """The ``[key]`` table of the TOML file at ``path``; None when there is no such file."""
-    return table(read_toml(path), key, path) if path.exists() else None
-
-
-def require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path, where: str) -> Any:
-    """Fetch ``data[key]`` checking its type; errors name the file and the field."""
-    if key not in data:
-        raise ConfigError(path, f"missing field '{key}'", field=where)
-    value = data[key]
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ConfigError(path, f"field '{key}' must be {names}, got {type(value).__name__}", field=where)
-    return value
-
-
-def optional(
-    data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, path: Path, where: str
-) -> Any:
-    if key not in data:
-        return default
-    return require(data, key, kind, path, where)
+if TYPE_CHECKING:
+    from veille.core.conf.crawl import CrawlConfig
+    from veille.core.conf.digest import DigestConfig
+    from veille.core.conf.pipeline import PipelineConfig
+    from veille.core.conf.schedule import ScheduleConfig
+    from veille.core.conf.web import WebSection
+    from veille.core.sources import Source
+    from veille.core.taxonomy import Taxonomy
 
 
 def default_data_dir() -> Path:
@@ -75,17 +35,13 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where things are, and the general settings of ``config/veille.toml``.
-
-    Feature modules parse their own section (``settings.section("smtp")``) into their own
-    frozen dataclass; nothing reads the environment behind the caller's back except for
-    secrets, which only ever come from environment variables.
-    """
+    """Where things are, and every config file as a typed model, each read once
+    (on first use) and passed down. :meth:`check` reads them all: commands call it before any
+    work, so a bad file is one line naming the file, the table and the field, exit code 2."""
 
     data_dir: Path
     config_dir: Path
     database_url: str
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(
@@ -93,24 +49,21 @@ class Settings:
         data_dir: str | os.PathLike[str] | None = None,
         config_dir: str | os.PathLike[str] | None = None,
         database_url: str | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> Settings:
-        data = Path(data_dir or os.environ.get("VEILLE_DATA_DIR") or default_data_dir()).expanduser()
-        conf = Path(config_dir or os.environ.get("VEILLE_CONFIG_DIR") or PACKAGE_CONFIG).expanduser()
+        env = os.environ if environ is None else environ
+        data = Path(data_dir or env.get("VEILLE_DATA_DIR") or default_data_dir()).expanduser()
+        conf = Path(config_dir or env.get("VEILLE_CONFIG_DIR") or PACKAGE_CONFIG).expanduser()
         if not conf.is_dir():
             raise ConfigError(conf, "config directory not found (set --config-dir or VEILLE_CONFIG_DIR)")
-        main = conf / "veille.toml"
-        raw = read_toml(main) if main.exists() else {}
-        url = database_url or os.environ.get("VEILLE_DATABASE_URL") or ""
+        url = database_url or env.get("VEILLE_DATABASE_URL") or ""
         if not url:
             url = f"sqlite:///{(data / 'veille.db').resolve()}"
-        return cls(data_dir=data, config_dir=conf, database_url=url, raw=raw)
+        return cls(data_dir=data, config_dir=conf, database_url=url)
 
     def path(self, name: str) -> Path:
         """A config file by name, e.g. ``settings.path("sources.toml")``."""
         return self.config_dir / name
-
-    def section(self, name: str) -> dict[str, Any]:
-        return table(self.raw, name, self.path("veille.toml"))
 
     def ensure_data_dir(self) -> Path:
         try:
@@ -118,3 +71,67 @@ class Settings:
         except OSError as exc:
             raise ConfigError(self.data_dir, f"cannot create the data directory: {exc.strerror}") from None
         return self.data_dir
+
+    # -- the files, each read once ------------------------------------------------------------
+    @functools.cached_property
+    def crawl(self) -> CrawlConfig:
+        from veille.core.conf.crawl import CrawlFile
+
+        return load_file(CrawlFile, self.path("crawl.toml")).crawl
+
+    @functools.cached_property
+    def pipeline(self) -> PipelineConfig:
+        return load_pipeline(self.config_dir)
+
+    @functools.cached_property
+    def digest(self) -> DigestConfig:
+        from veille.core.conf.digest import DigestConfig, DigestFile
+        from veille.core.sources import source_labels
+
+        file = load_file(DigestFile, self.path("digest.toml"))
+        return DigestConfig(
+            **file.digest.model_dump(),
+            smtp=file.smtp,
+            send=file.send,
+            source_labels=source_labels(self.sources),
+        )
+
+    @functools.cached_property
+    def schedule(self) -> ScheduleConfig:
+        from veille.core.conf.schedule import ScheduleFile
+
+        return load_file(ScheduleFile, self.path("schedule.toml")).schedule
+
+    @functools.cached_property
+    def web(self) -> WebSection:
+        from veille.core.conf.web import WebFile
+
+        return load_file(WebFile, self.path("web.toml")).web
+
+    @functools.cached_property
+    def sources(self) -> list[Source]:
+        """The sources of ``sources.toml`` (none when there is no such file)."""
+        from veille.core.sources import load_sources
+
+        path = self.path("sources.toml")
+        return load_sources(path) if path.exists() else []
+
+    @functools.cached_property
+    def taxonomy(self) -> Taxonomy:
+        from veille.core.taxonomy import load_taxonomy
+
+        path = self.path("indicators.toml")
+        return load_taxonomy(path if path.exists() else PACKAGE_CONFIG / "indicators.toml")
+
+    def check(self) -> Settings:
+        """Read every config file now; the first problem is a :class:`ConfigError`."""
+        for name in ("sources", "crawl", "pipeline", "digest", "schedule", "web", "taxonomy"):
+            getattr(self, name)
+        return self
+
+
+def load_pipeline(config_dir: str | os.PathLike[str] | None = None) -> PipelineConfig:
+    """``pipeline.toml`` of ``config_dir`` (default: the bundled config/)."""
+    from veille.core.conf.pipeline import PipelineConfig
+
+    return load_file(PipelineConfig, Path(config_dir or PACKAGE_CONFIG) / "pipeline.toml")

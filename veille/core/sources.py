@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from veille.core.config import optional, read_toml, require
+from veille.core.conf import optional, read_toml, require
 from veille.core.errors import ConfigError, VeilleError
 
 KINDS = ("rss", "atom", "sitemap", "listing", "news-query")

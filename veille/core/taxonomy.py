@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from veille.core.config import PACKAGE_CONFIG, read_toml
+from veille.core.conf import PACKAGE_CONFIG, read_toml
 from veille.core.errors import ConfigError
 from veille.core.models import UNITS
 

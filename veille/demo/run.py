@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -102,7 +102,6 @@ def run_demo(
 ) -> DemoReport:
     """Run the demo chain; ``smtp`` delivers to an existing server instead of starting one."""
     from digest.compose import compose, latest_week_with_articles
-    from digest.config import load_digest_config
     from digest.send import deliver_week
     from digest.smtp import SmtpSender
     from pipeline.extract import extract_articles
@@ -155,9 +154,11 @@ def run_demo(
         found = figures(store, FigureQuery(limit=1000, copies=True))  # every figure extracted
         report.figures = found.total
         report.organisations = len(org_stats(store))  # what `veille orgs` lists
-        config = load_digest_config(settings)
+        config = settings.digest
         # the demo's sources are not in sources.toml: their labels come from the demo itself
-        config = replace(config, source_labels={**config.source_labels, **source_labels(sources)})
+        config = config.model_copy(
+            update={"source_labels": {**config.source_labels, **source_labels(sources)}}
+        )
         week = compose(store, config, period)
         report.top_figures = [
             " — ".join(

@@ -10,7 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from veille.core.config import Settings, file_table, optional
+from veille.core.config import Settings
 from veille.core.errors import ConfigError
 
 
@@ -28,24 +28,9 @@ class WebConfig:
     def load(cls, settings: Settings, environ: dict[str, str] | None = None) -> WebConfig:
         env = os.environ if environ is None else environ
         path = settings.path("web.toml")
-        data = file_table(path, "web") or {}
-        public_read = optional(data, "public_read", bool, True, path, "web.public_read")
-        file_hash = optional(data, "admin_password_hash", str, None, path, "web.admin_password_hash")
-        secure = optional(data, "secure_cookies", (str, bool), "auto", path, "web.secure_cookies")
-        if secure is True:
-            secure = "always"
-        elif secure is False:
-            secure = "never"
-        if secure not in ("auto", "always", "never"):
-            raise ConfigError(
-                path, 'secure_cookies must be "auto", true or false', field="web.secure_cookies"
-            )
-        hours = optional(data, "session_hours", int, 12, path, "web.session_hours")
-        per_page = optional(data, "per_page", int, 20, path, "web.per_page")
-        if not 1 <= hours <= 24 * 30:
-            raise ConfigError(path, "session_hours must be between 1 and 720", field="web.session_hours")
-        if not 1 <= per_page <= 200:
-            raise ConfigError(path, "per_page must be between 1 and 200", field="web.per_page")
+        file = settings.web
+        public_read, file_hash, secure = file.public_read, file.admin_password_hash, file.secure_cookies
+        hours, per_page = file.session_hours, file.per_page
         pw_hash = env.get("VEILLE_ADMIN_PASSWORD_HASH") or file_hash or None
         if pw_hash is not None:
             from veille.web.auth import check_hash_format

@@ -19,11 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from digest.compose import Period, PeriodError, latest_week_with_articles, parse_period, week_period
-from digest.config import DigestConfig, load_digest_config
 from digest.review import ReviewError, build_draft, compose_reviewed, update_selection
 from veille.archive import search as s
 from veille.archive.digests import digest_of
 from veille.archive.subscribers import Subscriber
+from veille.core.conf.digest import DigestConfig
 from veille.core.errors import VeilleError
 from veille.web.admin import Admin, check_csrf
 from veille.web.pages.digests import sanitised_email
@@ -48,7 +48,7 @@ def digest_config(request: Request) -> DigestConfig:
     state = request.app.state
     config = getattr(state, "digest_config", None)
     if config is None:
-        config = state.digest_config = load_digest_config(state.settings)
+        config = state.digest_config = state.settings.digest
     return config  # type: ignore[no-any-return]
 
 
