@@ -241,6 +241,7 @@ def _crawl(store: Any, run_id: int, chosen: list[Source], s: Any, *, progress: b
     from twisted.internet.task import LoopingCall
 
     from spiders.loader import spider_class_for
+    from spiders.progress import CrawlProgress
     from veille.archive.store import RUN_HEARTBEAT_SECONDS
 
     _REACTOR_USED = True
@@ -261,7 +262,7 @@ def _crawl(store: Any, run_id: int, chosen: list[Source], s: Any, *, progress: b
         crawlers.append((source, crawler))
         failures.watch(source.name, crawler)
         process.crawl(crawler).addErrback(failures.crawl_failed, source.name)
-    display = _Progress([src.name for src in chosen]) if progress else None
+    display = CrawlProgress([src.name for src in chosen]) if progress else None
     if display:
         for source, crawler in crawlers:
             display.watch(source.name, crawler)
@@ -411,80 +412,6 @@ def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
         "partial": int(stats.get(prefix + "archived_partial", 0)),
         "completed": int(stats.get(prefix + "completed", 0)),
     }
-
-
-class _Progress:
-    """What each source is doing, on stderr: on a terminal a live table (rich) of its pages
-    fetched, items kept, dropped and errors; otherwise (a log, a pipe) one line per source as
-    it finishes."""
-
-    def __init__(self, names: list[str]) -> None:
-        from rich.console import Console
-
-        self.rows: dict[str, dict[str, Any]] = {
-            n: {"responses": 0, "items": 0, "dropped": 0, "errors": 0, "done": False} for n in names
-        }
-        self.live: Any = None
-        self._crawlers: dict[str, Any] = {}
-        self.console = Console(stderr=True)
-
-    def watch(self, name: str, crawler: Any) -> None:
-        from scrapy import signals
-
-        row = self.rows[name]
-        self._crawlers[name] = crawler
-
-        def bump(key: str) -> Any:
-            def handler(*args: Any, **kwargs: Any) -> None:
-                row[key] += 1
-
-            return handler
-
-        handlers = [
-            (bump("responses"), signals.response_received),
-            (bump("items"), signals.item_scraped),
-            (bump("dropped"), signals.item_dropped),
-        ]
-        row["_handlers"] = handlers  # keep references: signals hold weak refs
-        for handler, signal in handlers:
-            crawler.signals.connect(handler, signal=signal)
-
-        def closed(*args: Any, **kwargs: Any) -> None:
-            row["done"] = True
-            if not self.console.is_terminal:
-                errors = crawler_stats(crawler).get(f"veille/{name}/errors", 0)
-                print(f"{name}: {row['responses']} responses, {row['items']} articles kept, "
-                      f"{row['dropped']} dropped, {errors} errors", file=sys.stderr, flush=True)  # fmt: skip
-
-        row["_closed"] = closed
-        crawler.signals.connect(closed, signal=signals.spider_closed)
-
-    def __rich__(self) -> Any:
-        from rich.table import Table
-
-        table = Table(title="Veille — crawl en cours", expand=False)
-        for col in ("source", "réponses", "articles", "écartés", "erreurs", "état"):
-            table.add_column(col, justify="left" if col in ("source", "état") else "right")
-        for name, row in self.rows.items():
-            crawler = self._crawlers.get(name)
-            errors = crawler_stats(crawler).get(f"veille/{name}/errors", 0) if crawler else 0
-            table.add_row(
-                name, str(row["responses"]), str(row["items"]), str(row["dropped"]), str(errors),
-                "terminé" if row["done"] else "…",
-            )  # fmt: skip
-        return table
-
-    def start(self) -> None:
-        from rich.live import Live
-
-        if not self.console.is_terminal:
-            return  # a line per source as it finishes, not a table redrawn
-        self.live = Live(self, console=self.console, refresh_per_second=4, transient=False)
-        self.live.start()
-
-    def stop(self) -> None:
-        if self.live is not None:
-            self.live.stop()
 
 
 # -- python -m spiders.run ------------------------------------------------------------------
