@@ -173,7 +173,9 @@ def source_health(
 ) -> list[SourceHealth]:
     """Per source over the last ``days``: runs and errors from the run ledger; new articles counted
     in the archive (the ledger's counts are flushed every 50 items: a killed crawl's last ones
-    are archived but not counted there)."""
+    are archived but not counted there). Runs left running by a dead process are marked
+    interrupted first."""
+    store.mark_interrupted_runs()
     now = now or datetime.now(UTC)
     since = now - timedelta(days=days)
     runs = [r for r in store.runs(limit=10_000) if r.get("kind", "crawl") == "crawl"]

@@ -33,10 +33,13 @@ def spider_class_for(source: Source) -> type[SourceSpider]:
 
 
 class SourceSpiderLoader:
-    """Scrapy's spider loader protocol over the configured sources."""
+    """Scrapy's spider loader protocol over the configured sources. A source's spider class is
+    built when it is loaded: one that cannot be built fails its own crawl, not every crawler's
+    start (Scrapy makes the loader before crawling anything)."""
 
     def __init__(self, sources: list[Source]) -> None:
-        self._spiders = {s.name: spider_class_for(s) for s in sources}
+        self._sources = {s.name: s for s in sources}
+        self._spiders: dict[str, type[SourceSpider]] = {}
 
     @classmethod
     def from_settings(cls, settings: Any) -> SourceSpiderLoader:
@@ -44,18 +47,19 @@ class SourceSpiderLoader:
         return cls(load_sources(Path(config_dir) / "sources.toml", enabled_only=True))
 
     def load(self, spider_name: str) -> type[SourceSpider]:
-        try:
-            return self._spiders[spider_name]
-        except KeyError:
-            raise KeyError(f"Spider not found: {spider_name}") from None
+        if spider_name not in self._sources:
+            raise KeyError(f"Spider not found: {spider_name}")
+        if spider_name not in self._spiders:
+            self._spiders[spider_name] = spider_class_for(self._sources[spider_name])
+        return self._spiders[spider_name]
 
     def list(self) -> list[str]:
-        return sorted(self._spiders)
+        return sorted(self._sources)
 
     def find_by_request(self, request: Any) -> builtins.list[str]:  # list: the method above
         host = (urlsplit(request.url).hostname or "").lower()
         return [
             name
-            for name, cls in self._spiders.items()
-            if any(host == d or host.endswith("." + d) for d in cls.source.allowed_domains)
+            for name, source in self._sources.items()
+            if any(host == d or host.endswith("." + d) for d in source.allowed_domains)
         ]

@@ -183,9 +183,9 @@ def run_crawl(
     ``sources`` crawls those instead (the demo). ``overrides`` are extra Scrapy settings.
     With ``progress`` or ``log_to_file``, Scrapy's log goes to ``logs/crawl-<run>.log`` in the
     data directory instead of stderr.
-    Only once per process (see the module docstring).
+    Only once per process (see the module docstring). Any error once the run is in the ledger
+    finishes it ``failed`` and is raised as one :class:`CrawlError`.
     """
-    global _REACTOR_USED
     if _REACTOR_USED:
         raise CrawlError(
             "a crawl already ran in this process (Twisted cannot restart): run each crawl in a process of its own"
@@ -193,9 +193,6 @@ def run_crawl(
     chosen = choose_sources(settings, names, sources)
     if not chosen:
         raise CrawlError("no source to crawl: enable one in sources.toml or name one")
-    from scrapy.crawler import CrawlerProcess
-
-    from spiders.loader import spider_class_for
     from veille.archive.store import open_store
 
     settings.ensure_data_dir()
@@ -217,51 +214,77 @@ def run_crawl(
             logs = settings.data_dir / "logs"
             logs.mkdir(parents=True, exist_ok=True)
             extra.setdefault("LOG_FILE", str(logs / f"crawl-{run_id}.log"))
-        s = scrapy_settings(
-            settings, run_id=run_id, since=since, limit=limit, refresh=refresh, allow_hosts=allow_hosts,
-            overrides=extra,
-        )  # fmt: skip
-        _REACTOR_USED = True
-        process = CrawlerProcess(s)
-        failures = _Failures()
-        crawlers = []
-        for source in chosen:
-            crawler = process.create_crawler(spider_class_for(source))
-            crawlers.append((source, crawler))
-            failures.watch(source.name, crawler)
-            process.crawl(crawler).addErrback(failures.crawl_failed, source.name)
-        display = _Progress([src.name for src in chosen]) if progress else None
-        if display:
-            for source, crawler in crawlers:
-                display.watch(source.name, crawler)
-            display.start()
-        from twisted.internet.task import LoopingCall
-
-        from veille.archive.store import RUN_HEARTBEAT_SECONDS
-
-        beat = LoopingCall(store.heartbeat, run_id)
-        beat.start(RUN_HEARTBEAT_SECONDS, now=False).addErrback(
-            lambda f: failures.add(f"heartbeat: {f.value}")
-        )
         try:
-            with failures.listening():
-                process.start()
-        except Exception as exc:  # the reactor or a component failed to start
-            failures.add(f"{type(exc).__name__}: {exc}")
-        finally:
-            if beat.running:
-                beat.stop()
-            if display:
-                display.stop()
-        _complete_ledger(store, run_id, crawlers, failed=bool(failures.errors))
-        if failures.errors:
-            store.finish_run(run_id, status="failed", detail={"errors": failures.errors[:20]})
-            where = f" (log: {s.get('LOG_FILE')})" if s.get("LOG_FILE") else ""
-            more = f" and {len(failures.errors) - 1} more" if len(failures.errors) > 1 else ""
-            raise CrawlError(f"run {run_id} failed: {failures.errors[0]}{more}{where}")
+            s = scrapy_settings(
+                settings, run_id=run_id, since=since, limit=limit, refresh=refresh, allow_hosts=allow_hosts,
+                overrides=extra,
+            )  # fmt: skip
+            _crawl(store, run_id, chosen, s, progress=progress)
+        except CrawlError:
+            raise  # the run is finished already
+        except Exception as exc:  # the run's settings, the crawler process...: the run fails all the same
+            line = _Failures.one_line(
+                str(exc) if isinstance(exc, VeilleError) else f"{type(exc).__name__}: {exc}"
+            )
+            store.finish_run(run_id, status="failed", detail={"errors": [line]})
+            raise CrawlError(f"run {run_id} failed: {line}") from exc
         return report_from_ledger(store, run_id)
     finally:
         store.close()
+
+
+def _crawl(store: Any, run_id: int, chosen: list[Source], s: Any, *, progress: bool) -> None:
+    """Run the spiders of ``chosen`` (Scrapy settings ``s``) and finish the run in the ledger."""
+    global _REACTOR_USED
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.reactor import install_reactor
+    from twisted.internet.task import LoopingCall
+
+    from spiders.loader import spider_class_for
+    from spiders.progress import CrawlProgress
+    from veille.archive.store import RUN_HEARTBEAT_SECONDS
+
+    _REACTOR_USED = True
+    process = CrawlerProcess(s)
+    # Scrapy installs the reactor as its first crawler starts, after making the spider: one that
+    # cannot be made would leave the other sources without a reactor
+    install_reactor(s["TWISTED_REACTOR"], s["ASYNCIO_EVENT_LOOP"])
+    failures = _Failures()
+    crawlers = []
+    for source in chosen:
+        try:
+            crawler = process.create_crawler(spider_class_for(source))
+        except Exception as exc:  # the source's spider class cannot be built: the others still crawl
+            message = f"{source.name}: the spider cannot be built: {type(exc).__name__}: {exc}"
+            failures.add(message)
+            store.record_source(run_id, source.name, {"errors": 1, "error_messages": [message]})
+            continue
+        crawlers.append((source, crawler))
+        failures.watch(source.name, crawler)
+        process.crawl(crawler).addErrback(failures.crawl_failed, source.name)
+    display = CrawlProgress([src.name for src in chosen]) if progress else None
+    if display:
+        for source, crawler in crawlers:
+            display.watch(source.name, crawler)
+        display.start()
+    beat = LoopingCall(store.heartbeat, run_id)
+    beat.start(RUN_HEARTBEAT_SECONDS, now=False).addErrback(lambda f: failures.add(f"heartbeat: {f.value}"))
+    try:
+        with failures.listening():
+            process.start()
+    except Exception as exc:  # the reactor or a component failed to start
+        failures.add(f"{type(exc).__name__}: {exc}")
+    finally:
+        if beat.running:
+            beat.stop()
+        if display:
+            display.stop()
+    _complete_ledger(store, run_id, crawlers, failed=bool(failures.errors))
+    if failures.errors:
+        store.finish_run(run_id, status="failed", detail={"errors": failures.errors[:20]})
+        where = f" (log: {s.get('LOG_FILE')})" if s.get("LOG_FILE") else ""
+        more = f" and {len(failures.errors) - 1} more" if len(failures.errors) > 1 else ""
+        raise CrawlError(f"run {run_id} failed: {failures.errors[0]}{more}{where}")
 
 
 class _Failures:
@@ -281,13 +304,17 @@ class _Failures:
         self.errors: list[str] = []
         self._refs: list[Any] = []
 
+    @staticmethod
+    def one_line(message: str) -> str:
+        return " ".join(message.strip().split("\n", 1)[0].split())[:300]
+
     def add(self, message: str) -> None:
-        line = " ".join(message.strip().split("\n", 1)[0].split())[:300]
+        line = self.one_line(message)
         if line and line not in self.errors:
             self.errors.append(line)
 
     def crawl_failed(self, failure: Any, name: str) -> None:
-        self.add(f"{name}: {failure.type.__name__}: {failure.value}")
+        self.add(f"{name}: the crawl cannot start: {failure.type.__name__}: {failure.value}")
 
     def watch(self, name: str, crawler: Any) -> None:
         from scrapy import signals
@@ -298,9 +325,8 @@ class _Failures:
             )
 
         def spider_error(failure: Any, response: Any, spider: Any) -> None:
-            self.add(
-                f"{name}: the spider failed on {getattr(response, 'url', '?')}: {failure.type.__name__}: {failure.value}"
-            )
+            where = "cannot start" if response is None else f"failed on {response.url}"
+            self.add(f"{name}: the spider {where}: {failure.type.__name__}: {failure.value}")
 
         self._refs += [item_error, spider_error]  # signals hold weak references
         crawler.signals.connect(item_error, signal=signals.item_error)
@@ -316,10 +342,12 @@ class _Failures:
         class Handler(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
                 message = record.getMessage()
-                if record.name == "scrapy.core.scraper" and message.startswith(
-                    ("Error downloading", "Error processing", "Spider error")
-                ):
-                    return  # download errors are counted per source; the others come by signal
+                by_signal = (
+                    record.name == "scrapy.core.scraper"
+                    and message.startswith(("Error downloading", "Error processing", "Spider error"))
+                ) or (record.name == "scrapy.core.engine" and message.startswith("Error while reading start"))
+                if by_signal:
+                    return  # download errors are counted per source; the others come by signal, named
                 if record.exc_info and record.exc_info[1] is not None:
                     exc = record.exc_info[1]
                     message = f"{message.splitlines()[0] if message else ''} {type(exc).__name__}: {exc}"
@@ -347,8 +375,7 @@ def _complete_ledger(store: Any, run_id: int, crawlers: list[tuple[Source, Any]]
     recorded = {s["source"] for s in (run or {}).get("sources", [])}
     any_errors = False
     for source, crawler in crawlers:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        line = ledger_line(source.name, stats)
+        line = ledger_line(source.name, crawler_stats(crawler))
         any_errors = any_errors or line["errors"] > 0
         if source.name not in recorded:
             store.record_source(run_id, source.name, line)
@@ -358,6 +385,12 @@ def _complete_ledger(store: Any, run_id: int, crawlers: list[tuple[Source, Any]]
     elif status == "running":
         status = "partial" if any_errors else "ok"
     store.finish_run(run_id, status=status)
+
+
+def crawler_stats(crawler: Any) -> dict[str, Any]:
+    """A crawler's stats; none when its crawl never started (``crawler.stats`` raises then)."""
+    stats = getattr(crawler, "_stats", None)  # Scrapy sets it as the crawl starts
+    return stats.get_stats() if stats is not None else {}
 
 
 def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
@@ -379,80 +412,6 @@ def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
         "partial": int(stats.get(prefix + "archived_partial", 0)),
         "completed": int(stats.get(prefix + "completed", 0)),
     }
-
-
-class _Progress:
-    """What each source is doing, on stderr: on a terminal a live table (rich) of its pages
-    fetched, items kept, dropped and errors; otherwise (a log, a pipe) one line per source as
-    it finishes."""
-
-    def __init__(self, names: list[str]) -> None:
-        from rich.console import Console
-
-        self.rows: dict[str, dict[str, Any]] = {
-            n: {"responses": 0, "items": 0, "dropped": 0, "errors": 0, "done": False} for n in names
-        }
-        self.live: Any = None
-        self._crawlers: dict[str, Any] = {}
-        self.console = Console(stderr=True)
-
-    def watch(self, name: str, crawler: Any) -> None:
-        from scrapy import signals
-
-        row = self.rows[name]
-        self._crawlers[name] = crawler
-
-        def bump(key: str) -> Any:
-            def handler(*args: Any, **kwargs: Any) -> None:
-                row[key] += 1
-
-            return handler
-
-        handlers = [
-            (bump("responses"), signals.response_received),
-            (bump("items"), signals.item_scraped),
-            (bump("dropped"), signals.item_dropped),
-        ]
-        row["_handlers"] = handlers  # keep references: signals hold weak refs
-        for handler, signal in handlers:
-            crawler.signals.connect(handler, signal=signal)
-
-        def closed(*args: Any, **kwargs: Any) -> None:
-            row["done"] = True
-            if not self.console.is_terminal:
-                errors = crawler.stats.get_value(f"veille/{name}/errors", 0) if crawler.stats else 0
-                print(f"{name}: {row['responses']} responses, {row['items']} articles kept, "
-                      f"{row['dropped']} dropped, {errors} errors", file=sys.stderr, flush=True)  # fmt: skip
-
-        row["_closed"] = closed
-        crawler.signals.connect(closed, signal=signals.spider_closed)
-
-    def __rich__(self) -> Any:
-        from rich.table import Table
-
-        table = Table(title="Veille — crawl en cours", expand=False)
-        for col in ("source", "réponses", "articles", "écartés", "erreurs", "état"):
-            table.add_column(col, justify="left" if col in ("source", "état") else "right")
-        for name, row in self.rows.items():
-            crawler = self._crawlers.get(name)
-            errors = crawler.stats.get_value(f"veille/{name}/errors", 0) if crawler and crawler.stats else 0
-            table.add_row(
-                name, str(row["responses"]), str(row["items"]), str(row["dropped"]), str(errors),
-                "terminé" if row["done"] else "…",
-            )  # fmt: skip
-        return table
-
-    def start(self) -> None:
-        from rich.live import Live
-
-        if not self.console.is_terminal:
-            return  # a line per source as it finishes, not a table redrawn
-        self.live = Live(self, console=self.console, refresh_per_second=4, transient=False)
-        self.live.start()
-
-    def stop(self) -> None:
-        if self.live is not None:
-            self.live.stop()
 
 
 # -- python -m spiders.run ------------------------------------------------------------------

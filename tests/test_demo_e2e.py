@@ -41,9 +41,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _demo(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _demo(data_dir: Path, *args: str, terminal: bool = False) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
     env["VEILLE_SECRET_KEY"] = "test-secret-for-the-demo"
+    if terminal:  # rich takes stderr for a terminal (what a pipe cannot say for itself)
+        env |= {"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "140"}
     return subprocess.run(
         [sys.executable, "-m", "veille", "demo", "--data-dir", str(data_dir), *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
@@ -58,7 +60,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     controller.start()
     try:
         first = _demo(data_dir, "--smtp", f"127.0.0.1:{controller.port}")
-        second = _demo(data_dir, "--smtp", f"127.0.0.1:{controller.port}")
+        second = _demo(data_dir, "--smtp", f"127.0.0.1:{controller.port}", terminal=True)
     finally:
         controller.stop()
     return data_dir, first, second, inbox.messages
@@ -72,6 +74,26 @@ def test_demo_prints_what_it_did(demo_run) -> None:  # noqa: ANN001
     for expected in ("Demo news site serving on http://127.0.0.1:", "Crawl:", " new + ", " off-topic (",
                      "figures", "organisations", "Top key figures:", "Digest 2026-W48", "outbox:"):  # fmt: skip
         assert expected in out, f"{expected!r} missing from:\n{out}"
+
+
+def test_demo_shows_the_crawl_progress(demo_run) -> None:  # noqa: ANN001
+    """A line per source off a terminal (the first run's pipe), a progress bar on one (the second)."""
+    import re
+
+    _, first, second, _ = demo_run
+    names = ("demo-atom", "demo-listing", "demo-rss")
+    lines = sorted(x for x in first.stderr.splitlines() if x.startswith("demo-"))
+    assert [x.split(":")[0] for x in lines] == list(names), first.stderr[-2000:]
+    assert all(
+        re.fullmatch(r"demo-[a-z]+: \d+ responses, \d+ articles kept, \d+ dropped, 0 errors", x)
+        for x in lines
+    )
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", second.stderr)
+    final = shown[shown.rindex("crawl ") :]
+    assert re.search(r"crawl +━+.* 3/3 sources · \d+ fetched · 0 new", final), shown[-2000:]
+    for name in names:
+        assert re.search(rf"✓ {name} +━+ \d+ fetched · 0 new · 0 errors", final), final
+    assert "responses" not in shown
 
 
 def test_digest_email_received_with_both_parts_and_a_figure(demo_run) -> None:  # noqa: ANN001

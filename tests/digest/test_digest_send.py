@@ -62,6 +62,37 @@ def test_delivers_one_message_per_reader_and_is_idempotent(
     assert sent.status == "sent" and sent.built_at is not None  # the web UI's "Préparée le", never "—"
 
 
+@pytest.mark.parametrize("selection", ["none", "pinned, never built"])
+def test_a_sent_letter_reads_when_it_was_prepared_on_the_web(
+    settings: Settings, store: Store, archive: Archive, config: DigestConfig, smtp_server: SmtpServer,
+    selection: str,
+) -> None:  # fmt: skip
+    """The web's letters page and the letter's own page give a sent letter's date, never "—"."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from digest.review import update_selection
+    from veille.web import create_app
+
+    if selection != "none":  # a draft holding the reviewer's choice, whose letter was never built
+        update_selection(store, WEEK, pin=[archive.ids["fes"]])
+    make_subscribers(store, 1)
+    with sender_for(smtp_server) as sender:
+        assert deliver_week(settings, store, WEEK, sender, config=config).complete
+    with TestClient(create_app(settings, store=store)) as client:
+        page = client.get("/lettres")
+        assert page.status_code == 200
+        row = re.search(rf'<a href="/lettres/(\d+)">{WEEK}</a>.*?</tr>', page.text, re.S)
+        assert row, page.text
+        cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+        when = r"\d{1,2} \S+ \d{4} à \d{2}:\d{2}"
+        status, prepared = cells[-2:]
+        assert status == "envoyée" and re.fullmatch(when, prepared), cells
+        letter = client.get(f"/lettres/{row.group(1)}").text
+    assert re.search(rf"Période {WEEK} · envoyée · préparée le {when}</p>", letter), letter
+
+
 def test_refused_recipients_permanent_and_temporary(
     settings: Settings, store: Store, archive: Archive, config: DigestConfig, smtp_server: SmtpServer
 ) -> None:

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from spiders.check import check_source, source_health
 from tests.conftest import REPO
 from tests.spiders.site import FixtureSite
+from veille.archive import schema as t
 from veille.archive.store import open_store
 from veille.cli import app, main
 from veille.core.sources import load_sources
@@ -138,3 +140,35 @@ def test_health_reads_the_ledger_and_the_archive(
     store = open_store(Settings.load(data_dir=data, config_dir=config_dir).database_url)
     assert all(r.runs == 0 for r in source_health(store, sources, days=7, now=later))
     store.close()
+
+
+def test_health_marks_runs_left_running_by_a_dead_process_interrupted(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`veille sources health` reads the ledger: a run whose process is gone (same host, its pid
+    dead) is marked interrupted first; a run whose process lives is left running."""
+    import subprocess
+    import sys
+
+    from veille.core.config import Settings
+
+    data = tmp_path / "data"
+    store = open_store(Settings.load(data_dir=data, config_dir=config_dir).database_url)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    runs = {}
+    for source, pid in (("fixture-wp", gone.pid), ("fixture-legacy", None)):
+        runs[source] = store.start_run("crawl")  # this host, this (live) process
+        store.record_source(runs[source], source, {"fetched": 1, "new": 1})
+        if pid is not None:
+            with store.engine.begin() as conn:
+                conn.execute(update(t.runs).where(t.runs.c.id == runs[source]).values(pid=pid))
+    store.close()
+    code, out, _ = run(
+        ["sources", "health", "--config-dir", str(config_dir), "--data-dir", str(data)], capsys
+    )
+    assert code == 0 and "fixture-wp" in out
+    store = open_store(Settings.load(data_dir=data, config_dir=config_dir).database_url)
+    status = {r["id"]: r["status"] for r in store.runs()}
+    store.close()
+    assert status[runs["fixture-wp"]] == "interrupted" and status[runs["fixture-legacy"]] == "running"

@@ -107,3 +107,88 @@ def test_crawl_progress_off_a_terminal_is_one_line_per_source(fast_config_dir: P
     assert lines[0].startswith("fixture-legacy: ") and lines[1].startswith("fixture-news: ")
     # "responses" counts feeds, listings and robots.txt too: the summary's "pages fetched" counts articles
     assert all("responses" in x and "articles kept" in x and "errors" in x for x in lines)
+
+
+# A spider that cannot start, put in place as a site's custom spider is (spiders.loader.CUSTOM_SPIDERS),
+# in the child process that runs `veille crawl`: its class, constructor, from_crawler or start raises.
+BROKEN_SPIDER = """
+import sys
+
+from spiders import loader
+from spiders.sites import SiteSpider
+
+WHERE = sys.argv[1]
+
+
+class Base(SiteSpider):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if WHERE == "class" and cls.__name__ != "Broken":
+            raise TypeError("the spider class cannot be built")
+
+
+class Broken(Base):
+    def __init__(self, *args, **kwargs):
+        if WHERE == "init":
+            raise RuntimeError("the spider cannot be made")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if WHERE == "from_crawler":
+            raise RuntimeError("the spider cannot be made")
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    async def start(self):
+        if WHERE == "start":
+            raise RuntimeError("the spider cannot start")
+        async for request in super().start():
+            yield request
+
+
+if __name__ == "__main__":  # not in the worker processes, which import this module again
+    loader.CUSTOM_SPIDERS["fixture-legacy"] = Broken
+    from veille.cli import main
+
+    sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("class", "fixture-legacy: the spider cannot be built: TypeError: the spider class cannot be built"),
+        ("init", "fixture-legacy: the crawl cannot start: RuntimeError: the spider cannot be made"),
+        ("from_crawler", "fixture-legacy: the crawl cannot start: RuntimeError: the spider cannot be made"),
+        ("start", "fixture-legacy: the spider cannot start: RuntimeError: the spider cannot start"),
+    ],
+)
+def test_a_spider_that_cannot_start_fails_the_run(
+    fast_config_dir: Path, tmp_path: Path, where: str, said: str
+) -> None:
+    script = tmp_path / "broken_spider.py"
+    script.write_text(BROKEN_SPIDER, encoding="utf-8")
+    data = tmp_path / "data"
+    proc = subprocess.run(
+        [PYTHON, str(script), where, "crawl", "fixture-legacy", "fixture-news", "-q", "--allow-host", "127.0.0.1"],
+        cwd=REPO, env=child_env(fast_config_dir, data), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert_failed_in_one_line(proc, f"failed: {said} (log: ")
+    run = last_run(fast_config_dir, data)
+    assert run["status"] == "failed" and run["finished_at"] is not None
+    news = next(line for line in run["sources"] if line["source"] == "fixture-news")
+    assert news["new"] > 0  # the other source was crawled all the same
+
+
+def test_crawl_settings_that_cannot_be_read_fail_the_run(fast_config_dir: Path, tmp_path: Path) -> None:
+    """An error once the run is in the ledger (here crawl.toml, read for the run's Scrapy settings)
+    finishes it "failed", not left "running"."""
+    toml = fast_config_dir / "crawl.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("download_timeout = 4", 'download_timeout = "4 s"')
+    )
+    data = tmp_path / "data"
+    proc = veille_crawl(fast_config_dir, data)
+    assert_failed_in_one_line(proc, "download_timeout")
+    run = last_run(fast_config_dir, data)
+    assert run["status"] == "failed" and run["finished_at"] is not None

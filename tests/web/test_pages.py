@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import os
 import re
 from urllib.parse import quote
 
@@ -426,6 +427,44 @@ def test_source_page_lists_runs_and_articles(client: TestClient) -> None:
     assert "HTTP 503" in body and "hors sujet : 2" in body
     assert "Fès Shore" in body
     assert client.get("/sources/inconnue").status_code == 404
+
+
+def test_a_run_left_running_by_a_dead_process_never_reads_en_cours(
+    client: TestClient, archive: tuple[Store, Fixture]
+) -> None:
+    """The sources pages (the list, a source's page, the admin's) read the ledger: a run whose
+    process is gone (this host, its pid dead) is marked interrupted first; a live one stays running."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import update
+
+    from tests.web.conftest import login
+    from veille.archive import schema as t
+
+    store = archive[0]
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+
+    def left_running(source: str, pid: int) -> int:
+        run = store.start_run("crawl")  # this host
+        store.record_source(run, source, {"fetched": 4, "new": 1})
+        with store.engine.begin() as conn:
+            conn.execute(update(t.runs).where(t.runs.c.id == run).values(pid=pid))
+        return run
+
+    def status(run: int) -> str:
+        return next(r["status"] for r in store.runs(limit=100) if r["id"] == run)
+
+    alive = left_running("medias24", os.getpid())
+    login(client)
+    for page in ("/sources", "/sources/atlas-eco", "/admin"):
+        dead = left_running("atlas-eco", gone.pid)
+        assert client.get(page).status_code == 200
+        assert status(dead) == "interrupted", page
+    source = main_of(client.get("/sources/atlas-eco").text)
+    assert "interrompue" in source and "en cours" not in source
+    assert status(alive) == "running" and "en cours" in main_of(client.get("/sources/medias24").text)
 
 
 def test_digests_list_view_and_sanitised_html(client: TestClient, fx: Fixture) -> None:

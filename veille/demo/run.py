@@ -129,7 +129,7 @@ def run_demo(
                 settings,
                 sources=sources,
                 allow_hosts=(domain,),
-                progress=True,  # a live table on a terminal, a line per source otherwise
+                progress=True,  # a progress bar on a terminal, a line per source otherwise
                 overrides={
                     "LOG_FILE": str(logs / "demo-crawl.log"),
                     "LOG_FILE_APPEND": False,

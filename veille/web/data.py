@@ -83,9 +83,11 @@ def _health(line: dict[str, Any] | None) -> str:
 def source_health(
     settings: Settings, store: Store, runs_limit: int = 50
 ) -> tuple[list[SourceHealth], str | None]:
-    """One line per configured source (then per source seen only in the archive or the ledger)."""
+    """One line per configured source (then per source seen only in the archive or the ledger).
+    A run left running by a dead process is marked interrupted first: never shown "en cours"."""
     from veille.archive.search import SearchQuery, search, source_counts
 
+    store.mark_interrupted_runs()
     sources, problem = configured_sources(settings)
     by_name: dict[str, SourceHealth] = {
         s.name: SourceHealth(name=s.name, kind=s.kind, label=s.label, urls=tuple(s.urls), enabled=s.enabled)
