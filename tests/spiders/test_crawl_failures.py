@@ -180,15 +180,19 @@ def test_a_spider_that_cannot_start_fails_the_run(
     assert news["new"] > 0  # the other source was crawled all the same
 
 
-def test_crawl_settings_that_cannot_be_read_fail_the_run(fast_config_dir: Path, tmp_path: Path) -> None:
-    """An error once the run is in the ledger (here crawl.toml, read for the run's Scrapy settings)
-    finishes it "failed", not left "running"."""
+def test_crawl_settings_that_cannot_be_read_stop_before_the_run(
+    fast_config_dir: Path, tmp_path: Path
+) -> None:
+    """crawl.toml is checked with every config file before any work: one line naming the field,
+    exit 2, and no run left in the ledger (nor any archive made)."""
     toml = fast_config_dir / "crawl.toml"
     toml.write_text(
         toml.read_text(encoding="utf-8").replace("download_timeout = 4", 'download_timeout = "4 s"')
     )
     data = tmp_path / "data"
     proc = veille_crawl(fast_config_dir, data)
-    assert_failed_in_one_line(proc, "download_timeout")
-    run = last_run(fast_config_dir, data)
-    assert run["status"] == "failed" and run["finished_at"] is not None
+    err = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(err) == 1 and "crawl.toml [crawl.download_timeout]" in err[0], (
+        proc.stderr
+    )
+    assert not data.exists()
