@@ -11,34 +11,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir, open_archive
-from veille.commands.render import check_format, day, echo_table
+from veille.commands.options import ConfigDir, DataDir, build_query, open_archive
+from veille.commands.render import check_format, echo_table
 from veille.core.errors import VeilleError
 from veille.core.formatting import indicator_label
-from veille.core.models import STATUSES
+from veille.queries import MAX_OFFSET, MAX_ROWS, figure_query
 
 if TYPE_CHECKING:  # the archive is imported when a command runs, not when the CLI starts
     from veille.archive.search import FigureResult, FigureRow
     from veille.exports import FigureExport
-
-
-def _check_indicator(key: str | None) -> str | None:
-    """A key of config/indicators.toml, or a one-line error listing them."""
-    from veille.core.taxonomy import load_taxonomy
-
-    if key is None:
-        return None
-    known = load_taxonomy().indicators
-    if key not in known:
-        raise VeilleError(f"--indicator: unknown indicator {key!r} (known: {', '.join(known)})")
-    return key
-
-
-def _check_statuses(statuses: list[str]) -> tuple[str, ...]:
-    bad = [x for x in statuses if x not in STATUSES]
-    if bad:
-        raise VeilleError(f"--status: unknown status {bad[0]!r} (known: {', '.join(STATUSES)})")
-    return tuple(dict.fromkeys(statuses))
 
 
 def figures_cmd(
@@ -66,8 +47,8 @@ def figures_cmd(
     until: str | None = typer.Option(None, "--until", help="Articles published on or before (YYYY-MM-DD)."),
     article: int | None = typer.Option(None, "--article", help="Only this article id."),
     order: str = typer.Option("date", "--order", help="date (newest first) or value (largest first)."),
-    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="Number of rows."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
+    limit: int = typer.Option(100, "--limit", min=1, max=MAX_ROWS, help="Number of rows."),
+    offset: int = typer.Option(0, "--offset", min=0, max=MAX_OFFSET, help="Skip this many rows."),
     every: bool = typer.Option(
         False,
         "--all",
@@ -102,7 +83,7 @@ def figures_cmd(
     article's, with its copies (table: "copies" column; exports: "Reprises"); --copies lists
     every copy as its own row.
     """
-    from veille.archive.search import FigureQuery, figures, iter_figures
+    from veille.archive.search import figures, iter_figures
     from veille.exports import FORMATS
 
     check_format(fmt, ("table", *FORMATS))
@@ -112,11 +93,10 @@ def figures_cmd(
         raise VeilleError("--all is for exports: add --format csv, json or xlsx (and -o FILE)")
     if output is not None and not output.resolve().parent.is_dir():  # before a long export, not after
         raise VeilleError(f"cannot write {output}: no folder {output.parent}")
-    q = FigureQuery(
-        text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period, org=org,
-        indicator=_check_indicator(indicator), status=_check_statuses(status),
-        source=source, since=day(since, "--since"), until=day(until, "--until"), article_id=article,
-        limit=limit, offset=offset, order=order, exact_total=exact_total, copies=copies,
+    q = build_query(
+        figure_query, "the text", text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value,
+        period=period, org=org, indicator=indicator, status=status, source=source, since=since, until=until,
+        article_id=article, limit=limit, offset=offset, order=order, exact_total=exact_total, copies=copies,
     )  # fmt: skip
     settings, store = open_archive(data_dir, config_dir)
     try:

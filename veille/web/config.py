@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from veille.core.config import Settings, file_table, optional
 from veille.core.errors import ConfigError
+from veille.queries import MAX_HITS
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class WebConfig:
         per_page = optional(data, "per_page", int, 20, path, "web.per_page")
         if not 1 <= hours <= 24 * 30:
             raise ConfigError(path, "session_hours must be between 1 and 720", field="web.session_hours")
-        if not 1 <= per_page <= 200:
-            raise ConfigError(path, "per_page must be between 1 and 200", field="web.per_page")
+        if not 1 <= per_page <= MAX_HITS:  # a page of search results, as a reader may ask
+            raise ConfigError(path, f"per_page must be between 1 and {MAX_HITS}", field="web.per_page")
         pw_hash = env.get("VEILLE_ADMIN_PASSWORD_HASH") or file_hash or None
         if pw_hash is not None:
             from veille.web.auth import check_hash_format

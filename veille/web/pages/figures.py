@@ -47,8 +47,8 @@ def figure_view(f: s.FigureRow) -> dict[str, Any]:
     }
 
 
-def _figures(request: Request, p: FigureParams, everything: bool = False) -> s.FigureResult:
-    return s.figures(request.app.state.store, p.query(everything=everything))
+def _figures(request: Request, p: FigureParams) -> s.FigureResult:
+    return s.figures(request.app.state.store, p.query())
 
 
 @router.get("/chiffres", response_class=HTMLResponse, summary="Explorateur de chiffres (page)")
