@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.store.archive import load, with_indicators
+from veille.archive.search import FigureRow
 from veille.archive.store import Store
 from veille.cli import main
+from veille.exports import HEADER
 
 
 @pytest.fixture
@@ -100,23 +102,14 @@ def test_figures_formats(cli, capsys, tmp_path: Path) -> None:  # type: ignore[n
         capsys, "figures", "--unit", "jobs", "--min-value", "5000", "--period", "2024", "--format", "csv"
     )
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and {r["formatted"] for r in rows} == {
+    assert code == 0 and {r["Valeur"] for r in rows} == {
         "12 500 emplois",
         "69 900 emplois",
         "130 000 emplois",
     }
-    assert set(rows[0]) >= {
-        "date",
-        "source",
-        "title",
-        "url",
-        "value",
-        "unit",
-        "metric",
-        "period",
-        "organisations",
-        "sentence",
-    }
+    assert list(rows[0]) == HEADER  # the web explorer's columns
+    assert (rows[0]["Code unité"], rows[0]["Unité"]) == ("jobs", "emplois")
+    assert rows[0]["Article (Veille)"].startswith("https://veille.example.ma/articles/")  # digest.toml's
     code, out, _ = run(capsys, "figures", "--unit", "MAD", "--org", "Medz")
     assert code == 0 and "300 millions DH" in out.replace("\u00a0", " ")
     code, _, err = run(capsys, "figures", "--format", "xlsx")
@@ -128,9 +121,9 @@ def test_figures_formats(cli, capsys, tmp_path: Path) -> None:  # type: ignore[n
 
     sheet = load_workbook(target).active
     # the "zone" story's 300 millions and its copy's are one row, with a copies cell
-    assert sheet.max_row == 4 and sheet["E1"].value == "value" and sheet["P1"].value == "copies"
+    assert sheet.max_row == 4 and sheet["K1"].value == "Valeur numérique" and sheet["U1"].value == "Reprises"
     code, out, _ = run(capsys, "figures", "--format", "json", "--article", str(cli["creation"]))
-    assert json.loads(out)["rows"][0]["unit"] == "percent"
+    assert json.loads(out)["rows"][0]["Code unité"] == "percent"
 
 
 def test_figures_by_indicator_and_status(cli, any_store, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -139,20 +132,20 @@ def test_figures_by_indicator_and_status(cli, any_store, capsys, tmp_path: Path)
         capsys, "figures", "--indicator", "emplois_crees", "--status", "target", "--format", "csv"
     )
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and [r["formatted"] for r in rows] == ["5 000 emplois"]
-    assert {k: rows[0][k] for k in ("indicator", "indicator_label", "metric", "status", "per")} == {
-        "indicator": "emplois_crees", "indicator_label": "Emplois créés", "metric": "emplois visés",
-        "status": "target", "per": "",
+    assert code == 0 and [r["Valeur"] for r in rows] == ["5 000 emplois"]
+    assert {k: rows[0][k] for k in ("Code indicateur", "Indicateur", "Mesure", "Code statut", "Statut", "Par")} == {
+        "Code indicateur": "emplois_crees", "Indicateur": "Emplois créés", "Mesure": "emplois visés",
+        "Code statut": "target", "Statut": "objectif", "Par": "",
     }  # fmt: skip
     code, out, _ = run(capsys, "figures", "--status", "announced", "--status", "target", "--format", "json")
     data = json.loads(out)
-    assert code == 0 and sorted(r["status"] for r in data["rows"]) == ["announced", "target"]
-    assert {"indicator", "status", "per"} <= set(data["rows"][0])
+    assert code == 0 and sorted(r["Code statut"] for r in data["rows"]) == ["announced", "target"]
+    assert list(data["rows"][0]) == HEADER and data["total"] == 2 and data["total_exact"]
     code, out, _ = run(capsys, "figures", "--indicator", "loyer")
     assert code == 0 and "80 DH par m² et par mois" in out.replace("\u00a0", " ") and "loyer" in out
     assert out.splitlines()[0].split()[:6] == ["date", "source", "value", "indicator", "metric", "status"]
     code, out, _ = run(capsys, "figures", "--indicator", "effectif", "--format", "json")
-    assert [r["per"] for r in json.loads(out)["rows"]] == [None]
+    assert [r["Par"] for r in json.loads(out)["rows"]] == [""]
     target = tmp_path / "loyers.xlsx"
     code, out, _ = run(
         capsys, "figures", "--indicator", "loyer", "--all", "--format", "xlsx", "-o", str(target)
@@ -162,7 +155,7 @@ def test_figures_by_indicator_and_status(cli, any_store, capsys, tmp_path: Path)
     sheet = load_workbook(target).active
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert code == 0 and (row["indicator_label"], row["per"], row["status"]) == (
+    assert code == 0 and (row["Indicateur"], row["Par"], row["Code statut"]) == (
         "Loyer",
         "m2/month",
         "actual",
@@ -229,11 +222,15 @@ def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> No
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == total  # --limit and --offset do not apply
     code, out, _ = run(capsys, "figures", "--format", "csv", "--limit", "1000")
-    assert [r["sentence"] for r in csv.DictReader(io.StringIO(out))] == [r["sentence"] for r in rows]
+    assert [r["Phrase"] for r in csv.DictReader(io.StringIO(out))] == [r["Phrase"] for r in rows]
     target = tmp_path / "tout.csv"
     code, out, _ = run(capsys, "figures", "--all", "--unit", "MAD", "--format", "csv", "-o", str(target))
-    written = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert code == 0 and f"{len(written)} figures written" in out and {r["unit"] for r in written} == {"MAD"}
+    written = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))  # a BOM in a file
+    assert (
+        code == 0
+        and f"{len(written)} figures written" in out
+        and {r["Code unité"] for r in written} == {"MAD"}
+    )
     code, out, _ = run(capsys, "figures", "--all", "--format", "json")
     assert code == 0 and len(json.loads(out)["rows"]) == total
     book = tmp_path / "tout.xlsx"
@@ -243,14 +240,17 @@ def test_figures_all_for_exports(cli, capsys, tmp_path: Path, monkeypatch) -> No
     sheet = load_workbook(book, read_only=True).active
     lines = list(sheet.iter_rows(values_only=True))
     assert code == 0 and f"{total} figures written" in out and len(lines) == total + 1
-    at = lines[0].index("sentence")
-    assert [line[at] for line in lines[1:]] == [r["sentence"] for r in rows]  # same rows, same order
+    at = lines[0].index("Phrase")
+    assert [line[at] for line in lines[1:]] == [r["Phrase"] for r in rows]  # same rows, same order
     code, _, err = run(
         capsys, "figures", "--all", "--format", "xlsx", "-o", str(tmp_path / "nope" / "x.xlsx")
     )
     assert code != 0 and "no folder" in err and err.count("\n") == 1
     code, _, err = run(capsys, "figures", "--all")
     assert code != 0 and "--all is for exports" in err
+    code, out, _ = run(capsys, "figures", "--limit", "2", "-o", str(tmp_path / "table.txt"))  # the table
+    assert code == 0 and "2 figures written" in out
+    assert (tmp_path / "table.txt").read_text(encoding="utf-8").startswith("date  ")
     # the streamed CSV is the same text whatever the batch boundary
     lines = [["a", 1], ["b", 2], ["c", 3], ["d", 4]]
     for batch in (1, 2, 3, 4, 5, 1000):
@@ -262,16 +262,19 @@ def test_cli_exports_never_carry_a_formula(tmp_path: Path) -> None:
     """A scraped sentence starting with "=" stays text in the CLI's CSV and XLSX, as in the web's."""
     from openpyxl import load_workbook
 
-    from veille.commands.figures import write_xlsx
     from veille.commands.render import _cell
+    from veille.exports import FigureExport
 
     assert _cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell(["+33 Medz"]) == "'+33 Medz"
     assert _cell(-1.5) == "-1.5" and _cell("Medz Sourcing") == "Medz Sourcing"  # numbers stay numbers
     target = tmp_path / "f.xlsx"
-    write_xlsx(target, ["sentence", "value"], [["=1+1", -3.0]])
+    row = FigureRow(1, 1, None, "s", "=cmd|' /C calc'!A0", "u", "=1+1", -3.0, "count", "-3", False, None, None,
+                    None, None, [], "=1+1", 0, 4, 0)  # fmt: skip
+    FigureExport("http://x").write_xlsx([row], target)
     sheet = load_workbook(target).active
-    assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s" and sheet["B2"].value == -3
+    assert sheet["J2"].value == "=1+1" and sheet["J2"].data_type == "s" and sheet["K2"].value == -3
+    assert all(c.data_type != "f" for line in sheet.iter_rows() for c in line)
 
 
 def test_search_query_may_start_with_a_minus(cli, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -54,6 +54,23 @@ def client(web_settings: Settings, archive: tuple[Store, Fixture]) -> Iterator[T
         yield c
 
 
+@pytest.fixture
+def veille(web_settings: Settings, archive: tuple[Store, Fixture], capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """``veille ARGS`` over the web tests' archive and config -> (exit code, output, errors). The
+    digest's base_url is the test client's, so exported article links are the same."""
+    from veille.cli import main
+
+    (web_settings.config_dir / "digest.toml").write_text('[digest]\nbase_url = "http://testserver"\n')
+    dirs = ("--data-dir", str(web_settings.data_dir), "--config-dir", str(web_settings.config_dir))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, *dirs])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
 def login(client: TestClient, password: str = PASSWORD) -> None:
     """Log in through the form, as a browser would."""
     import re

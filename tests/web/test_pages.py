@@ -348,7 +348,7 @@ def test_csv_defuses_formulas_and_xlsx_has_no_formula(client: TestClient) -> Non
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1
     assert rows[0]["Mesure"] == "<b>hausse</b>"  # data, not markup: a CSV is not HTML
-    from veille.web.export import _csv_cell
+    from veille.exports import csv_cell as _csv_cell
 
     assert _csv_cell('=HYPERLINK("http://evil.example")') == '\'=HYPERLINK("http://evil.example")'
     assert _csv_cell("-5 %") == "'-5 %" and _csv_cell(-5.0) == "-5"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+
+from veille.core.errors import VeilleError
 
 DataDir = Annotated[
     Path | None,
@@ -72,3 +75,26 @@ def parse_date(value: str | None, option: str = "--since"):  # type: ignore[no-u
     except ValueError:
         raise VeilleError(f"{option}: '{value}' is not a date (expected YYYY-MM-DD)") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class OptionError(VeilleError):
+    """An option's value the user can fix (exit 2, as a usage error)."""
+
+    exit_code = 2
+
+
+Q = TypeVar("Q")
+OPTIONS = {"sources": "--source", "article_id": "--article"}  # the others are "--" + the field's name
+
+
+def build_query(build: Callable[..., Q], text_name: str, **values: Any) -> Q:
+    """``build(**values)`` (a builder of :mod:`veille.queries`); its error one line naming the
+    option (the query's text is ``text_name``)."""
+    from veille.queries import ParameterError
+
+    try:
+        return build(**values)
+    except ParameterError as exc:
+        names = {"text": text_name, **OPTIONS}
+        fields = {f: names.get(f, "--" + f.replace("_", "-")) for f in (exc.field, exc.other) if f}
+        raise OptionError(exc.english(fields)) from None

@@ -6,8 +6,9 @@ import re
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir, open_archive
-from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
+from veille.commands.options import ConfigDir, DataDir, build_query, open_archive
+from veille.commands.render import check_format, echo_csv, echo_json, echo_table
+from veille.queries import MAX_HITS, MAX_OFFSET, search_query
 
 
 def search_cmd(
@@ -39,8 +40,8 @@ def search_cmd(
         False, "--all-versions", help="Show every syndicated copy, not one per cluster."
     ),
     order: str = typer.Option("relevance", "--order", help="relevance or date."),
-    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="Number of results."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many results."),
+    limit: int = typer.Option(20, "--limit", min=1, max=MAX_HITS, help="Number of results."),
+    offset: int = typer.Option(0, "--offset", min=0, max=MAX_OFFSET, help="Skip this many results."),
     fmt: str = typer.Option("table", "--format", help="table, json or csv."),
     exact_total: bool = typer.Option(
         False, "--exact-total", help="Count every match (slower) instead of stopping at 1,000."
@@ -54,17 +55,17 @@ def search_cmd(
     """
     import click
 
-    from veille.archive.search import SearchQuery, search
+    from veille.archive.search import search
 
     words = list(query or [])
     for word in words:  # unknown options are read as words (so that -offshoring is an exclusion)
         if word.startswith("--"):
             raise click.NoSuchOption(word.split("=", 1)[0])
     check_format(fmt)
-    q = SearchQuery(
-        text=" ".join(words), since=day(since, "--since"), until=day(until, "--until"), sources=tuple(source), org=org,
-        person=person, theme=theme, min_relevance=min_relevance, one_per_cluster=not all_versions, order=order,
-        limit=limit, offset=offset, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period,
+    q = build_query(
+        search_query, "the query", text=" ".join(words), since=since, until=until, sources=source, org=org,
+        person=person, theme=theme, min_relevance=min_relevance, all_versions=all_versions, order=order, limit=limit,
+        offset=offset, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period,
         exact_total=exact_total,
     )  # fmt: skip
     _, store = open_archive(data_dir, config_dir)

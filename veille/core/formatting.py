@@ -122,7 +122,18 @@ def format_value(
     return text
 
 
-# What a figure's status and rate read as in French (web UI, exports, digest)
+# What a figure's unit, status and rate read as in French (web UI, exports, digest)
+UNIT_LABELS = {
+    "MAD": "dirhams (DH)",
+    "EUR": "euros",
+    "USD": "dollars",
+    "percent": "pourcentage",
+    "points": "points de pourcentage",
+    "jobs": "emplois",
+    "seats": "postes de travail",
+    "count": "nombre",
+    "m2": "m²",
+}
 STATUS_LABELS = {"actual": "réalisé", "announced": "annoncé", "forecast": "prévision", "target": "objectif"}
 PER_LABELS = {
     "month": "par mois",

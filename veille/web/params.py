@@ -1,290 +1,140 @@
-"""Query-string parameters of the pages -> :class:`SearchQuery` / :class:`FigureQuery`.
+"""Query-string parameters of the pages -> :class:`SearchQuery` / :class:`FigureQuery`, through
+the one query builder (:mod:`veille.queries`).
 
 HTML forms send empty fields (``since=``): they mean "no filter". Anything else that
 does not parse is a :class:`~veille.web.errors.BadRequest` with a French message (400).
-The same parsing serves the pages, the exports and the JSON API so that "what is shown"
-and "what is downloaded" can never drift apart.
+The same parsing serves the pages and the exports so that "what is shown" and "what is
+downloaded" can never drift apart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.datastructures import QueryParams
 
-from veille.core.formatting import STATUS_LABELS
-from veille.core.models import STATUSES, UNITS
+from veille.archive.search import FigureQuery, SearchQuery
+from veille.queries import ParameterError, figure_query, search_query
 from veille.web.errors import BadRequest
 
-MAX_PAGE = 500
 PER_PAGE_CHOICES = (25, 50, 100, 250, 500)
-ORDERS = {"relevance": "pertinence", "date": "date"}
-MAX_TEXT = 500
+FIGURES_PER_PAGE = 50
+
+# what the form calls each field of the query, in the error messages
+NAMES = {
+    "text": "recherche", "since": "depuis", "until": "jusqu'au", "sources": "source", "source": "source",
+    "org": "organisation", "person": "personne", "theme": "thème", "unit": "unité", "metric": "mesure",
+    "period": "période", "indicator": "indicateur", "status": "statut", "min_value": "valeur min.",
+    "max_value": "valeur max.", "min_relevance": "pertinence min.", "order": "tri", "page": "page",
+    "limit": "résultats par page",
+}  # fmt: skip
+FIGURE_NAMES = {**NAMES, "text": "texte", "limit": "lignes par page"}
+
+Q = TypeVar("Q")
 
 
-def _text(params: QueryParams, name: str, label: str, max_len: int = 300) -> str | None:
-    value = (params.get(name) or "").strip()
-    if len(value) > max_len:
-        raise BadRequest(f"« {label} » est trop long ({len(value)} caractères, {max_len} au plus).")
-    return value or None
-
-
-def _date(params: QueryParams, name: str, label: str) -> date | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
+def built(build: Callable[..., Q], names: Mapping[str, str], **values: Any) -> Q:
+    """``build(**values)`` (a builder of :mod:`veille.queries`), its error a French 400 naming the
+    fields as in ``names``."""
     try:
-        parsed = date.fromisoformat(raw[:10]) if len(raw) <= 10 else datetime.fromisoformat(raw).date()
-    except ValueError:
-        raise BadRequest(
-            f"« {label} » : « {raw[:40]} » n'est pas une date (format attendu : AAAA-MM-JJ)."
-        ) from None
-    if parsed.year < 1900 or parsed.year > 2200:
-        raise BadRequest(f"« {label} » : année hors limites.")
-    return parsed
+        return build(**values)
+    except ParameterError as exc:
+        raise BadRequest(exc.french(names)) from None
 
 
-def _number(params: QueryParams, name: str, label: str) -> float | None:
-    raw = (params.get(name) or "").strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if not raw:
-        return None
-    try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        raise BadRequest(f"« {label} » : « {raw[:40]} » n'est pas un nombre.") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise BadRequest(f"« {label} » : nombre invalide.")
-    return value
+def _flag(params: QueryParams, name: str) -> bool:
+    return (params.get(name) or "") in ("1", "on", "true")
 
 
-def _int(params: QueryParams, name: str, label: str, default: int, lo: int, hi: int) -> int:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"« {label} » : « {raw[:40]} » n'est pas un nombre entier.") from None
-    if not lo <= value <= hi:
-        raise BadRequest(f"« {label} » doit être compris entre {lo} et {hi}.")
-    return value
+def _raw(params: QueryParams) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in params.multi_items() if v != "" and k != "page")
 
 
-def _unit(params: QueryParams) -> str | None:
-    unit = _text(params, "unit", "unité", 20)
-    if unit is not None and unit not in UNITS:
-        raise BadRequest(f"« unité » : « {unit} » inconnue (valeurs possibles : {', '.join(UNITS)}).")
-    return unit
-
-
-def _indicator(params: QueryParams) -> str | None:
-    """``indicateur``: a key of the indicator taxonomy (``config/indicators.toml``)."""
-    from veille.core.taxonomy import load_taxonomy
-
-    key = _text(params, "indicateur", "indicateur", 40)
-    if key is None:
-        return None
-    known = load_taxonomy().indicators
-    if key not in known:
-        raise BadRequest(f"« indicateur » : « {key} » inconnu (valeurs possibles : {', '.join(known)}).")
-    return key
-
-
-def _statuses(params: QueryParams) -> tuple[str, ...]:
-    """``statut`` (repeatable): actual, announced, forecast, target."""
-    out = tuple(dict.fromkeys(v.strip() for v in params.getlist("statut") if v.strip()))
-    for v in out:
-        if v not in STATUSES:
-            choices = ", ".join(f"{k} ({STATUS_LABELS[k]})" for k in STATUSES)
-            raise BadRequest(f"« statut » : « {v[:40]} » inconnu (valeurs possibles : {choices}).")
-    return out
-
-
-def _metric(params: QueryParams) -> str | None:
-    """``mesure``: words of the metric phrase (``metric``, its name in older links, still read)."""
-    return _text(params, "mesure", "mesure") or _text(params, "metric", "mesure")
-
-
-def _check_range(since: date | None, until: date | None, lo: float | None, hi: float | None) -> None:
-    if since and until and since > until:
-        raise BadRequest("La date de début est postérieure à la date de fin.")
-    if lo is not None and hi is not None and lo > hi:
-        raise BadRequest("La valeur minimale est supérieure à la valeur maximale.")
+def _common(params: QueryParams) -> dict[str, Any]:
+    """The filters the search and the figures explorer share, by their names in the query string
+    (the metric's words are ``mesure``; ``metric``, their name in older links, is still read)."""
+    get = params.get
+    return {
+        "text": get("q"), "since": get("since"), "until": get("until"), "unit": get("unit"),
+        "metric": get("mesure") or get("metric"), "period": get("period"), "indicator": get("indicateur"),
+        "status": params.getlist("statut"), "min_value": get("min_value"), "max_value": get("max_value"),
+        "org": get("org"), "order": get("order"), "exact_total": get("total") == "exact",
+        "limit": get("per_page"), "page": get("page"),
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SearchParams:
-    text: str = ""
-    since: date | None = None
-    until: date | None = None
-    sources: tuple[str, ...] = ()
-    org: str | None = None
-    person: str | None = None
-    theme: str | None = None
-    unit: str | None = None
-    metric: str | None = None
-    period: str | None = None
-    indicator: str | None = None
-    status: tuple[str, ...] = ()
-    min_value: float | None = None
-    max_value: float | None = None
-    min_relevance: float | None = None
-    order: str = "relevance"
-    all_versions: bool = False
-    exact_total: bool = False
-    page: int = 1
-    per_page: int = 20
+    """The search page's query, as its form and links show it (``p.text``, ``p.since``...: the
+    query's fields)."""
+
+    built: SearchQuery = SearchQuery(order="date")
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    def query(self) -> Any:
-        from veille.archive.search import SearchQuery
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.built, name)
 
-        return SearchQuery(
-            text=self.text,
-            since=self.since,
-            until=self.until,
-            sources=self.sources,
-            org=self.org,
-            person=self.person,
-            theme=self.theme,
-            min_relevance=self.min_relevance,
-            one_per_cluster=not self.all_versions,
-            order=self.order,
-            limit=self.per_page,
-            offset=(self.page - 1) * self.per_page,
-            unit=self.unit,
-            metric=self.metric,
-            min_value=self.min_value,
-            max_value=self.max_value,
-            period=self.period,
-            indicator=self.indicator,
-            status=self.status,
-            exact_total=self.exact_total,
-        )
+    def query(self) -> SearchQuery:
+        return self.built
+
+    @property
+    def page(self) -> int:
+        return self.built.offset // self.built.limit + 1
+
+    @property
+    def per_page(self) -> int:
+        return self.built.limit
+
+    @property
+    def all_versions(self) -> bool:
+        return not self.built.one_per_cluster
 
     @property
     def active(self) -> bool:
+        q = self.built
         return any(
-            (self.text, self.since, self.until, self.sources, self.org, self.person, self.theme, self.unit,
-             self.metric, self.period, self.indicator, self.status, self.min_value is not None,
-             self.max_value is not None, self.min_relevance is not None)
+            (q.text, q.since, q.until, q.sources, q.org, q.person, q.theme, q.unit, q.metric, q.period,
+             q.indicator, q.status, q.min_value is not None, q.max_value is not None, q.min_relevance is not None)
         )  # fmt: skip
 
 
 def search_params(params: QueryParams, per_page: int = 20) -> SearchParams:
-    text = _text(params, "q", "recherche", MAX_TEXT) or ""
-    since = _date(params, "since", "depuis")
-    until = _date(params, "until", "jusqu'au")
-    lo, hi = _number(params, "min_value", "valeur min."), _number(params, "max_value", "valeur max.")
-    _check_range(since, until, lo, hi)
-    sources = tuple(dict.fromkeys(s.strip() for s in params.getlist("source") if s.strip()))
-    if len(sources) > 50 or any(len(s) > 100 for s in sources):
-        raise BadRequest("Trop de sources, ou nom de source trop long.")
-    order = (params.get("order") or "").strip() or ("relevance" if text else "date")
-    if order not in ORDERS:
-        raise BadRequest("« tri » : valeur attendue « relevance » ou « date ».")
-    min_rel = _number(params, "min_relevance", "pertinence min.")
-    return SearchParams(
-        text=text,
-        since=since,
-        until=until,
-        sources=sources,
-        org=_text(params, "org", "organisation"),
-        person=_text(params, "person", "personne"),
-        theme=_text(params, "theme", "thème"),
-        unit=_unit(params),
-        metric=_metric(params),
-        period=_text(params, "period", "période", 20),
-        indicator=_indicator(params),
-        status=_statuses(params),
-        min_value=lo,
-        max_value=hi,
-        min_relevance=min_rel,
-        order=order,
-        all_versions=(params.get("all_versions") or "") in ("1", "on", "true"),
-        exact_total=params.get("total") == "exact",
-        page=_int(params, "page", "page", 1, 1, MAX_PAGE),
-        per_page=_int(params, "per_page", "résultats par page", per_page, 1, 100),
-        raw=tuple((k, v) for k, v in params.multi_items() if v != "" and k != "page"),
-    )
+    get = params.get
+    query = built(
+        search_query, NAMES, **_common(params), sources=params.getlist("source"), person=get("person"),
+        theme=get("theme"), min_relevance=get("min_relevance"), all_versions=_flag(params, "all_versions"),
+        default_limit=per_page,
+    )  # fmt: skip
+    return SearchParams(query, _raw(params))
 
 
 @dataclass(frozen=True)
 class FigureParams:
-    text: str = ""
-    unit: str | None = None
-    metric: str | None = None
-    min_value: float | None = None
-    max_value: float | None = None
-    period: str | None = None
-    indicator: str | None = None
-    status: tuple[str, ...] = ()
-    org: str | None = None
-    source: str | None = None
-    since: date | None = None
-    until: date | None = None
-    order: str = "date"
-    exact_total: bool = False
-    copies: bool = False  # every copy of a syndicated story as its own row
-    page: int = 1
-    per_page: int = 50
+    """The figures explorer's query, as its form and links show it (``p.unit``, ``p.copies``...)."""
+
+    built: FigureQuery = FigureQuery(limit=FIGURES_PER_PAGE)
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    def query(self, *, everything: bool = False, cap: int = 10_000) -> Any:
-        from veille.archive.search import FigureQuery
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.built, name)
 
-        return FigureQuery(
-            text=self.text,
-            unit=self.unit,
-            metric=self.metric,
-            min_value=self.min_value,
-            max_value=self.max_value,
-            period=self.period,
-            indicator=self.indicator,
-            status=self.status,
-            org=self.org,
-            source=self.source,
-            since=self.since,
-            until=self.until,
-            limit=cap if everything else self.per_page,
-            offset=0 if everything else (self.page - 1) * self.per_page,
-            order=self.order,
-            exact_total=self.exact_total,
-            copies=self.copies,
-        )
+    def query(self) -> FigureQuery:
+        return self.built
 
+    @property
+    def page(self) -> int:
+        return self.built.offset // self.built.limit + 1
 
-FIGURE_ORDERS = {"date": "date", "value": "valeur"}
+    @property
+    def per_page(self) -> int:
+        return self.built.limit
 
 
 def figure_params(params: QueryParams) -> FigureParams:
-    since = _date(params, "since", "depuis")
-    until = _date(params, "until", "jusqu'au")
-    lo, hi = _number(params, "min_value", "valeur min."), _number(params, "max_value", "valeur max.")
-    _check_range(since, until, lo, hi)
-    per_page = _int(params, "per_page", "lignes par page", 50, 1, 500)
-    order = (params.get("order") or "date").strip() or "date"
-    if order not in FIGURE_ORDERS:
-        raise BadRequest("« tri » : valeur attendue « date » ou « value ».")
-    return FigureParams(
-        text=_text(params, "q", "texte", MAX_TEXT) or "",
-        unit=_unit(params),
-        metric=_metric(params),
-        min_value=lo,
-        max_value=hi,
-        period=_text(params, "period", "période", 20),
-        indicator=_indicator(params),
-        status=_statuses(params),
-        org=_text(params, "org", "organisation"),
-        source=_text(params, "source", "source", 100),
-        since=since,
-        until=until,
-        order=order,
-        exact_total=params.get("total") == "exact",
-        copies=(params.get("copies") or "") in ("1", "on", "true"),
-        page=_int(params, "page", "page", 1, 1, 100_000),
-        per_page=per_page,
-        raw=tuple((k, v) for k, v in params.multi_items() if v != "" and k != "page"),
-    )
+    query = built(
+        figure_query, FIGURE_NAMES, **_common(params), source=params.get("source"), copies=_flag(params, "copies"),
+        default_limit=FIGURES_PER_PAGE,
+    )  # fmt: skip
+    return FigureParams(query, _raw(params))

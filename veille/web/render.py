@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from veille.core.formatting import format_value
+from veille.core.formatting import UNIT_LABELS, format_value
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCALE = "fr_FR"
@@ -38,17 +38,6 @@ ORG_KINDS = {
     "zone_operator": "aménageur de zone",
 }
 
-UNIT_LABELS = {
-    "MAD": "dirhams (DH)",
-    "EUR": "euros",
-    "USD": "dollars",
-    "percent": "pourcentage",
-    "points": "points de pourcentage",
-    "jobs": "emplois",
-    "seats": "postes de travail",
-    "count": "nombre",
-    "m2": "m²",
-}
 FACET_LABELS = {
     "source": "Sources",
     "sources": "Sources",

@@ -17,7 +17,7 @@ class WebSection(Model):
     admin_password_hash: Str | None = None
     secure_cookies: Literal["auto", "always", "never"] = "auto"
     session_hours: Int = Field(12, ge=1, le=24 * 30)
-    per_page: Int = Field(20, ge=1, le=200)
+    per_page: Int = Field(20, ge=1, le=100)  # a page of search results (veille.queries.MAX_HITS)
 
     @field_validator("secure_cookies", mode="before")
     @classmethod

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
+from veille.queries import last_page
 from veille.web.errors import LoginRequired
-from veille.web.params import MAX_PAGE
 
 
 def reader(request: Request) -> None:
@@ -74,9 +74,10 @@ class Pages:
         exact: bool = True,
     ) -> None:
         self.current = page
-        self.count = min(max(1, math.ceil(total / per_page)), MAX_PAGE) if total else 1
+        last = last_page(per_page)
+        self.count = min(max(1, math.ceil(total / per_page)), last) if total else 1
         if not exact:  # more than ``total``: there is always a next page
-            self.count = min(max(self.count, page + 1), MAX_PAGE)
+            self.count = min(max(self.count, page + 1), last)
         self.exact = exact
         base = [(k, v) for k, v in pairs if k != "page"]
 

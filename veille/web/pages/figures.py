@@ -1,8 +1,10 @@
-"""The figures explorer (``/chiffres``) and its CSV/XLSX exports."""
+"""The figures explorer (``/chiffres``) and its CSV, XLSX and JSON exports (:mod:`veille.exports`)."""
 
 from __future__ import annotations
 
+import io
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
@@ -12,12 +14,15 @@ from veille.archive import search as s
 from veille.archive.query import QueryError
 from veille.core.formatting import STATUS_LABELS, indicator_label, status_label
 from veille.core.models import STATUSES, UNITS
-from veille.web import export
+from veille.exports import TABLE_COLUMNS, FigureExport
 from veille.web.errors import BadRequest, french_query_error
 from veille.web.pages.common import Pages, page_router, query_string, render, sentence_anchor
 from veille.web.params import PER_PAGE_CHOICES, FigureParams, figure_params
 
 router = page_router()
+CSV = "text/csv; charset=utf-8"
+JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def figure_view(f: s.FigureRow) -> dict[str, Any]:
@@ -42,8 +47,8 @@ def figure_view(f: s.FigureRow) -> dict[str, Any]:
     }
 
 
-def _figures(request: Request, p: FigureParams, everything: bool = False) -> s.FigureResult:
-    return s.figures(request.app.state.store, p.query(everything=everything))
+def _figures(request: Request, p: FigureParams) -> s.FigureResult:
+    return s.figures(request.app.state.store, p.query())
 
 
 @router.get("/chiffres", response_class=HTMLResponse, summary="Explorateur de chiffres (page)")
@@ -72,7 +77,7 @@ def figures_page(request: Request) -> Response:
                 request.app.state.source_names, request.app.state.source_labels, p.source
             ),
             "count_all": "/chiffres?" + query_string([*p.raw, ("total", "exact")]),
-            "columns": export.TABLE_COLUMNS,
+            "columns": TABLE_COLUMNS,
             "units": UNITS,
             "indicator_choices": indicator_choices(),
             "status_choices": [(k, STATUS_LABELS[k]) for k in STATUSES],
@@ -88,35 +93,51 @@ def figures_page(request: Request) -> Response:
     )
 
 
+def _export(request: Request) -> FigureExport:
+    return FigureExport(str(request.base_url), request.app.state.source_labels)
+
+
+def _every(request: Request, p: FigureParams) -> Iterator[s.FigureRow]:
+    """Every matching figure, read a batch at a time; a bad query fails here, as a 400, before
+    the download starts."""
+    rows = s.iter_figures(request.app.state.store, p.query())
+    first = next(rows, None)
+    return itertools.chain([first] if first else [], rows)
+
+
+def _download(body: Iterator[str] | str | bytes, media_type: str, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if isinstance(body, Iterator):
+        return StreamingResponse(body, media_type=media_type, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
 @router.get("/chiffres.csv", summary="Chiffres affichés (ou tous avec tout=1), en CSV")
 def figures_csv(request: Request) -> Response:
     p = figure_params(request.query_params)
-    labels = request.app.state.source_labels
     if request.query_params.get("tout") == "1":  # every matching figure, streamed
-        rows = s.iter_figures(request.app.state.store, p.query())
-        first = next(rows, None)  # a bad query fails here, as a 400, before the download starts
-        everything = itertools.chain([first] if first else [], rows)
-        return StreamingResponse(
-            export.csv_chunks(everything, request.base_url, labels),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="veille-chiffres-tous.csv"'},
-        )
-    return Response(
-        export.to_csv(_figures(request, p).rows, request.base_url, labels),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="veille-chiffres.csv"'},
+        return _download(_export(request).csv_chunks(_every(request, p)), CSV, "veille-chiffres-tous.csv")
+    return _download(
+        "".join(_export(request).csv_chunks(_figures(request, p).rows)), CSV, "veille-chiffres.csv"
     )
+
+
+@router.get("/chiffres.json", summary="Chiffres affichés (ou tous avec tout=1), en JSON (colonnes du CSV)")
+def figures_json(request: Request) -> Response:
+    p = figure_params(request.query_params)
+    if request.query_params.get("tout") == "1":
+        return _download(_export(request).json_chunks(_every(request, p)), JSON, "veille-chiffres-tous.json")
+    result = _figures(request, p)
+    body = "".join(_export(request).json_chunks(result.rows, result.total, result.total_exact))
+    return _download(body, JSON, "veille-chiffres.json")
 
 
 @router.get("/chiffres.xlsx", summary="Chiffres affichés, en XLSX")
 def figures_xlsx(request: Request) -> Response:
     p = figure_params(request.query_params)
-    rows = _figures(request, p).rows
-    return Response(
-        export.to_xlsx(rows, request.base_url, request.app.state.source_labels),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="veille-chiffres.xlsx"'},
-    )
+    book = io.BytesIO()
+    _export(request).write_xlsx(_figures(request, p).rows, book)
+    return _download(book.getvalue(), XLSX, "veille-chiffres.xlsx")
 
 
 def indicator_choices() -> list[tuple[str, str]]:

@@ -10,11 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from veille.archive import search as s
 from veille.archive.query import QueryError
-from veille.core.formatting import indicator_label, status_label
+from veille.core.formatting import UNIT_LABELS, indicator_label, status_label
 from veille.web.errors import BadRequest, french_query_error
 from veille.web.pages.common import Pages, page_router, query_string, render
 from veille.web.params import SearchParams, search_params
-from veille.web.render import UNIT_LABELS
 
 router = page_router()
 
