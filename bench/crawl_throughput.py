@@ -135,7 +135,7 @@ p.crawl(Bare)
 t = time.perf_counter(); p.start(); print(time.perf_counter() - t)
 """
 
-# The Veille crawl as `python -m spiders.run` runs it, timed the way the bare spider is
+# The Veille crawl as `veille crawl --json` runs it, timed the way the bare spider is
 # (CrawlerProcess.start: spider open to close), the spaCy stage at close timed apart.
 # Optionally under cProfile (--profile DIR).
 VEILLE = """
@@ -153,15 +153,16 @@ def timed(key, fn):
     return wrapper
 CrawlerProcess.start = timed("crawl", CrawlerProcess.start)
 ExtractPipeline.close_spider = timed("extract", ExtractPipeline.close_spider)
-from spiders.run import main
+from veille.cli import main
+argv = ["crawl", "--json", "-q", *sys.argv[2:]]
 profile = sys.argv[1]
 if profile:
     import cProfile
     prof = cProfile.Profile()
-    rc = prof.runcall(main, sys.argv[2:])
+    rc = prof.runcall(main, argv)
     prof.dump_stats(profile)
 else:
-    rc = main(sys.argv[2:])
+    rc = main(argv)
 print("VEILLE-TIMING " + json.dumps(timing), file=sys.stderr)
 sys.exit(rc)
 """
@@ -208,7 +209,7 @@ def veille_config(tmp: Path, feed_url: str) -> Path:
 
 
 def scrapy_args(settings: dict[str, Any]) -> list[str]:
-    """``-s NAME=VALUE`` options of ``python -m spiders.run`` (strings as is, other values as JSON)."""
+    """``-s NAME=VALUE`` options of ``veille crawl`` (strings as is, other values as JSON)."""
     text = {key: value if isinstance(value, str) else json.dumps(value) for key, value in settings.items()}
     return [arg for key, value in text.items() for arg in ("-s", f"{key}={value}")]
 

@@ -231,6 +231,7 @@ class DedupPipeline:
         self.crawler = crawler
         self.workers = workers or Workers()  # the hashes; see veille.core.workers
         self.store: Store | None = None
+        self._own_store = True
         self.index = ClusterIndex(config)
         self.hashes: dict[str, set[str]] = {}  # content hash -> URLs seen in this run
         self._n = 0
@@ -245,15 +246,25 @@ class DedupPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.workers.open()
-        if self.database_url:
-            self.store = open_store(self.database_url)
+        shared = getattr(self.crawler, "veille_archive", None)  # the crawl process's one archive
+        if shared is not None:
+            self.store, self._own_store = shared.store, False
+            # one index per process for every source it crawls, caught up with what the others
+            # (and other processes) archived since it was built
+            key = ("dedup_index", self.config)
+            if key not in shared.shared:
+                shared.shared[key] = load_index(self.store, self.config)
+            self.index = shared.shared[key]
+            refresh_index(self.store, self.index)
+        elif self.database_url:
+            self.store, self._own_store = open_store(self.database_url), True
             self.index = load_index(self.store, self.config)
 
     def close_spider(self, spider: Any = None) -> None:
         self.workers.close()
-        if self.store is not None:
+        if self.store is not None and self._own_store:
             self.store.close()
-            self.store = None
+        self.store = None
 
     def _duplicate_of(self, digest: str, urls: set[str]) -> str | None:
         """The URL of an article with the same text under another URL, if any."""

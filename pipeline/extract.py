@@ -122,8 +122,11 @@ def extract_articles(
 class ExtractPipeline:
     """Scrapy item pipeline (last): extract what this crawl stored, in one batch at close."""
 
-    def __init__(self, database_url: str, enabled: bool, n_process: int, config_dir: Path | None) -> None:
+    def __init__(
+        self, database_url: str, enabled: bool, n_process: int, config_dir: Path | None, crawler: Any = None
+    ) -> None:
         self.database_url = database_url
+        self.crawler = crawler
         self.enabled = enabled
         self.n_process = n_process
         self.config_dir = config_dir
@@ -139,6 +142,7 @@ class ExtractPipeline:
             enabled=s.getbool("VEILLE_EXTRACT", True),
             n_process=s.getint("VEILLE_EXTRACT_PROCESSES", 1),
             config_dir=Path(config_dir) if config_dir else None,
+            crawler=crawler,
         )
 
     def process_item(self, item: Article, spider: Any = None) -> Article:
@@ -151,7 +155,8 @@ class ExtractPipeline:
             return
         from pipeline.nlp import EXTRACTOR_VERSION
 
-        store = open_store(self.database_url, migrate=False)
+        shared = getattr(self.crawler, "veille_archive", None)  # the crawl process's one archive
+        store = shared.store if shared is not None else open_store(self.database_url, migrate=False)
         try:
             # what this crawl stored, and what a crawl killed before its extraction left behind
             left = [
@@ -171,4 +176,5 @@ class ExtractPipeline:
                 self.report.processed, self.report.failed, self.report.figures,
             )  # fmt: skip
         finally:
-            store.close()
+            if shared is None:
+                store.close()

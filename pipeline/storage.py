@@ -178,6 +178,7 @@ class StorePipeline:
         self._ticks = 0
         self._last_flush = time.monotonic()
         self._own_stats: dict[str, Any] = {}  # used when no crawler (library use)
+        self._own_store = True
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -216,7 +217,9 @@ class StorePipeline:
 
     # -- lifecycle ----------------------------------------------------------------------------
     def open_spider(self, spider: Any = None) -> None:
-        self.store = open_store(self.database_url)
+        shared = getattr(self.crawler, "veille_archive", None)  # the crawl process's one archive
+        self._own_store = shared is None
+        self.store = open_store(self.database_url) if shared is None else shared.store
         if self.run_id is None:
             self.run_id = self.store.start_run("crawl", detail={"spider": self._spider_name()})
         self._last_flush = time.monotonic()
@@ -227,8 +230,10 @@ class StorePipeline:
         if self.store is None:
             self.open_spider()
         assert self.store is not None
-        urls = [item.url] + ([item.canonical_url] if item.canonical_url else [])
-        if not self.refresh and self.store.known_urls(urls):
+        # one question to the archive: written unless known (the spider skipped the URLs it
+        # knew before fetching; this catches a redirect or canonical URL, or another crawler's)
+        _, created = self.store.upsert_article(item, keep_known=not self.refresh)
+        if created is None:
             self._tick()
             raise drop(
                 self.crawler,
@@ -237,7 +242,6 @@ class StorePipeline:
                 f"known (already archived: {item.canonical_url or item.url})",
                 "DEBUG",
             )
-        _, created = self.store.upsert_article(item)
         self._inc(f"{PREFIX}{item.source}/{'new' if created else 'updated'}")
         if item.partial and created:
             self._inc(f"{PREFIX}{item.source}/archived_partial")
@@ -281,16 +285,19 @@ class StorePipeline:
             if self.finish and self.run_id is not None:
                 self.store.finish_run(self.run_id, "ok")
         finally:
-            self.store.close()
+            if self._own_store:
+                self.store.close()
             self.store = None
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         """Signal handler: mark the run failed when the crawl did not finish normally."""
         if reason == "finished" or not self.finish or self.run_id is None:
             return
-        store = open_store(self.database_url, migrate=False)
+        shared = getattr(self.crawler, "veille_archive", None)
+        store = shared.store if shared is not None else open_store(self.database_url, migrate=False)
         try:
             detail = None if self.given_run_id else {"spider": self._spider_name(), "reason": reason}
             store.finish_run(self.run_id, "failed", detail=detail)
         finally:
-            store.close()
+            if shared is None:
+                store.close()

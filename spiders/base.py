@@ -137,7 +137,11 @@ class SourceSpider(scrapy.Spider):
 
     # -- incremental crawling -------------------------------------------------------------
     def archive(self) -> Any:
-        """The archive (opened once), or None without one or when it cannot be read."""
+        """The crawl process's archive (``crawler.veille_archive``); else one opened here once;
+        None without one or when it cannot be read."""
+        shared = getattr(getattr(self, "crawler", None), "veille_archive", None)
+        if shared is not None:
+            return shared.store
         if self._store is None and not self._store_failed:
             url = self.crawler.settings.get("VEILLE_DATABASE_URL")
             if not url:
@@ -174,9 +178,10 @@ class SourceSpider(scrapy.Spider):
 
     def _close_store(self, spider: Any = None) -> None:
         learned = self.suffixes.suffix()
-        if learned and self.archive() is not None:
+        store = self.archive()
+        if learned and store is not None:
             try:
-                self._store.record_title_suffix(self.source_name, learned)
+                store.record_title_suffix(self.source_name, learned)
             except Exception as exc:  # the articles are archived; the suffix is a refinement
                 self.logger.warning("cannot keep the learned title suffix: %s", exc)
         if self._store is not None:

@@ -14,13 +14,9 @@ run the command line in a process of their own: ``python -m spiders.run [NAME...
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from veille.core.config import Settings
@@ -240,12 +236,14 @@ def _crawl(store: Any, run_id: int, chosen: list[Source], s: Any, *, progress: b
     from scrapy.utils.reactor import install_reactor
     from twisted.internet.task import LoopingCall
 
+    from spiders.archive import CrawlArchive
     from spiders.loader import spider_class_for
     from spiders.progress import CrawlProgress
     from veille.archive.store import RUN_HEARTBEAT_SECONDS
 
     _REACTOR_USED = True
     process = CrawlerProcess(s)
+    archive = CrawlArchive(store)  # one for every source of this process
     # Scrapy installs the reactor as its first crawler starts, after making the spider: one that
     # cannot be made would leave the other sources without a reactor
     install_reactor(s["TWISTED_REACTOR"], s["ASYNCIO_EVENT_LOOP"])
@@ -259,6 +257,7 @@ def _crawl(store: Any, run_id: int, chosen: list[Source], s: Any, *, progress: b
             failures.add(message)
             store.record_source(run_id, source.name, {"errors": 1, "error_messages": [message]})
             continue
+        crawler.veille_archive = archive  # type: ignore[attr-defined]  # read by spiders and stages
         crawlers.append((source, crawler))
         failures.watch(source.name, crawler)
         process.crawl(crawler).addErrback(failures.crawl_failed, source.name)
@@ -412,39 +411,3 @@ def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
         "partial": int(stats.get(prefix + "archived_partial", 0)),
         "completed": int(stats.get(prefix + "completed", 0)),
     }
-
-
-# -- python -m spiders.run ------------------------------------------------------------------
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m spiders.run",
-        description="Crawl Veille sources and print the run report as JSON.",
-        epilog="Example: python -m spiders.run medias24 --limit 5 --data-dir /tmp/veille",
-    )
-    parser.add_argument("names", nargs="*")
-    parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--config-dir", type=Path)
-    parser.add_argument("--since")
-    parser.add_argument("--limit", type=int)
-    parser.add_argument("--refresh", action="store_true")
-    parser.add_argument("--allow-host", action="append", default=[])
-    parser.add_argument(
-        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting"
-    )
-    args = parser.parse_args(argv)
-    try:
-        settings = Settings.load(data_dir=args.data_dir, config_dir=args.config_dir)
-        overrides = dict(item.split("=", 1) for item in args.set)
-        report = run_crawl(
-            settings, args.names or None, since=parse_since(args.since), limit=args.limit, refresh=args.refresh,
-            allow_hosts=tuple(args.allow_host), overrides=overrides,
-        )  # fmt: skip
-    except VeilleError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -53,6 +53,7 @@ def _database_url() -> str:
 BOT_NAME = "veille"
 SPIDER_MODULES: list[str] = []
 SPIDER_LOADER_CLASS = "spiders.loader.SourceSpiderLoader"
+COMMANDS_MODULE = "veille.scrapy_commands"  # `scrapy crawl` starts the crawl `veille crawl` starts
 
 VEILLE_DATA_DIR = os.environ.get("VEILLE_DATA_DIR") or None
 VEILLE_CONFIG_DIR = os.environ.get("VEILLE_CONFIG_DIR") or str(
@@ -74,6 +75,10 @@ ITEM_PIPELINES = {
     "pipeline.dedup.DedupPipeline": 300,
     "pipeline.storage.StorePipeline": 400,
     "pipeline.extract.ExtractPipeline": 500,
+}
+
+EXTENSIONS = {
+    "spiders.archive.ArchiveExtension": 0,  # one archive per crawl process (veille crawl makes it)
 }
 
 DOWNLOADER_MIDDLEWARES = {

@@ -117,9 +117,9 @@ def child_env(config_dir: Path, data_dir: Path) -> dict[str, str]:
 def crawl(
     config_dir: Path, data_dir: Path, *args: str, timeout: float = 300
 ) -> tuple[subprocess.CompletedProcess[str], dict | None]:
-    """``python -m spiders.run ARGS`` in a child process (one reactor per process)."""
+    """``veille crawl --json ARGS`` in a child process (one reactor per process)."""
     proc = subprocess.run(
-        [PYTHON, "-m", "spiders.run", "--config-dir", str(config_dir), "--data-dir", str(data_dir), *args],
+        [PYTHON, "-m", "veille", "crawl", "--json", "--config-dir", str(config_dir), "--data-dir", str(data_dir), *args],
         cwd=REPO, env=child_env(config_dir, data_dir), capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     report = json.loads(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else None

@@ -1,5 +1,5 @@
 """Crawls of the loopback fixture sites, each in a child process (one Twisted reactor per
-process): ``python -m spiders.run``, ``veille crawl`` and ``scrapy crawl``."""
+process): ``veille crawl`` (``--json``) and ``scrapy crawl``, the same crawl."""
 
 from __future__ import annotations
 
@@ -159,6 +159,37 @@ def test_scrapy_list_and_crawl_from_the_repo_root(fast_config_dir: Path, tmp_pat
     assert crawled.returncode == 0, crawled.stderr[-3000:]
     archive = _archive(fast_config_dir, tmp_path / "data")
     assert sorted(_path(u) for u in archive) == [f"/legacy/article-{n}.php" for n in (1, 2, 3)]
+    # the same entry point as veille crawl: one run for the sources named, in the ledger, ok
+    store = open_store(Settings.load(data_dir=tmp_path / "data", config_dir=fast_config_dir).database_url)
+    try:
+        run = store.runs(limit=1)[0]
+    finally:
+        store.close()
+    assert run["status"] == "ok" and run["detail"]["sources"] == ["fixture-legacy"], run
+
+
+def test_scrapy_crawl_checks_the_config_and_its_options_like_veille_crawl(
+    fast_config_dir: Path, tmp_path: Path
+) -> None:
+    env = child_env(fast_config_dir, tmp_path / "data")
+    scrapy = str(Path(PYTHON).parent / "scrapy")
+    bad_set = subprocess.run(
+        [scrapy, "crawl", "fixture-legacy", "-s", "DOWNLOAD_DELAYY=0"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert bad_set.returncode == 1 and "did you mean DOWNLOAD_DELAY?" in bad_set.stderr, bad_set.stderr[
+        -2000:
+    ]
+    toml = fast_config_dir / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("threshold = 0.7", "threshold = 7"))
+    bad_file = subprocess.run(
+        [scrapy, "crawl", "fixture-legacy"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    lines = [x for x in bad_file.stderr.splitlines() if x.strip()]
+    assert bad_file.returncode == 2 and lines == [lines[-1]] and "[dedup.threshold]" in lines[-1], (
+        bad_file.stderr
+    )
+    assert not (tmp_path / "data").exists()
 
 
 def test_scrapy_list_with_the_bundled_sources() -> None:

@@ -94,8 +94,12 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(select(t.articles.c.id).where(t.articles.c.content_hash == digest).limit(1))
 
-    def upsert_article(self, article: Article) -> tuple[int, bool]:
-        """Insert or update by canonical URL. Returns ``(id, created)`` and sets ``article.id``."""
+    def upsert_article(self, article: Article, *, keep_known: bool = False) -> tuple[int, bool | None]:
+        """Insert or update by canonical URL. Returns ``(id, created)`` and sets ``article.id``.
+
+        ``keep_known``: an article already archived under this URL or canonical URL (either way
+        round) is left as it is and ``created`` is None: the same question as :meth:`known_urls`,
+        asked in the transaction that would have written it."""
         now = utcnow()
         canonical = article.canonical_url or article.url
         values = {
@@ -127,6 +131,15 @@ class Store:
                     (t.articles.c.canonical_url == canonical) | (t.articles.c.url == article.url)
                 )
             )
+            if keep_known:  # either URL, as fetched or canonical, archived already: left as it is
+                known = {article.url, canonical}
+                a = t.articles.c
+                found = conn.scalar(
+                    select(a.id).where(a.url.in_(known) | a.canonical_url.in_(known)).order_by(a.id).limit(1)
+                )
+                if found is not None:
+                    article.id = found
+                    return found, None
             if existing is None:
                 existing = self._same_story(conn, article)
             was_partial = (

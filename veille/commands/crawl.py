@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, load_settings
+from veille.core.errors import VeilleError
 
 
 def register(app: typer.Typer) -> None:
@@ -38,24 +42,87 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live progress display.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
+        scrapy_set: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--set", "-s", metavar="NAME=VALUE", help="A Scrapy setting for this run (as scrapy -s)."
+            ),
+        ] = None,
         data_dir: DataDir = None,
         config_dir: ConfigDir = None,
     ) -> None:
-        from spiders.run import choose_sources, parse_since, run_crawl
+        from spiders.run import parse_since
 
-        settings = load_settings(data_dir, config_dir, vocabularies=True)
-        choose_sources(settings, names or None, None)  # unknown name: one clear line, before any work
-        report = run_crawl(
-            settings,
-            names or None,
+        report = start_crawl(
+            data_dir,
+            config_dir,
+            names,
             since=parse_since(since),
             limit=limit,
             refresh=refresh,
             allow_hosts=tuple(allow_host or ()),
-            progress=not quiet,
-            log_to_file=True,  # the terminal gets the progress and the summary, not Scrapy's log
+            overrides=scrapy_options(scrapy_set or ()),
+            progress=not (quiet or as_json),
         )
-        print_report(report)
+        if as_json:
+            typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            print_report(report)
+
+
+def scrapy_options(items: Iterable[str]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs as Scrapy settings; a name neither Scrapy nor Veille knows is one line."""
+    import difflib
+
+    import spiders.settings
+    from veille.core.conf.crawl import scrapy_names
+
+    known = scrapy_names() | {n for n in dir(spiders.settings) if n.isupper()}
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise VeilleError(f"--set {item!r}: expected NAME=VALUE")
+        if name not in known:
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            raise VeilleError(
+                f"--set: {name!r} is not a Scrapy setting" + (f" (did you mean {near[0]}?)" if near else "")
+            )
+        out[name] = value
+    return out
+
+
+def start_crawl(
+    data_dir: Path | None,
+    config_dir: Path | None,
+    names: Sequence[str] | None,
+    *,
+    since: Any = None,
+    limit: int | None = None,
+    refresh: bool = False,
+    allow_hosts: tuple[str, ...] = (),
+    overrides: dict[str, Any] | None = None,
+    progress: bool = False,
+) -> Any:
+    """The one way a crawl starts, for ``veille crawl``, ``scrapy crawl`` (veille/scrapy_commands),
+    the admin page and the scheduler (both run ``veille crawl``): every config file checked,
+    the sources chosen, then one run in the ledger (:func:`spiders.run.run_crawl`)."""
+    from spiders.run import choose_sources, run_crawl
+
+    settings = load_settings(data_dir, config_dir, vocabularies=True)
+    choose_sources(settings, list(names) if names else None, None)  # unknown name: one line, before any work
+    return run_crawl(
+        settings,
+        list(names) if names else None,
+        since=since,
+        limit=limit,
+        refresh=refresh,
+        allow_hosts=allow_hosts,
+        overrides=overrides,
+        progress=progress,
+        log_to_file=True,  # the terminal gets the progress and the summary, not Scrapy's log
+    )
 
 
 def print_report(report: object) -> None:
