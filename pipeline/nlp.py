@@ -3,7 +3,7 @@
 Pipeline (fr_core_news_md plus Veille's components)::
 
     tok2vec > morphologizer > veille_paragraphs > parser > attribute_ruler > lemmatizer > ner
-        > veille_acronyms > veille_orgs > veille_persons > veille_figures
+        > veille_acronyms > veille_orgs > veille_persons > veille_figures > veille_scopes
 
 :func:`build_nlp` loads the model once per process and argument set.
 :func:`analyze` and :func:`analyze_many` handle bad input: empty text gives an empty
@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 import pipeline.figures  # noqa: F401  (registers veille_figures)
 import pipeline.organisations  # noqa: F401  (registers veille_acronyms, veille_orgs)
 import pipeline.persons  # noqa: F401  (registers veille_persons)
+import pipeline.scopes  # noqa: F401  (registers veille_scopes)
 import pipeline.sentences  # noqa: F401  (registers veille_paragraphs)
 from pipeline.organisations import ORGANISATIONS_KEY, organisation_from_dict
 from pipeline.persons import PERSONS_KEY, person_from_dict
@@ -38,7 +39,8 @@ from veille.core.models import Analysis, Figure, Mention, Organisation, Person
 
 MODEL = "fr_core_news_md"
 # Bump when a component, the gazetteer format or the model changes what is extracted.
-EXTRACTOR_VERSION = "2026.2-indicators.1"
+# 2026.3: figures get a scope (zone, organisation, region, country, sector) and an attribution.
+EXTRACTOR_VERSION = "2026.3-scopes.1"
 CHUNK_CHARS = 100_000  # longer texts are processed in paragraph-aligned pieces
 # Memory follows the text in one nlp.pipe batch (a 100,000-character piece: ~0.5 GB over the
 # model). Once a text is long, batches hold about this much text, so that a text at the limit
@@ -79,13 +81,16 @@ def _load(config_dir: Path, figures: bool) -> Language:
             if (config_dir / name).exists()
         }
         nlp.add_pipe("veille_figures", last=True, config=cfg)
+        zones = config_dir / "zones.toml"
+        scopes = {"gazetteer_path": gazetteer, **({"zones_path": str(zones)} if zones.exists() else {})}
+        nlp.add_pipe("veille_scopes", last=True, config=scopes)
     return nlp
 
 
 def build_nlp(config_dir: Path | None = None, *, figures: bool = True) -> Language:
     """The full pipeline, loaded once per process for each (config_dir, figures).
 
-    ``config_dir`` holds ``organisations.toml`` (and ``figures.toml``); default: the bundled
+    ``config_dir`` holds ``organisations.toml`` (and ``figures.toml``, ``zones.toml``); default: the bundled
     ``config/``. ``figures=False`` leaves out the figure extractor.
     """
     return _load(Path(config_dir or PACKAGE_CONFIG).resolve(), figures)

@@ -50,7 +50,14 @@ def test_json_output(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "status",
             "per",
             "sentence",
+            "scope",
+            "attributed_to",
         }
+    # "Selon Karim Bennani, DG de Medz Sourcing, ...": the person stands for their company;
+    # the figure is about the park it names
+    (figure,) = data["figures"]
+    assert figure["scope"] == {"kind": "zone", "name": "Fès Shore"}
+    assert figure["attributed_to"] == "Medz Sourcing"
 
 
 def test_json_keeps_accents(article: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -45,6 +45,8 @@ def sources_to_opml(sources: Iterable[Source], title: str = "Veille — sources"
         }
         if s.language:
             attrs["language"] = s.language
+        if s.official:
+            attrs[f"{{{VEILLE_NS}}}official"] = "true"
         for key, value in s.selectors.items():
             attrs[f"{{{VEILLE_NS}}}sel-{key}"] = value
         for key, values in s.link_rules.items():
@@ -95,6 +97,8 @@ def sources_from_opml(
             entry["language"] = lang
         if node.get(f"{v}enabled") is not None:
             entry["enabled"] = node.get(f"{v}enabled") == "true"
+        if node.get(f"{v}official") is not None:
+            entry["official"] = node.get(f"{v}official") == "true"
         if node.get(f"{v}maxPages"):
             try:
                 entry["max_pages"] = int(node.get(f"{v}maxPages", ""))

@@ -171,6 +171,11 @@ figures = Table(
     Column("indicator", String(32)),
     Column("status", String(12), nullable=False, default="actual", server_default="actual"),
     Column("per", String(16)),
+    # migration 0016: what the figure is about (zone, organisation, region, country, sector, and
+    # its name) and the organisation the text gives as its source ("selon l'AMRC")
+    Column("scope_kind", String(16)),
+    Column("scope", String(200)),
+    Column("attributed_to", String(300)),
     # the article's publication date, copied (migration 0006): figure listings sort on their own
     # columns; PostgreSQL indexes (unit, published DESC NULLS LAST, article_id DESC, start, id)
     Column("published", AwareDateTime()),
@@ -179,6 +184,7 @@ figures = Table(
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
     Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003
     Index("ix_figures_indicator", "indicator", "status"),  # migration 0007
+    Index("ix_figures_series", "indicator", "scope_kind", "scope", "period"),  # migration 0016
 )
 
 figure_orgs = Table(

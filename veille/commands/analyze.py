@@ -73,12 +73,16 @@ def render(analysis: Analysis) -> None:
 
     console = Console()
     figures = Table(title=f"Figures ({len(analysis.figures)})")
-    for col in ("text", "value", "unit", "per", "period", "indicator", "metric", "status", "organisations"):
+    for col in (
+        "text", "value", "unit", "per", "period", "indicator", "metric", "status", "scope", "attributed to",
+        "organisations",
+    ):  # fmt: skip
         figures.add_column(col)
     for f in analysis.figures:
         figures.add_row(
             f.text, f"{f.value:g}", f.unit, f.per or "", f.period or "", f.indicator or "", f.metric or "",
-            f.status, ", ".join(f.organisations),
+            f.status, f"{f.scope_kind}: {f.scope}" if f.scope_kind else "", f.attributed_to or "",
+            ", ".join(f.organisations),
         )  # fmt: skip
     orgs = Table(title=f"Organisations ({len(analysis.organisations)})")
     for col in ("name", "kind", "forms in the text", "mentions"):

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from veille.core.conf.crawl import CrawlConfig
     from veille.core.conf.digest import DigestConfig
     from veille.core.conf.pipeline import PipelineConfig
+    from veille.core.conf.rates import RatesFile
     from veille.core.conf.schedule import ScheduleConfig
     from veille.core.conf.web import WebSection
+    from veille.core.conf.zones import ZonesFile
     from veille.core.sources import Source
     from veille.core.taxonomy import Taxonomy
 
@@ -123,9 +125,40 @@ class Settings:
         path = self.path("indicators.toml")
         return load_taxonomy(path if path.exists() else PACKAGE_CONFIG / "indicators.toml")
 
+    @functools.cached_property
+    def zones(self) -> ZonesFile:
+        """``zones.toml``: zones, regions, countries and segments of the sector (figure scopes),
+        and the official organisation kinds (the bundled file when the folder has none)."""
+        from veille.core.conf.zones import load_zones
+
+        return load_zones(self.path("zones.toml"))
+
+    @functools.cached_property
+    def rates(self) -> RatesFile:
+        """``rates.toml``: yearly MAD rates of the euro and the dollar (the bundled file when
+        the folder has none)."""
+        from veille.core.conf.rates import load_rates
+
+        return load_rates(self.path("rates.toml"))
+
+    @property
+    def official_sources(self) -> frozenset[str]:
+        """Names of the sources flagged ``official = true`` in ``sources.toml``."""
+        return frozenset(s.name for s in self.sources if s.official)
+
     def check(self) -> Settings:
         """Read every config file now; the first problem is a :class:`ConfigError`."""
-        for name in ("sources", "crawl", "pipeline", "digest", "schedule", "web", "taxonomy"):
+        for name in (
+            "sources",
+            "crawl",
+            "pipeline",
+            "digest",
+            "schedule",
+            "web",
+            "taxonomy",
+            "zones",
+            "rates",
+        ):
             getattr(self, name)
         return self
 

@@ -22,6 +22,9 @@ QUALIFIERS = ("more_than", "less_than", "up_to")
 STATUSES = ("actual", "announced", "forecast", "target")
 # What a rate is per ("80 DH/m²/mois" -> "m2/month"); None for a plain amount.
 PERS = ("month", "year", "m2/month", "m2", "hour", "day", "person")
+# What a figure is about (tests/data/realpress/CONVENTION.md, "Scope and attribution"): a zone or
+# park, an organisation, a region, a country (Morocco by default), or a segment of the sector.
+SCOPE_KINDS = ("zone", "organisation", "region", "country", "sector")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,12 @@ class Figure:
     indicator: str | None = None  # a key of config/indicators.toml: "exportations", "effectif"...
     status: str = "actual"  # one of STATUSES
     per: str | None = None  # one of PERS or None
+    # what the figure is about: scope_kind one of SCOPE_KINDS, scope its name ("Fès Shore",
+    # "Teleperformance", "Tunisie"); attributed_to the organisation the text gives as its source
+    # ("selon l'AMRC"): canonical names, None when the scope reader did not run or none is given
+    scope_kind: str | None = None
+    scope: str | None = None
+    attributed_to: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -116,7 +125,14 @@ class Analysis:
             "range_max", "period", "metric", "indicator", "status", "per", "sentence",
         )  # fmt: skip
         return {
-            "figures": [{k: getattr(f, k) for k in keys} for f in self.figures],
+            "figures": [
+                {
+                    **{k: getattr(f, k) for k in keys},
+                    "scope": {"kind": f.scope_kind, "name": f.scope} if f.scope_kind else None,
+                    "attributed_to": f.attributed_to,
+                }
+                for f in self.figures
+            ],
             "organisations": [
                 {
                     "name": o.name,

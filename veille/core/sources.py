@@ -14,6 +14,7 @@ site needs a small spider subclass. The file looks like::
     kind = "rss"                            # rss | atom | sitemap | listing | news-query
     urls = ["https://medias24.com/feed/"]
     allowed_domains = ["medias24.com"]      # default: the hosts of ``urls``
+    official = false                        # true for an agency's, ministry's, federation's site
     [source.selectors]                      # CSS (or XPath when starting with '/' or '(')
     article_links = "h2.title a"
     [source.link_rules]                     # regular expressions on absolute URLs
@@ -47,7 +48,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 LABEL_MAX = 120
 _SOURCE_KEYS = {
     "name", "label", "kind", "urls", "allowed_domains", "selectors", "link_rules", "language",
-    "enabled", "max_pages",
+    "enabled", "max_pages", "official",
 }  # fmt: skip
 
 
@@ -65,6 +66,9 @@ class Source:
     enabled: bool = True
     max_pages: int = 3
     label: str | None = None  # what readers see; None: the name
+    # an agency's, a ministry's or a federation's own site: its figures are official (the
+    # indicator series choose them first)
+    official: bool = False
 
     @property
     def display_name(self) -> str:
@@ -181,6 +185,7 @@ def parse_source(
         rules[key] = tuple(value)
     language = optional(data, "language", str, "fr", path, f"{ctx}.language") or None
     enabled = optional(data, "enabled", bool, True, path, f"{ctx}.enabled")
+    official = optional(data, "official", bool, False, path, f"{ctx}.official")
     max_pages = optional(data, "max_pages", int, 3, path, f"{ctx}.max_pages")
     if isinstance(max_pages, bool) or max_pages < 1:
         raise ConfigError(path, "max_pages must be an integer >= 1", field=f"{ctx}.max_pages")
@@ -195,6 +200,7 @@ def parse_source(
         enabled=enabled,
         max_pages=max_pages,
         label=label,
+        official=official,
     )
 
 
@@ -305,6 +311,8 @@ def source_to_toml(source: Source) -> str:
         lines.append(f"language = {_toml_str(source.language)}")
     lines.append(f"enabled = {'true' if source.enabled else 'false'}")
     lines.append(f"max_pages = {source.max_pages}")
+    if source.official:
+        lines.append("official = true")
     if source.selectors:
         lines.append("[source.selectors]")
         lines += [f"{k} = {_toml_str(v)}" for k, v in source.selectors.items()]

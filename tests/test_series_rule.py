@@ -1,0 +1,72 @@
+"""The indicator series' consolidation rule (veille/core/series.py), pure: citations in, points out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from veille.core.conf.rates import RatesFile
+from veille.core.series import Citation, consolidate, grain, period_years
+
+RATES = RatesFile(source="test", EUR={"2018": 11.0, "2024": 10.0}, USD={"2018": 9.0})
+
+
+def _c(fid: int, value: float, *, unit: str = "MAD", period: str = "2018", story: int | None = None,
+       day: int = 1, status: str = "actual", official: bool = False, **kw: object) -> Citation:  # fmt: skip
+    return Citation(figure_id=fid, article_id=fid, story=story or fid, source="s", url="u", title="t",
+                    published=datetime(2024, 1, day, tzinfo=UTC), sentence="", text="", value=value, unit=unit,
+                    period=period, indicator="exportations", status=status, scope_kind="country", scope="Maroc",
+                    official=official, **kw)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_periods() -> None:
+    assert period_years("2018") == (2018, 2018) and period_years("2018-Q3") == (2018, 2018)
+    assert period_years("2014-2018") == (2014, 2018) and period_years("2024-H1") == (2024, 2024)
+    assert period_years("fin 2018") is None
+    assert [grain(p) for p in ("2018", "2018-Q1", "2018-H2", "2014-2018")] == [
+        "year",
+        "quarter",
+        "half",
+        "span",
+    ]
+
+
+def test_a_full_tie_keeps_the_smaller_value() -> None:
+    (p,) = consolidate([_c(1, 12.0), _c(2, 10.0)], RATES)
+    assert (p.value, p.rule) == (10.0, "tie")
+
+
+def test_values_within_half_a_percent_are_one() -> None:
+    (p,) = consolidate([_c(1, 100.0), _c(2, 100.4), _c(3, 101.0, day=9)], RATES)
+    assert [(v.value, v.stories) for v in p.values] == [(100.0, 2), (101.0, 1)]
+    assert (p.value, p.rule, p.low, p.high) == (100.0, "most_cited", 100.0, 101.0)
+
+
+def test_money_in_mad_at_the_period_s_last_year_or_the_publication_year() -> None:
+    points = consolidate(
+        [
+            _c(1, 1.0, unit="EUR", period="2014-2018"),
+            _c(2, 1.0, unit="USD"),
+            _c(3, 1.0, unit="EUR", period="2030"),
+        ],
+        RATES,
+    )
+    assert [(p.period, p.unit, p.value) for p in points] == [("2014-2018", "MAD", 11.0), ("2018", "MAD", 9.0),
+                                                             ("2030", "MAD", 10.0)]  # fmt: skip
+    assert points[2].citations[0].rate_year == 2024  # a 2030 target, published in 2024
+
+
+def test_statuses_and_grains_never_mix_and_years_are_not_summed() -> None:
+    points = consolidate(
+        [_c(1, 10.0), _c(2, 99.0, status="target", official=True), _c(3, 2.0, period="2018-Q1"),
+         _c(4, 3.0, period="2018-Q2"), _c(5, 4.0, period=None)],  # type: ignore[arg-type]
+        RATES,
+    )  # fmt: skip
+    assert [(p.status, p.period, p.value) for p in points] == [
+        ("actual", "2018", 10.0), ("actual", "2018-Q1", 2.0), ("actual", "2018-Q2", 3.0), ("target", "2018", 99.0),
+    ]  # fmt: skip
+
+
+def test_copies_of_one_story_count_once() -> None:
+    (p,) = consolidate([_c(1, 10.0, story=7), _c(2, 10.0, story=7), _c(3, 10.0, story=7), _c(4, 11.0), _c(5, 11.0)],
+                       RATES)  # fmt: skip
+    assert (p.value, p.rule, p.stories, len(p.citations)) == (11.0, "most_cited", 3, 5)
