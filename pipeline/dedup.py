@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +29,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from pipeline.config import pipeline_config
 from pipeline.normalise import fold
+from pipeline.stage import Stage
 from veille.archive.clusters import last_article_id, signatures
 from veille.archive.store import Store, open_store, utcnow
 from veille.core.conf.pipeline import DedupConfig
@@ -216,7 +217,7 @@ def _add_rows(index: ClusterIndex, rows: Iterable[Any], config: DedupConfig) -> 
 
 
 # -- the Scrapy stage ----------------------------------------------------------------------------------
-class DedupPipeline:
+class DedupPipeline(Stage):
     """Scrapy item pipeline (before the store): drop exact copies, set ``cluster`` and ``minhash``."""
 
     def __init__(
@@ -226,10 +227,9 @@ class DedupPipeline:
         crawler: Any = None,
         workers: Workers | None = None,
     ) -> None:
+        super().__init__(crawler, workers)  # the hashes run in the workers
         self.database_url = database_url
         self.config = config
-        self.crawler = crawler
-        self.workers = workers or Workers()  # the hashes; see veille.core.workers
         self.store: Store | None = None
         self._own_store = True
         self.index = ClusterIndex(config)
@@ -245,7 +245,7 @@ class DedupPipeline:
         return cls(database_url(s), config, crawler, Workers.from_settings(s))
 
     def open_spider(self, spider: Any = None) -> None:
-        self.workers.open()
+        super().open_spider(spider)
         shared = getattr(self.crawler, "veille_archive", None)  # the crawl process's one archive
         if shared is not None:
             self.store, self._own_store = shared.store, False
@@ -261,7 +261,7 @@ class DedupPipeline:
             self.index = load_index(self.store, self.config)
 
     def close_spider(self, spider: Any = None) -> None:
-        self.workers.close()
+        super().close_spider(spider)
         if self.store is not None and self._own_store:
             self.store.close()
         self.store = None
@@ -279,29 +279,20 @@ class DedupPipeline:
                     return str(row.get("canonical_url") or row.get("url"))
         return None
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        """The item (or, with worker processes, a coroutine giving it), or ``DropItem``."""
-        if not isinstance(item, Article):
-            return item
-        if self.workers.pooled:
-            return self._fingerprint_elsewhere(item)
-        return self._place(item, *fingerprint(item.text, item.title, item.lead, self.config))
+    def work(self, item: Article) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        """The hashes (in a worker process); the index and the archive stay here."""
+        return fingerprint, (item.text, item.title, item.lead, self.config)
 
-    async def _fingerprint_elsewhere(self, item: Article) -> Article:
-        """Hashes in a worker process; the index and the archive stay here (no await after)."""
-        found = await self.workers.run(fingerprint, item.text, item.title, item.lead, self.config)
-        return self._place(item, *found)
-
-    def _place(self, item: Article, digest: str, minhash_data: bytes | None) -> Article:
-        """Drop an exact copy; otherwise give the item its minhash and cluster."""
-        from pipeline.storage import drop
-
+    def finish(self, item: Article, result: tuple[str, bytes | None]) -> Article:
+        """Drop an exact copy; otherwise give the item its minhash and cluster (no await after
+        the hashes: the index and the archive are read and written in one go)."""
+        digest, minhash_data = result
         urls = {u for u in (item.url, item.canonical_url) if u}
         item.content_hash = digest
         if item.text:
             original = self._duplicate_of(item.content_hash, urls)
             if original is not None:
-                raise drop(self.crawler, item.source, "duplicate", f"duplicate (same text as {original})")
+                raise self.drop(item, "duplicate", f"duplicate (same text as {original})")
             self.hashes.setdefault(item.content_hash, set()).update(urls)
         mh = minhash_from_bytes(minhash_data, self.config)
         if mh is not None:

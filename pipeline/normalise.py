@@ -17,7 +17,7 @@ import fnmatch
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,6 +25,7 @@ from w3lib.url import canonicalize_url
 
 from pipeline.config import pipeline_config
 from pipeline.limits import cap_text
+from pipeline.stage import Stage
 from veille.archive.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
 from veille.core.conf.pipeline import DEFAULT_BOILERPLATE, DEFAULT_TRACKING_PARAMS, NormaliseConfig
 from veille.core.models import Article
@@ -216,13 +217,12 @@ def normalise_article(
     return article
 
 
-class NormalisePipeline:
+class NormalisePipeline(Stage):
     """Scrapy item pipeline (first): clean URLs, titles and text; drop empty items."""
 
     def __init__(self, config: NormaliseConfig, crawler: Any = None, workers: Workers | None = None) -> None:
+        super().__init__(crawler, workers)
         self.config = config
-        self.crawler = crawler
-        self.workers = workers or Workers()  # the clean-ups; see veille.core.workers
         self._pattern = _compile(config.boilerplate)
 
     @classmethod
@@ -230,26 +230,13 @@ class NormalisePipeline:
         config = pipeline_config(crawler.settings).normalise
         return cls(config, crawler, Workers.from_settings(crawler.settings))
 
-    def open_spider(self, spider: Any = None) -> None:
-        self.workers.open()
+    def work(self, item: Article) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        return normalise_article, (item, self.config)
 
-    def close_spider(self, spider: Any = None) -> None:
-        self.workers.close()
+    def work_here(self, item: Article) -> Article:
+        return normalise_article(item, self.config, _pattern=self._pattern)
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        """The item (or, with worker processes, a coroutine giving it), or ``DropItem``."""
-        if not isinstance(item, Article):
-            return item
-        if self.workers.pooled:
-            return self._normalise_elsewhere(item)
-        return self._kept(normalise_article(item, self.config, _pattern=self._pattern))
-
-    async def _normalise_elsewhere(self, item: Article) -> Article:
-        return self._kept(await self.workers.run(normalise_article, item, self.config))
-
-    def _kept(self, item: Article) -> Article:
-        from pipeline.storage import drop
-
-        if not item.text and not item.title:
-            raise drop(self.crawler, item.source, "empty", f"empty (no text and no title: {item.url})")
-        return item
+    def finish(self, item: Article, result: Article) -> Article:
+        if not result.text and not result.title:
+            raise self.drop(result, "empty", f"empty (no text and no title: {result.url})")
+        return result

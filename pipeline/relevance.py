@@ -19,13 +19,14 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import pipeline_config
 from pipeline.normalise import fold, unaccent
+from pipeline.stage import Stage
 from veille.core.conf import PACKAGE_CONFIG, optional, read_toml, require
 from veille.core.conf.pipeline import RelevanceConfig
 from veille.core.errors import ConfigError
@@ -302,7 +303,7 @@ def judged(
     return article, reason, message
 
 
-class RelevancePipeline:
+class RelevancePipeline(Stage):
     """Scrapy item pipeline: language filter, then sector relevance."""
 
     def __init__(
@@ -313,10 +314,9 @@ class RelevancePipeline:
         workers: Workers | None = None,
         config_dir: str | None = None,
     ) -> None:
+        super().__init__(crawler, workers)  # workers judge with the lexicon of config_dir
         self.lexicon = lexicon
         self.config = config
-        self.crawler = crawler
-        self.workers = workers or Workers()  # judging, given the lexicon's config_dir
         self.config_dir = config_dir
 
     @classmethod
@@ -326,31 +326,17 @@ class RelevancePipeline:
         config = pipeline_config(crawler.settings).relevance
         return cls(load_lexicon(config_dir), config, crawler, workers, config_dir)
 
-    def open_spider(self, spider: Any = None) -> None:
-        self.workers.open()
+    def work(self, item: Article) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        return judged, (item, self.config, str(self.config_dir) if self.config_dir else None)
 
-    def close_spider(self, spider: Any = None) -> None:
-        self.workers.close()
+    def work_here(self, item: Article) -> tuple[Article, str | None, str | None]:
+        return (item, *judge(item, self.lexicon, self.config))
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        """The item (or, with worker processes, a coroutine giving it), or ``DropItem``."""
-        if not isinstance(item, Article):
-            return item
-        if self.workers.pooled:
-            return self._judge_elsewhere(item)
-        reason, message = judge(item, self.lexicon, self.config)
-        return self._kept(item, reason, message)
-
-    async def _judge_elsewhere(self, item: Article) -> Article:
-        config_dir = str(self.config_dir) if self.config_dir else None
-        return self._kept(*(await self.workers.run(judged, item, self.config, config_dir)))
-
-    def _kept(self, item: Article, reason: str | None, message: str | None) -> Article:
-        from pipeline.storage import drop
-
+    def finish(self, item: Article, result: tuple[Article, str | None, str | None]) -> Article:
+        judged_item, reason, message = result
         if reason is not None:
-            raise drop(self.crawler, item.source, reason, message or reason)
-        return item
+            raise self.drop(judged_item, reason, message or reason)
+        return judged_item
 
 
 __all__: Sequence[str] = (

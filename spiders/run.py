@@ -21,6 +21,7 @@ from typing import Any
 
 from veille.core.config import Settings
 from veille.core.errors import VeilleError
+from veille.core.ledger import ledger_lines
 from veille.core.sources import Source, find_sources, load_sources
 
 
@@ -374,7 +375,8 @@ def _complete_ledger(store: Any, run_id: int, crawlers: list[tuple[Source, Any]]
     recorded = {s["source"] for s in (run or {}).get("sources", [])}
     any_errors = False
     for source, crawler in crawlers:
-        line = ledger_line(source.name, crawler_stats(crawler))
+        # the same line the store stage writes (a source it never saw gets one of zeros)
+        line = ledger_lines(crawler_stats(crawler), {source.name: {}})[source.name]
         any_errors = any_errors or line["errors"] > 0
         if source.name not in recorded:
             store.record_source(run_id, source.name, line)
@@ -390,24 +392,3 @@ def crawler_stats(crawler: Any) -> dict[str, Any]:
     """A crawler's stats; none when its crawl never started (``crawler.stats`` raises then)."""
     stats = getattr(crawler, "_stats", None)  # Scrapy sets it as the crawl starts
     return stats.get_stats() if stats is not None else {}
-
-
-def ledger_line(source: str, stats: dict[str, Any]) -> dict[str, Any]:
-    """One source's ledger counts from Scrapy stats (the keys listed in spiders/settings.py)."""
-    prefix = f"veille/{source}/"
-    reasons = {
-        k[len(prefix) + len("dropped/") :]: int(v)
-        for k, v in stats.items()
-        if k.startswith(prefix + "dropped/") and isinstance(v, int)
-    }
-    return {
-        "fetched": int(stats.get(prefix + "fetched", 0)),
-        "new": int(stats.get(prefix + "new", 0)),
-        "duplicate": int(stats.get(prefix + "duplicate", 0)),
-        "dropped": sum(reasons.values()),
-        "drop_reasons": reasons,
-        "errors": int(stats.get(prefix + "errors", 0)),
-        "error_messages": list(stats.get(prefix + "error_messages", []) or []),
-        "partial": int(stats.get(prefix + "archived_partial", 0)),
-        "completed": int(stats.get(prefix + "completed", 0)),
-    }

@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 from pipeline.dedup import DedupPipeline
 from pipeline.normalise import NormalisePipeline
 from pipeline.relevance import RelevancePipeline
-from pipeline.storage import StorePipeline, ledger_lines, reason_key
+from pipeline.storage import StorePipeline
 from veille.archive import schema as t
 from veille.archive.store import Store, open_store
+from veille.core.ledger import ledger_lines, reason_key
 from veille.core.models import Article
 
 REPO = Path(__file__).resolve().parents[2]

@@ -45,7 +45,7 @@ def demo(
     settings = load_settings(data_dir, config_dir, vocabularies=True)
     typer.echo(f"Data directory: {settings.data_dir}")
     report = run_demo(settings, site_port=port, smtp=_parse_smtp(smtp), smtp_port=smtp_port, echo=typer.echo)
-    from pipeline.storage import DUPLICATE_REASONS
+    from veille.core.ledger import DUPLICATE_REASONS
 
     c = report.crawl
     # every article the crawl met is new, a duplicate (already archived: "known" URL or same
