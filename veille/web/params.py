@@ -65,27 +65,34 @@ def _common(params: QueryParams) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class SearchParams:
-    """The search page's query, as its form and links show it (``p.text``, ``p.since``...: the
-    query's fields)."""
+class _Paged:
+    """A page's query as its form and links show it: the built query's fields read through
+    (``p.text``, ``p.unit``...), its page and page size, and the raw parameters."""
 
-    built: SearchQuery = SearchQuery(order="date")
-    raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    built: Any
+    raw: tuple[tuple[str, str], ...]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.built, name)
 
-    def query(self) -> SearchQuery:
-        return self.built
-
     @property
     def page(self) -> int:
-        return self.built.offset // self.built.limit + 1
+        return int(self.built.offset // self.built.limit + 1)
 
     @property
     def per_page(self) -> int:
-        return self.built.limit
+        return int(self.built.limit)
+
+
+@dataclass(frozen=True)
+class SearchParams(_Paged):
+    """The search page's query."""
+
+    built: SearchQuery = SearchQuery(order="date")
+    raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def query(self) -> SearchQuery:
+        return self.built
 
     @property
     def all_versions(self) -> bool:
@@ -111,25 +118,14 @@ def search_params(params: QueryParams, per_page: int = 20) -> SearchParams:
 
 
 @dataclass(frozen=True)
-class FigureParams:
-    """The figures explorer's query, as its form and links show it (``p.unit``, ``p.copies``...)."""
+class FigureParams(_Paged):
+    """The figures explorer's query (``p.unit``, ``p.copies``...)."""
 
     built: FigureQuery = FigureQuery(limit=FIGURES_PER_PAGE)
     raw: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.built, name)
-
     def query(self) -> FigureQuery:
         return self.built
-
-    @property
-    def page(self) -> int:
-        return self.built.offset // self.built.limit + 1
-
-    @property
-    def per_page(self) -> int:
-        return self.built.limit
 
 
 def figure_params(params: QueryParams) -> FigureParams:
