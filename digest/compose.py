@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -190,9 +190,6 @@ def compose(
         # whole syndication clusters go or stay together
         excluded_clusters = {r.cluster for r in rows if r.id in excluded_set}
         rows = [r for r in rows if r.cluster not in excluded_clusters or r.id in pinned_set]
-        clusters: dict[int, list[ArticleRow]] = defaultdict(list)
-        for r in rows:
-            clusters[r.cluster].append(r)
         orgs_by_article: dict[int, set[int]] = defaultdict(set)
         for article_id, org_id, _ in mentions:
             orgs_by_article[article_id].add(org_id)
@@ -204,37 +201,7 @@ def compose(
                 return True
             return any(orgs_by_article[m.id] & followed_orgs for m in members)
 
-        stories: list[Story] = []
-        kept_articles: list[ArticleRow] = []
-        for members in clusters.values():
-            is_pinned = any(m.id in pinned_set for m in members)
-            if not is_pinned and not wanted(members):
-                continue
-            kept_articles += members
-            rep = (
-                next(m for m in members if m.id in pinned_set)
-                if is_pinned
-                else max(members, key=lambda m: (m.relevance, not m.partial, len(m.text), -m.id))
-            )
-            others = tuple(sorted({m.source for m in members if m.source != rep.source}))
-            theme = _primary_theme(rep, members, config, theme_keys)
-            stories.append(
-                Story(
-                    article_id=rep.id,
-                    title=rep.title,
-                    source=rep.source,
-                    published=rep.published,
-                    url=rep.url,
-                    summary="",
-                    theme=theme,
-                    theme_label=config.theme_label(theme),
-                    relevance=rep.relevance,
-                    score=_story_score(rep, len(members) - 1, period),
-                    other_sources=others,
-                    copies=len(members) - 1,
-                    pinned=is_pinned,
-                )
-            )
+        stories, kept_articles = _stories(rows, period, config, theme_keys, pinned_set, wanted)
         stories.sort(key=lambda s: (not s.pinned, -s.score, s.published or period.since, s.article_id))
         top = stories[: max(config.top_stories, sum(s.pinned for s in stories))]
         by_id = {r.id: r for r in rows}
@@ -260,6 +227,52 @@ def compose(
         pinned=tuple(pinned),
         excluded=tuple(excluded),
     )
+
+
+def _stories(
+    rows: list[ArticleRow],
+    period: Period,
+    config: DigestConfig,
+    theme_keys: set[str],
+    pinned: set[int],
+    wanted: Callable[[list[ArticleRow]], bool],
+) -> tuple[list[Story], list[ArticleRow]]:
+    """One story per syndication cluster the reader wants (or the editor pinned), told by its
+    pinned article or its most relevant one; and every article of the clusters kept."""
+    clusters: dict[int, list[ArticleRow]] = defaultdict(list)
+    for r in rows:
+        clusters[r.cluster].append(r)
+    stories: list[Story] = []
+    kept_articles: list[ArticleRow] = []
+    for members in clusters.values():
+        is_pinned = any(m.id in pinned for m in members)
+        if not is_pinned and not wanted(members):
+            continue
+        kept_articles += members
+        rep = (
+            next(m for m in members if m.id in pinned)
+            if is_pinned
+            else max(members, key=lambda m: (m.relevance, not m.partial, len(m.text), -m.id))
+        )
+        theme = _primary_theme(rep, members, config, theme_keys)
+        stories.append(
+            Story(
+                article_id=rep.id,
+                title=rep.title,
+                source=rep.source,
+                published=rep.published,
+                url=rep.url,
+                summary="",
+                theme=theme,
+                theme_label=config.theme_label(theme),
+                relevance=rep.relevance,
+                score=_story_score(rep, len(members) - 1, period),
+                other_sources=tuple(sorted({m.source for m in members if m.source != rep.source})),
+                copies=len(members) - 1,
+                pinned=is_pinned,
+            )
+        )
+    return stories, kept_articles
 
 
 def _primary_theme(

@@ -52,7 +52,7 @@ from veille.archive.subscribers import (
     secret_key,
     unsubscribe_token,
 )
-from veille.core.conf.digest import DigestConfig
+from veille.core.conf.digest import DigestConfig, SendPolicy
 from veille.core.config import Settings
 
 log = logging.getLogger("veille.digest.send")
@@ -201,7 +201,6 @@ def deliver_week(
     p = parse_period(period, config.timezone) if isinstance(period, str) else period
     clock = now or (lambda: datetime.now(UTC))
     worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    policy = config.send
     folder = outbox_dir(settings, p.id)
     report = DeliveryReport(period=p.id, outbox=folder if outbox else None, dry_run=dry_run)
     draft = digest_of(store, p.id)
@@ -212,20 +211,8 @@ def deliver_week(
         report.outbox = None
         return report
     secret = secret_key()  # fail before claiming anything when the key is missing
-    cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Digest, Chart | None]] = {}
-
-    charts: dict[Any, Chart | None] = {}  # the chart shows the whole week: the same for every reader
-
-    def digest_for(sub: Subscriber) -> tuple[Digest, Chart | None]:
-        key = (sub.themes, sub.orgs)
-        if key not in cache:
-            d = compose(store, config, p, themes=sub.themes, orgs=sub.orgs, pinned=pinned, excluded=excluded)
-            if d.daily not in charts:
-                charts[d.daily] = render_chart(d) if config.chart else None
-            cache[key] = (d, charts[d.daily])
-        return cache[key]
-
-    generic, generic_chart = digest_for(Subscriber(id=0, email="", themes=(), orgs=()))
+    digests = _Digests(store, config, p, pinned, excluded)
+    generic, _ = digests.of(Subscriber(id=0, email="", themes=(), orgs=()))
     if generic.empty and not config.send_empty:
         report.empty = True
         log.info("%s: nothing to report and send_empty is false: no digest sent", p.id)
@@ -233,46 +220,17 @@ def deliver_week(
     report.empty = generic.empty
     wanted: list[tuple[Subscriber, Digest, Chart | None]] = []
     for sub in readers:
-        d, chart = digest_for(sub)
+        d, chart = digests.of(sub)
         if d.empty and not config.send_empty:
             report.skipped.append((sub.email, "nothing matches their selection"))
         else:
             wanted.append((sub, d, chart))
+    batch = _Batch(store, sender, builder, period=p.id, worker=worker, policy=config.send, report=report,
+                   folder=folder, outbox=outbox, dry_run=dry_run, secret=secret, clock=clock, sleep=sleep)  # fmt: skip
     if not dry_run:
-        ensure_rows(store, p.id, [s for s, _, _ in wanted])
-        ledger.expire_claims(store, KIND, p.id, now=clock(), stale_minutes=policy.stale_claim_minutes)
-        if resend_unconfirmed:
-            n = ledger.resolve_unconfirmed(
-                store, KIND, p.id, resend=True, subscriber_ids=[s.id for s, _, _ in wanted]
-            )
-            log.info("%s: %d unconfirmed deliveries to send again (operator's decision)", p.id, n)
-        ledger.give_up_exhausted(store, KIND, p.id, policy.max_attempts)
+        batch.prepare([s for s, _, _ in wanted], resend_unconfirmed)
     for sub, d, chart in wanted:
-        if report.aborted:
-            row = None if dry_run else ledger.status_of(store, KIND, p.id, sub.id)
-            if row is not None and row["status"] in ("sent", "failed", "unconfirmed", "sending"):
-                _not_claimed(store, p.id, sub, report)  # say what it is, not "deferred"
-            else:
-                report.deferred.append((sub.email, report.aborted))
-            continue
-        if not dry_run and not ledger.claim(store, KIND, p.id, sub.id, worker, now=clock(),
-                                            max_attempts=policy.max_attempts):  # fmt: skip
-            _not_claimed(store, p.id, sub, report)
-            continue
-        try:
-            msg = builder.build(d, sub, chart=chart, token=unsubscribe_token(sub.id, sub.email, secret=secret),
-                                now=clock())  # fmt: skip
-            if outbox:
-                write_outbox(folder, f"{sub.id}-{sub.email}", msg)
-        except BaseException:
-            if not dry_run:
-                ledger.release(store, KIND, p.id, sub.id, worker, "could not build the message")
-            raise
-        if dry_run:
-            report.sent.append(sub.email)
-            report.message_ids[sub.email] = str(msg["Message-ID"])
-            continue
-        _send_one(store, sender, msg, p.id, sub, worker, policy, report, folder, clock, sleep)
+        batch.deliver(sub, d, chart)
     if not dry_run and report.complete:
         counts = delivery_counts(store, p.id)
         if set(counts) <= {"sent", "failed"}:
@@ -280,6 +238,122 @@ def deliver_week(
             when = {} if draft and draft.built_at else {"built_at": clock()}
             save_digest(store, p.id, status="sent", subject=generic.subject, **when)
     return report
+
+
+class _Digests:
+    """The period's digest for each selection of themes and organisations, composed once per
+    selection; the chart shows the whole week, rendered once for every reader."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: DigestConfig,
+        period: Period,
+        pinned: tuple[int, ...],
+        excluded: tuple[int, ...],
+    ) -> None:
+        self.store, self.config, self.period = store, config, period
+        self.pinned, self.excluded = pinned, excluded
+        self.cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Digest, Chart | None]] = {}
+        self.charts: dict[Any, Chart | None] = {}
+
+    def of(self, sub: Subscriber) -> tuple[Digest, Chart | None]:
+        key = (sub.themes, sub.orgs)
+        if key not in self.cache:
+            d = compose(
+                self.store,
+                self.config,
+                self.period,
+                themes=sub.themes,
+                orgs=sub.orgs,
+                pinned=self.pinned,
+                excluded=self.excluded,
+            )
+            if d.daily not in self.charts:
+                self.charts[d.daily] = render_chart(d) if self.config.chart else None
+            self.cache[key] = (d, self.charts[d.daily])
+        return self.cache[key]
+
+
+@dataclass
+class _Batch:
+    """One run's deliveries of a period: the ledger prepared, then each reader's message claimed,
+    built, written to the outbox and sent (or only built, in a dry run)."""
+
+    store: Store
+    sender: Sender
+    builder: MessageBuilder
+    period: str
+    worker: str
+    policy: SendPolicy
+    report: DeliveryReport
+    folder: Path
+    outbox: bool
+    dry_run: bool
+    secret: bytes
+    clock: Callable[[], datetime]
+    sleep: Callable[[float], None]
+
+    def prepare(self, readers: list[Subscriber], resend_unconfirmed: bool) -> None:
+        """A ledger row per reader; stale claims expired, unconfirmed rows sent again when the
+        operator says so, rows out of attempts given up."""
+        store, period = self.store, self.period
+        ensure_rows(store, period, readers)
+        ledger.expire_claims(
+            store, KIND, period, now=self.clock(), stale_minutes=self.policy.stale_claim_minutes
+        )
+        if resend_unconfirmed:
+            n = ledger.resolve_unconfirmed(
+                store, KIND, period, resend=True, subscriber_ids=[s.id for s in readers]
+            )
+            log.info("%s: %d unconfirmed deliveries to send again (operator's decision)", period, n)
+        ledger.give_up_exhausted(store, KIND, period, self.policy.max_attempts)
+
+    def deliver(self, sub: Subscriber, d: Digest, chart: Chart | None) -> None:
+        store, period, report, dry_run = self.store, self.period, self.report, self.dry_run
+        if report.aborted:
+            row = None if dry_run else ledger.status_of(store, KIND, period, sub.id)
+            if row is not None and row["status"] in ("sent", "failed", "unconfirmed", "sending"):
+                _not_claimed(store, period, sub, report)  # say what it is, not "deferred"
+            else:
+                report.deferred.append((sub.email, report.aborted))
+            return
+        if not dry_run and not ledger.claim(
+            store, KIND, period, sub.id, self.worker, now=self.clock(), max_attempts=self.policy.max_attempts
+        ):
+            _not_claimed(store, period, sub, report)
+            return
+        try:
+            msg = self.builder.build(
+                d,
+                sub,
+                chart=chart,
+                token=unsubscribe_token(sub.id, sub.email, secret=self.secret),
+                now=self.clock(),
+            )
+            if self.outbox:
+                write_outbox(self.folder, f"{sub.id}-{sub.email}", msg)
+        except BaseException:
+            if not dry_run:
+                ledger.release(store, KIND, period, sub.id, self.worker, "could not build the message")
+            raise
+        if dry_run:
+            report.sent.append(sub.email)
+            report.message_ids[sub.email] = str(msg["Message-ID"])
+            return
+        _send_one(
+            store,
+            self.sender,
+            msg,
+            period,
+            sub,
+            self.worker,
+            self.policy,
+            report,
+            self.folder,
+            self.clock,
+            self.sleep,
+        )
 
 
 def _not_claimed(store: Store, period: str, sub: Subscriber, report: DeliveryReport) -> None:

@@ -223,12 +223,34 @@ class OrganisationRecogniser:
         return doc
 
     def organisations(self, doc: Doc) -> list[Organisation]:
-        text = doc.text
-        gaz = self.gazetteer
+        """Hits from each source, in order (the gazetteer, the acronyms defined in the text, the
+        NER), their keys merged and their spans extended, then one Organisation per key."""
         hits = self._gazetteer_hits(doc)
-        names: dict[str, tuple[str, str | None, str | None]] = {}  # key -> (name, kind, acronym)
+        hits, defined, long_keys = self._definition_hits(doc, hits)
+        hits = self._ner_hits(doc, hits, long_keys)
+        self._merge_appositions(doc.text, hits)
+        _merge_into_longer_names(hits)
+        hits = self._other_mentions(doc, hits)
+        _extend_tails(doc.text, hits)
+        groups: dict[str, list[_Hit]] = {}
+        for h in sorted(hits, key=lambda h: (h.start, h.end)):
+            groups.setdefault(h.key, []).append(h)
+        orgs = []
+        for key, group in groups.items():
+            org = self._organisation(doc.text, key, group, defined)
+            if org is not None:
+                orgs.append(org)
+        return orgs
 
-        # acronym definitions: long form and acronym name the same organisation
+    def _definition_hits(
+        self, doc: Doc, hits: list[_Hit]
+    ) -> tuple[list[_Hit], dict[str, tuple[str, str | None, str | None]], dict[str, str]]:
+        """Acronym definitions: the long form and the acronym name the same organisation. Returns
+        the hits (a definition's two halves replace what they overlap, and the acronym's later
+        mentions are added), the organisations defined only in the text (key -> (name, kind,
+        acronym)) and the key of each defined long form (by :func:`name_key`)."""
+        gaz = self.gazetteer
+        names: dict[str, tuple[str, str | None, str | None]] = {}  # key -> (name, kind, acronym)
         definitions = doc._.acronyms if ACRONYMS_KEY in doc.user_data else find_acronyms(doc, gaz)
         acronym_keys: dict[str, str] = {}
         long_keys: dict[str, str] = {}  # name_key of a defined long form -> its key
@@ -257,8 +279,12 @@ class OrganisationRecogniser:
                 found = acronym_keys.get(tok.text)
                 if found and not any(_overlaps(h, tok.idx, tok.idx + len(tok.text)) for h in hits):
                     hits.append(_Hit(tok.idx, tok.idx + len(tok.text), found, "acronym"))
+        return hits, names, long_keys
 
-        # NER spans the gazetteer and the definitions did not cover
+    def _ner_hits(self, doc: Doc, hits: list[_Hit], long_keys: dict[str, str]) -> list[_Hit]:
+        """The hits with the NER spans the gazetteer and the definitions did not cover."""
+        text = doc.text
+        gaz = self.gazetteer
         for start, end in self._ner_candidates(doc):
             covered = [h for h in hits if _overlaps(h, start, end)]
             if covered and _own_name(doc, start, end, covered, gaz):
@@ -272,8 +298,12 @@ class OrganisationRecogniser:
                 continue
             # the long form of a defined acronym, written again without it: the same organisation
             hits.append(_Hit(start, end, long_keys.get(name_key(surface), f"n:{name_key(surface)}"), "ner"))
+        return hits
 
-        # "Tamwilcom, la Société nationale de garantie …,": an unknown org-headed name apposed to a name
+    def _merge_appositions(self, text: str, hits: list[_Hit]) -> None:
+        """ "Tamwilcom, la Société nationale de garantie …,": an unknown org-headed name apposed
+        to a name takes that name's key (in place)."""
+        gaz = self.gazetteer
         ordered = sorted(hits, key=lambda h: h.start)
         for a, b in zip(ordered, ordered[1:], strict=False):
             between = text[a.end : b.start]
@@ -288,83 +318,100 @@ class OrganisationRecogniser:
                 and re.match(r"\s*,", text[b.end : b.end + 3])
             ):
                 b.key = a.key
-        # unknown names: merge "Novatech" into "Novatech Ingénierie", then find their other mentions
-        ner_keys = {h.key for h in hits if h.key.startswith("n:")}
-        rename: dict[str, str] = {}
-        for k in ner_keys:
-            longer = [o for o in ner_keys if o != k and o.startswith(k + " ")]
-            if len(longer) == 1:
-                rename[k] = longer[0]
-        for h in hits:
-            h.key = rename.get(h.key, h.key)
+
+    def _other_mentions(self, doc: Doc, hits: list[_Hit]) -> list[_Hit]:
+        """The hits with the other mentions of the unknown names, each name's own surfaces and a
+        distinctive first word standing for the whole name ("Novatech" for "Novatech Ingénierie")."""
+        text = doc.text
         known = {text[h.start : h.end]: h.key for h in hits if h.source == "ner" and h.end - h.start > 2}
-        # a distinctive first word stands for the whole name: "Novatech" for "Novatech Ingénierie"
         firsts: dict[str, set[str]] = {}
         for h in hits:
             words = text[h.start : h.end].split()
             if h.source == "ner" and len(words) > 1:
                 firsts.setdefault(words[0], set()).add(h.key)
         for first, keys in firsts.items():
-            if len(keys) == 1 and len(first) > 3 and first[0].isupper() and _distinctive(doc, first, gaz):
+            if (
+                len(keys) == 1
+                and len(first) > 3
+                and first[0].isupper()
+                and _distinctive(doc, first, self.gazetteer)
+            ):
                 known.setdefault(first, next(iter(keys)))
         for surface, key in known.items():
             for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
                 if not any(_overlaps(h, m.start(), m.end()) for h in hits):
                     hits.append(_Hit(m.start(), m.end(), key, "ner"))
+        return hits
 
-        # "Université Mohammed 1er", "Mohammed VI": a regnal or ordinal number ends the name
-        for h in hits:
-            tail = _ORDINAL_TAIL.match(text, h.end)
-            if tail and not any(_overlaps(o, tail.start(1), tail.end()) for o in hits if o is not h):
-                h.end = tail.end()
-        # "Zoralis Maroc" where the NER saw only "Zoralis": the subsidiary's form is an alias
-        for h in hits:
-            tail = _SUBSIDIARY_RE.match(text, h.end)
-            if tail and not any(_overlaps(o, tail.start(1), tail.end()) for o in hits):
-                h.end = tail.end()
-        # one Organisation per key
-        groups: dict[str, list[_Hit]] = {}
-        for h in sorted(hits, key=lambda h: (h.start, h.end)):
-            groups.setdefault(h.key, []).append(h)
-        orgs = []
+    def _organisation(
+        self,
+        text: str,
+        key: str,
+        group: list[_Hit],
+        defined: dict[str, tuple[str, str | None, str | None]],
+    ) -> Organisation | None:
+        """The organisation a key's hits name: the gazetteer's entry (None for a place that does
+        not act, or a media outlet that is not an actor here), a name defined in the text, or the
+        best of the unknown name's surfaces."""
+        successor = years = None
+        surfaces = [text[h.start : h.end] for h in group]
         kind: str | None
-        for key, group in groups.items():
-            successor = years = None
-            surfaces = [text[h.start : h.end] for h in group]
-            if key.startswith("g:"):
-                entry = gaz.entries[int(key[2:])]
-                if entry.is_place:
-                    if not any(_ACTING_ZONE.search(text, max(0, h.start - 12), h.start) for h in group):
-                        continue  # a business park or free zone: a place, not an organisation
-                    # "la société Casanearshore, filiale de MEDZ": the company that runs it
-                    entry = dataclasses.replace(entry, kind="zone_operator")
-                if entry.kind == "media":
-                    group = [h for h in group if _media_acts(text, h, entry)]
-                    if not group:
-                        continue  # a byline, a credit or a common word: not an actor here
-                    surfaces = [text[h.start : h.end] for h in group]
-                name, kind, acronym = entry.name, entry.kind, entry.acronym
-                successor, years = entry.successor, entry.years
-            elif key in names:
-                name, kind, acronym = names[key]
-                name = name[0].upper() + name[1:]
-            else:
-                name = _best_name(surfaces)
-                kind, acronym = None, None
-            aliases = tuple(dict.fromkeys(surfaces))
-            mentions = tuple(Mention(h.start, h.end, text[h.start : h.end]) for h in group)
-            orgs.append(
-                Organisation(
-                    name=name,
-                    aliases=aliases,
-                    kind=kind,
-                    acronym=acronym,
-                    mentions=mentions,
-                    successor=successor,
-                    years=years,
-                )
-            )
-        return orgs
+        if key.startswith("g:"):
+            entry = self.gazetteer.entries[int(key[2:])]
+            if entry.is_place:
+                if not any(_ACTING_ZONE.search(text, max(0, h.start - 12), h.start) for h in group):
+                    return None  # a business park or free zone: a place, not an organisation
+                # "la société Casanearshore, filiale de MEDZ": the company that runs it
+                entry = dataclasses.replace(entry, kind="zone_operator")
+            if entry.kind == "media":
+                group = [h for h in group if _media_acts(text, h, entry)]
+                if not group:
+                    return None  # a byline, a credit or a common word: not an actor here
+                surfaces = [text[h.start : h.end] for h in group]
+            name, kind, acronym = entry.name, entry.kind, entry.acronym
+            successor, years = entry.successor, entry.years
+        elif key in defined:
+            name, kind, acronym = defined[key]
+            name = name[0].upper() + name[1:]
+        else:
+            name = _best_name(surfaces)
+            kind, acronym = None, None
+        return Organisation(
+            name=name,
+            aliases=tuple(dict.fromkeys(surfaces)),
+            kind=kind,
+            acronym=acronym,
+            mentions=tuple(Mention(h.start, h.end, text[h.start : h.end]) for h in group),
+            successor=successor,
+            years=years,
+        )
+
+
+def _merge_into_longer_names(hits: list[_Hit]) -> None:
+    """Unknown names: "Novatech" takes the key of "Novatech Ingénierie" when it starts exactly
+    one longer unknown name (in place)."""
+    ner_keys = {h.key for h in hits if h.key.startswith("n:")}
+    rename: dict[str, str] = {}
+    for k in ner_keys:
+        longer = [o for o in ner_keys if o != k and o.startswith(k + " ")]
+        if len(longer) == 1:
+            rename[k] = longer[0]
+    for h in hits:
+        h.key = rename.get(h.key, h.key)
+
+
+def _extend_tails(text: str, hits: list[_Hit]) -> None:
+    """Spans extended over what ends a name (in place): a regnal or ordinal number ("Université
+    Mohammed 1er", "Mohammed VI"), then a subsidiary's country ("Zoralis Maroc" where the NER saw
+    only "Zoralis": the subsidiary's form is an alias)."""
+    for h in hits:
+        tail = _ORDINAL_TAIL.match(text, h.end)
+        if tail and not any(_overlaps(o, tail.start(1), tail.end()) for o in hits if o is not h):
+            h.end = tail.end()
+    for h in hits:
+        tail = _SUBSIDIARY_RE.match(text, h.end)
+        if tail and not any(_overlaps(o, tail.start(1), tail.end()) for o in hits):
+            h.end = tail.end()
 
 
 _MEDIA_BEFORE = re.compile(

@@ -352,23 +352,8 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
             continue
         num, end, mult, unit, flags = found
         before = text[max(0, num.start - 40) : num.start]
-        if num.kind == "words" and _DETERMINER_BEFORE.search(before) and num.value == 2 and mult == 1.0:
-            continue  # "les deux pays": "both", not a count
-        if _DETERMINER_BEFORE.search(before) and _GROUP_AFTER.match(text, num.end):
-            continue  # "les cinq premiers opérateurs": a group, not a count
-        if _RANK_MOVE_BEFORE.search(before) and _PLACES_AFTER.match(text, num.end):
-            continue  # "a gagné 9 places", "perdu deux rangs": a rank change, not a count
-        if _RANK_BOUND_BEFORE.search(before):
-            continue  # "parmi les 50 pays les plus attractifs", "le top 10": a rank bound
-        if (
-            unit in ("count", "jobs", "seats")
-            and mult == 1.0
-            and num.value != int(num.value)
-            and num.value < 100
-        ):
-            continue  # "1,8 salarié par poste": an average, not a count
-        if unit is None and _RATIO.match(text, num.end):
-            continue  # "trois sur quatre"
+        if _not_a_figure(text, num, before, mult, unit):
+            continue
         pair = _range_or_pair(text, num, end, mult, unit, flags, lex)
         if pair:
             for q in pair:
@@ -377,88 +362,128 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
             continue
         inherit = False
         if unit is None and flags.get("bare"):
-            if _YEAR.fullmatch(text[num.start : num.end]) or num.kind not in (
-                "digits",
-                "words",
-                "approx",
-                "vague",
-            ):
+            bare = _bare_number(text, num, before, flags, lex, out)
+            if bare is None:
                 continue
-            if num.kind == "words" and "noun_at" not in flags:
-                continue
-            nm = _NUMBER_OF_AFTER.match(text, num.end)
-            if nm and num.kind == "digits":
-                noun = _noun_at(text, nm.end(), lex)  # "porter à 20 000 le nombre de cadres"
-                if noun:
-                    flags = {**noun[3], "noun_at": None}
-                    unit = noun[1]
-            pm = _PREFIX_CURRENCY.search(before)
-            if unit is not None:
-                pass
-            elif pm:
-                unit = lex.currency_of(pm.group(1))[0]  # type: ignore[index]
-                num.start = num.start - len(pm.group(0))
-                flags = {}
-            else:
-                inherit = bool(
-                    (_INHERIT_BEFORE.search(before) and _INHERIT_AFTER.match(text, num.end))
-                    or _INHERIT_STRONG.search(before)
-                    or _ELLIPTIC_AFTER.match(text, num.end)
-                    or (
-                        num.kind == "digits"
-                        and num.value >= 100
-                        and _CLAUSE_END_AFTER.match(text, num.end)
-                        and _WORD_BEFORE.search(before)
-                    )
-                )
-                if (
-                    not inherit
-                    and out
-                    and num.kind == "digits"
-                    and not _SENTENCE_END.search(text, out[-1].end, num.start)
-                ):
-                    near = num.start - out[-1].end < 80
-                    inherit = bool(
-                        (near and _TO_BEFORE.search(before) and _INHERIT_AFTER.match(text, num.end))
-                        or (near and _PAREN_BEFORE.search(before) and _PAREN_AFTER.match(text, num.end))
-                        or _AMONG_AFTER.match(text, num.end)
-                    )  # "passée de 40 salariés à 3 200", "la Tunisie (8.000)", "300 d'entre eux"
-                if inherit and out and out[-1].bare and not out[-1].inherit and _PAIR_BEFORE.search(before):
-                    inherit = False  # "niveau 2 et 3": a pair of bare numbers
-                if (
-                    not inherit
-                    and num.kind == "digits"
-                    and num.value >= 10
-                    and _AT_PLACE_AFTER.match(text, num.end)
-                ):
-                    flags = {**flags, "forward": True}
-                em = _EN_BEFORE.search(before)
-                if em:
-                    flags = {**flags, "en_at": num.start - len(before) + em.start()}
-                elif num.kind in ("approx", "vague") and not inherit:
-                    continue
-        out.append(
-            Quantity(
-                start=num.start,
-                end=end if unit or flags.get("implied") else num.end,
-                value=num.value * mult,
-                unit=unit,
-                approx=num.approx,
-                qualifier="more_than" if num.kind == "vague" else None,
-                implied=bool(flags.get("implied")),
-                people=flags.get("people"),
-                noun_end=flags.get("noun_end"),
-                points=bool(flags.get("points")),
-                bare=bool(flags.get("bare")),
-                noun_at=flags.get("noun_at"),
-                inherit=inherit,
-                forward=bool(flags.get("forward")),
-                anaphoric=bool(flags.get("anaphoric")),
-                en_at=flags.get("en_at"),
-            )
-        )
+            unit, flags, inherit = bare
+        out.append(_quantity_of(num, end, mult, unit, flags, inherit))
         last = out[-1].end
-    fractions = find_fractions(text)  # "la moitié des entreprises": 50 %
+    return _with_fractions(text, out)
+
+
+def _not_a_figure(text: str, num: _Number, before: str, mult: float, unit: str | None) -> bool:
+    """A number that counts nothing: "both", a group, a rank, an average, a ratio."""
+    if num.kind == "words" and _DETERMINER_BEFORE.search(before) and num.value == 2 and mult == 1.0:
+        return True  # "les deux pays": "both", not a count
+    if _DETERMINER_BEFORE.search(before) and _GROUP_AFTER.match(text, num.end):
+        return True  # "les cinq premiers opérateurs": a group, not a count
+    if _RANK_MOVE_BEFORE.search(before) and _PLACES_AFTER.match(text, num.end):
+        return True  # "a gagné 9 places", "perdu deux rangs": a rank change, not a count
+    if _RANK_BOUND_BEFORE.search(before):
+        return True  # "parmi les 50 pays les plus attractifs", "le top 10": a rank bound
+    if unit in ("count", "jobs", "seats") and mult == 1.0 and num.value != int(num.value) and num.value < 100:
+        return True  # "1,8 salarié par poste": an average, not a count
+    if unit is None and _RATIO.match(text, num.end):
+        return True  # "trois sur quatre"
+    return False
+
+
+def _bare_number(
+    text: str, num: _Number, before: str, flags: dict, lex: Lexicon, out: list[Quantity]
+) -> tuple[str | None, dict, bool] | None:
+    """A number without a unit: its unit when the text gives one ("le nombre de cadres", a
+    currency sign before it), or whether it inherits the unit of the figure before it; with its
+    flags. None when it is not a figure (a year, a number written in words with no noun)."""
+    unit: str | None = None
+    inherit = False
+    if _YEAR.fullmatch(text[num.start : num.end]) or num.kind not in ("digits", "words", "approx", "vague"):
+        return None
+    if num.kind == "words" and "noun_at" not in flags:
+        return None
+    nm = _NUMBER_OF_AFTER.match(text, num.end)
+    if nm and num.kind == "digits":
+        noun = _noun_at(text, nm.end(), lex)  # "porter à 20 000 le nombre de cadres"
+        if noun:
+            flags = {**noun[3], "noun_at": None}
+            unit = noun[1]
+    pm = _PREFIX_CURRENCY.search(before)
+    if unit is not None:
+        pass
+    elif pm:
+        unit = lex.currency_of(pm.group(1))[0]  # type: ignore[index]
+        num.start = num.start - len(pm.group(0))
+        flags = {}
+    else:
+        inherit = _inherits(text, num, before, out)
+        if not inherit and num.kind == "digits" and num.value >= 10 and _AT_PLACE_AFTER.match(text, num.end):
+            flags = {**flags, "forward": True}
+        em = _EN_BEFORE.search(before)
+        if em:
+            flags = {**flags, "en_at": num.start - len(before) + em.start()}
+        elif num.kind in ("approx", "vague") and not inherit:
+            return None
+    return unit, flags, inherit
+
+
+def _inherits(text: str, num: _Number, before: str, out: list[Quantity]) -> bool:
+    """A bare number takes the unit of the figure before it: "dont 300", "contre 250", "passée de
+    40 salariés à 3 200", "la Tunisie (8.000)", "300 d'entre eux"; never the second of a pair of
+    bare numbers ("niveau 2 et 3")."""
+    inherit = bool(
+        (_INHERIT_BEFORE.search(before) and _INHERIT_AFTER.match(text, num.end))
+        or _INHERIT_STRONG.search(before)
+        or _ELLIPTIC_AFTER.match(text, num.end)
+        or (
+            num.kind == "digits"
+            and num.value >= 100
+            and _CLAUSE_END_AFTER.match(text, num.end)
+            and _WORD_BEFORE.search(before)
+        )
+    )
+    if (
+        not inherit
+        and out
+        and num.kind == "digits"
+        and not _SENTENCE_END.search(text, out[-1].end, num.start)
+    ):
+        near = num.start - out[-1].end < 80
+        inherit = bool(
+            (near and _TO_BEFORE.search(before) and _INHERIT_AFTER.match(text, num.end))
+            or (near and _PAREN_BEFORE.search(before) and _PAREN_AFTER.match(text, num.end))
+            or _AMONG_AFTER.match(text, num.end)
+        )  # "passée de 40 salariés à 3 200", "la Tunisie (8.000)", "300 d'entre eux"
+    if inherit and out and out[-1].bare and not out[-1].inherit and _PAIR_BEFORE.search(before):
+        inherit = False  # "niveau 2 et 3": a pair of bare numbers
+    return inherit
+
+
+def _quantity_of(
+    num: _Number, end: int, mult: float, unit: str | None, flags: dict, inherit: bool
+) -> Quantity:
+    return Quantity(
+        start=num.start,
+        end=end if unit or flags.get("implied") else num.end,
+        value=num.value * mult,
+        unit=unit,
+        approx=num.approx,
+        qualifier="more_than" if num.kind == "vague" else None,
+        implied=bool(flags.get("implied")),
+        people=flags.get("people"),
+        noun_end=flags.get("noun_end"),
+        points=bool(flags.get("points")),
+        bare=bool(flags.get("bare")),
+        noun_at=flags.get("noun_at"),
+        inherit=inherit,
+        forward=bool(flags.get("forward")),
+        anaphoric=bool(flags.get("anaphoric")),
+        en_at=flags.get("en_at"),
+    )
+
+
+def _with_fractions(text: str, out: list[Quantity]) -> list[Quantity]:
+    """The quantities with the fractions ("la moitié des entreprises": 50 %) in their place,
+    instead of the numbers they overlap."""
+    fractions = find_fractions(text)
     if fractions:
         out = [q for q in out if not any(q.start < e and s < q.end for s, e, _ in fractions)]
         out = sorted(out + [Quantity(s, e, v, "percent") for s, e, v in fractions], key=lambda q: q.start)

@@ -148,46 +148,115 @@ def extract_page(
     site_names: Sequence[str] = (),
 ) -> PageFields:
     """Everything Veille wants from one article page (see the module docstring)."""
-    encoding = None
-    if isinstance(html, bytes):
-        html, encoding = decode_html(html, content_type)
-    else:
-        html, _ = repair_mojibake(html)
-    fetched_at = fetched_at or datetime.now(TZ)
-    selectors = selectors or {}
-    tree = parse_html(html)
-    base = url
-    for href in tree.xpath("//base/@href")[:1]:
-        base = urljoin(url, href.strip())
-    ld = json_ld(tree)
-    where: dict[str, str] = {}
+    text_html, encoding = _read(html, content_type)
+    page = _Page.parse(text_html, url, fetched_at or datetime.now(TZ), entry, selectors or {}, site_names)
+    origins = _Origins()
+    # the order is the order of the fields' origins in ``sources``; the body comes after the
+    # metadata (trafilatura works on a copy of the tree, the metadata is read first)
+    title = _title(page, origins)
+    published = _published(page, origins)
+    modified = _modified(page)
+    author = _author(page, origins)
+    lead = _lead(page, origins)
+    text = _text(page, origins, title)
+    return PageFields(
+        url=url,
+        title=title,
+        text=text,
+        published=published,
+        author=author,
+        lead=lead,
+        language=_language(page, origins, language),
+        modified=modified,
+        canonical_url=_canonical(page.tree, _base_url(page.tree, url)),
+        encoding=encoding,
+        title_tag=_title_tag(page.tree),
+        sources=origins.where,
+    )
 
-    def first(name: str, *candidates: tuple[str, Any]) -> Any:
+
+def _read(html: str | bytes, content_type: str | None) -> tuple[str, str | None]:
+    """The page as text and the encoding it was decoded from (None when handed text, whose
+    mojibake is still repaired)."""
+    if isinstance(html, bytes):
+        return decode_html(html, content_type)
+    return repair_mojibake(html)[0], None
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One parsed page and what every field reads: its tree, JSON-LD, feed entry and the
+    source's selectors' matches."""
+
+    html: str
+    url: str
+    tree: Any
+    ld: dict[str, Any]
+    entry: FeedEntry | None
+    fetched_at: datetime
+    selected: dict[str, list[str]]
+    site_names: Sequence[str]
+
+    @classmethod
+    def parse(
+        cls,
+        html: str,
+        url: str,
+        fetched_at: datetime,
+        entry: FeedEntry | None,
+        selectors: Mapping[str, str],
+        site_names: Sequence[str],
+    ) -> _Page:
+        tree = parse_html(html)
+        selected = {
+            k: select(tree, html, v) for k, v in selectors.items() if k in ("title", "text", "date", "author")
+        }
+        return cls(html, url, tree, json_ld(tree), entry, fetched_at, selected, site_names)
+
+    def date(self, value: Any) -> datetime | None:
+        return parse_date(value, self.fetched_at) if isinstance(value, str) else None
+
+
+@dataclass
+class _Origins:
+    """Field -> where its value came from, filled as each field takes its first candidate."""
+
+    where: dict[str, str] = field(default_factory=dict)
+
+    def first(self, name: str, *candidates: tuple[str, Any]) -> Any:
         for origin, value in candidates:
             if value:
-                where[name] = origin
+                self.where[name] = origin
                 return value
         return None
 
-    sel = {k: select(tree, html, v) for k, v in selectors.items() if k in ("title", "text", "date", "author")}
 
-    # title
-    headline, origin = page_title(tree, ld, url, site_names, clean(entry.title) if entry else None)
-    title = (
-        first(
+def _base_url(tree: Any, url: str) -> str:
+    """The URL relative links resolve against: the page's ``<base href>``, else its own."""
+    for href in tree.xpath("//base/@href")[:1]:
+        return urljoin(url, href.strip())
+    return url
+
+
+def _title(page: _Page, origins: _Origins) -> str:
+    entry = page.entry
+    headline, origin = page_title(
+        page.tree, page.ld, page.url, page.site_names, clean(entry.title) if entry else None
+    )
+    return (
+        origins.first(
             "title",
-            ("selector", decode_entities(next(iter(sel.get("title", [])), ""))),
+            ("selector", decode_entities(next(iter(page.selected.get("title", [])), ""))),
             (origin, headline),
             ("feed", decode_entities(entry.title) if entry else None),
         )
         or ""
     )
 
-    # date
-    def d(value: Any) -> datetime | None:
-        return parse_date(value, fetched_at) if isinstance(value, str) else None
 
-    zone = site_zone(url, (tree.xpath("/html/@lang") or [None])[0])
+def _published(page: _Page, origins: _Origins) -> datetime | None:
+    tree, ld, entry, fetched_at, d = page.tree, page.ld, page.entry, page.fetched_at, page.date
+    zone = site_zone(page.url, (tree.xpath("/html/@lang") or [None])[0])
     ld_pub = as_written(d(ld.get("datePublished")) or d(ld.get("dateCreated")), zone)
     meta_pub = as_written(next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None), zone)
     structured = ld_pub or meta_pub
@@ -198,9 +267,9 @@ def extract_page(
     # the page's own publication date, when written with its zone (not a naive one read in ours)
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
     written = as_written(next((x for x in zoned if x), None), zone)
-    published = first(
+    return origins.first(
         "published",
-        ("selector", next((x for x in (d(v) for v in sel.get("date", [])) if x), None)),
+        ("selector", next((x for x in (d(v) for v in page.selected.get("date", [])) if x), None)),
         (
             "htmldate",
             publication_day(
@@ -216,98 +285,109 @@ def extract_page(
         ("meta", meta_pub),
         ("page", on_page),
     )
-    modified = d(ld.get("dateModified")) or next(
-        (x for x in (d(meta(tree, n)) for n in MODIFIED_META) if x), None
+
+
+def _modified(page: _Page) -> datetime | None:
+    return page.date(page.ld.get("dateModified")) or next(
+        (x for x in (page.date(meta(page.tree, n)) for n in MODIFIED_META) if x), None
     )
 
-    # author
-    meta_author = meta(
-        tree,
-        "author",
-        "article:author",
-        "og:article:author",
-        "citation_author",
-        "dc.creator",
-        "dcterms.creator",
-        "byl",
-        "parsely-author",
-        "sailthru.author",
-    )
+
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "citation_author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "parsely-author",
+    "sailthru.author",
+)
+
+
+def _author(page: _Page, origins: _Origins) -> str | None:
+    tree, ld, entry = page.tree, page.ld, page.entry
+    meta_author = meta(tree, *_AUTHOR_META)
     if meta_author and meta_author.startswith(("http://", "https://")):
         meta_author = None
 
     def person(value: str | None) -> str | None:
         """An author field without its label ("Par", "Post author By"), never the site's name."""
         value = _BYLINE_LABEL.sub("", value).strip() if value else None
-        return None if not value or site_named(tree, ld, url, value) else value
+        return None if not value or site_named(tree, ld, page.url, value) else value
 
-    chosen = ", ".join(sel.get("author", []))
-    author = first("author", ("selector", _BYLINE_LABEL.sub("", chosen).strip() or None)) or first(
+    chosen = ", ".join(page.selected.get("author", []))
+    author = origins.first(
+        "author", ("selector", _BYLINE_LABEL.sub("", chosen).strip() or None)
+    ) or origins.first(
         "author",
         ("json-ld", person(ld_text(ld.get("author") or ld.get("creator")))),
         ("meta", person(meta_author)),
         ("feed", person(clean(entry.author)) if entry and entry.author else None),
     )
     if not author:  # the byline, read only when nothing else names anyone (a tree copy)
-        author = first("author", ("byline", person(byline_author(tree))))
+        author = origins.first("author", ("byline", person(byline_author(tree))))
+    return author
 
-    # lead
-    lead = first(
+
+def _lead(page: _Page, origins: _Origins) -> str | None:
+    entry = page.entry
+    return origins.first(
         "lead",
-        ("json-ld", ld_text(ld.get("description") or ld.get("abstract"))),
-        ("meta", meta(tree, "description", "og:description", "twitter:description", "dc.description")),
+        ("json-ld", ld_text(page.ld.get("description") or page.ld.get("abstract"))),
+        ("meta", meta(page.tree, "description", "og:description", "twitter:description", "dc.description")),
         ("feed", clean(entry.summary)[:1000] if entry and entry.summary else None),
     )
 
-    # text (trafilatura works on a copy of the tree: the metadata above is read first)
-    doc = run_trafilatura(tree, url)
+
+def _text(page: _Page, origins: _Origins, title: str) -> str:
+    """The body (trafilatura works on a copy of the tree: the metadata is read first)."""
+    entry, ld = page.entry, page.ld
+    doc = run_trafilatura(page.tree, page.url)
     body_ld = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else None
     text = (
-        first(
+        origins.first(
             "text",
-            ("selector", "\n\n".join(sel.get("text", []))),
+            ("selector", "\n\n".join(page.selected.get("text", []))),
             ("trafilatura", paragraphs(getattr(doc, "text", None))),
             ("json-ld", paragraphs(body_ld)),
             ("feed", entry.summary if entry else None),
         )
         or ""
     )
-
-    if where.get("text") == "trafilatura":
+    if origins.where.get("text") == "trafilatura":
         # the title is a field of its own: the body starts after it. A standfirst stays at the
         # head of the body, where the figure extractor (which reads the body) finds its figures
         text = strip_repeated_heading(text, title)
+    return text
 
-    # language, canonical
-    lang = first(
+
+def _language(page: _Page, origins: _Origins, configured: str | None) -> str | None:
+    tree, ld, entry = page.tree, page.ld, page.entry
+    return origins.first(
         "language",
         ("html", language_code((tree.xpath("/html/@lang") or tree.xpath("/html/@xml:lang") or [None])[0])),
         ("meta", language_code(meta(tree, "og:locale", "content-language", "language", "dc.language"))),
         ("json-ld", language_code(ld_text(ld.get("inLanguage")))),
         ("feed", entry.language if entry else None),
-        ("config", language),
+        ("config", configured),
     )
+
+
+def _canonical(tree: Any, base: str) -> str | None:
+    """``<link rel=canonical>``, else ``og:url``, resolved against the page's base."""
     canonical = None
     for href in tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")[:1]:
         canonical = urljoin(base, href.strip())
     if not canonical:
         og = meta(tree, "og:url")
         canonical = urljoin(base, og) if og else None
+    return canonical
 
-    return PageFields(
-        url=url,
-        title=title,
-        text=text,
-        published=published,
-        author=author,
-        lead=lead,
-        language=lang,
-        modified=modified,
-        canonical_url=canonical,
-        encoding=encoding,
-        title_tag=" ".join(" ".join(t.itertext()) for t in tree.xpath("//head/title | //title")[:1]) or None,
-        sources=where,
-    )
+
+def _title_tag(tree: Any) -> str | None:
+    return " ".join(" ".join(t.itertext()) for t in tree.xpath("//head/title | //title")[:1]) or None
 
 
 # "Par", "By", "Post author By", "Author:", "Von", "Vom", "Por" before a byline's name
@@ -321,9 +401,7 @@ _BYLINE_LABEL = re.compile(
 def page_links(html: str, url: str) -> list[str]:
     """Absolute http(s) links of a page, in order, without fragments (relative links resolved)."""
     tree = parse_html(html)
-    base = url
-    for href in tree.xpath("//base/@href")[:1]:
-        base = urljoin(url, href.strip())
+    base = _base_url(tree, url)
     out: list[str] = []
     for href in tree.xpath("//a/@href"):
         absolute = urljoin(base, href.strip()).split("#", 1)[0]

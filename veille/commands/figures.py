@@ -84,15 +84,8 @@ def figures_cmd(
     every copy as its own row.
     """
     from veille.archive.search import figures, iter_figures
-    from veille.exports import FORMATS
 
-    check_format(fmt, ("table", *FORMATS))
-    if fmt == "xlsx" and output is None:
-        raise VeilleError("--format xlsx writes a file: add -o FILE.xlsx")
-    if every and fmt == "table":
-        raise VeilleError("--all is for exports: add --format csv, json or xlsx (and -o FILE)")
-    if output is not None and not output.resolve().parent.is_dir():  # before a long export, not after
-        raise VeilleError(f"cannot write {output}: no folder {output.parent}")
+    _check_output(fmt, every, output)
     q = build_query(
         figure_query, "the text", text=text, unit=unit, metric=metric, min_value=min_value, max_value=max_value,
         period=period, org=org, indicator=indicator, status=status, source=source, since=since, until=until,
@@ -115,6 +108,25 @@ def figures_cmd(
             return
     finally:
         store.close()
+    _show(result, output, offset, copies)
+
+
+def _check_output(fmt: str, every: bool, output: Path | None) -> None:
+    """The format and the output agree, and the output's folder exists (before a long export,
+    not after)."""
+    from veille.exports import FORMATS
+
+    check_format(fmt, ("table", *FORMATS))
+    if fmt == "xlsx" and output is None:
+        raise VeilleError("--format xlsx writes a file: add -o FILE.xlsx")
+    if every and fmt == "table":
+        raise VeilleError("--all is for exports: add --format csv, json or xlsx (and -o FILE)")
+    if output is not None and not output.resolve().parent.is_dir():
+        raise VeilleError(f"cannot write {output}: no folder {output.parent}")
+
+
+def _show(result: FigureResult, output: Path | None, offset: int, copies: bool) -> None:
+    """A page of figures as a table, on the screen or in a file."""
     if output is None:
         _print(result, offset, copies)
         return

@@ -9,16 +9,22 @@ started here unless one is given) and into the outbox folder of the data directo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from veille.core.config import Settings
 from veille.core.errors import VeilleError
+
+if TYPE_CHECKING:
+    from veille.archive.store import Store
+    from veille.core.conf.digest import DigestConfig
+    from veille.core.sources import Source
 
 DEMO_SUBSCRIBER = "analyste@veille-demo.test"
 
@@ -101,101 +107,148 @@ def run_demo(
     echo: Callable[[str], None] = print,
 ) -> DemoReport:
     """Run the demo chain; ``smtp`` delivers to an existing server instead of starting one."""
-    from digest.compose import compose, latest_week_with_articles
-    from digest.send import deliver_week
-    from digest.smtp import SmtpSender
-    from pipeline.extract import extract_articles
-    from spiders.run import run_crawl
-    from veille.archive.search import FigureQuery, figures, org_stats
     from veille.archive.store import open_store
-    from veille.archive.subscribers import add_subscriber
-    from veille.core.sources import source_labels, sources_for_demo
-    from veille.demo.site import SITE_NAME, DemoSite
 
     settings.ensure_data_dir()
     report = DemoReport()
     store = open_store(settings.database_url)
-    controller = None
     try:
-        with DemoSite(port=site_port) as site:
-            report.site_url = site.base_url
-            echo(f"Demo news site serving on {site.base_url}")
-            domain = urlsplit(site.base_url).hostname or "127.0.0.1"
-            sources = sources_for_demo(site.rss_url, site.atom_url, site.listing_url, domain, SITE_NAME)
-            logs = settings.data_dir / "logs"
-            logs.mkdir(parents=True, exist_ok=True)
-            echo(f"Crawling its RSS feed, Atom feed and listing pages (log: {logs / 'demo-crawl.log'})")
-            crawl = run_crawl(
-                settings,
-                sources=sources,
-                allow_hosts=(domain,),
-                progress=True,  # a progress bar on a terminal, a line per source otherwise
-                overrides={
-                    "LOG_FILE": str(logs / "demo-crawl.log"),
-                    "LOG_FILE_APPEND": False,
-                    # our own site on loopback: no need for the politeness delay of real sites
-                    "DOWNLOAD_DELAY": 0,
-                    "AUTOTHROTTLE_ENABLED": False,
-                },
-            )
-        report.crawl = {k: crawl.total(k) for k in ("fetched", "new", "duplicate", "dropped", "errors")}
-        reasons: dict[str, int] = {}
-        for src in crawl.sources:
-            for reason, count in src.drop_reasons.items():
-                reasons[reason] = reasons.get(reason, 0) + count
-        report.crawl["drop_reasons"] = reasons
-        extract_articles(store, config_dir=settings.config_dir)  # anything still pending
-        report.articles_in_archive = store.count_articles()
-
-        period = latest_week_with_articles(store)
-        report.period = period
-        if period is None:
-            raise DemoError("the demo crawl archived no article: nothing to put in a digest")
-        found = figures(store, FigureQuery(limit=1000, copies=True))  # every figure extracted
-        report.figures = found.total
-        report.organisations = len(org_stats(store))  # what `veille orgs` lists
-        config = settings.digest
-        # the demo's sources are not in sources.toml: their labels come from the demo itself
-        config = config.model_copy(
-            update={"source_labels": {**config.source_labels, **source_labels(sources)}}
-        )
-        week = compose(store, config, period)
-        report.top_figures = [
-            " — ".join(
-                x
-                for x in (
-                    (f"{kf.status_label} : " if kf.status_label else "")
-                    + kf.formatted.replace("\u00a0", " "),
-                    kf.metric,
-                    kf.period,
-                    config.source_label(kf.source),
-                )
-                if x
-            )
-            for kf in week.figures[:5]
-        ]
-
-        if smtp is None:
-            controller, inbox = _start_smtp("127.0.0.1", smtp_port)
-            host, port = controller.hostname, controller.port
-        else:
-            inbox, (host, port) = None, smtp
-        report.smtp = f"{host}:{port}"
-        _demo_secret(settings)
-        subscriber, _ = add_subscriber(store, DEMO_SUBSCRIBER, name="Analyste (démo)", resubscribe=True)
-        sender = SmtpSender(host=host, port=port, security="none")
-        delivery = deliver_week(
-            settings, store, period, sender, subscribers=[subscriber], outbox=True, config=config
-        )
-        report.delivery = delivery.summary()
-        report.already_sent = bool(delivery.already_sent)
-        if delivery.outbox is not None and delivery.outbox.is_dir():
-            report.outbox = sorted(p for p in delivery.outbox.iterdir() if p.suffix in (".eml", ".html"))
-        report.received = len(inbox.messages) if inbox is not None else len(delivery.sent)
-        if delivery.failed or delivery.deferred:
-            raise DemoError(f"the digest could not be delivered: {delivery.summary()}")
+        sources = _crawl_site(settings, site_port, echo, report)
+        period = _read_archive(settings, store, report)
+        config = _digest_config(settings, sources)
+        report.top_figures = _top_figures(store, config, period)
+        with _mail_server(smtp, smtp_port) as (host, port, inbox):
+            report.smtp = f"{host}:{port}"
+            _deliver(settings, store, period, config, (host, port), inbox, report)
         return report
     finally:
-        if controller is not None:
-            controller.stop()
         store.close()
+
+
+def _crawl_site(
+    settings: Settings, site_port: int, echo: Callable[[str], None], report: DemoReport
+) -> list[Source]:
+    """Serve the demo site and crawl it with the real spiders; the crawl's totals go in the
+    report. Returns the demo's sources (they are not in sources.toml)."""
+    from spiders.run import run_crawl
+    from veille.core.sources import sources_for_demo
+    from veille.demo.site import SITE_NAME, DemoSite
+
+    with DemoSite(port=site_port) as site:
+        report.site_url = site.base_url
+        echo(f"Demo news site serving on {site.base_url}")
+        domain = urlsplit(site.base_url).hostname or "127.0.0.1"
+        sources = sources_for_demo(site.rss_url, site.atom_url, site.listing_url, domain, SITE_NAME)
+        logs = settings.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        echo(f"Crawling its RSS feed, Atom feed and listing pages (log: {logs / 'demo-crawl.log'})")
+        crawl = run_crawl(
+            settings,
+            sources=sources,
+            allow_hosts=(domain,),
+            progress=True,  # a progress bar on a terminal, a line per source otherwise
+            overrides={
+                "LOG_FILE": str(logs / "demo-crawl.log"),
+                "LOG_FILE_APPEND": False,
+                # our own site on loopback: no need for the politeness delay of real sites
+                "DOWNLOAD_DELAY": 0,
+                "AUTOTHROTTLE_ENABLED": False,
+            },
+        )
+    report.crawl = {k: crawl.total(k) for k in ("fetched", "new", "duplicate", "dropped", "errors")}
+    reasons: dict[str, int] = {}
+    for src in crawl.sources:
+        for reason, count in src.drop_reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    report.crawl["drop_reasons"] = reasons
+    return sources
+
+
+def _read_archive(settings: Settings, store: Store, report: DemoReport) -> str:
+    """Extract what is still pending and count what the archive holds (articles, figures,
+    organisations). Returns the latest week with articles, the digest's period."""
+    from digest.compose import latest_week_with_articles
+    from pipeline.extract import extract_articles
+    from veille.archive.search import FigureQuery, figures, org_stats
+
+    extract_articles(store, config_dir=settings.config_dir)  # anything still pending
+    report.articles_in_archive = store.count_articles()
+    period = latest_week_with_articles(store)
+    report.period = period
+    if period is None:
+        raise DemoError("the demo crawl archived no article: nothing to put in a digest")
+    found = figures(store, FigureQuery(limit=1000, copies=True))  # every figure extracted
+    report.figures = found.total
+    report.organisations = len(org_stats(store))  # what `veille orgs` lists
+    return period
+
+
+def _digest_config(settings: Settings, sources: list[Source]) -> DigestConfig:
+    """digest.toml's configuration, with the labels of the demo's sources (not in sources.toml)."""
+    from veille.core.sources import source_labels
+
+    config = settings.digest
+    return config.model_copy(update={"source_labels": {**config.source_labels, **source_labels(sources)}})
+
+
+def _top_figures(store: Store, config: DigestConfig, period: str) -> list[str]:
+    """The first five key figures of the week's digest, one line each."""
+    from digest.compose import compose
+
+    week = compose(store, config, period)
+    return [
+        " — ".join(
+            x
+            for x in (
+                (f"{kf.status_label} : " if kf.status_label else "") + kf.formatted.replace("\u00a0", " "),
+                kf.metric,
+                kf.period,
+                config.source_label(kf.source),
+            )
+            if x
+        )
+        for kf in week.figures[:5]
+    ]
+
+
+@contextmanager
+def _mail_server(smtp: tuple[str, int] | None, smtp_port: int) -> Iterator[tuple[str, int, _Inbox | None]]:
+    """The SMTP server to deliver to: the one given, or a local one started (and stopped) here."""
+    if smtp is not None:
+        yield smtp[0], smtp[1], None
+        return
+    controller, inbox = _start_smtp("127.0.0.1", smtp_port)
+    try:
+        yield controller.hostname, controller.port, inbox
+    finally:
+        controller.stop()
+
+
+def _deliver(
+    settings: Settings,
+    store: Store,
+    period: str,
+    config: DigestConfig,
+    server: tuple[str, int],
+    inbox: _Inbox | None,
+    report: DemoReport,
+) -> None:
+    """Deliver the week's digest to the demo subscriber and into the outbox; what was delivered
+    goes in the report. Raises DemoError when the digest could not be delivered."""
+    from digest.send import deliver_week
+    from digest.smtp import SmtpSender
+    from veille.archive.subscribers import add_subscriber
+
+    _demo_secret(settings)
+    subscriber, _ = add_subscriber(store, DEMO_SUBSCRIBER, name="Analyste (démo)", resubscribe=True)
+    sender = SmtpSender(host=server[0], port=server[1], security="none")
+    delivery = deliver_week(
+        settings, store, period, sender, subscribers=[subscriber], outbox=True, config=config
+    )
+    report.delivery = delivery.summary()
+    report.already_sent = bool(delivery.already_sent)
+    if delivery.outbox is not None and delivery.outbox.is_dir():
+        report.outbox = sorted(p for p in delivery.outbox.iterdir() if p.suffix in (".eml", ".html"))
+    report.received = len(inbox.messages) if inbox is not None else len(delivery.sent)
+    if delivery.failed or delivery.deferred:
+        raise DemoError(f"the digest could not be delivered: {delivery.summary()}")

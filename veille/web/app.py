@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -69,6 +69,30 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
         log.warning(
             "VEILLE_SECRET_KEY is not set: sessions use a random key and end when the server restarts"
         )
+    app = FastAPI(
+        title="Veille — API",
+        description=(
+            "API JSON de l'archive Veille (secteur de l'offshoring au Maroc) : recherche d'articles et "
+            "chiffres extraits. Mêmes filtres que l'interface web."
+        ),
+        version=_version(),
+        lifespan=_lifespan(settings, store),
+        docs_url=None,  # Swagger UI needs a CDN and inline scripts: /openapi.json is enough
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    _set_state(app, settings, web, store)
+    _register_errors(app)
+    _register_search_errors(app)
+    _include_routes(app)
+    return app
+
+
+def _lifespan(
+    settings: Settings, store: Store | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start-up and shut-down: the archive opened (unless the tests handed theirs) and the labels
+    it kept, the sessions of an old admin password revoked; the crawls stopped at the end."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -100,18 +124,12 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
             if own:
                 app.state.store.close()
 
-    app = FastAPI(
-        title="Veille — API",
-        description=(
-            "API JSON de l'archive Veille (secteur de l'offshoring au Maroc) : recherche d'articles et "
-            "chiffres extraits. Mêmes filtres que l'interface web."
-        ),
-        version=_version(),
-        lifespan=lifespan,
-        docs_url=None,  # Swagger UI needs a CDN and inline scripts: /openapi.json is enough
-        redoc_url=None,
-        openapi_url="/openapi.json",
-    )
+    return lifespan
+
+
+def _set_state(app: FastAPI, settings: Settings, web: WebConfig, store: Store | None) -> None:
+    """What every request shares: the settings, the sessions, the sources' names, the renderer,
+    the login throttle, the crawls (and the store, when the tests hand theirs)."""
     from veille.web.crawls import Crawls
 
     app.state.settings = settings
@@ -129,6 +147,11 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
     app.state.crawls = Crawls(settings)
     if store is not None:
         app.state.store = store
+
+
+def _register_errors(app: FastAPI) -> None:
+    """Errors as pages or JSON (:func:`veille.web.errors.error_response`), in French; a login
+    required redirects a browser to the login page."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -161,8 +184,10 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
         log.exception("unexpected error on %s", request.url.path)
         return error_response(request, 500)
 
-    _register_search_errors(app)
 
+def _include_routes(app: FastAPI) -> None:
+    """The pages, the API, the admin and review pages, unsubscribing, the static files, and the
+    middleware around them all."""
     from veille.web import admin, api, pages, review
 
     app.include_router(pages.router)
@@ -175,7 +200,6 @@ def create_app(settings: Settings, *, web: WebConfig | None = None, store: Store
         app.include_router(unsubscribe_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(VeilleMiddleware)
-    return app
 
 
 def _register_search_errors(app: FastAPI) -> None:

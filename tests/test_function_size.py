@@ -1,0 +1,60 @@
+"""No function of the code runs over 100 lines: a longer one mixes concerns (reading and deciding,
+one field and the next, a setup and a loop) and is split into named steps. Read with ast over
+every module the floor plan names (veille/, spiders/, pipeline/, digest/), methods and nested
+functions included; a function's length runs from its ``def`` line to its last line, decorators
+left out. Alembic's revisions are left out like in tests/test_layers.py: an applied revision is
+history, never edited."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from tests.conftest import REPO
+from tests.test_layers import code_modules
+
+LIMIT = 100
+
+
+def functions(source: str) -> Iterator[tuple[str, int, int]]:
+    """(qualified name, line, length in lines) of every function and method of a module's source."""
+
+    def walk(node: ast.AST, prefix: str) -> Iterator[tuple[str, int, int]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                assert child.end_lineno is not None
+                yield f"{prefix}{child.name}", child.lineno, child.end_lineno - child.lineno + 1
+                yield from walk(child, f"{prefix}{child.name}.")
+            elif isinstance(child, ast.ClassDef):
+                yield from walk(child, f"{prefix}{child.name}.")
+            else:
+                yield from walk(child, prefix)
+
+    yield from walk(ast.parse(source), "")
+
+
+def test_no_function_runs_over_the_limit() -> None:
+    long = [
+        f"{path.relative_to(REPO)}:{line} {name} ({length} lines)"
+        for path in code_modules().values()
+        for name, line, length in functions(path.read_text(encoding="utf-8"))
+        if length > LIMIT
+    ]
+    assert not long, f"functions over {LIMIT} lines (split them by concern):\n" + "\n".join(long)
+
+
+def test_the_measure_sees_methods_nested_functions_and_every_line() -> None:
+    source = (
+        "class A:\n"
+        "    @property\n"
+        "    async def m(self):\n"
+        "        def inner():\n"
+        "            return 1\n"
+        "\n"
+        "        return inner\n"
+        "if True:\n"
+        "    def f(): pass\n"
+    )
+    assert list(functions(source)) == [("A.m", 3, 5), ("A.m.inner", 4, 2), ("f", 9, 1)]
+    page = (REPO / "spiders" / "page.py").read_text(encoding="utf-8")
+    assert "extract_page" in {name for name, _, _ in functions(page)}
