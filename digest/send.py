@@ -189,12 +189,14 @@ def deliver_week(
     now: Callable[[], datetime] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     worker: str | None = None,
+    secret: bytes | None = None,
 ) -> DeliveryReport:
     """Send ``period`` to ``subscribers`` (default: all active), each at most once; safe to re-run.
 
     ``dry_run`` builds every message (and writes the outbox) without touching the ledger or
     the sender. ``resend_unconfirmed`` is the operator's decision to send again the messages
     that may or may not have arrived (``unconfirmed``); without it they are only reported.
+    ``secret`` signs the unsubscribe links (default: ``VEILLE_SECRET_KEY``).
     """
     config = config or settings.digest
     builder = MessageBuilder(config, templates)  # templates compiled here: a broken one fails now
@@ -210,7 +212,7 @@ def deliver_week(
         report.no_subscribers = subscribers is None
         report.outbox = None
         return report
-    secret = secret_key()  # fail before claiming anything when the key is missing
+    secret = secret or secret_key()  # fail before claiming anything when the key is missing
     digests = _Digests(store, config, p, pinned, excluded)
     generic, _ = digests.of(Subscriber(id=0, email="", themes=(), orgs=()))
     if generic.empty and not config.send_empty:

@@ -383,3 +383,20 @@ def test_stop_does_not_wait_for_idle_keep_alive_connections() -> None:
     demo.stop()
     assert time.monotonic() - started < 2
     connection.close()
+
+
+def test_the_demo_key_is_handed_over_not_put_into_the_environment(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Secrets never travel between parts of one process through os.environ: the demo gives its
+    unsubscribe key to the sender, and the same key on a rerun."""
+    import os
+
+    from veille.core.config import Settings
+    from veille.demo.run import demo_secret
+
+    monkeypatch.delenv("VEILLE_SECRET_KEY", raising=False)
+    settings = Settings.load(data_dir=tmp_path, config_dir=None)
+    first = demo_secret(settings)
+    assert first and "VEILLE_SECRET_KEY" not in os.environ
+    assert demo_secret(settings) == first
+    monkeypatch.setenv("VEILLE_SECRET_KEY", "une-clé-fournie")
+    assert demo_secret(settings) == "une-clé-fournie".encode()

@@ -63,18 +63,22 @@ class DemoReport:
     already_sent: bool = False
 
 
-def _demo_secret(settings: Settings) -> None:
-    """Unsubscribe links are signed: without VEILLE_SECRET_KEY the demo keeps its own key."""
+def demo_secret(settings: Settings) -> bytes:
+    """The key that signs the demo letter's unsubscribe link: ``VEILLE_SECRET_KEY`` when set,
+    else one the demo keeps in its data directory. Handed to the sender, never put into this
+    process's environment."""
     import os
     import secrets
 
+    from veille.archive.subscribers import secret_key
+
     if os.environ.get("VEILLE_SECRET_KEY"):
-        return
+        return secret_key()
     path = settings.data_dir / "demo-secret.key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
         path.chmod(0o600)
-    os.environ["VEILLE_SECRET_KEY"] = path.read_text(encoding="utf-8").strip()
+    return secret_key({"VEILLE_SECRET_KEY": path.read_text(encoding="utf-8").strip()})
 
 
 def _free_port(host: str) -> int:
@@ -239,11 +243,17 @@ def _deliver(
     from digest.smtp import SmtpSender
     from veille.archive.subscribers import add_subscriber
 
-    _demo_secret(settings)
     subscriber, _ = add_subscriber(store, DEMO_SUBSCRIBER, name="Analyste (démo)", resubscribe=True)
     sender = SmtpSender(host=server[0], port=server[1], security="none")
     delivery = deliver_week(
-        settings, store, period, sender, subscribers=[subscriber], outbox=True, config=config
+        settings,
+        store,
+        period,
+        sender,
+        subscribers=[subscriber],
+        outbox=True,
+        config=config,
+        secret=demo_secret(settings),
     )
     report.delivery = delivery.summary()
     report.already_sent = bool(delivery.already_sent)
