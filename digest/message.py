@@ -31,7 +31,7 @@ import jinja2
 from digest.chart import Chart
 from digest.compose import Digest
 from veille.archive.subscribers import Subscriber, unsubscribe_token
-from veille.core.conf.digest import DigestConfig
+from veille.core.conf.digest import DEFAULT_TIMEZONE, DigestConfig
 from veille.core.errors import VeilleError
 from veille.core.formatting import format_date, format_number
 
@@ -57,7 +57,7 @@ class Rendered:
 class Templates:
     """The two digest templates, compiled. Construct once at start."""
 
-    def __init__(self, directory: str | Path | None = None, *, timezone: str = "Africa/Casablanca") -> None:
+    def __init__(self, directory: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.directory = Path(directory or TEMPLATES)
         tz = ZoneInfo(timezone)
         env = jinja2.Environment(
@@ -103,7 +103,7 @@ class Templates:
         return inliner.inline(html), _tidy_text(text)
 
 
-def load_templates(directory: str | Path | None = None, *, timezone: str = "Africa/Casablanca") -> Templates:
+def load_templates(directory: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE) -> Templates:
     return Templates(directory, timezone=timezone)
 
 

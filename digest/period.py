@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from veille.core.conf.digest import DEFAULT_TIMEZONE
 from veille.core.errors import VeilleError
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -30,7 +31,7 @@ class Period:
     id: str
     start: date
     end: date
-    timezone: str = "Africa/Casablanca"
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def is_week(self) -> bool:
@@ -86,13 +87,13 @@ class Period:
         return f"du {_day(s)} {MONTHS[s.month - 1]} {s.year} au {_day(e)} {MONTHS[e.month - 1]} {e.year}"
 
 
-def week_period(day: date, timezone: str = "Africa/Casablanca") -> Period:
+def week_period(day: date, timezone: str = DEFAULT_TIMEZONE) -> Period:
     year, week, weekday = day.isocalendar()
     start = day - timedelta(days=weekday - 1)
     return Period(f"{year}-W{week:02d}", start, start + timedelta(days=6), timezone)
 
 
-def parse_period(value: str, timezone: str = "Africa/Casablanca") -> Period:
+def parse_period(value: str, timezone: str = DEFAULT_TIMEZONE) -> Period:
     """ "2026-W48" or "2026-11-01..2026-11-07" -> :class:`Period`; one clear error otherwise."""
     text = (value or "").strip()
     m = _WEEK.match(text)
@@ -116,7 +117,7 @@ def parse_period(value: str, timezone: str = "Africa/Casablanca") -> Period:
     )
 
 
-def last_complete_week(now: datetime, timezone: str = "Africa/Casablanca") -> Period:
+def last_complete_week(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> Period:
     """The ISO week that ended most recently before ``now`` (Monday 08:00 -> last week)."""
     local = now.astimezone(ZoneInfo(timezone)).date()
     return week_period(local - timedelta(days=local.isoweekday()), timezone)

@@ -85,7 +85,7 @@ def digest_job(data_dir: str, config_dir: str, period: str | None = None, attemp
     settings = Settings.load(data_dir, config_dir)
     config = settings.digest
     week = period or last_complete_week(datetime.now(UTC), config.timezone).id
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, timezone=settings.digest.timezone)
     try:
         with SmtpSender.from_config(config.smtp) as sender:
             report = deliver_week(settings, store, week, sender, config=config)

@@ -229,3 +229,34 @@ def test_date_filters_keep_exactly_the_articles_of_their_dates(
                 q.since,
                 q.until,
             )
+
+
+def test_a_day_is_a_day_where_the_readers_are(settings) -> None:  # type: ignore[no-untyped-def]
+    """--since/--until are days of the archive's timezone (digest.toml's): an article published at
+    23:30 UTC on 1 May is on 2 May in Casablanca (UTC+1 outside Ramadan) and still on 1 May in New York."""
+    from datetime import UTC, date, datetime
+
+    from veille.archive.search import SearchQuery, search
+    from veille.archive.store import open_store
+    from veille.core.models import Article
+
+    late = datetime(2026, 5, 1, 23, 30, tzinfo=UTC)
+    found = {}
+    for zone in ("Africa/Casablanca", "America/New_York"):
+        store = open_store(settings.database_url, timezone=zone)
+        try:
+            if not store.count_articles():
+                store.upsert_article(
+                    Article(
+                        url="https://x.ma/a",
+                        source="x",
+                        title="Offshoring",
+                        text="Offshoring à Rabat.",
+                        published=late,
+                    )
+                )
+            q = SearchQuery(since=date(2026, 5, 2), until=date(2026, 5, 2), one_per_cluster=False)
+            found[zone] = search(store, q, with_facets=False).total
+        finally:
+            store.close()
+    assert found == {"Africa/Casablanca": 1, "America/New_York": 0}

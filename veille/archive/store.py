@@ -14,6 +14,7 @@ import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -22,6 +23,7 @@ from veille.archive import database
 from veille.archive import schema as t
 from veille.archive.database import first_line
 from veille.archive.engine import make_engine
+from veille.core.conf.digest import DEFAULT_TIMEZONE
 from veille.core.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
 from veille.core.models import Analysis, Article
 
@@ -38,9 +40,10 @@ def utcnow() -> datetime:
 class Store:
     """Library access to the archive. One per process; cheap to create in tests."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.timezone = ZoneInfo(timezone)  # whose days a search's dates are (digest.toml's)
 
     @property
     def dialect(self) -> str:
@@ -626,7 +629,14 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def open_store(url: str, *, migrate: bool = True, create: bool = False, require: bool = False) -> Store:
+def open_store(
+    url: str,
+    *,
+    migrate: bool = True,
+    create: bool = False,
+    require: bool = False,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Store:
     """Open the archive at ``url`` and bring its schema up to date.
 
     ``create=True`` (``veille init``) first creates a missing PostgreSQL database.
@@ -635,7 +645,7 @@ def open_store(url: str, *, migrate: bool = True, create: bool = False, require:
     """
     if require:
         database.require_archive(url)
-    store = Store(url)
+    store = Store(url, timezone)
     try:
         if create:
             store.create_database()

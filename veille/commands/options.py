@@ -59,7 +59,7 @@ def open_archive(  # type: ignore[no-untyped-def]
     from veille.archive.store import open_store
 
     settings = load_settings(data_dir, config_dir, vocabularies=vocabularies)
-    return settings, open_store(settings.database_url, require=True)
+    return settings, open_store(settings.database_url, require=True, timezone=settings.digest.timezone)
 
 
 def parse_date(value: str | None, option: str = "--since"):  # type: ignore[no-untyped-def]

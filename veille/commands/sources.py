@@ -153,7 +153,7 @@ def health(
     from veille.archive.store import open_store
 
     settings, sources = _load(config_dir, data_dir)
-    store = open_store(settings.database_url, require=True)
+    store = open_store(settings.database_url, require=True, timezone=settings.digest.timezone)
     try:
         rows = source_health(store, [s for s in sources if s.enabled], days=days)
     finally:

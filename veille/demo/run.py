@@ -115,7 +115,7 @@ def run_demo(
 
     settings.ensure_data_dir()
     report = DemoReport()
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, timezone=settings.digest.timezone)
     try:
         sources = _crawl_site(settings, site_port, echo, report)
         period = _read_archive(settings, store, report)

@@ -106,7 +106,11 @@ def _lifespan(
         own = store is None
         if own and settings.database_url.startswith("sqlite"):
             settings.ensure_data_dir()
-        app.state.store = store if store is not None else open_store(settings.database_url)
+        app.state.store = (
+            store
+            if store is not None
+            else open_store(settings.database_url, timezone=settings.digest.timezone)
+        )
         # sources crawled from elsewhere (the demo's site) are named by the labels the archive kept
         for name, label in app.state.store.source_labels().items():
             app.state.source_labels.setdefault(name, label)

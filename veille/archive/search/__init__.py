@@ -26,7 +26,6 @@ from veille.archive.query import QueryError
 from veille.archive.search.articles import FACET_SIZE as FACET_SIZE
 from veille.archive.search.articles import ORDERS as ORDERS
 from veille.archive.search.articles import search, source_counts
-from veille.archive.search.conditions import LOCAL_TZ as LOCAL_TZ
 from veille.archive.search.conditions import MAX_LIMIT as MAX_LIMIT
 from veille.archive.search.detail import article_detail, article_titles, org_mention_spans
 from veille.archive.search.figure_rows import FIGURE_ORDERS as FIGURE_ORDERS

@@ -9,7 +9,6 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -19,7 +18,6 @@ from veille.archive.search.models import SearchQuery
 from veille.archive.store import Store, fold
 from veille.core.models import STATUSES
 
-LOCAL_TZ = ZoneInfo("Africa/Casablanca")
 MAX_LIMIT = 1000
 A = t.articles
 F = t.figures
@@ -28,11 +26,12 @@ FTS = sa.table("article_fts", sa.column("rowid"), sa.column("rank"))
 
 
 def _bound(store: Store, d: date, *, end: bool) -> datetime:
-    """Midnight of a local (Casablanca) day; the column type stores it in UTC on every backend."""
+    """Midnight of a day where the archive's readers are (the store's timezone, digest.toml's);
+    the column type stores it in UTC on every backend."""
     day = d + timedelta(days=1) if end else d
     if isinstance(day, datetime):
         day = day.date()
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ)
+    return datetime.combine(day, time(), tzinfo=store.timezone)
 
 
 def _folded(store: Store, col: Any) -> Any:

@@ -11,6 +11,8 @@ from pydantic import Field, field_validator, model_validator
 
 from veille.core.conf import Bool, Float, Int, Model, Str
 
+DEFAULT_TIMEZONE = "Africa/Casablanca"  # the watch's days and weeks, unless [digest] timezone says
+
 
 def check_timezone(name: str) -> str:
     try:
@@ -53,7 +55,7 @@ class DigestSection(Model):
     base_url: Str = "http://localhost:8000"
     unsubscribe_mailto: Str = ""
     operator_address: Str = ""  # told of unconfirmed deliveries under the scheduler
-    timezone: Str = "Africa/Casablanca"
+    timezone: Str = DEFAULT_TIMEZONE
     top_stories: Int = Field(8, ge=0, le=100)
     top_figures: Int = Field(6, ge=0, le=100)
     top_orgs: Int = Field(8, ge=0, le=100)

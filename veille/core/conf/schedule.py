@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from veille.core.conf import Bool, Float, Int, Model, Str
-from veille.core.conf.digest import check_timezone
+from veille.core.conf.digest import DEFAULT_TIMEZONE, check_timezone
 
 
 class CrawlJob(Model):
@@ -37,7 +37,7 @@ class DigestJob(Model):
 class ScheduleConfig(Model):
     """The ``[schedule]`` table."""
 
-    timezone: Str = "Africa/Casablanca"
+    timezone: Str = DEFAULT_TIMEZONE
     crawl: CrawlJob = CrawlJob()
     digest: DigestJob = DigestJob()
 
