@@ -9,10 +9,8 @@ committed.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,21 +21,17 @@ from veille.archive import database
 from veille.archive import schema as t
 from veille.archive.database import first_line
 from veille.archive.engine import make_engine
+from veille.archive.runs import RUN_HEARTBEAT_SECONDS as RUN_HEARTBEAT_SECONDS
+from veille.archive.runs import RunLedger, utcnow
+from veille.archive.sources import SourceRecords
 from veille.core.conf.digest import DEFAULT_TIMEZONE
 from veille.core.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
 from veille.core.models import Analysis, Article
 
 log = logging.getLogger(__name__)
-# A running run's heartbeat is refreshed every RUN_HEARTBEAT_SECONDS; silent this long, it is dead.
-RUN_HEARTBEAT_SECONDS = 30
-RUN_STALE_MINUTES = 15
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Store:
+class Store(RunLedger, SourceRecords):
     """Library access to the archive. One per process; cheap to create in tests."""
 
     def __init__(self, url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
@@ -428,101 +422,6 @@ class Store:
                 have.add(key)
         return org_id
 
-    # -- run ledger ---------------------------------------------------------------------
-    def start_run(self, kind: str = "crawl", detail: dict[str, Any] | None = None) -> int:
-        """A new run, ``running``, with this process's host, pid and a first heartbeat."""
-        now = utcnow()
-        with self.engine.begin() as conn:
-            return conn.execute(
-                insert(t.runs)
-                .values(
-                    kind=kind,
-                    started_at=now,
-                    status="running",
-                    detail=detail or {},
-                    host=socket.gethostname()[:255],
-                    pid=os.getpid(),
-                    heartbeat_at=now,
-                )  # fmt: skip
-                .returning(t.runs.c.id)
-            ).scalar_one()
-
-    def heartbeat(self, run_id: int) -> None:
-        """The run's process is alive: see :meth:`mark_interrupted_runs`."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.runs)
-                .where(t.runs.c.id == run_id, t.runs.c.status == "running")
-                .values(heartbeat_at=utcnow())
-            )
-
-    def mark_interrupted_runs(self, *, stale_minutes: float = RUN_STALE_MINUTES) -> list[int]:
-        """Runs left ``running`` by a dead process become ``interrupted``: their process is no
-        longer on this host, or (elsewhere, or a reused pid) their heartbeat stopped more than
-        ``stale_minutes`` ago. A run alive elsewhere, heartbeating, is left alone."""
-        now = utcnow()
-        here = socket.gethostname()[:255]
-        with self.engine.begin() as conn:
-            rows = conn.execute(
-                select(
-                    t.runs.c.id, t.runs.c.host, t.runs.c.pid, t.runs.c.heartbeat_at, t.runs.c.started_at
-                ).where(t.runs.c.status == "running")
-            ).all()
-            gone = []
-            for r in rows:
-                beat = r.heartbeat_at or r.started_at
-                stale = beat is not None and (now - beat).total_seconds() > stale_minutes * 60
-                dead_here = r.host == here and r.pid is not None and not _pid_alive(r.pid)
-                if dead_here or stale:
-                    gone.append(r.id)
-            if gone:
-                conn.execute(
-                    update(t.runs)
-                    .where(t.runs.c.id.in_(gone), t.runs.c.status == "running")
-                    .values(status="interrupted", finished_at=now)
-                )
-        for run_id in gone:
-            log.warning("run %d was left running by a process that is gone: marked interrupted", run_id)
-        return gone
-
-    def record_sources(self, sources: Iterable[tuple[str, str | None, str | None]]) -> None:
-        """Remember the (name, label, kind) of the sources a crawl reads from (see :meth:`source_labels`)."""
-        now = utcnow()
-        with self.engine.begin() as conn:
-            for name, label, kind in sources:
-                values = {"label": label, "kind": kind, "updated_at": now}
-                if (
-                    conn.execute(update(t.sources).where(t.sources.c.name == name).values(**values)).rowcount
-                    == 0
-                ):
-                    conn.execute(insert(t.sources).values(name=name, **values))
-
-    def source_labels(self) -> dict[str, str]:
-        """Name -> label of the sources crawled into this archive (those with a label)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.sources.c.name, t.sources.c.label).where(t.sources.c.label.is_not(None))
-            )
-            return {name: label for name, label in rows}
-
-    def record_title_suffix(self, name: str, suffix: str) -> None:
-        """Remember what source ``name`` appends to its page titles (learned by a crawl)."""
-        now = utcnow()
-        with self.engine.begin() as conn:
-            values = {"title_suffix": suffix[:200], "updated_at": now}
-            if conn.execute(update(t.sources).where(t.sources.c.name == name).values(**values)).rowcount == 0:
-                conn.execute(insert(t.sources).values(name=name, **values))
-
-    def title_suffixes(self) -> dict[str, str]:
-        """Source name -> the title suffix learned for it."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.sources.c.name, t.sources.c.title_suffix).where(
-                    t.sources.c.title_suffix.is_not(None)
-                )
-            )
-            return {name: suffix for name, suffix in rows}
-
     def article_titles(self, source: str | None = None) -> Iterator[tuple[int, str, str, str]]:
         """(id, url, source, title) of the archived articles, by id (of one source when given)."""
         query = select(t.articles.c.id, t.articles.c.url, t.articles.c.source, t.articles.c.title).order_by(
@@ -542,44 +441,6 @@ class Store:
                 conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(title=title))
                 self._after_article_write(conn, article_id)
 
-    def new_articles_by_source(self, since: datetime) -> dict[str, int]:
-        """Articles archived since ``since``, per source: what the archive holds, whatever the ledger says."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.articles.c.source, func.count())
-                .where(t.articles.c.created_at >= since)
-                .group_by(t.articles.c.source)
-            )
-            return {source: int(n) for source, n in rows}
-
-    def record_source(self, run_id: int, source: str, stats: dict[str, Any]) -> None:
-        """Create or replace one source's line of a run (fetched/new/duplicate/dropped/errors)."""
-        values: dict[str, Any] = {
-            k: stats[k]
-            for k in ("fetched", "new", "duplicate", "dropped", "errors", "partial", "completed")
-            if k in stats
-        }
-        values["drop_reasons"] = dict(stats.get("drop_reasons", {}))
-        values["error_messages"] = list(stats.get("error_messages", []))[-50:]
-        with self.engine.begin() as conn:
-            found = conn.scalar(
-                select(t.run_sources.c.id).where(
-                    t.run_sources.c.run_id == run_id, t.run_sources.c.source == source
-                )
-            )
-            if found is None:
-                conn.execute(insert(t.run_sources).values(run_id=run_id, source=source, **values))
-            else:
-                conn.execute(update(t.run_sources).where(t.run_sources.c.id == found).values(**values))
-
-    def finish_run(self, run_id: int, status: str = "ok", detail: dict[str, Any] | None = None) -> None:
-        values: dict[str, Any] = {"finished_at": utcnow(), "status": status}
-        if detail is not None:
-            values["detail"] = detail
-        with self.engine.begin() as conn:
-            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values))
-        self.refresh_search_index()
-
     def refresh_search_index(self) -> None:
         """PostgreSQL: rebuild the newest articles' full-text index when it has grown (see
         :mod:`veille.archive.recent_index`). A failure costs speed only: it is logged, not raised."""
@@ -589,21 +450,6 @@ class Store:
             refresh(self.engine)
         except SQLAlchemyError as exc:
             log.warning("recent full-text index not rebuilt: %s", first_line(exc))
-
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)).mappings()
-            out = [dict(r) for r in rows]
-            for run in out:
-                run["sources"] = [
-                    dict(r)
-                    for r in conn.execute(
-                        select(t.run_sources)
-                        .where(t.run_sources.c.run_id == run["id"])
-                        .order_by(t.run_sources.c.source)
-                    ).mappings()
-                ]
-            return out
 
 
 STORY_WINDOW = timedelta(days=2)
@@ -617,16 +463,6 @@ def _story_key(title: str | None, publisher: str | None) -> str:
     if name and key != name:
         key = key.removesuffix(name) if key.endswith(name) else key.removeprefix(name)
     return key
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 def open_store(
