@@ -73,10 +73,8 @@ def register(app: typer.Typer) -> None:
 
 def scrapy_options(items: Iterable[str]) -> dict[str, str]:
     """``NAME=VALUE`` pairs as Scrapy settings; a name neither Scrapy nor Veille knows is one line."""
-    import difflib
-
     import spiders.settings
-    from veille.core.conf.crawl import scrapy_names
+    from veille.core.conf.crawl import scrapy_names, unknown_setting
 
     known = scrapy_names() | {n for n in dir(spiders.settings) if n.isupper()}
     out = {}
@@ -84,11 +82,9 @@ def scrapy_options(items: Iterable[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise VeilleError(f"--set {item!r}: expected NAME=VALUE")
-        if name not in known:
-            near = difflib.get_close_matches(name, sorted(known), n=1)
-            raise VeilleError(
-                f"--set: {name!r} is not a Scrapy setting" + (f" (did you mean {near[0]}?)" if near else "")
-            )
+        problem = unknown_setting(name, known)
+        if problem:
+            raise VeilleError(f"--set: {problem}")
         out[name] = value
     return out
 

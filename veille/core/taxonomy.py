@@ -9,9 +9,9 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from veille.core.conf import PACKAGE_CONFIG, read_toml
+from veille.core.conf import PACKAGE_CONFIG, read_toml, validate
 from veille.core.errors import ConfigError
 from veille.core.models import UNITS
 
@@ -61,14 +61,7 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
     for key, table in data.items():
         if not isinstance(table, dict):
             raise ConfigError(p, "expected a table", field=key)
-        try:
-            out[key] = IndicatorSpec(**table)
-        except ValidationError as exc:
-            e = exc.errors()[0]
-            where = ".".join(str(x) for x in (key, *e["loc"]))
-            raise ConfigError(p, e["msg"], field=where) from None
-        except TypeError as exc:
-            raise ConfigError(p, str(exc), field=key) from None
+        out[key] = validate(IndicatorSpec, table, p, key)  # one line naming the table and field
     if FALLBACK not in out:
         raise ConfigError(p, f"the fallback indicator [{FALLBACK}] is missing")
     return Taxonomy(out)

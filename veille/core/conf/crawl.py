@@ -44,6 +44,14 @@ def scrapy_names() -> frozenset[str]:
     return frozenset(n for n in dir(default_settings) if n.isupper()) | TUNABLE
 
 
+def unknown_setting(name: str, known: frozenset[str]) -> str | None:
+    """Why ``name`` is not a setting of ``known`` ("... (did you mean DOWNLOAD_DELAY?)"), or None."""
+    if name in known:
+        return None
+    near = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"{name!r} is not a Scrapy setting" + (f" (did you mean {near[0]}?)" if near else "")
+
+
 class Autothrottle(Model):
     enabled: Bool = True
     start_delay: Float = Field(1.0, ge=0)
@@ -76,10 +84,9 @@ class CrawlConfig(Model):
         for key in values:
             if key in OWN:
                 raise ValueError(f"{key} is set by [crawl] {OWN[key]}: set it there")
-            if key not in scrapy_names():
-                near = difflib.get_close_matches(key, sorted(scrapy_names()), n=1)
-                hint = f" (did you mean {near[0]}?)" if near else ""
-                raise ValueError(f"{key!r} is not a Scrapy setting{hint}")
+            problem = unknown_setting(key, scrapy_names())
+            if problem:
+                raise ValueError(problem)
         return values
 
     def to_scrapy_settings(self) -> dict[str, Any]:
