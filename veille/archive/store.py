@@ -123,20 +123,20 @@ class Store(RunLedger, SourceRecords):
             "updated_at": now,
         }
         with self.engine.begin() as conn:
-            existing = conn.scalar(
-                select(t.articles.c.id).where(
-                    (t.articles.c.canonical_url == canonical) | (t.articles.c.url == article.url)
-                )
-            )
+            a = t.articles.c
             if keep_known:  # either URL, as fetched or canonical, archived already: left as it is
                 known = {article.url, canonical}
-                a = t.articles.c
                 found = conn.scalar(
                     select(a.id).where(a.url.in_(known) | a.canonical_url.in_(known)).order_by(a.id).limit(1)
                 )
                 if found is not None:
                     article.id = found
                     return found, None
+                existing = None  # the look-up below asks a narrower question: nothing either
+            else:
+                existing = conn.scalar(
+                    select(a.id).where((a.canonical_url == canonical) | (a.url == article.url))
+                )
             if existing is None:
                 existing = self._same_story(conn, article)
             was_partial = (
