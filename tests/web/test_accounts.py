@@ -13,7 +13,7 @@ from tests.web.conftest import ADMIN, PASSWORD, csrf_of, login
 from veille.archive import accounts as acc
 from veille.archive.store import Store
 from veille.web import create_app
-from veille.web.auth import Session, check_csrf, require_role
+from veille.web.auth import Analyst, check_csrf, require_role
 
 LECTEUR, ANALYSTE = ("lectrice@example.ma", "lecture-2026"), ("analyste@example.ma", "analyse-2026")
 
@@ -33,9 +33,7 @@ def app_with_a_correction(web_settings, people: Store) -> Iterator[TestClient]: 
     router = APIRouter()
 
     @router.post("/essai/corriger", dependencies=[Depends(check_csrf)])
-    def correct(
-        session: Annotated[Session, Depends(require_role("analyste"))], valeur: Annotated[str, Form()] = ""
-    ) -> dict[str, str]:
+    def correct(session: Analyst, valeur: Annotated[str, Form()] = "") -> dict[str, str]:
         assert session.account is not None
         return {"corrige_par": session.account.email, "valeur": valeur}
 
