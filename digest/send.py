@@ -49,7 +49,6 @@ from veille.archive.subscribers import (
     Subscriber,
     active_subscribers,
     get_subscriber,
-    secret_key,
     unsubscribe_token,
 )
 from veille.core.conf.digest import DigestConfig, SendPolicy
@@ -196,7 +195,7 @@ def deliver_week(
     ``dry_run`` builds every message (and writes the outbox) without touching the ledger or
     the sender. ``resend_unconfirmed`` is the operator's decision to send again the messages
     that may or may not have arrived (``unconfirmed``); without it they are only reported.
-    ``secret`` signs the unsubscribe links (default: ``VEILLE_SECRET_KEY``).
+    ``secret`` signs the unsubscribe links (default: the config's key, ``VEILLE_SECRET_KEY``).
     """
     config = config or settings.digest
     builder = MessageBuilder(config, templates)  # templates compiled here: a broken one fails now
@@ -212,7 +211,7 @@ def deliver_week(
         report.no_subscribers = subscribers is None
         report.outbox = None
         return report
-    secret = secret or secret_key()  # fail before claiming anything when the key is missing
+    secret = secret or config.link_key()  # fail before claiming anything when the key is missing
     digests = _Digests(store, config, p, pinned, excluded)
     generic, _ = digests.of(Subscriber(id=0, email="", themes=(), orgs=()))
     if generic.empty and not config.send_empty:

@@ -124,22 +124,26 @@ def test_no_password_configured_keeps_admin_locked(web_settings, archive) -> Non
 
 
 def test_env_hash_overrides_the_file(web_settings, archive, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.core.config import Settings
     from veille.web import create_app
 
     monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", hash_password("autre-mot-de-passe"))
-    with TestClient(create_app(web_settings, store=archive[0]), follow_redirects=False) as c:
+    settings = Settings.load(web_settings.data_dir, web_settings.config_dir)  # secrets: read at load
+    with TestClient(create_app(settings, store=archive[0]), follow_redirects=False) as c:
         token = csrf_of(c.get("/admin/connexion").text)
         assert c.post("/admin/connexion", data={"csrf": token, "password": PASSWORD}).status_code == 401
         login(c, "autre-mot-de-passe")
 
 
 def test_bad_hash_in_config_is_one_line_config_error(web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.core.config import Settings
     from veille.core.errors import ConfigError
     from veille.web.config import WebConfig
 
     monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", "plaintext")
+    settings = Settings.load(web_settings.data_dir, web_settings.config_dir)
     with pytest.raises(ConfigError, match="admin password hash"):
-        WebConfig.load(web_settings)
+        WebConfig.load(settings)
 
 
 def test_subscribers_add_unsubscribe_purge(client: TestClient, archive) -> None:  # type: ignore[no-untyped-def]

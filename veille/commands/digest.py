@@ -65,7 +65,7 @@ def preview_cmd(
     token = PREVIEW_TOKEN
     if sub is not None:
         try:
-            token = unsubscribe_token(sub.id, sub.email)
+            token = unsubscribe_token(sub.id, sub.email, secret=config.link_key())
         except SecretKeyMissing:
             typer.echo("note: VEILLE_SECRET_KEY is not set; the unsubscribe link is a placeholder", err=True)
     msg = builder.build(digest, sub, chart=chart, token=token)

@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.core.conf.secrets import SECRET_KEY_ENV
 from veille.core.errors import VeilleError
 
 
@@ -126,7 +127,8 @@ def serve(
         # migrate once here, not in N processes at once
         open_store(settings.database_url, require=True).close()
         if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
-            os.environ["VEILLE_SECRET_KEY"] = web.secret_key
+            # (the workers are child processes: they load their settings from this environment)
+            os.environ[SECRET_KEY_ENV] = web.secret_key
 
         os.environ[WORKER_ENV] = json.dumps(
             {"data_dir": str(settings.data_dir), "config_dir": str(settings.config_dir)}
