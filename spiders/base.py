@@ -14,14 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from spiders.dates import TZ, dates_zone
 from spiders.page import FeedEntry, extract_page, parse_date
 from spiders.safety import BlockedRequest
 from spiders.titles import SiteNames, SuffixLearner, decode, strip_site
+from veille.core.clock import utcnow
 from veille.core.models import Article
 from veille.core.sources import Source
 from veille.core.workers import Workers
@@ -40,10 +43,6 @@ _NON_ARTICLE = re.compile(
 )
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class SourceSpider(scrapy.Spider):
     """Base of the generic spiders. Subclasses set ``source`` (and ``name`` = its name)."""
 
@@ -53,6 +52,7 @@ class SourceSpider(scrapy.Spider):
     since: datetime | None = None
     limit: int | None = None
     refresh: bool = False
+    default_zone: ZoneInfo = TZ  # from_crawler: VEILLE_TIMEZONE, digest.toml's timezone
 
     def __init__(
         self, *args: Any, since: Any = None, limit: Any = None, refresh: Any = None, **kwargs: Any
@@ -88,8 +88,13 @@ class SourceSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
+        spider.default_zone = ZoneInfo(s.get("VEILLE_TIMEZONE") or TZ.key)
         since = spider._since_arg if spider._since_arg is not None else s.get("VEILLE_SINCE")
-        spider.since = since if isinstance(since, datetime) or since is None else parse_date(str(since))
+        spider.since = (
+            since
+            if isinstance(since, datetime) or since is None
+            else parse_date(str(since), zone=spider.default_zone)
+        )
         if spider.since is not None and spider.since.tzinfo is None:
             spider.since = spider.since.replace(tzinfo=UTC)
         limit = spider._limit_arg if spider._limit_arg is not None else s.get("VEILLE_LIMIT")
@@ -119,6 +124,15 @@ class SourceSpider(scrapy.Spider):
     @property
     def source_name(self) -> str:
         return self.source.name
+
+    @property
+    def source_zone(self) -> ZoneInfo | None:
+        """The zone ``sources.toml`` gives the source's dates written without one, if any."""
+        return ZoneInfo(self.source.timezone) if self.source.timezone else None
+
+    def date_zone(self, url: str) -> ZoneInfo:
+        """The zone of the dates a feed or sitemap at ``url`` writes without one."""
+        return dates_zone(self.source_zone, url, default=self.default_zone)
 
     # -- stats (the run ledger is built from these) -------------------------------------
     def stat(self, key: str, count: int = 1) -> None:
@@ -291,6 +305,8 @@ class SourceSpider(scrapy.Spider):
             language=self.source.language,
             selectors=self.source.selectors,
             site_names=tuple(self.site_names()),
+            zone=self.source_zone,
+            default_zone=self.default_zone,
         )
         self.suffixes.add(fields.title_tag)
         if (

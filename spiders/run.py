@@ -148,6 +148,7 @@ def scrapy_settings(
             "VEILLE_RUN_ID": run_id,
             "VEILLE_SINCE": since.isoformat() if since else None,
             "VEILLE_LIMIT": limit,
+            "VEILLE_TIMEZONE": settings.digest.timezone,  # zone-less dates of sources that name none
             # run_crawl finishes the run itself once every source's spider has closed
             "VEILLE_FINISH_RUN": run_id is None,
         },

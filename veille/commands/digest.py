@@ -52,7 +52,7 @@ def preview_cmd(
     try:
         config = settings.digest
         builder = MessageBuilder(config)
-        period = week or latest_week_with_articles(store, config.timezone)
+        period = week or latest_week_with_articles(store)
         if period is None:
             raise VeilleError("the archive has no articles yet: run `veille crawl` (or `veille demo`) first")
         sub = get_subscriber(store, subscriber) if subscriber else None
@@ -181,7 +181,7 @@ def review_cmd(
     settings, store = open_archive(data_dir, config_dir)
     try:
         config = settings.digest
-        period = week or latest_week_with_articles(store, config.timezone)
+        period = week or latest_week_with_articles(store)
         if period is None:
             raise VeilleError("the archive has no articles yet: run `veille crawl` (or `veille demo`) first")
         period_id = parse_period(period, config.timezone).id
