@@ -17,10 +17,8 @@ lists it) until an operator confirms it or resends it (``--resend-unconfirmed``)
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import socket
 import time
 import uuid
@@ -34,6 +32,7 @@ from typing import Any
 from digest.chart import Chart, render_chart
 from digest.compose import Digest, Period, compose, parse_period
 from digest.message import MessageBuilder, Templates
+from digest.outbox import log_line, outbox_dir, write_outbox
 from digest.smtp import (
     Sender,
     SmtpConfigError,
@@ -118,51 +117,6 @@ def delivery_counts(store: Store, period: str) -> dict[str, int]:
 def resolve_unconfirmed(store: Store, period: str, *, resend: bool) -> int:
     """An operator's decision on the period's unconfirmed deliveries: resend, or confirm as received."""
     return ledger.resolve_unconfirmed(store, KIND, period, resend=resend)
-
-
-# -- outbox and send log ---------------------------------------------------------------------
-_UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
-
-
-def outbox_dir(settings: Settings, period: str) -> Path:
-    return settings.data_dir / "outbox" / period
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
-def write_outbox(folder: Path, name: str, msg: EmailMessage) -> Path:
-    """``<name>.eml`` (the full message) and ``<name>.html`` (the HTML part, for a browser: its
-    ``cid:`` images, which only a mail client resolves, become ``data:`` URIs)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    eml = folder / f"{_UNSAFE.sub('_', name)}.eml"
-    _write(eml, msg.as_bytes())
-    html = msg.get_body(preferencelist=("html",))
-    if html is not None:
-        _write(eml.with_suffix(".html"), _inline_images(msg, str(html.get_content())).encode("utf-8"))
-    return eml
-
-
-def _inline_images(msg: EmailMessage, html: str) -> str:
-    import base64
-
-    for part in msg.walk():
-        cid = str(part.get("Content-ID") or "").strip().strip("<>")
-        if cid and part.get_content_maintype() == "image":
-            payload = part.get_payload(decode=True)
-            data = base64.b64encode(payload if isinstance(payload, bytes) else b"").decode("ascii")
-            html = html.replace(f"cid:{cid}", f"data:{part.get_content_type()};base64,{data}")
-    return html
-
-
-def _log_line(folder: Path, **entry: Any) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **entry}
-    with (folder / "send.log").open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
 # -- delivery --------------------------------------------------------------------------------
@@ -387,7 +341,7 @@ def _send_one(
     sleep: Callable[[float], None],
 ) -> None:
     def note(status: str, **extra: Any) -> None:
-        _log_line(folder, email=sub.email, subscriber_id=sub.id, status=status, worker=worker, **extra)
+        log_line(folder, email=sub.email, subscriber_id=sub.id, status=status, worker=worker, **extra)
 
     for attempt in range(policy.retries):
         if attempt:

@@ -20,9 +20,10 @@ import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from spiders.aggregators import aggregator_page, site_host
 from spiders.dates import TZ, dates_zone
+from spiders.failures import classify_failure
 from spiders.page import FeedEntry, extract_page, parse_date
-from spiders.safety import BlockedRequest
 from spiders.titles import SiteNames, SuffixLearner, decode, strip_site
 from veille.core.clock import utcnow
 from veille.core.models import Article
@@ -35,7 +36,6 @@ PAYWALL = re.compile(
     r"|class=\"[^\"]*paywall|id=\"paywall|premium-content-lock)",
     re.IGNORECASE,
 )
-FALLBACK_STATUSES = {401, 402, 403, 429, 451} | set(range(500, 600))
 _NON_ARTICLE = re.compile(
     r"/(tag|tags|category|categorie|rubrique|page|author|auteur|search|recherche|login|contact|feed|rss|wp-json"
     r"|wp-admin|wp-login|newsletter|abonnement|mentions-legales|cgu|about|a-propos)(/|$)|\.(pdf|jpe?g|png|gif|zip|mp3|mp4|xml)$",
@@ -318,7 +318,7 @@ class SourceSpider(scrapy.Spider):
             # item is kept from the feed until the publisher's own feed or site completes it
             self.stat("partial")
             article = self.feed_article(entry)
-            if fields.canonical_url and _site(fields.canonical_url) == _site(entry.publisher_url):
+            if fields.canonical_url and site_host(fields.canonical_url) == site_host(entry.publisher_url):
                 article.canonical_url = fields.canonical_url  # the page names the publisher's URL
             yield article
             return
@@ -403,58 +403,3 @@ class SourceSpider(scrapy.Spider):
         if kind == "blocked":
             return
         self.error(f"{request.url}: {detail}")
-
-
-def _site(url: str | None) -> str:
-    host = (urlsplit(url or "").hostname or "").lower()
-    return host.removeprefix("www.")
-
-
-def aggregator_page(url: str, fields: Any, entry: FeedEntry) -> bool:
-    """Is the page a news-query item led to an aggregator's redirect or interstitial page
-    rather than the publisher's article? It has no article text of its own, or neither it nor
-    its canonical (or ``og:url``) is on the site of the publisher the item names."""
-    if not fields.text.strip() or fields.sources.get("text") == "feed":
-        return True
-    publisher = _site(entry.publisher_url)
-    if not publisher:
-        return False
-
-    def same(host: str) -> bool:
-        return bool(host) and (host == publisher or host.endswith("." + publisher))
-
-    return not (same(_site(url)) or same(_site(fields.canonical_url)))
-
-
-def classify_failure(failure: Failure) -> tuple[str, str]:
-    """(kind, detail): kind is blocked, drop (detail = reason), fallback or error."""
-    from scrapy.exceptions import IgnoreRequest
-    from scrapy.spidermiddlewares.httperror import HttpError
-
-    exc = failure.value
-    name = type(exc).__name__
-    if isinstance(exc, BlockedRequest):
-        return "blocked", exc.reason
-    if isinstance(exc, HttpError):
-        status = exc.response.status
-        if status in FALLBACK_STATUSES:
-            return "fallback", f"HTTP {status}"
-        if status in (404, 410):
-            return "drop", f"http_{status}"
-        return "error", f"HTTP {status}"
-    if isinstance(exc, IgnoreRequest):
-        message = str(exc)
-        if "robots.txt" in message:
-            return "drop", "robots"
-        if "redirect" in message:
-            return "error", "too many redirects (redirect loop?)"
-        return "drop", "ignored"
-    if "Cancel" in name or "maxsize" in str(exc).lower() or "max size" in str(exc).lower():
-        return "drop", "too_big"
-    if "Timeout" in name or "TimedOut" in name:
-        return "fallback", "timeout"
-    if name in ("ConnectionRefusedError", "ConnectError", "DNSLookupError", "CannotResolveHostError",
-                "ConnectionLost", "ResponseNeverReceived", "ResponseFailed", "DownloadFailedError",
-                "DownloadConnectionRefusedError", "ResponseDataLossError", "TCPTimedOutError"):  # fmt: skip
-        return "fallback", f"{name}: {exc}".strip()[:200]
-    return "error", f"{name}: {exc}".strip()[:200]

@@ -44,8 +44,8 @@ def preview_cmd(
     from digest.chart import render_chart
     from digest.compose import latest_week_with_articles
     from digest.message import PREVIEW_TOKEN, MessageBuilder
+    from digest.outbox import write_outbox
     from digest.review import compose_reviewed
-    from digest.send import write_outbox
     from veille.archive.subscribers import SecretKeyMissing, get_subscriber, unsubscribe_token
 
     settings, store = open_archive(data_dir, config_dir)
