@@ -178,7 +178,7 @@ def compose(
         period = parse_period(period, config.timezone)
     previous = period.previous()
     theme_keys = {fold(x) for x in themes}
-    with week_reads(store, config.timezone) as db:
+    with week_reads(store) as db:
         rows = db.articles(period.since, period.until, config.min_relevance)
         have = {r.id for r in rows}
         rows += [r for r in db.articles_by_id(pinned) if r.id not in have]

@@ -8,8 +8,9 @@ import json
 import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from spiders.dates import find_french_date, parse_date
+from spiders.dates import TZ, find_french_date, parse_date
 from spiders.markup import clean
 
 ARTICLE_TYPES = {
@@ -119,18 +120,19 @@ def ld_text(value: Any) -> str | None:
     return None
 
 
-def visible_date(tree: Any, fetched_at: datetime | None) -> datetime | None:
-    """A date in the page's header area: <time datetime>, then date-ish elements' text."""
+def visible_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) -> datetime | None:
+    """A date in the page's header area: <time datetime>, then date-ish elements' text (a date
+    written without a zone is read in ``zone``)."""
     scope = tree.xpath("//article") or tree.xpath("//main") or [tree]
     for el in scope[0].xpath(".//time[@datetime]")[:2]:
-        dt = parse_date(el.get("datetime"), fetched_at)
+        dt = parse_date(el.get("datetime"), fetched_at, zone)
         if dt:
             return dt
     pattern = "date|time|publi|posted|byline|meta|auteur|author"
     for el in scope[0].xpath(".//*[@class or @itemprop or @id]")[:400]:
         marker = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
         if re.search(pattern, marker) and "comment" not in marker:
-            dt = find_french_date(clean(" ".join(el.itertext()))[:200], fetched_at)
+            dt = find_french_date(clean(" ".join(el.itertext()))[:200], fetched_at, zone)
             if dt:
                 return dt
     return None

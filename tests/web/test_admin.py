@@ -145,10 +145,12 @@ def test_no_account_and_no_hash_keeps_admin_locked(web_settings, archive) -> Non
 
 
 def test_env_hash_overrides_the_file(web_settings, archive, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.core.config import Settings
     from veille.web import create_app
 
     monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", hash_password("autre-mot-de-passe"))
-    with TestClient(create_app(web_settings, store=archive[0]), follow_redirects=False) as c:
+    settings = Settings.load(web_settings.data_dir, web_settings.config_dir)  # secrets: read at load
+    with TestClient(create_app(settings, store=archive[0]), follow_redirects=False) as c:
         token = csrf_of(c.get("/connexion").text)
         r = c.post("/connexion", data={"csrf": token, "email": ADMIN, "password": PASSWORD})
         assert r.status_code == 401
@@ -156,12 +158,14 @@ def test_env_hash_overrides_the_file(web_settings, archive, monkeypatch) -> None
 
 
 def test_bad_hash_in_config_is_one_line_config_error(web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.core.config import Settings
     from veille.core.errors import ConfigError
     from veille.web.config import WebConfig
 
     monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", "plaintext")
+    settings = Settings.load(web_settings.data_dir, web_settings.config_dir)
     with pytest.raises(ConfigError, match="admin password hash"):
-        WebConfig.load(web_settings)
+        WebConfig.load(settings)
 
 
 def test_subscribers_add_unsubscribe_purge(client: TestClient, archive) -> None:  # type: ignore[no-untyped-def]

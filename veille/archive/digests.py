@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -208,14 +207,16 @@ class WeekReads:
 
 
 @contextmanager
-def week_reads(store: Store, timezone: str) -> Iterator[WeekReads]:
-    """``with week_reads(store, "Africa/Casablanca") as db: db.articles(...)``: one connection."""
+def week_reads(store: Store) -> Iterator[WeekReads]:
+    """``with week_reads(store) as db: db.articles(...)``: one connection; times in the store's
+    zone (digest.toml's timezone, when the store was opened from the settings)."""
     with store.engine.connect() as conn:
-        yield WeekReads(conn, ZoneInfo(timezone))
+        yield WeekReads(conn, store.timezone)
 
 
-def latest_published(store: Store, timezone: str) -> datetime | None:
-    """The newest article's publication time (aware), or None in an empty archive."""
+def latest_published(store: Store) -> datetime | None:
+    """The newest article's publication time (aware, in the store's zone), or None in an empty
+    archive."""
     with store.engine.connect() as conn:
         latest = conn.scalar(select(func.max(t.articles.c.published)))
-    return aware(latest, ZoneInfo(timezone))
+    return aware(latest, store.timezone)

@@ -311,68 +311,84 @@ class Store(RunLedger, SourceRecords):
                 for org in analysis.organisations
             }
             if analysis.figures:
-                # each figure carries its article's date (migration 0006: listings sort without a join)
-                published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
-                figure_rows = [
-                    {**f.to_dict(), "article_id": article_id, "published": published}
-                    for f in analysis.figures
-                ]
-                figure_ids = conn.scalars(
-                    insert(t.figures).returning(t.figures.c.id, sort_by_parameter_order=True), figure_rows
-                ).all()
-                self._link_figure_orgs(conn, figure_ids, [f.organisations for f in analysis.figures], org_ids)
-            mention_rows = []
-            for org in analysis.organisations:
-                org_id = org_ids[org.name]
-                mention_rows += [
-                    {
-                        "article_id": article_id,
-                        "org_id": org_id,
-                        "start": m.start,
-                        "end": m.end,
-                        "text": m.text,
-                    }
-                    for m in org.mentions
-                ]
-            if mention_rows:
-                conn.execute(insert(t.org_mentions), mention_rows)
-            person_rows = []
-            for person in analysis.persons:
-                pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
-                if pid is None:
-                    pid = conn.execute(
-                        insert(t.persons).values(name=person.name).returning(t.persons.c.id)
-                    ).scalar_one()
-                mentions = person.mentions or ()
-                person_rows += [
-                    {
-                        "article_id": article_id,
-                        "person_id": pid,
-                        "role": person.role,
-                        "organisation": person.organisation,
-                        "start": m.start,
-                        "end": m.end,
-                        "text": m.text,
-                    }
-                    for m in mentions
-                ] or [
-                    {
-                        "article_id": article_id,
-                        "person_id": pid,
-                        "role": person.role,
-                        "organisation": person.organisation,
-                        "start": 0,
-                        "end": 0,
-                        "text": person.name,
-                    }
-                ]
-            if person_rows:
-                conn.execute(insert(t.person_mentions), person_rows)
+                self._insert_figures(conn, article_id, analysis, org_ids)
+            self._insert_org_mentions(conn, article_id, analysis, org_ids)
+            self._insert_person_mentions(conn, article_id, analysis)
             conn.execute(
                 update(t.articles)
                 .where(t.articles.c.id == article_id)
                 .values(extractor_version=version, extracted_at=utcnow())
             )
+
+    def _insert_figures(
+        self, conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]
+    ) -> None:
+        """The article's figures, each linked to the organisations named with it."""
+        # each figure carries its article's date (migration 0006: listings sort without a join)
+        published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
+        figure_rows = [
+            {**f.to_dict(), "article_id": article_id, "published": published} for f in analysis.figures
+        ]
+        figure_ids = conn.scalars(
+            insert(t.figures).returning(t.figures.c.id, sort_by_parameter_order=True), figure_rows
+        ).all()
+        self._link_figure_orgs(conn, figure_ids, [f.organisations for f in analysis.figures], org_ids)
+
+    @staticmethod
+    def _insert_org_mentions(conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]) -> None:
+        """Where the article names each organisation."""
+        mention_rows = []
+        for org in analysis.organisations:
+            org_id = org_ids[org.name]
+            mention_rows += [
+                {
+                    "article_id": article_id,
+                    "org_id": org_id,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                }
+                for m in org.mentions
+            ]
+        if mention_rows:
+            conn.execute(insert(t.org_mentions), mention_rows)
+
+    @staticmethod
+    def _insert_person_mentions(conn: Any, article_id: int, analysis: Analysis) -> None:
+        """The persons the article names (a person row made for a new name), with their role and
+        organisation: a row per mention, or one for the name when no mention was kept."""
+        person_rows = []
+        for person in analysis.persons:
+            pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
+            if pid is None:
+                pid = conn.execute(
+                    insert(t.persons).values(name=person.name).returning(t.persons.c.id)
+                ).scalar_one()
+            mentions = person.mentions or ()
+            person_rows += [
+                {
+                    "article_id": article_id,
+                    "person_id": pid,
+                    "role": person.role,
+                    "organisation": person.organisation,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                }
+                for m in mentions
+            ] or [
+                {
+                    "article_id": article_id,
+                    "person_id": pid,
+                    "role": person.role,
+                    "organisation": person.organisation,
+                    "start": 0,
+                    "end": 0,
+                    "text": person.name,
+                }
+            ]
+        if person_rows:
+            conn.execute(insert(t.person_mentions), person_rows)
 
     @staticmethod
     def _link_figure_orgs(

@@ -7,12 +7,17 @@ import json
 import os
 import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.core.conf.secrets import SECRET_KEY_ENV
 from veille.core.errors import VeilleError
+
+if TYPE_CHECKING:
+    from veille.core.config import Settings
+    from veille.web.config import WebConfig
 
 
 class PortInUse(VeilleError):
@@ -91,20 +96,33 @@ def serve(
 
     Example: veille serve --port 8000 --data-dir ./data --workers 2
     """
-    import uvicorn
-
+    from veille.archive.database import require_archive
     from veille.commands.options import load_settings
-    from veille.web import create_app
     from veille.web.config import WebConfig
 
     settings = load_settings(data_dir, config_dir)
     web = WebConfig.load(settings)
-    from veille.archive.database import require_archive
-
     require_archive(settings.database_url)  # serve an archive, never a new empty one
     sock = bind_socket(host, port)
     actual = sock.getsockname()[1]
-    options: dict[str, Any] = {
+    options = uvicorn_options(log_level, proxy_headers, forwarded_allow_ips)
+    typer.echo(
+        f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  "
+        f"({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)",
+        err=True,
+    )
+    try:
+        if workers > 1:
+            _serve_workers(settings, web, sock, workers, options)
+        else:
+            _serve_one(settings, web, sock, options)
+    finally:
+        sock.close()
+
+
+def uvicorn_options(log_level: str, proxy_headers: bool, forwarded_allow_ips: str) -> dict[str, Any]:
+    """What uvicorn is told, whether one process serves or several."""
+    return {
         "log_level": log_level,
         "proxy_headers": proxy_headers,
         "forwarded_allow_ips": forwarded_allow_ips,
@@ -114,38 +132,40 @@ def serve(
         # browsers and nginx more), or a request sent as the server closes one fails on the wire
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
     }
-    typer.echo(
-        f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  "
-        f"({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)",
-        err=True,
-    )
-    if workers > 1:
-        from uvicorn.supervisors import Multiprocess
 
-        from veille.archive.store import open_store
 
-        # migrate once here, not in N processes at once
-        open_store(settings.database_url, require=True).close()
-        if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
-            os.environ["VEILLE_SECRET_KEY"] = web.secret_key
+def _serve_one(settings: Settings, web: WebConfig, sock: socket.socket, options: dict[str, Any]) -> None:
+    """One process serves the app built here."""
+    import uvicorn
 
-        os.environ[WORKER_ENV] = json.dumps(
-            {"data_dir": str(settings.data_dir), "config_dir": str(settings.config_dir)}
-        )
-        config = uvicorn.Config("veille.commands.serve:worker_app", factory=True, workers=workers, **options)
-        try:
-            Multiprocess(config, sockets=[sock]).run()
-        finally:
-            sock.close()
-        return
-    config = uvicorn.Config(create_app(settings, web=web), **options)
-    server = uvicorn.Server(config)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
+    from veille.web import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, web=web), **options))
+    server.run(sockets=[sock])
     if not server.started:
         raise VeilleError("the web server did not start (see the messages above)")
+
+
+def _serve_workers(
+    settings: Settings, web: WebConfig, sock: socket.socket, workers: int, options: dict[str, Any]
+) -> None:
+    """``workers`` child processes share the socket; each builds its app (:func:`worker_app`)
+    from the settings it loads from the environment this process hands down."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from veille.archive.store import open_store
+
+    # migrate once here, not in N processes at once
+    open_store(settings.database_url, require=True).close()
+    if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
+        # (the workers are child processes: they load their settings from this environment)
+        os.environ[SECRET_KEY_ENV] = web.secret_key
+    os.environ[WORKER_ENV] = json.dumps(
+        {"data_dir": str(settings.data_dir), "config_dir": str(settings.config_dir)}
+    )
+    config = uvicorn.Config("veille.commands.serve:worker_app", factory=True, workers=workers, **options)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 web_app = typer.Typer(
