@@ -68,6 +68,15 @@ def _key(text: str) -> str:
     return "".join(c for c in decomposed.casefold() if c.isalnum() and not unicodedata.combining(c))
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _fast_key(text: str) -> str:
+    """:func:`_key` of a long text, the same letters at C speed (``\\W`` drops the accents
+    NFKD separates, as ``isalnum`` does)."""
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text).casefold())
+
+
 def strip_repeated_heading(text: str, title: str, lead: str | None = None) -> str:
     """``text`` without leading paragraphs that repeat the title (and the lead, when given):
     extractors keep the page's ``<h1>`` and standfirst, which Veille stores apart."""
@@ -174,13 +183,13 @@ def standfirst(tree: Any, text: str, lead: str | None) -> str | None:
     both of which it discards). None when the text already holds it or the page does not show
     it; never a block longer than 1,500 characters."""
     start = _key(lead.rstrip(".… ") if lead else "")[:60]
-    if len(start) < 30 or start in _key(text):
+    if len(start) < 30 or start in _fast_key(text):
         return None
     word = _WORD.search(lead or "")
     if word is None:
         return None
     for node in tree.xpath("//body//text()[contains(., $w)]", w=word.group(0)):
-        head = _key(node)[: len(start)]
+        head = _key(node[:200])[: len(start)]
         if not head or not start.startswith(head):  # the block must start with this text
             continue
         parent = node.getparent()
