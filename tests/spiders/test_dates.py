@@ -140,3 +140,14 @@ def test_a_bare_hier_is_no_date_on_a_page() -> None:
     html = _blog_page("", "<span class='date'>Publié hier à 10h30</span>")
     fields = extract_page(html, "https://blog.example/billet", fetched_at=NOW)
     assert fields.published == datetime(2025, 6, 4, 10, 30, tzinfo=TZ)
+
+
+def test_a_header_date_without_a_year_takes_the_year_htmldate_finds() -> None:
+    """ "18 mai" is read in the fetch's year; the page's address says 2014: the same day, in 2014."""
+    from spiders.page import extract_page
+
+    url = "https://blog.example/2014/05/18/billet/"
+    html = _blog_page("", "<span class='date'>Publié le 18 mai</span>")
+    html = html.replace("</head>", f"<link rel='canonical' href='{url}'></head>")
+    fields = extract_page(html, url, fetched_at=NOW)
+    assert fields.published is not None and fields.published.date().isoformat() == "2014-05-18"
