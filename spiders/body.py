@@ -126,8 +126,18 @@ _CREDIT = re.compile(
     r"|credits?\s*:|foto(?:s|grafie)?\s*:|bild(?:er|quelle)?\s*:|titelbild\s*:|beitragsbild\s*:)",
     re.IGNORECASE,
 )
-# a call to subscribe ("Abonnez-vous à notre newsletter", "Sign up for our newsletter")
-_NEWSLETTER = re.compile(r"newsletter|\bsubscribe\b|\babonn(?:ez|ieren|iere)\b|\bsuscr[ií]b", re.IGNORECASE)
+# a call to subscribe ("Abonnez-vous à notre newsletter", "Sign up for our newsletter",
+# "Newsletter abonnieren"), or a newsletter's name as a heading; never a sentence about one
+_SUBSCRIBE = re.compile(
+    r"\bsubscribe\b|\bsign(?:ing)?\s+up\b|\babonn(?:ez|ieren|iere)\b|\binscrivez\b|\bsuscr[ií]b|\banmelden\b",
+    re.IGNORECASE,
+)
+
+
+def _subscribe_call(paragraph: str) -> bool:
+    return bool(_SUBSCRIBE.search(paragraph)) or (
+        "newsletter" in paragraph.casefold() and not paragraph.rstrip().endswith(".")
+    )
 
 
 def _title_like(paragraph: str) -> bool:
@@ -158,7 +168,7 @@ def drop_boilerplate(text: str) -> str:
         dropped = (
             (words <= 30 and _SEE_ALSO.match(p))
             or (words <= 12 and _CREDIT.match(p))
-            or (words <= 15 and _NEWSLETTER.search(p))
+            or (words <= 15 and _subscribe_call(p))
         )
         if not dropped:
             out.append(p)

@@ -144,6 +144,9 @@ def test_links_to_other_articles_and_credits_leave_the_text() -> None:
         ("Corps.\n\nCrédit photo : MAP\n\nSuite.", "Corps.\n\nSuite."),
         ("Corps.\n\nLea también: Otro artículo del día\n\nSuite.", "Corps.\n\nSuite."),
         ("Corps.\n\nSign up for our daily newsletter\n\nSuite.", "Corps.\n\nSuite."),
+        ("Corps.\n\nNewsletter abonnieren\n\nSuite.", "Corps.\n\nSuite."),
+        # a sentence about a newsletter is the article's
+        ("Corps.\n\nLa newsletter du ministère paraît chaque lundi.", "Corps.\n\nLa newsletter du ministère paraît chaque lundi."),
     ],
 )  # fmt: skip
 def test_drop_boilerplate(text: str, expected: str) -> None:
