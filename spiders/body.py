@@ -191,7 +191,8 @@ def standfirst(tree: Any, text: str, lead: str | None) -> str | None:
     begins as the page's description (``lead``: JSON-LD, meta tags or the feed) does, which
     the extractor left out (many sites mark it "teaser" or put it in the article's header,
     both of which it discards). None when the text already holds it or the page does not show
-    it; never a block longer than 1,500 characters."""
+    it; never a block longer than 1,500 characters, nor one holding the ``<h1>`` (a
+    description that only repeats the title would bring the whole header back)."""
     start = _key(lead.rstrip(".… ") if lead else "")[:60]
     if len(start) < 30 or start in _fast_key(text):
         return None
@@ -210,6 +211,8 @@ def standfirst(tree: Any, text: str, lead: str | None) -> str | None:
             el = el.getparent()
         if el is None:
             continue
+        if el.tag in ("body", "main", "article") or el.find(".//h1") is not None:
+            continue  # a description that is the title: the header would come back whole
         block = clean(" ".join(el.itertext()))
         if len(block) <= 1500 and _key(block).startswith(start):
             return block

@@ -110,6 +110,12 @@ def test_a_description_the_page_does_not_show_adds_nothing() -> None:
     assert fields.text.split("\n\n")[-len(BODY) :] == BODY
 
 
+def test_a_description_that_is_the_title_brings_back_no_header() -> None:
+    fields = extract_page(teaser_page(description=TITLE), "http://site.test/a/")
+    assert TITLE not in fields.text
+    assert fields.text.split("\n\n")[-len(BODY) :] == BODY
+
+
 def test_links_to_other_articles_and_credits_leave_the_text() -> None:
     extra = "\n\n".join(
         [
