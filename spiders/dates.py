@@ -198,7 +198,9 @@ def publication_day(
     comments' dates), as the datetime of ``precise`` on that day when one is (JSON-LD, meta,
     feed, the page's header: they carry the time), else midnight. ``prefer`` (when the page
     has no date metadata: the feed's date, or the date in the page's header, which may have
-    no year, "mardi 3 juin") wins over a day htmldate could only guess from the text.
+    no year, "mardi 3 juin") wins over a day htmldate could only guess from the text; on the
+    same day of another year, it takes htmldate's year (a date without one is read in the
+    year of the fetch).
     ``written``: the page's own publication date (JSON-LD, meta) with its local offset; it wins
     over a day htmldate found one day off, the shift of a timezone htmldate could not see.
     A day alone is midnight in ``zone``."""
@@ -223,6 +225,8 @@ def publication_day(
     for dt in precise:
         if dt is not None and dt.date() == day:
             return dt
+    if prefer is not None and (prefer.month, prefer.day) == (day.month, day.day):
+        return prefer.replace(year=day.year)  # "18 mai" read in this year; htmldate found the year
     if prefer is not None:
         return prefer
     dt = datetime.combine(day, time(0), tzinfo=zone)

@@ -5,8 +5,10 @@ is what a crawl archives. Where each field comes from, first match wins:
 
 - text: the source's ``text`` selector, then trafilatura (with its fallback extractors,
   ``include_comments=False``), then JSON-LD ``articleBody``, then the feed summary. A leading
-  paragraph repeating the title (the ``<h1>``) is removed; a standfirst stays at the head of
-  the body (figures are extracted from the body; the web page shows it once);
+  paragraph repeating the title (the ``<h1>``) is removed, and so are the lines a site writes
+  around its articles (links to other articles, photo credits, calls to subscribe); a
+  standfirst stays at the head of the body, or is put there when trafilatura left it out
+  (figures are extracted from the body; the web page shows it once);
 - title: the source's selector, then the page's headline (:mod:`spiders.titles`: the
   ``<h1>`` that agrees with JSON-LD ``headline``, ``og:title``, the feed's title or
   ``<title>``, entities decoded and the site's name removed), then the feed's title;
@@ -40,8 +42,10 @@ from zoneinfo import ZoneInfo
 
 from spiders.body import (
     byline_author,
+    drop_boilerplate,
     paragraphs,
     run_trafilatura,
+    standfirst,
     strip_repeated_heading,
 )
 from spiders.dates import (
@@ -165,7 +169,7 @@ def extract_page(
     modified = _modified(page)
     author = _author(page, origins)
     lead = _lead(page, origins)
-    text = _text(page, origins, title)
+    text = _text(page, origins, title, lead)
     return PageFields(
         url=url,
         title=title,
@@ -358,7 +362,7 @@ def _lead(page: _Page, origins: _Origins) -> str | None:
     )
 
 
-def _text(page: _Page, origins: _Origins, title: str) -> str:
+def _text(page: _Page, origins: _Origins, title: str, lead: str | None) -> str:
     """The body (trafilatura works on a copy of the tree: the metadata is read first)."""
     entry, ld = page.entry, page.ld
     doc = run_trafilatura(page.tree, page.url)
@@ -376,7 +380,10 @@ def _text(page: _Page, origins: _Origins, title: str) -> str:
     if origins.where.get("text") == "trafilatura":
         # the title is a field of its own: the body starts after it. A standfirst stays at the
         # head of the body, where the figure extractor (which reads the body) finds its figures
-        text = strip_repeated_heading(text, title)
+        text = strip_repeated_heading(drop_boilerplate(text), title)
+        opening = standfirst(page.tree, text, lead)
+        if opening:  # left out by trafilatura (a "teaser" class, the article's header)
+            text = f"{opening}\n\n{text}"
     return text
 
 

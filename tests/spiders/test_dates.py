@@ -196,3 +196,57 @@ def test_a_spider_reads_its_sources_zone_and_the_crawls_default(tmp_path: Path) 
     plain.default_zone = MADRID
     assert plain.date_zone("https://exemple.test/feed") == MADRID
     assert str(plain.date_zone("https://exemple.ma/feed")) == "Africa/Casablanca"
+
+
+def _blog_page(header: str, post_meta: str, lang: str = "fr") -> str:
+    """A blog post without date metadata: ``header`` above the post, ``post_meta`` under its title."""
+    return (
+        f"""<html lang="{lang}"><head><title>Un billet</title></head><body>
+    <article><div class="date-header">{header}</div><h1>Un billet</h1><div class="post-meta">{post_meta}</div><p>"""
+        + "Le texte du billet sur les centres d'appels de Rabat. " * 20
+        + "</p></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("post_meta", "lang"),
+    [
+        # the microformat class of blog themes, the date in its title attribute
+        ("<abbr class='published' title='2017-09-09T10:52:00+02:00'>10:52</abbr>", "fr"),
+        # microdata, the date written in English or German
+        ("<span itemprop='datePublished'>September 9, 2017</span>", "en"),
+        ("<span class='published'>9. September 2017</span>", "de"),
+    ],
+)
+def test_the_date_a_page_marks_as_published_wins_over_other_dates_in_its_header(
+    post_meta: str, lang: str
+) -> None:
+    from spiders.page import extract_page
+
+    html = _blog_page("14.08.2017", post_meta, lang)
+    fields = extract_page(html, "https://blog.example/billet", fetched_at=datetime(2025, 6, 5, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2017-09-09"
+
+
+def test_a_bare_hier_is_no_date_on_a_page() -> None:
+    """ "Hier" is German for "here", and a bare "hier" says nothing of the page's own day."""
+    from spiders.page import extract_page
+
+    html = _blog_page("Hier finden Sie alle Beiträge", "<span class='date'>Samedi 5 octobre 2013</span>", "")
+    fields = extract_page(html, "https://blog.example/billet", fetched_at=datetime(2025, 6, 5, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2013-10-05"
+    # with an hour it is yesterday's date
+    html = _blog_page("", "<span class='date'>Publié hier à 10h30</span>")
+    fields = extract_page(html, "https://blog.example/billet", fetched_at=NOW)
+    assert fields.published == datetime(2025, 6, 4, 10, 30, tzinfo=TZ)
+
+
+def test_a_header_date_without_a_year_takes_the_year_htmldate_finds() -> None:
+    """ "18 mai" is read in the fetch's year; the page's address says 2014: the same day, in 2014."""
+    from spiders.page import extract_page
+
+    url = "https://blog.example/2014/05/18/billet/"
+    html = _blog_page("", "<span class='date'>Publié le 18 mai</span>")
+    html = html.replace("</head>", f"<link rel='canonical' href='{url}'></head>")
+    fields = extract_page(html, url, fetched_at=NOW)
+    assert fields.published is not None and fields.published.date().isoformat() == "2014-05-18"
