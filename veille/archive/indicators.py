@@ -34,6 +34,7 @@ from veille.core.series import (
     consolidate,
     consolidate_said,
     period_years,
+    target_progress,
 )
 
 
@@ -304,9 +305,14 @@ def series(store: Store, q: SeriesQuery, rule: SeriesRule, *, with_citations: bo
 
 def point(store: Store, key: Sequence[str], rule: SeriesRule) -> Point | None:
     """One point with its citations, by its key (indicator, status, scope kind, scope, period,
-    unit, per: "" for none); None when the archive has no such point."""
+    unit, per: "" for none), a target with its progress; None when the archive has no such point."""
     indicator, status, scope_kind, scope, period, unit, per = key
     q = SeriesQuery(indicator=indicator, statuses=(status,), scope_kind=scope_kind, scope=scope, period=period,
                     unit=unit, per=per)  # fmt: skip
     found = [p for p in series(store, q, rule, with_citations=True) if p.key == tuple(key)]
-    return found[0] if found else None
+    if not found:
+        return None
+    if status != "target":
+        return found[0]
+    actual = series(store, replace(q, statuses=("actual",), period=None), rule)
+    return replace(found[0], progress=target_progress(found[0], actual))

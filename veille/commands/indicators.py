@@ -9,26 +9,12 @@ from pathlib import Path
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.commands.options import ConfigDir, DataDir, build_query, open_archive
 from veille.commands.render import check_format, echo_csv, echo_json, echo_table
 from veille.core.errors import VeilleError
 from veille.core.formatting import format_value
-from veille.core.models import SCOPE_KINDS, STATUSES
 from veille.core.series import Point
-
-
-def parse_scope(value: str | None) -> tuple[str | None, str | None]:
-    """``KIND:NAME``, ``KIND`` or ``NAME`` -> (kind, name)."""
-    if not value or not value.strip():
-        return None, None
-    kind, sep, name = value.partition(":")
-    if sep:
-        kind, name = kind.strip(), name.strip()
-        if kind not in SCOPE_KINDS:
-            raise VeilleError(f"--scope: unknown scope kind {kind!r} (known: {', '.join(SCOPE_KINDS)})")
-        return kind, name or None
-    value = value.strip()
-    return (value, None) if value in SCOPE_KINDS else (None, value)
+from veille.queries import series_query
 
 
 def indicators_cmd(
@@ -46,6 +32,10 @@ def indicators_cmd(
     ),
     year_from: int | None = typer.Option(None, "--from", min=1900, max=2100, help="First year (YYYY)."),
     year_to: int | None = typer.Option(None, "--to", min=1900, max=2100, help="Last year (YYYY)."),
+    unit: str | None = typer.Option(
+        None, "--unit", help="Unit of the points: MAD (every amount, EUR and USD converted), jobs, percent..."
+    ),
+    grain: str | None = typer.Option(None, "--grain", help="Periods of one grain: year, half, quarter or span."),
     conflicts: bool = typer.Option(
         False,
         "--conflicts",
@@ -75,7 +65,7 @@ def indicators_cmd(
     approximate one 10 %, a range when it leaves the value out: [series] of rates.toml); a
     target shows the latest actual value before its deadline and the share reached.
     """
-    from veille.archive.indicators import SeriesQuery, series
+    from veille.archive.indicators import series
 
     check_format(fmt, ("table", "csv", "json", "xlsx"))
     if fmt == "xlsx" and output is None:
@@ -84,21 +74,11 @@ def indicators_cmd(
         raise VeilleError("-o is for --format xlsx (csv and json go to the screen: redirect them)")
     if output is not None and not output.resolve().parent.is_dir():
         raise VeilleError(f"cannot write {output}: no folder {output.parent}")
-    bad = [s for s in status if s not in STATUSES]
-    if bad:
-        raise VeilleError(f"--status: unknown status {bad[0]!r} (known: {', '.join(STATUSES)})")
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise VeilleError(f"--from {year_from} is after --to {year_to}")
-    kind, name = parse_scope(scope)
-    settings, store = open_archive(data_dir, config_dir)
-    if indicator is not None and indicator not in settings.taxonomy.indicators:
-        store.close()
-        known = ", ".join(settings.taxonomy.indicators)
-        raise VeilleError(f"--indicator: unknown indicator {indicator!r} (known: {known})")
-    q = SeriesQuery(
-        indicator=indicator, statuses=tuple(dict.fromkeys(status)), scope_kind=kind, scope=name,
-        year_from=year_from, year_to=year_to,
+    q = build_query(
+        series_query, "", indicator=indicator, status=status, scope=scope, year_from=year_from,
+        year_to=year_to, unit=unit, grain=grain,
     )  # fmt: skip
+    settings, store = open_archive(data_dir, config_dir)
     try:
         points = series(store, q, settings.series_rule, with_citations=fmt in ("json", "xlsx"))
     finally:

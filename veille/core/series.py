@@ -236,13 +236,10 @@ class Point:
     conflict: bool = False  # a citation disagrees with the chosen value
     disagreeing_count: int = 0  # how many citations disagree
     progress: Progress | None = None  # for a target: the actual series against it
+    grain: str = "year"  # of the period: year, half, quarter or span
     # the figures, when read one by one (:func:`consolidate`); the archive's grouped read
     # leaves them out (``citations_count`` says how many)
     citations: tuple[Citation, ...] = field(default=())
-
-    @property
-    def grain(self) -> str:
-        return grain(self.period)
 
     @property
     def disagreeing(self) -> tuple[Citation, ...]:
@@ -396,7 +393,7 @@ def _point(rows: Sequence[_Row], rule: SeriesRule) -> Point:
         stories=len(set().union(*(r.said.stories for r in rows))),
         citations_count=sum(r.said.citations for r in rows),
         low=min(r.value for r in rows), high=max(r.high if r.high is not None else r.value for r in rows),
-        conflict=disagreeing > 0, disagreeing_count=disagreeing,
+        conflict=disagreeing > 0, disagreeing_count=disagreeing, grain=grain(period),
     )  # fmt: skip
 
 
