@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.store.series_archive import EXPECTED, ODC, load, summary
-from veille.archive.indicators import SeriesQuery, point, series
+from tests.store.series_archive import EXPECTED, ODC, article, exports, load, summary
+from veille.archive.indicators import SeriesQuery, point, series, sides
 from veille.archive.store import Store
 from veille.cli import main
 from veille.core.config import Settings
@@ -89,6 +89,49 @@ def test_one_point_by_its_key(any_store: Store, settings: Settings) -> None:
         )
         is None
     )
+
+
+def test_a_point_s_citations_a_page_at_a_time_and_a_conflict_s_sides(
+    any_store: Store, settings: Settings
+) -> None:
+    ids = load(any_store)
+    rule = settings.series_rule
+    key = ("exportations", "actual", "country", "Maroc", "2018", "MAD", "")
+    pages = [point(any_store, key, rule, limit=4, offset=offset) for offset in (0, 4)]
+    assert [[c.article_id for c in p.citations] for p in pages if p] == [
+        [ids[k] for k in ("a1", "a2", "a3", "a4")], [ids[k] for k in ("a5", "a6")],
+    ]  # fmt: skip
+    assert [c.agrees for p in pages if p for c in p.citations] == [True, True, True, False, False, False]
+    assert all(p is not None and p.citations_count == 6 for p in pages)
+    (p2018,) = _series(any_store, settings, indicator="exportations", statuses=("actual",), period="2018")
+    assert (p2018.chosen_values, p2018.disagreeing_values) == ((18e9,), (19.5e9,))
+    chosen, disagreeing = sides(any_store, p2018, rule, 2)
+    assert [c.article_id for c in chosen] == [ids["a1"], ids["a2"]]
+    assert [c.article_id for c in disagreeing] == [ids["a4"], ids["a5"]]
+
+
+def test_the_overview_is_served_while_the_next_one_is_computed(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veille.archive import overview as ov
+
+    monkeypatch.setattr(ov, "REFRESH_EVERY", 0.0)
+    load(store)
+    rule = settings.series_rule
+    first = ov.overview(store, rule)
+    assert first.current and summary(list(first.points)) == EXPECTED
+    # a third story gives 30 milliards for 2019: a conflict the next computation finds
+    article(store, "z", "le360", "2025-03-01", "Les exportations ont atteint 30 milliards de DH en 2019.",
+            [exports(30e9, "2019", "30 milliards de DH")])  # fmt: skip
+    stale = ov.overview(store, rule)
+    assert not stale.current and stale.points == first.points  # served at once, the last one
+    ov.settle()
+    fresh = ov.overview(store, rule)
+    assert fresh.current and fresh.computed_at > first.computed_at
+    p2019 = next(
+        p for p in fresh.points if (p.indicator, p.status, p.period) == ("exportations", "actual", "2019")
+    )
+    assert (p2019.conflict, p2019.disagreeing_count, p2019.citations_count) == (True, 1, 4)
 
 
 def test_the_tolerances_are_settings(any_store: Store, settings: Settings) -> None:

@@ -8,12 +8,12 @@ Two reads of the same figures under the same filters: :func:`said` groups them i
 the values and flag the conflicts, whatever the number of figures; :func:`citations` reads them
 one by one, with their sentences, for the points whose citations are shown. Both give the same
 points (a test checks). The grouped read is kept until the archive's next write
-(:mod:`veille.archive.cache`).
+(:mod:`veille.archive.cache`); every point of the archive is :mod:`veille.archive.overview`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +33,7 @@ from veille.core.series import (
     SeriesRule,
     consolidate,
     consolidate_said,
+    marked,
     period_years,
     target_progress,
 )
@@ -99,9 +100,16 @@ def scopes(store: Store, rule: SeriesRule, indicator: str | None = None) -> list
         inner = inner.where(f.c.indicator == indicator)
     sub = inner.subquery()
     stmt = select(sub.c.kind, sub.c.name, func.count().label("n")).group_by(sub.c.kind, sub.c.name)
-    with store.engine.connect() as conn:
+
+    def read() -> list[ScopeCount]:
         rows = conn.execute(stmt).all()
-    return sorted((ScopeCount(r.kind, r.name, r.n) for r in rows), key=lambda s: (-s.figures, s.kind, s.name))
+        return sorted(
+            (ScopeCount(r.kind, r.name, r.n) for r in rows), key=lambda s: (-s.figures, s.kind, s.name)
+        )
+
+    with store.engine.connect() as conn:
+        key = ("series-scopes", indicator, rule.default_country)
+        return list(CACHE.get_or_put(store, key, write_marker(store, conn), read))
 
 
 def _scope_names(store: Store, q: SeriesQuery, rule: SeriesRule) -> tuple[str, ...] | None:
@@ -240,12 +248,21 @@ def _said(
     return out
 
 
-def citations(store: Store, q: SeriesQuery, rule: SeriesRule) -> Iterator[Citation]:
-    """The figures of the query's points one by one, with their sentences, oldest article first.
-    A figure extracted before scopes existed is read as the default country's."""
+def citations(
+    store: Store,
+    q: SeriesQuery,
+    rule: SeriesRule,
+    *,
+    values: Collection[float] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[Citation]:
+    """The figures of the query's points one by one, with their sentences, oldest article first
+    (only those of ``values`` as stored, when given; ``limit`` of them from ``offset``). A figure
+    extracted before scopes existed is read as the default country's."""
     f, a = t.figures, t.articles
     names = _scope_names(store, q, rule)
-    if names == ():
+    if names == () or values == ():
         return
     stmt = (
         select(
@@ -275,7 +292,12 @@ def citations(store: Store, q: SeriesQuery, rule: SeriesRule) -> Iterator[Citati
         .select_from(_joined())
         .where(*_conditions(q, rule, names))
         .order_by(a.c.published, f.c.id)
+        .offset(offset)
     )
+    if values is not None:
+        stmt = stmt.where(f.c.value.in_(sorted(values)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     with store.engine.connect() as conn:
         for r in conn.execute(stmt):
             if not _within(r.period, q):
@@ -303,16 +325,37 @@ def series(store: Store, q: SeriesQuery, rule: SeriesRule, *, with_citations: bo
     return [p for p in points if not q.statuses or p.status in q.statuses]
 
 
-def point(store: Store, key: Sequence[str], rule: SeriesRule) -> Point | None:
-    """One point with its citations, by its key (indicator, status, scope kind, scope, period,
-    unit, per: "" for none), a target with its progress; None when the archive has no such point."""
+def point(
+    store: Store, key: Sequence[str], rule: SeriesRule, *, limit: int | None = None, offset: int = 0
+) -> Point | None:
+    """One point by its key (indicator, status, scope kind, scope, period, unit, per: "" for
+    none), with its citations (``limit`` of them from ``offset``, oldest first; its
+    ``citations_count`` says how many in all), a target with its progress; None when the archive
+    has no such point."""
     indicator, status, scope_kind, scope, period, unit, per = key
     q = SeriesQuery(indicator=indicator, statuses=(status,), scope_kind=scope_kind, scope=scope, period=period,
                     unit=unit, per=per)  # fmt: skip
-    found = [p for p in series(store, q, rule, with_citations=True) if p.key == tuple(key)]
+    found = [p for p in series(store, q, rule) if p.key == tuple(key)]
     if not found:
         return None
+    p = found[0]
+    page = citations(store, q, rule, limit=limit, offset=offset)
+    p = replace(p, citations=tuple(marked(p, (c for c in page if c.said().key == p.key), rule)))
     if status != "target":
-        return found[0]
+        return p
     actual = series(store, replace(q, statuses=("actual",), period=None), rule)
-    return replace(found[0], progress=target_progress(found[0], actual))
+    return replace(p, progress=target_progress(p, actual))
+
+
+def sides(store: Store, p: Point, rule: SeriesRule, most: int) -> tuple[list[Citation], list[Citation]]:
+    """Up to ``most`` citations of a point giving its chosen value and up to ``most`` disagreeing
+    with it, oldest first: a conflict's two sides, read without the point's other citations."""
+    q = SeriesQuery(indicator=p.indicator, statuses=(p.status,), scope_kind=p.scope_kind, scope=p.scope,
+                    period=p.period, unit=p.unit, per=p.per or "")  # fmt: skip
+
+    def read(values: tuple[float, ...], agreeing: bool) -> list[Citation]:
+        found = citations(store, q, rule, values=values, limit=most * 3)  # a same number in another currency
+        mine = [c for c in marked(p, found, rule) if c.said().key == p.key and c.agrees == agreeing]
+        return mine[:most]
+
+    return read(p.chosen_values, True), read(p.disagreeing_values, False)

@@ -35,11 +35,12 @@ figure); :func:`consolidate` does the same from single citations and keeps them 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 MONEY = ("MAD", "EUR", "USD")
 FOREIGN = ("EUR", "USD")
@@ -71,6 +72,7 @@ class SeriesRule:
     approx_share: float = APPROX_SHARE
 
 
+@functools.lru_cache(maxsize=8192)
 def period_years(period: str) -> tuple[int, int] | None:
     """First and last year of a period label ("2018-Q1" -> (2018, 2018), "2014-2018" -> (2014, 2018))."""
     m = _PERIOD.match(period or "")
@@ -81,6 +83,7 @@ def period_years(period: str) -> tuple[int, int] | None:
     return (first, int(rest)) if rest and rest.isdigit() else (first, first)
 
 
+@functools.lru_cache(maxsize=8192)
 def grain(period: str) -> str:
     """year, quarter, half or span."""
     m = _PERIOD.match(period or "")
@@ -90,6 +93,7 @@ def grain(period: str) -> str:
     return {"Q": "quarter", "H": "half"}.get(rest[0], "span")
 
 
+@functools.lru_cache(maxsize=8192)
 def period_end(period: str) -> tuple[int, int]:
     """The year and month a period ends ("2018-Q1" -> (2018, 3), "2014-2018" -> (2018, 12))."""
     years = period_years(period) or (0, 0)
@@ -154,11 +158,10 @@ class Citation:
         }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(NamedTuple):
     """One value said for a point by one or more figures alike: same value, unit, upper bound,
     approximation and officialness (and, for an amount in EUR or USD, the same publication
-    year, whose rate may convert it). What the rule weighs."""
+    year, whose rate may convert it). What the rule weighs (a tuple: the archive reads many)."""
 
     indicator: str
     status: str
@@ -237,6 +240,10 @@ class Point:
     disagreeing_count: int = 0  # how many citations disagree
     progress: Progress | None = None  # for a target: the actual series against it
     grain: str = "year"  # of the period: year, half, quarter or span
+    # the values as stored (in their own currency) of the chosen value's figures and of the
+    # disagreeing ones: how the archive finds their citations without reading them all
+    chosen_values: tuple[float, ...] = ()
+    disagreeing_values: tuple[float, ...] = ()
     # the figures, when read one by one (:func:`consolidate`); the archive's grouped read
     # leaves them out (``citations_count`` says how many)
     citations: tuple[Citation, ...] = field(default=())
@@ -314,8 +321,7 @@ def agrees(
     return gap <= share * abs(chosen) * (1 + _EPSILON)
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     said: Said
     value: float  # in the point's unit
     high: float | None
@@ -382,10 +388,14 @@ def _point(rows: Sequence[_Row], rule: SeriesRule) -> Point:
     chosen = ranked[0][0]
     values = []
     disagreeing = 0
+    away: set[float] = set()
     for v, group in ranked:
         ok = [agrees(r.value, r.high, r.said.approx, chosen.value, chosen.range_max, rule) for r in group]
-        disagreeing += sum(r.said.citations for r, good in zip(group, ok, strict=True) if not good)
-        values.append(replace(v, agrees=all(ok)))
+        for r, good in zip(group, ok, strict=True):
+            if not good:
+                disagreeing += r.said.citations
+                away.add(r.said.value)
+        values.append(v if all(ok) else replace(v, agrees=False))
     return Point(
         indicator=indicator, status=status, scope_kind=scope_kind, scope=scope, period=period, unit=unit,
         per=per or None, value=chosen.value, range_max=chosen.range_max,
@@ -394,6 +404,7 @@ def _point(rows: Sequence[_Row], rule: SeriesRule) -> Point:
         citations_count=sum(r.said.citations for r in rows),
         low=min(r.value for r in rows), high=max(r.high if r.high is not None else r.value for r in rows),
         conflict=disagreeing > 0, disagreeing_count=disagreeing, grain=grain(period),
+        chosen_values=tuple(sorted({r.said.value for r in ranked[0][1]})), disagreeing_values=tuple(sorted(away)),
     )  # fmt: skip
 
 
@@ -423,14 +434,25 @@ def consolidate(citations: Iterable[Citation], rule: SeriesRule) -> list[Point]:
     points = []
     for p in consolidate_said(said, rule):
         cited = sorted(
-            (
-                replace(c, agrees=agrees(c.value_mad or 0.0, c.range_max_mad, c.approx, p.value, p.range_max, rule))
-                for c in by_point[p.key]
-            ),
+            marked(p, by_point[p.key], rule),
             key=lambda c: (c.published is None, c.published or datetime.min, c.figure_id),
-        )  # fmt: skip
+        )
         points.append(replace(p, citations=tuple(cited)))
     return points
+
+
+def marked(p: Point, citations: Iterable[Citation], rule: SeriesRule) -> list[Citation]:
+    """Citations of the point ``p`` with their value in its unit and whether they agree with its
+    chosen value (a page of them may be read without the others)."""
+    out = []
+    for c in citations:
+        c = c if c.value_mad is not None else in_mad(c, rule.rates)
+        out.append(
+            replace(
+                c, agrees=agrees(c.value_mad or 0.0, c.range_max_mad, c.approx, p.value, p.range_max, rule)
+            )
+        )
+    return out
 
 
 _GRAIN_ORDER = {"year": 3, "half": 2, "quarter": 1, "span": 0}
@@ -458,16 +480,19 @@ def target_progress(target: Point, actual: Iterable[Point]) -> Progress | None:
 
 def with_progress(points: list[Point]) -> list[Point]:
     """The points, targets with their progress against the actual points of the list."""
+    if not any(p.status == "target" for p in points):
+        return points
     actual: dict[tuple[str, ...], list[Point]] = {}
     for p in points:
         if p.status == "actual":
             actual.setdefault((p.indicator, p.scope_kind, p.scope, p.unit, p.per or ""), []).append(p)
-    return [
-        replace(p, progress=target_progress(p, actual.get((p.indicator, p.scope_kind, p.scope, p.unit, p.per or ""), ())))
-        if p.status == "target"
-        else p
-        for p in points
-    ]  # fmt: skip
+    out = []
+    for p in points:
+        if p.status == "target":
+            same = actual.get((p.indicator, p.scope_kind, p.scope, p.unit, p.per or ""), ())
+            p = replace(p, progress=target_progress(p, same))
+        out.append(p)
+    return out
 
 
 def _order(p: Point) -> tuple[Any, ...]:

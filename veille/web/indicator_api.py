@@ -10,6 +10,7 @@ need. A series lists its points without their citations (``citations_count`` say
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from urllib.parse import urlencode
 
@@ -17,7 +18,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from veille.archive.indicators import SeriesQuery, point, series
+from veille.archive.indicators import point, series
+from veille.archive.overview import overview
 from veille.core.formatting import indicator_label
 from veille.core.models import STATUSES, UNITS
 from veille.core.series import GRAINS, Point, SeriesRule
@@ -64,10 +66,20 @@ class IndicatorSummary(BaseModel):
 
 class IndicatorsResponse(BaseModel):
     indicators: list[IndicatorSummary]
+    computed_at: datetime | None = Field(None, description="Calculé sur l'archive à cet instant (UTC)")
+    current: bool = Field(
+        True, description="False : l'archive a changé depuis, un nouveau calcul est en cours"
+    )
 
 
 class SeriesResponse(BaseModel):
     indicator: str | None
+    computed_at: datetime | None = Field(
+        None, description="/api/conflicts : calculé sur l'archive à cet instant"
+    )
+    current: bool = Field(
+        True, description="/api/conflicts : False si l'archive a changé depuis (calcul en cours)"
+    )
     conflict_share: float = Field(
         description="Écart au-delà duquel une citation diverge (part de la valeur retenue)"
     )
@@ -96,8 +108,12 @@ def _model(p: Point, *, with_citations: bool = False) -> PointModel:
 def api_indicators(request: Request) -> IndicatorsResponse:
     """Les indicateurs qui ont des points, avec leurs nombres de points, de citations, de portées,
     d'objectifs et de points à vérifier."""
-    points = series(request.app.state.store, SeriesQuery(), _rule(request))
-    return IndicatorsResponse(indicators=[IndicatorSummary(**r) for r in catalogue(points)])
+    every = overview(request.app.state.store, _rule(request))
+    return IndicatorsResponse(
+        indicators=[IndicatorSummary(**r) for r in catalogue(every.points)],
+        computed_at=every.computed_at,
+        current=every.current,
+    )
 
 
 def _known(key: str) -> None:
@@ -152,9 +168,11 @@ def api_point(
     period: Annotated[str, Query(max_length=MAX_PERIOD)],
     unit: UnitValue,
     per: Annotated[str, Query(description="Ce par quoi un taux est exprimé ; vide pour un montant")] = "",
+    limit: int = Query(200, ge=1, le=5000, description="Citations renvoyées (les plus anciennes d'abord)"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> PointModel:
-    """Le point avec toutes ses citations (article, source, date, phrase), chacune marquée d'accord
-    ou non avec la valeur retenue."""
+    """Le point avec ses citations (article, source, date, phrase ; `limit` à partir de `offset`,
+    `citations_count` en donne le total), chacune marquée d'accord ou non avec la valeur retenue."""
     _known(key)
     q = built(
         series_query, NAMES, indicator=key, scope=scope, status=status, period=period, unit=unit, per=per
@@ -164,7 +182,7 @@ def api_point(
             404, "Point inconnu : il faut un statut, une portée TYPE:NOM, une période et une unité."
         )
     found = point(request.app.state.store, (key, status, q.scope_kind, q.scope, period, q.unit, q.per or ""),
-                  _rule(request))  # fmt: skip
+                  _rule(request), limit=limit, offset=offset)  # fmt: skip
     if found is None:
         raise HTTPException(404, "Aucun chiffre de l'archive ne donne ce point.")
     return _model(found, with_citations=True)
@@ -183,8 +201,10 @@ def api_conflicts(
     page « À vérifier »)."""
     q = built(series_query, NAMES, indicator=indicator)
     rule = _rule(request)
-    flagged = to_check(series(request.app.state.store, q, rule))
+    every = overview(request.app.state.store, rule)
+    flagged = to_check(p for p in every.points if q.indicator in (None, p.indicator))
     return SeriesResponse(
-        indicator=q.indicator, conflict_share=rule.conflict_share, approx_share=rule.approx_share,
-        total=len(flagged), offset=offset, points=[_model(p) for p in flagged[offset : offset + limit]],
+        indicator=q.indicator, computed_at=every.computed_at, current=every.current,
+        conflict_share=rule.conflict_share, approx_share=rule.approx_share, total=len(flagged), offset=offset,
+        points=[_model(p) for p in flagged[offset : offset + limit]],
     )  # fmt: skip

@@ -10,7 +10,7 @@ own page or the "à vérifier" page shows them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +18,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from veille.archive.indicators import ScopeCount, SeriesQuery, point, scopes, series
+from veille.archive.indicators import ScopeCount, SeriesQuery, point, scopes, series, sides
+from veille.archive.overview import overview
 from veille.core.formatting import (
     GRAIN_LABELS,
     RULE_LABELS,
@@ -38,6 +39,7 @@ from veille.web.render import fr_number
 
 router = page_router()
 CONFLICTS_PER_PAGE = 20
+CITATIONS_PER_PAGE = 100
 SIDE = 4  # sentences shown on each side of a conflict; the point's page has them all
 NAMES = {"indicator": "indicateur", "scope": "portée", "scope_kind": "portée", "unit": "unité", "grain": "grain",
          "status": "statut", "period": "période", "per": "par"}  # fmt: skip
@@ -97,9 +99,13 @@ def point_view(p: Point) -> dict[str, Any]:
 
 @router.get("/indicateurs", response_class=HTMLResponse, summary="Indicateurs et leurs séries (page)")
 def indicators_page(request: Request) -> Response:
-    points = series(request.app.state.store, SeriesQuery(), _rule(request))
-    rows = catalogue(points)
-    return render(request, "indicators.html", {"rows": rows, "conflicts": sum(r["conflicts"] for r in rows)})
+    every = overview(request.app.state.store, _rule(request))
+    rows = catalogue(every.points)
+    return render(
+        request,
+        "indicators.html",
+        {"rows": rows, "conflicts": sum(r["conflicts"] for r in rows), "overview": every},
+    )
 
 
 def catalogue(points: Sequence[Point]) -> list[dict[str, Any]]:
@@ -236,18 +242,21 @@ def point_page(key: str, request: Request) -> Response:
     if not (q.statuses and q.scope_kind and q.scope and q.period and q.unit):
         raise not_found("Ce point n'existe pas : il faut un statut, une portée, une période et une unité.")
     rule, store = _rule(request), request.app.state.store
+    page = built(_page_number, NAMES, value=params.get("page"))
     key_of = (key, q.statuses[0], q.scope_kind, q.scope, q.period, q.unit, q.per or "")
-    found = point(store, key_of, rule)
+    found = point(store, key_of, rule, limit=CITATIONS_PER_PAGE, offset=(page - 1) * CITATIONS_PER_PAGE)
     if found is None:
         raise not_found("Aucun chiffre de l'archive ne donne ce point.")
     back = f"/indicateurs/{key}?" + urlencode({"portee": scope_param(found.scope_kind, found.scope),
                                                 "unite": found.unit, "grain": found.grain})  # fmt: skip
+    pairs = tuple((k, v) for k, v in params.multi_items() if k != "page")
     return render(
         request,
         "indicator_point.html",
         {"v": point_view(found), "back": back,
          "citations": [citation_view(c, found) for c in found.citations],
-         "values": [(shown(v.value, found, v.range_max), v) for v in found.values]},
+         "values": [(shown(v.value, found, v.range_max), v) for v in found.values],
+         "pages": Pages(request.url.path, pairs, found.citations_count, page, CITATIONS_PER_PAGE)},
     )  # fmt: skip
 
 
@@ -256,16 +265,17 @@ def conflicts_page(request: Request) -> Response:
     params = request.query_params
     q = built(series_query, NAMES, indicator=params.get("indicateur"))
     rule, store = _rule(request), request.app.state.store
-    flagged = to_check(series(store, q, rule))
+    every = overview(store, rule)
+    flagged = to_check(p for p in every.points if q.indicator in (None, p.indicator))
     page = built(_page_number, NAMES, value=params.get("page"))
-    shown_points = flagged[(page - 1) * CONFLICTS_PER_PAGE : page * CONFLICTS_PER_PAGE]
     items = []
-    for p in shown_points:
-        full = point(store, p.key, rule) or p
-        agreeing = [citation_view(c, full) for c in full.citations if c.agrees]
-        disagreeing = [citation_view(c, full) for c in full.citations if not c.agrees]
-        items.append({"v": point_view(full), "agreeing": agreeing[:SIDE], "more_agreeing": len(agreeing) - SIDE,
-                      "disagreeing": disagreeing[:SIDE], "more_disagreeing": len(disagreeing) - SIDE})  # fmt: skip
+    for p in flagged[(page - 1) * CONFLICTS_PER_PAGE : page * CONFLICTS_PER_PAGE]:
+        agreeing, disagreeing = sides(store, p, rule, SIDE)
+        chosen_citations = sum(v.citations for v in p.values[:1])
+        items.append({"v": point_view(p), "agreeing": [citation_view(c, p) for c in agreeing],
+                      "more_agreeing": chosen_citations - len(agreeing),
+                      "disagreeing": [citation_view(c, p) for c in disagreeing],
+                      "more_disagreeing": p.disagreeing_count - len(disagreeing)})  # fmt: skip
     pairs = tuple((k, v) for k, v in params.multi_items() if v and k != "page")
     taxonomy = load_taxonomy()
     return render(
@@ -274,11 +284,11 @@ def conflicts_page(request: Request) -> Response:
         {"items": items, "total": len(flagged), "indicator": q.indicator,
          "indicator_choices": [(k, v.label) for k, v in taxonomy.indicators.items()],
          "pages": Pages("/a-verifier", pairs, len(flagged), page, CONFLICTS_PER_PAGE),
-         "share": rule.conflict_share, "approx_share": rule.approx_share},
+         "share": rule.conflict_share, "approx_share": rule.approx_share, "overview": every},
     )  # fmt: skip
 
 
-def to_check(points: Sequence[Point]) -> list[Point]:
+def to_check(points: Iterable[Point]) -> list[Point]:
     """The points whose citations disagree, the most cited first."""
     return sorted(
         (p for p in points if p.conflict), key=lambda p: (-p.citations_count, p.indicator, p.period)
