@@ -196,6 +196,12 @@ def test_the_command(store: Store, settings: Settings, capsys: pytest.CaptureFix
     assert [(r["indicator"], r["status"], r["value"], r["rule"], r["progress_share"]) for r in rows] == [
         ("effectif", "actual", "25000.0", "only", ""), ("effectif", "target", "40000.0", "only", "0.625"),
     ]  # fmt: skip
+    assert main(["indicators", "--indicator", "exportations", "--grain", "quarter", "--unit", "EUR", "--format",
+                 "csv"]) == 0  # fmt: skip  # EUR: the points in MAD, where euros are compared
+    assert [r["period"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == [
+        "2018-Q1",
+        "2018-Q2",
+    ]
     assert main(["indicators", "--indicator", "exportations", "--from", "2018", "--to", "2018"]) == 0
     out = capsys.readouterr().out
     assert (

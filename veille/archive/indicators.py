@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Boolean, String, case, cast, distinct, extract, func, literal, or_, select
+from sqlalchemy import Boolean, String, case, cast, extract, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from veille.archive import schema as t
@@ -174,7 +174,8 @@ def _joined() -> Any:
 def said(store: Store, q: SeriesQuery, rule: SeriesRule) -> list[Said]:
     """What is said for the query's points, grouped in the database: one row per point, value,
     unit, upper bound, approximation and officialness (and publication year for EUR and USD),
-    with its distinct stories. Kept until the archive's next write."""
+    with its distinct stories (the database lists a story once per copy; the set keeps one). Kept
+    until the archive's next write."""
     key = ("series-said", q, rule.default_country, rule.official_kinds, rule.official_sources)
     names = _scope_names(store, q, rule)
     if names == ():
@@ -216,9 +217,9 @@ def _said(
     group = (sub.indicator, sub.status, sub.scope_kind, sub.scope, sub.period, sub.unit, sub.per, sub.value,
              sub.range_max, sub.approx, sub.official, sub.foreign_year)  # fmt: skip
     if store.dialect == "sqlite":
-        stories = func.group_concat(distinct(sub.story))
+        stories = func.group_concat(sub.story)  # copies repeat a story: a set below
     else:
-        stories = func.string_agg(distinct(cast(sub.story, String)), literal(","))
+        stories = func.string_agg(cast(sub.story, String), literal(","))
     stmt = select(
         *group, stories.label("stories"), func.count().label("n"), func.max(sub.published).label("latest")
     )
@@ -290,14 +291,16 @@ def citations(
             cast(_official(rule), Boolean).label("official"),
         )  # fmt: skip
         .select_from(_joined())
-        .where(*_conditions(q, rule, names))
-        .order_by(a.c.published, f.c.id)
-        .offset(offset)
+        .order_by(f.c.published, f.c.id)
     )
+    conds = _conditions(q, rule, names)
     if values is not None:
-        stmt = stmt.where(f.c.value.in_(sorted(values)))
-    if limit is not None:
-        stmt = stmt.limit(limit)
+        conds.append(f.c.value.in_(sorted(values)))
+    if limit is None and not offset:
+        stmt = stmt.where(*conds)
+    else:  # the page's ids from the index first: the other figures' rows (their sentences) are not read
+        page = select(f.c.id).where(*conds).order_by(f.c.published, f.c.id).offset(offset).limit(limit)
+        stmt = stmt.where(f.c.id.in_(page.scalar_subquery()))
     with store.engine.connect() as conn:
         for r in conn.execute(stmt):
             if not _within(r.period, q):

@@ -106,3 +106,10 @@ def settle(timeout: float = 60.0) -> None:
         threads = list(_running.values())
     for thread in threads:
         thread.join(timeout)
+
+
+def forget() -> None:
+    """Drop every overview kept (benchmarks: time the first computation again)."""
+    settle()
+    with _lock:
+        _kept.clear()

@@ -2,9 +2,10 @@
 chart and points (``/indicateurs/{key}``), one point and its citations
 (``/indicateurs/{key}/point``), and the points whose citations disagree (``/a-verifier``).
 
-The points come from :mod:`veille.archive.indicators` (the figures grouped in the database, kept
-until the archive's next write); a point's citations, with their sentences, are read when its
-own page or the "à vérifier" page shows them.
+A series' points come from :mod:`veille.archive.indicators` (the figures grouped in the
+database, kept until the archive's next write); the indicators' list and the points to check
+from every point of the archive (:mod:`veille.archive.overview`); a point's citations, with
+their sentences, are read a page at a time when its own page or the "à vérifier" page shows them.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from veille.web.params import built
 from veille.web.render import fr_number
 
 router = page_router()
-CONFLICTS_PER_PAGE = 20
+CONFLICTS_PER_PAGE = 10
 CITATIONS_PER_PAGE = 100
 SIDE = 4  # sentences shown on each side of a conflict; the point's page has them all
 NAMES = {"indicator": "indicateur", "scope": "portée", "scope_kind": "portée", "unit": "unité", "grain": "grain",
