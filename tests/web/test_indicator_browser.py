@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,12 +43,17 @@ def test_a_series_chart_and_a_point_s_citations(series_server: str, page: Any) -
     shot(page, "20-serie-emplois")
     # the 2023 point, ringed for its disagreeing citations: one click opens its citations
     marker = page.locator("svg.serie a.point-actual").nth(2)
-    assert "2023" in marker.locator("title").text_content() and "désaccord" in marker.locator("title").text_content()
+    assert (
+        "2023" in marker.locator("title").text_content()
+        and "désaccord" in marker.locator("title").text_content()
+    )
     marker.click()
     page.wait_for_url(re.compile(r"/indicateurs/emplois_crees/point\?"))
     citations = page.locator("li.citation")
     assert citations.count() == 3 and citations.first.is_visible()
-    assert page.locator("li.citation.en-desaccord blockquote").inner_text().startswith("Près de 25 000 emplois")
+    assert (
+        page.locator("li.citation.en-desaccord blockquote").inner_text().startswith("Près de 25 000 emplois")
+    )
     assert page.locator("li.citation mark").first.inner_text() == "22 000 emplois"
     shot(page, "21-point-citations")
     no_csp_violations(page)

@@ -77,6 +77,8 @@ def test_an_indicator_page_chart_and_points(series_client: tuple[TestClient, dic
     forecast_free = client.get("/indicateurs/effectif?portee=country:Tunisie").text
     assert "62,5 %</strong> atteint : 25\u00a0000\u00a0emplois en 2024" in forecast_free
     assert client.get("/indicateurs/inconnu").status_code == 404
+    empty = client.get("/indicateurs/loyer")  # an indicator no figure of the archive has
+    assert empty.status_code == 200 and "Aucun point" in empty.text and "<svg" not in empty.text
     bad = client.get("/indicateurs/exportations?grain=mois")
     assert bad.status_code == 400 and "« grain » : « mois » inconnu" in bad.text
 

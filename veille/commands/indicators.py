@@ -35,7 +35,9 @@ def indicators_cmd(
     unit: str | None = typer.Option(
         None, "--unit", help="Unit of the points: MAD (every amount, EUR and USD converted), jobs, percent..."
     ),
-    grain: str | None = typer.Option(None, "--grain", help="Periods of one grain: year, half, quarter or span."),
+    grain: str | None = typer.Option(
+        None, "--grain", help="Periods of one grain: year, half, quarter or span."
+    ),
     conflicts: bool = typer.Option(
         False,
         "--conflicts",
