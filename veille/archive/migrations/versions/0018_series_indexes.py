@@ -7,7 +7,7 @@ the articles' (their texts): 13,700 figures of one series, 524 -> 224 ms on SQLi
 machine. PostgreSQL keeps the key columns first and INCLUDEs the others.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
