@@ -136,6 +136,13 @@ class DocumentRecords:
                     out.setdefault(int(row.article_id), []).append(table_of(row))
         return out
 
+    def document_titles(self, article_ids: Sequence[int]) -> dict[int, str]:
+        """The titles of these documents (what their tables' figures read as the table's subject)."""
+        ids = sorted(set(article_ids))
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_A.c.id, _A.c.title).where(_A.c.id.in_(ids), _A.c.kind == "document"))
+            return {int(i): title or "" for i, title in rows}
+
     def document(self, article_id: int) -> StoredDocument | None:
         """One document with its running text, its tables and how many figures it gave."""
         with self.engine.connect() as conn:

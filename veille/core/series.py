@@ -13,7 +13,9 @@ The rule (README, "Indicator series"; built on the indicator taxonomy and the fi
 - **Money** is compared in MAD: an amount in EUR or USD is converted at the yearly average rate
   of its period's year (the last year of a span), or its publication year's when the period's
   year is not in ``config/rates.toml``, else the nearest year listed.
-- **Values** within 0.5 % of one another, once in MAD, are one value (a rounding, a conversion).
+- **Values** within 0.5 % of one another, once in MAD, are one value (a rounding, a conversion);
+  it reads as an official citation says it when one does (the office's 18 234,5 millions, not
+  the press's rounded 18,2 milliards), else as the most stories say it.
 - **The chosen value**: the value attributed to an official organisation or published by an
   official source first; then the value cited by the most stories; then the most recently
   published; a full tie keeps the smaller value. ``rule`` says which step decided (``only``
@@ -207,12 +209,14 @@ def _values(citations: Sequence[Citation]) -> list[tuple[Value, list[Citation]]]
         groups.append([c])
     out = []
     for g in groups:
-        # the group's value: the one said by the most stories (then in MAD as written, then the smaller)
+        # the group's value: an official one (the exact figure, not a press rounding), then the one
+        # said by the most stories (then in MAD as written, then the smaller)
         by_value: dict[float, set[int]] = {}
         for c in g:
             by_value.setdefault(c.value_mad or 0.0, set()).add(c.story)
         native = {c.value_mad for c in g if c.unit not in ("EUR", "USD")}
-        value = min(by_value, key=lambda v: (-len(by_value[v]), v not in native, v))
+        official = {c.value_mad for c in g if c.official}
+        value = min(by_value, key=lambda v: (v not in official, -len(by_value[v]), v not in native, v))
         highs = [c.range_max_mad for c in g if c.range_max_mad is not None]
         dates = [c.published for c in g if c.published is not None]
         out.append(
