@@ -152,6 +152,8 @@ class Analysis:
         }
 
 
+# What an item of the archive is: a web page or a feed entry, or a file a documents source read.
+ARTICLE_KINDS = ("article", "document")
 # What an institution publishes as a file, and what Veille reads of it (spiders/documents.py).
 DOCUMENT_TYPES = ("pdf", "xlsx", "xls", "csv")
 Cell = str | float | None  # as read: text, a number of a spreadsheet's cell, or nothing
