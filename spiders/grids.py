@@ -62,6 +62,12 @@ def _blocks(grid: Sequence[tuple[int, Sequence[Cell]]]) -> list[list[tuple[int, 
     return blocks
 
 
+def _text_line(row: Sequence[Cell]) -> bool:
+    """A row holding one line of text in its first cell (a title, a note), not a header row
+    whose first cell is empty."""
+    return filled(row) == 1 and isinstance(row[0], str) and bool(row[0].strip()) and not is_value(row[0])
+
+
 def _line(row: Sequence[Cell]) -> str:
     return " ".join(str(c) for c in row if c is not None and c != "")
 
@@ -98,11 +104,13 @@ def grid_tables(
                 pending += lines
             continue
         lead = 0
-        while lead < len(block) - 2 and filled(block[lead][1]) == 1:
+        while lead < len(block) - 2 and _text_line(block[lead][1]):
             lead += 1
         trail = 0
-        while trail < len(block) - lead - 2 and filled(block[-1 - trail][1]) == 1 and _NOTE.match(
-            _line(block[-1 - trail][1])
+        while (
+            trail < len(block) - lead - 2
+            and _text_line(block[-1 - trail][1])
+            and _NOTE.match(_line(block[-1 - trail][1]))
         ):
             trail += 1
         body = block[lead : len(block) - trail]

@@ -114,10 +114,10 @@ def read_xls(body: bytes, limits: Limits) -> FileContent:
 
     try:
         book = xlrd.open_workbook(file_contents=body, on_demand=True)
-    except xlrd.XLRDError as exc:
+    except Exception as exc:  # xlrd's errors (XLRDError, CompDocError...) on a broken or locked file
         if "encrypt" in str(exc).lower():
             raise UnreadableFile("encrypted spreadsheet refused (it needs a password)") from None
-        raise UnreadableFile(f"broken xls ({' '.join(str(exc).split())[:120]})") from None
+        raise UnreadableFile(f"broken xls ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})") from None
     try:
         content = FileContent("xls", page_count=book.nsheets)
         budget = _Budget(limits, content)

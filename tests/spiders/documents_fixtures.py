@@ -389,3 +389,34 @@ def documents_site(files: dict[str, bytes]) -> Iterator[tuple[str, list[str]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- readers that misbehave, for the isolation tests (module-level: the reading process imports them)
+
+
+def sleeping_reader(*args: object) -> None:
+    import time
+
+    time.sleep(60)
+
+
+def greedy_reader(*args: object) -> None:
+    blocks = [bytearray(50_000_000) for _ in range(100)]  # 5 GB, far past the cap
+    del blocks
+
+
+def dying_reader(*args: object) -> None:
+    import os
+
+    os._exit(3)
+
+
+def long_pdf(pages: int) -> bytes:
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph
+
+    story: list = []
+    for n in range(1, pages + 1):
+        story += [Paragraph(f"Page {n} : le secteur de l'offshoring emploie 1 000 personnes.", getSampleStyleSheet()["Normal"]),
+                  PageBreak()]  # fmt: skip
+    return _pdf(story[:-1], title=f"{pages} pages")

@@ -11,7 +11,7 @@ from pipeline.tables import document_figures, readers
 from spiders.documents import document_article
 from spiders.files import Limits, read_file
 from spiders.page import FeedEntry
-from tests.spiders.documents_fixtures import FILES
+from tests.spiders.documents_fixtures import EXPECTED, FILES
 from veille.archive.store import Store
 from veille.core.models import Analysis, Article, Figure
 from veille.core.sources import Source
@@ -71,3 +71,30 @@ def build(store: Store, *, when: datetime | None = None) -> DocumentsFixture:
     for name in READABLE:
         ids[name] = archive_document(store, name, files[name], when=when).id or 0
     return DocumentsFixture(ids, press_article(store), files)
+
+
+def missing_figures(store: Store, ids: dict[str, int]) -> list[str]:
+    """What differs from EXPECTED in the archive's table figures of these documents (file name ->
+    article id): each expected figure once, at its file, page or sheet and cell, with its value,
+    unit, indicator, period, scope and status; and no other table figure."""
+    from veille.archive import search as s
+
+    rows = s.figures_of_articles(store, list(ids.values()))
+    got = {(r.article_id, r.table_index, r.cell): r for r in rows if r.cell}
+    problems = []
+    for e in EXPECTED:
+        doc = store.document(ids[e.file])
+        tables = [t.index for t in (doc.tables if doc else []) if (t.page, t.sheet) == (e.page, e.sheet)]
+        found = [got.pop((ids[e.file], i, e.cell)) for i in tables if (ids[e.file], i, e.cell) in got]
+        if len(found) != 1:
+            problems.append(f"{e.file} {e.page or e.sheet} {e.cell}: {len(found)} figures")
+            continue
+        r = found[0]
+        said = (round(r.value, 3), r.unit, r.indicator, r.period, r.status, r.scope_kind, r.scope)
+        wanted = (round(e.value, 3), e.unit, e.indicator, e.period, "actual", e.scope_kind, e.scope)
+        if said != wanted or f"cellule {e.cell}" not in r.sentence:
+            problems.append(f"{e.file} {e.cell}: {said} {r.sentence!r}")
+        if r.url != (doc.url if doc else None):  # the file it was read from
+            problems.append(f"{e.file} {e.cell}: in {r.url}")
+    problems += [f"unexpected: {r.url} {r.cell} {r.value} {r.indicator}" for r in got.values()]
+    return problems

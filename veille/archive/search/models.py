@@ -128,6 +128,8 @@ class FigureRow:
     # a figure read from a document's table: the table (from 0) and its cell ("C7")
     table_index: int | None = None
     cell: str | None = None
+    scope_kind: str | None = None  # what it is about: zone, organisation, region, country, sector
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
