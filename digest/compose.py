@@ -182,10 +182,16 @@ def compose(
     theme_keys = {fold(x) for x in themes}
     with week_reads(store, config.timezone) as db:
         # the documents are listed in a block of their own (official_documents), not as stories
-        rows = [r for r in db.articles(period.since, period.until, config.min_relevance) if r.kind == "article"]
+        rows = [
+            r for r in db.articles(period.since, period.until, config.min_relevance) if r.kind == "article"
+        ]
         have = {r.id for r in rows}
         rows += [r for r in db.articles_by_id(pinned) if r.id not in have]
-        prev_rows = [r for r in db.articles(previous.since, previous.until, config.min_relevance) if r.kind == "article"]
+        prev_rows = [
+            r
+            for r in db.articles(previous.since, previous.until, config.min_relevance)
+            if r.kind == "article"
+        ]
         mentions = db.org_mentions([r.id for r in rows])
         prev_mentions = db.org_mentions([r.id for r in prev_rows])
         followed_orgs = db.followed_org_ids(orgs)

@@ -27,7 +27,9 @@ class OfficialDocument:
     file_type: str  # "PDF", "Excel", "CSV"
     url: str  # the file, where the institution published it
     page: str  # its page in Veille (tables, figures and where each was read)
-    figures: tuple[str, ...] = ()  # a few of its figures, as read: "18 234,5 millions DH — Exportations (2025)"
+    figures: tuple[
+        str, ...
+    ] = ()  # a few of its figures, as read: "18 234,5 millions DH — Exportations (2025)"
     figure_count: int = 0
 
 
@@ -44,9 +46,15 @@ def official_documents(store: Store, period: Period, base_url: str) -> tuple[Off
         )
         out.append(
             OfficialDocument(
-                article_id=d.id, title=d.title or "(sans titre)", source=d.source, published=d.published,
-                file_type=FILE_TYPES.get(d.file_type, d.file_type.upper()), url=d.url,
-                page=f"{base_url.rstrip('/')}/documents/{d.id}", figures=shown, figure_count=len(mine),
+                article_id=d.id,
+                title=d.title or "(sans titre)",
+                source=d.source,
+                published=d.published,
+                file_type=FILE_TYPES.get(d.file_type, d.file_type.upper()),
+                url=d.url,
+                page=f"{base_url.rstrip('/')}/documents/{d.id}",
+                figures=shown,
+                figure_count=len(mine),
             )  # fmt: skip
         )
     return tuple(out)

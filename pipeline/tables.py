@@ -56,11 +56,18 @@ _MONTHS = {
     "fev": "février", "avr": "avril", "juil": "juillet", "aout": "août", "sept": "septembre",
     "sep": "septembre", "oct": "octobre", "nov": "novembre", "déc": "décembre", "dec": "décembre",
 }  # fmt: skip
-_MONTH_ABBR = re.compile(r"(?<![\w])(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?(?![\w])", re.I)
-_VARIATION = re.compile(r"(?<!\w)(?:var\.?|variation|évol\w*|evol\w*|croissance|taux de croissance)(?!\w)", re.I)
+_MONTH_ABBR = re.compile(
+    r"(?<![\w])(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?(?![\w])", re.I
+)
+_VARIATION = re.compile(
+    r"(?<!\w)(?:var\.?|variation|évol\w*|evol\w*|croissance|taux de croissance)(?!\w)", re.I
+)
 _PERCENT = re.compile(r"%|(?<!\w)pour ?cent(?!\w)|(?<!\w)en points?(?!\w)", re.I)
 _POINTS = re.compile(r"(?<!\w)(?:points?|pts?\.?)(?!\w)", re.I)
-_PHRASES = re.compile(r"\(([^()]{1,60})\)|(?<!\w)en\s+((?:milli\w+|nombre|millions?|milliards?|[MK]{0,2}DH|dirhams?|euros?|dollars?|€|\$)[^()]{0,40})", re.I)
+_PHRASES = re.compile(
+    r"\(([^()]{1,60})\)|(?<!\w)en\s+((?:milli\w+|nombre|millions?|milliards?|[MK]{0,2}DH|dirhams?|euros?|dollars?|€|\$)[^()]{0,40})",
+    re.I,
+)
 _HEADCOUNT = re.compile(r"(?<!\w)(?:effectifs?|emplois?|salariés?|personnel)(?!\w)", re.I)
 _FORECAST = re.compile(r"(?<!\w)(?:prévisions?|prév\.|prévu\w*|estimations?|projections?)(?!\w)", re.I)
 _TARGET = re.compile(r"(?<!\w)(?:objectifs?|cibles?)(?!\w)", re.I)
@@ -84,7 +91,9 @@ def readers(config_dir: Path = PACKAGE_CONFIG) -> Readers:
         taxonomy=load_taxonomy(config_dir / "indicators.toml"),
         places=places,
         sector=load_lexicon(config_dir),
-        units=load_figure_lexicon(config_dir / "figures.toml" if config_dir != PACKAGE_CONFIG else DEFAULT_LEXICON),
+        units=load_figure_lexicon(
+            config_dir / "figures.toml" if config_dir != PACKAGE_CONFIG else DEFAULT_LEXICON
+        ),
         default_country=places.zones.default_country,
     )
 
@@ -94,7 +103,11 @@ def cell_text(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, float):
-        return format_number(cell, 6, nbsp=False) if not (cell.is_integer() and 1900 <= cell <= 2100) else str(int(cell))
+        return (
+            format_number(cell, 6, nbsp=False)
+            if not (cell.is_integer() and 1900 <= cell <= 2100)
+            else str(int(cell))
+        )
     return str(cell).strip()
 
 
@@ -118,7 +131,10 @@ def column_labels(table: Table) -> list[str]:
             text = cell_text(row[j] if j < len(row) else None)
             carried = text or carried
             header[level][j] = carried
-    return [" ".join(t for t in (cell_text(r[j] if j < len(r) else None) for r in header) if t) for j in range(width)]
+    return [
+        " ".join(t for t in (cell_text(r[j] if j < len(r) else None) for r in header) if t)
+        for j in range(width)
+    ]
 
 
 def period_of(label: str) -> str | None:
@@ -167,7 +183,9 @@ def unit_of(labels: Sequence[str], units: FigureLexicon, places: Places) -> tupl
     return None
 
 
-def indicator_of(taxonomy: Taxonomy, unit: str, row: str, column: str, caption: str, title: str) -> str | None:
+def indicator_of(
+    taxonomy: Taxonomy, unit: str, row: str, column: str, caption: str, title: str
+) -> str | None:
     """The taxonomy key the labels name for a figure of ``unit``, or None (none, or only the
     fallback): the row's words weigh most, then the column's, the caption's, the title's."""
     candidates = taxonomy.for_unit(unit)
@@ -207,9 +225,9 @@ def names_sector(text: str, sector: Lexicon) -> bool:
 def is_measure(text: str, taxonomy: Taxonomy) -> bool:
     """Does a label name what is measured ("Effectif total", "Nombre d'entreprises")?"""
     padded = f" {text.lower()} "
-    return any(_cue_hits(spec.cues, padded) for key, spec in taxonomy.indicators.items() if key != FALLBACK) or bool(
-        _HEADCOUNT.search(text)
-    )
+    return any(
+        _cue_hits(spec.cues, padded) for key, spec in taxonomy.indicators.items() if key != FALLBACK
+    ) or bool(_HEADCOUNT.search(text))
 
 
 @dataclass(frozen=True)
@@ -262,7 +280,9 @@ def _metric(row_label: str, column: str, caption: str, r: Readers) -> str | None
 
 
 def _where(table: Table, cell: str) -> str:
-    place = f"page {table.page}" if table.page else (f"feuille « {table.sheet} »" if table.sheet else "fichier")
+    place = (
+        f"page {table.page}" if table.page else (f"feuille « {table.sheet} »" if table.sheet else "fichier")
+    )
     return f"tableau {table.index + 1}, {place}, cellule {cell}"
 
 
@@ -286,7 +306,11 @@ def _cell_figure(
     if period is None:
         return None
     row_words = "" if (row_period and not col.period) else row.label
-    named = ("percent", 1.0) if number.percent else unit_of([col.label, row_words, table.caption], r.units, r.places)
+    named = (
+        ("percent", 1.0)
+        if number.percent
+        else unit_of([col.label, row_words, table.caption], r.units, r.places)
+    )
     if named is None:
         return None
     unit, multiplier = named
@@ -296,8 +320,12 @@ def _cell_figure(
         return None
     ref = f"{col.ref}{row.ref}"
     written = cell_text(cell)
-    sentence = " — ".join(x for x in (row.section if row.section != row.label else "", row.label, col.label) if x)
-    sentence += f" : {written}" + (f" ({table.caption})" if table.caption else "") + f" [{_where(table, ref)}]"
+    sentence = " — ".join(
+        x for x in (row.section if row.section != row.label else "", row.label, col.label) if x
+    )
+    sentence += (
+        f" : {written}" + (f" ({table.caption})" if table.caption else "") + f" [{_where(table, ref)}]"
+    )
     return Figure(
         text=written, start=0, end=0, value=float(f"{number.value * multiplier:.12g}"), unit=unit,
         sentence=sentence, period=period, metric=_metric(row_words, col.label, table.caption, r),

@@ -8,7 +8,7 @@ its bytes say so). Each link keeps its text and a date written next to it in the
 
 Each file is archived once: a URL already archived is not fetched again, and a file whose bytes
 (SHA-256) are already archived under another URL is skipped (``known``). A file is read in a
-process of its own (:func:`spiders.files.read_isolated`, from a thread so the crawl goes on)
+process of its own (:func:`spiders.reader.read_isolated`, from a thread so the crawl goes on)
 within the limits of ``[crawl.documents]``; a file refused (encrypted, broken, over a limit) is one
 line in the run ledger. What is read becomes one :class:`~veille.core.models.Article` of kind
 "document": its running text (what the figure extractor reads, as an article's), a lead naming
@@ -26,16 +26,9 @@ from scrapy.http import Request, Response
 
 from spiders.base import utcnow
 from spiders.dates import find_french_date
-from spiders.files import (
-    FileContent,
-    Limits,
-    UnreadableFile,
-    extension_type,
-    file_name,
-    meaningful_title,
-    read_isolated,
-)
+from spiders.files import FileContent, Limits, UnreadableFile, extension_type, file_name, meaningful_title
 from spiders.page import FeedEntry
+from spiders.reader import read_isolated
 from spiders.sites import SiteSpider
 from veille.core.models import Article, Document, Table
 
@@ -51,7 +44,9 @@ def table_summary(tables: list[Table]) -> str | None:
     parts = []
     for t in tables:
         head = t.caption.strip() or (f"Feuille {t.sheet}" if t.sheet else f"Tableau {t.index + 1}")
-        labels = [str(r[0]).strip() for r in t.rows[t.header_rows :] if r and isinstance(r[0], str) and r[0].strip()]
+        labels = [
+            str(r[0]).strip() for r in t.rows[t.header_rows :] if r and isinstance(r[0], str) and r[0].strip()
+        ]
         parts.append(head + (" — " + ", ".join(labels[:12]) if labels else ""))
     text = " · ".join(parts)
     return text[:LEAD_CHARS] or None
@@ -125,7 +120,11 @@ class DocumentSpider(SiteSpider):
         """The listing's links to files, each with its text and the date written beside it."""
         selector = self.source.selector("article_links")
         if selector:
-            found = response.xpath(selector) if selector.lstrip().startswith(("/", "(")) else response.css(selector)
+            found = (
+                response.xpath(selector)
+                if selector.lstrip().startswith(("/", "("))
+                else response.css(selector)
+            )
             nodes = []
             for n in found:  # the links selected, or those inside the nodes selected
                 nodes += [n] if getattr(n.root, "tag", None) == "a" else n.xpath(".//a[@href]")

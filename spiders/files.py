@@ -1,28 +1,20 @@
-"""Reading the files institutions publish (PDF, XLSX, XLS, CSV) into text and tables, safely.
-
-Pure where it can be: :func:`read_file` turns a file's bytes into a :class:`FileContent` (the
-running text page by page, the tables with their captions, a title and a date when the file
-says them) or raises :class:`UnreadableFile` with one line for the run ledger. The readers are
-:mod:`spiders.pdf` (pdfplumber) and :mod:`spiders.sheets` (openpyxl, xlrd, csv).
-
-Files are hostile until read: :func:`read_isolated` reads one in a process of its own, with a
-memory cap and a timeout, and kills it past them; the limits (``[crawl.documents]`` of
-``crawl.toml``) cap the download, the pages and the cells read, and an xlsx (a zip) whose parts
-would unpack past the limit is refused unopened. Encrypted files (a PDF that needs a password to
-open, an encrypted workbook) and broken ones are refused; formulas are never evaluated (the
-values a spreadsheet application cached are read).
+"""The files institutions publish (PDF, XLSX, XLS, CSV): what reading one gives
+(:class:`FileContent`: the running text page by page, the tables with their captions, a title and
+a date when the file says them), what may refuse it (:class:`UnreadableFile`, one line for the
+run ledger), the limits of ``[crawl.documents]`` (:class:`Limits`), and what a file is by its
+bytes (:func:`file_type`). The readers are :mod:`spiders.pdf` and :mod:`spiders.sheets`;
+:mod:`spiders.reader` runs them, each file in a process of its own.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from veille.core.models import DOCUMENT_TYPES, Table
+from veille.core.models import Table
 
 EXTENSIONS = {".pdf": "pdf", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".csv": "csv"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -104,93 +96,16 @@ def file_type(body: bytes, url: str, content_type: str | None = None) -> str:
     raise UnreadableFile(f"not a PDF, XLSX, XLS or CSV file ({media or 'no Content-Type'})")
 
 
-def read_file(body: bytes, url: str, content_type: str | None, limits: Limits) -> FileContent:
-    """A file's text and tables (in this process: see :func:`read_isolated`)."""
-    if len(body) > limits.max_file_size:
-        raise UnreadableFile(f"file of {len(body):,} bytes over the {limits.max_file_size:,} limit")
-    kind = file_type(body, url, content_type)
-    assert kind in DOCUMENT_TYPES
-    if kind == "pdf":
-        from spiders.pdf import read_pdf
-
-        return read_pdf(body, limits)
-    from spiders import sheets
-
-    if kind == "xlsx":
-        return sheets.read_xlsx(body, limits)
-    if kind == "xls":
-        return sheets.read_xls(body, limits)
-    return sheets.read_csv(body, limits, content_type)
-
-
-# -- in a process of its own -------------------------------------------------------------------
-def _child(conn: Any, reader: Any, args: tuple[Any, ...], memory: int) -> None:
-    """The reading process: cap its memory, read, send back the content or the reason."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    except (ImportError, ValueError, OSError):  # not on this platform, or a lower cap already
-        pass
-    try:
-        conn.send(("ok", reader(*args)))
-    except UnreadableFile as exc:
-        conn.send(("refused", str(exc)))
-    except MemoryError:
-        conn.send(("refused", f"reading needed more than {memory:,} bytes of memory: stopped"))
-    except Exception as exc:  # a reader library's error on a broken file: one line
-        conn.send(("refused", f"broken file ({type(exc).__name__}: {_one_line(exc)})"))
-    finally:
-        conn.close()
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:160] or "no detail"
-
-
-def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def read_isolated(
-    body: bytes, url: str, content_type: str | None, limits: Limits, *, reader: Any = read_file
-) -> FileContent:
-    """:func:`read_file` in a process of its own, with ``limits.memory`` bytes of memory and
-    ``limits.timeout`` seconds: past either, or if it dies, the file is refused
-    (:class:`UnreadableFile`). Blocking: a crawl calls it from a thread."""
-    ctx = _context()
-    parent, child = ctx.Pipe(duplex=False)
-    args = (body, url, content_type, limits)
-    proc = ctx.Process(target=_child, args=(child, reader, args, limits.memory), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(limits.timeout):
-            raise UnreadableFile(f"reading took over {limits.timeout:g} s: stopped")
-        try:
-            status, payload = parent.recv()
-        except EOFError:
-            proc.join(5)
-            raise UnreadableFile(f"the reading process died (exit code {proc.exitcode})") from None
-    finally:
-        parent.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-    if status != "ok":
-        raise UnreadableFile(str(payload))
-    content: FileContent = payload
-    return content
-
-
 _TITLE_NOISE = re.compile(r"^(?:télécharger|telecharger|download|pdf|xlsx?|csv|fichier|voir|lire)\b", re.I)
 
 
 def meaningful_title(text: str | None) -> str | None:
     """A link's or metadata's text as a title, unless it is a mere "Télécharger (PDF)"."""
     title = " ".join((text or "").split())
-    if len(title) < 4 or _TITLE_NOISE.match(title) or title.lower().endswith((".pdf", ".xlsx", ".xls", ".csv")):
+    if (
+        len(title) < 4
+        or _TITLE_NOISE.match(title)
+        or title.lower().endswith((".pdf", ".xlsx", ".xls", ".csv"))
+    ):
         return None
     return title[:500]

@@ -72,9 +72,7 @@ def _line(row: Sequence[Cell]) -> str:
     return " ".join(str(c) for c in row if c is not None and c != "")
 
 
-def _table(
-    body: list[tuple[int, Sequence[Cell]]], caption: str, sheet: str | None, index: int
-) -> Table:
+def _table(body: list[tuple[int, Sequence[Cell]]], caption: str, sheet: str | None, index: int) -> Table:
     width = max(len(r) for _, r in body)
     rows = [list(r) + [None] * (width - len(r)) for _, r in body]
     keep = [j for j in range(width) if any(r[j] is not None and r[j] != "" for r in rows)]

@@ -24,7 +24,9 @@ CAPTION_ABOVE = 60.0  # points above a table where its caption may start
 NOTE_BELOW = 30.0  # points below a table where its source or note may be
 _NOTE = re.compile(r"^\s*(?:sources?|notes?|\(\*|\*)\s*[:.]?", re.IGNORECASE)
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
-_NOISE_TITLE = re.compile(r"^(?:untitled|sans titre|microsoft (?:word|excel|powerpoint)\b|document\d*$)", re.I)
+_NOISE_TITLE = re.compile(
+    r"^(?:untitled|sans titre|microsoft (?:word|excel|powerpoint)\b|document\d*$)", re.I
+)
 
 
 def read_pdf(body: bytes, limits: Limits) -> FileContent:
@@ -83,7 +85,7 @@ def _page(page: Any, number: int, first_index: int) -> tuple[str, list[Table]]:
 
     free = page.filter(outside) if boxes else page
     lines = free.extract_text_lines(return_chars=False) if free.chars else []
-    tables = []
+    tables: list[Table] = []
     for box, found_table in zip(boxes, found, strict=True):
         rows = _rows(found_table.extract())
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
@@ -125,9 +127,7 @@ def _caption(lines: list[dict[str, Any]], box: tuple[float, float, float, float]
         if limit - ln["bottom"] > 1.5 * max(ln["bottom"] - ln["top"], 1.0) + 4:
             break
         block.append(ln)
-    below = [
-        ln for ln in lines if bottom - 1 <= ln["top"] <= bottom + NOTE_BELOW and _NOTE.match(ln["text"])
-    ]
+    below = [ln for ln in lines if bottom - 1 <= ln["top"] <= bottom + NOTE_BELOW and _NOTE.match(ln["text"])]
     parts = [ln["text"].strip() for ln in reversed(block)] + [ln["text"].strip() for ln in below]
     return " ".join(p for p in parts if p)
 
@@ -187,9 +187,11 @@ def pdf_date(value: Any) -> datetime | None:
     m = _PDF_DATE.match(str(value or ""))
     if m is None:
         return None
-    parts = [int(p) if p else d for p, d in zip(m.groups(), (0, 1, 1, 0, 0, 0), strict=True)]
+    year, month, day, hour, minute, second = (
+        int(p) if p else d for p, d in zip(m.groups(), (0, 1, 1, 0, 0, 0), strict=True)
+    )
     try:
-        when = datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+        when = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
     return when if plausible(when) else None

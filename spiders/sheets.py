@@ -82,7 +82,9 @@ def read_xlsx(body: bytes, limits: Limits) -> FileContent:
     try:
         book = load_workbook(io.BytesIO(body), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl's errors on a broken part: one line
-        raise UnreadableFile(f"broken xlsx ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})") from None
+        raise UnreadableFile(
+            f"broken xlsx ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})"
+        ) from None
     try:
         content = FileContent("xlsx", page_count=len(book.worksheets))
         budget = _Budget(limits, content)
@@ -117,7 +119,9 @@ def read_xls(body: bytes, limits: Limits) -> FileContent:
     except Exception as exc:  # xlrd's errors (XLRDError, CompDocError...) on a broken or locked file
         if "encrypt" in str(exc).lower():
             raise UnreadableFile("encrypted spreadsheet refused (it needs a password)") from None
-        raise UnreadableFile(f"broken xls ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})") from None
+        raise UnreadableFile(
+            f"broken xls ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})"
+        ) from None
     try:
         content = FileContent("xls", page_count=book.nsheets)
         budget = _Budget(limits, content)

@@ -43,8 +43,17 @@ def test_a_services_table_gives_the_offshoring_row_only() -> None:
         ("D3", 8.0, "percent", "croissance", "2025"),
     ]
     f = figures[1]
-    assert (f.scope_kind, f.scope, f.status, f.table_index, f.text) == ("country", "Maroc", "actual", 0, "18 234,5")
-    assert f.sentence.startswith("Offshoring — Janv.-Sept. 2025 : 18 234,5") and "page 2, cellule C3" in f.sentence
+    assert (f.scope_kind, f.scope, f.status, f.table_index, f.text) == (
+        "country",
+        "Maroc",
+        "actual",
+        0,
+        "18 234,5",
+    )
+    assert (
+        f.sentence.startswith("Offshoring — Janv.-Sept. 2025 : 18 234,5")
+        and "page 2, cellule C3" in f.sentence
+    )
     assert f.metric == "Exportations de services" and (f.start, f.end) == (0, 0)
 
 
@@ -78,7 +87,9 @@ def test_sections_forecasts_and_places() -> None:
         ("B4", "2024", "actual", "country", "Maroc", 120_000.0), ("C4", "2026", "forecast", "country", "Maroc", 150_000.0),
         ("B5", "2024", "actual", "zone", "Fès Shore", 3000.0), ("C5", "2026", "forecast", "zone", "Fès Shore", 4500.0),
     ]  # fmt: skip
-    assert figures[0].sentence.startswith("Offshoring — Emplois — 2024")  # its section named; Tourisme left out
+    assert figures[0].sentence.startswith(
+        "Offshoring — Emplois — 2024"
+    )  # its section named; Tourisme left out
 
 
 def test_cells_that_are_no_figures() -> None:

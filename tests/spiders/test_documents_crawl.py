@@ -95,7 +95,9 @@ def test_a_documents_source_crawled_read_and_extracted(tmp_path: Path, site: tup
         # the report's running text went through the article extractor
         from veille.archive import search as s
 
-        text_figures = [f for f in s.figures_of_articles(store, [ids["rapport-annuel-2023.pdf"]]) if f.cell is None]
+        text_figures = [
+            f for f in s.figures_of_articles(store, [ids["rapport-annuel-2023.pdf"]]) if f.cell is None
+        ]
         assert {(f.value, f.unit) for f in text_figures} >= {(45.0, "count"), (12_000.0, "count")}
         # the series: the office's exact figure over the press's rounding
         points = series(store, SeriesQuery(indicator="exportations", scope_kind="country", year_from=2025),
@@ -114,5 +116,7 @@ def test_a_documents_source_crawled_read_and_extracted(tmp_path: Path, site: tup
     (line,) = again["sources"]  # type: ignore[index]
     assert line["new"] == 0 and line["duplicate"] == 6, line
     refetched = [h for h in hits[before:] if h.startswith("/docs/") and "publications" not in h]
-    assert sorted(refetched) in (["/docs/corrompu.pdf", "/docs/indicateurs-septembre-2025.pdf", "/docs/protege.pdf"],
-                                 ["/docs/copie/indicateurs.pdf", "/docs/corrompu.pdf", "/docs/protege.pdf"]), refetched
+    assert sorted(refetched) in (
+        ["/docs/corrompu.pdf", "/docs/indicateurs-septembre-2025.pdf", "/docs/protege.pdf"],
+        ["/docs/copie/indicateurs.pdf", "/docs/corrompu.pdf", "/docs/protege.pdf"],
+    ), refetched

@@ -10,8 +10,9 @@ import zipfile
 
 import pytest
 
-from spiders.files import Limits, UnreadableFile, file_type, read_file, read_isolated
+from spiders.files import Limits, UnreadableFile, file_type
 from spiders.grids import grid_tables, header_rows
+from spiders.reader import read_file, read_isolated
 from spiders.sheets import read_csv
 from tests.spiders import documents_fixtures as fx
 
@@ -23,7 +24,9 @@ def _read(body: bytes, name: str, limits: Limits = Limits()):  # type: ignore[no
 def test_a_pdf_page_by_page_with_its_table_and_caption() -> None:
     content = _read(fx.indicators_pdf(), "indicateurs.pdf")
     assert content.file_type == "pdf" and content.page_count == 2 and len(content.pages) == 2
-    assert "premiers résultats des échanges extérieurs du Maroc à fin septembre. Les données" in content.pages[0]
+    assert (
+        "premiers résultats des échanges extérieurs du Maroc à fin septembre. Les données" in content.pages[0]
+    )
     assert "\n" not in content.pages[0].split("\n\n")[-1]  # a paragraph's lines joined into one
     (table,) = content.tables
     assert table.page == 2 and table.index == 0 and table.header_rows == 1
@@ -46,7 +49,11 @@ def test_a_workbook_its_sheets_french_numbers_and_no_formula_evaluated() -> None
     content = _read(fx.barometer_xlsx(), "barometre.xlsx")
     assert content.file_type == "xlsx" and content.page_count == 3
     synthese, regions = content.tables
-    assert synthese.sheet == "Synthèse" and synthese.row_refs == (3, 4, 5, 6, 7) and synthese.col_refs == (1, 2, 3)
+    assert (
+        synthese.sheet == "Synthèse"
+        and synthese.row_refs == (3, 4, 5, 6, 7)
+        and synthese.col_refs == (1, 2, 3)
+    )
     assert synthese.rows[0] == ("Indicateur", 2024.0, 2025.0) and synthese.header_rows == 1
     assert synthese.rows[1] == ("Effectif total", "125 500", "131 200")
     assert synthese.rows[4] == ("Contrôle (formule)", None, None)  # "=B4*2" read as its cached value: none

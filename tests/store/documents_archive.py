@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 
 from pipeline.tables import document_figures, readers
 from spiders.documents import document_article
-from spiders.files import Limits, read_file
+from spiders.files import Limits
 from spiders.page import FeedEntry
+from spiders.reader import read_file
 from tests.spiders.documents_fixtures import EXPECTED, FILES
 from veille.archive.store import Store
 from veille.core.models import Analysis, Article, Figure
@@ -21,7 +22,10 @@ OFFICE = Source(name="office", kind="documents", urls=("https://office.example.m
 PRESS = "presse"
 READABLE = [n for n in FILES if n not in ("protege.pdf", "corrompu.pdf")]
 LISTED = {  # what the listing says of some files: title and date
-    "indicateurs-septembre-2025.pdf": ("Indicateurs mensuels — septembre 2025", datetime(2025, 10, 28, 9, tzinfo=UTC)),
+    "indicateurs-septembre-2025.pdf": (
+        "Indicateurs mensuels — septembre 2025",
+        datetime(2025, 10, 28, 9, tzinfo=UTC),
+    ),
     "emplois-zones.csv": ("Emplois créés par zone", datetime(2025, 6, 2, 9, tzinfo=UTC)),
 }
 

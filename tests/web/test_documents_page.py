@@ -24,7 +24,9 @@ def docs(web_settings: Settings, archive: tuple[Store, object]) -> DocumentsFixt
 
 
 @pytest.fixture
-def web(web_settings: Settings, archive: tuple[Store, object], docs: DocumentsFixture) -> Iterator[TestClient]:
+def web(
+    web_settings: Settings, archive: tuple[Store, object], docs: DocumentsFixture
+) -> Iterator[TestClient]:
     app = create_app(web_settings, store=archive[0])
     with TestClient(app, follow_redirects=False) as c:
         yield c
@@ -62,7 +64,10 @@ def test_a_document_page_shows_its_file_tables_and_figures(web: TestClient, docs
     assert "Exportations" in body and "2025" in body
     # the running text of the report is shown
     report = main_of(web.get(f"/documents/{docs.ids['rapport-annuel-2023.pdf']}").text)
-    assert "Le secteur de l&#39;offshoring a poursuivi sa croissance" in report or "poursuivi sa croissance" in report
+    assert (
+        "Le secteur de l&#39;offshoring a poursuivi sa croissance" in report
+        or "poursuivi sa croissance" in report
+    )
 
 
 def test_unknown_documents_are_404(web: TestClient, docs: DocumentsFixture) -> None:
@@ -73,7 +78,9 @@ def test_unknown_documents_are_404(web: TestClient, docs: DocumentsFixture) -> N
 
 def test_search_type_filter_and_links(web: TestClient, docs: DocumentsFixture) -> None:
     body = main_of(web.get("/", params={"q": "offshoring", "type": "document"}).text)
-    assert 'class="type-document"' in body and f'href="/documents/{docs.ids["rapport-annuel-2023.pdf"]}"' in body
+    assert (
+        'class="type-document"' in body and f'href="/documents/{docs.ids["rapport-annuel-2023.pdf"]}"' in body
+    )
     assert f'href="/articles/{docs.press_id}"' not in body
     assert "type : <strong>documents</strong>" in body  # the filter's chip
     articles = main_of(web.get("/", params={"q": "offshoring", "type": "article"}).text)
@@ -81,10 +88,14 @@ def test_search_type_filter_and_links(web: TestClient, docs: DocumentsFixture) -
     bad = web.get("/", params={"type": "video"})
     assert bad.status_code == 400 and "type" in main_of(bad.text)
     api = web.get("/api/search", params={"q": "offshoring", "type": "document"}).json()
-    assert api["hits"] and all(h["kind"] == "document" and h["page"].startswith("/documents/") for h in api["hits"])
+    assert api["hits"] and all(
+        h["kind"] == "document" and h["page"].startswith("/documents/") for h in api["hits"]
+    )
 
 
-def test_figures_explorer_and_article_links_lead_to_the_document(web: TestClient, docs: DocumentsFixture) -> None:
+def test_figures_explorer_and_article_links_lead_to_the_document(
+    web: TestClient, docs: DocumentsFixture
+) -> None:
     doc_id = docs.ids["emplois-zones.csv"]
     body = main_of(web.get("/chiffres", params={"source": "office", "indicateur": "emplois_crees"}).text)
     assert f'href="/documents/{doc_id}#t0-C4"' in body

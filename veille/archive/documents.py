@@ -90,16 +90,27 @@ class DocumentRecords:
         conn.execute(delete(_D).where(_D.c.article_id == article_id))
         conn.execute(
             insert(_D).values(
-                article_id=article_id, file_type=doc.file_type, sha256=doc.sha256, size=doc.size,
-                pages=doc.pages, official=doc.official, listing_url=doc.listing_url,
-                title_from=doc.title_from, date_from=doc.date_from,
+                article_id=article_id,
+                file_type=doc.file_type,
+                sha256=doc.sha256,
+                size=doc.size,
+                pages=doc.pages,
+                official=doc.official,
+                listing_url=doc.listing_url,
+                title_from=doc.title_from,
+                date_from=doc.date_from,
             )  # fmt: skip
         )
         rows = [
             {
-                "article_id": article_id, "position": table.index, "page": table.page, "sheet": table.sheet,
-                "caption": table.caption, "header_rows": table.header_rows,
-                "cells": [list(r) for r in table.rows], "row_refs": list(table.row_refs),
+                "article_id": article_id,
+                "position": table.index,
+                "page": table.page,
+                "sheet": table.sheet,
+                "caption": table.caption,
+                "header_rows": table.header_rows,
+                "cells": [list(r) for r in table.rows],
+                "row_refs": list(table.row_refs),
                 "col_refs": list(table.col_refs),
             }  # fmt: skip
             for table in doc.tables

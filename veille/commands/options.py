@@ -84,7 +84,11 @@ class OptionError(VeilleError):
 
 
 Q = TypeVar("Q")
-OPTIONS = {"sources": "--source", "article_id": "--article", "kind": "--type"}  # the others are "--" + the field's name
+OPTIONS = {
+    "sources": "--source",
+    "article_id": "--article",
+    "kind": "--type",
+}  # the others are "--" + the field's name
 
 
 def build_query(build: Callable[..., Q], text_name: str, **values: Any) -> Q:

@@ -16,7 +16,9 @@ _GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.234.567,5
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234,567.5 (an English export)
 _PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
 _FOOTNOTE = re.compile(r"(?:\(\w\)|\*+|\s[a-z]\))$")  # "1 234 (a)", "1 234*"
-MISSING = frozenset({"", "-", "--", "—", "–", "…", "...", "n.d.", "nd", "n.d", "n.c.", "nc", "ns", "n.s.", "x", "*"})
+MISSING = frozenset(
+    {"", "-", "--", "—", "–", "…", "...", "n.d.", "nd", "n.d", "n.c.", "nc", "ns", "n.s.", "x", "*"}
+)
 
 
 @dataclass(frozen=True, slots=True)

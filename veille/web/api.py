@@ -38,7 +38,11 @@ from veille.web.pages import reader
 from veille.web.params import built
 
 SOURCE_LABEL_HELP = "Nom de la source tel qu'affiché (son identifiant `source` si elle n'en a pas)"
-NAMES = {"text": "q", "sources": "source", "kind": "type"}  # the API's names of the query's fields, in its errors
+NAMES = {
+    "text": "q",
+    "sources": "source",
+    "kind": "type",
+}  # the API's names of the query's fields, in its errors
 
 
 if TYPE_CHECKING:
@@ -193,7 +197,9 @@ def api_search(
     min_relevance: float | None = None,
     type: Annotated[
         Literal["article", "document"] | None,
-        Query(description="article (pages, flux) ou document (fichiers des sources officielles : PDF, tableurs)"),
+        Query(
+            description="article (pages, flux) ou document (fichiers des sources officielles : PDF, tableurs)"
+        ),
     ] = None,
     order: SearchOrder | None = None,
     all_versions: bool = Query(
@@ -222,8 +228,11 @@ def api_search(
         offset=offset,
         limit=limit,
         hits=[
-            HitModel(**_fields(h), page=f"/{'documents' if h.kind == 'document' else 'articles'}/{h.id}",
-                     source_label=label(h.source))
+            HitModel(
+                **_fields(h),
+                page=f"/{'documents' if h.kind == 'document' else 'articles'}/{h.id}",
+                source_label=label(h.source),
+            )
             for h in result.hits
         ],
         facets={k: [FacetValue(value=v, count=n) for v, n in items] for k, items in result.facets.items()},

@@ -30,7 +30,7 @@ DATE_FROM = {"listing": "la page de publications", "metadata": "les propriétés
 
 
 def file_size(size: int) -> str:
-    """"35 Ko", "1,2 Mo"."""
+    """ "35 Ko", "1,2 Mo"."""
     if size < 1000:
         return f"{size} octets"
     if size < 1_000_000:
@@ -80,7 +80,10 @@ def _cell_text(value: Any) -> str:
 
 def _figure_view(f: s.FigureRow) -> dict[str, Any]:
     if f.cell is not None and f.table_index is not None:
-        where, href = f"tableau {f.table_index + 1}, cellule {f.cell}", f"#{cell_anchor(f.table_index, f.cell)}"
+        where, href = (
+            f"tableau {f.table_index + 1}, cellule {f.cell}",
+            f"#{cell_anchor(f.table_index, f.cell)}",
+        )
     else:
         where, href = "texte", f"#chiffre-{f.id}"
     return {
@@ -134,7 +137,8 @@ def documents_page(request: Request) -> Response:
         request,
         "documents.html",
         {
-            "documents": [_view(d) for d in found[:PER_PAGE]], "source": source,
+            "documents": [_view(d) for d in found[:PER_PAGE]],
+            "source": source,
             "pages": Pages("/documents", pairs, total, page, PER_PAGE, exact=not more),
         },  # fmt: skip
     )
@@ -159,7 +163,8 @@ def document_page(request: Request, document_id: str) -> Response:
         request,
         "document.html",
         {
-            "d": _view(doc), "tables": [table_view(t, read) for t in doc.tables],
+            "d": _view(doc),
+            "tables": [table_view(t, read) for t in doc.tables],
             "figures": [_figure_view(f) for f in [*table_figures, *text_figures]],
             "body": _text_body(detail) if detail.text.strip() else None,
             "orgs": sorted(detail.organisations, key=lambda o: (-o.count, o.name)),

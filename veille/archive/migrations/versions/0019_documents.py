@@ -32,9 +32,7 @@ def _tables() -> set[str]:
 
 def upgrade() -> None:
     if "kind" not in _columns("articles"):
-        op.add_column(
-            "articles", sa.Column("kind", sa.String(16), nullable=False, server_default="article")
-        )
+        op.add_column("articles", sa.Column("kind", sa.String(16), nullable=False, server_default="article"))
     op.execute("CREATE INDEX IF NOT EXISTS ix_articles_kind ON articles (kind, published)")
     figures = _columns("figures")
     if "table_index" not in figures:
