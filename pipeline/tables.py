@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.indicators import _GROWTH, _cue_hits
 from pipeline.lexicon import DEFAULT_LEXICON
@@ -75,13 +76,25 @@ _TARGET = re.compile(r"(?<!\w)(?:objectifs?|cibles?)(?!\w)", re.I)
 
 @dataclass(frozen=True)
 class Readers:
-    """What reading a table needs of the configuration, loaded once per config directory."""
+    """What reading a table needs of the configuration, loaded once per config directory, and
+    what it read of the labels already (a table repeats its row and column labels cell by cell)."""
 
     taxonomy: Taxonomy
     places: Places
     sector: Lexicon  # config/lexicon.toml: does a label name the watched sector?
     units: FigureLexicon  # config/figures.toml: the unit a label names
     default_country: str
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            if len(self.memo) > MEMO_SIZE:
+                self.memo.clear()
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+MEMO_SIZE = 50_000
 
 
 @functools.lru_cache(maxsize=4)
@@ -137,6 +150,7 @@ def column_labels(table: Table) -> list[str]:
     ]
 
 
+@functools.lru_cache(maxsize=4096)
 def period_of(label: str) -> str | None:
     """The period a label names ("Janv.-Sept. 2025" -> "2025", "T1 2025" -> "2025-Q1"); a
     comparison of two years ("2025/2024") is the later one's."""
@@ -255,13 +269,14 @@ def _body_rows(table: Table) -> list[_Row]:
 def _scope(row: _Row, r: Readers, table_about_sector: bool, row_is_period: bool) -> tuple[str, str] | None:
     """What the row's figures are about (see the module's docstring), or None: not watched."""
     for text in (row.label, row.section):
-        hits = r.places.find(text) if text else []
+        hits = r.remember(("places", text), functools.partial(r.places.find, text)) if text else []
         if hits:
             return hits[0].kind, hits[0].name
     for text in (row.label, row.section):
-        if names_sector(text, r.sector):
+        if r.remember(("sector", text), functools.partial(names_sector, text, r.sector)):
             return "country", r.default_country
-    if table_about_sector and (row_is_period or not row.label or is_measure(row.label, r.taxonomy)):
+    measure = not row.label or r.remember(("measure", row.label), lambda: is_measure(row.label, r.taxonomy))
+    if table_about_sector and (row_is_period or measure):
         return "country", r.default_country
     return None
 
@@ -306,15 +321,19 @@ def _cell_figure(
     if period is None:
         return None
     row_words = "" if (row_period and not col.period) else row.label
+    labels = (col.label, row_words, table.caption)
     named = (
         ("percent", 1.0)
         if number.percent
-        else unit_of([col.label, row_words, table.caption], r.units, r.places)
+        else r.remember(("unit", *labels), lambda: unit_of(labels, r.units, r.places))
     )
     if named is None:
         return None
     unit, multiplier = named
-    indicator = indicator_of(r.taxonomy, unit, row_words, col.label, table.caption, title)
+    indicator = r.remember(
+        ("indicator", unit, *labels, title),
+        lambda: indicator_of(r.taxonomy, unit, row_words, col.label, table.caption, title),
+    )
     scope = _scope(row, r, about_sector, bool(row_period and not col.period))
     if indicator is None or scope is None:
         return None
@@ -350,7 +369,10 @@ def table_figures(table: Table, r: Readers, *, title: str = "") -> list[Figure]:
     ]
     periods = [c.period for c in columns if c.period]
     latest = max(periods, key=_period_order) if periods else None
-    about_sector = names_sector(table.caption, r.sector) or names_sector(title, r.sector)
+    about_sector = any(
+        r.remember(("sector", text), functools.partial(names_sector, text, r.sector))
+        for text in (table.caption, title)
+    )
     out = []
     for row in _body_rows(table):
         for col in columns:
