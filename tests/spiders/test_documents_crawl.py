@@ -120,3 +120,44 @@ def test_a_documents_source_crawled_read_and_extracted(tmp_path: Path, site: tup
         ["/docs/corrompu.pdf", "/docs/indicateurs-septembre-2025.pdf", "/docs/protege.pdf"],
         ["/docs/copie/indicateurs.pdf", "/docs/corrompu.pdf", "/docs/protege.pdf"],
     ), refetched
+
+
+FAST = """
+ITEM_PIPELINES = { "pipeline.normalise.NormalisePipeline" = 100, "pipeline.relevance.RelevancePipeline" = 200, "pipeline.dedup.DedupPipeline" = 300, "pipeline.storage.StorePipeline" = 400 }
+"""
+
+
+def test_the_limits_of_crawl_toml_hold_in_a_crawl(tmp_path: Path, site: tuple[str, list[str]]) -> None:
+    base, _ = site
+    conf, data = _config(tmp_path, base), tmp_path / "data"
+    toml = (conf / "crawl.toml").read_text(encoding="utf-8")
+    limits = "[crawl.documents]\nmax_file_size = 5000\nmax_pages = 1\n"
+    (conf / "crawl.toml").write_text(
+        toml.replace("[crawl.autothrottle]", limits + "[crawl.autothrottle]") + FAST
+    )
+    proc, report = crawl(conf, data, "office", "--allow-host", "127.0.0.1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (line,) = report["sources"]  # type: ignore[index]
+    assert line["drop_reasons"].get("too_big") == 2, line  # the workbook and the xls file (6 KB)
+    assert any(m.endswith("indicateurs-septembre-2025.pdf: pages 2-2 not read (max_pages 1)") or
+               m.endswith("/copie/indicateurs.pdf: pages 2-2 not read (max_pages 1)") for m in line["error_messages"]), line  # fmt: skip
+    store = _store(conf, data)
+    try:
+        kept = {d.url.rsplit("/", 1)[-1]: d for d in store.documents()}
+        assert "barometre-2025.xlsx" not in kept and "emplois-zones.csv" in kept
+        indicators = next(d for name, d in kept.items() if "indicateurs" in name)
+        assert indicators.pages == 2 and store.document(indicators.id).tables == []  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_sources_check_counts_the_file_links(tmp_path: Path, site: tuple[str, list[str]]) -> None:
+    from spiders.check import check_source
+    from veille.core.sources import load_sources
+
+    base, _ = site
+    (office,) = [s for s in load_sources(_config(tmp_path, base) / "sources.toml") if s.name == "office"]
+    (result,) = check_source(office, allow_hosts=["127.0.0.1"])
+    assert (
+        result.reachable and result.error is None and result.items == 7
+    )  # the files; not the page nor the .docx
