@@ -4,6 +4,7 @@ explorer), its figures with where each was read, and its running text."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from fastapi import Request
@@ -13,6 +14,7 @@ from veille.archive import search as s
 from veille.archive.documents import StoredDocument
 from veille.core.formatting import format_number, indicator_label, status_label
 from veille.core.models import Table
+from veille.core.numbers import parse_cell
 from veille.queries import MAX_SOURCE, last_page
 from veille.web.errors import BadRequest
 from veille.web.highlight import Span, highlight
@@ -60,7 +62,7 @@ def table_view(table: Table, read: dict[tuple[int, str], list[s.FigureRow]]) -> 
             cells.append({
                 "text": _cell_text(value), "ref": ref, "anchor": cell_anchor(table.index, ref),
                 "figures": [f"{f.formatted} — {indicator_label(f.indicator)} ({f.period})" for f in figures],
-                "numeric": isinstance(value, float),
+                "numeric": parse_cell(value) is not None,
             })  # fmt: skip
         rows.append(cells)
     where = f"page {table.page}" if table.page else (f"feuille « {table.sheet} »" if table.sheet else "")
@@ -87,7 +89,8 @@ def _figure_view(f: s.FigureRow) -> dict[str, Any]:
     else:
         where, href = "texte", f"#chiffre-{f.id}"
     return {
-        "display": f.formatted, "unit": f.unit, "indicator_label": indicator_label(f.indicator),
+        "display": f.formatted,
+        "written": f.text if f.cell is not None else "", "unit": f.unit, "indicator_label": indicator_label(f.indicator),
         "status": f.status, "status_label": status_label(f.status), "period": f.period, "metric": f.metric,
         "where": where, "href": href, "sentence": f.sentence,
     }  # fmt: skip
@@ -102,10 +105,13 @@ def _text_body(detail: s.ArticleDetail) -> Any:
     return highlight(detail.text, spans)
 
 
-def _view(doc: StoredDocument) -> dict[str, Any]:
+def _view(doc: StoredDocument, tz: tzinfo) -> dict[str, Any]:
+    """A document as the pages show it; its dates in the archive's readers' zone (a listing's
+    "28/10/2025" is midnight in Casablanca, the evening before in UTC)."""
     return {
-        "id": doc.id, "title": doc.title, "source": doc.source, "published": doc.published,
-        "fetched_at": doc.fetched_at, "file_type": FILE_TYPES.get(doc.file_type, doc.file_type),
+        "id": doc.id, "title": doc.title, "source": doc.source,
+        "published": doc.published.astimezone(tz) if doc.published else None,
+        "fetched_at": doc.fetched_at.astimezone(tz) if doc.fetched_at else None, "file_type": FILE_TYPES.get(doc.file_type, doc.file_type),
         "size": file_size(doc.size), "pages": doc.pages, "official": doc.official,
         "pages_label": ("page" if doc.file_type == "pdf" else "feuille") + ("s" if doc.pages > 1 else ""),
         "title_from": TITLE_FROM.get(doc.title_from or "", ""), "date_from": DATE_FROM.get(doc.date_from or "", ""),
@@ -137,7 +143,7 @@ def documents_page(request: Request) -> Response:
         request,
         "documents.html",
         {
-            "documents": [_view(d) for d in found[:PER_PAGE]],
+            "documents": [_view(d, store.timezone) for d in found[:PER_PAGE]],
             "source": source,
             "pages": Pages("/documents", pairs, total, page, PER_PAGE, exact=not more),
         },  # fmt: skip
@@ -163,7 +169,7 @@ def document_page(request: Request, document_id: str) -> Response:
         request,
         "document.html",
         {
-            "d": _view(doc),
+            "d": _view(doc, store.timezone),
             "tables": [table_view(t, read) for t in doc.tables],
             "figures": [_figure_view(f) for f in [*table_figures, *text_figures]],
             "body": _text_body(detail) if detail.text.strip() else None,
