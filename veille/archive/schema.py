@@ -284,13 +284,27 @@ deliveries = Table(
     UniqueConstraint("kind", "period", "subscriber_id", name="uq_delivery_kind"),
 )
 
+accounts = Table(
+    "accounts",  # migration 0017: named accounts of the web UI, each with a role
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False),  # folded (lower case): the login
+    Column("role", String(20), nullable=False),  # lecteur, analyste, admin
+    Column("password_hash", String(512), nullable=False),
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("last_login_at", AwareDateTime()),
+    Column("disabled_at", AwareDateTime()),  # set: the account can no longer log in
+    UniqueConstraint("email", name="uq_account_email"),
+)
+
 sessions = Table(
     "sessions",  # migration 0010: web sessions, server-side (a cookie holds the token, a row its hash)
     metadata,
     Column("id", Integer, primary_key=True),
     Column("token_hash", String(64), nullable=False),
     Column("account", String(100), nullable=False, default="admin", server_default="admin"),
-    Column("user_id", Integer),  # for the named accounts that come next
+    # migration 0017: the account that logged in (a session without one logs nobody in)
+    Column("user_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE", name="fk_sessions_account")),
     Column("credential", String(64)),  # fingerprint of the password hash that opened it
     Column("created_at", AwareDateTime(), nullable=False),
     Column("expires_at", AwareDateTime(), nullable=False),
@@ -298,6 +312,7 @@ sessions = Table(
     Column("client", String(100)),
     UniqueConstraint("token_hash", name="uq_session_token"),
     Index("ix_sessions_account", "account", "revoked_at"),
+    Index("ix_sessions_user", "user_id"),
 )
 
 documents = Table(

@@ -86,7 +86,8 @@ def serve(
 ) -> None:
     """Serve the analysts' web UI (search, articles, figures, organisations, sources, digests, admin).
 
-    Settings in config/web.toml; secrets from VEILLE_SECRET_KEY and VEILLE_ADMIN_PASSWORD_HASH.
+    Settings in config/web.toml; the session key from VEILLE_SECRET_KEY; accounts made with
+    `veille users add`.
 
     Example: veille serve --port 8000 --data-dir ./data --workers 2
     """
@@ -154,27 +155,30 @@ web_app = typer.Typer(
 
 @web_app.command("hash-password")
 def hash_password_command() -> None:
-    """Print a password hash for config/web.toml (admin_password_hash) or VEILLE_ADMIN_PASSWORD_HASH.
+    """Print an argon2id password hash for VEILLE_ADMIN_PASSWORD_HASH (or web.toml's admin_password_hash).
 
+    That setting is from before named accounts: at the web's first start with it and no admin
+    account, it becomes the account 'admin'. To create accounts, use `veille users add`.
     Prompts twice on a terminal; otherwise reads the password from the first line of stdin.
 
     Example: veille web hash-password   |   echo 'secret' | veille web hash-password
     """
-    from veille.web.auth import hash_password
+    from veille.core.passwords import hash_password, password_problem
 
     if sys.stdin.isatty():
         password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        raise VeilleError("password too short: use at least 8 characters")
+    problem = password_problem(password)
+    if problem:
+        raise VeilleError(problem)
     typer.echo(hash_password(password))
 
 
 @web_app.command("revoke-sessions")
 def revoke_sessions_command(data_dir: DataDir = None, config_dir: ConfigDir = None) -> None:
-    """End every admin session now (each browser must log in again); changing the admin
-    password does the same at the server's next start.
+    """End every web session now: every account must log in again (a new password or a
+    disabled account ends that account's sessions on its own).
 
     Example: veille web revoke-sessions
     """

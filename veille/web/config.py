@@ -1,7 +1,9 @@
 """The ``[web]`` section of ``config/web.toml`` loaded into a frozen dataclass.
 
 Secrets come from the environment only: ``VEILLE_SECRET_KEY`` signs session cookies and
-``VEILLE_ADMIN_PASSWORD_HASH`` (if set) overrides the hash written in the file.
+``VEILLE_ADMIN_PASSWORD_HASH`` (if set) overrides the hash written in the file. That hash, from
+before named accounts, only seeds the account ``admin`` when there is no admin account yet
+(:func:`veille.archive.accounts.adopt_admin_hash`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class WebConfig:
         hours, per_page = file.session_hours, file.per_page
         pw_hash = env.get("VEILLE_ADMIN_PASSWORD_HASH") or file_hash or None
         if pw_hash is not None:
-            from veille.web.auth import check_hash_format
+            from veille.core.passwords import check_hash_format
 
             problem = check_hash_format(pw_hash)
             if problem:

@@ -1,8 +1,8 @@
 """The read-only pages, one module per family: search, articles, documents, organisations,
 figures, sources, digests and the API overview.
 
-Open to anyone when ``public_read = true``, otherwise behind the admin login (every
-family's router depends on :func:`~veille.web.pages.common.reader`). Handlers are plain
+Open to anyone when ``public_read = true``, otherwise to the accounts that are logged in (every
+family's router depends on :func:`~veille.web.pages.common.reader`: the role ``lecteur``). Handlers are plain
 ``def``: FastAPI runs them in its thread pool, next to the store's connection pool.
 """
 

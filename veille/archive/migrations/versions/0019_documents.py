@@ -7,8 +7,8 @@ A document is an article of kind "document": search, the figures explorer, the i
 and the digest read it where they read articles. Existing rows are articles.
 
 Revision ID: 0019
-Revises: 0016 (0017 and 0018 are other branches' revisions: when they are merged before this
-one, ``down_revision`` becomes "0018")
+Revises: 0017 (0018 is another branch's revision: when it is merged before this one,
+``down_revision`` becomes "0018")
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
