@@ -142,3 +142,19 @@ def test_the_grouped_rule_is_the_one_by_one_rule() -> None:
                for p in consolidate_said(said, RATES)]  # fmt: skip
     assert one_by_one == grouped and one_by_one[0][:2] == (("exportations", "actual", "country", "Maroc", "2018",
                                                             "MAD", ""), 11.0)  # fmt: skip
+
+
+def test_an_official_figure_is_the_value_a_press_rounding_of_it_agrees_with() -> None:
+    # the office's 18 234,5 millions and two articles' rounded 18,2 milliards (0.2 % apart): one
+    # value, read as the office says it although more stories say the rounding
+    office = _c(1, 18_234.5e6, official=True, day=3)
+    press = [_c(2, 18.2e9, day=5), _c(3, 18.2e9, day=6)]
+    (p,) = consolidate([*press, office], RATES)
+    assert len(p.values) == 1 and p.values[0].official and p.values[0].stories == 3
+    assert (p.value, p.rule) == (18_234.5e6, "only")
+    # further apart (18 milliards: 1.3 %), two values: the official one is chosen over the most cited
+    (p,) = consolidate([_c(2, 18e9, day=5), _c(3, 18e9, day=6), office], RATES)
+    assert (p.value, p.rule) == (18_234.5e6, "official")
+    # without an official citation, the rounding said by the most stories stays the value
+    (p,) = consolidate([*press, _c(4, 18_234.5e6, day=3)], RATES)
+    assert p.value == 18.2e9

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.core.errors import VeilleError
 from veille.core.formatting import STATUS_LABELS
-from veille.core.models import STATUSES, UNITS
+from veille.core.models import ARTICLE_KINDS, STATUSES, UNITS
 
 if TYPE_CHECKING:
     from veille.archive.indicators import SeriesQuery
@@ -274,6 +274,7 @@ def search_query(
     min_value: Number = None,
     max_value: Number = None,
     min_relevance: Number = None,
+    kind: Text = None,
     order: Text = None,
     all_versions: bool = False,
     exact_total: bool = False,
@@ -299,6 +300,7 @@ def search_query(
         person=_text("person", person, MAX_NAME),
         theme=_text("theme", theme, MAX_NAME),
         min_relevance=_number("min_relevance", min_relevance),
+        kind=_choice("kind", kind, ARTICLE_KINDS),
         one_per_cluster=not all_versions,
         order=_choice("order", order, SEARCH_ORDERS) or ("relevance" if filters["text"] else "date"),
         limit=size,

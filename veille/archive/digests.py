@@ -118,12 +118,14 @@ class ArticleRow:
     themes: list[str]
     cluster: int
     partial: bool
+    kind: str = "article"  # or "document": the digest lists documents in a block of their own
 
 
 _COLUMNS = (
     t.articles.c.id, t.articles.c.url, t.articles.c.canonical_url, t.articles.c.source, t.articles.c.title,
     t.articles.c.lead, t.articles.c.text, t.articles.c.published, t.articles.c.created_at,
     t.articles.c.relevance, t.articles.c.themes, t.articles.c.cluster_id, t.articles.c.partial,
+    t.articles.c.kind,
 )  # fmt: skip
 
 
@@ -154,6 +156,7 @@ class WeekReads:
             themes=list(r.themes or []),
             cluster=r.cluster_id or r.id,
             partial=bool(r.partial),
+            kind=r.kind or "article",
         )
 
     def articles(self, since: datetime, until: datetime, min_relevance: float) -> list[ArticleRow]:

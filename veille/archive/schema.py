@@ -85,6 +85,9 @@ articles = Table(
     Column("extracted_at", AwareDateTime()),
     Column("created_at", AwareDateTime(), nullable=False),
     Column("updated_at", AwareDateTime(), nullable=False),
+    # migration 0019: "article" (a web page or a feed entry) or "document" (a file: PDF, sheet)
+    Column("kind", String(16), nullable=False, default="article", server_default="article"),
+    Index("ix_articles_kind", "kind", "published"),  # migration 0019
     Index(
         "ix_articles_search_cover", "id", "cluster_id", "published", "source", "relevance"
     ),  # migration 0003
@@ -179,6 +182,9 @@ figures = Table(
     # the article's publication date, copied (migration 0006): figure listings sort on their own
     # columns; PostgreSQL indexes (unit, published DESC NULLS LAST, article_id DESC, start, id)
     Column("published", AwareDateTime()),
+    # migration 0019: a figure read from a document's table, and its cell ("C7", "B3")
+    Column("table_index", Integer),
+    Column("cell", String(40)),
     Index("ix_figures_unit_value", "unit", "value"),  # PostgreSQL only: migration 0005 drops it on SQLite
     Index("ix_figures_period", "period"),
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
@@ -324,6 +330,37 @@ sessions = Table(
     UniqueConstraint("token_hash", name="uq_session_token"),
     Index("ix_sessions_account", "account", "revoked_at"),
     Index("ix_sessions_user", "user_id"),
+)
+
+documents = Table(
+    "documents",  # migration 0019: the file behind a document (an article of kind "document")
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("file_type", String(8), nullable=False),  # pdf, xlsx, xls, csv
+    Column("sha256", String(64), nullable=False),  # of the file's bytes: a file is archived once
+    Column("size", Integer, nullable=False),
+    Column("pages", Integer, nullable=False, default=0),  # PDF pages, or sheets
+    Column("official", Boolean, nullable=False, default=False),  # the source's flag
+    Column("listing_url", Text),
+    Column("title_from", String(16)),  # listing, metadata, first_page, file_name
+    Column("date_from", String(16)),  # listing, metadata, first_page
+    Index("ix_documents_sha256", "sha256"),
+)
+
+document_tables = Table(
+    "document_tables",  # migration 0019: the tables read from a document, cells as read
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),  # the table's index in its document, from 0
+    Column("page", Integer),
+    Column("sheet", String(200)),
+    Column("caption", Text, nullable=False, default=""),
+    Column("header_rows", Integer, nullable=False, default=1),
+    Column("cells", JSON, nullable=False, default=list),  # rows of text, numbers or nulls
+    Column("row_refs", JSON, nullable=False, default=list),
+    Column("col_refs", JSON, nullable=False, default=list),
+    UniqueConstraint("article_id", "position", name="uq_document_table"),
 )
 
 sources = Table(

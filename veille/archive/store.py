@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from veille.archive import database
 from veille.archive import schema as t
 from veille.archive.database import first_line
+from veille.archive.documents import DocumentRecords
 from veille.archive.engine import make_engine
 from veille.archive.runs import RUN_HEARTBEAT_SECONDS as RUN_HEARTBEAT_SECONDS
 from veille.archive.runs import RunLedger, utcnow
@@ -31,7 +32,7 @@ from veille.core.models import Analysis, Article
 log = logging.getLogger(__name__)
 
 
-class Store(RunLedger, SourceRecords):
+class Store(RunLedger, SourceRecords, DocumentRecords):
     """Library access to the archive. One per process; cheap to create in tests."""
 
     def __init__(self, url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
@@ -121,6 +122,7 @@ class Store(RunLedger, SourceRecords):
             "cluster_id": article.cluster,
             "word_count": article.word_count,
             "updated_at": now,
+            "kind": article.kind,
         }
         with self.engine.begin() as conn:
             a = t.articles.c
@@ -185,6 +187,7 @@ class Store(RunLedger, SourceRecords):
                     .values(cluster_id=article_id)
                 )
             self._after_article_write(conn, article_id)
+            self._write_document(conn, article_id, article)  # a document's file and tables
         article.id = article_id
         return article_id, created
 

@@ -88,7 +88,7 @@ class OptionError(VeilleError):
 Q = TypeVar("Q")
 OPTIONS = {
     "sources": "--source", "article_id": "--article", "scope_kind": "--scope", "year_from": "--from",
-    "year_to": "--to",
+    "year_to": "--to", "kind": "--type",
 }  # fmt: skip  # the others are "--" + the field's name
 
 

@@ -13,7 +13,9 @@ The rule (README, "Indicator series"; built on the indicator taxonomy and the fi
 - **Money** is compared in MAD: an amount in EUR or USD is converted at the yearly average rate
   of its period's year (the last year of a span), or its publication year's when the period's
   year is not in ``config/rates.toml``, else the nearest year listed.
-- **Values** within 0.5 % of one another, once in MAD, are one value (a rounding, a conversion).
+- **Values** within 0.5 % of one another, once in MAD, are one value (a rounding, a conversion);
+  it reads as an official citation says it when one does (the office's 18 234,5 millions, not
+  the press's rounded 18,2 milliards), else as the most stories say it.
 - **The chosen value**: the value attributed to an official organisation or published by an
   official source first; then the value cited by the most stories; then the most recently
   published; a full tie keeps the smaller value. ``rule`` says which step decided (``only``
@@ -343,12 +345,14 @@ def _values(rows: Sequence[_Row]) -> list[tuple[Value, list[_Row], set[int]]]:
         stories: set[int] = set().union(*(r.said.stories for r in g))
         value = g[0].value
         if any(r.value != value for r in g):
-            # the group's value: the one said by the most stories (then in MAD as written, then the smaller)
+            # the group's value: an official one (the exact figure, not a press rounding), then the
+            # one said by the most stories (then in MAD as written, then the smaller)
             by_value: dict[float, set[int]] = {}
             for r in g:
                 by_value.setdefault(r.value, set()).update(r.said.stories)
             native = {r.value for r in g if r.said.unit not in FOREIGN}
-            value = min(by_value, key=lambda v: (-len(by_value[v]), v not in native, v))
+            official = {r.value for r in g if r.said.official}
+            value = min(by_value, key=lambda v: (v not in official, -len(by_value[v]), v not in native, v))
         highs = [r.high for r in g if r.high is not None]
         dates = [r.said.latest for r in g if r.said.latest is not None]
         out.append(

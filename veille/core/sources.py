@@ -11,7 +11,7 @@ site needs a small spider subclass. The file looks like::
     [[source]]
     name = "medias24"                       # lower-case, digits, '-' or '_'
     label = "Médias24"                      # what readers see (default: the name)
-    kind = "rss"                            # rss | atom | sitemap | listing | news-query
+    kind = "rss"                            # rss | atom | sitemap | listing | news-query | documents
     urls = ["https://medias24.com/feed/"]
     allowed_domains = ["medias24.com"]      # default: the hosts of ``urls``
     official = false                        # true for an agency's, ministry's, federation's site
@@ -21,6 +21,10 @@ site needs a small spider subclass. The file looks like::
     [source.link_rules]                     # regular expressions on absolute URLs
     allow = ['/\\d{4}/\\d{2}/']
     deny = ['/tag/']
+
+A ``documents`` source is a listing page whose links to files (``.pdf``, ``.xlsx``, ``.xls``,
+``.csv``) are followed (``spiders/documents.py``): selectors and link rules as for a listing,
+``max_pages`` its pages; each file is archived once, as a document, with its tables.
 
 Validation errors are :class:`~veille.core.errors.ConfigError` naming the file, the source and
 the field (``config error in config/sources.toml [source 'x'.kind]: ...``).
@@ -42,7 +46,7 @@ from veille.core.conf import optional, read_toml, require
 from veille.core.conf.digest import check_timezone
 from veille.core.errors import ConfigError, VeilleError
 
-KINDS = ("rss", "atom", "sitemap", "listing", "news-query")
+KINDS = ("rss", "atom", "sitemap", "listing", "news-query", "documents")
 FEED_KINDS = ("rss", "atom", "news-query")
 SELECTOR_KEYS = ("article_links", "next_page", "title", "text", "date", "author")
 LINK_RULE_KEYS = ("allow", "deny")

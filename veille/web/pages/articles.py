@@ -91,6 +91,10 @@ def article_page(request: Request, article_id: str) -> Response:
     detail = s.article_detail(store, int(article_id))
     if detail is None:
         raise not_found("Aucun article ne porte ce numéro.")
+    if detail.kind == "document":  # a file: its own page shows its tables
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(f"/documents/{detail.id}", status_code=303)
     spans, figures = article_spans(detail, s.org_mention_spans(store, detail.id))
     return render(
         request,

@@ -41,6 +41,11 @@ def sentence_anchor(sentence_start: int) -> str:
     return f"phrase-{sentence_start}"
 
 
+def cell_anchor(table_index: int, cell: str) -> str:
+    """The anchor of a document's table cell on its page ("t0-C4")."""
+    return f"t{table_index}-{cell}"
+
+
 def safe_url(url: str | None) -> str | None:
     """Only http(s) links leave the archive: a scraped ``javascript:`` URL is dropped."""
     if not url:
