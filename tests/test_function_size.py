@@ -16,7 +16,7 @@ from tests.test_layers import code_modules
 LIMIT = 80
 # Over the limit while another change to them is under way: each may not grow past the length
 # written here, and leaves this list once it is split (the second test says when).
-WAITING = {"veille/archive/store.py Store.upsert_article": 96}
+WAITING: dict[str, int] = {}  # "module Class.function": its length, while a split is pending
 
 
 def functions(source: str) -> Iterator[tuple[str, int, int]]:

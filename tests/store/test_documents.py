@@ -11,6 +11,7 @@ from veille.archive import search as s
 from veille.archive.indicators import SeriesQuery, series
 from veille.archive.store import Store
 from veille.core.conf.rates import RatesFile
+from veille.core.series import SeriesRule
 from veille.queries import search_query
 
 RATES = RatesFile(source="test", EUR={"2025": 10.8}, USD={"2025": 9.9})
@@ -62,8 +63,10 @@ def test_documents_are_searchable_with_the_type_filter(any_store: Store) -> None
 
 def test_the_series_choose_the_official_figure_over_the_press_rounding(any_store: Store) -> None:
     fx = build(any_store)
-    points = series(any_store, SeriesQuery(indicator="exportations", scope_kind="country"), rates=RATES,
-                    default_country="Maroc", official_sources={OFFICE.name})  # fmt: skip
+    rule = SeriesRule(rates=RATES, default_country="Maroc", official_sources=frozenset({OFFICE.name}))
+    points = series(
+        any_store, SeriesQuery(indicator="exportations", scope_kind="country"), rule, with_citations=True
+    )
     by_period = {p.period: p for p in points}
     point = by_period["2025"]
     assert {c.source for c in point.citations} == {OFFICE.name, PRESS}
@@ -75,6 +78,12 @@ def test_the_series_choose_the_official_figure_over_the_press_rounding(any_store
     # the other official table figures make their own points: the report's 2023 total
     assert by_period["2023"].value == pytest.approx(18_700e6) and by_period["2023"].rule == "only"
     assert fx.press_id in {c.article_id for c in point.citations}
+    # the grouped read (the pages' and the API's) chooses the same value
+    grouped = {
+        p.period: p
+        for p in series(any_store, SeriesQuery(indicator="exportations", scope_kind="country"), rule)
+    }
+    assert grouped["2025"].value == pytest.approx(18_234.5e6) and grouped["2025"].values[0].official
 
 
 def test_figures_explorer_lists_table_figures_with_their_cell(any_store: Store) -> None:

@@ -100,30 +100,7 @@ class Store(RunLedger, SourceRecords, DocumentRecords):
         asked in the transaction that would have written it."""
         now = utcnow()
         canonical = article.canonical_url or article.url
-        values = {
-            "url": article.url,
-            "canonical_url": canonical,
-            "source": article.source,
-            "title": article.title or "",
-            "lead": article.lead,
-            "text": article.text or "",
-            "author": article.author,
-            "published": article.published,
-            "fetched_at": article.fetched_at or now,
-            "language": article.language,
-            "partial": article.partial,
-            "publisher": article.publisher,
-            "truncated": article.truncated,
-            "relevance": article.relevance,
-            "matched_terms": list(article.matched_terms),
-            "themes": list(article.themes),
-            "content_hash": article.content_hash or content_hash(article.text or article.title),
-            "minhash": article.minhash,
-            "cluster_id": article.cluster,
-            "word_count": article.word_count,
-            "updated_at": now,
-            "kind": article.kind,
-        }
+        values = _article_values(article, canonical, now)
         with self.engine.begin() as conn:
             a = t.articles.c
             if keep_known:  # either URL, as fetched or canonical, archived already: left as it is
@@ -517,3 +494,31 @@ def open_archive(settings: Any, *, create: bool = False) -> Store:
     if settings.database_url.startswith("sqlite"):
         settings.ensure_data_dir()
     return open_store(settings.database_url, create=create)
+
+
+def _article_values(article: Article, canonical: str, now: datetime) -> dict[str, Any]:
+    """The article's columns as written by :meth:`Store.upsert_article`."""
+    return {
+        "url": article.url,
+        "canonical_url": canonical,
+        "source": article.source,
+        "title": article.title or "",
+        "lead": article.lead,
+        "text": article.text or "",
+        "author": article.author,
+        "published": article.published,
+        "fetched_at": article.fetched_at or now,
+        "language": article.language,
+        "partial": article.partial,
+        "publisher": article.publisher,
+        "truncated": article.truncated,
+        "relevance": article.relevance,
+        "matched_terms": list(article.matched_terms),
+        "themes": list(article.themes),
+        "content_hash": article.content_hash or content_hash(article.text or article.title),
+        "minhash": article.minhash,
+        "cluster_id": article.cluster,
+        "word_count": article.word_count,
+        "updated_at": now,
+        "kind": article.kind,
+    }

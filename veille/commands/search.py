@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, build_query, open_archive
 from veille.commands.render import check_format, echo_csv, echo_json, echo_table
 from veille.queries import MAX_HITS, MAX_OFFSET, search_query
+
+if TYPE_CHECKING:
+    from veille.archive.search import SearchResult
 
 
 def search_cmd(
@@ -78,6 +82,11 @@ def search_cmd(
         result = search(store, q, with_facets=fmt == "json")
     finally:
         store.close()
+    _print(result, fmt, offset)
+
+
+def _print(result: SearchResult, fmt: str, offset: int) -> None:
+    """The hits as JSON, CSV or a table with the count under it."""
     if fmt == "json":
         echo_json(result)
         return
