@@ -287,8 +287,12 @@ class Store(RunLedger, SourceRecords):
                     yield row.id, row.text, row.published.date() if row.published else None
 
     def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
-        """Replace the article's figures and mentions atomically."""
+        """Replace the article's figures and mentions atomically, the analysts' merges and splits
+        of organisations and their corrections of figures laid over them (:mod:`.overlay`)."""
+        from veille.archive.overlay import lay_corrections, rework
+
         with self.engine.begin() as conn:
+            analysis = rework(conn, article_id, analysis)
             conn.execute(
                 delete(t.figure_orgs).where(
                     t.figure_orgs.c.figure_id.in_(
@@ -336,36 +340,7 @@ class Store(RunLedger, SourceRecords):
                 ]
             if mention_rows:
                 conn.execute(insert(t.org_mentions), mention_rows)
-            person_rows = []
-            for person in analysis.persons:
-                pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
-                if pid is None:
-                    pid = conn.execute(
-                        insert(t.persons).values(name=person.name).returning(t.persons.c.id)
-                    ).scalar_one()
-                mentions = person.mentions or ()
-                person_rows += [
-                    {
-                        "article_id": article_id,
-                        "person_id": pid,
-                        "role": person.role,
-                        "organisation": person.organisation,
-                        "start": m.start,
-                        "end": m.end,
-                        "text": m.text,
-                    }
-                    for m in mentions
-                ] or [
-                    {
-                        "article_id": article_id,
-                        "person_id": pid,
-                        "role": person.role,
-                        "organisation": person.organisation,
-                        "start": 0,
-                        "end": 0,
-                        "text": person.name,
-                    }
-                ]
+            person_rows = self._person_rows(conn, article_id, analysis)
             if person_rows:
                 conn.execute(insert(t.person_mentions), person_rows)
             conn.execute(
@@ -373,6 +348,42 @@ class Store(RunLedger, SourceRecords):
                 .where(t.articles.c.id == article_id)
                 .values(extractor_version=version, extracted_at=utcnow())
             )
+            lay_corrections(conn, article_id)
+
+    @staticmethod
+    def _person_rows(conn: Any, article_id: int, analysis: Analysis) -> list[dict[str, Any]]:
+        """The ``person_mentions`` rows of an analysis (a person named without offsets: one row)."""
+        person_rows = []
+        for person in analysis.persons:
+            pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
+            if pid is None:
+                pid = conn.execute(
+                    insert(t.persons).values(name=person.name).returning(t.persons.c.id)
+                ).scalar_one()
+            mentions = person.mentions or ()
+            person_rows += [
+                {
+                    "article_id": article_id,
+                    "person_id": pid,
+                    "role": person.role,
+                    "organisation": person.organisation,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                }
+                for m in mentions
+            ] or [
+                {
+                    "article_id": article_id,
+                    "person_id": pid,
+                    "role": person.role,
+                    "organisation": person.organisation,
+                    "start": 0,
+                    "end": 0,
+                    "text": person.name,
+                }
+            ]
+        return person_rows
 
     @staticmethod
     def _link_figure_orgs(

@@ -123,6 +123,12 @@ class FigureRow:
     # the same figure in the other articles of its syndication cluster, earliest first (listings
     # that collapse copies; empty when the query asks for every copy)
     copies: list[FigureCopy] = field(default_factory=list)
+    # an analyst's word on it (confirmed, corrected, added; None: as extracted), who and when
+    review: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    scope_kind: str | None = None  # what the figure is about (zone, organisation, region...)
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
