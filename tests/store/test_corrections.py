@@ -29,7 +29,9 @@ TEXT = (
 
 
 def _analysis() -> Analysis:
-    add_org = org(TEXT, "Agence de développement du digital", "Agence de développement du digital", kind="agency")
+    add_org = org(
+        TEXT, "Agence de développement du digital", "Agence de développement du digital", kind="agency"
+    )
     return Analysis(
         figures=(
             fig(TEXT, "18 milliards de DH", 1.8e10, "MAD", period="2024", indicator="exportations",
@@ -53,7 +55,13 @@ def _analyst(store: Store, email: str = "nadia@example.ma") -> Account:
 
 
 def _fields(**kw: str) -> dict[str, str]:
-    base = {"value": "20 000 000 000", "unit": "MAD", "period": "2024", "indicator": "exportations", "status": "actual"}
+    base = {
+        "value": "20 000 000 000",
+        "unit": "MAD",
+        "period": "2024",
+        "indicator": "exportations",
+        "status": "actual",
+    }
     return {**base, **kw}
 
 
@@ -66,7 +74,14 @@ def test_correction_survives_reextraction_and_every_reader_sees_it(any_store: St
     corr.correct(any_store, aid, s18, s18 + 18, "correct", edit, who, based_on=0)
     corr.correct(any_store, aid, s130, s130 + 17, "reject", None, who, based_on=0)
     s12 = TEXT.index("12 sites")
-    corr.add(any_store, aid, s12, s12 + 8, read_fields(_fields(value="12", unit="count", indicator="sites"), tax), who)
+    corr.add(
+        any_store,
+        aid,
+        s12,
+        s12 + 8,
+        read_fields(_fields(value="12", unit="count", indicator="sites"), tax),
+        who,
+    )
 
     any_store.save_analysis(aid, _analysis(), "v2")  # veille extract --all: the extractor's output again
 
@@ -75,9 +90,15 @@ def test_correction_survives_reextraction_and_every_reader_sees_it(any_store: St
         ("12 sites", 12.0, "added"), ("18 milliards de DH", 2e10, "corrected"),
     ]  # fmt: skip
     corrected = next(r for r in rows if r.review == "corrected")
-    assert corrected.reviewed_by == "nadia@example.ma" and corrected.organisations == ["Agence de développement du digital"]
-    assert figures(any_store, FigureQuery(org="Agence de développement du digital")).total == 1  # figure_orgs kept
-    csv = "".join(FigureExport("http://veille.test").csv_chunks(iter_figures(any_store, FigureQuery(copies=True))))
+    assert corrected.reviewed_by == "nadia@example.ma" and corrected.organisations == [
+        "Agence de développement du digital"
+    ]
+    assert (
+        figures(any_store, FigureQuery(org="Agence de développement du digital")).total == 1
+    )  # figure_orgs kept
+    csv = "".join(
+        FigureExport("http://veille.test").csv_chunks(iter_figures(any_store, FigureQuery(copies=True)))
+    )
     assert "20000000000" in csv and "130000" not in csv
     digest_rows = digest_figures(any_store, [aid])
     by_id = {aid: ArticleRow(id=aid, title="Export", url="https://ex.ma/a", source="medias24", published=None,
@@ -127,7 +148,9 @@ def test_verified_article_confirms_its_figures_and_stale_corrections_are_listed(
     assert corr.review_of(store, aid) is not None
     assert {r.review for r in figures(store, FigureQuery(copies=True)).rows} == {"confirmed"}
     # the text changes (an article completed in place): the corrections are kept, listed, not applied
-    store.upsert_article(Article(url="https://ex.ma/a", source="medias24", title="Export", text="Autre texte. " + TEXT))
+    store.upsert_article(
+        Article(url="https://ex.ma/a", source="medias24", title="Export", text="Autre texte. " + TEXT)
+    )
     store.save_analysis(aid, Analysis(), "v2")
     assert len(corr.stale(store)) == 2 and figures(store, FigureQuery(copies=True)).total == 0
 
@@ -150,7 +173,10 @@ def test_merge_and_split_apply_at_once_and_at_reextraction(any_store: Store) -> 
         org_edits.merge(any_store, "CDG Invest", "Inconnue SA", who)
     for _ in range(2):  # at once, then after re-extraction
         rows = {r.text: r.organisations for r in figures(any_store, FigureQuery(copies=True)).rows}
-        assert rows == {"40 millions de DH": ["Caisse de dépôt et de gestion"], "200 millions de DH": ["CDG Capital"]}
+        assert rows == {
+            "40 millions de DH": ["Caisse de dépôt et de gestion"],
+            "200 millions de DH": ["CDG Capital"],
+        }
         any_store.save_analysis(aid, analysis, "v2")
     org_edits.merge(any_store, "CDG Capital", "CDG Invest", who)
     any_store.save_analysis(aid, analysis, "v3")
@@ -158,3 +184,25 @@ def test_merge_and_split_apply_at_once_and_at_reextraction(any_store: Store) -> 
     assert rows["200 millions de DH"] == ["CDG Invest"]
     assert figures(any_store, FigureQuery(org="CDG Invest")).total == 1
     assert [e.action for e in org_edits.edits(any_store)] == ["split", "merge"]
+
+
+def test_migration_0020_up_and_down(any_store: Store) -> None:
+    """Down to 0017 the corrections' tables and the figures' review columns go; up again they
+    come back, the extractor's figures kept."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from veille.archive.database import MIGRATIONS
+
+    aid = _article(any_store)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with any_store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0017")
+    assert "corrections" not in inspect(any_store.engine).get_table_names()
+    any_store.migrate()
+    assert {"corrections", "article_reviews", "org_edits"} <= set(inspect(any_store.engine).get_table_names())
+    assert "review" in {c["name"] for c in inspect(any_store.engine).get_columns("figures")}
+    assert figures(any_store, FigureQuery(article_id=aid, copies=True)).total == 2

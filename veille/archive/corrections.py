@@ -282,6 +282,14 @@ def stale(store: Store) -> list[Correction]:
         return stale_on(conn)
 
 
+def latest_of(store: Store, article_id: int) -> list[Correction]:
+    """The latest correction of each figure of the article, in text order."""
+    from veille.archive.overlay import latest
+
+    with store.engine.connect() as conn:
+        return latest(conn, [article_id])
+
+
 def count(store: Store) -> int:
     with store.engine.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(C)) or 0)
