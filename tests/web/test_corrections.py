@@ -151,3 +151,45 @@ def test_merge_and_split_organisations(analyst: TestClient, fx: Fixture) -> None
         "/regroupements/fusion", data={"csrf": token, "source": "Apebi Services", "target": "MedZ"}
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/organisations/MedZ")
+
+
+def test_cli_lists_exports_the_verified_articles_and_folds_the_gazetteer(
+    analyst: TestClient, fx: Fixture, veille, web_settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.evaluation import realpress as rp
+
+    aid = fx.ids["export"]
+    token, version = _form(analyst, f"/articles/{aid}/chiffres/{KEY}")
+    analyst.post(
+        f"/articles/{aid}/chiffres/{KEY}",
+        data={"csrf": token, "version": version, "action": "correct", **FIELDS},
+    )
+    analyst.post(f"/articles/{aid}/verifie", data={"csrf": token})
+    page = analyst.get("/regroupements?org=MedZ").text
+    analyst.post("/regroupements/fusion", data={"csrf": csrf_of(page), "source": "MedZ", "target": "APEBI"})
+
+    code, out, err = veille("corrections", "list")
+    assert code == 0 and out.count("nadia@example.ma") == 2 and "correct" in out and "confirm" in out, err
+    code, out, _ = veille("corrections", "list", "--stale")
+    assert code == 0 and "nadia" not in out
+    code, out, err = veille("corrections", "export", str(tmp_path / "gold"))
+    assert code == 0 and out.startswith("1 verified articles, 2 figures written"), (out, err)
+    (excerpt,) = rp.load_half(tmp_path / "gold")  # the gold format the scorers read
+    assert sorted((f.text, f.value) for f in excerpt.article.figures) == [
+        ("130 000 personnes", 130000.0),
+        ("18 milliards de DH", 2e10),
+    ]
+    assert excerpt.meta["annotator"].startswith("nadia@example.ma ")
+    code, out, err = veille("orgs", "export-gazetteer", "-o", str(tmp_path / "organisations.toml"))
+    assert code == 0 and "merged MedZ into Fédération marocaine des technologies de l'information" in out, (
+        out,
+        err,
+    )
+    import tomllib
+
+    entries = tomllib.loads((tmp_path / "organisations.toml").read_text(encoding="utf-8"))["organisation"]
+    # the archive's name is an alias of the file's entry for the APEBI: MedZ joins that entry
+    (apebi,) = [e for e in entries if "APEBI" in e.get("acronyms", [])]
+    assert "medz" in {f.lower() for f in apebi.get("aliases", []) + apebi.get("acronyms", [])}
+    assert not [e for e in entries if "MEDZ" in e.get("acronyms", []) and e is not apebi]  # its own entry went
+    assert "# Gazetteer" in (tmp_path / "organisations.toml").read_text(encoding="utf-8")  # comments kept

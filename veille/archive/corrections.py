@@ -12,6 +12,7 @@ writes racing on one version only one is stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -280,6 +281,60 @@ def stale(store: Store) -> list[Correction]:
 
     with store.engine.connect() as conn:
         return stale_on(conn)
+
+
+@dataclass(frozen=True)
+class VerifiedArticle:
+    """An article marked "vérifié", as the analysts left it: its figures are the latest
+    corrections that keep a figure (confirmed, corrected, added; rejected ones left out), its
+    organisations (name and forms written) and persons those of the archive."""
+
+    id: int
+    url: str
+    source: str
+    title: str
+    text: str
+    published: datetime | None
+    story: int
+    review: Review
+    figures: list[dict[str, Any]]
+    organisations: list[tuple[str, list[str]]]
+    persons: list[tuple[str, str | None, str | None]]
+    stale: int  # corrections left out: their words are no longer at their offsets
+
+
+def verified_articles(store: Store) -> Iterator[VerifiedArticle]:
+    """Every article marked "vérifié", oldest review first (for the gold set of ``tests/data``)."""
+    from veille.archive.overlay import latest
+
+    A, M, P = t.articles, t.org_mentions, t.person_mentions
+    for review in reviews(store):
+        with store.engine.connect() as conn:
+            a = conn.execute(select(A).where(A.c.id == review.article_id)).first()
+            if a is None:
+                continue
+            kept = [c for c in latest(conn, [a.id]) if c.after is not None]
+            good = [c for c in kept if a.text[c.start : c.end] == c.span]
+            forms: dict[str, list[str]] = {}
+            for name, text in conn.execute(
+                select(t.organisations.c.name, M.c.text).join(M, M.c.org_id == t.organisations.c.id)
+                .where(M.c.article_id == a.id).order_by(M.c.start)
+            ):  # fmt: skip
+                seen = forms.setdefault(name, [])
+                if text != name and text not in seen:
+                    seen.append(text)
+            persons = conn.execute(
+                select(t.persons.c.name, P.c.role, P.c.organisation).join(P, P.c.person_id == t.persons.c.id)
+                .where(P.c.article_id == a.id).order_by(P.c.start)
+            ).all()  # fmt: skip
+        yield VerifiedArticle(
+            id=a.id, url=a.canonical_url or a.url, source=a.source, title=a.title or "", text=a.text or "",
+            published=a.published, story=a.cluster_id or a.id, review=review,
+            figures=[{**(c.after or {}), "start": c.start, "end": c.end, "text": c.span} for c in good],
+            organisations=list(forms.items()),
+            persons=list(dict.fromkeys((p.name, p.role, p.organisation) for p in persons)),
+            stale=len(kept) - len(good),
+        )  # fmt: skip
 
 
 def latest_of(store: Store, article_id: int) -> list[Correction]:

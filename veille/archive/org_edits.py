@@ -196,3 +196,27 @@ def mentions_of(store: Store, name: str, limit: int = 500) -> list[tuple[int, in
 def _around(text: str, start: int, end: int, width: int = 80) -> str:
     lo, hi = max(0, start - width), min(len(text), end + width)
     return ("…" if lo else "") + text[lo:hi].replace("\n", " ") + ("…" if hi < len(text) else "")
+
+
+def forms_written(store: Store, name: str) -> set[str]:
+    """The words the archive's mentions of this organisation are written with, now."""
+    with store.engine.connect() as conn:
+        return set(
+            conn.scalars(
+                select(M.c.text).join(ORGS, ORGS.c.id == M.c.org_id).where(ORGS.c.name == name).distinct()
+            )
+        )
+
+
+def moved_forms(store: Store, edit: OrgEdit) -> set[str]:
+    """The words of the mentions a split moved (read in their articles' texts)."""
+    A = t.articles
+    ids = sorted({m[0] for m in edit.mentions})
+    with store.engine.connect() as conn:
+        texts = {r.id: r.text or "" for r in conn.execute(select(A.c.id, A.c.text).where(A.c.id.in_(ids)))}
+    return {texts[a][s:e] for a, s, e in edit.mentions if a in texts and texts[a][s:e].strip()}
+
+
+def kind_of(store: Store, name: str) -> str | None:
+    with store.engine.connect() as conn:
+        return conn.scalar(select(ORGS.c.kind).where(ORGS.c.name == name))  # type: ignore[no-any-return]
