@@ -271,8 +271,10 @@ def _figure(aid: int, text: str, start: int, end: int, value: float, unit: str, 
     }  # fmt: skip
 
 
-def load(store: Store, n: int) -> dict[str, float]:
-    """Bulk-load n articles; returns timings (seconds)."""
+def load(store: Store, n: int, enrich=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Bulk-load n articles; returns timings (seconds). ``enrich(figure, article)``, if given,
+    returns each figure row as it is to be stored (``bench/indicators_bench.py`` gives the
+    figures an indicator, a status, a scope and values that agree or not)."""
     timings: dict[str, float] = {}
     sqlite = store.dialect == "sqlite"
     with store.engine.begin() as conn:
@@ -339,7 +341,8 @@ def load(store: Store, n: int) -> dict[str, float]:
 
     for art, fl, ml in generate(n):
         batch.append(art)
-        figs.extend({**f, "published": art["published"]} for f in fl)  # the article's date, copied
+        rows = ({**f, "published": art["published"]} for f in fl)  # the article's date, copied
+        figs.extend(rows if enrich is None else (enrich(f, art) for f in rows))
         ments.extend(
             {"article_id": art["id"], "org_id": o + 1, "start": s, "end": e, "text": x} for o, s, e, x in ml
         )

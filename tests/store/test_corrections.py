@@ -14,9 +14,10 @@ from veille.archive import corrections as corr
 from veille.archive import org_edits
 from veille.archive.accounts import Account, add_account
 from veille.archive.digests import ArticleRow
-from veille.archive.indicators import SeriesQuery, citations
+from veille.archive.indicators import SeriesQuery, citations, series
 from veille.archive.search import FigureQuery, figures, iter_figures
 from veille.archive.store import Store
+from veille.core.config import Settings
 from veille.core.corrections import CorrectionError, read_fields
 from veille.core.models import Analysis, Article
 from veille.core.taxonomy import load_taxonomy
@@ -65,7 +66,9 @@ def _fields(**kw: str) -> dict[str, str]:
     return {**base, **kw}
 
 
-def test_correction_survives_reextraction_and_every_reader_sees_it(any_store: Store) -> None:
+def test_correction_survives_reextraction_and_every_reader_sees_it(
+    any_store: Store, settings: Settings
+) -> None:
     aid, who = _article(any_store), _analyst(any_store)
     tax = load_taxonomy()
     s18 = TEXT.index("18 milliards de DH")
@@ -104,8 +107,9 @@ def test_correction_survives_reextraction_and_every_reader_sees_it(any_store: St
     by_id = {aid: ArticleRow(id=aid, title="Export", url="https://ex.ma/a", source="medias24", published=None,
                              lead=None, text=TEXT, relevance=1.0, cluster=aid, themes=[], partial=False)}  # fmt: skip
     assert {k.value for k in key_figures(digest_rows, by_id, 5)} == {2e10, 12.0}
-    cites = list(citations(any_store, SeriesQuery(indicator="exportations"), default_country="Maroc"))
-    assert [c.value for c in cites] == [2e10]
+    query = SeriesQuery(indicator="exportations")
+    assert [c.value for c in citations(any_store, query, settings.series_rule)] == [2e10]
+    assert [(p.period, p.value) for p in series(any_store, query, settings.series_rule)] == [("2024", 2e10)]
     assert [c.action for c in corr.history(any_store, article_id=aid)] == ["add", "reject", "correct"]
     assert corr.stale(any_store) == []
 
@@ -187,7 +191,7 @@ def test_merge_and_split_apply_at_once_and_at_reextraction(any_store: Store) -> 
 
 
 def test_migration_0020_up_and_down(any_store: Store) -> None:
-    """Down to 0017 the corrections' tables and the figures' review columns go; up again they
+    """Down to 0018 the corrections' tables and the figures' review columns go; up again they
     come back, the extractor's figures kept."""
     from alembic import command
     from alembic.config import Config
@@ -200,7 +204,7 @@ def test_migration_0020_up_and_down(any_store: Store) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with any_store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0017")
+        command.downgrade(cfg, "0018")
     assert "corrections" not in inspect(any_store.engine).get_table_names()
     any_store.migrate()
     assert {"corrections", "article_reviews", "org_edits"} <= set(inspect(any_store.engine).get_table_names())

@@ -191,5 +191,7 @@ def test_cli_lists_exports_the_verified_articles_and_folds_the_gazetteer(
     # the archive's name is an alias of the file's entry for the APEBI: MedZ joins that entry
     (apebi,) = [e for e in entries if "APEBI" in e.get("acronyms", [])]
     assert "medz" in {f.lower() for f in apebi.get("aliases", []) + apebi.get("acronyms", [])}
-    assert not [e for e in entries if "MEDZ" in e.get("acronyms", []) and e is not apebi]  # its own entry went
+    assert not [
+        e for e in entries if "MEDZ" in e.get("acronyms", []) and e is not apebi
+    ]  # its own entry went
     assert "# Gazetteer" in (tmp_path / "organisations.toml").read_text(encoding="utf-8")  # comments kept

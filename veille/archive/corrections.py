@@ -77,6 +77,13 @@ class Review:
     reviewed_at: datetime
 
 
+def figure_key(store: Store, figure_id: int) -> tuple[int, int, int] | None:
+    """(article, start, end) of a figure row, by its id (None: no such row now)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(F.c.article_id, F.c.start, F.c.end).where(F.c.id == figure_id)).first()
+    return (row.article_id, row.start, row.end) if row else None
+
+
 def figure_state(store: Store, article_id: int, start: int, end: int) -> FigureState | None:
     """The figure of the article at these offsets (also a rejected one, with ``values`` None);
     None when neither the extractor nor any analyst put one there."""

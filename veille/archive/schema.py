@@ -189,7 +189,24 @@ figures = Table(
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
     Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003
     Index("ix_figures_indicator", "indicator", "status"),  # migration 0007
-    Index("ix_figures_series", "indicator", "scope_kind", "scope", "period"),  # migration 0016
+    # migration 0018 (0016 before it): every column the indicator series read, so they read the
+    # index alone (PostgreSQL INCLUDEs the columns after the period)
+    Index(
+        "ix_figures_series",
+        "indicator",
+        "scope_kind",
+        "scope",
+        "status",
+        "period",
+        "unit",
+        "per",
+        "value",
+        "range_max",
+        "approx",
+        "attributed_to",
+        "published",
+        "article_id",
+    ),  # fmt: skip
 )
 
 figure_orgs = Table(

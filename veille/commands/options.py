@@ -84,7 +84,10 @@ class OptionError(VeilleError):
 
 
 Q = TypeVar("Q")
-OPTIONS = {"sources": "--source", "article_id": "--article"}  # the others are "--" + the field's name
+OPTIONS = {
+    "sources": "--source", "article_id": "--article", "scope_kind": "--scope", "year_from": "--from",
+    "year_to": "--to",
+}  # fmt: skip  # the others are "--" + the field's name
 
 
 def build_query(build: Callable[..., Q], text_name: str, **values: Any) -> Q:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from veille.core.conf.schedule import ScheduleConfig
     from veille.core.conf.web import WebSection
     from veille.core.conf.zones import ZonesFile
+    from veille.core.series import SeriesRule
     from veille.core.sources import Source
     from veille.core.taxonomy import Taxonomy
 
@@ -145,6 +146,22 @@ class Settings:
     def official_sources(self) -> frozenset[str]:
         """Names of the sources flagged ``official = true`` in ``sources.toml``."""
         return frozenset(s.name for s in self.sources if s.official)
+
+    @functools.cached_property
+    def series_rule(self) -> SeriesRule:
+        """What the indicator series' rule needs of the config: the rates and the conflicts'
+        tolerances (``rates.toml``), the default country and the official kinds
+        (``zones.toml``), the official sources (``sources.toml``)."""
+        from veille.core.series import SeriesRule
+
+        return SeriesRule(
+            rates=self.rates,
+            default_country=self.zones.default_country,
+            official_kinds=frozenset(self.zones.official_kinds),
+            official_sources=self.official_sources,
+            conflict_share=self.rates.series.conflict_share,
+            approx_share=self.rates.series.approx_share,
+        )
 
     def check(self) -> Settings:
         """Read every config file now; the first problem is a :class:`ConfigError`."""

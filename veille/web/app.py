@@ -188,12 +188,13 @@ def _register_errors(app: FastAPI) -> None:
 def _include_routes(app: FastAPI) -> None:
     """The pages, the API, the admin and review pages, unsubscribing, the static files, and the
     middleware around them all."""
-    from veille.web import admin, api, corrections, login, org_edits, pages, review, users
+    from veille.web import admin, api, corrections, indicator_api, login, org_edits, pages, review, users
 
     app.include_router(login.router)
     app.include_router(users.router)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(indicator_api.router)
     app.include_router(admin.router)
     app.include_router(review.router)
     app.include_router(corrections.router)

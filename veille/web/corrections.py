@@ -233,6 +233,20 @@ def verify(request: Request, article_id: str, session: Analyst) -> Response:
     return RedirectResponse(f"/articles/{aid}?ok=verifie", status_code=303)
 
 
+@router.get("/chiffres/{figure_id}/correction", summary="Chiffre (correction), par son numéro")
+def figure_by_id(request: Request, figure_id: str, _: Analyst) -> Response:
+    """A figure's correction page from its row number (the indicator pages' citations link here)."""
+    key = (
+        corr.figure_key(request.app.state.store, int(figure_id))
+        if figure_id.isdigit() and len(figure_id) < 12
+        else None
+    )
+    if key is None:
+        raise HTTPException(404, "Ce chiffre n'existe plus (l'extraction a changé) : rechargez la page.")
+    aid, start, end = key
+    return RedirectResponse(f"/articles/{aid}/chiffres/{start}-{end}", status_code=303)
+
+
 @router.get("/corrections", response_class=HTMLResponse, summary="Corrections")
 def corrections_page(request: Request, _: Analyst) -> Response:
     store = request.app.state.store

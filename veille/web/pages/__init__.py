@@ -1,5 +1,5 @@
 """The read-only pages, one module per family: search, articles, organisations, figures,
-sources, digests and the API overview.
+indicator series, sources, digests and the API overview.
 
 Open to anyone when ``public_read = true``, otherwise to the accounts that are logged in (every
 family's router depends on :func:`~veille.web.pages.common.reader`: the role ``lecteur``). Handlers are plain
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from veille.web.pages import api, articles, digests, figures, organisations, search, sources
+from veille.web.pages import api, articles, digests, figures, indicators, organisations, search, sources
 from veille.web.pages.common import reader
 
 router = APIRouter()
-for family in (search, articles, organisations, figures, sources, digests, api):
+for family in (search, articles, organisations, figures, indicators, sources, digests, api):
     router.include_router(family.router)
 
 __all__ = ["reader", "router"]

@@ -7,7 +7,7 @@ who and when (``figures.review``, ``reviewed_by``, ``reviewed_at``): every reade
 corrected values without knowing about corrections.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
