@@ -90,7 +90,8 @@ def fold_edits(
     for edit in edits:
         if edit.action == "merge":
             source = _entry(entries, edit.source)
-            target = _target(entries, edit.target, kind_of(edit.target) or (source or {}).get("kind"), said)
+            kind = kind_of(edit.target) or (source.get("kind") if source is not None else None)
+            target = _target(entries, edit.target, kind, said)
             added = [
                 f for f in (_forms(source) if source is not None else [edit.source]) if _add_form(target, f)
             ]

@@ -135,7 +135,7 @@ def catalogue(points: Sequence[Point]) -> list[dict[str, Any]]:
 def _default_scope(found: list[ScopeCount], rule: SeriesRule) -> ScopeCount | None:
     """The default country's when it has figures, else the scope with the most."""
     home = [s for s in found if (s.kind, s.name) == ("country", rule.default_country)]
-    return (home or found or [None])[0]
+    return home[0] if home else (found[0] if found else None)
 
 
 def _pick(points: list[Point], attr: str, asked: str | None, preferred: str | None) -> str | None:
