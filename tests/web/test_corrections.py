@@ -151,6 +151,8 @@ def test_merge_and_split_organisations(analyst: TestClient, fx: Fixture) -> None
         "/regroupements/fusion", data={"csrf": token, "source": "Apebi Services", "target": "MedZ"}
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/organisations/MedZ")
+    page = analyst.get(r.headers["location"]).text
+    assert "Organisations fusionnées." in page and 'href="/regroupements?org=MedZ"' in page
 
 
 def test_cli_lists_exports_the_verified_articles_and_folds_the_gazetteer(
