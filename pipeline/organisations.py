@@ -178,6 +178,8 @@ class OrganisationRecogniser:
         if self.model is None:
             self.model = load_model()
         rule = _label_says_org(span, label, self.gazetteer)
+        if rule and len(span) > 1 and fold(span[0].text) in _ORG_HEADS:
+            return True  # "Agence du Sud", "Université Mohammed 1er": the head word names the kind
         return self.model.says_org(features(span, label, rule, self.gazetteer))
 
     def candidate_features(self, doc: Doc) -> list[tuple[Span, Features]]:

@@ -150,6 +150,13 @@ def _jobs(store: Store, ids: dict[str, int]) -> None:
         # the target: 60 000 jobs by 2030; the latest actual year, 2023, made 22 000 of them
         ("t2", "medias24", "2024-02-01", "Le plan vise 60 000 emplois d'ici 2030.",
          jobs("emplois_crees", 60000, "2030", "60 000 emplois", status="target")),
+        # an announcement (markers, no line) and two forecasts of the workforce (a dashed line)
+        ("u1", "leseco", "2024-03-01", "Un centre annonce 5 000 emplois en 2024.",
+         jobs("emplois_crees", 5000, "2024", "5 000 emplois", status="announced")),
+        ("f1", "le360", "2025-02-10", "Le secteur devrait employer 135 000 personnes en 2025.",
+         jobs("effectif", 135000, "2025", "135 000 personnes", status="forecast")),
+        ("f2", "lematin", "2025-02-11", "L'effectif atteindrait 142 000 personnes en 2026.",
+         jobs("effectif", 142000, "2026", "142 000 personnes", status="forecast")),
     ):  # fmt: skip
         ids[key] = article(store, key, source, day, text, [figure])
 
@@ -178,6 +185,8 @@ USD_2023 = pytest.approx(50e6 * 10.13)
 EXPECTED = [
     ("effectif", "actual", "country", "Maroc", "2024", "jobs", 125000, "official", 3, 3, 125000, 130000, False, 0, None),
     ("effectif", "actual", "country", "Tunisie", "2024", "jobs", 25000, "only", 1, 1, 25000, 25000, False, 0, None),
+    ("effectif", "forecast", "country", "Maroc", "2025", "jobs", 135000, "only", 1, 1, 135000, 135000, False, 0, None),
+    ("effectif", "forecast", "country", "Maroc", "2026", "jobs", 142000, "only", 1, 1, 142000, 142000, False, 0, None),
     ("effectif", "target", "country", "Maroc", "2026", "jobs", 150000, "only", 1, 1, 150000, 150000, False, 0,
      ("2024", 125000, pytest.approx(125000 / 150000))),
     ("effectif", "target", "country", "Tunisie", "2025", "jobs", 40000, "only", 1, 1, 40000, 40000, False, 0,
@@ -188,6 +197,7 @@ EXPECTED = [
      None),
     ("emplois_crees", "actual", "country", "Maroc", "2023", "jobs", 22000, "most_cited", 3, 3, 22000, 25000, True, 1,
      None),
+    ("emplois_crees", "announced", "country", "Maroc", "2024", "jobs", 5000, "only", 1, 1, 5000, 5000, False, 0, None),
     ("emplois_crees", "target", "country", "Maroc", "2030", "jobs", 60000, "only", 1, 1, 60000, 60000, False, 0,
      ("2023", 22000, pytest.approx(22000 / 60000))),
     ("exportations", "actual", "country", "Maroc", "2014-2018", "MAD", 75e9, "only", 1, 1, 75e9, 75e9, False, 0, None),

@@ -40,6 +40,8 @@ def test_a_series_chart_and_a_point_s_citations(series_server: str, page: Any) -
     assert page.locator("svg.serie a.point-actual").count() == 3
     assert page.locator("svg.serie a.point-target").count() == 1
     assert page.locator("svg.serie polyline.ligne-actual").count() == 1
+    assert page.locator("svg.serie a.point-announced").count() == 1  # a marker, no line
+    assert page.locator("svg.serie polyline.ligne-announced").count() == 0
     shot(page, "20-serie-emplois")
     # the 2023 point, ringed for its disagreeing citations: one click opens its citations
     marker = page.locator("svg.serie a.point-actual").nth(2)

@@ -72,11 +72,21 @@ def test_an_indicator_page_chart_and_points(series_client: tuple[TestClient, dic
     rows = re.findall(r'<tr id="point-\d+"( class="conflit")?>\s*<td>([^<]+)</td>', html)
     assert rows == [(' class="conflit"', "2018"), ("", "2019"), (' class="conflit"', "2020"), ("", "2018")]
     assert "18\u00a0milliards\u00a0DH" in html and "72 %</strong> atteint" in html
+    # forecasts a dashed line, announcements markers alone
+    workforce = client.get("/indicateurs/effectif").text
+    forecast = re.search(r'<polyline class="ligne ligne-forecast"[^>]*>', workforce)
+    assert forecast is not None and 'stroke-dasharray="6 4"' in forecast.group(0)
+    assert workforce.count('class="point point-forecast"') == 2
+    created = client.get("/indicateurs/emplois_crees").text
+    assert created.count('class="point point-announced"') == 1 and "ligne-announced" not in created
+    assert created.count("<polygon") == 1 + 1  # the announcement's diamond, and the legend's
     quarters = client.get("/indicateurs/exportations?portee=country:Maroc&unite=MAD&grain=quarter").text
     assert re.findall(r'<tr id="point-\d+">\s*<td>([^<]+)</td>', quarters) == ["T1 2018", "T2 2018"]
     forecast_free = client.get("/indicateurs/effectif?portee=country:Tunisie").text
     assert "62,5 %</strong> atteint : 25\u00a0000\u00a0emplois en 2024" in forecast_free
     assert client.get("/indicateurs/inconnu").status_code == 404
+    empty = client.get("/indicateurs/loyer")  # an indicator no figure of the archive has
+    assert empty.status_code == 200 and "Aucun point" in empty.text and "<svg" not in empty.text
     bad = client.get("/indicateurs/exportations?grain=mois")
     assert bad.status_code == 400 and "« grain » : « mois » inconnu" in bad.text
 
@@ -130,7 +140,7 @@ def test_the_api(series_client: tuple[TestClient, dict[str, int]]) -> None:
     client, ids = series_client
     listing = client.get("/api/indicators").json()["indicators"]
     assert [(i["key"], i["points"], i["conflicts"]) for i in listing] == [
-        ("exportations", 7, 2), ("emplois_crees", 4, 2), ("effectif", 4, 0), ("investissement", 1, 0),
+        ("exportations", 7, 2), ("emplois_crees", 5, 2), ("effectif", 6, 0), ("investissement", 1, 0),
     ]  # fmt: skip
     data = client.get("/api/indicators/exportations", params={"scope": "country:Maroc", "status": "actual",
                                                               "grain": "year"}).json()  # fmt: skip

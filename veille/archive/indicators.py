@@ -56,6 +56,7 @@ class SeriesQuery:
     grain: str | None = None
     period: str | None = None
     per: str | None = None
+    exact_scope: bool = False  # the scope is a stored name, as a point has it: no folded match
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def _scope_names(store: Store, q: SeriesQuery, rule: SeriesRule) -> tuple[str, .
     """The stored names the query's scope stands for (its folded form); None: any scope."""
     if not q.scope:
         return None
+    if q.exact_scope:
+        return (q.scope,)
     wanted = fold(q.scope)
     return tuple(
         sorted(
@@ -337,7 +340,7 @@ def point(
     has no such point."""
     indicator, status, scope_kind, scope, period, unit, per = key
     q = SeriesQuery(indicator=indicator, statuses=(status,), scope_kind=scope_kind, scope=scope, period=period,
-                    unit=unit, per=per)  # fmt: skip
+                    unit=unit, per=per, exact_scope=True)  # fmt: skip
     found = [p for p in series(store, q, rule) if p.key == tuple(key)]
     if not found:
         return None
@@ -354,7 +357,7 @@ def sides(store: Store, p: Point, rule: SeriesRule, most: int) -> tuple[list[Cit
     """Up to ``most`` citations of a point giving its chosen value and up to ``most`` disagreeing
     with it, oldest first: a conflict's two sides, read without the point's other citations."""
     q = SeriesQuery(indicator=p.indicator, statuses=(p.status,), scope_kind=p.scope_kind, scope=p.scope,
-                    period=p.period, unit=p.unit, per=p.per or "")  # fmt: skip
+                    period=p.period, unit=p.unit, per=p.per or "", exact_scope=True)  # fmt: skip
 
     def read(values: tuple[float, ...], agreeing: bool) -> list[Citation]:
         found = citations(store, q, rule, values=values, limit=most * 3)  # a same number in another currency

@@ -327,8 +327,9 @@ class _Row(NamedTuple):
     high: float | None
 
 
-def _values(rows: Sequence[_Row]) -> list[tuple[Value, list[_Row]]]:
-    """Rows grouped by value (within SAME_VALUE of the group's smallest), each with its value."""
+def _values(rows: Sequence[_Row]) -> list[tuple[Value, list[_Row], set[int]]]:
+    """Rows grouped by value (within SAME_VALUE of the group's smallest), each with its value and
+    its stories."""
     groups: list[list[_Row]] = []
     for r in sorted(rows, key=lambda r: r.value):
         if groups:
@@ -339,15 +340,17 @@ def _values(rows: Sequence[_Row]) -> list[tuple[Value, list[_Row]]]:
         groups.append([r])
     out = []
     for g in groups:
-        # the group's value: the one said by the most stories (then in MAD as written, then the smaller)
-        by_value: dict[float, set[int]] = {}
-        for r in g:
-            by_value.setdefault(r.value, set()).update(r.said.stories)
-        native = {r.value for r in g if r.said.unit not in FOREIGN}
-        value = min(by_value, key=lambda v: (-len(by_value[v]), v not in native, v))
+        stories: set[int] = set().union(*(r.said.stories for r in g))
+        value = g[0].value
+        if any(r.value != value for r in g):
+            # the group's value: the one said by the most stories (then in MAD as written, then the smaller)
+            by_value: dict[float, set[int]] = {}
+            for r in g:
+                by_value.setdefault(r.value, set()).update(r.said.stories)
+            native = {r.value for r in g if r.said.unit not in FOREIGN}
+            value = min(by_value, key=lambda v: (-len(by_value[v]), v not in native, v))
         highs = [r.high for r in g if r.high is not None]
         dates = [r.said.latest for r in g if r.said.latest is not None]
-        stories: set[int] = set().union(*(r.said.stories for r in g))
         out.append(
             (
                 Value(
@@ -359,6 +362,7 @@ def _values(rows: Sequence[_Row]) -> list[tuple[Value, list[_Row]]]:
                     latest=max(dates) if dates else None,
                 ),  # fmt: skip
                 g,
+                stories,
             )
         )
     return out
@@ -389,7 +393,7 @@ def _point(rows: Sequence[_Row], rule: SeriesRule) -> Point:
     values = []
     disagreeing = 0
     away: set[float] = set()
-    for v, group in ranked:
+    for v, group, _ in ranked:
         ok = [agrees(r.value, r.high, r.said.approx, chosen.value, chosen.range_max, rule) for r in group]
         for r, good in zip(group, ok, strict=True):
             if not good:
@@ -400,7 +404,7 @@ def _point(rows: Sequence[_Row], rule: SeriesRule) -> Point:
         indicator=indicator, status=status, scope_kind=scope_kind, scope=scope, period=period, unit=unit,
         per=per or None, value=chosen.value, range_max=chosen.range_max,
         rule=_rule(chosen, ranked[1][0] if len(ranked) > 1 else None), values=tuple(values),
-        stories=len(set().union(*(r.said.stories for r in rows))),
+        stories=len(set().union(*(stories for _, _, stories in ranked))),
         citations_count=sum(r.said.citations for r in rows),
         low=min(r.value for r in rows), high=max(r.high if r.high is not None else r.value for r in rows),
         conflict=disagreeing > 0, disagreeing_count=disagreeing, grain=grain(period),

@@ -168,7 +168,8 @@ def indicator_page(key: str, request: Request) -> Response:
     in_unit = [p for p in every if p.unit == unit]
     grain = _pick(in_unit, "grain", q.grain, "year")
     points = [p for p in in_unit if p.grain == grain]
-    title = f"{indicator_label(key)} — {chosen_scope.partition(':')[2] or chosen_scope}"
+    place = chosen_scope.partition(":")[2] or chosen_scope
+    title = f"{indicator_label(key)} — {place}" if place else indicator_label(key)
     chart = series_chart([chart_point(p) for p in points], title=title,
                          value_label=lambda v: format_value(v, unit or "count"))  # fmt: skip
     return render(

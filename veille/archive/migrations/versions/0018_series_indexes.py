@@ -7,7 +7,7 @@ the articles' (their texts): 13,700 figures of one series, 524 -> 224 ms on SQLi
 machine. PostgreSQL keeps the key columns first and INCLUDEs the others.
 
 Revision ID: 0018
-Revises: 0017 (made after 0016 on its branch; chained after the accounts when merged)
+Revises: 0017
 """
 
 from __future__ import annotations
