@@ -179,6 +179,11 @@ figures = Table(
     Column("scope_kind", String(16)),
     Column("scope", String(200)),
     Column("attributed_to", String(300)),
+    # migration 0020: an analyst's word on the figure (confirmed, corrected, added; None: as the
+    # extractor gave it), who and when: the corrections themselves live in ``corrections``
+    Column("review", String(12)),
+    Column("reviewed_by", String(320)),
+    Column("reviewed_at", AwareDateTime()),
     # the article's publication date, copied (migration 0006): figure listings sort on their own
     # columns; PostgreSQL indexes (unit, published DESC NULLS LAST, article_id DESC, start, id)
     Column("published", AwareDateTime()),
@@ -371,4 +376,53 @@ sources = Table(
     Column("kind", String(20)),
     Column("updated_at", AwareDateTime(), nullable=False),
     Column("title_suffix", String(200)),  # migration 0014: what the site appends to its titles
+)
+
+corrections = Table(
+    "corrections",  # migration 0020: the analysts' word on a figure, kept apart from the extractor's
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    # the figure's key: its offsets in the article's text, and its words there when corrected (a
+    # correction whose words are no longer at its offsets, the text having changed, is stale)
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("span", Text, nullable=False),
+    Column("action", String(10), nullable=False),  # confirm, correct, reject, add
+    Column("before", JSON),  # the figure as it was (None: added)
+    Column("after", JSON),  # the figure as the analyst left it (None: rejected)
+    Column(
+        "account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL", name="fk_corrections_account")
+    ),
+    Column("account", String(320), nullable=False),  # the account's login at the time
+    Column("created_at", AwareDateTime(), nullable=False),
+    # 1, 2, ... for one figure: the form names the version it was based on, and a later one wins
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("article_id", "start", "end", "version", name="uq_correction_version"),
+)
+
+article_reviews = Table(
+    "article_reviews",  # migration 0020: articles an analyst marked "vérifié" (every figure reviewed)
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL", name="fk_reviews_account")),
+    Column("account", String(320), nullable=False),
+    Column("reviewed_at", AwareDateTime(), nullable=False),
+)
+
+org_edits = Table(
+    "org_edits",  # migration 0020: organisations merged or split by an analyst, in the order made
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action", String(10), nullable=False),  # merge, split
+    Column("source", String(300), nullable=False),  # the organisation merged away, or split
+    Column("target", String(300), nullable=False),  # the one it goes to (its canonical name)
+    Column("target_kind", String(40)),  # the kind of a new organisation a split makes
+    # a split: the mentions that go to the target, [[article_id, start, end], ...]
+    Column("mentions", JSON),
+    Column(
+        "account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL", name="fk_org_edits_account")
+    ),
+    Column("account", String(320), nullable=False),
+    Column("created_at", AwareDateTime(), nullable=False),
 )

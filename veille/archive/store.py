@@ -267,8 +267,12 @@ class Store(RunLedger, SourceRecords, DocumentRecords):
                     yield row.id, row.text, row.published.date() if row.published else None
 
     def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
-        """Replace the article's figures and mentions atomically."""
+        """Replace the article's figures and mentions atomically, the analysts' merges and splits
+        of organisations and their corrections of figures laid over them (:mod:`.overlay`)."""
+        from veille.archive.overlay import lay_corrections, rework
+
         with self.engine.begin() as conn:
+            analysis = rework(conn, article_id, analysis)
             conn.execute(
                 delete(t.figure_orgs).where(
                     t.figure_orgs.c.figure_id.in_(
@@ -299,6 +303,7 @@ class Store(RunLedger, SourceRecords, DocumentRecords):
                 .where(t.articles.c.id == article_id)
                 .values(extractor_version=version, extracted_at=utcnow())
             )
+            lay_corrections(conn, article_id)
 
     def _insert_figures(
         self, conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]

@@ -128,6 +128,10 @@ class FigureRow:
     # a figure read from a document's table: the table (from 0) and its cell ("C7")
     table_index: int | None = None
     cell: str | None = None
+    # an analyst's word on it (confirmed, corrected, added; None: as extracted), who and when
+    review: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
     scope_kind: str | None = None  # what it is about: zone, organisation, region, country, sector
     scope: str | None = None
 
