@@ -44,21 +44,43 @@ def _timed(fn):  # type: ignore[no-untyped-def]
     return time.perf_counter() - started, result
 
 
+def _run(store, rule, out: Path):  # type: ignore[no-untyped-def]
+    """One run: the series read alone (the baseline), then the study part by part."""
+    from veille.archive.cache import CACHE
+    from veille.archive.indicators import SeriesQuery, series
+    from veille.study.document import write_docx
+    from veille.study.page import render_html
+    from veille.study.pictures import draw_png
+    from veille.study.printing import print_pdf
+    from veille.study.report import build_study
+
+    CACHE.clear()
+    queries = [SeriesQuery(indicator=k, scope_kind="country", scope="Maroc", year_from=2014, year_to=2026)
+               for k in KEYS]  # fmt: skip
+    parts = [("read only (baseline)", _timed(lambda: [series(store, q, rule, with_citations=True)
+                                                      for q in queries])[0])]  # fmt: skip
+    CACHE.clear()
+    t, study = _timed(lambda: build_study(store, rule, KEYS, 2014, 2026))
+    parts.append(("study: read", t))
+    t, pics = _timed(lambda: {s.key: draw_png(s, out / f"{s.key}.png") for s in study.sections if s.points})
+    parts.append(("study: png", t))
+    parts.append(
+        ("study: html", _timed(lambda: (out / "etude.html").write_text(render_html(study), "utf-8"))[0])
+    )
+    parts.append(("study: docx", _timed(lambda: write_docx(study, out / "etude.docx", pics))[0]))
+    parts.append(("study: pdf", _timed(lambda: print_pdf(out / "etude.html", out / "etude.pdf"))[0]))
+    parts.append(("study: total", sum(t for name, t in parts if name.startswith("study"))))
+    return parts, study
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     from tests.conftest import REPO
-    from veille.archive.cache import CACHE
-    from veille.archive.indicators import SeriesQuery, series
     from veille.archive.store import open_store
     from veille.core.config import Settings
-    from veille.study.document import write_docx
-    from veille.study.page import render_html
-    from veille.study.pictures import draw_png
-    from veille.study.printing import print_pdf
-    from veille.study.report import build_study
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.load(data_dir=Path(tmp) / "data", config_dir=REPO / "config")
@@ -72,26 +94,7 @@ def main() -> None:
         for run in range(args.runs):
             out = Path(tmp) / f"etude-{run}"
             out.mkdir()
-            CACHE.clear()
-            t, _ = _timed(lambda: [series(store, SeriesQuery(indicator=k, scope_kind="country", scope="Maroc",
-                                                             year_from=2014, year_to=2026), rule, with_citations=True)
-                                   for k in KEYS])  # fmt: skip
-            times["read only (baseline)"].append(t)
-            CACHE.clear()
-            parts = []
-            t, study = _timed(lambda: build_study(store, rule, KEYS, 2014, 2026))
-            parts.append(("study: read", t))
-            t, pics = _timed(
-                lambda: {s.key: draw_png(s, out / f"{s.key}.png") for s in study.sections if s.points}
-            )
-            parts.append(("study: png", t))
-            t, _ = _timed(lambda: (out / "etude.html").write_text(render_html(study), encoding="utf-8"))
-            parts.append(("study: html", t))
-            t, _ = _timed(lambda: write_docx(study, out / "etude.docx", pics))
-            parts.append(("study: docx", t))
-            t, _ = _timed(lambda: print_pdf(out / "etude.html", out / "etude.pdf"))
-            parts.append(("study: pdf", t))
-            parts.append(("study: total", sum(t for _, t in parts)))
+            parts, study = _run(store, rule, out)
             for name, t in parts:
                 times[name].append(t)
         store.close()
