@@ -1,13 +1,14 @@
 """Extraction quality on every annotated set: figures per unit, per indicator and per status,
 organisations and persons.
 
-    python bench/extraction_quality.py [--set NAME ...] [--errors] [--time]
+    python bench/extraction_quality.py [--set NAME ...] [--errors] [--time] [--corrections DIR]
 
 Sets: the team's `gold`, the written held-out sets `heldout`, `heldout2`, `heldout3`, and the
 real-press halves `realpress-tuning`, `realpress-locked`, `realpress-first-locked`
 (tests/data/realpress, excerpts of real articles annotated before the extractor saw them).
 Default: all of them. `--errors` lists misses and false positives, never for a locked half
-(it is read for its score only). Figures are printed, never asserted: the gates are pinned in
+(it is read for its score only). `--corrections DIR` scores the extractor against the articles
+analysts marked "vérifié" (`veille corrections export DIR`), alone unless sets are named. Figures are printed, never asserted: the gates are pinned in
 tests/pipeline/test_*_quality.py.
 """
 
@@ -69,10 +70,10 @@ def run_written(name: str, nlp, errors: bool) -> None:
             print(f"  EXTRA {n}: {p.text!r} {p.value:g} {p.unit}")
 
 
-def run_real(name: str, nlp, errors: bool) -> None:
+def run_real(name: str, nlp, errors: bool, directory: Path | None = None) -> None:
     from pipeline.nlp import analyze_many
 
-    excerpts = rp.load_half(REAL[name])
+    excerpts = rp.load_half(directory or REAL[name])
     result = rp.evaluate(excerpts, lambda texts, published: analyze_many(texts, nlp=nlp, published=published))
     print(f"== {name}: {rp.describe(excerpts)}")
     print(rp.report(name, result, errors=errors and name not in LOCKED).split("\n", 1)[1])
@@ -101,11 +102,22 @@ def main(argv: Iterable[str] | None = None) -> int:
         "--errors", action="store_true", help="list misses and false positives (never for a locked half)"
     )
     ap.add_argument("--time", action="store_true", help="seconds per set")
+    ap.add_argument(
+        "--corrections",
+        metavar="DIR",
+        type=Path,
+        help="score against the articles analysts marked vérifié (written by `veille corrections export DIR`)",
+    )
     args = ap.parse_args(list(argv) if argv is not None else None)
     from pipeline.nlp import build_nlp
 
     nlp = build_nlp()
-    for name in args.set or [*WRITTEN, *REAL]:
+    if args.corrections is not None:
+        t0 = time.perf_counter()
+        run_real("corrections", nlp, args.errors, args.corrections)
+        if args.time:
+            print(f"  ({time.perf_counter() - t0:.1f} s)")
+    for name in args.set or ([] if args.corrections is not None else [*WRITTEN, *REAL]):
         t0 = time.perf_counter()
         (run_written if name in WRITTEN else run_real)(name, nlp, args.errors)
         if args.time:

@@ -18,7 +18,11 @@ Plain trafilatura is ``trafilatura.bare_extraction(page, url=url, with_metadata=
 
 Prints, never asserts. Usage::
 
-    python bench/real_pages.py [DIR] [--worst N] [--only veille|trafilatura] [--dump FILE]
+    python bench/real_pages.py [DIR] [--worst N] [--only veille|trafilatura] [--dump FILE] [--categories]
+
+``--categories`` prints Veille's wrong titles and dates sorted into kinds (a title in other
+capitals, longer or shorter than the annotation; a date one day off, in another year, with
+day and month swapped, an annotation that is no date) with every case listed.
 """
 
 from __future__ import annotations
@@ -184,6 +188,50 @@ def row(name: str, s: Score) -> str:
     )
 
 
+def title_kind(got: str, want: str) -> str:
+    g, w = fold(got), fold(want)
+    if g.casefold() == w.casefold():
+        return "same words, other capitals (CSS text-transform)"
+    if "\xad" in w:
+        return "soft hyphens in the annotation"
+    if w in g:
+        return "longer than the annotation (a site name, section or kicker left)"
+    if g in w:
+        return "shorter than the annotation"
+    return "another text"
+
+
+def date_kind(got: str, want: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", want) or int(want[5:7]) > 12:
+        return "the annotation is no date (YYYY-DD-MM, a missing digit)"
+    if not got:
+        return "none found"
+    if want[5:] == got[5:]:
+        return "another year"
+    if (want[5:7], want[8:]) == (got[8:], got[5:7]):
+        return "day and month swapped"
+    from datetime import date
+
+    if abs((date.fromisoformat(got) - date.fromisoformat(want)).days) == 1:
+        return "one day off"
+    return "another day"
+
+
+def print_categories(pages: list[dict[str, Any]]) -> None:
+    for aspect, kind in (("title", title_kind), ("date", date_kind)):
+        groups: dict[str, list[str]] = {}
+        for p in pages:
+            if aspect in p:
+                got, want = p[aspect]
+                groups.setdefault(kind(got, want), []).append(f"{p['file']}: {got[:60]!r} want {want[:60]!r}")
+        total = sum(len(v) for v in groups.values())
+        print(f"\nVeille's {total} wrong {aspect}s by kind:")
+        for name, rows in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            print(f"  {len(rows):3}  {name}")
+            for line in rows:
+                print(f"         {line}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT)
@@ -191,6 +239,9 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted(RUNNERS), help="run one extractor only")
     parser.add_argument("--limit", type=int, help="the first N pages only (a quick look)")
     parser.add_argument("--dump", type=Path, help="write every page's mistakes to this JSON file")
+    parser.add_argument(
+        "--categories", action="store_true", help="list Veille's wrong titles and dates by kind"
+    )
     args = parser.parse_args()
     data_file = args.directory / "evaldata.json"
     if not data_file.exists():
@@ -244,6 +295,8 @@ def main() -> int:
             if "date" in p:
                 bits.append(f"date {p['date'][0] or '-'} want {p['date'][1]}")
             print(f"  {p['file']}: " + "; ".join(bits))
+    if args.categories and "veille" in scores:
+        print_categories(scores["veille"].per_page)
     if args.dump:
         args.dump.write_text(
             json.dumps({n: s.per_page for n, s in scores.items()}, ensure_ascii=False, indent=1),

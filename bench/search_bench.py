@@ -6,6 +6,7 @@ them into SQLite and/or PostgreSQL, builds the full-text index, then times
 timed apart) against a plain ``LIKE`` scan. Prints only; asserts nothing.
 
 Example: python bench/search_bench.py --n 100000 --backend both
+(with analysts' corrections on 2 % of the figures, timed again: --corrections 0.02)
 Results and how to reproduce them: docs/benchmarks.md.
 """
 
@@ -271,8 +272,10 @@ def _figure(aid: int, text: str, start: int, end: int, value: float, unit: str, 
     }  # fmt: skip
 
 
-def load(store: Store, n: int) -> dict[str, float]:
-    """Bulk-load n articles; returns timings (seconds)."""
+def load(store: Store, n: int, enrich=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Bulk-load n articles; returns timings (seconds). ``enrich(figure, article)``, if given,
+    returns each figure row as it is to be stored (``bench/indicators_bench.py`` gives the
+    figures an indicator, a status, a scope and values that agree or not)."""
     timings: dict[str, float] = {}
     sqlite = store.dialect == "sqlite"
     with store.engine.begin() as conn:
@@ -339,7 +342,8 @@ def load(store: Store, n: int) -> dict[str, float]:
 
     for art, fl, ml in generate(n):
         batch.append(art)
-        figs.extend({**f, "published": art["published"]} for f in fl)  # the article's date, copied
+        rows = ({**f, "published": art["published"]} for f in fl)  # the article's date, copied
+        figs.extend(rows if enrich is None else (enrich(f, art) for f in rows))
         ments.extend(
             {"article_id": art["id"], "org_id": o + 1, "start": s, "end": e, "text": x} for o, s, e, x in ml
         )
@@ -494,8 +498,58 @@ def run_queries(store: Store, repeat: int, *, like: bool = True) -> None:
           f"vs full text {statistics.median(fts_ms):.1f} ms -> {statistics.median(like_ms) / statistics.median(fts_ms):.1f}x faster")  # fmt: skip
 
 
+def write_corrections(store: Store, share: float) -> None:
+    """Analysts' corrections on ``share`` of the figures (every k-th by id), through the archive's
+    own API as the web makes them: four in five change the value by 10 % (or confirm it), one in
+    five rejects the figure. Prints how many and how long; the queries are then timed again."""
+    from veille.archive import corrections as corr
+    from veille.archive.accounts import add_account, find_account
+    from veille.core.corrections import FigureFields
+
+    who = find_account(store, "bench@example.ma") or add_account(
+        store, "bench@example.ma", role="analyste", password="bench-analyste-2026"
+    )
+    F = t.figures
+    step = max(1, round(1 / share))
+    cols = (F.c.article_id, F.c.start, F.c.end, F.c.value, F.c.unit, F.c.period, F.c.indicator, F.c.status)
+    with store.engine.connect() as conn:
+        total = conn.scalar(sa.select(sa.func.count()).select_from(F)) or 0
+        rows = conn.execute(
+            sa.select(*cols, F.c.organisations)
+            .where(F.c.id % step == 0, F.c.review.is_(None))
+            .order_by(F.c.id)
+        ).all()
+    t0 = time.perf_counter()
+    for i, r in enumerate(rows):
+        action = ("correct", "correct", "correct", "confirm", "reject")[i % 5]
+        fields = FigureFields(
+            value=r.value * 1.1, unit=r.unit, period=r.period, indicator=r.indicator, status=r.status or "actual",
+            organisations=tuple(r.organisations or ()),
+        )  # fmt: skip
+        corr.correct(
+            store,
+            r.article_id,
+            r.start,
+            r.end,
+            action,
+            fields if action == "correct" else None,
+            who,
+            based_on=0,
+        )
+    took = time.perf_counter() - t0
+    print(f"  corrections: {len(rows)} of {total} figures ({len(rows) / max(1, total):.1%}) in {took:.1f} s "
+          f"({1000 * took / max(1, len(rows)):.1f} ms each); the queries again:")  # fmt: skip
+
+
 def bench_sqlite(
-    n: int, repeat: int, workdir: Path, *, reuse: bool = False, queries: bool = True, like: bool = True
+    n: int,
+    repeat: int,
+    workdir: Path,
+    *,
+    reuse: bool = False,
+    queries: bool = True,
+    like: bool = True,
+    corrections: float | None = None,
 ) -> None:
     path = workdir / f"bench-{n}.db"
     fresh = not (reuse and path.exists())
@@ -516,11 +570,21 @@ def bench_sqlite(
     print(f"  database size: {size / 1e6:.0f} MB")
     if queries:
         run_queries(store, repeat, like=like)
+    if corrections:
+        write_corrections(store, corrections)
+        run_queries(store, repeat, like=False)
     store.close()
 
 
 def bench_pg(
-    n: int, repeat: int, admin_url: str, *, reuse: bool = False, queries: bool = True, like: bool = True
+    n: int,
+    repeat: int,
+    admin_url: str,
+    *,
+    reuse: bool = False,
+    queries: bool = True,
+    like: bool = True,
+    corrections: float | None = None,
 ) -> None:
     name = f"veille_bench_{n}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -544,6 +608,9 @@ def bench_pg(
     print(f"  database size: {size / 1e6:.0f} MB")
     if queries:
         run_queries(store, repeat, like=like)
+    if corrections:
+        write_corrections(store, corrections)
+        run_queries(store, repeat, like=False)
     store.close()
     admin.dispose()
 
@@ -582,8 +649,20 @@ def main() -> None:
     )
     parser.add_argument("--load-only", action="store_true", help="build the archives, time no query")
     parser.add_argument("--no-like", action="store_true", help="skip the (slow) LIKE scan baseline")
+    parser.add_argument(
+        "--corrections",
+        type=float,
+        default=None,
+        metavar="SHARE",
+        help="then write analysts' corrections on this share of the figures (0.02: 2 %%) and time the queries again",
+    )
     args = parser.parse_args()
-    kw = {"reuse": args.reuse, "queries": not args.load_only, "like": not args.no_like}
+    kw = {
+        "reuse": args.reuse,
+        "queries": not args.load_only,
+        "like": not args.no_like,
+        "corrections": args.corrections,
+    }
     machine_check(args.pg_url if args.backend != "sqlite" else None)
     if args.backend in ("sqlite", "both"):
         workdir = args.dir or Path(tempfile.mkdtemp(prefix="veille-bench-"))

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from digest import queries
+from digest.documents import OfficialDocument, official_documents
 from digest.figures import (
     UNIT_WEIGHT,
     KeyFigure,
@@ -141,6 +142,7 @@ class Digest:
     orgs_filter: tuple[str, ...] = ()
     pinned: tuple[int, ...] = ()
     excluded: tuple[int, ...] = ()
+    documents: tuple[OfficialDocument, ...] = ()  # the week's new official documents (their own block)
 
     @property
     def stories(self) -> list[Story]:
@@ -148,7 +150,7 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.sections and not self.figures
+        return not self.sections and not self.figures and not self.documents
 
     @property
     def subject(self) -> str:
@@ -178,11 +180,18 @@ def compose(
         period = parse_period(period, config.timezone)
     previous = period.previous()
     theme_keys = {fold(x) for x in themes}
-    with week_reads(store, config.timezone) as db:
-        rows = db.articles(period.since, period.until, config.min_relevance)
+    with week_reads(store) as db:
+        # the documents are listed in a block of their own (official_documents), not as stories
+        rows = [
+            r for r in db.articles(period.since, period.until, config.min_relevance) if r.kind == "article"
+        ]
         have = {r.id for r in rows}
         rows += [r for r in db.articles_by_id(pinned) if r.id not in have]
-        prev_rows = db.articles(previous.since, previous.until, config.min_relevance)
+        prev_rows = [
+            r
+            for r in db.articles(previous.since, previous.until, config.min_relevance)
+            if r.kind == "article"
+        ]
         mentions = db.org_mentions([r.id for r in rows])
         prev_mentions = db.org_mentions([r.id for r in prev_rows])
         followed_orgs = db.followed_org_ids(orgs)
@@ -226,6 +235,7 @@ def compose(
         orgs_filter=tuple(orgs),
         pinned=tuple(pinned),
         excluded=tuple(excluded),
+        documents=official_documents(store, period, config.base_url),
     )
 
 

@@ -199,9 +199,14 @@ class MessageBuilder:
         token: str | None = None,
         now: datetime | None = None,
     ) -> EmailMessage:
-        """One message for one reader. Without ``token`` it is signed with ``VEILLE_SECRET_KEY``."""
+        """One message for one reader. Without ``token`` its unsubscribe link is signed with the
+        config's key (``VEILLE_SECRET_KEY``, carried by the settings)."""
         if token is None:
-            token = unsubscribe_token(subscriber.id, subscriber.email) if subscriber else PREVIEW_TOKEN
+            token = (
+                unsubscribe_token(subscriber.id, subscriber.email, secret=self.config.link_key())
+                if subscriber
+                else PREVIEW_TOKEN
+            )
         rendered = self.render(digest, subscriber, token=token, chart=chart)
         return self.assemble(rendered, digest, subscriber, chart=chart, token=token, now=now)
 

@@ -10,7 +10,6 @@ from digest.period import week_period
 from veille.archive.digests import latest_published
 from veille.archive.search import FigureRow, figures_of_articles
 from veille.archive.store import Store
-from veille.core.conf.digest import DEFAULT_TIMEZONE
 
 
 def figures(store: Store, article_ids: Iterable[int]) -> list[FigureRow]:
@@ -19,7 +18,8 @@ def figures(store: Store, article_ids: Iterable[int]) -> list[FigureRow]:
     return figures_of_articles(store, list(article_ids))
 
 
-def latest_week_with_articles(store: Store, timezone: str = DEFAULT_TIMEZONE) -> str | None:
-    """The ISO week id ("2026-W48") of the most recently published article, or None."""
-    latest = latest_published(store, timezone)
-    return None if latest is None else week_period(latest.date(), timezone).id
+def latest_week_with_articles(store: Store) -> str | None:
+    """The ISO week id ("2026-W48") of the most recently published article, or None; weeks of
+    the store's zone (digest.toml's timezone, when opened from the settings)."""
+    latest = latest_published(store)
+    return None if latest is None else week_period(latest.date(), store.timezone.key).id

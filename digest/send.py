@@ -17,10 +17,8 @@ lists it) until an operator confirms it or resends it (``--resend-unconfirmed``)
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import socket
 import time
 import uuid
@@ -34,6 +32,7 @@ from typing import Any
 from digest.chart import Chart, render_chart
 from digest.compose import Digest, Period, compose, parse_period
 from digest.message import MessageBuilder, Templates
+from digest.outbox import log_line, outbox_dir, write_outbox
 from digest.smtp import (
     Sender,
     SmtpConfigError,
@@ -49,7 +48,6 @@ from veille.archive.subscribers import (
     Subscriber,
     active_subscribers,
     get_subscriber,
-    secret_key,
     unsubscribe_token,
 )
 from veille.core.conf.digest import DigestConfig, SendPolicy
@@ -121,51 +119,6 @@ def resolve_unconfirmed(store: Store, period: str, *, resend: bool) -> int:
     return ledger.resolve_unconfirmed(store, KIND, period, resend=resend)
 
 
-# -- outbox and send log ---------------------------------------------------------------------
-_UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
-
-
-def outbox_dir(settings: Settings, period: str) -> Path:
-    return settings.data_dir / "outbox" / period
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
-def write_outbox(folder: Path, name: str, msg: EmailMessage) -> Path:
-    """``<name>.eml`` (the full message) and ``<name>.html`` (the HTML part, for a browser: its
-    ``cid:`` images, which only a mail client resolves, become ``data:`` URIs)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    eml = folder / f"{_UNSAFE.sub('_', name)}.eml"
-    _write(eml, msg.as_bytes())
-    html = msg.get_body(preferencelist=("html",))
-    if html is not None:
-        _write(eml.with_suffix(".html"), _inline_images(msg, str(html.get_content())).encode("utf-8"))
-    return eml
-
-
-def _inline_images(msg: EmailMessage, html: str) -> str:
-    import base64
-
-    for part in msg.walk():
-        cid = str(part.get("Content-ID") or "").strip().strip("<>")
-        if cid and part.get_content_maintype() == "image":
-            payload = part.get_payload(decode=True)
-            data = base64.b64encode(payload if isinstance(payload, bytes) else b"").decode("ascii")
-            html = html.replace(f"cid:{cid}", f"data:{part.get_content_type()};base64,{data}")
-    return html
-
-
-def _log_line(folder: Path, **entry: Any) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **entry}
-    with (folder / "send.log").open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-
 # -- delivery --------------------------------------------------------------------------------
 def _recipients(store: Store, subscribers: Sequence[Subscriber | str | int] | None) -> list[Subscriber]:
     if subscribers is None:
@@ -196,7 +149,7 @@ def deliver_week(
     ``dry_run`` builds every message (and writes the outbox) without touching the ledger or
     the sender. ``resend_unconfirmed`` is the operator's decision to send again the messages
     that may or may not have arrived (``unconfirmed``); without it they are only reported.
-    ``secret`` signs the unsubscribe links (default: ``VEILLE_SECRET_KEY``).
+    ``secret`` signs the unsubscribe links (default: the config's key, ``VEILLE_SECRET_KEY``).
     """
     config = config or settings.digest
     builder = MessageBuilder(config, templates)  # templates compiled here: a broken one fails now
@@ -212,7 +165,7 @@ def deliver_week(
         report.no_subscribers = subscribers is None
         report.outbox = None
         return report
-    secret = secret or secret_key()  # fail before claiming anything when the key is missing
+    secret = secret or config.link_key()  # fail before claiming anything when the key is missing
     digests = _Digests(store, config, p, pinned, excluded)
     generic, _ = digests.of(Subscriber(id=0, email="", themes=(), orgs=()))
     if generic.empty and not config.send_empty:
@@ -388,7 +341,7 @@ def _send_one(
     sleep: Callable[[float], None],
 ) -> None:
     def note(status: str, **extra: Any) -> None:
-        _log_line(folder, email=sub.email, subscriber_id=sub.id, status=status, worker=worker, **extra)
+        log_line(folder, email=sub.email, subscriber_id=sub.id, status=status, worker=worker, **extra)
 
     for attempt in range(policy.retries):
         if attempt:

@@ -17,16 +17,14 @@ library; ``sendmail`` with bare LF gets "500 Line too long").
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 from veille.core.conf.digest import SmtpConfig
+from veille.core.conf.secrets import SMTP_PASSWORD_ENV
 from veille.core.errors import VeilleError
-
-PASSWORD_ENV = "VEILLE_SMTP_PASSWORD"
 
 
 class SmtpError(VeilleError):
@@ -145,10 +143,10 @@ class SmtpSender:
             raise SmtpConfigError(f"unknown SMTP security {security!r}: use none, starttls or tls")
         self.host, self.port, self.security = host, port, security
         self.user = user
-        self.password = password if password is not None else os.environ.get(PASSWORD_ENV)
+        self.password = password
         if user and not self.password:
             raise SmtpConfigError(
-                f"SMTP user {user!r} is set but {PASSWORD_ENV} is empty: export the password"
+                f"SMTP user {user!r} is set but {SMTP_PASSWORD_ENV} is empty: export the password"
             )
         self.timeout = timeout
         self.ssl_context = ssl_context or ssl.create_default_context()
@@ -156,7 +154,8 @@ class SmtpSender:
 
     @classmethod
     def from_config(cls, config: SmtpConfig) -> SmtpSender:
-        return cls(config.host, config.port, config.security, config.user, timeout=config.timeout)
+        password = config.password.get_secret_value() if config.password else None
+        return cls(config.host, config.port, config.security, config.user, password, config.timeout)
 
     def __enter__(self) -> SmtpSender:
         return self
@@ -183,7 +182,7 @@ class SmtpSender:
         except smtplib.SMTPAuthenticationError as exc:
             raise SmtpConfigError(
                 f"SMTP login refused for {self.user!r}: {exc.smtp_code} {_text(exc.smtp_error)}; check user and "
-                f"{PASSWORD_ENV}",
+                f"{SMTP_PASSWORD_ENV}",
                 host=self.host,
                 port=self.port,
                 code=exc.smtp_code,

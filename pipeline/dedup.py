@@ -318,6 +318,11 @@ class DedupPipeline(Stage):
         """Drop an exact copy; otherwise give the item its minhash and cluster (no await after
         the hashes: the index and the archive are read and written in one go)."""
         digest, minhash_data = result
+        if item.kind == "document" and item.document is not None:
+            # a file is one by its bytes (the spider skipped those archived): monthly bulletins
+            # share most of their words and are no copies of one another, nor a story's copies
+            item.content_hash = item.document.sha256
+            return item
         urls = {u for u in (item.url, item.canonical_url) if u}
         item.content_hash = digest
         if item.text:

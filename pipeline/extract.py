@@ -97,6 +97,7 @@ def extract_articles(
     finished = 0
     for i in range(0, len(todo), CHUNK):
         rows = list(store.article_texts(todo[i : i + CHUNK]))
+        documents = store.document_tables([article_id for article_id, _, _ in rows])  # their tables
         results = _results(
             [cap_text(text, limit)[0] for _, text, _ in rows],
             nlp,
@@ -110,6 +111,8 @@ def extract_articles(
                 report.failed += 1
                 report.errors.append(f"article {article_id}: {type(result).__name__}: {result}")
             else:
+                if article_id in documents:  # a document's running text, then its tables' cells
+                    result = with_tables(store, article_id, result, documents[article_id], config_dir)
                 store.save_analysis(article_id, result, EXTRACTOR_VERSION)
                 report.processed += 1
                 report.figures += len(result.figures)
@@ -117,6 +120,21 @@ def extract_articles(
             if on_progress and (finished % 25 == 0 or finished == len(todo)):
                 on_progress(finished, len(todo))
     return report
+
+
+def with_tables(
+    store: Store, article_id: int, analysis: Analysis, tables: list[Any], config_dir: Path | None
+) -> Analysis:
+    """The analysis of a document's text with the figures of its tables after them
+    (:mod:`pipeline.tables`)."""
+    from dataclasses import replace
+
+    from pipeline.tables import document_figures, readers
+    from veille.core.conf import PACKAGE_CONFIG
+
+    title = store.document_titles([article_id]).get(article_id, "")
+    found = document_figures(tables, readers(Path(config_dir) if config_dir else PACKAGE_CONFIG), title=title)
+    return replace(analysis, figures=(*analysis.figures, *found))
 
 
 class ExtractPipeline:

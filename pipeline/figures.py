@@ -34,7 +34,7 @@ from pipeline.indicators import classify
 from pipeline.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
-from pipeline.quantities import _RATIO, scan, skip_adjectives
+from pipeline.quantities import _RATIO, Quantity, scan, skip_adjectives
 from pipeline.resolution import resolve
 from pipeline.status import MONEY
 from veille.core.models import Figure
@@ -55,19 +55,7 @@ def figures_from_doc(
     sentences = [(s.start_char, s.end_char) for s in sents] or [(0, len(text))]
     aside_at = _aside_at(doc)
     finite_at = _finite_at(doc)
-    by_char = {t.idx: t for t in doc}
-    quantities = resolve(
-        text,
-        scan(text, lex),
-        sentences,
-        lex,
-        counted=_counted_noun(doc, lex),
-        pronoun=lambda pos: (
-            pos in by_char
-            and by_char[pos].pos_ == "PRON"
-            or bool(_CLITIC_BEFORE.search(text, max(0, pos - 8), pos))
-        ),
-    )
+    quantities = _quantities(doc, sentences, lex)
     parsed = doc.has_annotation("DEP")
     figures: list[Figure] = []
     periods_by_sentence: dict[int, tuple[list, list]] = {}
@@ -103,15 +91,7 @@ def figures_from_doc(
         reading = classify(
             tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end, prev_start, lend
         )
-        status = reading.status
-        if (
-            prev_end is not None
-            and _same_kind(figures[-1].unit, unit)
-            and _RESTATED.match(text, prev_end, q.start)
-        ):
-            status = figures[-1].status  # "onze milliards de dirhams – soit 1,22 milliard de dollars"
-        elif prev_end is not None and _CONTINUED.search(text, prev_end, q.start):
-            status = figures[-1].status  # "devrait croître de 6 % d'ici 2026, pour atteindre 328 millions"
+        status = _carried_status(text, figures, prev_end, q.start, unit, reading.status)
         figures.append(
             Figure(
                 text=text[q.start : q.end],
@@ -133,6 +113,37 @@ def figures_from_doc(
             )
         )
     return _split_from_to(text, figures)
+
+
+def _quantities(doc: Doc, sentences: list[tuple[int, int]], lex: Lexicon) -> list[Quantity]:
+    """The doc's quantities, scanned in its text and resolved with what the parse tells (the
+    noun a bare number counts, a pronoun standing for one)."""
+    text = doc.text
+    by_char = {t.idx: t for t in doc}
+    return resolve(
+        text,
+        scan(text, lex),
+        sentences,
+        lex,
+        counted=_counted_noun(doc, lex),
+        pronoun=lambda pos: (
+            pos in by_char
+            and by_char[pos].pos_ == "PRON"
+            or bool(_CLITIC_BEFORE.search(text, max(0, pos - 8), pos))
+        ),
+    )
+
+
+def _carried_status(
+    text: str, figures: list[Figure], prev_end: int | None, start: int, unit: str, status: str
+) -> str:
+    """The figure's status, or the one before it in its sentence when it restates or carries on
+    that figure."""
+    if prev_end is not None and _same_kind(figures[-1].unit, unit) and _RESTATED.match(text, prev_end, start):
+        return figures[-1].status  # "onze milliards de dirhams – soit 1,22 milliard de dollars"
+    if prev_end is not None and _CONTINUED.search(text, prev_end, start):
+        return figures[-1].status  # "devrait croître de 6 % d'ici 2026, pour atteindre 328 millions"
+    return status
 
 
 # "on en forme 4 000": after a subject clitic, "en" is the pronoun whatever the tagger says

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.status import MONEY, clause_start, per_of, status_of
@@ -55,6 +56,24 @@ _EXPORT = re.compile(r"export|devises", re.I)
 _FLOW_STATUSES = {"announced", "target", "forecast"}
 
 
+def _price_of(
+    text: str, candidates: Sequence[str], lo: int, start: int, end: int, per: str | None
+) -> str | None:
+    """An amount per square metre or per period is a rent or a wage (what the words around it
+    say), unless they speak of a budget, a turnover, exports or an investment."""
+    if per is None:
+        return None
+    if per in ("m2/month", "m2") and "loyer" in candidates:
+        return "loyer"
+    if "salaire" in candidates and per in ("month", "year", "hour", "day"):
+        window = text[max(lo, start - 80) : end + 15].lower()
+        if any(c in window for c in ("loyer", "location", "louer")):
+            return "loyer"
+        if not any(c in window for c in ("budget", "chiffre", "export", "invest")):
+            return "salaire"
+    return None
+
+
 def indicator_of(
     taxonomy: Taxonomy,
     text: str,
@@ -74,15 +93,9 @@ def indicator_of(
     if not candidates:
         return FALLBACK
     lo = clause_start(text, s_start, start)
-    if unit in MONEY and per is not None:
-        if per in ("m2/month", "m2") and "loyer" in candidates:
-            return "loyer"
-        if "salaire" in candidates and per in ("month", "year", "hour", "day"):
-            window = text[max(lo, start - 80) : end + 15].lower()
-            if any(c in window for c in ("loyer", "location", "louer")):
-                return "loyer"
-            if not any(c in window for c in ("budget", "chiffre", "export", "invest")):
-                return "salaire"
+    priced = _price_of(text, candidates, lo, start, end, per) if unit in MONEY else None
+    if priced is not None:
+        return priced
     before = text[max(lo, start - 300) : start]
     after = text[end : min(s_end, end + 60)]
     own = text[start:end] + " "

@@ -8,7 +8,8 @@ Two spaCy components, placed after ``ner``:
   starting a word) and sets ``doc._.acronyms``.
 * ``veille_orgs`` matches the gazetteer (``config/organisations.toml``) on accent-folded
   lower-case tokens, adds spaCy's ORG spans (and MISC/PER/LOC spans that look like an
-  organisation), fixes the known mislabels (the currency "DH" tagged ORG, "Medz Sourcing"
+  organisation, a decision the learned model of :mod:`pipeline.org_model` takes from the label,
+  the span and its context), fixes the known mislabels (the currency "DH" tagged ORG, "Medz Sourcing"
   tagged PER, a long federation name cut in two, "APEBI-AMRC-ADD" as one MISC), drops
   currencies, plans and programmes, and groups every mention under one canonical name. It
   sets ``doc._.organisations`` (list of :class:`veille.core.models.Organisation`).
@@ -58,6 +59,7 @@ from pipeline.gazetteer import (  # noqa: F401  (re-exported)
     strip_leading,
 )
 from pipeline.ner_spans import after_stop, introduced_names, merge_split_names, plausible_name, trim
+from pipeline.org_model import Features, OrgModel, features, load_model
 from veille.core.models import Mention, Organisation
 
 ORGANISATIONS_KEY = "veille:organisations"
@@ -100,6 +102,7 @@ class OrganisationRecogniser:
     def __init__(self, nlp: Language, name: str, gazetteer_path: str) -> None:
         self.name = name
         self.gazetteer = load_gazetteer(gazetteer_path)
+        self.model: OrgModel | None = None  # the shipped one, read at the first candidate
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         # match id -> (entry index, acronym forms that must match case-sensitively, or None)
         self._labels: dict[int, tuple[int, frozenset[str] | None]] = {}
@@ -160,6 +163,36 @@ class OrganisationRecogniser:
     # NER ---------------------------------------------------------------------------------
     def _ner_candidates(self, doc: Doc) -> list[tuple[int, int]]:
         """Char spans of NER entities that look like organisations, after fixing known splits."""
+        out = [
+            (span.start_char, span.end_char)
+            for span, label in self.ner_spans(doc)
+            if self._says_org(span, label)
+        ]
+        for start, end in introduced_names(doc):
+            if not self.gazetteer.is_not_org(doc.text[start:end]):
+                out.append((start, end))
+        return out
+
+    def _says_org(self, span: Span, label: str) -> bool:
+        """The learned decision (:mod:`pipeline.org_model`), which also reads the label rule's."""
+        if self.model is None:
+            self.model = load_model()
+        rule = _label_says_org(span, label, self.gazetteer)
+        if rule and len(span) > 1 and fold(span[0].text) in _ORG_HEADS:
+            return True  # "Agence du Sud", "Université Mohammed 1er": the head word names the kind
+        return self.model.says_org(features(span, label, rule, self.gazetteer))
+
+    def candidate_features(self, doc: Doc) -> list[tuple[Span, Features]]:
+        """Each NER candidate with what the model reads of it (for training and its tests)."""
+        return [
+            (span, features(span, label, _label_says_org(span, label, self.gazetteer), self.gazetteer))
+            for span, label in self.ner_spans(doc)
+        ]
+
+    def ner_spans(self, doc: Doc) -> list[tuple[Span, str]]:
+        """The NER entities (ORG, MISC, PER, LOC; known splits repaired, trimmed) that nothing
+        rules out as an organisation: not a place or a term of the gazetteer, not part of a
+        plan's name, not a menu line, a report's title or adjectives only."""
         ents = [e for e in doc.ents if e.label_ in {"ORG", "MISC", "PER", "LOC"}]
         merged = merge_split_names(doc, ents)
         out = []
@@ -183,28 +216,7 @@ class OrganisationRecogniser:
                 continue  # "Accueil Economie Entreprises Sport": a site's menu pasted with the article
             if ":" in text or all(_ADJECTIVE_WORD.search(t.text) for t in span if t.is_alpha):
                 continue  # a report's title ("... Market: Investment Analysis"), or adjectives only ("Technologique Universitaire")
-            words = [fold(t.text) for t in span]
-            first, last = words[0], words[-1]
-            if label == "ORG":
-                if (
-                    len(span) == 1
-                    and after_stop(span[0])
-                    and not span[0].is_upper
-                    and span[0].pos_ != "PROPN"
-                ):
-                    continue
-                if fold(span[0].text) in _ORG_HEADS and len(span) <= 2 and all(t.is_lower for t in span[1:]):
-                    continue  # "Banque digitale", "Agence nationale": a common noun phrase
-                out.append((span.start_char, span.end_char))
-            elif first in _ORG_HEADS and len(span) > 1:
-                out.append((span.start_char, span.end_char))
-            elif last in _COMPANY_TAILS and len(span) > 1:
-                out.append((span.start_char, span.end_char))
-            elif last in _SUBSIDIARY_TAILS and len(span) > 1 and _subsidiary_name(span, self.gazetteer):
-                out.append((span.start_char, span.end_char))  # "Nexalys Maroc" tagged PER or LOC
-        for start, end in introduced_names(doc):
-            if not self.gazetteer.is_not_org(doc.text[start:end]):
-                out.append((start, end))
+            out.append((span, label))
         return out
 
     def _inside_not_org(self, span: Span, reach: int = 3) -> bool:
@@ -385,6 +397,23 @@ class OrganisationRecogniser:
             successor=successor,
             years=years,
         )
+
+
+def _label_says_org(span: Span, label: str, gaz: Gazetteer) -> bool:
+    """The rule on NER's label: ORG unless a lone common word or a common noun phrase; MISC,
+    PER or LOC only with an organisation's head word or a company's or subsidiary's tail."""
+    words = [fold(t.text) for t in span]
+    first, last = words[0], words[-1]
+    if label == "ORG":
+        if len(span) == 1 and after_stop(span[0]) and not span[0].is_upper and span[0].pos_ != "PROPN":
+            return False
+        # "Banque digitale", "Agence nationale": a common noun phrase
+        return not (first in _ORG_HEADS and len(span) <= 2 and all(t.is_lower for t in span[1:]))
+    if len(span) == 1:
+        return False
+    if first in _ORG_HEADS or last in _COMPANY_TAILS:
+        return True
+    return last in _SUBSIDIARY_TAILS and _subsidiary_name(span, gaz)  # "Nexalys Maroc" tagged PER or LOC
 
 
 def _merge_into_longer_names(hits: list[_Hit]) -> None:

@@ -490,6 +490,36 @@ def _with_fractions(text: str, out: list[Quantity]) -> list[Quantity]:
     return out
 
 
+def _bare_range(text: str, num: _Number, num2: _Number) -> list[Quantity] | None:
+    """ "entre 20 000 et 22 000" without a unit: a range that takes the unit before, when both
+    are written in digits, the second is no year and the first is the smaller."""
+    if (
+        num.kind == num2.kind == "digits"
+        and not _YEAR.fullmatch(text[num2.start : num2.end])
+        and num.value < num2.value
+    ):
+        # "les besoins sont estimés entre 20 000 et 22 000": a range that takes the unit before
+        return [Quantity(num.start, num2.end, num.value, None, range_max=num2.value, bare=True, inherit=True)]
+    return None
+
+
+def _verb_governs(text: str, start: int, opener: str, lex: Lexicon) -> bool:
+    """ "est passé de 3 à 5": the verb governs "de" (a few words at most between them); in "porté
+    par une croissance annuelle de 20 à 30 %" it does not: a range."""
+    lead = text[max(0, start - 40) : start].split(".")[-1]
+    verb = lex.from_to.search(lead)
+    return (
+        opener in ("de", "d'", "d’", "du")
+        and verb is not None
+        and len(re.findall(r"[^\W\d_]+", lead[verb.end() :])) <= 4
+        and not re.search(
+            r"(?<!\w)(?:par|croissance|hausse|baisse|taux|rythme|progression|augmentation|marge|part)(?!\w)",
+            lead[verb.end() :],
+            re.I,
+        )
+    )
+
+
 def _range_or_pair(text, num, end, mult, unit, flags, lex) -> list[Quantity] | None:
     """'entre 3 et 5 %', '3 à 5 milliards de DH' -> one range; 'passé de 15 à 20 %' -> two."""
     a_end = end if (unit or flags.get("implied")) else num.end
@@ -525,34 +555,12 @@ def _range_or_pair(text, num, end, mult, unit, flags, lex) -> list[Quantity] | N
         and opener == "entre"
         and word == "et"
     ):
-        if (
-            num.kind == num2.kind == "digits"
-            and not _YEAR.fullmatch(text[num2.start : num2.end])
-            and num.value < num2.value
-        ):
-            # "les besoins sont estimés entre 20 000 et 22 000": a range that takes the unit before
-            return [
-                Quantity(num.start, num2.end, num.value, None, range_max=num2.value, bare=True, inherit=True)
-            ]
-        return None
+        return _bare_range(text, num, num2)
     if unit2 is None and not flags2.get("implied"):
         return None
     if unit is not None and (unit != unit2 or opener not in ("entre", "de", "d'", "d’", "du")):
         return None
-    # "est passé de 3 à 5": the verb governs "de" (a few words at most between them); in "porté par
-    # une croissance annuelle de 20 à 30 %" it does not: a range
-    lead = text[max(0, num.start - 40) : num.start].split(".")[-1]
-    verb = lex.from_to.search(lead)
-    from_to = bool(cm.group("period")) or (
-        opener in ("de", "d'", "d’", "du")
-        and verb is not None
-        and len(re.findall(r"[^\W\d_]+", lead[verb.end() :])) <= 4
-        and not re.search(
-            r"(?<!\w)(?:par|croissance|hausse|baisse|taux|rythme|progression|augmentation|marge|part)(?!\w)",
-            lead[verb.end() :],
-            re.I,
-        )
-    )
+    from_to = bool(cm.group("period")) or _verb_governs(text, num.start, opener, lex)
     # "3 à 5 milliards": A takes B's scale; "entre 800 et 1,2 milliard": the scale below
     a_mult = mult
     if unit is None and mult == 1.0:

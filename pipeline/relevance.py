@@ -295,8 +295,12 @@ def judge(article: Article, lexicon: Lexicon, config: RelevanceConfig) -> tuple[
     detected = detect_language(sample)
     language = detected or (article.language.lower()[:2] if article.language else None)
     article.language = language
+    # a document (a file of a documents source) is kept whatever its score: the source is there
+    # for its files, and a table-only spreadsheet has too little text to score or to tell its
+    # language; one written in another language is still dropped
+    document = article.kind == "document"
     if language is None:
-        if not config.keep_unknown_language:
+        if not config.keep_unknown_language and not document:
             return "language:unknown", "language:unknown (too short to tell)"
     elif language not in config.languages:
         return f"language:{language}", f"language:{language} (kept: {', '.join(config.languages)})"
@@ -304,7 +308,7 @@ def judge(article: Article, lexicon: Lexicon, config: RelevanceConfig) -> tuple[
     article.relevance = result.score
     article.matched_terms = list(result.matched_terms)
     article.themes = list(result.themes)
-    if result.score < lexicon.threshold:
+    if result.score < lexicon.threshold and not document:
         return "off-topic", f"off-topic (score {result.score:.2f} < {lexicon.threshold:.2f})"
     return None, None
 

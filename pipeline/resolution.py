@@ -118,28 +118,8 @@ def resolve(
                 continue
             if noun_end is not None:
                 unit, q = "count", replace(q, end=noun_end)
-            elif q.bare and q.inherit:
-                # the parser may cut a sentence at ", contre": look back over the text instead
-                prev = [
-                    o
-                    for o in out
-                    if o.start < q.start and o.unit and not _SENTENCE_END.search(text, o.end, q.start)
-                ]
-                unit = prev[-1].unit if prev else None
-            elif q.bare and q.forward:
-                # "Nous sommes 3000 à Casablanca, 1200 à Oujda et 800 collaborateurs à Tanger"
-                later = [
-                    o for o in quantities if q.start < o.start < s_end and o.unit in _COUNTED and not o.bare
-                ]
-                unit = (
-                    later[0].unit if later and not _SENTENCE_END.search(text, q.end, later[0].start) else None
-                )
-            elif q.bare and _NUMBER_OF.search(clause_window(text, q.start, s_start)):
-                unit = "count"  # "le nombre de diplômés ... à 50 000"
-            elif q.bare and q.value >= 10 and _WORKFORCE.search(clause_window(text, q.start, s_start)):
-                # "portant ses effectifs à plus de 20 000", "7 300 lauréats, un effectif appelé à franchir 10 000"
-                prev = [o for o in out if s_start <= o.start < q.start and o.unit in _COUNTED]
-                unit = prev[-1].unit if prev else "jobs"
+            elif q.bare:
+                unit = _bare_unit(text, q, quantities, out, s_start, s_end)
         if unit is None and q.bare and q.en_at is not None and (pronoun is None or pronoun(q.en_at)):
             # "80 salariés. Nous en comptons aujourd'hui 1 140": the noun counted before
             prev = [
@@ -175,6 +155,30 @@ def resolve(
             )
         )
     return out
+
+
+def _bare_unit(
+    text: str, q: Quantity, quantities: list[Quantity], out: list[Quantity], s_start: int, s_end: int
+) -> str | None:
+    """The unit a bare number takes from the figures around it (``out``: those settled before
+    it) or from its clause, or None."""
+    if q.inherit:
+        # the parser may cut a sentence at ", contre": look back over the text instead
+        prev = [
+            o for o in out if o.start < q.start and o.unit and not _SENTENCE_END.search(text, o.end, q.start)
+        ]
+        return prev[-1].unit if prev else None
+    if q.forward:
+        # "Nous sommes 3000 à Casablanca, 1200 à Oujda et 800 collaborateurs à Tanger"
+        later = [o for o in quantities if q.start < o.start < s_end and o.unit in _COUNTED and not o.bare]
+        return later[0].unit if later and not _SENTENCE_END.search(text, q.end, later[0].start) else None
+    if _NUMBER_OF.search(clause_window(text, q.start, s_start)):
+        return "count"  # "le nombre de diplômés ... à 50 000"
+    if q.value >= 10 and _WORKFORCE.search(clause_window(text, q.start, s_start)):
+        # "portant ses effectifs à plus de 20 000", "7 300 lauréats, un effectif appelé à franchir 10 000"
+        prev = [o for o in out if s_start <= o.start < q.start and o.unit in _COUNTED]
+        return prev[-1].unit if prev else "jobs"
+    return None
 
 
 def _qualify(text: str, q: Quantity, s_start: int, s_end: int, lex: Lexicon) -> tuple[str | None, bool]:

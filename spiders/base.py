@@ -14,32 +14,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from spiders.items import PageSource, aggregator_page, feed_article, page_item
+from spiders.aggregators import aggregator_page as aggregator_page  # read by the feeds tests
+from spiders.dates import TZ, dates_zone
+from spiders.failures import classify_failure
+from spiders.items import PageSource, feed_article, page_item
 from spiders.page import FeedEntry, parse_date
-from spiders.safety import BlockedRequest
 from spiders.titles import SuffixLearner
+from veille.core.clock import utcnow
 from veille.core.models import Article
 from veille.core.sources import Source
 from veille.core.workers import Workers
 
-__all__ = ["SourceSpider", "aggregator_page", "classify_failure"]  # aggregator_page: spiders.items
-
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
-FALLBACK_STATUSES = {401, 402, 403, 429, 451} | set(range(500, 600))
 _NON_ARTICLE = re.compile(
     r"/(tag|tags|category|categorie|rubrique|page|author|auteur|search|recherche|login|contact|feed|rss|wp-json"
     r"|wp-admin|wp-login|newsletter|abonnement|mentions-legales|cgu|about|a-propos)(/|$)|\.(pdf|jpe?g|png|gif|zip|mp3|mp4|xml)$",
     re.IGNORECASE,
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SourceSpider(scrapy.Spider):
@@ -51,6 +48,7 @@ class SourceSpider(scrapy.Spider):
     since: datetime | None = None
     limit: int | None = None
     refresh: bool = False
+    default_zone: ZoneInfo = TZ  # from_crawler: VEILLE_TIMEZONE, digest.toml's timezone
 
     def __init__(
         self, *args: Any, since: Any = None, limit: Any = None, refresh: Any = None, **kwargs: Any
@@ -86,8 +84,13 @@ class SourceSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
+        spider.default_zone = ZoneInfo(s.get("VEILLE_TIMEZONE") or TZ.key)
         since = spider._since_arg if spider._since_arg is not None else s.get("VEILLE_SINCE")
-        spider.since = since if isinstance(since, datetime) or since is None else parse_date(str(since))
+        spider.since = (
+            since
+            if isinstance(since, datetime) or since is None
+            else parse_date(str(since), zone=spider.default_zone)
+        )
         if spider.since is not None and spider.since.tzinfo is None:
             spider.since = spider.since.replace(tzinfo=UTC)
         limit = spider._limit_arg if spider._limit_arg is not None else s.get("VEILLE_LIMIT")
@@ -117,6 +120,15 @@ class SourceSpider(scrapy.Spider):
     @property
     def source_name(self) -> str:
         return self.source.name
+
+    @property
+    def source_zone(self) -> ZoneInfo | None:
+        """The zone ``sources.toml`` gives the source's dates written without one, if any."""
+        return ZoneInfo(self.source.timezone) if self.source.timezone else None
+
+    def date_zone(self, url: str) -> ZoneInfo:
+        """The zone of the dates a feed or sitemap at ``url`` writes without one."""
+        return dates_zone(self.source_zone, url, default=self.default_zone)
 
     # -- stats (the run ledger is built from these) -------------------------------------
     def stat(self, key: str, count: int = 1) -> None:
@@ -310,6 +322,8 @@ class SourceSpider(scrapy.Spider):
             dict(self.source.selectors or {}),
             tuple(self.site_names()),
             self.since,
+            self.source_zone,
+            self.default_zone,
         )
 
     def item_steps(self) -> list[Any]:
@@ -345,37 +359,3 @@ class SourceSpider(scrapy.Spider):
         if kind == "blocked":
             return
         self.error(f"{request.url}: {detail}")
-
-
-def classify_failure(failure: Failure) -> tuple[str, str]:
-    """(kind, detail): kind is blocked, drop (detail = reason), fallback or error."""
-    from scrapy.exceptions import IgnoreRequest
-    from scrapy.spidermiddlewares.httperror import HttpError
-
-    exc = failure.value
-    name = type(exc).__name__
-    if isinstance(exc, BlockedRequest):
-        return "blocked", exc.reason
-    if isinstance(exc, HttpError):
-        status = exc.response.status
-        if status in FALLBACK_STATUSES:
-            return "fallback", f"HTTP {status}"
-        if status in (404, 410):
-            return "drop", f"http_{status}"
-        return "error", f"HTTP {status}"
-    if isinstance(exc, IgnoreRequest):
-        message = str(exc)
-        if "robots.txt" in message:
-            return "drop", "robots"
-        if "redirect" in message:
-            return "error", "too many redirects (redirect loop?)"
-        return "drop", "ignored"
-    if "Cancel" in name or "maxsize" in str(exc).lower() or "max size" in str(exc).lower():
-        return "drop", "too_big"
-    if "Timeout" in name or "TimedOut" in name:
-        return "fallback", "timeout"
-    if name in ("ConnectionRefusedError", "ConnectError", "DNSLookupError", "CannotResolveHostError",
-                "ConnectionLost", "ResponseNeverReceived", "ResponseFailed", "DownloadFailedError",
-                "DownloadConnectionRefusedError", "ResponseDataLossError", "TCPTimedOutError"):  # fmt: skip
-        return "fallback", f"{name}: {exc}".strip()[:200]
-    return "error", f"{name}: {exc}".strip()[:200]

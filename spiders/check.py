@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from spiders.safety import check_url
 from veille.core.conf.crawl import DEFAULT_USER_AGENT
@@ -93,6 +94,13 @@ class SourceCheck:
     error: str | None = None
 
 
+def _zone(source: Source, url: str) -> ZoneInfo:
+    """The zone of the dates ``url`` writes without one, as the source's crawl reads them."""
+    from spiders.dates import dates_zone
+
+    return dates_zone(ZoneInfo(source.timezone) if source.timezone else None, url)
+
+
 def check_source(
     source: Source, *, timeout: float = 10.0, allow_hosts: Iterable[str] = ()
 ) -> list[SourceCheck]:
@@ -115,7 +123,7 @@ def check_source(
             continue
         items, newest, error = 0, None, None
         if source.is_feed:
-            feed = parse_feed(got.body, got.url, got.content_type)
+            feed = parse_feed(got.body, got.url, got.content_type, zone=_zone(source, got.url))
             items = len(feed.entries)
             dates = [e.published for e in feed.entries if e.published]
             newest = max(dates) if dates else None
@@ -124,7 +132,7 @@ def check_source(
             elif feed.bozo:
                 error = f"malformed feed ({feed.problem[:80]})"
         elif source.kind == "sitemap":
-            children, entries = parse_sitemap(got.body, got.url)
+            children, entries = parse_sitemap(got.body, got.url, zone=_zone(source, got.url))
             items = len(entries) or len(children)
             dates = [e.published for e in entries if e.published]
             newest = max(dates) if dates else None

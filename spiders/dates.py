@@ -1,8 +1,10 @@
 """Publication dates: ISO 8601, RFC 822 and French ("Publié le 12 mars 2025", "il y a 3
 heures", "hier à 10h") -> aware datetimes, or None when unreadable or not plausible.
 
-A date without a zone is read in Africa/Casablanca, relative dates are resolved against
-the fetch time, and a date in the future (beyond a day) or before 1990 is rejected.
+A date without a zone is read in the zone it is given (the source's ``timezone``, else its
+site's country's, else ``digest.toml``'s: see :func:`dates_zone`; the watch's default zone
+when none is given), relative dates are resolved against the fetch time, and a date in the
+future (beyond a day) or before 1990 is rejected.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Africa/Casablanca")
+from veille.core.conf.digest import DEFAULT_TIMEZONE
+
+TZ = ZoneInfo(DEFAULT_TIMEZONE)  # the watch's zone when a caller names none
 # meta tags naming the publication date, most specific first, and the last modification
 PUBLISHED_META = (
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
@@ -46,19 +50,20 @@ FRENCH_DATE = re.compile(
 )
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=TZ) if dt.tzinfo is None else dt
+def _aware(dt: datetime, zone: ZoneInfo = TZ) -> datetime:
+    return dt.replace(tzinfo=zone) if dt.tzinfo is None else dt
 
 
-def parse_date(value: str | None, fetched_at: datetime | None = None) -> datetime | None:
+def parse_date(value: str | None, fetched_at: datetime | None = None, zone: ZoneInfo = TZ) -> datetime | None:
     """ISO 8601, RFC 822 or French ("12 mars 2025", "mardi 3 juin", "il y a 3 heures",
-    "hier") -> an aware datetime, or None when unreadable or not plausible."""
+    "hier") -> an aware datetime, or None when unreadable or not plausible. A date written
+    without a zone is read in ``zone``."""
     if not value or not isinstance(value, str):
         return None
     s = " ".join(value.split())
     if not s:
         return None
-    now = _aware(fetched_at) if fetched_at else datetime.now(TZ)
+    now = _aware(fetched_at, zone) if fetched_at else datetime.now(zone)
     dt: datetime | None = None
     iso = s.replace("Z", "+00:00") if s.endswith("Z") else s
     try:
@@ -69,14 +74,14 @@ def parse_date(value: str | None, fetched_at: datetime | None = None) -> datetim
         except (TypeError, ValueError, IndexError):
             dt = None
     if dt is None:
-        dt = _parse_french(s, now)
+        dt = _parse_french(s, now, zone)
     if dt is None:
         return None
-    dt = _aware(dt)
+    dt = _aware(dt, zone)
     return dt if plausible(dt, now) else None
 
 
-def _parse_french(s: str, now: datetime) -> datetime | None:
+def _parse_french(s: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     import dateparser
 
     text = re.sub(r"\b1er\b", "1", s, flags=re.IGNORECASE)
@@ -84,10 +89,10 @@ def _parse_french(s: str, now: datetime) -> datetime | None:
     text = re.sub(r"(\d{1,2})\s*h\b", r"\1:00", text)
     text = re.sub(r"\b(?:à|a)\s+(?=\d{1,2}:)", "", text)
     text = re.sub(r"^(?:publié|publie|mis à jour|mise à jour|modifié|le)\s+(?:le\s+)?", "", text, flags=re.I)
-    base = now.astimezone(TZ).replace(tzinfo=None)
+    base = now.astimezone(zone).replace(tzinfo=None)
     settings = {
         "RELATIVE_BASE": base,
-        "TIMEZONE": "Africa/Casablanca",
+        "TIMEZONE": zone.key,
         "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DATES_FROM": "past",
         "DATE_ORDER": "DMY",
@@ -103,10 +108,10 @@ def plausible(dt: datetime, now: datetime | None = None) -> bool:
     return EARLIEST <= dt <= now + timedelta(days=1)
 
 
-def find_french_date(text: str, fetched_at: datetime | None = None) -> datetime | None:
-    """The first plausible French date written in ``text``."""
+def find_french_date(text: str, fetched_at: datetime | None = None, zone: ZoneInfo = TZ) -> datetime | None:
+    """The first plausible French date written in ``text`` (read in ``zone``)."""
     for m in FRENCH_DATE.finditer(text):
-        dt = parse_date(m.group(0), fetched_at)
+        dt = parse_date(m.group(0), fetched_at, zone)
         if dt is not None:
             return dt
     return None
@@ -149,6 +154,15 @@ def site_zone(url: str, language_tag: str | None = None) -> ZoneInfo | None:
     return ZoneInfo(name) if name else None
 
 
+def dates_zone(
+    configured: ZoneInfo | None, url: str, language_tag: str | None = None, default: ZoneInfo = TZ
+) -> ZoneInfo:
+    """The zone of a source's dates written without one: the source's ``timezone`` when
+    ``sources.toml`` gives one, else its site's country's (:func:`site_zone`), else
+    ``default`` (``digest.toml``'s timezone)."""
+    return configured or site_zone(url, language_tag) or default
+
+
 def as_written(dt: datetime | None, zone: ZoneInfo | None) -> datetime | None:
     """A UTC timestamp read in the site's zone (its day is the one the page shows); a date
     written with its own offset is kept as written."""
@@ -167,8 +181,8 @@ def has_zone(value: object) -> bool:
     return isinstance(value, str) and _ZONE_WRITTEN.search(value.strip()) is not None
 
 
-def midnight(dt: datetime) -> datetime:
-    return datetime.combine(dt.date(), time(0), tzinfo=TZ)
+def midnight(dt: datetime, zone: ZoneInfo = TZ) -> datetime:
+    return datetime.combine(dt.date(), time(0), tzinfo=zone)
 
 
 def publication_day(
@@ -177,18 +191,22 @@ def publication_day(
     precise: Sequence[datetime | None] = (),
     prefer: datetime | None = None,
     written: datetime | None = None,
+    zone: ZoneInfo = TZ,
 ) -> datetime | None:
     """The article's publication day found by htmldate (original date, extensive search: it
     weighs the page's metadata, its URL and the dates written in the page, and skips
     comments' dates), as the datetime of ``precise`` on that day when one is (JSON-LD, meta,
     feed, the page's header: they carry the time), else midnight. ``prefer`` (when the page
     has no date metadata: the feed's date, or the date in the page's header, which may have
-    no year, "mardi 3 juin") wins over a day htmldate could only guess from the text.
+    no year, "mardi 3 juin") wins over a day htmldate could only guess from the text; on the
+    same day of another year, it takes htmldate's year (a date without one is read in the
+    year of the fetch).
     ``written``: the page's own publication date (JSON-LD, meta) with its local offset; it wins
-    over a day htmldate found one day off, the shift of a timezone htmldate could not see."""
+    over a day htmldate found one day off, the shift of a timezone htmldate could not see.
+    A day alone is midnight in ``zone``."""
     from htmldate import find_date
 
-    now = _aware(fetched_at) if fetched_at else datetime.now(TZ)
+    now = _aware(fetched_at, zone) if fetched_at else datetime.now(zone)
     try:
         found = find_date(
             tree,
@@ -207,7 +225,9 @@ def publication_day(
     for dt in precise:
         if dt is not None and dt.date() == day:
             return dt
+    if prefer is not None and (prefer.month, prefer.day) == (day.month, day.day):
+        return prefer.replace(year=day.year)  # "18 mai" read in this year; htmldate found the year
     if prefer is not None:
         return prefer
-    dt = datetime.combine(day, time(0), tzinfo=TZ)
+    dt = datetime.combine(day, time(0), tzinfo=zone)
     return dt if plausible(dt, now) else None

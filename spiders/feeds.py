@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from scrapy.http import Request, Response
 
 from spiders.base import SourceSpider
-from spiders.page import FeedEntry, html_fragment_to_text, parse_date
+from spiders.page import TZ, FeedEntry, html_fragment_to_text, parse_date
 
 _BENIGN = {"NonXMLContentType", "CharacterEncodingOverride"}
 
@@ -60,14 +61,17 @@ def sniff_bom(body: bytes, content_type: str | None) -> tuple[bytes, str | None]
     return body, content_type
 
 
-def parse_feed(body: bytes | str, url: str, content_type: str | None = None) -> ParsedFeed:
-    """A feed document (RSS, Atom or JSON Feed) -> its entries (pure: no network)."""
+def parse_feed(
+    body: bytes | str, url: str, content_type: str | None = None, *, zone: ZoneInfo = TZ
+) -> ParsedFeed:
+    """A feed document (RSS, Atom or JSON Feed) -> its entries (pure: no network). A date
+    written without a zone is read in ``zone``."""
     import feedparser
 
     if isinstance(body, bytes):
         body, content_type = sniff_bom(body, content_type)
     if is_json_feed(body, content_type):
-        return parse_json_feed(body, url)
+        return parse_json_feed(body, url, zone=zone)
 
     headers = {"content-location": url}
     if content_type:
@@ -86,7 +90,7 @@ def parse_feed(body: bytes | str, url: str, content_type: str | None = None) -> 
             continue
         contents = [c.get("value", "") for c in e.get("content", []) if c.get("value")]
         summary_html = max([e.get("summary", "") or "", *contents], key=len)
-        published = _entry_date(e)
+        published = _entry_date(e, zone)
         origin = e.get("source") or {}
         entries.append(
             FeedEntry(
@@ -126,7 +130,7 @@ def is_json_feed(body: bytes | str, content_type: str | None) -> bool:
     return head.startswith("{") and "jsonfeed.org/version" in head
 
 
-def parse_json_feed(body: bytes | str, url: str) -> ParsedFeed:
+def parse_json_feed(body: bytes | str, url: str, *, zone: ZoneInfo = TZ) -> ParsedFeed:
     """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1) -> its entries."""
     try:
         data = json.loads(body)
@@ -155,7 +159,7 @@ def parse_json_feed(body: bytes | str, url: str) -> ParsedFeed:
         published = None
         for key in ("date_published", "date_modified"):
             if isinstance(item.get(key), str):
-                published = parse_date(item[key])
+                published = parse_date(item[key], zone=zone)
                 if published:
                     break
         item_language = (str(item.get("language") or "").split("-")[0].lower()) or language
@@ -185,11 +189,11 @@ def _json_authors(node: dict[str, Any]) -> str | None:
     return ", ".join(names) or None
 
 
-def _entry_date(e: Any) -> datetime | None:
+def _entry_date(e: Any, zone: ZoneInfo) -> datetime | None:
     for key in ("published", "updated", "created", "dc_date"):
         raw = e.get(key)
         if raw:
-            dt = parse_date(raw)
+            dt = parse_date(raw, zone=zone)
             if dt:
                 return dt
     for key in ("published_parsed", "updated_parsed"):
@@ -210,7 +214,7 @@ class FeedSpider(SourceSpider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
-        feed = parse_feed(response.body, response.url, ctype)
+        feed = parse_feed(response.body, response.url, ctype, zone=self.date_zone(response.url))
         if feed.bozo:
             self.logger.warning("Malformed feed %s (%s): using the %d entries read", response.url, feed.problem,
                                 len(feed.entries))  # fmt: skip

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from spiders.aggregators import aggregator_page, site_host
+from spiders.dates import TZ
 from spiders.page import FeedEntry, extract_page
 from spiders.titles import SiteNames, decode, strip_site
+from veille.core.clock import utcnow
 from veille.core.models import Article
 from veille.core.workers import Step, run_steps
 
@@ -38,6 +41,8 @@ class PageSource:
     selectors: Mapping[str, str] = field(default_factory=dict)
     site_names: tuple[str, ...] = ()
     since: datetime | None = None
+    zone: ZoneInfo | None = None  # of the source's dates written without one (sources.toml)
+    default_zone: ZoneInfo = TZ  # else digest.toml's
 
 
 @dataclass
@@ -69,6 +74,8 @@ def page_item(
         language=source.language,
         selectors=source.selectors,
         site_names=source.site_names,
+        zone=source.zone,
+        default_zone=source.default_zone,
     )
     page = _decide(fields, body, url, fetched_at, entry, source)
     if page.article is not None and steps:
@@ -83,7 +90,7 @@ def _decide(
         # an aggregator's redirect or interstitial page, not the publisher's article: the
         # item is kept from the feed until the publisher's own feed or site completes it
         article = feed_article(entry, source.name, source.language)
-        if fields.canonical_url and _site(fields.canonical_url) == _site(entry.publisher_url):
+        if fields.canonical_url and site_host(fields.canonical_url) == site_host(entry.publisher_url):
             article.canonical_url = fields.canonical_url  # the page names the publisher's URL
         return PageItem(fields.title_tag, article, partial=True)
     partial = False
@@ -127,7 +134,7 @@ def feed_article(entry: FeedEntry, source: str, language: str | None) -> Article
         language=entry.language or language,
         partial=True,
         publisher=entry.publisher,
-        fetched_at=datetime.now(UTC),
+        fetched_at=utcnow(),
     )
 
 
@@ -138,24 +145,3 @@ def paywalled(body: bytes, text: str, entry: FeedEntry) -> bool:
         return False
     marker = PAYWALL.search(body.decode("utf-8", "replace")) is not None
     return marker or words < min(40, summary_words)
-
-
-def _site(url: str | None) -> str:
-    host = (urlsplit(url or "").hostname or "").lower()
-    return host.removeprefix("www.")
-
-
-def aggregator_page(url: str, fields: Any, entry: FeedEntry) -> bool:
-    """Is the page a news-query item led to an aggregator's redirect or interstitial page
-    rather than the publisher's article? It has no article text of its own, or neither it nor
-    its canonical (or ``og:url``) is on the site of the publisher the item names."""
-    if not fields.text.strip() or fields.sources.get("text") == "feed":
-        return True
-    publisher = _site(entry.publisher_url)
-    if not publisher:
-        return False
-
-    def same(host: str) -> bool:
-        return bool(host) and (host == publisher or host.endswith("." + publisher))
-
-    return not (same(_site(url)) or same(_site(fields.canonical_url)))

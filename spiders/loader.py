@@ -22,11 +22,12 @@ CUSTOM_SPIDERS: dict[str, type[SourceSpider]] = {}
 
 def spider_class_for(source: Source) -> type[SourceSpider]:
     """A spider class whose ``name`` is the source's name, of the right generic kind."""
+    from spiders.documents import DocumentSpider
     from spiders.feeds import FeedSpider
     from spiders.sites import SiteSpider
 
     base: type[SourceSpider] = CUSTOM_SPIDERS.get(source.name) or (
-        FeedSpider if source.is_feed else SiteSpider
+        FeedSpider if source.is_feed else DocumentSpider if source.kind == "documents" else SiteSpider
     )
     class_name = "".join(p.capitalize() for p in re.split(r"[-_]", source.name)) + "Spider"
     return type(class_name, (base,), {"name": source.name, "source": source, "__module__": base.__module__})

@@ -8,8 +8,9 @@ import json
 import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from spiders.dates import find_french_date, parse_date
+from spiders.dates import TZ, find_french_date, parse_date
 from spiders.markup import clean
 
 ARTICLE_TYPES = {
@@ -119,21 +120,73 @@ def ld_text(value: Any) -> str | None:
     return None
 
 
-def visible_date(tree: Any, fetched_at: datetime | None) -> datetime | None:
-    """A date in the page's header area: <time datetime>, then date-ish elements' text."""
+def visible_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) -> datetime | None:
+    """A date in the page's header area: the date the page marks as its publication date
+    (:func:`marked_date`), a ``<time datetime>``, then a French date in date-ish elements'
+    text (a bare "hier" or "aujourd'hui", without an hour, is no date there: "hier" is a
+    German word too, and a page's other days are often "hier" next to a title). A date
+    written without a zone is read in ``zone``."""
+    marked = marked_date(tree, fetched_at, zone)
+    if marked:
+        return marked
     scope = tree.xpath("//article") or tree.xpath("//main") or [tree]
     for el in scope[0].xpath(".//time[@datetime]")[:2]:
-        dt = parse_date(el.get("datetime"), fetched_at)
+        dt = parse_date(el.get("datetime"), fetched_at, zone)
         if dt:
             return dt
     pattern = "date|time|publi|posted|byline|meta|auteur|author"
     for el in scope[0].xpath(".//*[@class or @itemprop or @id]")[:400]:
         marker = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
         if re.search(pattern, marker) and "comment" not in marker:
-            dt = find_french_date(clean(" ".join(el.itertext()))[:200], fetched_at)
+            text = _BARE_RELATIVE.sub(" ", clean(" ".join(el.itertext()))[:200])
+            dt = find_french_date(text, fetched_at, zone)
             if dt:
                 return dt
     return None
+
+
+# "hier" or "aujourd'hui" without an hour after it
+_BARE_RELATIVE = re.compile(
+    r"\b(?:avant-hier|hier|aujourd['’]hui)\b(?!\s*(?:à|a|,|-|–)?\s*\d{1,2}\s*(?:h|:))", re.I
+)
+# the publication date marked as such in the page's body: microdata, or the microformat
+# class "published" of blog themes ("<abbr class='published' title='2017-09-09T10:52:00+02:00'>")
+_MARKED = "//body//*[@itemprop='datePublished' or contains(@class, 'published')]"
+
+
+def marked_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) -> datetime | None:
+    """The date an element of the page's body marks as the publication date (microdata
+    ``itemprop="datePublished"``, microformat class ``published``): its ``datetime``,
+    ``content`` or ``title`` attribute, else its text in any language htmldate reads."""
+    marked = [
+        el for el in tree.xpath(_MARKED) if el.get("itemprop") or "published" in el.get("class", "").split()
+    ]
+    for el in marked[:3]:
+        for attr in ("datetime", "content", "title"):
+            value = (el.get(attr) or "").strip()
+            if re.match(r"\d{4}-\d{2}-\d{2}", value):
+                dt = parse_date(value, fetched_at, zone)
+                if dt:
+                    return dt
+        dt = _text_date(clean(" ".join(el.itertext()))[:80], fetched_at, zone)
+        if dt:
+            return dt
+    return None
+
+
+def _text_date(text: str, fetched_at: datetime | None, zone: ZoneInfo = TZ) -> datetime | None:
+    """A date written in words or digits in any language htmldate knows ("May 19, 2020",
+    "20. Mai 2007", "5 mars 2025", "16.02.2022"), at midnight; None without one."""
+    if not re.search(r"\d", text):
+        return None
+    from datetime import timedelta
+
+    from htmldate.extractors import try_date_expr
+
+    now = fetched_at or datetime.now(TZ)
+    latest = now.replace(tzinfo=None) + timedelta(days=1)
+    found = try_date_expr(text, "%Y-%m-%d", False, datetime(1990, 1, 1), latest)  # no fuzzy search: faster
+    return parse_date(found, fetched_at, zone) if found else None
 
 
 def language_code(value: str | None) -> str | None:

@@ -5,8 +5,10 @@ is what a crawl archives. Where each field comes from, first match wins:
 
 - text: the source's ``text`` selector, then trafilatura (with its fallback extractors,
   ``include_comments=False``), then JSON-LD ``articleBody``, then the feed summary. A leading
-  paragraph repeating the title (the ``<h1>``) is removed; a standfirst stays at the head of
-  the body (figures are extracted from the body; the web page shows it once);
+  paragraph repeating the title (the ``<h1>``) is removed, and so are the lines a site writes
+  around its articles (links to other articles, photo credits, calls to subscribe); a
+  standfirst stays at the head of the body, or is put there when trafilatura left it out
+  (figures are extracted from the body; the web page shows it once);
 - title: the source's selector, then the page's headline (:mod:`spiders.titles`: the
   ``<h1>`` that agrees with JSON-LD ``headline``, ``og:title``, the feed's title or
   ``<title>``, entities decoded and the site's name removed), then the feed's title;
@@ -16,8 +18,10 @@ is what a crawl archives. Where each field comes from, first match wins:
   comment's date, so it comes last) and, for the date, a French date written near the top
   of the page ("Publié le 12 mars 2025", "il y a 3 heures", "hier à 10h").
 
-Dates are timezone-aware; a date without a zone is read in Africa/Casablanca, relative
-dates are resolved against the fetch time, and a date in the future (beyond a day) or
+Dates are timezone-aware; a date without a zone is read in the source's zone (``zone``: its
+``timezone`` in sources.toml), else its site's country's, else ``default_zone`` (digest.toml's
+timezone); a UTC timestamp is shown in the site's own zone; relative dates are resolved
+against the fetch time, and a date in the future (beyond a day) or
 before 1990 is rejected. Bytes are decoded with the header, BOM and ``<meta>`` charset as
 browsers do (w3lib), then checked: invalid UTF-8 falls back to cp1252, and UTF-8 read as
 Latin-1 ("Ã©") is repaired.
@@ -30,15 +34,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from spiders.body import (
     byline_author,
+    drop_boilerplate,
     paragraphs,
     run_trafilatura,
+    standfirst,
     strip_repeated_heading,
 )
 from spiders.dates import (
@@ -49,6 +56,7 @@ from spiders.dates import (
     SPECIFIC_META,
     TZ,
     as_written,
+    dates_zone,
     find_french_date,
     has_zone,
     midnight,
@@ -146,10 +154,13 @@ def extract_page(
     language: str | None = None,
     selectors: Mapping[str, str] | None = None,
     site_names: Sequence[str] = (),
+    zone: ZoneInfo | None = None,
+    default_zone: ZoneInfo = TZ,
 ) -> PageFields:
     """Everything Veille wants from one article page (see the module docstring)."""
     text_html, encoding = _read(html, content_type)
     page = _Page.parse(text_html, url, fetched_at or datetime.now(TZ), entry, selectors or {}, site_names)
+    page = page.in_zones(zone, default_zone)
     origins = _Origins()
     # the order is the order of the fields' origins in ``sources``; the body comes after the
     # metadata (trafilatura works on a copy of the tree, the metadata is read first)
@@ -158,7 +169,7 @@ def extract_page(
     modified = _modified(page)
     author = _author(page, origins)
     lead = _lead(page, origins)
-    text = _text(page, origins, title)
+    text = _text(page, origins, title, lead)
     return PageFields(
         url=url,
         title=title,
@@ -196,6 +207,8 @@ class _Page:
     fetched_at: datetime
     selected: dict[str, list[str]]
     site_names: Sequence[str]
+    zone: ZoneInfo = TZ  # dates written without a zone are read in it
+    local_zone: ZoneInfo | None = None  # the site's own (its UTC timestamps are shown in it)
 
     @classmethod
     def parse(
@@ -213,8 +226,15 @@ class _Page:
         }
         return cls(html, url, tree, json_ld(tree), entry, fetched_at, selected, site_names)
 
+    def in_zones(self, configured: ZoneInfo | None, default: ZoneInfo) -> _Page:
+        """The page with its zones: the source's configured one, else its site's country's
+        (host or language tag), else ``default``."""
+        lang = (self.tree.xpath("/html/@lang") or [None])[0]
+        site = configured or site_zone(self.url, lang)
+        return replace(self, zone=dates_zone(configured, self.url, lang, default), local_zone=site)
+
     def date(self, value: Any) -> datetime | None:
-        return parse_date(value, self.fetched_at) if isinstance(value, str) else None
+        return parse_date(value, self.fetched_at, self.zone) if isinstance(value, str) else None
 
 
 @dataclass
@@ -256,14 +276,14 @@ def _title(page: _Page, origins: _Origins) -> str:
 
 def _published(page: _Page, origins: _Origins) -> datetime | None:
     tree, ld, entry, fetched_at, d = page.tree, page.ld, page.entry, page.fetched_at, page.date
-    zone = site_zone(page.url, (tree.xpath("/html/@lang") or [None])[0])
+    zone = page.local_zone
     ld_pub = as_written(d(ld.get("datePublished")) or d(ld.get("dateCreated")), zone)
     meta_pub = as_written(next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None), zone)
     structured = ld_pub or meta_pub
     feed_pub = (
         entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
     )
-    on_page = visible_date(tree, fetched_at)
+    on_page = visible_date(tree, fetched_at, page.zone)
     # the page's own publication date, when written with its zone (not a naive one read in ours)
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
     written = as_written(next((x for x in zoned if x), None), zone)
@@ -278,6 +298,7 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
                 (ld_pub, meta_pub, feed_pub, on_page),
                 prefer=None if structured else feed_pub or on_page,
                 written=written,
+                zone=page.zone,
             ),
         ),
         ("feed", feed_pub),
@@ -341,7 +362,7 @@ def _lead(page: _Page, origins: _Origins) -> str | None:
     )
 
 
-def _text(page: _Page, origins: _Origins, title: str) -> str:
+def _text(page: _Page, origins: _Origins, title: str, lead: str | None) -> str:
     """The body (trafilatura works on a copy of the tree: the metadata is read first)."""
     entry, ld = page.entry, page.ld
     doc = run_trafilatura(page.tree, page.url)
@@ -359,7 +380,10 @@ def _text(page: _Page, origins: _Origins, title: str) -> str:
     if origins.where.get("text") == "trafilatura":
         # the title is a field of its own: the body starts after it. A standfirst stays at the
         # head of the body, where the figure extractor (which reads the body) finds its figures
-        text = strip_repeated_heading(text, title)
+        text = strip_repeated_heading(drop_boilerplate(text), title)
+        opening = standfirst(page.tree, text, lead)
+        if opening:  # left out by trafilatura (a "teaser" class, the article's header)
+            text = f"{opening}\n\n{text}"
     return text
 
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from veille.core.config import Settings
 from veille.core.errors import VeilleError
@@ -95,11 +96,14 @@ def report_from_ledger(store: Any, run_id: int) -> CrawlReport:
     return CrawlReport(run_id, run["status"], run.get("started_at"), run.get("finished_at"), sources)
 
 
-def parse_since(value: str | datetime | None, now: datetime | None = None) -> datetime | None:
-    """``--since``: ISO or French date ("2025-03-01", "1 mars 2025") or an age ("7d", "12h")."""
+def parse_since(
+    value: str | datetime | None, now: datetime | None = None, zone: ZoneInfo | None = None
+) -> datetime | None:
+    """``--since``: ISO or French date ("2025-03-01", "1 mars 2025") or an age ("7d", "12h");
+    a date without a zone is read in ``zone`` (digest.toml's timezone, from the crawl's settings)."""
     if value is None or isinstance(value, datetime):
         return value
-    from spiders.page import parse_date
+    from spiders.page import TZ, parse_date
 
     now = now or datetime.now(UTC)
     m = re.fullmatch(r"\s*(\d+)\s*([dhw]|j)\s*", value.lower())
@@ -107,7 +111,7 @@ def parse_since(value: str | datetime | None, now: datetime | None = None) -> da
         n, unit = int(m.group(1)), m.group(2)
         return now - {"d": timedelta(days=n), "j": timedelta(days=n), "h": timedelta(hours=n),
                       "w": timedelta(weeks=n)}[unit]  # fmt: skip
-    dt = parse_date(value, now)
+    dt = parse_date(value, now, zone or TZ)
     if dt is None:
         raise CrawlError(f"cannot read the date {value!r}; use e.g. 2025-03-01, '1 mars 2025' or 7d")
     return dt
@@ -148,6 +152,7 @@ def scrapy_settings(
             "VEILLE_RUN_ID": run_id,
             "VEILLE_SINCE": since.isoformat() if since else None,
             "VEILLE_LIMIT": limit,
+            "VEILLE_TIMEZONE": settings.digest.timezone,  # zone-less dates of sources that name none
             # run_crawl finishes the run itself once every source's spider has closed
             "VEILLE_FINISH_RUN": run_id is None,
         },

@@ -17,6 +17,8 @@ Veille's own settings, read by the spiders and the item pipelines through
 - ``VEILLE_SINCE`` (ISO 8601 or None), ``VEILLE_LIMIT`` (int or None): skip feed/sitemap
   entries older than SINCE; request at most LIMIT article pages per source;
 - ``VEILLE_ALLOW_HOSTS`` (list): hosts the SSRF guard lets through although private;
+- ``VEILLE_TIMEZONE``: ``digest.toml``'s timezone, the zone of dates written without one when
+  neither the source's ``timezone`` nor its site's country names one;
 - ``VEILLE_RETRY_BACKOFF_BASE`` / ``VEILLE_RETRY_BACKOFF_MAX`` (seconds);
 - ``VEILLE_WORKERS``: processes doing the pure CPU work of a crawl (page extraction,
   normalise, relevance, dedup hashes) beside the reactor (``"auto"``: one per CPU; ``0``:
@@ -39,6 +41,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from veille.core.conf.digest import DEFAULT_TIMEZONE
 
 
 def _database_url() -> str:
@@ -73,6 +77,7 @@ VEILLE_RETRY_BACKOFF_MAX = 60.0
 VEILLE_WORKERS = "auto"
 VEILLE_STORE_BATCH = 25
 VEILLE_STORE_BATCH_SECONDS = 0.5
+VEILLE_TIMEZONE = DEFAULT_TIMEZONE  # a crawl sets digest.toml's (spiders.run.scrapy_settings)
 
 ITEM_PIPELINES = {
     "pipeline.normalise.NormalisePipeline": 100,

@@ -14,12 +14,13 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 from scrapy.http import Request, Response
 
 from spiders.base import SourceSpider
-from spiders.page import FeedEntry, parse_date
+from spiders.page import TZ, FeedEntry, parse_date
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NEXT_TEXT = re.compile(r"^\s*(page\s+)?(suivante?|next|plus d'articles|›|»|>>)\s*$", re.IGNORECASE)
@@ -29,8 +30,9 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def parse_sitemap(body: bytes, url: str) -> tuple[list[str], list[FeedEntry]]:
-    """A sitemap -> (child sitemaps, entries). Gzip, indexes and news sitemaps understood."""
+def parse_sitemap(body: bytes, url: str, *, zone: ZoneInfo = TZ) -> tuple[list[str], list[FeedEntry]]:
+    """A sitemap -> (child sitemaps, entries). Gzip, indexes and news sitemaps understood; a
+    date written without a zone is read in ``zone``."""
     if body[:2] == b"\x1f\x8b":
         try:
             body = gzip.decompress(body)
@@ -62,7 +64,9 @@ def parse_sitemap(body: bytes, url: str) -> tuple[list[str], list[FeedEntry]]:
         if kind == "sitemapindex":
             children.append(loc)
             continue
-        published = parse_date(fields.get("publication_date")) or parse_date(fields.get("lastmod"))
+        published = parse_date(fields.get("publication_date"), zone=zone) or parse_date(
+            fields.get("lastmod"), zone=zone
+        )
         entries.append(FeedEntry(url=loc, title=fields.get("title", ""), published=published,
                                  language=(fields.get("language") or None)))  # fmt: skip
     return children, entries
@@ -146,7 +150,7 @@ class SiteSpider(SourceSpider):
 
     # -- sitemaps ---------------------------------------------------------------------------
     def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[Request]:
-        children, entries = parse_sitemap(response.body, response.url)
+        children, entries = parse_sitemap(response.body, response.url, zone=self.date_zone(response.url))
         if not children and not entries:
             self.error(f"{response.url}: not a sitemap, or an empty one")
             return

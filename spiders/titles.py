@@ -1,16 +1,20 @@
 """An article page's title: the headline, HTML entities decoded, the site's name removed.
 
 Candidates, read from the parsed page: the ``<h1>`` headings (those inside the article
-first), JSON-LD ``headline``, ``og:title`` / ``twitter:title`` and ``<title>``. The site's
-names are ``og:site_name``, ``application-name``, JSON-LD ``publisher.name``, the host name
-and, in a crawl, the suffixes learned from a source's earlier pages (``site_names``). A
-site name is removed from either end of a title, after or before " - ", " | ", " – ", " — ",
-" · ", " » ", " :: ", "//" or ":".
+first; a hidden one left out), the first ``<h2>``, JSON-LD ``headline``, ``og:title`` /
+``twitter:title`` and ``<title>``. The site's names are ``og:site_name``, ``application-name``,
+JSON-LD ``publisher.name``, the host name, a heading that is the site's logo (marked so, or a
+link to its home page, as blog themes write the blog's name above each post) and, in a
+crawl, the suffixes learned from a source's earlier pages (``site_names``). A site name is
+removed from either end of a title, after or before " - ", " | ", " – ", " — ", " · ", " » ",
+" :: ", "//" or ":".
 
-Choice: a heading that agrees with another candidate (same letters, or contained in the
-``<title>``) wins, as it is what the page shows; then a heading inside the article, JSON-LD
-``headline`` and ``og:title``; ``<title>`` last. A candidate that is only the site's name
-is never chosen.
+Choice: a heading that agrees with another candidate wins, as it is what the page shows: an
+``<h1>`` saying what the metadata says, an ``<h2>`` saying it (the ``<h1>`` is then a rubric),
+an ``<h1>`` saying what the ``<title>`` says, the longest ``<h1>`` inside the ``<title>``, an
+``<h2>`` that is a whole part of the ``<title>``; then a heading inside the article, JSON-LD
+``headline`` and ``og:title``; a page without metadata, its one ``<h1>``; ``<title>`` last. A
+candidate that is only the site's name is never chosen.
 """
 
 from __future__ import annotations
@@ -56,8 +60,11 @@ def key(text: str | None) -> str:
 class SiteNames:
     """What a site calls itself, to recognise its name in a title."""
 
-    def __init__(self, names: Iterable[str | None], url: str = "") -> None:
+    def __init__(self, names: Iterable[str | None], url: str = "", exact: Iterable[str] = ()) -> None:
         self.keys: set[str] = set()
+        # names matched only whole (a logo heading: "Stiftung Offshore-Windenergie" names the
+        # site, not every title segment its words are part of)
+        self.exact = {key(decode(n)) for n in exact} - {""}
         for name in names:
             if not name:
                 continue
@@ -83,7 +90,7 @@ class SiteNames:
         k = key(segment)
         if not k:
             return True  # a bare separator or punctuation
-        if k in self.keys:
+        if k in self.keys or k in self.exact:
             return True
         words = len(segment.split())
         if words <= 6 and any(
@@ -128,6 +135,7 @@ def choose_title(
     metadata: Sequence[str | None],
     title_tag: str | None,
     sites: SiteNames,
+    subheadings: Sequence[str] = (),
 ) -> tuple[str, str]:
     """(title, where it came from), from the candidates read off the page (see the module doc)."""
     tag = decode(title_tag)
@@ -137,7 +145,6 @@ def choose_title(
     if tag_clean and sites.match(tag_clean):
         tag_clean = ""
     wider = [key(m) for m in (*meta, tag_clean) if m]
-    tag_key = key(tag)
 
     def usable(h: str) -> bool:
         return bool(key(h)) and not sites.match(h)
@@ -146,10 +153,11 @@ def choose_title(
     heads = [h for h in heads if usable(h)]
     inside = [decode(h) for h in article_headings]
     inside = [h for h in inside if usable(h)]
-    for h in [*inside, *heads]:
-        k = key(h)
-        if k in wider or (len(k) >= 8 and k in tag_key):
-            return strip_site(h, sites), "h1"
+    agreeing = _agreeing(
+        [*inside, *heads], [decode(h) for h in subheadings if usable(decode(h))], meta, tag, tag_clean, sites
+    )
+    if agreeing:
+        return strip_site(agreeing, sites), "h1"
     for h in [*inside, *heads]:  # a section label or kicker before the headline ("Politics | ...")
         tail = _headline_after_label(h, wider)
         if tail:
@@ -159,6 +167,8 @@ def choose_title(
             return strip_site(h, sites), "h1"
     if meta:
         return meta[0], "meta"
+    if len(heads) == 1:  # no metadata: the one headline the page shows, over its <title>
+        return strip_site(heads[0], sites), "h1"
     if tag_clean:
         return _longest_between_bars(tag_clean), "title"
     if heads:
@@ -171,6 +181,36 @@ def choose_title(
         if k and k not in sites.keys and len(candidate.split()) >= 3:
             return strip_site(candidate, sites), origin
     return "", ""
+
+
+def _agreeing(
+    headings: Sequence[str],
+    subheadings: Sequence[str],
+    meta: Sequence[str],
+    tag: str,
+    tag_clean: str,
+    sites: SiteNames,
+) -> str | None:
+    """The heading the other candidates confirm, best first: an ``<h1>`` saying what the metadata
+    says, an ``<h2>`` saying it (the ``<h1>`` then is a section's or the site's name), an
+    ``<h1>`` saying what the ``<title>`` says, an ``<h2>`` saying it,
+    the longest ``<h1>`` found inside the ``<title>``, an ``<h2>`` that is a whole part of the
+    ``<title>`` (a page with no headline ``<h1>``)."""
+    meta_keys = {key(m) for m in meta}
+    clean_key, tag_key = key(tag_clean), key(tag)
+    parts = {key(p) for p in _SEP.split(tag)[::2] if len(p.split()) >= 2} - {""}
+    ranked: list[tuple[int, int, str]] = []
+    for h in headings:
+        k = key(h)
+        tier = 0 if k in meta_keys else 2 if k == clean_key else 4 if len(k) >= 8 and k in tag_key else -1
+        if tier >= 0:
+            ranked.append((tier, -len(k) if tier == 4 else 0, h))
+    for h in subheadings:
+        k = key(h)
+        tier = 1 if k in meta_keys else 3 if k == clean_key else 5 if k in parts else -1
+        if tier >= 0 and not sites.match(h):
+            ranked.append((tier, -len(k), _DECORATION.sub("", h)))
+    return min(ranked, key=lambda r: r[:2])[2] if ranked else None
 
 
 def _headline_after_label(heading: str, others: Sequence[str]) -> str | None:
@@ -217,11 +257,15 @@ def page_title(
     # a "site name" that is the whole <title> ("Headline | Site" in og:site_name) names nothing
     tag_key = key(decode(title_tag))
     names = [n for n in names if n and not (key(n) == tag_key and (_SEP.search(n) or len(n.split()) >= 4))]
-    sites = SiteNames([*names, *site_names], url)
-    article_headings = [
-        heading_text(h) for h in tree.xpath("//article//h1 | //*[@itemprop='headline'] | //main//h1")[:3]
-    ]
-    headings = [heading_text(h) for h in tree.xpath("//h1")[:5]]
+    # a hidden <h1> is no headline; an element marked up as the headline is one, shown or not
+    shown = [h for h in tree.xpath("//h1 | //*[@itemprop='headline']") if h.tag != "h1" or not _hidden(h)]
+    logos = [h for h in shown if _names_the_site(h, url)]  # the site's name, linked to its home page
+    sites = SiteNames([*names, *site_names], url, exact=[heading_text(h) for h in logos])
+    shown = [h for h in shown if h not in logos]
+    in_article = set(tree.xpath("//article//h1 | //*[@itemprop='headline'] | //main//h1"))
+    article_headings = [heading_text(h) for h in shown if h in in_article][:3]
+    headings = [heading_text(h) for h in shown if h.tag == "h1"][:5]
+    subheadings = [heading_text(h) for h in tree.xpath("//h2")[:5] if not _hidden(h)]
     metadata = [
         ld_text(ld.get("headline")),
         feed_title,
@@ -235,7 +279,44 @@ def page_title(
         metadata=metadata,
         title_tag=title_tag,
         sites=sites,
+        subheadings=subheadings,
     )
+
+
+_DECORATION = re.compile(r"^[\[(]?[<>|»/:·•\-–—]+[\])]?\s+")  # "[> Jens Weber"
+_HIDDEN = re.compile(
+    r"\b(?:hidden|sr-only|aural|visually-hidden|screen-reader(?:-text)?|invisible|offscreen)\b"
+)
+_LOGO = re.compile(r"\b(?:logo|site-?title|site-?name|blog-?title|blog-?name|brand(?:ing)?)\b")
+
+
+def _hidden(el: Any) -> bool:
+    """A heading the reader does not see: for screen readers only, or hidden by its style."""
+    marker = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return _HIDDEN.search(marker) is not None or "display:none" in style
+
+
+def _names_the_site(el: Any, url: str) -> bool:
+    """Is this heading the site's name: marked as its logo or title, or a link to its home
+    page ("<h1><a href="/">Le Blog</a></h1>", as blog themes write it above each post)?"""
+    if _LOGO.search(f"{el.get('class', '')} {el.get('id', '')}".lower()):
+        return True
+    links = el.xpath(".//a[@href]")
+    if len(links) != 1 or key(" ".join(links[0].itertext())) != key(" ".join(el.itertext())):
+        return False
+    return links[0].get("rel") == "home" or _is_home(links[0].get("href", ""), url)
+
+
+def _is_home(href: str, url: str) -> bool:
+    """Does ``href`` lead to the site's home page? (An archived copy's links keep the original
+    address after the archive's own: the part after the last "://" is read.)"""
+    from urllib.parse import urljoin
+
+    target = urljoin(url, href.strip()).split("#", 1)[0]
+    rest = target.rsplit("://", 1)[-1]
+    host, _, path = rest.partition("/")
+    return bool(host) and path.split("?", 1)[0] in ("", "index.html", "index.php")
 
 
 def heading_text(el: Any) -> str:

@@ -64,6 +64,17 @@ def test_bad_field_names_source_and_field(config_copy: Path) -> None:
     _one_line_error(result, "sources.toml", "exemple", "kind")
 
 
+def test_unknown_source_timezone_is_one_line_and_exit_2(config_copy: Path) -> None:
+    (config_copy / "sources.toml").write_text(
+        '[[source]]\nname = "exemple"\nkind = "rss"\nurls = ["https://exemple.ma/"]\n'
+        'timezone = "Africa/Casablanka"\n',
+        encoding="utf-8",
+    )
+    result = _veille("sources", "list", "--config-dir", str(config_copy))
+    line = _one_line_error(result, "sources.toml", "source 'exemple'.timezone", "Africa/Casablanka")
+    assert result.returncode == 2, line
+
+
 def test_malformed_gazetteer(config_copy: Path, tmp_path: Path) -> None:
     (config_copy / "organisations.toml").write_text("[[organisations]\nname = ", encoding="utf-8")
     text = tmp_path / "a.txt"

@@ -399,4 +399,5 @@ def test_the_demo_key_is_handed_over_not_put_into_the_environment(tmp_path, monk
     assert first and "VEILLE_SECRET_KEY" not in os.environ
     assert demo_secret(settings) == first
     monkeypatch.setenv("VEILLE_SECRET_KEY", "une-clé-fournie")
+    settings = Settings.load(data_dir=tmp_path, config_dir=None)  # the secrets are read at load
     assert demo_secret(settings) == "une-clé-fournie".encode()

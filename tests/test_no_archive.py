@@ -1,4 +1,4 @@
-"""Only `veille init`, `crawl` and `demo` create an archive: every other command, given a mistyped
+"""Only `veille init`, `crawl`, `demo` and `restore` create an archive: every other command, given a mistyped
 --data-dir, an empty veille.db or a PostgreSQL database without Veille's tables, says
 "no archive at …: run veille init" and exits non-zero, creating nothing."""
 
@@ -16,7 +16,8 @@ COMMANDS = [
     ["search", "offshoring"], ["figures"], ["orgs"], ["org", "ADD"], ["article", "1"], ["extract", "--pending"],
     ["digest", "preview"], ["digest", "send"], ["digest", "review"], ["subscribers", "list"],
     ["subscribers", "add", "amina@example.ma"], ["sources", "health"], ["schedule", "--list"],
-    ["web", "revoke-sessions"], ["serve", "--port", "0"],
+    ["web", "revoke-sessions"], ["serve", "--port", "0"], ["users", "list"], ["users", "disable", "a@example.ma"],
+    ["backup", "sauvegarde-jamais-faite"],
 ]  # fmt: skip
 
 

@@ -37,7 +37,12 @@ def test_the_bundled_files_load_once_on_settings(settings: Settings) -> None:
     assert {"Tunisie", "Sénégal", "Égypte", "Maurice", "Portugal"} <= {c.name for c in settings.zones.country}
     assert "Bank Al-Maghrib" in settings.rates.source
     assert settings.rates.rate("EUR", 2018) == (11.08, 2018)
-    assert sorted(settings.official_sources) == ["add", "amdie", "apebi", "mtnra"]
+    assert sorted(settings.official_sources) == [
+        "add", "amdie", "apebi", "hcp-publications", "mtnra", "office-changes-indicateurs",
+    ]  # fmt: skip
+    rule = settings.series_rule  # what the indicator series are given, from three files
+    assert (rule.conflict_share, rule.approx_share, rule.default_country) == (0.05, 0.10, "Maroc")
+    assert rule.official_sources == settings.official_sources and "agency" in rule.official_kinds
 
 
 @pytest.mark.parametrize(
@@ -51,6 +56,9 @@ def test_the_bundled_files_load_once_on_settings(settings: Settings) -> None:
         ("rates.toml", 'source = "BAM"\n[EUR]\nlast = 11.0\n', "'last' is not a year"),
         ("rates.toml", '[EUR]\n2018 = 11.0\n', "[source]: missing key"),
         ("rates.toml", 'source = "BAM"\n[GBP]\n2018 = 14.0\n', "[GBP]: unknown key"),
+        ("rates.toml", 'source = "BAM"\n[series]\nconflict_share = 5\n', "[series.conflict_share]"),
+        ("rates.toml", 'source = "BAM"\n[series]\napprox_share = 0\n', "[series.approx_share]"),
+        ("rates.toml", 'source = "BAM"\n[series]\nshare = 0.1\n', "[series.share]: unknown key"),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_one_line(tmp_path: Path, name: str, text: str, message: str) -> None:
@@ -85,5 +93,5 @@ def test_official_sources(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="official"):
         parse_source({"name": "x", "kind": "rss", "urls": ["https://x.ma/"], "official": "yes"}, tmp_path)
     assert {s.name for s in load_sources(REPO / "config" / "sources.toml") if s.official} == {
-        "add", "amdie", "apebi", "mtnra",
+        "add", "amdie", "apebi", "mtnra", "office-changes-indicateurs", "hcp-publications",
     }  # fmt: skip

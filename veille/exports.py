@@ -1,6 +1,6 @@
-"""The figures' export, one for the web explorer (``/chiffres.csv``, ``.xlsx``, ``.json``) and the
-command (``veille figures --format csv|xlsx|json``): the same columns, in the same order, for the
-same rows.
+"""The exports of the web and the command. First the figures' export, one for the web
+explorer (``/chiffres.csv``, ``.xlsx``, ``.json``) and the command (``veille figures --format
+csv|xlsx|json``): the same columns, in the same order, for the same rows.
 
 The explorer's table columns come first, in the same order, then what a spreadsheet needs and a
 screen does not (the bare number, the article's title and links, the source's label, the
@@ -18,6 +18,11 @@ formula (starting with = + - @ or a tab) get a leading apostrophe; in the XLSX t
 as plain strings, never formulas. JSON is ``{"rows": [...], "total": n, "total_exact": true}``,
 a row an object keyed by the column headers. Every format is written a batch of rows at a time:
 an export of every figure never holds them all.
+
+Then the indicator series' (``veille indicators --format csv|xlsx``): a row per point (its key,
+chosen value, rule, spread, conflict and, for a target, its progress), and in the workbook a
+second sheet with every citation of every point. Both workbooks are written by one
+:func:`write_workbook`.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +38,7 @@ from typing import IO, Any
 
 from veille.archive.search import FigureRow
 from veille.core.formatting import UNIT_LABELS, defuse_formula, indicator_label, status_label
+from veille.core.series import Point
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -164,26 +170,47 @@ class FigureExport:
         """The workbook, written row by row (openpyxl's write-only mode: an export of every figure
         stays small in memory) to a file or a binary stream; returns how many rows. Text cells
         are typed text: a scraped sentence starting with "=" is never a formula."""
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
+        counts = write_workbook(target, [Sheet("Chiffres", HEADER, WIDTHS, (self.record(r) for r in rows))])
+        return counts[0]
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Chiffres")
-        for i, width in enumerate(WIDTHS, start=1):
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its name, column titles and widths, and its rows of cells."""
+
+    name: str
+    header: Sequence[str]
+    widths: Sequence[int]
+    rows: Iterable[Sequence[Any]]
+
+
+def write_workbook(target: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> list[int]:
+    """An XLSX workbook of ``sheets`` (bold titles, first row frozen, dates as dates, text cells
+    typed as text, never formulas), written row by row in openpyxl's write-only mode; returns
+    how many rows each sheet has."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    counts = []
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.name)
+        for i, width in enumerate(sheet.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"
-        titles = [WriteOnlyCell(ws, value=title) for title in HEADER]
+        titles = [WriteOnlyCell(ws, value=title) for title in sheet.header]
         for cell in titles:
             cell.font = Font(bold=True)
         ws.append(titles)
         n = 0
-        for row in rows:
-            ws.append([_xlsx_cell(ws, v) for v in self.record(row)])
+        for row in sheet.rows:
+            ws.append([_xlsx_cell(ws, v) for v in row])
             n += 1
-        wb.save(target)
-        return n
+        counts.append(n)
+    wb.save(target)
+    return counts
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:
@@ -198,3 +225,84 @@ def _xlsx_cell(ws: Any, value: Any) -> Any:
         cell.number_format = "DD/MM/YYYY"
         return cell
     return value
+
+
+# -- indicator series (``veille indicators --format csv|xlsx``) --------------------------------
+
+POINT_HEADER = [
+    "indicator", "status", "scope_kind", "scope", "period", "grain", "unit", "per", "value", "range_max",
+    "rule", "stories", "citations", "low", "high", "other_values", "conflict", "disagreeing",
+    "progress_period", "progress_value", "progress_share",
+]  # fmt: skip
+POINT_WIDTHS = (16, 10, 12, 20, 11, 8, 8, 8, 16, 16, 12, 8, 9, 16, 16, 30, 9, 11, 12, 16, 12)
+CITATION_HEADER = [
+    "indicator", "status", "scope_kind", "scope", "period", "unit", "per", "point_value", "agrees",
+    "published", "source", "title", "url", "article_id", "figure_id", "text", "value", "figure_unit",
+    "range_max", "approx", "qualifier", "value_in_point_unit", "rate", "rate_year", "attributed_to",
+    "official", "sentence",
+]  # fmt: skip
+CITATION_WIDTHS = (
+    16,
+    10,
+    12,
+    20,
+    11,
+    8,
+    8,
+    16,
+    8,
+    12,
+    14,
+    40,
+    40,
+    10,
+    10,
+    24,
+    16,
+    10,
+    16,
+    8,
+    10,
+    16,
+    8,
+    9,
+    24,
+    8,
+    80,
+)
+
+
+def point_record(p: Point) -> list[Any]:
+    """One point of a series as the cells of its row (the CSV's and the workbook's)."""
+    others = "; ".join(f"{v.value:g} ({v.stories})" for v in p.values[1:])
+    progress = p.progress
+    return [
+        p.indicator, p.status, p.scope_kind, p.scope, p.period, p.grain, p.unit, p.per, p.value, p.range_max,
+        p.rule, p.stories, p.citations_count, p.low, p.high, others, p.conflict, p.disagreeing_count,
+        progress.period if progress else None, progress.value if progress else None,
+        progress.share if progress else None,
+    ]  # fmt: skip
+
+
+def citation_records(points: Iterable[Point]) -> Iterator[list[Any]]:
+    """Every citation of the points, one row each, after its point's key and chosen value."""
+    for p in points:
+        for c in p.citations:
+            yield [
+                p.indicator, p.status, p.scope_kind, p.scope, p.period, p.unit, p.per, p.value, c.agrees,
+                c.published.date() if c.published else None, c.source, c.title, c.url, c.article_id,
+                c.figure_id, _plain(c.text), c.value, c.unit, c.range_max, c.approx, c.qualifier, c.value_mad,
+                c.rate, c.rate_year, c.attributed_to, c.official, _plain(c.sentence),
+            ]  # fmt: skip
+
+
+def write_series_xlsx(points: Sequence[Point], target: str | Path | IO[bytes]) -> list[int]:
+    """The points of a series ("Points") and their citations ("Citations") as a workbook;
+    returns the rows of each sheet."""
+    return write_workbook(
+        target,
+        [
+            Sheet("Points", POINT_HEADER, POINT_WIDTHS, (point_record(p) for p in points)),
+            Sheet("Citations", CITATION_HEADER, CITATION_WIDTHS, citation_records(points)),
+        ],
+    )

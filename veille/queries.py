@@ -1,10 +1,10 @@
 """One builder of search queries for every front end: the web pages, the JSON API and the
-``veille search`` / ``veille figures`` commands.
+``veille search`` / ``veille figures`` / ``veille indicators`` commands.
 
 A front end hands it the user's values as they come — text from a form or a command line
 (``"2025-01-31"``, ``"1 000,5"``, ``["target"]``), or values its framework already typed
-(``date``, ``float``) — under the names of :class:`SearchQuery` / :class:`FigureQuery`'s
-fields, and gets the query back, or one :class:`ParameterError` naming the field and what is
+(``date``, ``float``) — under the names of :class:`SearchQuery` / :class:`FigureQuery` /
+:class:`SeriesQuery`'s fields, and gets the query back, or one :class:`ParameterError` naming the field and what is
 wrong. An empty text (a form's empty field) means "no filter". Each front end only maps its own
 parameter names (``indicateur`` on the pages, ``--indicator`` on the command line) and says
 the error its own way (:meth:`ParameterError.french`, :meth:`ParameterError.english`).
@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from veille.core.errors import VeilleError
 from veille.core.formatting import STATUS_LABELS
-from veille.core.models import STATUSES, UNITS
+from veille.core.models import ARTICLE_KINDS, STATUSES, UNITS
 
 if TYPE_CHECKING:
+    from veille.archive.indicators import SeriesQuery
     from veille.archive.search import FigureQuery, SearchQuery
 
 MAX_TEXT = 500  # characters of the search text
@@ -273,6 +274,7 @@ def search_query(
     min_value: Number = None,
     max_value: Number = None,
     min_relevance: Number = None,
+    kind: Text = None,
     order: Text = None,
     all_versions: bool = False,
     exact_total: bool = False,
@@ -298,6 +300,7 @@ def search_query(
         person=_text("person", person, MAX_NAME),
         theme=_text("theme", theme, MAX_NAME),
         min_relevance=_number("min_relevance", min_relevance),
+        kind=_choice("kind", kind, ARTICLE_KINDS),
         one_per_cluster=not all_versions,
         order=_choice("order", order, SEARCH_ORDERS) or ("relevance" if filters["text"] else "date"),
         limit=size,
@@ -347,4 +350,48 @@ def figure_query(
         order=_choice("order", order, FIGURE_ORDERS) or "date",
         exact_total=exact_total,
         copies=copies,
+    )
+
+
+def series_query(
+    *,
+    indicator: Text = None,
+    status: Many = (),
+    scope: Text = None,
+    year_from: Whole = None,
+    year_to: Whole = None,
+    unit: Text = None,
+    grain: Text = None,
+    period: Text = None,
+    per: Text = None,
+) -> SeriesQuery:
+    """Which points of the indicator series: ``scope`` is ``KIND:NAME`` (``country:Tunisie``), a
+    kind (``zone``) or a name; ``unit`` a figure unit (money: ``MAD``, which EUR and USD are
+    compared in); ``per`` "" for the points that are not rates."""
+    from veille.archive.indicators import SeriesQuery
+    from veille.core.models import PERS, SCOPE_KINDS
+    from veille.core.series import GRAINS
+
+    kind, name = None, _text("scope", scope, MAX_NAME)
+    if name is not None:
+        head, sep, tail = name.partition(":")
+        if sep:
+            kind, name = _choice("scope_kind", head, SCOPE_KINDS), tail.strip() or None
+        elif name in SCOPE_KINDS:
+            kind, name = name, None
+    first = None if _blank(year_from) else _whole("year_from", year_from, 0, *YEARS)
+    last = None if _blank(year_to) else _whole("year_to", year_to, 0, *YEARS)
+    _in_order("year_from", first, "year_to", last)
+    picked = _choice("unit", unit, UNITS)
+    return SeriesQuery(
+        indicator=_indicator(indicator),
+        statuses=tuple(s for s in _many(status) if _choice("status", s, STATUSES)),
+        scope_kind=kind,
+        scope=name,
+        year_from=first,
+        year_to=last,
+        unit="MAD" if picked in ("EUR", "USD") else picked,
+        grain=_choice("grain", grain, GRAINS),
+        period=_text("period", period, MAX_PERIOD),
+        per=None if per is None else (_choice("per", per, PERS) or ""),
     )

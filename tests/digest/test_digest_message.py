@@ -13,7 +13,7 @@ import pytest
 from digest.chart import render_chart
 from digest.compose import compose
 from digest.message import MessageBuilder, TemplateLoadError, load_templates
-from tests.digest.conftest import WEEK, Archive, make_subscribers
+from tests.digest.conftest import SECRET, WEEK, Archive, make_subscribers
 from veille.archive.store import Store
 from veille.archive.subscribers import verify_unsubscribe_token
 from veille.core.conf.digest import DigestConfig
@@ -62,7 +62,7 @@ def test_headers(store: Store, archive: Archive, config: DigestConfig) -> None:
         "mailto:desinscription@"
     )
     token = https.rsplit("/", 1)[1]
-    assert verify_unsubscribe_token(store, token).email == sub.email
+    assert verify_unsubscribe_token(store, token, secret=SECRET.encode()).email == sub.email
     assert https in msg.get_body(("plain",)).get_content()
     assert https in msg.get_body(("html",)).get_content()
 

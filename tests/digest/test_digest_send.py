@@ -14,7 +14,15 @@ from sqlalchemy import update
 
 from digest.send import deliver_week, delivery_counts, delivery_rows
 from digest.smtp import SmtpPermanentError, SmtpSender, SmtpTemporaryError, SmtpUnavailable
-from tests.digest.conftest import WEEK, Archive, SmtpServer, build_archive, free_port, make_subscribers
+from tests.digest.conftest import (
+    SECRET,
+    WEEK,
+    Archive,
+    SmtpServer,
+    build_archive,
+    free_port,
+    make_subscribers,
+)
 from veille.archive import schema as t
 from veille.archive.store import Store, open_store
 from veille.archive.subscribers import verify_unsubscribe_token
@@ -39,7 +47,10 @@ def test_delivers_one_message_per_reader_and_is_idempotent(
         assert msg.get_content_type() == "multipart/alternative"
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         token = msg["List-Unsubscribe"].split("/unsubscribe/", 1)[1].split(">", 1)[0]
-        assert verify_unsubscribe_token(store, token).email == msg["To"].addresses[0].addr_spec
+        assert (
+            verify_unsubscribe_token(store, token, secret=SECRET.encode()).email
+            == msg["To"].addresses[0].addr_spec
+        )
     youssef = next(m for m in got if "youssef" in str(m["To"]))  # follows the "emploi" theme only
     assert "EMPLOI ET FORMATION" in youssef.get_body(("plain",)).get_content()
     assert "CONCURRENCE INTERNATIONALE" not in youssef.get_body(("plain",)).get_content()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.digest.conftest import SECRET
 from veille.archive.store import Store
 from veille.archive.subscribers import (
     InvalidEmail,
@@ -22,6 +23,7 @@ from veille.archive.subscribers import (
     unsubscribe_token,
     verify_unsubscribe_token,
 )
+from veille.core.config import Settings
 
 
 def test_add_update_remove_and_consent(store: Store) -> None:
@@ -79,29 +81,32 @@ def test_import_without_header(store: Store, tmp_path: Path) -> None:
     assert get_subscriber(store, "b@example.ma").name == "Bouchra"
 
 
-def test_tokens_verify_and_unsubscribe(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tokens_verify_and_unsubscribe(store: Store) -> None:
+    key = SECRET.encode()
     sub, _ = add_subscriber(store, "amina@example.ma")
-    token = unsubscribe_token(sub.id, sub.email)
+    token = unsubscribe_token(sub.id, sub.email, secret=key)
     assert token.startswith(f"{sub.id}.") and "=" not in token
-    assert verify_unsubscribe_token(store, token).id == sub.id
+    assert verify_unsubscribe_token(store, token, secret=key).id == sub.id
     for bad in (token[:-2] + "xx", f"{sub.id + 1}.{token.split('.')[1]}", "nope", ""):
         with pytest.raises(InvalidToken):
-            verify_unsubscribe_token(store, bad)
-    monkeypatch.setenv("VEILLE_SECRET_KEY", "another key")
+            verify_unsubscribe_token(store, bad, secret=key)
     with pytest.raises(InvalidToken):
-        verify_unsubscribe_token(store, token)
-    monkeypatch.setenv("VEILLE_SECRET_KEY", "test-secret-key-not-for-production")
-    assert unsubscribe_by_token(store, token).status == "unsubscribed"
-    assert unsubscribe_by_token(store, token).status == "unsubscribed"  # a second click is fine
+        verify_unsubscribe_token(store, token, secret=b"another key")
+    assert unsubscribe_by_token(store, token, secret=key).status == "unsubscribed"
+    assert unsubscribe_by_token(store, token, secret=key).status == "unsubscribed"  # a second click is fine
 
 
-def test_missing_secret_is_one_clear_error(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("VEILLE_SECRET_KEY")
+def test_missing_secret_is_one_clear_error(store: Store, tmp_path: Path) -> None:
+    settings = Settings.load(data_dir=tmp_path, environ={})
     with pytest.raises(SecretKeyMissing, match="VEILLE_SECRET_KEY is not set"):
-        unsubscribe_token(1, "a@example.ma")
+        unsubscribe_token(1, "a@example.ma", secret=settings.secrets.link_key())
+    with pytest.raises(SecretKeyMissing, match="VEILLE_SECRET_KEY is not set"):
+        settings.digest.link_key()
+    with pytest.raises(SecretKeyMissing):
+        unsubscribe_token(1, "a@example.ma", secret=b"")
 
 
-def test_unsubscribe_endpoint_get_confirms_post_unsubscribes(store: Store) -> None:
+def test_unsubscribe_endpoint_get_confirms_post_unsubscribes(settings: Settings, store: Store) -> None:
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
@@ -109,10 +114,11 @@ def test_unsubscribe_endpoint_get_confirms_post_unsubscribes(store: Store) -> No
 
     app = FastAPI()
     app.state.store = store
+    app.state.settings = settings
     app.include_router(router)
     client = TestClient(app)
     sub, _ = add_subscriber(store, "amina@example.ma")
-    token = unsubscribe_token(sub.id, sub.email)
+    token = unsubscribe_token(sub.id, sub.email, secret=settings.secrets.link_key())
     page = client.get(f"/unsubscribe/{token}")
     assert page.status_code == 200 and "Confirmer" in page.text and "amina@example.ma" in page.text
     assert get_subscriber(store, sub.id).active  # GET (link scanners) changes nothing

@@ -307,3 +307,20 @@ def test_postgresql_archive(pg_url: str) -> None:
         assert store.count_articles() == 5
     finally:
         store.close()
+
+
+def test_documents_are_one_by_their_bytes_not_their_words(db_url: str, store: Store) -> None:
+    from veille.core.models import Document
+
+    run = Run(db_url)
+    # two monthly bulletins: the same words, other figures in their tables (other bytes)
+    months = [
+        Article(url=f"https://oc.ma/{m}.pdf", canonical_url=f"https://oc.ma/{m}.pdf", source="oc", title=m,
+                text=WIRE, kind="document", document=Document("pdf", sha, 1000))
+        for m, sha in (("septembre", "a" * 64), ("octobre", "b" * 64))
+    ]  # fmt: skip
+    assert [run.feed(a) for a in months] == months  # neither is a copy of the other
+    assert [a.content_hash for a in months] == ["a" * 64, "b" * 64] and months[0].minhash is None
+    assert run.feed(_article("le360", "https://le360.ma/a", "Titre", WIRE)) is not None  # nor of an article
+    run.close()
+    assert store.count_articles() == 3 and len(set(_clusters(store).values())) == 3

@@ -92,3 +92,31 @@ def test_veille_extract_command(settings, capsys: pytest.CaptureFixture[str]) ->
     assert "2 articles extracted" in capsys.readouterr().out
     assert main(["extract", "--since", "pas une date", "--data-dir", str(settings.data_dir)]) != 0
     assert "not a date" in capsys.readouterr().err
+
+
+def test_a_correction_survives_veille_extract_all(settings, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    """The real extractor runs again over an article an analyst corrected: the correction stays."""
+    from veille.archive import corrections as corr
+    from veille.archive.accounts import add_account
+    from veille.archive.search import FigureQuery, figures
+    from veille.archive.store import open_store
+    from veille.core.corrections import FigureFields
+
+    store = open_store(settings.database_url)
+    ids = _fill(store)
+    extract_articles(store, ids=[ids[3]])
+    (row,) = figures(store, FigureQuery(article_id=ids[3], unit="jobs")).rows
+    who = add_account(store, "nadia@example.ma", role="analyste", password="analyse-2026-longue")
+    fields = FigureFields(value=6000, unit="jobs", period="2024", indicator="emplois_crees", status="actual")
+    corr.correct(store, ids[3], row.start, row.end, "correct", fields, who, based_on=0)
+    store.close()
+    assert main(["extract", "--all", "--data-dir", str(settings.data_dir)]) == 0
+    store = open_store(settings.database_url)
+    (after,) = figures(store, FigureQuery(article_id=ids[3], unit="jobs")).rows
+    store.close()
+    assert (after.text, after.value, after.review, after.reviewed_by) == (
+        row.text,
+        6000,
+        "corrected",
+        "nadia@example.ma",
+    )

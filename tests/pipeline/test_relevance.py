@@ -257,3 +257,19 @@ def test_term_anchor_starts_every_match() -> None:
         assert term.anchor, term.label
         for m in term.pattern.finditer(text):
             assert text[m.start() - 1 :].startswith(term.anchor), term.label
+
+
+def test_a_document_is_scored_but_never_dropped_as_off_topic_or_too_short(lexicon) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.relevance import judge
+    from veille.core.models import Document
+
+    config = load_pipeline(None).relevance
+    sheet = Article(url="https://hcp.ma/t.xlsx", source="hcp", title="Tableau 7", text="", kind="document",
+                    document=Document("xlsx", "0" * 64, 10))  # fmt: skip
+    assert judge(sheet, lexicon, config) == (None, None)  # too short to tell its language: kept
+    report = Article(url="https://hcp.ma/r.pdf", source="hcp", title=OFF_TOPIC.title, text=OFF_TOPIC.text,
+                     kind="document", document=Document("pdf", "1" * 64, 10))  # fmt: skip
+    assert judge(report, lexicon, config) == (None, None) and report.relevance < lexicon.threshold
+    assert judge(_article(OFF_TOPIC.title, OFF_TOPIC.text), lexicon, config)[0] == "off-topic"
+    english = Article(url="https://x/r.pdf", source="x", title="Report", text=ENGLISH, kind="document")
+    assert judge(english, lexicon, config)[0] == "language:en"  # another language still goes

@@ -48,6 +48,37 @@ def test_page_file_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["text"].count("\n\n") == 4
 
 
+def test_page_reads_zone_less_dates_in_the_configured_zones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "Publié le 12 mars 2025 à 10h15" on a site whose host names no country: digest.toml's
+    timezone, or the source's own when sources.toml gives one."""
+    import shutil
+
+    from veille.commands.page import date_zones
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO / "config", config)
+    digest = config / "digest.toml"
+    digest.write_text(
+        digest.read_text(encoding="utf-8").replace(
+            'timezone = "Africa/Casablanca"', 'timezone = "Europe/Paris"'
+        ),
+        encoding="utf-8",
+    )
+    with (config / "sources.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[[source]]\nname = "exemple"\nkind = "rss"\nurls = ["https://exemple.test/feed"]\n'
+                 'timezone = "Atlantic/Canary"\n')  # fmt: skip
+    page = REPO / "tests" / "data" / "pages" / "legacy" / "article-1.html"
+    argv = ["page", str(page), "--url", "https://exemple.test/a", "--config-dir", str(config), "--json"]
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    assert json.loads(out)["published"] == "2025-03-12T10:15:00+01:00"  # Paris; Casablanca was +00:00
+    zone, default = date_zones("exemple", config_dir=config)
+    assert str(zone) == "Atlantic/Canary" and str(default) == "Europe/Paris"
+    assert date_zones("inconnue", config_dir=config)[0] is None
+
+
 def test_page_url_uses_the_same_code_path(site: FixtureSite, capsys: pytest.CaptureFixture[str]) -> None:
     url = site.url("/legacy/article-1.php")
     code, out, _ = run(["page", url, "--allow-host", "127.0.0.1", "--json"], capsys)

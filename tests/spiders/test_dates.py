@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -97,3 +99,154 @@ def test_site_zone_from_host_or_language_tag() -> None:
     assert str(site_zone("https://example.com/x", "pt-BR")) == "America/Sao_Paulo"
     assert str(site_zone("https://example.com/x", "de")) == "Europe/Berlin"
     assert site_zone("https://example.com/x", "en") is None
+
+
+PARIS, MADRID = ZoneInfo("Europe/Paris"), ZoneInfo("Europe/Madrid")
+
+
+def _naive_page(published: str = "2025-03-12T10:15:00", lang: str = "fr") -> str:
+    return (
+        f"""<html lang="{lang}"><head><title>Un article</title>
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Un article",
+     "datePublished": "{published}"}}</script></head>
+    <body><article><h1>Un article</h1><p>"""
+        + "Le texte de l'article sur l'offshoring. " * 20
+        + "</p></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "zone", "default", "expected"),
+    [
+        # the source's timezone wins over its host's country (Morocco: UTC+0 during Ramadan 2025)
+        ("https://exemple.ma/a", PARIS, TZ, "2025-03-12T10:15:00+01:00"),
+        ("https://exemple.ma/a", None, PARIS, "2025-03-12T10:15:00+00:00"),  # then the host's
+        ("https://exemple.fr/a", None, TZ, "2025-03-12T10:15:00+01:00"),
+        ("https://exemple.test/a", None, MADRID, "2025-03-12T10:15:00+01:00"),  # then digest.toml's
+        ("https://exemple.test/a", None, TZ, "2025-03-12T10:15:00+00:00"),
+    ],
+)
+def test_a_date_without_zone_is_read_in_the_sources_then_the_sites_then_the_watchs_zone(
+    url: str, zone: ZoneInfo | None, default: ZoneInfo, expected: str
+) -> None:
+    from spiders.page import extract_page
+
+    fetched = datetime(2025, 3, 20, tzinfo=TZ)
+    fields = extract_page(_naive_page(), url, fetched_at=fetched, zone=zone, default_zone=default)
+    assert fields.published is not None and fields.published.isoformat() == expected
+
+
+def test_a_zone_is_given_to_every_reader_of_dates() -> None:
+    from spiders.dates import dates_zone, find_french_date, publication_day
+    from spiders.markup import parse_html
+
+    assert parse_date("2025-03-12 10:15", NOW, PARIS).isoformat() == "2025-03-12T10:15:00+01:00"  # type: ignore[union-attr]
+    found = find_french_date("Publié le 12 mars 2025 à 10h15", NOW, PARIS)
+    assert found is not None and found.isoformat() == "2025-03-12T10:15:00+01:00"
+    day = publication_day(parse_html(_naive_page("2025-03-12")), NOW, zone=MADRID)
+    assert day is not None and day.isoformat() == "2025-03-12T00:00:00+01:00"
+    assert dates_zone(None, "https://exemple.test/", default=MADRID) is MADRID
+    assert dates_zone(PARIS, "https://exemple.ma/", default=MADRID) is PARIS
+    assert str(dates_zone(None, "https://exemple.ma/", default=MADRID)) == "Africa/Casablanca"
+
+
+def test_feeds_and_sitemaps_read_zone_less_dates_in_the_zone_given() -> None:
+    from spiders.feeds import parse_feed
+    from spiders.sites import parse_sitemap
+
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><item><title>A</title>'
+        b"<link>https://exemple.test/a</link><pubDate>2025-03-12T10:15:00</pubDate></item>"
+        b"</channel></rss>"
+    )
+    (entry,) = parse_feed(rss, "https://exemple.test/feed", zone=PARIS).entries
+    assert entry.published is not None and entry.published.isoformat() == "2025-03-12T10:15:00+01:00"
+    sitemap = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://exemple.test/a</loc><lastmod>2025-03-12T10:15:00</lastmod></url></urlset>"
+    )
+    _, (item,) = parse_sitemap(sitemap, "https://exemple.test/sitemap.xml", zone=PARIS)
+    assert item.published is not None and item.published.isoformat() == "2025-03-12T10:15:00+01:00"
+
+
+def test_a_spider_reads_its_sources_zone_and_the_crawls_default(tmp_path: Path) -> None:
+    import shutil
+
+    from spiders.loader import spider_class_for
+    from spiders.run import scrapy_settings
+    from tests.conftest import REPO
+    from veille.core.config import Settings
+    from veille.core.sources import Source
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO / "config", config)
+    digest = config / "digest.toml"
+    digest.write_text(
+        digest.read_text(encoding="utf-8").replace(
+            'timezone = "Africa/Casablanca"', 'timezone = "Europe/Madrid"'
+        ),
+        encoding="utf-8",
+    )
+    settings = Settings.load(data_dir=tmp_path / "data", config_dir=config, environ={})
+    assert scrapy_settings(settings).get("VEILLE_TIMEZONE") == "Europe/Madrid"
+    source = Source(name="a", kind="rss", urls=("https://exemple.test/feed",), timezone="Europe/Paris")
+    spider = spider_class_for(source)()
+    assert spider.date_zone("https://exemple.test/feed") == PARIS
+    plain = spider_class_for(Source(name="b", kind="rss", urls=("https://exemple.test/feed",)))()
+    plain.default_zone = MADRID
+    assert plain.date_zone("https://exemple.test/feed") == MADRID
+    assert str(plain.date_zone("https://exemple.ma/feed")) == "Africa/Casablanca"
+
+
+def _blog_page(header: str, post_meta: str, lang: str = "fr") -> str:
+    """A blog post without date metadata: ``header`` above the post, ``post_meta`` under its title."""
+    return (
+        f"""<html lang="{lang}"><head><title>Un billet</title></head><body>
+    <article><div class="date-header">{header}</div><h1>Un billet</h1><div class="post-meta">{post_meta}</div><p>"""
+        + "Le texte du billet sur les centres d'appels de Rabat. " * 20
+        + "</p></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("post_meta", "lang"),
+    [
+        # the microformat class of blog themes, the date in its title attribute
+        ("<abbr class='published' title='2017-09-09T10:52:00+02:00'>10:52</abbr>", "fr"),
+        # microdata, the date written in English or German
+        ("<span itemprop='datePublished'>September 9, 2017</span>", "en"),
+        ("<span class='published'>9. September 2017</span>", "de"),
+    ],
+)
+def test_the_date_a_page_marks_as_published_wins_over_other_dates_in_its_header(
+    post_meta: str, lang: str
+) -> None:
+    from spiders.page import extract_page
+
+    html = _blog_page("14.08.2017", post_meta, lang)
+    fields = extract_page(html, "https://blog.example/billet", fetched_at=datetime(2025, 6, 5, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2017-09-09"
+
+
+def test_a_bare_hier_is_no_date_on_a_page() -> None:
+    """ "Hier" is German for "here", and a bare "hier" says nothing of the page's own day."""
+    from spiders.page import extract_page
+
+    html = _blog_page("Hier finden Sie alle Beiträge", "<span class='date'>Samedi 5 octobre 2013</span>", "")
+    fields = extract_page(html, "https://blog.example/billet", fetched_at=datetime(2025, 6, 5, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2013-10-05"
+    # with an hour it is yesterday's date
+    html = _blog_page("", "<span class='date'>Publié hier à 10h30</span>")
+    fields = extract_page(html, "https://blog.example/billet", fetched_at=NOW)
+    assert fields.published == datetime(2025, 6, 4, 10, 30, tzinfo=TZ)
+
+
+def test_a_header_date_without_a_year_takes_the_year_htmldate_finds() -> None:
+    """ "18 mai" is read in the fetch's year; the page's address says 2014: the same day, in 2014."""
+    from spiders.page import extract_page
+
+    url = "https://blog.example/2014/05/18/billet/"
+    html = _blog_page("", "<span class='date'>Publié le 18 mai</span>")
+    html = html.replace("</head>", f"<link rel='canonical' href='{url}'></head>")
+    fields = extract_page(html, url, fetched_at=NOW)
+    assert fields.published is not None and fields.published.date().isoformat() == "2014-05-18"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from spiders.body import drop_boilerplate
 from spiders.page import FeedEntry, extract_page, strip_repeated_heading
 
 BODY = [
@@ -75,3 +76,84 @@ def test_demo_articles_start_with_their_standfirst_then_their_body() -> None:
         assert first != article.title, article.path
         assert fields.lead == " ".join(article.lead.split())
         assert fields.text.startswith(fields.lead) or fields.lead not in fields.text, article.path
+
+
+# -- a standfirst the main-text extractor leaves out, and what sites write around articles --
+def teaser_page(*, description: str, extra: str = "") -> str:
+    """A page whose standfirst sits in the article's header, marked "teaser" (trafilatura
+    discards both), with ``extra`` paragraphs after the body."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in (*BODY, *extra.split("\n\n"))) if extra else ""
+    paragraphs = paragraphs or "".join(f"<p>{p}</p>" for p in BODY)
+    return (
+        f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{TITLE}</title>'
+        f'<meta name="description" content="{description}"></head><body><nav><a href="/">Accueil</a></nav>'
+        f'<article><header><h1>{TITLE}</h1><div class="teaser-text"><p>{LEAD}</p></div></header>'
+        f'<div class="content">{paragraphs}</div></article><footer>Mentions légales</footer></body></html>'
+    )
+
+
+def test_a_standfirst_in_the_header_opens_the_text() -> None:
+    fields = extract_page(teaser_page(description=LEAD), "http://site.test/a/")
+    assert fields.text.split("\n\n") == [LEAD, *BODY]
+
+
+def test_a_standfirst_cut_short_in_the_description_opens_the_text_whole() -> None:
+    cut = LEAD[:70].rsplit(" ", 1)[0] + "…"
+    fields = extract_page(teaser_page(description=cut), "http://site.test/a/")
+    assert fields.text.split("\n\n")[0] == LEAD
+
+
+def test_a_description_the_page_does_not_show_adds_nothing() -> None:
+    other = "Un résumé écrit pour les moteurs de recherche, que la page elle-même n'affiche nulle part."
+    fields = extract_page(teaser_page(description=other), "http://site.test/a/")
+    assert other not in fields.text
+    assert fields.text.split("\n\n")[-len(BODY) :] == BODY
+
+
+def test_a_description_that_is_the_title_brings_back_no_header() -> None:
+    fields = extract_page(teaser_page(description=TITLE), "http://site.test/a/")
+    assert TITLE not in fields.text
+    assert fields.text.split("\n\n")[-len(BODY) :] == BODY
+
+
+def test_links_to_other_articles_and_credits_leave_the_text() -> None:
+    extra = "\n\n".join(
+        [
+            "Lire aussi : Le parc Technopolis affiche complet",
+            "© Photo : Agence Maghreb Presse",
+            "Abonnez-vous à notre newsletter",
+            "Sur le même sujet",
+            "Offshoring : les recrutements repartent à la hausse",
+            "Rabat Technopolis agrandit son campus",
+        ]
+    )
+    fields = extract_page(teaser_page(description=LEAD, extra=extra), "http://site.test/a/")
+    assert fields.text.split("\n\n") == [LEAD, *BODY]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the block of links ends at the first sentence of the article
+        ("Corps.\n\nÀ lire aussi\n\nUn titre lié\n\nLa suite de l'article reprend ici, avec une phrase.",
+         "Corps.\n\nLa suite de l'article reprend ici, avec une phrase."),
+        # a list of links ends where the list does
+        ("Corps.\n\nRelated stories\n\n- One headline\n\n- Another headline\n\nShort line",
+         "Corps.\n\nShort line"),
+        # never the first paragraph, never a sentence
+        ("Voir aussi le rapport\n\nCorps.", "Voir aussi le rapport\n\nCorps."),
+        ("Corps.\n\nThemen der Woche waren die Löhne und die Mieten.",
+         "Corps.\n\nThemen der Woche waren die Löhne und die Mieten."),
+        # a long paragraph that starts like a link stays
+        ("Corps.\n\n" + "Lire aussi : " + "mot " * 39 + "fin.", "Corps.\n\n" + "Lire aussi : " + "mot " * 39 + "fin."),
+        # credits and calls to subscribe in the middle of the text
+        ("Corps.\n\nCrédit photo : MAP\n\nSuite.", "Corps.\n\nSuite."),
+        ("Corps.\n\nLea también: Otro artículo del día\n\nSuite.", "Corps.\n\nSuite."),
+        ("Corps.\n\nSign up for our daily newsletter\n\nSuite.", "Corps.\n\nSuite."),
+        ("Corps.\n\nNewsletter abonnieren\n\nSuite.", "Corps.\n\nSuite."),
+        # a sentence about a newsletter is the article's
+        ("Corps.\n\nLa newsletter du ministère paraît chaque lundi.", "Corps.\n\nLa newsletter du ministère paraît chaque lundi."),
+    ],
+)  # fmt: skip
+def test_drop_boilerplate(text: str, expected: str) -> None:
+    assert drop_boilerplate(text) == expected

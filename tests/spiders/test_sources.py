@@ -12,6 +12,7 @@ from veille.core.sources import (
     find_sources,
     load_sources,
     source_labels,
+    source_to_toml,
     sources_for_demo,
 )  # fmt: skip
 from veille.opml import sources_from_opml, sources_to_opml
@@ -103,6 +104,16 @@ def _write(tmp_path: Path, body: str) -> Path:
             "source 'a'.label",
             "single line",
         ),
+        (
+            '[[source]]\nname = "a"\nkind = "rss"\nurls = ["https://a.ma/"]\ntimezone = "Afrique/Rabat"\n',
+            "source 'a'.timezone",
+            "unknown timezone 'Afrique/Rabat'",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "rss"\nurls = ["https://a.ma/"]\ntimezone = 1\n',
+            "source 'a'.timezone",
+            "must be str",
+        ),
     ],
 )
 def test_config_errors_name_file_source_and_field(tmp_path: Path, body: str, field: str, words: str) -> None:
@@ -132,6 +143,17 @@ def test_bundled_sources_all_have_a_label() -> None:
     labels = {s.name: s.label for s in sources}
     assert labels["medias24"] == "Médias24" and labels["leconomiste"] == "L'Economiste"
     assert len(set(labels.values())) == len(labels)  # two sources never look the same to readers
+
+
+def test_a_source_may_name_the_zone_of_its_dates(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[source]]\nname = "a"\nkind = "rss"\nurls = ["https://a.fr/"]\ntimezone = "Europe/Paris"\n'
+        '[[source]]\nname = "b"\nkind = "rss"\nurls = ["https://b.ma/"]\n',
+    )
+    a, b = load_sources(path)
+    assert a.timezone == "Europe/Paris" and b.timezone is None
+    assert 'timezone = "Europe/Paris"' in source_to_toml(a) and "timezone" not in source_to_toml(b)
 
 
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:

@@ -107,6 +107,63 @@ def page(head: str, body: str = "") -> str:
             "https://www.exemple.ma/15-ans",
             "Les 15 ans de Exemple.ma",
         ),
+        # a blog's name in an <h1> linked to its home page, the post's title in an <h2>
+        (
+            "<title>Casablanca, capitale du nearshore | Le Carnet de Karim</title>",
+            "<h1><a href='https://carnet.example/'>Le Carnet de Karim</a></h1><h2>Casablanca, capitale du nearshore</h2>",
+            "https://carnet.example/2025/03/casablanca",
+            "Casablanca, capitale du nearshore",
+        ),
+        # the same in an archived copy, whose links keep the original address after the archive's
+        (
+            "<title>Carnet de Karim » Blog Archive » Rabat attire les centres d'appels</title>",
+            "<h1><a href='https://archive.example/web/2014/http://carnet.example/'>Carnet de Karim</a></h1>",
+            "https://archive.example/web/2014/http://carnet.example/2014/rabat",
+            "Rabat attire les centres d'appels",
+        ),
+        # a heading marked as the site's logo
+        (
+            "<title>Les salaires du BPO | Kiosque Éco</title>",
+            "<h1 class='site-logo'>Kiosque Éco</h1><article><h2>Les salaires du BPO</h2></article>",
+            "https://kq.example/a",
+            "Les salaires du BPO",
+        ),
+        # a hidden <h1> (screen readers only) naming the section is not the headline
+        (
+            "<title>Actualités - Portail</title><meta property='og:title' content='Le port de Tanger Med bat son record'>",
+            "<h1 class='sr-only'>Actualités</h1><h1>Le port de Tanger Med bat son record</h1>",
+            "https://portail.example/actu/7",
+            "Le port de Tanger Med bat son record",
+        ),
+        # of two <h1> inside the <title>, the headline rather than the section
+        (
+            "<title>Portail  -  Communiqués - Le ministère publie le bilan de l'export</title>",
+            "<h1>Communiqués</h1><h1>Le ministère publie le bilan de l'export</h1>",
+            "https://portail.example/c/9",
+            "Le ministère publie le bilan de l'export",
+        ),
+        # the <h1> names the rubric; the <h2> says what og:title says
+        (
+            "<title>Retraite complémentaire - Conseils - Guide Pratique</title>"
+            "<meta property='og:title' content='Épargner pour sa retraite avec son employeur'>",
+            "<h1>Retraite complémentaire</h1><h2>Épargner pour sa retraite avec son employeur</h2>",
+            "https://guide.example/retraite",
+            "Épargner pour sa retraite avec son employeur",
+        ),
+        # no <h1>: the <h2> that is a whole part of the <title>
+        (
+            "<title>Salon de l'emploi à Oujda - Forum des régions</title>",
+            "<div><h2>Salon de l'emploi à Oujda</h2></div>",
+            "https://forum.example/t/12",
+            "Salon de l'emploi à Oujda",
+        ),
+        # no metadata: the page's one <h1> rather than a <title> the whole site shares
+        (
+            "<title>Guide des zones industrielles du Nord</title>",
+            "<h1>Zone franche de Tétouan</h1>",
+            "https://guide-zones.example/tetouan.htm",
+            "Zone franche de Tétouan",
+        ),
         # a French quotation is kept whole
         (
             "<title>La feuille de route « Digital Maroc » - Le Site</title><meta property='og:site_name' content='Le Site'>",

@@ -1,269 +1,45 @@
-"""Indicator series (issue 18, item 2): an archive written for the test, with agreements, a
-conflict settled by an official source, a target, EUR, USD and MAD amounts, periods of
-different grain, a competitor country and syndicated copies; the consolidated points are exactly
-the expected ones on SQLite and PostgreSQL, and ``veille indicators`` shows them."""
+"""Indicator series (issue 18, items 2 and 3): an archive written for the test
+(:mod:`tests.store.series_archive`), with agreements, a conflict settled by an official source,
+conflicts left to check, approximate values and ranges, targets, EUR, USD and MAD amounts,
+periods of different grain, competitor countries and syndicated copies; the consolidated points
+and their flags are exactly the expected ones on SQLite and PostgreSQL, whether the archive
+groups the figures or reads them one by one, and ``veille indicators`` shows them."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from veille.archive.indicators import SeriesQuery, series
+from tests.store.series_archive import EXPECTED, ODC, article, exports, load, summary
+from veille.archive.indicators import SeriesQuery, point, series, sides
 from veille.archive.store import Store
 from veille.cli import main
 from veille.core.config import Settings
-from veille.core.models import Analysis, Article, Figure, Mention, Organisation
 from veille.core.series import Point
 
-ODC = "Office des changes"
 
-
-def _article(store: Store, key: str, source: str, day: str, text: str, figures: list[dict], *,
-             cluster: int | None = None, orgs: tuple[Organisation, ...] = ()) -> int:  # fmt: skip
-    art = Article(url=f"https://{source}.test/{key}", source=source, title=key, text=text,
-                  published=datetime.fromisoformat(day + "T08:00:00").replace(tzinfo=UTC), relevance=0.9,
-                  cluster=cluster)  # fmt: skip
-    aid, _ = store.upsert_article(art)
-    figs = []
-    for spec in figures:
-        spec = dict(spec)
-        span = spec.pop("span")
-        start = text.index(span)
-        figs.append(Figure(text=span, start=start, end=start + len(span), sentence=text, sentence_start=0,
-                           sentence_end=len(text), **spec))  # fmt: skip
-    store.save_analysis(aid, Analysis(figures=tuple(figs), organisations=orgs), "test-series")
-    return aid
-
-
-def _exports(value: float, period: str, span: str, *, unit: str = "MAD", status: str = "actual",
-             scope: tuple[str | None, str | None] = ("country", "Maroc"), **kw: object) -> dict:  # fmt: skip
-    return {"span": span, "value": value, "unit": unit, "period": period, "indicator": "exportations",
-            "status": status, "scope_kind": scope[0], "scope": scope[1], **kw}  # fmt: skip
-
-
-def load(store: Store) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    odc_text = (
-        "Les exportations de l'offshoring ont atteint 18 milliards de DH en 2018, selon l'Office des changes."
-    )
-    odc = Organisation(
-        name=ODC, kind="public_body", mentions=(Mention(odc_text.index("Office"), len(odc_text) - 1, ODC),)
-    )
-    # 2018: one official story carried by three outlets (one story), against three other
-    # stories saying 19,5 milliards: the official value is chosen
-    ids["a1"] = _article(
-        store,
-        "a1",
-        "medias24",
-        "2019-03-01",
-        odc_text,
-        [_exports(18e9, "2018", "18 milliards de DH", attributed_to=ODC)],
-        orgs=(odc,),
-    )
-    for key, source, day in (("a2", "lematin", "2019-03-02"), ("a3", "hespress", "2019-03-02")):
-        ids[key] = _article(
-            store,
-            key,
-            source,
-            day,
-            odc_text,
-            [_exports(18e9, "2018", "18 milliards de DH", attributed_to=ODC)],
-            cluster=ids["a1"],
-            orgs=(odc,),
-        )
-    for key, source, day in (
-        ("a4", "leseco", "2019-04-01"),
-        ("a5", "le360", "2019-04-02"),
-        ("a6", "telquel", "2019-05-01"),
-    ):
-        text = f"Les exportations du secteur ont atteint 19,5 milliards de DH en 2018 ({key})."
-        ids[key] = _article(store, key, source, day, text, [_exports(19.5e9, "2018", "19,5 milliards de DH")])
-    # a 2018 target: its own series, never the actual value
-    text = "L'objectif pour 2018 était de 25 milliards de DH d'exportations."
-    ids["target"] = _article(
-        store,
-        "target",
-        "leseco",
-        "2019-06-01",
-        text,
-        [_exports(25e9, "2018", "25 milliards de DH", status="target")],
-    )
-    # 2019: 20 milliards de DH and its euro version (10,77 DH in 2019) agree; 21 milliards once
-    ids["b1"] = _article(
-        store,
-        "b1",
-        "medias24",
-        "2020-02-01",
-        "Les exportations ont atteint 20 milliards de DH en 2019.",
-        [_exports(20e9, "2019", "20 milliards de DH")],
-    )
-    ids["b2"] = _article(
-        store,
-        "b2",
-        "leseco",
-        "2020-02-05",
-        "L'offshoring a exporté 1,857 milliard d'euros en 2019.",
-        [_exports(1.857e9, "2019", "1,857 milliard d'euros", unit="EUR")],
-    )
-    ids["b3"] = _article(
-        store,
-        "b3",
-        "lematin",
-        "2020-03-01",
-        "Les exportations ont atteint 21 milliards de DH en 2019.",
-        [_exports(21e9, "2019", "21 milliards de DH")],
-    )
-    # 2020: two values, one story each: the most recent; the older figure predates scopes (NULL: Morocco)
-    ids["c1"] = _article(
-        store,
-        "c1",
-        "medias24",
-        "2021-01-10",
-        "Les exportations ont atteint 15 milliards de DH en 2020.",
-        [_exports(15e9, "2020", "15 milliards de DH", scope=(None, None))],
-    )
-    ids["c2"] = _article(
-        store,
-        "c2",
-        "leseco",
-        "2021-02-10",
-        "Les exportations ont atteint 16 milliards de DH en 2020.",
-        [_exports(16e9, "2020", "16 milliards de DH")],
-    )
-    # quarters and a span are points of their own; the year 2018 is not their sum
-    text = "Les exportations ont atteint 4,5 milliards de DH au premier trimestre 2018 et 4,6 milliards de DH au deuxième."
-    ids["d"] = _article(
-        store,
-        "d",
-        "le360",
-        "2018-08-01",
-        text,
-        [
-            _exports(4.5e9, "2018-Q1", "4,5 milliards de DH"),
-            _exports(4.6e9, "2018-Q2", "4,6 milliards de DH"),
-        ],
-    )
-    text = "Entre 2014 et 2018, l'offshoring a exporté 75 milliards de DH."
-    ids["e"] = _article(
-        store, "e", "medias24", "2019-01-15", text, [_exports(75e9, "2014-2018", "75 milliards de DH")]
-    )
-    # no period: no point
-    ids["nop"] = _article(
-        store,
-        "nop",
-        "medias24",
-        "2019-01-16",
-        "Les exportations pèsent 9 milliards de DH.",
-        [_exports(9e9, None, "9 milliards de DH")],
-    )  # type: ignore[arg-type]
-    # jobs: Morocco (an official source against two press stories) and a competitor
-    jobs = {"indicator": "effectif", "unit": "jobs", "period": "2024", "status": "actual"}
-    for key, source, day in (("h1", "leseco", "2025-01-10"), ("h2", "medias24", "2025-01-12")):
-        text = f"L'offshoring emploie 130 000 personnes en 2024 ({key})."
-        ids[key] = _article(
-            store,
-            key,
-            source,
-            day,
-            text,
-            [
-                {
-                    "span": "130 000 personnes",
-                    "value": 130000,
-                    **jobs,
-                    "scope_kind": "country",
-                    "scope": "Maroc",
-                }
-            ],
-        )
-    text = "Le secteur emploie 125 000 personnes en 2024."
-    ids["h3"] = _article(
-        store,
-        "h3",
-        "apebi",
-        "2025-01-05",
-        text,
-        [{"span": "125 000 personnes", "value": 125000, **jobs, "scope_kind": "country", "scope": "Maroc"}],
-    )
-    text = "La Tunisie emploie 25 000 personnes dans l'offshoring en 2024."
-    ids["g"] = _article(
-        store,
-        "g",
-        "leseco",
-        "2025-01-20",
-        text,
-        [{"span": "25 000 personnes", "value": 25000, **jobs, "scope_kind": "country", "scope": "Tunisie"}],
-    )
-    # dollars invested in a park, 2023 (10,13 DH)
-    text = "Un investissement de 50 millions de dollars à Casanearshore en 2023."
-    ids["i"] = _article(
-        store,
-        "i",
-        "medias24",
-        "2023-06-01",
-        text,
-        [
-            {
-                "span": "50 millions de dollars",
-                "value": 50e6,
-                "unit": "USD",
-                "period": "2023",
-                "indicator": "investissement",
-                "status": "announced",
-                "scope_kind": "zone",
-                "scope": "Casanearshore",
-            }
-        ],
-    )
-    return ids  # fmt: skip
-
-
-def _series(store: Store, settings: Settings, **kw: object) -> list[Point]:
-    return series(
-        store,
-        SeriesQuery(**kw),  # type: ignore[arg-type]
-        rates=settings.rates,
-        default_country=settings.zones.default_country,
-        official_kinds=settings.zones.official_kinds,
-        official_sources=settings.official_sources,
-    )
-
-
-def _summary(points: list[Point]) -> list[tuple]:
-    return [(p.indicator, p.status, p.scope_kind, p.scope, p.period, p.unit, p.value, p.rule, p.stories,
-             len(p.citations), p.low, p.high) for p in points]  # fmt: skip
-
-
-EXPECTED = [
-    ("effectif", "actual", "country", "Maroc", "2024", "jobs", 125000, "official", 3, 3, 125000, 130000),
-    ("effectif", "actual", "country", "Tunisie", "2024", "jobs", 25000, "only", 1, 1, 25000, 25000),
-    ("exportations", "actual", "country", "Maroc", "2014-2018", "MAD", 75e9, "only", 1, 1, 75e9, 75e9),
-    ("exportations", "actual", "country", "Maroc", "2018", "MAD", 18e9, "official", 4, 6, 18e9, 19.5e9),
-    ("exportations", "actual", "country", "Maroc", "2018-Q1", "MAD", 4.5e9, "only", 1, 1, 4.5e9, 4.5e9),
-    ("exportations", "actual", "country", "Maroc", "2018-Q2", "MAD", 4.6e9, "only", 1, 1, 4.6e9, 4.6e9),
-    ("exportations", "actual", "country", "Maroc", "2019", "MAD", 20e9, "most_cited", 3, 3,
-     pytest.approx(1.857e9 * 10.77), 21e9),
-    ("exportations", "actual", "country", "Maroc", "2020", "MAD", 16e9, "most_recent", 2, 2, 15e9, 16e9),
-    ("exportations", "target", "country", "Maroc", "2018", "MAD", 25e9, "only", 1, 1, 25e9, 25e9),
-    ("investissement", "announced", "zone", "Casanearshore", "2023", "MAD", pytest.approx(50e6 * 10.13), "only",
-     1, 1, pytest.approx(50e6 * 10.13), pytest.approx(50e6 * 10.13)),
-]  # fmt: skip
+def _series(store: Store, settings: Settings, *, with_citations: bool = False, **kw: object) -> list[Point]:
+    return series(store, SeriesQuery(**kw), settings.series_rule, with_citations=with_citations)  # type: ignore[arg-type]
 
 
 def test_points_are_exactly_the_expected_ones(any_store: Store, settings: Settings) -> None:
     load(any_store)
-    assert _summary(_series(any_store, settings)) == EXPECTED
+    assert summary(_series(any_store, settings)) == EXPECTED
+    # read one by one, the figures make the same points (the web's citations are these)
+    one_by_one = _series(any_store, settings, with_citations=True)
+    assert summary(one_by_one) == EXPECTED
+    assert [len(p.citations) for p in one_by_one] == [p.citations_count for p in one_by_one]
 
 
 def test_a_point_keeps_its_citations_and_values(any_store: Store, settings: Settings) -> None:
     ids = load(any_store)
-    points = _series(
-        any_store, settings, indicator="exportations", statuses=("actual",), year_from=2018, year_to=2018
-    )
+    points = _series(any_store, settings, with_citations=True, indicator="exportations", statuses=("actual",),
+                     year_from=2018, year_to=2018)  # fmt: skip
     assert [p.period for p in points] == [
         "2018",
         "2018-Q1",
@@ -273,35 +49,130 @@ def test_a_point_keeps_its_citations_and_values(any_store: Store, settings: Sett
     assert [c.article_id for c in p2018.citations] == [ids[k] for k in ("a1", "a2", "a3", "a4", "a5", "a6")]
     assert [c.source for c in p2018.citations[:3]] == ["medias24", "lematin", "hespress"]
     assert {c.story for c in p2018.citations[:3]} == {ids["a1"]}  # the copies count once
-    assert [(v.value, v.stories, v.citations, v.official) for v in p2018.values] == [
-        (18e9, 1, 3, True), (19.5e9, 3, 3, False),
+    assert [(v.value, v.stories, v.citations, v.official, v.agrees) for v in p2018.values] == [
+        (18e9, 1, 3, True, True), (19.5e9, 3, 3, False, False),
     ]  # fmt: skip
     assert p2018.citations[0].attributed_to == ODC and p2018.citations[0].official
     assert p2018.citations[0].sentence.startswith("Les exportations de l'offshoring ont atteint 18 milliards")
-    (p2019,) = _series(any_store, settings, indicator="exportations", statuses=("actual",), year_from=2019,
-                       year_to=2019)  # fmt: skip
+    # the three stories of 19,5 milliards disagree with the official 18 (8 % away)
+    assert [c.article_id for c in p2018.disagreeing] == [ids[k] for k in ("a4", "a5", "a6")]
+    (p2019,) = _series(any_store, settings, with_citations=True, indicator="exportations", statuses=("actual",),
+                       year_from=2019, year_to=2019)  # fmt: skip
     euro = next(c for c in p2019.citations if c.unit == "EUR")
-    assert (euro.value, euro.rate, euro.rate_year) == (1.857e9, 10.77, 2019)
+    assert (euro.value, euro.rate, euro.rate_year, euro.agrees) == (1.857e9, 10.77, 2019, True)
     assert [(v.value, v.stories) for v in p2019.values] == [(20e9, 2), (21e9, 1)]  # the euros agree with 20
+    assert not p2019.conflict and all(c.agrees for c in p2019.citations)  # 21 is 5 % away: not more
+
+
+def test_approximate_values_and_ranges(any_store: Store, settings: Settings) -> None:
+    ids = load(any_store)
+    created = {p.period: p for p in _series(any_store, settings, with_citations=True, indicator="emplois_crees",
+                                            statuses=("actual",))}  # fmt: skip
+    agreeing = {ids[c] for c in ("k1", "k2", "k3", "k4")}  # 20 000, 20 000, environ 21 500, 18 000 à 22 000
+    assert {c.article_id for c in created["2022"].citations if c.agrees} == agreeing
+    assert [c.article_id for c in created["2023"].disagreeing] == [ids["m3"]]  # près de 25 000: 13,6 %
+    assert [c.article_id for c in created["2021"].disagreeing] == [
+        ids["n3"]
+    ]  # 16 000 à 18 000 leaves 15 000 out
+
+
+def test_one_point_by_its_key(any_store: Store, settings: Settings) -> None:
+    ids = load(any_store)
+    p = point(
+        any_store, ("exportations", "actual", "country", "Maroc", "2020", "MAD", ""), settings.series_rule
+    )
+    assert p is not None and (p.value, p.conflict) == (16e9, True)
+    assert [(c.article_id, c.agrees) for c in p.citations] == [(ids["c1"], False), (ids["c2"], True)]
+    assert (
+        point(
+            any_store, ("exportations", "actual", "country", "Maroc", "2031", "MAD", ""), settings.series_rule
+        )
+        is None
+    )
+
+
+def test_a_point_s_citations_a_page_at_a_time_and_a_conflict_s_sides(
+    any_store: Store, settings: Settings
+) -> None:
+    ids = load(any_store)
+    rule = settings.series_rule
+    key = ("exportations", "actual", "country", "Maroc", "2018", "MAD", "")
+    pages = [point(any_store, key, rule, limit=4, offset=offset) for offset in (0, 4)]
+    assert [[c.article_id for c in p.citations] for p in pages if p] == [
+        [ids[k] for k in ("a1", "a2", "a3", "a4")], [ids[k] for k in ("a5", "a6")],
+    ]  # fmt: skip
+    assert [c.agrees for p in pages if p for c in p.citations] == [True, True, True, False, False, False]
+    assert all(p is not None and p.citations_count == 6 for p in pages)
+    (p2018,) = _series(any_store, settings, indicator="exportations", statuses=("actual",), period="2018")
+    assert (p2018.chosen_values, p2018.disagreeing_values) == ((18e9,), (19.5e9,))
+    chosen, disagreeing = sides(any_store, p2018, rule, 2)
+    assert [c.article_id for c in chosen] == [ids["a1"], ids["a2"]]
+    assert [c.article_id for c in disagreeing] == [ids["a4"], ids["a5"]]
+
+
+def test_the_overview_is_served_while_the_next_one_is_computed(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veille.archive import overview as ov
+
+    monkeypatch.setattr(ov, "REFRESH_EVERY", 0.0)
+    load(store)
+    rule = settings.series_rule
+    first = ov.overview(store, rule)
+    assert first.current and summary(list(first.points)) == EXPECTED
+    # a third story gives 30 milliards for 2019: a conflict the next computation finds
+    article(store, "z", "le360", "2025-03-01", "Les exportations ont atteint 30 milliards de DH en 2019.",
+            [exports(30e9, "2019", "30 milliards de DH")])  # fmt: skip
+    stale = ov.overview(store, rule)
+    assert not stale.current and stale.points == first.points  # served at once, the last one
+    ov.settle()
+    fresh = ov.overview(store, rule)
+    assert fresh.current and fresh.computed_at > first.computed_at
+    p2019 = next(
+        p for p in fresh.points if (p.indicator, p.status, p.period) == ("exportations", "actual", "2019")
+    )
+    assert (p2019.conflict, p2019.disagreeing_count, p2019.citations_count) == (True, 1, 4)
+
+
+def test_the_tolerances_are_settings(any_store: Store, settings: Settings) -> None:
+    load(any_store)
+    loose = replace(settings.series_rule, conflict_share=0.1, approx_share=0.2)
+    conflicts = [(p.indicator, p.period) for p in series(any_store, SeriesQuery(), loose) if p.conflict]
+    # 19,5 is within 10 % of 18 and 16 of 15, près de 25 000 within 20 % of 22 000; a range still must contain
+    assert conflicts == [("emplois_crees", "2021")]
 
 
 def test_filters(any_store: Store, settings: Settings) -> None:
     load(any_store)
     tunisia = _series(any_store, settings, scope_kind="country", scope="tunisie")
-    assert [(p.indicator, p.scope, p.value) for p in tunisia] == [("effectif", "Tunisie", 25000)]
+    assert [(p.indicator, p.status, p.scope, p.value) for p in tunisia] == [
+        ("effectif", "actual", "Tunisie", 25000), ("effectif", "target", "Tunisie", 40000),
+    ]  # fmt: skip
     assert [p.scope for p in _series(any_store, settings, scope="Casanearshore")] == ["Casanearshore"]
+    assert _series(any_store, settings, scope="Atlantide") == []
     # a figure without a scope (extracted before scopes) is Morocco's
     maroc_2020 = _series(
         any_store, settings, scope_kind="country", scope="Maroc", year_from=2020, year_to=2020
     )
-    assert [(p.period, len(p.citations)) for p in maroc_2020] == [("2020", 2)]
-    targets = _series(any_store, settings, statuses=("target",))
-    assert [(p.status, p.value) for p in targets] == [("target", 25e9)]
+    assert [(p.period, p.citations_count) for p in maroc_2020] == [("2020", 2)]
+    # targets alone still carry their progress (the actual series is read for them)
+    targets = _series(any_store, settings, statuses=("target",), indicator="exportations")
+    assert [(p.status, p.value, p.progress.share if p.progress else None) for p in targets] == [
+        ("target", 25e9, 0.72)
+    ]
     spans = _series(any_store, settings, indicator="exportations", year_from=2014, year_to=2018)
     assert [p.period for p in spans] == ["2014-2018", "2018", "2018-Q1", "2018-Q2", "2018"]
     assert [p.period for p in _series(any_store, settings, indicator="exportations", year_from=2015)] == [
         "2018", "2018-Q1", "2018-Q2", "2019", "2020", "2018",
     ]  # fmt: skip
+    grains = {g: [p.period for p in _series(any_store, settings, indicator="exportations", statuses=("actual",),
+                                            grain=g)] for g in ("year", "quarter", "span", "half")}  # fmt: skip
+    assert grains == {"year": ["2018", "2019", "2020"], "quarter": ["2018-Q1", "2018-Q2"], "span": ["2014-2018"],
+                      "half": []}  # fmt: skip
+    assert [p.indicator for p in _series(any_store, settings, unit="MAD", statuses=("announced",))] == [
+        "investissement"
+    ]
+    assert _series(any_store, settings, unit="jobs", indicator="exportations") == []
 
 
 def test_the_command(store: Store, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -316,18 +187,62 @@ def test_the_command(store: Store, settings: Settings, capsys: pytest.CaptureFix
         4,
         6,
     )
+    assert (p2018["conflict"], p2018["disagreeing_count"]) == (True, 3)
+    assert [c["agrees"] for c in p2018["citations"]] == [True, True, True, False, False, False]
     assert p2018["scope"] == {"kind": "country", "name": "Maroc"} and p2018["grain"] == "year"
     assert p2018["citations"][0]["url"] == "https://medias24.test/a1"
     assert main(["indicators", "--scope", "country:Tunisie", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert [(r["indicator"], r["scope"], r["value"], r["rule"]) for r in rows] == [
-        ("effectif", "Tunisie", "25000.0", "only")
+    assert [(r["indicator"], r["status"], r["value"], r["rule"], r["progress_share"]) for r in rows] == [
+        ("effectif", "actual", "25000.0", "only", ""), ("effectif", "target", "40000.0", "only", "0.625"),
+    ]  # fmt: skip
+    assert main(["indicators", "--indicator", "exportations", "--grain", "quarter", "--unit", "EUR", "--format",
+                 "csv"]) == 0  # fmt: skip  # EUR: the points in MAD, where euros are compared
+    assert [r["period"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == [
+        "2018-Q1",
+        "2018-Q2",
     ]
     assert main(["indicators", "--indicator", "exportations", "--from", "2018", "--to", "2018"]) == 0
     out = capsys.readouterr().out
     assert (
         "18 milliards DH" in out and "official" in out and "4 points" in out
     )  # 2018, its quarters, its target
+    assert "CONFLICT (3 disagree)" in out and "72% reached (2018)" in out
+
+
+def test_the_command_lists_the_conflicts_and_writes_a_workbook(
+    store: Store, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    load(store)
+    assert main(["indicators", "--conflicts", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["indicator"], r["period"], r["disagreeing"]) for r in rows] == [
+        ("emplois_crees", "2021", "1"), ("emplois_crees", "2023", "1"), ("exportations", "2018", "3"),
+        ("exportations", "2020", "1"),
+    ]  # fmt: skip
+    target = tmp_path / "a-verifier.xlsx"
+    assert main(["indicators", "--conflicts", "--format", "xlsx", "-o", str(target)]) == 0
+    assert "4 points and 14 citations written to" in capsys.readouterr().out
+    book = load_workbook(target, read_only=True)
+    points = list(book["Points"].values)
+    assert points[0][:3] == ("indicator", "status", "scope_kind") and len(points) == 5
+    assert [(r[0], r[4], r[8], r[16]) for r in points[1:]] == [
+        ("emplois_crees", "2021", 15000, True), ("emplois_crees", "2023", 22000, True),
+        ("exportations", "2018", 18e9, True), ("exportations", "2020", 16e9, True),
+    ]  # fmt: skip
+    cites = list(book["Citations"].values)
+    header = cites[0]
+    sentences = [dict(zip(header, r, strict=True)) for r in cites[1:]]
+    assert len(sentences) == 14 and sum(1 for r in sentences if not r["agrees"]) == 6
+    first = next(r for r in sentences if r["period"] == "2018" and r["source"] == "leseco")
+    assert first["sentence"].startswith("Les exportations du secteur ont atteint 19,5 milliards")
+    assert (first["agrees"], first["value"], first["published"].date().isoformat()) == (
+        False,
+        19.5e9,
+        "2019-04-01",
+    )
 
 
 @pytest.mark.parametrize(
@@ -336,8 +251,12 @@ def test_the_command(store: Store, settings: Settings, capsys: pytest.CaptureFix
         (["--indicator", "exports"], "--indicator: unknown indicator 'exports'"),
         (["--status", "done"], "--status: unknown status 'done'"),
         (["--scope", "planet:Mars"], "--scope: unknown scope kind 'planet'"),
-        (["--from", "2020", "--to", "2018"], "--from 2020 is after --to 2018"),
+        (["--from", "2020", "--to", "2018"], "--from is above --to"),
+        (["--grain", "month"], "--grain: unknown grain 'month'"),
+        (["--unit", "DH"], "--unit: unknown unit 'DH'"),
         (["--format", "xml"], "--format: unknown format 'xml'"),
+        (["--format", "xlsx"], "--format xlsx writes a file: add -o FILE.xlsx"),
+        (["--format", "csv", "-o", "x.xlsx"], "-o is for --format xlsx"),
     ],
 )
 def test_bad_options_are_one_line(

@@ -17,6 +17,7 @@ from veille.web import create_app
 from veille.web.auth import hash_password
 
 PASSWORD = "mot-de-passe-de-test"
+ADMIN = "admin"  # the account web.toml's admin password hash becomes at the app's start
 
 
 @pytest.fixture(scope="session")
@@ -71,13 +72,15 @@ def veille(web_settings: Settings, archive: tuple[Store, Fixture], capsys: pytes
     return run
 
 
-def login(client: TestClient, password: str = PASSWORD) -> None:
+def login(client: TestClient, password: str = PASSWORD, email: str = ADMIN) -> None:
     """Log in through the form, as a browser would."""
     import re
 
-    page = client.get("/admin/connexion")
+    page = client.get("/connexion")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = client.post("/admin/connexion", data={"csrf": token, "password": password, "suite": "/admin"})
+    r = client.post(
+        "/connexion", data={"csrf": token, "email": email, "password": password, "suite": "/admin"}
+    )
     assert r.status_code == 303, r.text[:500]
 
 
@@ -161,13 +164,15 @@ def live_server(tmp_path: Path, password_hash: str) -> Iterator[str]:
         yield base
 
 
-def http_login(base: str, password: str = PASSWORD) -> httpx.Client:
+def http_login(base: str, password: str = PASSWORD, email: str = ADMIN) -> httpx.Client:
     """An HTTP client logged in to a running ``veille serve`` through the form, as a browser."""
     import re
 
     client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
-    page = client.get("/admin/connexion")
+    page = client.get("/connexion")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = client.post("/admin/connexion", data={"csrf": token, "password": password, "suite": "/admin"})
+    r = client.post(
+        "/connexion", data={"csrf": token, "email": email, "password": password, "suite": "/admin"}
+    )
     assert r.status_code == 303, r.text[:500]
     return client

@@ -9,71 +9,91 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, csrf_of, http_login, login
+from tests.web.conftest import ADMIN, PASSWORD, csrf_of, http_login, login
 from veille.archive import subscribers as subs
+from veille.core.passwords import needs_rehash
 from veille.web.auth import check_hash_format, hash_password, verify_password
+
+
+def scrypt_hash(password: str) -> str:
+    """A hash as `veille web hash-password` printed it before named accounts."""
+    import base64
+    import hashlib
+
+    salt = b"fedcba9876543210"
+    key = hashlib.scrypt(password.encode(), salt=salt, n=16384, r=8, p=1, dklen=64, maxmem=64 * 1024 * 1024)
+    return f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
 
 
 def test_password_hash_format_and_verification() -> None:
     encoded = hash_password("correct horse")
-    scheme, n, r, p, salt, key = encoded.split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
-    assert check_hash_format(encoded) is None
+    assert encoded.startswith("$argon2id$")
+    assert check_hash_format(encoded) is None and not needs_rehash(encoded)
     assert verify_password("correct horse", encoded)
     assert not verify_password("wrong horse", encoded)
     assert hash_password("correct horse") != encoded  # salted
     import base64
     import hashlib
 
+    # the formats `veille web hash-password` wrote before named accounts still verify
     salt_b = b"0123456789abcdef"
     pbkdf2 = "pbkdf2_sha256$1000${}${}".format(
         base64.b64encode(salt_b).decode(),
         base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"pw123456", salt_b, 1000)).decode(),
     )
     assert verify_password("pw123456", pbkdf2) and not verify_password("other", pbkdf2)
-    assert check_hash_format("md5$abc") is not None
+    scrypt = scrypt_hash("pw123456")
+    assert verify_password("pw123456", scrypt) and not verify_password("other", scrypt)
+    assert needs_rehash(scrypt) and needs_rehash(pbkdf2)
+    assert check_hash_format("md5$abc") is not None and check_hash_format("$argon2id$v=19$nope") is not None
     assert not verify_password("x", None) and not verify_password("x", "garbage")
 
 
 def test_admin_redirects_to_login_then_back(client: TestClient) -> None:
     r = client.get("/admin/abonnes")
-    assert r.status_code == 303 and r.headers["location"] == "/admin/connexion?suite=%2Fadmin%2Fabonnes"
+    assert r.status_code == 303 and r.headers["location"] == "/connexion?suite=%2Fadmin%2Fabonnes"
     page = client.get(r.headers["location"])
     assert 'name="suite" value="/admin/abonnes"' in page.text
     r = client.post(
-        "/admin/connexion", data={"csrf": csrf_of(page.text), "password": PASSWORD, "suite": "/admin/abonnes"}
+        "/connexion",
+        data={"csrf": csrf_of(page.text), "email": ADMIN, "password": PASSWORD, "suite": "/admin/abonnes"},
     )
     assert r.status_code == 303 and r.headers["location"] == "/admin/abonnes"
     assert client.get("/admin/abonnes").status_code == 200
 
 
 def test_session_cookie_flags(client: TestClient) -> None:
-    r = client.get("/admin/connexion")
+    r = client.get("/connexion")
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     assert "Secure" not in cookie  # plain http on loopback
     client.cookies.clear()
-    secure = client.get("https://testserver/admin/connexion")
+    secure = client.get("https://testserver/connexion")
     assert "Secure" in secure.headers["set-cookie"]
     assert secure.headers["strict-transport-security"]
     assert r.headers["cache-control"] == "no-store"
 
 
 def test_wrong_password_is_refused_and_throttled(client: TestClient) -> None:
-    token = csrf_of(client.get("/admin/connexion").text)
-    for _ in range(5):
-        r = client.post("/admin/connexion", data={"csrf": token, "password": "non", "suite": "/admin"})
-        assert r.status_code == 401 and "Mot de passe incorrect" in r.text
-    r = client.post("/admin/connexion", data={"csrf": token, "password": PASSWORD, "suite": "/admin"})
+    token = csrf_of(client.get("/connexion").text)
+    for email in (ADMIN, ADMIN, "personne@example.ma", "pas-une-adresse", ADMIN):
+        r = client.post(
+            "/connexion", data={"csrf": token, "email": email, "password": "non", "suite": "/admin"}
+        )
+        # the same answer whether the address has an account or not
+        assert r.status_code == 401 and "Adresse ou mot de passe incorrect" in r.text
+    r = client.post(
+        "/connexion", data={"csrf": token, "email": ADMIN, "password": PASSWORD, "suite": "/admin"}
+    )
     assert r.status_code == 429 and "Trop de tentatives" in r.text
     assert client.get("/admin").status_code == 303
 
 
 def test_login_and_forms_need_the_csrf_token(client: TestClient) -> None:
-    client.get("/admin/connexion")
-    r = client.post("/admin/connexion", data={"password": PASSWORD})
+    client.get("/connexion")
+    r = client.post("/connexion", data={"email": ADMIN, "password": PASSWORD})
     assert r.status_code == 403 and "Jeton de sécurité" in r.text
-    r = client.post("/admin/connexion", data={"csrf": "forged", "password": PASSWORD})
+    r = client.post("/connexion", data={"csrf": "forged", "email": ADMIN, "password": PASSWORD})
     assert r.status_code == 403
     login(client)
     r = client.post("/admin/abonnes", data={"email": "a@example.ma"})
@@ -83,21 +103,21 @@ def test_login_and_forms_need_the_csrf_token(client: TestClient) -> None:
 
 
 def test_no_open_redirect_after_login(client: TestClient) -> None:
-    token = csrf_of(client.get("/admin/connexion").text)
+    token = csrf_of(client.get("/connexion").text)
     r = client.post(
-        "/admin/connexion", data={"csrf": token, "password": PASSWORD, "suite": "//evil.example/"}
+        "/connexion", data={"csrf": token, "email": ADMIN, "password": PASSWORD, "suite": "//evil.example/"}
     )
     assert r.headers["location"] == "/admin"
 
 
 def test_login_rotates_token_and_logout_ends_session(client: TestClient) -> None:
-    before = csrf_of(client.get("/admin/connexion").text)
+    before = csrf_of(client.get("/connexion").text)
     login(client)
     page = client.get("/admin")
     assert page.status_code == 200 and "Administration" in page.text
     after = csrf_of(page.text)
     assert after != before
-    r = client.post("/admin/deconnexion", data={"csrf": after})
+    r = client.post("/deconnexion", data={"csrf": after})
     assert r.status_code == 303
     assert client.get("/admin").status_code == 303
 
@@ -109,7 +129,7 @@ def test_tampered_session_cookie_is_ignored(client: TestClient) -> None:
     assert client.get("/admin").status_code == 303
 
 
-def test_no_password_configured_keeps_admin_locked(web_settings, archive) -> None:  # type: ignore[no-untyped-def]
+def test_no_account_and_no_hash_keeps_admin_locked(web_settings, archive) -> None:  # type: ignore[no-untyped-def]
     from tests.web.archive import write_config
     from veille.core.config import Settings
     from veille.web import create_app
@@ -117,29 +137,35 @@ def test_no_password_configured_keeps_admin_locked(web_settings, archive) -> Non
     write_config(web_settings.config_dir, password_hash=None)
     settings = Settings.load(data_dir=web_settings.data_dir, config_dir=web_settings.config_dir)
     with TestClient(create_app(settings, store=archive[0]), follow_redirects=False) as c:
-        page = c.get("/admin/connexion")
-        assert "Aucun mot de passe administrateur" in page.text
-        r = c.post("/admin/connexion", data={"csrf": csrf_of(page.text), "password": ""})
+        page = c.get("/connexion")
+        assert "Aucun compte n'existe encore" in page.text and "veille users add" in page.text
+        r = c.post("/connexion", data={"csrf": csrf_of(page.text), "email": ADMIN, "password": ""})
         assert r.status_code == 401
+        assert c.get("/admin").status_code == 303
 
 
 def test_env_hash_overrides_the_file(web_settings, archive, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.core.config import Settings
     from veille.web import create_app
 
     monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", hash_password("autre-mot-de-passe"))
-    with TestClient(create_app(web_settings, store=archive[0]), follow_redirects=False) as c:
-        token = csrf_of(c.get("/admin/connexion").text)
-        assert c.post("/admin/connexion", data={"csrf": token, "password": PASSWORD}).status_code == 401
+    settings = Settings.load(web_settings.data_dir, web_settings.config_dir)  # secrets: read at load
+    with TestClient(create_app(settings, store=archive[0]), follow_redirects=False) as c:
+        token = csrf_of(c.get("/connexion").text)
+        r = c.post("/connexion", data={"csrf": token, "email": ADMIN, "password": PASSWORD})
+        assert r.status_code == 401
         login(c, "autre-mot-de-passe")
 
 
 def test_bad_hash_in_config_is_one_line_config_error(web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from veille.core.config import Settings
     from veille.core.errors import ConfigError
     from veille.web.config import WebConfig
 
     monkeypatch.setenv("VEILLE_ADMIN_PASSWORD_HASH", "plaintext")
+    settings = Settings.load(web_settings.data_dir, web_settings.config_dir)
     with pytest.raises(ConfigError, match="admin password hash"):
-        WebConfig.load(web_settings)
+        WebConfig.load(settings)
 
 
 def test_subscribers_add_unsubscribe_purge(client: TestClient, archive) -> None:  # type: ignore[no-untyped-def]
@@ -194,9 +220,9 @@ def test_run_a_spider_now_starts_one_subprocess(client: TestClient, web_settings
 
 
 def test_run_needs_login(client: TestClient) -> None:
-    token = csrf_of(client.get("/admin/connexion").text)
+    token = csrf_of(client.get("/connexion").text)
     r = client.post("/admin/sources/medias24/lancer", data={"csrf": token})
-    assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")
+    assert r.status_code == 303 and r.headers["location"].startswith("/connexion")
 
 
 def test_unconfirmed_deliveries_are_shown_on_the_admin_page_over_http(live_server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -224,7 +250,7 @@ def test_unconfirmed_deliveries_are_shown_on_the_admin_page_over_http(live_serve
 
 
 def _logout(client: httpx.Client) -> None:
-    r = client.post("/admin/deconnexion", data={"csrf": csrf_of(client.get("/admin").text)})
+    r = client.post("/deconnexion", data={"csrf": csrf_of(client.get("/admin").text)})
     assert r.status_code == 303
 
 
@@ -235,7 +261,7 @@ def test_cookie_replayed_after_logout_is_refused_over_http(live_server: str) -> 
     _logout(client)
     replay = httpx.Client(base_url=live_server, cookies={"veille_session": stolen}, follow_redirects=False)
     r = replay.get("/admin")
-    assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")
+    assert r.status_code == 303 and r.headers["location"].startswith("/connexion")
     # another login still works, and is a new session
     again = http_login(live_server)
     assert again.get("/admin").status_code == 200 and again.cookies.get("veille_session") != stolen
@@ -257,10 +283,17 @@ def test_revoke_sessions_command_ends_every_admin_session(live_server: str, tmp_
     assert first.get("/admin").status_code == 303 and second.get("/admin").status_code == 303
 
 
-def test_new_admin_password_revokes_all_sessions(tmp_path, password_hash: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_configured_hash_seeds_admin_once_and_a_new_password_ends_its_sessions(
+    tmp_path, password_hash: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The first start with an admin password hash configured makes it the account ``admin``; later
+    starts keep that account (a restart keeps its sessions, another configured hash is not read);
+    `veille users passwd` ends every session of the account at once, server running."""
+    import subprocess
+
     from sqlalchemy import select
 
-    from tests.web.conftest import serving
+    from tests.web.conftest import VEILLE, serving
     from veille.archive import schema as t
     from veille.archive.store import open_store
     from veille.web.auth import hash_password
@@ -269,17 +302,29 @@ def test_new_admin_password_revokes_all_sessions(tmp_path, password_hash: str) -
         cookie = http_login(base).cookies.get("veille_session")
     with serving(tmp_path, password_hash, build=False) as base:  # a restart alone keeps the session
         assert httpx.get(base + "/admin", cookies={"veille_session": cookie}).status_code == 200
-    with serving(tmp_path, hash_password("un-nouveau-mot-de-passe"), build=False) as base:
+    with serving(tmp_path, hash_password("un-autre-mot-de-passe"), build=False) as base:
+        assert httpx.get(base + "/admin", cookies={"veille_session": cookie}).status_code == 200
+        done = subprocess.run(
+            [sys.executable, *VEILLE, "users", "passwd", "admin", "--password-stdin",
+             "--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")],
+            input="un-nouveau-mot-de-passe\n", capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0 and "1 session(s) ended" in done.stdout, done.stderr
         r = httpx.get(base + "/admin", cookies={"veille_session": cookie})
-        assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion")
+        assert r.status_code == 303 and r.headers["location"].startswith("/connexion")
+        with pytest.raises(AssertionError):
+            http_login(base, "un-autre-mot-de-passe")
         assert http_login(base, "un-nouveau-mot-de-passe").get("/admin").status_code == 200
     store = open_store(f"sqlite:///{tmp_path / 'data' / 'veille.db'}")
     try:
         with store.engine.connect() as conn:
             rows = conn.execute(
-                select(t.sessions.c.account, t.sessions.c.revoked_at).order_by(t.sessions.c.id)
+                select(t.sessions.c.account, t.sessions.c.user_id, t.sessions.c.revoked_at).order_by(
+                    t.sessions.c.id
+                )
             ).all()
+            (admin,) = conn.execute(select(t.accounts)).all()
     finally:
         store.close()
-    assert [r.account for r in rows] == ["admin", "admin"]
+    assert [(r.account, r.user_id) for r in rows] == [("admin", admin.id), ("admin", admin.id)]
     assert rows[0].revoked_at is not None and rows[1].revoked_at is None

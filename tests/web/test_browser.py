@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import PASSWORD, serving
+from tests.web.conftest import ADMIN, PASSWORD, http_login, serving
 
 pytestmark = pytest.mark.browser
 
@@ -187,13 +187,14 @@ def test_untrusted_content_never_runs(server: str, page: Any) -> None:
 
 def test_admin_login(server: str, page: Any) -> None:
     page.goto(server + "/admin")
-    assert "/admin/connexion" in page.url
+    assert "/connexion" in page.url
     shot(page, "09-connexion")
+    page.fill("input[name=email]", ADMIN)
     page.fill("input[name=password]", "mauvais")
-    page.click("form button[type=submit]")
-    assert "Mot de passe incorrect" in page.locator(".alerte").inner_text()
+    page.click("main form button[type=submit]")
+    assert "Adresse ou mot de passe incorrect" in page.locator(".alerte").inner_text()
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"/admin$"))
     assert page.locator("h1").inner_text() == "Administration"
     assert page.locator("text=Lancer maintenant").count() >= 3
@@ -210,9 +211,10 @@ def test_admin_login(server: str, page: Any) -> None:
 
 def test_admin_digest_review_pin(server: str, page: Any) -> None:
     page.goto(server + "/admin/lettre?semaine=2025-W03")
-    if "/admin/connexion" in page.url:
+    if "/connexion" in page.url:
+        page.fill("input[name=email]", ADMIN)
         page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit]")
+        page.click("main form button[type=submit]")
         page.wait_for_url(re.compile(r"/admin/lettre\?semaine=2025-W03$"))
     assert "semaine 3" in page.locator("h1").inner_text()
     row = page.locator("table.lettre-articles tbody tr").first
@@ -226,3 +228,61 @@ def test_admin_digest_review_pin(server: str, page: Any) -> None:
     assert title.split(" :")[0] in frame.locator("body").inner_text()
     shot(page, "12-relecture-lettre")
     no_csp_violations(page)
+
+
+def _sign_in(page: Any, server: str, email: str, password: str) -> None:
+    page.goto(server + "/connexion")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def _sign_out(page: Any) -> None:
+    page.click("header button:text-is('Se déconnecter')")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def test_roles_analyste_refused_admin_creates_a_lecteur(server: str, page: Any) -> None:
+    """An analyste reads but is refused the administration (a French 403 page); an admin creates
+    a lecteur on the accounts page, who can then log in and read."""
+    admin = http_login(server)  # the analyste, made by an admin beforehand
+    token = re.search(r'name="csrf" value="([^"]+)"', admin.get("/admin/comptes").text).group(1)  # type: ignore[union-attr]
+    r = admin.post("/admin/comptes", data={"csrf": token, "email": "analyste@example.ma", "role": "analyste",
+                                           "password": "analyse-2026", "confirmation": "analyse-2026"})  # fmt: skip
+    assert r.status_code == 303, r.text[:300]
+
+    _sign_in(page, server, "analyste@example.ma", "analyse-2026")
+    assert page.url == server + "/"  # not an admin: back to the search
+    assert page.locator("header a:text-is('Administration')").count() == 0
+    response = page.goto(server + "/admin")
+    assert response is not None and response.status == 403
+    assert page.locator("h1").inner_text().startswith("Accès refusé")
+    assert "réservée aux administrateurs" in page.locator(".message").inner_text()
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    shot(page, "13-analyste-refuse")
+    _sign_out(page)
+
+    _sign_in(page, server, ADMIN, PASSWORD)
+    page.goto(server + "/admin")
+    page.click("a:text-is('Comptes')")
+    page.wait_for_url(re.compile(r"/admin/comptes$"))
+    form = page.locator("form#nouveau-compte")
+    form.locator("input[name=email]").fill("lectrice@example.ma")
+    form.locator("select[name=role]").select_option("lecteur")
+    form.locator("input[name=password]").fill("lecture-2026")
+    form.locator("input[name=confirmation]").fill("lecture-2026")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"ok=ajoute"))
+    assert "Compte créé : lectrice@example.ma" in page.locator(".info").inner_text()
+    row = page.locator("table.comptes tr", has_text="lectrice@example.ma")
+    assert row.locator("select[name=role]").input_value() == "lecteur"
+    assert "actif" in row.inner_text()
+    shot(page, "14-comptes")
+    no_csp_violations(page)
+    _sign_out(page)
+
+    _sign_in(page, server, "lectrice@example.ma", "lecture-2026")
+    assert page.locator("header button:text-is('Se déconnecter')").count() == 1
+    assert page.goto(server + "/chiffres").status == 200  # type: ignore[union-attr]
+    assert page.goto(server + "/admin/comptes").status == 403  # type: ignore[union-attr]

@@ -596,7 +596,7 @@ def test_unknown_page_is_french_404(client: TestClient) -> None:
 
 
 def test_no_inline_script_or_style_in_pages(client: TestClient, fx: Fixture) -> None:
-    for path in ("/", f"/articles/{fx.ids['export']}", "/organisations/ADD", "/chiffres", "/admin/connexion"):
+    for path in ("/", f"/articles/{fx.ids['export']}", "/organisations/ADD", "/chiffres", "/connexion"):
         r = client.get(path, follow_redirects=True)
         assert re.search(r"<script(?![^>]*\bsrc=)", r.text) is None, path
         assert " style=" not in r.text and "<style" not in r.text, path
@@ -612,9 +612,9 @@ def test_public_read_false_requires_login(web_settings, archive, password_hash) 
     settings = Settings.load(data_dir=web_settings.data_dir, config_dir=web_settings.config_dir)
     with TestClient(create_app(settings, store=archive[0]), follow_redirects=False) as c:
         r = c.get("/chiffres?unit=MAD")
-        assert r.status_code == 303 and r.headers["location"].startswith("/admin/connexion?suite=%2Fchiffres")
+        assert r.status_code == 303 and r.headers["location"].startswith("/connexion?suite=%2Fchiffres")
         assert c.get("/api/search").status_code == 401
-        assert c.get("/admin/connexion").status_code == 200
+        assert c.get("/connexion").status_code == 200
         login(c)
         assert c.get("/chiffres?unit=MAD").status_code == 200
         assert c.get("/api/search").status_code == 200

@@ -53,7 +53,7 @@ def _post(client: TestClient, action: str, article: int, week: str = WEEK, csrf:
 def test_review_needs_the_login(client: TestClient) -> None:
     r = client.get("/admin/lettre?semaine=2025-W12")
     assert r.status_code == 303
-    assert r.headers["location"] == "/admin/connexion?suite=%2Fadmin%2Flettre%3Fsemaine%3D2025-W12"
+    assert r.headers["location"] == "/connexion?suite=%2Fadmin%2Flettre%3Fsemaine%3D2025-W12"
     assert client.get("/admin/lettre/apercu").status_code == 303
     r = client.post("/admin/lettre/epingler", data={"semaine": WEEK, "article": "1"})
     assert r.status_code in (303, 403)

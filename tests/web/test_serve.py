@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.web.conftest import PASSWORD, VEILLE, serving
+from tests.web.conftest import ADMIN, PASSWORD, VEILLE, serving
 from veille.web.auth import verify_password
 
 
@@ -36,9 +36,11 @@ def test_serve_with_several_workers_shares_sessions(tmp_path: Path, password_has
 
     with serving(tmp_path, password_hash, "--workers", "2", secret=False) as base:
         with httpx.Client(base_url=base, follow_redirects=False) as client:
-            page = client.get("/admin/connexion")
+            page = client.get("/connexion")
             token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-            r = client.post("/admin/connexion", data={"csrf": token, "password": PASSWORD, "suite": "/admin"})
+            r = client.post(
+                "/connexion", data={"csrf": token, "email": ADMIN, "password": PASSWORD, "suite": "/admin"}
+            )
             assert r.status_code == 303
             # new connections land on either worker: every one must accept the session
             for _ in range(12):
@@ -70,7 +72,7 @@ def test_hash_password_reads_stdin() -> None:
     result = run_veille("web", "hash-password", stdin="un-long-secret\n")
     assert result.returncode == 0, result.stderr
     encoded = result.stdout.strip()
-    assert encoded.startswith("scrypt$16384$8$1$")
+    assert encoded.startswith("$argon2id$")
     assert verify_password("un-long-secret", encoded)
 
 

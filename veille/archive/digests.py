@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -119,12 +118,14 @@ class ArticleRow:
     themes: list[str]
     cluster: int
     partial: bool
+    kind: str = "article"  # or "document": the digest lists documents in a block of their own
 
 
 _COLUMNS = (
     t.articles.c.id, t.articles.c.url, t.articles.c.canonical_url, t.articles.c.source, t.articles.c.title,
     t.articles.c.lead, t.articles.c.text, t.articles.c.published, t.articles.c.created_at,
     t.articles.c.relevance, t.articles.c.themes, t.articles.c.cluster_id, t.articles.c.partial,
+    t.articles.c.kind,
 )  # fmt: skip
 
 
@@ -155,6 +156,7 @@ class WeekReads:
             themes=list(r.themes or []),
             cluster=r.cluster_id or r.id,
             partial=bool(r.partial),
+            kind=r.kind or "article",
         )
 
     def articles(self, since: datetime, until: datetime, min_relevance: float) -> list[ArticleRow]:
@@ -208,14 +210,16 @@ class WeekReads:
 
 
 @contextmanager
-def week_reads(store: Store, timezone: str) -> Iterator[WeekReads]:
-    """``with week_reads(store, "Africa/Casablanca") as db: db.articles(...)``: one connection."""
+def week_reads(store: Store) -> Iterator[WeekReads]:
+    """``with week_reads(store) as db: db.articles(...)``: one connection; times in the store's
+    zone (digest.toml's timezone, when the store was opened from the settings)."""
     with store.engine.connect() as conn:
-        yield WeekReads(conn, ZoneInfo(timezone))
+        yield WeekReads(conn, store.timezone)
 
 
-def latest_published(store: Store, timezone: str) -> datetime | None:
-    """The newest article's publication time (aware), or None in an empty archive."""
+def latest_published(store: Store) -> datetime | None:
+    """The newest article's publication time (aware, in the store's zone), or None in an empty
+    archive."""
     with store.engine.connect() as conn:
         latest = conn.scalar(select(func.max(t.articles.c.published)))
-    return aware(latest, ZoneInfo(timezone))
+    return aware(latest, store.timezone)

@@ -7,22 +7,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
 from veille.archive import schema as t
+from veille.core.clock import utcnow
 
 log = logging.getLogger("veille.archive.store")  # the store's log, as before the split
 # A running run's heartbeat is refreshed every RUN_HEARTBEAT_SECONDS; silent this long, it is dead.
 RUN_HEARTBEAT_SECONDS = 30
 RUN_STALE_MINUTES = 15
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _pid_alive(pid: int) -> bool:

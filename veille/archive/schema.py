@@ -85,6 +85,9 @@ articles = Table(
     Column("extracted_at", AwareDateTime()),
     Column("created_at", AwareDateTime(), nullable=False),
     Column("updated_at", AwareDateTime(), nullable=False),
+    # migration 0019: "article" (a web page or a feed entry) or "document" (a file: PDF, sheet)
+    Column("kind", String(16), nullable=False, default="article", server_default="article"),
+    Index("ix_articles_kind", "kind", "published"),  # migration 0019
     Index(
         "ix_articles_search_cover", "id", "cluster_id", "published", "source", "relevance"
     ),  # migration 0003
@@ -176,15 +179,40 @@ figures = Table(
     Column("scope_kind", String(16)),
     Column("scope", String(200)),
     Column("attributed_to", String(300)),
+    # migration 0020: an analyst's word on the figure (confirmed, corrected, added; None: as the
+    # extractor gave it), who and when: the corrections themselves live in ``corrections``
+    Column("review", String(12)),
+    Column("reviewed_by", String(320)),
+    Column("reviewed_at", AwareDateTime()),
     # the article's publication date, copied (migration 0006): figure listings sort on their own
     # columns; PostgreSQL indexes (unit, published DESC NULLS LAST, article_id DESC, start, id)
     Column("published", AwareDateTime()),
+    # migration 0019: a figure read from a document's table, and its cell ("C7", "B3")
+    Column("table_index", Integer),
+    Column("cell", String(40)),
     Index("ix_figures_unit_value", "unit", "value"),  # PostgreSQL only: migration 0005 drops it on SQLite
     Index("ix_figures_period", "period"),
     Index("ix_figures_unit_value_period", "unit", "value", "period", "article_id"),  # migration 0003
     Index("ix_figures_article_unit", "article_id", "unit", "value", "period"),  # migration 0003
     Index("ix_figures_indicator", "indicator", "status"),  # migration 0007
-    Index("ix_figures_series", "indicator", "scope_kind", "scope", "period"),  # migration 0016
+    # migration 0018 (0016 before it): every column the indicator series read, so they read the
+    # index alone (PostgreSQL INCLUDEs the columns after the period)
+    Index(
+        "ix_figures_series",
+        "indicator",
+        "scope_kind",
+        "scope",
+        "status",
+        "period",
+        "unit",
+        "per",
+        "value",
+        "range_max",
+        "approx",
+        "attributed_to",
+        "published",
+        "article_id",
+    ),  # fmt: skip
 )
 
 figure_orgs = Table(
@@ -278,13 +306,27 @@ deliveries = Table(
     UniqueConstraint("kind", "period", "subscriber_id", name="uq_delivery_kind"),
 )
 
+accounts = Table(
+    "accounts",  # migration 0017: named accounts of the web UI, each with a role
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False),  # folded (lower case): the login
+    Column("role", String(20), nullable=False),  # lecteur, analyste, admin
+    Column("password_hash", String(512), nullable=False),
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("last_login_at", AwareDateTime()),
+    Column("disabled_at", AwareDateTime()),  # set: the account can no longer log in
+    UniqueConstraint("email", name="uq_account_email"),
+)
+
 sessions = Table(
     "sessions",  # migration 0010: web sessions, server-side (a cookie holds the token, a row its hash)
     metadata,
     Column("id", Integer, primary_key=True),
     Column("token_hash", String(64), nullable=False),
     Column("account", String(100), nullable=False, default="admin", server_default="admin"),
-    Column("user_id", Integer),  # for the named accounts that come next
+    # migration 0017: the account that logged in (a session without one logs nobody in)
+    Column("user_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE", name="fk_sessions_account")),
     Column("credential", String(64)),  # fingerprint of the password hash that opened it
     Column("created_at", AwareDateTime(), nullable=False),
     Column("expires_at", AwareDateTime(), nullable=False),
@@ -292,6 +334,38 @@ sessions = Table(
     Column("client", String(100)),
     UniqueConstraint("token_hash", name="uq_session_token"),
     Index("ix_sessions_account", "account", "revoked_at"),
+    Index("ix_sessions_user", "user_id"),
+)
+
+documents = Table(
+    "documents",  # migration 0019: the file behind a document (an article of kind "document")
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("file_type", String(8), nullable=False),  # pdf, xlsx, xls, csv
+    Column("sha256", String(64), nullable=False),  # of the file's bytes: a file is archived once
+    Column("size", Integer, nullable=False),
+    Column("pages", Integer, nullable=False, default=0),  # PDF pages, or sheets
+    Column("official", Boolean, nullable=False, default=False),  # the source's flag
+    Column("listing_url", Text),
+    Column("title_from", String(16)),  # listing, metadata, first_page, file_name
+    Column("date_from", String(16)),  # listing, metadata, first_page
+    Index("ix_documents_sha256", "sha256"),
+)
+
+document_tables = Table(
+    "document_tables",  # migration 0019: the tables read from a document, cells as read
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),  # the table's index in its document, from 0
+    Column("page", Integer),
+    Column("sheet", String(200)),
+    Column("caption", Text, nullable=False, default=""),
+    Column("header_rows", Integer, nullable=False, default=1),
+    Column("cells", JSON, nullable=False, default=list),  # rows of text, numbers or nulls
+    Column("row_refs", JSON, nullable=False, default=list),
+    Column("col_refs", JSON, nullable=False, default=list),
+    UniqueConstraint("article_id", "position", name="uq_document_table"),
 )
 
 sources = Table(
@@ -302,4 +376,53 @@ sources = Table(
     Column("kind", String(20)),
     Column("updated_at", AwareDateTime(), nullable=False),
     Column("title_suffix", String(200)),  # migration 0014: what the site appends to its titles
+)
+
+corrections = Table(
+    "corrections",  # migration 0020: the analysts' word on a figure, kept apart from the extractor's
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    # the figure's key: its offsets in the article's text, and its words there when corrected (a
+    # correction whose words are no longer at its offsets, the text having changed, is stale)
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("span", Text, nullable=False),
+    Column("action", String(10), nullable=False),  # confirm, correct, reject, add
+    Column("before", JSON),  # the figure as it was (None: added)
+    Column("after", JSON),  # the figure as the analyst left it (None: rejected)
+    Column(
+        "account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL", name="fk_corrections_account")
+    ),
+    Column("account", String(320), nullable=False),  # the account's login at the time
+    Column("created_at", AwareDateTime(), nullable=False),
+    # 1, 2, ... for one figure: the form names the version it was based on, and a later one wins
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("article_id", "start", "end", "version", name="uq_correction_version"),
+)
+
+article_reviews = Table(
+    "article_reviews",  # migration 0020: articles an analyst marked "vérifié" (every figure reviewed)
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL", name="fk_reviews_account")),
+    Column("account", String(320), nullable=False),
+    Column("reviewed_at", AwareDateTime(), nullable=False),
+)
+
+org_edits = Table(
+    "org_edits",  # migration 0020: organisations merged or split by an analyst, in the order made
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action", String(10), nullable=False),  # merge, split
+    Column("source", String(300), nullable=False),  # the organisation merged away, or split
+    Column("target", String(300), nullable=False),  # the one it goes to (its canonical name)
+    Column("target_kind", String(40)),  # the kind of a new organisation a split makes
+    # a split: the mentions that go to the target, [[article_id, start, end], ...]
+    Column("mentions", JSON),
+    Column(
+        "account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL", name="fk_org_edits_account")
+    ),
+    Column("account", String(320), nullable=False),
+    Column("created_at", AwareDateTime(), nullable=False),
 )

@@ -1,17 +1,20 @@
-"""Web sessions, server-side: open, look up, revoke.
+"""Web sessions, server-side: open, revoke, count.
 
-The browser holds a random token (inside the signed cookie); the archive holds its SHA-256
-with the account it logged in (``admin`` until named accounts come), the credential that
-opened it (a fingerprint of the password hash), its expiry and its revocation. A session is
-valid only while its row exists, is neither revoked nor expired, and its credential is the
-current one: logging out revokes the row, and a changed password ends every older session.
+The browser holds a random token (inside the signed cookie); the archive holds its SHA-256 with
+the account that logged in (``user_id``; its login is copied in ``account`` for whoever reads the
+table), the credential that opened it (a fingerprint of the account's password hash), its expiry
+and its revocation. Who a token logs in is :func:`veille.archive.accounts.session_account`: a
+live row (neither revoked nor expired) of an enabled account whose password is still the one
+that opened it. Logging out revokes the row; a new password or a disabled account revokes every
+session of that account (and the credential check refuses any row missed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, insert, select, update
 
@@ -21,7 +24,8 @@ from veille.archive.store import Store, utcnow
 S = t.sessions
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the archive keeps of a session token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -38,25 +42,11 @@ def open_session(store: Store, account: str, *, credential: str, hours: float, c
     with store.engine.begin() as conn:
         conn.execute(
             insert(S).values(
-                token_hash=_hash(token), account=account, user_id=user_id, credential=credential,
+                token_hash=token_hash(token), account=account[:100], user_id=user_id, credential=credential,
                 created_at=now, expires_at=now + timedelta(hours=hours), client=(client or "")[:100] or None,
             )
         )  # fmt: skip
     return token
-
-
-def session_account(store: Store, token: str, *, credential: str, now: datetime | None = None) -> str | None:
-    """The account of a live session, or None (unknown, revoked, expired, or opened with an old credential)."""
-    now = now or utcnow()
-    with store.engine.connect() as conn:
-        row = conn.execute(
-            select(S.c.account, S.c.credential, S.c.expires_at, S.c.revoked_at).where(
-                S.c.token_hash == _hash(token)
-            )
-        ).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= now or row.credential != credential:
-        return None
-    return str(row.account)
 
 
 def revoke(store: Store, token: str) -> bool:
@@ -64,28 +54,31 @@ def revoke(store: Store, token: str) -> bool:
         return (
             conn.execute(
                 update(S)
-                .where(S.c.token_hash == _hash(token), S.c.revoked_at.is_(None))
+                .where(S.c.token_hash == token_hash(token), S.c.revoked_at.is_(None))
                 .values(revoked_at=utcnow())
             ).rowcount
             == 1
         )
 
 
-def revoke_all(store: Store, *, account: str | None = None, keep_credential: str | None = None) -> int:
-    """Revoke every live session (of ``account``), except those opened with ``keep_credential``."""
+def revoke_in(conn: Any, *, user_id: int | None = None) -> int:
+    """Revoke every live session (of the account ``user_id``) within the caller's transaction."""
     where: list[ColumnElement[bool]] = [S.c.revoked_at.is_(None)]
-    if account is not None:
-        where.append(S.c.account == account)
-    if keep_credential is not None:
-        where.append((S.c.credential != keep_credential) | S.c.credential.is_(None))
+    if user_id is not None:
+        where.append(S.c.user_id == user_id)
+    return int(conn.execute(update(S).where(*where).values(revoked_at=utcnow())).rowcount)
+
+
+def revoke_all(store: Store, *, user_id: int | None = None) -> int:
+    """Revoke every live session (of the account ``user_id``); how many were."""
     with store.engine.begin() as conn:
-        return conn.execute(update(S).where(*where).values(revoked_at=utcnow())).rowcount
+        return revoke_in(conn, user_id=user_id)
 
 
-def live_sessions(store: Store, account: str | None = None) -> int:
+def live_sessions(store: Store, user_id: int | None = None) -> int:
     now = utcnow()
     with store.engine.connect() as conn:
         q = select(S.c.id).where(S.c.revoked_at.is_(None), S.c.expires_at > now)
-        if account is not None:
-            q = q.where(S.c.account == account)
+        if user_id is not None:
+            q = q.where(S.c.user_id == user_id)
         return len(conn.execute(q).all())

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from veille.archive import database
 from veille.archive import schema as t
 from veille.archive.database import first_line
+from veille.archive.documents import DocumentRecords
 from veille.archive.engine import make_engine
 from veille.archive.runs import RUN_HEARTBEAT_SECONDS as RUN_HEARTBEAT_SECONDS
 from veille.archive.runs import RunLedger, utcnow
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 _BY_HASH = select(t.articles.c.id).where(t.articles.c.content_hash == bindparam("digest")).limit(1)
 
 
-class Store(ArticleWrites, RunLedger, SourceRecords):
+class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
     """Library access to the archive. One per process; cheap to create in tests."""
 
     def __init__(self, url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
@@ -142,8 +143,12 @@ class Store(ArticleWrites, RunLedger, SourceRecords):
                     yield row.id, row.text, row.published.date() if row.published else None
 
     def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
-        """Replace the article's figures and mentions atomically."""
+        """Replace the article's figures and mentions atomically, the analysts' merges and splits
+        of organisations and their corrections of figures laid over them (:mod:`.overlay`)."""
+        from veille.archive.overlay import lay_corrections, rework
+
         with self.engine.begin() as conn:
+            analysis = rework(conn, article_id, analysis)
             conn.execute(
                 delete(t.figure_orgs).where(
                     t.figure_orgs.c.figure_id.in_(
@@ -166,68 +171,85 @@ class Store(ArticleWrites, RunLedger, SourceRecords):
                 for org in analysis.organisations
             }
             if analysis.figures:
-                # each figure carries its article's date (migration 0006: listings sort without a join)
-                published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
-                figure_rows = [
-                    {**f.to_dict(), "article_id": article_id, "published": published}
-                    for f in analysis.figures
-                ]
-                figure_ids = conn.scalars(
-                    insert(t.figures).returning(t.figures.c.id, sort_by_parameter_order=True), figure_rows
-                ).all()
-                self._link_figure_orgs(conn, figure_ids, [f.organisations for f in analysis.figures], org_ids)
-            mention_rows = []
-            for org in analysis.organisations:
-                org_id = org_ids[org.name]
-                mention_rows += [
-                    {
-                        "article_id": article_id,
-                        "org_id": org_id,
-                        "start": m.start,
-                        "end": m.end,
-                        "text": m.text,
-                    }
-                    for m in org.mentions
-                ]
-            if mention_rows:
-                conn.execute(insert(t.org_mentions), mention_rows)
-            person_rows = []
-            for person in analysis.persons:
-                pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
-                if pid is None:
-                    pid = conn.execute(
-                        insert(t.persons).values(name=person.name).returning(t.persons.c.id)
-                    ).scalar_one()
-                mentions = person.mentions or ()
-                person_rows += [
-                    {
-                        "article_id": article_id,
-                        "person_id": pid,
-                        "role": person.role,
-                        "organisation": person.organisation,
-                        "start": m.start,
-                        "end": m.end,
-                        "text": m.text,
-                    }
-                    for m in mentions
-                ] or [
-                    {
-                        "article_id": article_id,
-                        "person_id": pid,
-                        "role": person.role,
-                        "organisation": person.organisation,
-                        "start": 0,
-                        "end": 0,
-                        "text": person.name,
-                    }
-                ]
-            if person_rows:
-                conn.execute(insert(t.person_mentions), person_rows)
+                self._insert_figures(conn, article_id, analysis, org_ids)
+            self._insert_org_mentions(conn, article_id, analysis, org_ids)
+            self._insert_person_mentions(conn, article_id, analysis)
             conn.execute(
                 update(t.articles)
                 .where(t.articles.c.id == article_id)
                 .values(extractor_version=version, extracted_at=utcnow())
             )
+            lay_corrections(conn, article_id)
+
+    def _insert_figures(
+        self, conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]
+    ) -> None:
+        """The article's figures, each linked to the organisations named with it."""
+        # each figure carries its article's date (migration 0006: listings sort without a join)
+        published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
+        figure_rows = [
+            {**f.to_dict(), "article_id": article_id, "published": published} for f in analysis.figures
+        ]
+        figure_ids = conn.scalars(
+            insert(t.figures).returning(t.figures.c.id, sort_by_parameter_order=True), figure_rows
+        ).all()
+        self._link_figure_orgs(conn, figure_ids, [f.organisations for f in analysis.figures], org_ids)
+
+    @staticmethod
+    def _insert_org_mentions(conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]) -> None:
+        """Where the article names each organisation."""
+        mention_rows = []
+        for org in analysis.organisations:
+            org_id = org_ids[org.name]
+            mention_rows += [
+                {
+                    "article_id": article_id,
+                    "org_id": org_id,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                }
+                for m in org.mentions
+            ]
+        if mention_rows:
+            conn.execute(insert(t.org_mentions), mention_rows)
+
+    @staticmethod
+    def _insert_person_mentions(conn: Any, article_id: int, analysis: Analysis) -> None:
+        """The persons the article names (a person row made for a new name), with their role and
+        organisation: a row per mention, or one for the name when no mention was kept."""
+        person_rows = []
+        for person in analysis.persons:
+            pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
+            if pid is None:
+                pid = conn.execute(
+                    insert(t.persons).values(name=person.name).returning(t.persons.c.id)
+                ).scalar_one()
+            mentions = person.mentions or ()
+            person_rows += [
+                {
+                    "article_id": article_id,
+                    "person_id": pid,
+                    "role": person.role,
+                    "organisation": person.organisation,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                }
+                for m in mentions
+            ] or [
+                {
+                    "article_id": article_id,
+                    "person_id": pid,
+                    "role": person.role,
+                    "organisation": person.organisation,
+                    "start": 0,
+                    "end": 0,
+                    "text": person.name,
+                }
+            ]
+        if person_rows:
+            conn.execute(insert(t.person_mentions), person_rows)
 
     @staticmethod
     def _link_figure_orgs(

@@ -5,7 +5,8 @@ so that a later CSV import cannot silently re-add someone who left (``purge`` de
 for good). Filters (themes, organisations) shape that subscriber's digest.
 
 Unsubscribe tokens are ``<id>.<mac>`` where ``mac`` is HMAC-SHA256 over ``"<id>:<email>"``
-keyed with ``VEILLE_SECRET_KEY`` (base64url, unpadded). They do not expire: an unsubscribe
+keyed with ``VEILLE_SECRET_KEY`` (base64url, unpadded), which the caller hands over (the
+settings carry it: ``settings.secrets.link_key()``, ``settings.digest.link_key()``). They do not expire: an unsubscribe
 link in a two-year-old email must still work. Changing the key invalidates all links.
 """
 
@@ -28,9 +29,11 @@ from sqlalchemy.exc import IntegrityError
 
 from veille.archive import schema as t
 from veille.archive.store import Store, utcnow
+
+# raised when no key is handed over (and by the settings' link_key()); importable from here too
+from veille.core.conf.secrets import SecretKeyMissing as SecretKeyMissing
 from veille.core.errors import VeilleError
 
-SECRET_ENV = "VEILLE_SECRET_KEY"
 STATUSES = ("active", "unsubscribed")
 # Pragmatic check, not RFC 5322: one @, no spaces, a dotted domain of sane labels.
 _EMAIL = re.compile(
@@ -52,16 +55,6 @@ class SubscriberNotFound(SubscriberError):
     def __init__(self, key: str | int) -> None:
         self.key = key
         super().__init__(f"no subscriber {key!r}: see `veille subscribers list`")
-
-
-class SecretKeyMissing(VeilleError):
-    exit_code = 2
-
-    def __init__(self) -> None:
-        super().__init__(
-            f"{SECRET_ENV} is not set: unsubscribe links need it; set it to a long random string "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(32))') and keep it stable"
-        )
 
 
 class InvalidToken(SubscriberError):
@@ -326,22 +319,17 @@ def import_csv(store: Store, path: str | os.PathLike[str]) -> ImportReport:
 
 
 # -- unsubscribe tokens --------------------------------------------------------------------
-def secret_key(environ: dict[str, str] | None = None) -> bytes:
-    value = (os.environ if environ is None else environ).get(SECRET_ENV, "")
-    if not value.strip():
-        raise SecretKeyMissing()
-    return value.encode("utf-8")
-
-
 def _mac(subscriber_id: int, email: str, secret: bytes) -> str:
     msg = f"{subscriber_id}:{email.strip().lower()}".encode()
     digest = hmac.new(secret, msg, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def unsubscribe_token(subscriber_id: int, email: str, *, secret: bytes | None = None) -> str:
+def unsubscribe_token(subscriber_id: int, email: str, *, secret: bytes) -> str:
     """``<id>.<HMAC-SHA256(id:email)>``, URL-safe."""
-    return f"{subscriber_id}.{_mac(subscriber_id, email, secret or secret_key())}"
+    if not secret:
+        raise SecretKeyMissing()
+    return f"{subscriber_id}.{_mac(subscriber_id, email, secret)}"
 
 
 def token_subscriber_id(token: str) -> int:
@@ -352,7 +340,7 @@ def token_subscriber_id(token: str) -> int:
     return int(head)
 
 
-def token_matches(token: str, subscriber_id: int, email: str, *, secret: bytes | None = None) -> bool:
+def token_matches(token: str, subscriber_id: int, email: str, *, secret: bytes) -> bool:
     try:
         if token_subscriber_id(token) != subscriber_id:
             return False
@@ -362,20 +350,21 @@ def token_matches(token: str, subscriber_id: int, email: str, *, secret: bytes |
     return hmac.compare_digest(expected.encode(), token.encode())
 
 
-def verify_unsubscribe_token(store: Store, token: str, *, secret: bytes | None = None) -> Subscriber:
+def verify_unsubscribe_token(store: Store, token: str, *, secret: bytes) -> Subscriber:
     """The subscriber the token was made for; :class:`InvalidToken` otherwise."""
-    key = secret or secret_key()
+    if not secret:
+        raise SecretKeyMissing()
     sid = token_subscriber_id(token)
     try:
         sub = get_subscriber(store, sid)
     except SubscriberNotFound:
         raise InvalidToken() from None
-    if not token_matches(token, sub.id, sub.email, secret=key):
+    if not token_matches(token, sub.id, sub.email, secret=secret):
         raise InvalidToken()
     return sub
 
 
-def unsubscribe_by_token(store: Store, token: str, *, secret: bytes | None = None) -> Subscriber:
+def unsubscribe_by_token(store: Store, token: str, *, secret: bytes) -> Subscriber:
     """Verify and unsubscribe (idempotent: a second click is not an error)."""
     sub = verify_unsubscribe_token(store, token, secret=secret)
     return set_status(store, sub.id, "unsubscribed")

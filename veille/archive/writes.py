@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from veille.archive import schema as t
-from veille.archive.runs import utcnow
+from veille.archive.documents import DocumentRecords
+from veille.core.clock import utcnow
 from veille.core.folding import content_hash, fold
 from veille.core.models import Article
 
@@ -43,7 +44,7 @@ Keys = tuple[str, str, str]  # an article's full-text keys: title, lead, text
 Indexed = tuple[int, str | None, str | None, str | None, Keys | None]  # id, title, lead, text, keys
 
 
-class ArticleWrites:
+class ArticleWrites(DocumentRecords):  # an article's document is written with it
     engine: Engine
 
     def upsert_article(
@@ -146,6 +147,7 @@ class ArticleWrites:
             )
         keys = batch.keys.get(id(article))
         batch.indexed[article_id] = (article_id, values["title"], values["lead"], values["text"], keys)
+        self._write_document(conn, article_id, article)  # a document's file and tables
         batch.story_written(article_id, values)
         return batch.wrote(article, article_id, created, cluster=values["cluster_id"])
 
@@ -245,6 +247,7 @@ def _article_values(article: Article, canonical: str, cluster: int | None, now: 
         "cluster_id": cluster,
         "word_count": article.word_count,
         "updated_at": now,
+        "kind": article.kind,
     }
 
 

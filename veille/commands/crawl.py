@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -52,13 +53,11 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
         config_dir: ConfigDir = None,
     ) -> None:
-        from spiders.run import parse_since
-
         report = start_crawl(
             data_dir,
             config_dir,
             names,
-            since=parse_since(since),
+            since=since,
             limit=limit,
             refresh=refresh,
             allow_hosts=tuple(allow_host or ()),
@@ -103,15 +102,16 @@ def start_crawl(
 ) -> Any:
     """The one way a crawl starts, for ``veille crawl``, ``scrapy crawl`` (veille/scrapy_commands),
     the admin page and the scheduler (both run ``veille crawl``): every config file checked,
-    the sources chosen, then one run in the ledger (:func:`spiders.run.run_crawl`)."""
-    from spiders.run import choose_sources, run_crawl
+    the sources chosen, then one run in the ledger (:func:`spiders.run.run_crawl`). ``since``: a
+    datetime, or what ``--since`` says (a date is a day of digest.toml's timezone)."""
+    from spiders.run import choose_sources, parse_since, run_crawl
 
     settings = load_settings(data_dir, config_dir, vocabularies=True)
     choose_sources(settings, list(names) if names else None, None)  # unknown name: one line, before any work
     return run_crawl(
         settings,
         list(names) if names else None,
-        since=since,
+        since=parse_since(since, zone=ZoneInfo(settings.digest.timezone)),  # days of the watch's zone
         limit=limit,
         refresh=refresh,
         allow_hosts=allow_hosts,

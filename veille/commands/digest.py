@@ -44,15 +44,15 @@ def preview_cmd(
     from digest.chart import render_chart
     from digest.compose import latest_week_with_articles
     from digest.message import PREVIEW_TOKEN, MessageBuilder
+    from digest.outbox import write_outbox
     from digest.review import compose_reviewed
-    from digest.send import write_outbox
     from veille.archive.subscribers import SecretKeyMissing, get_subscriber, unsubscribe_token
 
     settings, store = open_archive(data_dir, config_dir)
     try:
         config = settings.digest
         builder = MessageBuilder(config)
-        period = week or latest_week_with_articles(store, config.timezone)
+        period = week or latest_week_with_articles(store)
         if period is None:
             raise VeilleError("the archive has no articles yet: run `veille crawl` (or `veille demo`) first")
         sub = get_subscriber(store, subscriber) if subscriber else None
@@ -65,7 +65,7 @@ def preview_cmd(
     token = PREVIEW_TOKEN
     if sub is not None:
         try:
-            token = unsubscribe_token(sub.id, sub.email)
+            token = unsubscribe_token(sub.id, sub.email, secret=config.link_key())
         except SecretKeyMissing:
             typer.echo("note: VEILLE_SECRET_KEY is not set; the unsubscribe link is a placeholder", err=True)
     msg = builder.build(digest, sub, chart=chart, token=token)
@@ -181,7 +181,7 @@ def review_cmd(
     settings, store = open_archive(data_dir, config_dir)
     try:
         config = settings.digest
-        period = week or latest_week_with_articles(store, config.timezone)
+        period = week or latest_week_with_articles(store)
         if period is None:
             raise VeilleError("the archive has no articles yet: run `veille crawl` (or `veille demo`) first")
         period_id = parse_period(period, config.timezone).id

@@ -53,7 +53,7 @@ def extract(
         report = extract_articles(
             store,
             redo_all=not pending,
-            since=parse_date(since),
+            since=parse_date(since, zone=store.timezone),  # a day of digest.toml's timezone
             n_process=processes,
             batch_size=batch_size,
             config_dir=Path(settings.config_dir),

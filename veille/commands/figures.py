@@ -18,7 +18,8 @@ from veille.core.formatting import indicator_label
 from veille.queries import MAX_OFFSET, MAX_ROWS, figure_query
 
 if TYPE_CHECKING:  # the archive is imported when a command runs, not when the CLI starts
-    from veille.archive.search import FigureResult, FigureRow
+    from veille.archive.search import FigureQuery, FigureResult, FigureRow
+    from veille.archive.store import Store
     from veille.exports import FigureExport
 
 
@@ -83,7 +84,7 @@ def figures_cmd(
     article's, with its copies (table: "copies" column; exports: "Reprises"); --copies lists
     every copy as its own row.
     """
-    from veille.archive.search import figures, iter_figures
+    from veille.archive.search import figures
 
     _check_output(fmt, every, output)
     q = build_query(
@@ -93,22 +94,32 @@ def figures_cmd(
     )  # fmt: skip
     settings, store = open_archive(data_dir, config_dir)
     try:
-        if fmt == "table":
-            result = figures(store, q)
-        else:
-            export = _exporter(settings)
-            if every:  # streamed: a batch of rows in memory at a time
-                rows, total, exact = _Tally(iter_figures(store, q)), None, True
-            else:
-                page = figures(store, q)
-                rows, total, exact = _Tally(page.rows), page.total, page.total_exact
-            _export(export, fmt, rows, output, total, exact)
+        if fmt != "table":
+            count = _write_export(settings, store, q, fmt, every, output)
             if output is not None:
-                typer.echo(f"{rows.count} figures written to {output}")
+                typer.echo(f"{count} figures written to {output}")
             return
+        result = figures(store, q)
     finally:
         store.close()
     _show(result, output, offset, copies)
+
+
+def _write_export(
+    settings: Any, store: Store, q: FigureQuery, fmt: str, every: bool, output: Path | None
+) -> int:
+    """The figures of ``q`` in an export format (the web explorer's), on the screen or in
+    ``output``: every match streamed with ``every``, else the page asked. The rows written."""
+    from veille.archive.search import figures, iter_figures
+
+    export = _exporter(settings)
+    if every:  # streamed: a batch of rows in memory at a time
+        rows, total, exact = _Tally(iter_figures(store, q)), None, True
+    else:
+        page = figures(store, q)
+        rows, total, exact = _Tally(page.rows), page.total, page.total_exact
+    _export(export, fmt, rows, output, total, exact)
+    return rows.count
 
 
 def _check_output(fmt: str, every: bool, output: Path | None) -> None:

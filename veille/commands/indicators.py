@@ -1,45 +1,20 @@
 """``veille indicators``: the archive's figures consolidated into indicator series, one point per
 indicator x status x scope x period, with its chosen value, the rule that chose it, the spread
-of the other values and its citations (table, CSV, JSON)."""
+of the other values, whether its citations disagree, a target's progress, and its citations
+(table, CSV, JSON, XLSX: :mod:`veille.exports`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 import typer
 
-from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.commands.options import ConfigDir, DataDir, build_query, open_archive
 from veille.commands.render import check_format, echo_csv, echo_json, echo_table
 from veille.core.errors import VeilleError
 from veille.core.formatting import format_value
-from veille.core.models import SCOPE_KINDS, STATUSES
-
-HEADER = [
-    "indicator", "status", "scope_kind", "scope", "period", "grain", "unit", "per", "value", "range_max",
-    "rule", "stories", "citations", "low", "high", "other_values",
-]  # fmt: skip
-
-
-def _row(p: Any) -> list[Any]:
-    others = "; ".join(f"{v.value:g} ({v.stories})" for v in p.values[1:])
-    return [
-        p.indicator, p.status, p.scope_kind, p.scope, p.period, p.grain, p.unit, p.per, p.value, p.range_max,
-        p.rule, p.stories, len(p.citations), p.low, p.high, others,
-    ]  # fmt: skip
-
-
-def parse_scope(value: str | None) -> tuple[str | None, str | None]:
-    """``KIND:NAME``, ``KIND`` or ``NAME`` -> (kind, name)."""
-    if not value or not value.strip():
-        return None, None
-    kind, sep, name = value.partition(":")
-    if sep:
-        kind, name = kind.strip(), name.strip()
-        if kind not in SCOPE_KINDS:
-            raise VeilleError(f"--scope: unknown scope kind {kind!r} (known: {', '.join(SCOPE_KINDS)})")
-        return kind, name or None
-    value = value.strip()
-    return (value, None) if value in SCOPE_KINDS else (None, value)
+from veille.core.series import Point
+from veille.queries import series_query
 
 
 def indicators_cmd(
@@ -57,7 +32,21 @@ def indicators_cmd(
     ),
     year_from: int | None = typer.Option(None, "--from", min=1900, max=2100, help="First year (YYYY)."),
     year_to: int | None = typer.Option(None, "--to", min=1900, max=2100, help="Last year (YYYY)."),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json (json: every citation)."),
+    unit: str | None = typer.Option(
+        None, "--unit", help="Unit of the points: MAD (every amount, EUR and USD converted), jobs, percent..."
+    ),
+    grain: str | None = typer.Option(
+        None, "--grain", help="Periods of one grain: year, half, quarter or span."
+    ),
+    conflicts: bool = typer.Option(
+        False,
+        "--conflicts",
+        help="Only the points whose citations disagree (to check: the web's « À vérifier »).",
+    ),
+    fmt: str = typer.Option(
+        "table", "--format", help="table, csv, json or xlsx (json and xlsx: every citation; xlsx needs -o)."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the xlsx workbook to this file."),
     data_dir: DataDir = None,
     config_dir: ConfigDir = None,
 ) -> None:
@@ -67,45 +56,54 @@ def indicators_cmd(
 
     Morocco against a competitor, as CSV: veille indicators --indicator effectif --scope country:Tunisie --format csv
 
+    The points to check, with their citations, for a spreadsheet: veille indicators --conflicts --format xlsx -o a-verifier.xlsx
+
     A point keeps every citation (copies of one syndicated story count once) and chooses its
     value: official first (attributed to an official organisation, or from a source with
     official = true), then the most cited, then the most recent; amounts in EUR and USD are
     compared in MAD at the yearly rates of config/rates.toml. Actual values, announcements,
     forecasts and targets are separate series; 2018, 2018-Q1 and 2014-2018 are three points.
+    A point is a conflict when a citation is more than 5 % away from the chosen value (an
+    approximate one 10 %, a range when it leaves the value out: [series] of rates.toml); a
+    target shows the latest actual value before its deadline and the share reached.
     """
-    from veille.archive.indicators import SeriesQuery, series
+    from veille.archive.indicators import series
 
-    check_format(fmt, ("table", "csv", "json"))
-    bad = [s for s in status if s not in STATUSES]
-    if bad:
-        raise VeilleError(f"--status: unknown status {bad[0]!r} (known: {', '.join(STATUSES)})")
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise VeilleError(f"--from {year_from} is after --to {year_to}")
-    kind, name = parse_scope(scope)
-    settings, store = open_archive(data_dir, config_dir)
-    if indicator is not None and indicator not in settings.taxonomy.indicators:
-        store.close()
-        known = ", ".join(settings.taxonomy.indicators)
-        raise VeilleError(f"--indicator: unknown indicator {indicator!r} (known: {known})")
-    q = SeriesQuery(
-        indicator=indicator, statuses=tuple(dict.fromkeys(status)), scope_kind=kind, scope=name,
-        year_from=year_from, year_to=year_to,
+    check_format(fmt, ("table", "csv", "json", "xlsx"))
+    if fmt == "xlsx" and output is None:
+        raise VeilleError("--format xlsx writes a file: add -o FILE.xlsx")
+    if output is not None and fmt != "xlsx":
+        raise VeilleError("-o is for --format xlsx (csv and json go to the screen: redirect them)")
+    if output is not None and not output.resolve().parent.is_dir():
+        raise VeilleError(f"cannot write {output}: no folder {output.parent}")
+    q = build_query(
+        series_query, "", indicator=indicator, status=status, scope=scope, year_from=year_from,
+        year_to=year_to, unit=unit, grain=grain,
     )  # fmt: skip
+    settings, store = open_archive(data_dir, config_dir)
     try:
-        points = series(
-            store,
-            q,
-            rates=settings.rates,
-            default_country=settings.zones.default_country,
-            official_kinds=settings.zones.official_kinds,
-            official_sources=settings.official_sources,
-        )
+        points = series(store, q, settings.series_rule, with_citations=fmt in ("json", "xlsx"))
     finally:
         store.close()
+    if conflicts:
+        points = [p for p in points if p.conflict]
+    _show(points, fmt, output, settings.rates.source)
+
+
+def _show(points: list[Point], fmt: str, output: Path | None, rates_source: str) -> None:
+    from veille.exports import POINT_HEADER, point_record, write_series_xlsx
+
     if fmt == "json":
-        echo_json({"points": [p.to_dict() for p in points], "rates_source": settings.rates.source})
+        echo_json({"points": [p.to_dict() for p in points], "rates_source": rates_source})
     elif fmt == "csv":
-        echo_csv(HEADER, (_row(p) for p in points))
+        echo_csv(POINT_HEADER, (point_record(p) for p in points))
+    elif fmt == "xlsx":
+        assert output is not None
+        try:
+            counts = write_series_xlsx(points, output)
+        except OSError as exc:
+            raise VeilleError(f"cannot write {output}: {exc.strerror}") from None
+        typer.echo(f"{counts[0]} points and {counts[1]} citations written to {output}")
     else:
         rows = [
             [
@@ -113,15 +111,26 @@ def indicators_cmd(
                 format_value(p.value, p.unit, range_max=p.range_max, per=p.per).replace("\u00a0", " "), p.rule, p.stories,
                 "" if len(p.values) == 1 else
                 f"{format_value(p.low, p.unit)} – {format_value(p.high, p.unit)}".replace("\u00a0", " "),
+                _check(p),
             ]
             for p in points
         ]  # fmt: skip
         echo_table(
-            ["indicator", "status", "scope", "period", "value", "rule", "stories", "spread"],
+            ["indicator", "status", "scope", "period", "value", "rule", "stories", "spread", "check"],
             rows,
-            [16, 9, 26, 10, 26, 11, 7, 40],
+            [16, 9, 26, 10, 26, 11, 7, 40, 30],
         )
         typer.echo(f"{len(points)} points (money in MAD at the yearly rates of rates.toml)")
+
+
+def _check(p: Point) -> str:
+    """The table's last column: a conflict, or a target's progress."""
+    if p.conflict:
+        return f"CONFLICT ({p.disagreeing_count} disagree)"
+    if p.progress is not None:
+        share = f"{p.progress.share:.0%}" if p.progress.share is not None else "?"
+        return f"{share} reached ({p.progress.period})"
+    return ""
 
 
 def register(app: typer.Typer) -> None:

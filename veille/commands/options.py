@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -62,8 +63,9 @@ def open_archive(  # type: ignore[no-untyped-def]
     return settings, open_store(settings.database_url, require=True, timezone=settings.digest.timezone)
 
 
-def parse_date(value: str | None, option: str = "--since"):  # type: ignore[no-untyped-def]
-    """Parse YYYY-MM-DD (or a full ISO datetime) into an aware datetime; one-line error otherwise."""
+def parse_date(value: str | None, option: str = "--since", zone: tzinfo | None = None):  # type: ignore[no-untyped-def]
+    """Parse YYYY-MM-DD (or a full ISO datetime) into an aware datetime, read in ``zone`` (a
+    tzinfo; default UTC) when written without one; one-line error otherwise."""
     from datetime import UTC, datetime
 
     from veille.core.errors import VeilleError
@@ -74,7 +76,7 @@ def parse_date(value: str | None, option: str = "--since"):  # type: ignore[no-u
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise VeilleError(f"{option}: '{value}' is not a date (expected YYYY-MM-DD)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone or UTC)
 
 
 class OptionError(VeilleError):
@@ -84,7 +86,10 @@ class OptionError(VeilleError):
 
 
 Q = TypeVar("Q")
-OPTIONS = {"sources": "--source", "article_id": "--article"}  # the others are "--" + the field's name
+OPTIONS = {
+    "sources": "--source", "article_id": "--article", "scope_kind": "--scope", "year_from": "--from",
+    "year_to": "--to", "kind": "--type",
+}  # fmt: skip  # the others are "--" + the field's name
 
 
 def build_query(build: Callable[..., Q], text_name: str, **values: Any) -> Q:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import typer
 
@@ -11,8 +12,16 @@ from veille.commands.options import ConfigDir, DataDir, open_archive
 from veille.commands.render import check_format, day, echo_csv, echo_json, echo_table
 from veille.core.errors import VeilleError
 
+orgs_app = typer.Typer(
+    help="Organisations by number of articles naming them (and: export-gazetteer).\n\nExample: veille orgs --top 20",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
 
+
+@orgs_app.callback()
 def orgs_cmd(
+    ctx: typer.Context,
     top: int | None = typer.Option(None, "--top", min=1, help="Only the N most cited."),
     since: str | None = typer.Option(None, "--since", help="Articles published on or after (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="Articles published on or before (YYYY-MM-DD)."),
@@ -22,9 +31,13 @@ def orgs_cmd(
 ) -> None:
     """Organisations by number of articles naming them.
 
-    Example: veille orgs --top 20 --since 2025-01-01
+    Example: veille orgs --top 20 --since 2025-01-01 (merges and splits into the gazetteer:
+    veille orgs export-gazetteer)
     """
     from veille.archive.search import org_stats
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     check_format(fmt)
     _, store = open_archive(data_dir, config_dir)
@@ -109,6 +122,46 @@ def _shown(shown: int, total: int, more: str) -> str:
     return f"{total}" if shown >= total else f"the newest {shown} of {total}; all of them: {more}"
 
 
+@orgs_app.command("export-gazetteer")
+def export_gazetteer_cmd(
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write here instead of the config dir's organisations.toml (read from it).",
+    ),
+    data_dir: DataDir = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Fold the analysts' merges and splits of organisations into config/organisations.toml
+    (comments and layout kept): merged names become forms of the other organisation, moved forms
+    go to the organisation they name.
+
+    Example: veille orgs export-gazetteer -o /tmp/organisations.toml
+    """
+    from pipeline.gazetteer_export import export_gazetteer
+    from veille.archive import org_edits
+
+    settings, store = open_archive(data_dir, config_dir)
+    source = Path(settings.config_dir) / "organisations.toml"
+    target = output or source
+    try:
+        edits = org_edits.edits(store)
+        if output is not None and source.exists() and source != output:
+            output.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        said = export_gazetteer(
+            target, edits,
+            kind_of=lambda name: org_edits.kind_of(store, name),
+            moved_forms=lambda edit: org_edits.moved_forms(store, edit),
+            forms_written=lambda name: org_edits.forms_written(store, name),
+        )  # fmt: skip
+    finally:
+        store.close()
+    for line in said:
+        typer.echo(f"  {line}")
+    typer.echo(f"{len(edits)} merges and splits folded into {target}.")
+
+
 def register(app: typer.Typer) -> None:
-    app.command("orgs")(orgs_cmd)
+    app.add_typer(orgs_app, name="orgs")
     app.command("org")(org_cmd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -42,8 +43,15 @@ def register(app: typer.Typer) -> None:
         site_names: tuple[str, ...] = ()
         if source:
             site_names = source_site_names(source, data_dir, config_dir)
+        zone, default_zone = date_zones(source, data_dir, config_dir)
         fields = extract_target(
-            target, url=url, allow_hosts=tuple(allow_host or ()), timeout=timeout, site_names=site_names
+            target,
+            url=url,
+            allow_hosts=tuple(allow_host or ()),
+            timeout=timeout,
+            site_names=site_names,
+            zone=zone,
+            default_zone=default_zone,
         )
         data = fields.to_dict()
         if as_json:
@@ -69,6 +77,18 @@ def source_site_names(
     return (suffix,) if suffix else ()
 
 
+def date_zones(
+    source: str | None, data_dir: Path | None = None, config_dir: Path | None = None
+) -> tuple[ZoneInfo | None, ZoneInfo]:
+    """The zones a crawl reads this page's dates in: the source's ``timezone`` (when
+    sources.toml names the source and gives one) and digest.toml's timezone."""
+    from veille.commands.options import load_settings
+
+    settings = load_settings(data_dir, config_dir)
+    configured = next((s.timezone for s in settings.sources if s.name == source), None)
+    return (ZoneInfo(configured) if configured else None), ZoneInfo(settings.digest.timezone)
+
+
 def extract_target(
     target: str,
     *,
@@ -76,9 +96,11 @@ def extract_target(
     allow_hosts: tuple[str, ...] = (),
     timeout: float = 15.0,
     site_names: tuple[str, ...] = (),
+    zone: ZoneInfo | None = None,
+    default_zone: ZoneInfo | None = None,
 ):  # type: ignore[no-untyped-def]
     """FILE_OR_URL -> PageFields (the function behind the command)."""
-    from spiders.page import extract_page
+    from spiders.page import TZ, extract_page
     from veille.core.errors import FetchError
 
     if target.startswith(("http://", "https://")):
@@ -87,8 +109,21 @@ def extract_target(
         got = fetch(target, timeout=timeout, allow_hosts=allow_hosts)
         if got.status >= 400:
             raise FetchError(f"{target}: HTTP {got.status}")
-        return extract_page(got.body, url or got.url, content_type=got.content_type, site_names=site_names)
+        return extract_page(
+            got.body,
+            url or got.url,
+            content_type=got.content_type,
+            site_names=site_names,
+            zone=zone,
+            default_zone=default_zone or TZ,
+        )
     path = Path(target)
     if not path.is_file():
         raise FetchError(f"{target}: no such file (give an HTML file or an http(s) URL)")
-    return extract_page(path.read_bytes(), url or path.resolve().as_uri(), site_names=site_names)
+    return extract_page(
+        path.read_bytes(),
+        url or path.resolve().as_uri(),
+        site_names=site_names,
+        zone=zone,
+        default_zone=default_zone or TZ,
+    )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, build_query, open_archive
 from veille.commands.render import check_format, echo_csv, echo_json, echo_table
 from veille.queries import MAX_HITS, MAX_OFFSET, search_query
+
+if TYPE_CHECKING:
+    from veille.archive.search import SearchResult
 
 
 def search_cmd(
@@ -36,6 +40,9 @@ def search_cmd(
     period: str | None = typer.Option(
         None, "--period", help="Having a figure for this period (2024, 2025-Q1)."
     ),
+    kind: str | None = typer.Option(
+        None, "--type", help="article (web pages, feed entries) or document (files of documents sources)."
+    ),
     all_versions: bool = typer.Option(
         False, "--all-versions", help="Show every syndicated copy, not one per cluster."
     ),
@@ -52,6 +59,8 @@ def search_cmd(
     """Search archived articles (French full text, accents and plurals ignored).
 
     Example: veille search '"zone franche" emploi -Tunisie' --since 2025-01-01 --org ADD
+
+    Example: veille search offshoring --type document
     """
     import click
 
@@ -66,13 +75,18 @@ def search_cmd(
         search_query, "the query", text=" ".join(words), since=since, until=until, sources=source, org=org,
         person=person, theme=theme, min_relevance=min_relevance, all_versions=all_versions, order=order, limit=limit,
         offset=offset, unit=unit, metric=metric, min_value=min_value, max_value=max_value, period=period,
-        exact_total=exact_total,
+        exact_total=exact_total, kind=kind,
     )  # fmt: skip
     _, store = open_archive(data_dir, config_dir)
     try:
         result = search(store, q, with_facets=fmt == "json")
     finally:
         store.close()
+    _print(result, fmt, offset)
+
+
+def _print(result: SearchResult, fmt: str, offset: int) -> None:
+    """The hits as JSON, CSV or a table with the count under it."""
     if fmt == "json":
         echo_json(result)
         return
@@ -80,7 +94,8 @@ def search_cmd(
     # only orders the hits; its raw value means nothing to a reader and differs by backend. The
     # order is the ranking; --format json keeps the score for those who want it.
     header = ["id", "date", "source", "title", "url", "copies"]
-    rows = [[h.id, h.published, h.source, h.title, h.url, h.cluster_size] for h in result.hits]
+    rows = [[h.id, h.published, h.source, (f"[document] {h.title}" if h.kind == "document" else h.title), h.url,
+             h.cluster_size] for h in result.hits]  # fmt: skip
     if fmt == "csv":
         echo_csv(
             header + ["snippet"],

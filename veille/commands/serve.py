@@ -7,12 +7,17 @@ import json
 import os
 import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from veille.commands.options import ConfigDir, DataDir, open_archive
+from veille.core.conf.secrets import SECRET_KEY_ENV
 from veille.core.errors import VeilleError
+
+if TYPE_CHECKING:
+    from veille.core.config import Settings
+    from veille.web.config import WebConfig
 
 
 class PortInUse(VeilleError):
@@ -86,24 +91,38 @@ def serve(
 ) -> None:
     """Serve the analysts' web UI (search, articles, figures, organisations, sources, digests, admin).
 
-    Settings in config/web.toml; secrets from VEILLE_SECRET_KEY and VEILLE_ADMIN_PASSWORD_HASH.
+    Settings in config/web.toml; the session key from VEILLE_SECRET_KEY; accounts made with
+    `veille users add`.
 
     Example: veille serve --port 8000 --data-dir ./data --workers 2
     """
-    import uvicorn
-
+    from veille.archive.database import require_archive
     from veille.commands.options import load_settings
-    from veille.web import create_app
     from veille.web.config import WebConfig
 
     settings = load_settings(data_dir, config_dir)
     web = WebConfig.load(settings)
-    from veille.archive.database import require_archive
-
     require_archive(settings.database_url)  # serve an archive, never a new empty one
     sock = bind_socket(host, port)
     actual = sock.getsockname()[1]
-    options: dict[str, Any] = {
+    options = uvicorn_options(log_level, proxy_headers, forwarded_allow_ips)
+    typer.echo(
+        f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  "
+        f"({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)",
+        err=True,
+    )
+    try:
+        if workers > 1:
+            _serve_workers(settings, web, sock, workers, options)
+        else:
+            _serve_one(settings, web, sock, options)
+    finally:
+        sock.close()
+
+
+def uvicorn_options(log_level: str, proxy_headers: bool, forwarded_allow_ips: str) -> dict[str, Any]:
+    """What uvicorn is told, whether one process serves or several."""
+    return {
         "log_level": log_level,
         "proxy_headers": proxy_headers,
         "forwarded_allow_ips": forwarded_allow_ips,
@@ -113,38 +132,40 @@ def serve(
         # browsers and nginx more), or a request sent as the server closes one fails on the wire
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
     }
-    typer.echo(
-        f"Veille: http://{host if ':' not in host else f'[{host}]'}:{actual}/  "
-        f"({workers} worker{'s' if workers > 1 else ''}; Ctrl+C to stop)",
-        err=True,
-    )
-    if workers > 1:
-        from uvicorn.supervisors import Multiprocess
 
-        from veille.archive.store import open_store
 
-        # migrate once here, not in N processes at once
-        open_store(settings.database_url, require=True).close()
-        if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
-            os.environ["VEILLE_SECRET_KEY"] = web.secret_key
+def _serve_one(settings: Settings, web: WebConfig, sock: socket.socket, options: dict[str, Any]) -> None:
+    """One process serves the app built here."""
+    import uvicorn
 
-        os.environ[WORKER_ENV] = json.dumps(
-            {"data_dir": str(settings.data_dir), "config_dir": str(settings.config_dir)}
-        )
-        config = uvicorn.Config("veille.commands.serve:worker_app", factory=True, workers=workers, **options)
-        try:
-            Multiprocess(config, sockets=[sock]).run()
-        finally:
-            sock.close()
-        return
-    config = uvicorn.Config(create_app(settings, web=web), **options)
-    server = uvicorn.Server(config)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
+    from veille.web import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, web=web), **options))
+    server.run(sockets=[sock])
     if not server.started:
         raise VeilleError("the web server did not start (see the messages above)")
+
+
+def _serve_workers(
+    settings: Settings, web: WebConfig, sock: socket.socket, workers: int, options: dict[str, Any]
+) -> None:
+    """``workers`` child processes share the socket; each builds its app (:func:`worker_app`)
+    from the settings it loads from the environment this process hands down."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from veille.archive.store import open_store
+
+    # migrate once here, not in N processes at once
+    open_store(settings.database_url, require=True).close()
+    if not web.secret_from_env:  # one random key for every worker, or sessions hop between keys
+        # (the workers are child processes: they load their settings from this environment)
+        os.environ[SECRET_KEY_ENV] = web.secret_key
+    os.environ[WORKER_ENV] = json.dumps(
+        {"data_dir": str(settings.data_dir), "config_dir": str(settings.config_dir)}
+    )
+    config = uvicorn.Config("veille.commands.serve:worker_app", factory=True, workers=workers, **options)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 web_app = typer.Typer(
@@ -154,27 +175,30 @@ web_app = typer.Typer(
 
 @web_app.command("hash-password")
 def hash_password_command() -> None:
-    """Print a password hash for config/web.toml (admin_password_hash) or VEILLE_ADMIN_PASSWORD_HASH.
+    """Print an argon2id password hash for VEILLE_ADMIN_PASSWORD_HASH (or web.toml's admin_password_hash).
 
+    That setting is from before named accounts: at the web's first start with it and no admin
+    account, it becomes the account 'admin'. To create accounts, use `veille users add`.
     Prompts twice on a terminal; otherwise reads the password from the first line of stdin.
 
     Example: veille web hash-password   |   echo 'secret' | veille web hash-password
     """
-    from veille.web.auth import hash_password
+    from veille.core.passwords import hash_password, password_problem
 
     if sys.stdin.isatty():
         password = typer.prompt("Admin password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        raise VeilleError("password too short: use at least 8 characters")
+    problem = password_problem(password)
+    if problem:
+        raise VeilleError(problem)
     typer.echo(hash_password(password))
 
 
 @web_app.command("revoke-sessions")
 def revoke_sessions_command(data_dir: DataDir = None, config_dir: ConfigDir = None) -> None:
-    """End every admin session now (each browser must log in again); changing the admin
-    password does the same at the server's next start.
+    """End every web session now: every account must log in again (a new password or a
+    disabled account ends that account's sessions on its own).
 
     Example: veille web revoke-sessions
     """

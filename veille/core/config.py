@@ -1,8 +1,11 @@
 """Configuration: the TOML files under ``config/``, each read once into its typed model
 (:mod:`veille.core.conf`), on one :class:`Settings` object that callers load and pass on.
 
-Nothing here is a module-level global. Secrets (SMTP password, web secret, admin password
-hash) are read from environment variables only, by the parts that use them.
+Nothing here is a module-level global. The secrets (SMTP password, the key that signs sessions
+and unsubscribe links, the admin password hash) are read from environment variables here only,
+when the settings are loaded (:class:`veille.core.conf.secrets.Secrets`), and travel on the
+settings object: the digest's config carries the SMTP password and the links' key, the web
+app reads them from the settings it is given.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from veille.core.conf import PACKAGE_CONFIG, load_file
+from veille.core.conf.secrets import Secrets
 from veille.core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
     from veille.core.conf.schedule import ScheduleConfig
     from veille.core.conf.web import WebSection
     from veille.core.conf.zones import ZonesFile
+    from veille.core.series import SeriesRule
     from veille.core.sources import Source
     from veille.core.taxonomy import Taxonomy
 
@@ -44,6 +50,7 @@ class Settings:
     data_dir: Path
     config_dir: Path
     database_url: str
+    secrets: Secrets = field(default_factory=Secrets)
 
     @classmethod
     def load(
@@ -61,7 +68,14 @@ class Settings:
         url = database_url or env.get("VEILLE_DATABASE_URL") or ""
         if not url:
             url = f"sqlite:///{(data / 'veille.db').resolve()}"
-        return cls(data_dir=data, config_dir=conf, database_url=url)
+        return cls(data_dir=data, config_dir=conf, database_url=url, secrets=Secrets.from_environ(env))
+
+    def __repr__(self) -> str:
+        # the secrets show as '**********'; a password in the database URL is masked too
+        return (
+            f"Settings(data_dir={self.data_dir!r}, config_dir={self.config_dir!r}, "
+            f"database_url={masked_url(self.database_url)!r}, secrets={self.secrets!r})"
+        )
 
     def path(self, name: str) -> Path:
         """A config file by name, e.g. ``settings.path("sources.toml")``."""
@@ -93,9 +107,11 @@ class Settings:
         file = load_file(DigestFile, self.path("digest.toml"))
         return DigestConfig(
             **file.digest.model_dump(),
-            smtp=file.smtp,
+            # the password never comes from the file (its model refuses one): from the secrets
+            smtp=file.smtp.model_copy(update={"password": self.secrets.smtp_password}),
             send=file.send,
             source_labels=source_labels(self.sources),
+            link_secret=self.secrets.secret_key,
         )
 
     @functools.cached_property
@@ -146,6 +162,22 @@ class Settings:
         """Names of the sources flagged ``official = true`` in ``sources.toml``."""
         return frozenset(s.name for s in self.sources if s.official)
 
+    @functools.cached_property
+    def series_rule(self) -> SeriesRule:
+        """What the indicator series' rule needs of the config: the rates and the conflicts'
+        tolerances (``rates.toml``), the default country and the official kinds
+        (``zones.toml``), the official sources (``sources.toml``)."""
+        from veille.core.series import SeriesRule
+
+        return SeriesRule(
+            rates=self.rates,
+            default_country=self.zones.default_country,
+            official_kinds=frozenset(self.zones.official_kinds),
+            official_sources=self.official_sources,
+            conflict_share=self.rates.series.conflict_share,
+            approx_share=self.rates.series.approx_share,
+        )
+
     def check(self) -> Settings:
         """Read every config file now; the first problem is a :class:`ConfigError`."""
         for name in (
@@ -161,6 +193,20 @@ class Settings:
         ):
             getattr(self, name)
         return self
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``: fit for a repr or a log line."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, location = rest.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return f"{scheme}{sep}{user}:***{at}{location}"
 
 
 def load_pipeline(config_dir: str | os.PathLike[str] | None = None) -> PipelineConfig:

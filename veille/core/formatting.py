@@ -146,6 +146,37 @@ PER_LABELS = {
 }
 
 
+# The indicator series' words (veille/core/series.py): the step of the rule that chose a
+# point's value, what a point is about, the grain of its period
+RULE_LABELS = {
+    "only": "seule valeur citée",
+    "official": "source officielle",
+    "most_cited": "la plus citée",
+    "most_recent": "la plus récente",
+    "tie": "égalité : la plus petite",
+}
+SCOPE_KIND_LABELS = {
+    "zone": "zone",
+    "organisation": "organisation",
+    "region": "région",
+    "country": "pays",
+    "sector": "segment",
+}
+GRAIN_LABELS = {"year": "année", "half": "semestre", "quarter": "trimestre", "span": "plusieurs années"}
+
+
+def period_label(period: str | None) -> str:
+    """``"2018-Q1"`` -> "T1 2018", ``"2024-H2"`` -> "S2 2024"; a year or a span as written."""
+    if not period:
+        return ""
+    year, _, rest = period.partition("-")
+    if rest[:1] == "Q":
+        return f"T{rest[1:]} {year}"
+    if rest[:1] == "H":
+        return f"S{rest[1:]} {year}"
+    return period
+
+
 def status_label(status: str | None) -> str:
     """``"target"`` -> "objectif"; no status is a realised figure ("réalisé")."""
     return STATUS_LABELS.get(status or "actual", status or "")

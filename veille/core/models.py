@@ -54,6 +54,11 @@ class Figure:
     scope_kind: str | None = None
     scope: str | None = None
     attributed_to: str | None = None
+    # a figure read from a table of a document (a cell): which table of the document (its
+    # position, from 0) and which cell ("C7" in a sheet or a CSV file, "B3" of the table's own
+    # grid in a PDF); None for a figure of running text
+    table_index: int | None = None
+    cell: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -147,6 +152,53 @@ class Analysis:
         }
 
 
+# What an item of the archive is: a web page or a feed entry, or a file a documents source read.
+ARTICLE_KINDS = ("article", "document")
+# What an institution publishes as a file, and what Veille reads of it (spiders/documents.py).
+DOCUMENT_TYPES = ("pdf", "xlsx", "xls", "csv")
+Cell = str | float | None  # as read: text, a number of a spreadsheet's cell, or nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table of a document, its cells row by row as read (the header rows first).
+
+    ``rows[i][j]`` is at row ``row_refs[i]`` and column ``col_refs[j]`` of its sheet or CSV
+    file (1-based), or of the table's own grid in a PDF."""
+
+    rows: tuple[tuple[Cell, ...], ...]
+    index: int = 0  # its position in the document, from 0
+    page: int | None = None  # PDF page, from 1
+    sheet: str | None = None  # spreadsheet sheet (a CSV file has none)
+    caption: str = ""  # the title and notes above it ("Recettes ... (en millions de DH)")
+    header_rows: int = 1  # how many of the first rows are column headers
+    row_refs: tuple[int, ...] = ()
+    col_refs: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index, "page": self.page, "sheet": self.sheet, "caption": self.caption,
+            "header_rows": self.header_rows, "rows": [list(r) for r in self.rows],
+            "row_refs": list(self.row_refs), "col_refs": list(self.col_refs),
+        }  # fmt: skip
+
+
+@dataclass(slots=True)
+class Document:
+    """The file behind a document item: its type, its bytes' hash, its size, what was read
+    of it (pages or sheets, tables), and where its title and date came from."""
+
+    file_type: str  # one of DOCUMENT_TYPES
+    sha256: str  # of the file's bytes: a file is archived once
+    size: int  # bytes
+    pages: int = 0  # PDF pages, or sheets
+    tables: list[Table] = field(default_factory=list)
+    official: bool = False  # the source's flag (an agency's, ministry's, federation's site)
+    listing_url: str | None = None  # the page that linked to it
+    title_from: str | None = None  # listing, metadata, first_page or file_name
+    date_from: str | None = None  # listing, metadata or first_page (None: no date found)
+
+
 @dataclass(slots=True)
 class Article:
     """The one item. Spiders fill the first block; the pipeline fills the rest."""
@@ -164,6 +216,8 @@ class Article:
     publisher: str | None = None  # the publisher a news-query item names (<source url=...>)
     truncated: bool = False  # text cut at the extractor's limit ([extract] max_text_chars)
     fetched_at: datetime | None = None
+    kind: str = "article"  # "article" (a web page, a feed entry) or "document" (a file)
+    document: Document | None = None  # a document's file and tables (kind "document")
     # set by the pipeline
     relevance: float = 0.0
     matched_terms: list[str] = field(default_factory=list)

@@ -11,15 +11,20 @@ site needs a small spider subclass. The file looks like::
     [[source]]
     name = "medias24"                       # lower-case, digits, '-' or '_'
     label = "Médias24"                      # what readers see (default: the name)
-    kind = "rss"                            # rss | atom | sitemap | listing | news-query
+    kind = "rss"                            # rss | atom | sitemap | listing | news-query | documents
     urls = ["https://medias24.com/feed/"]
     allowed_domains = ["medias24.com"]      # default: the hosts of ``urls``
     official = false                        # true for an agency's, ministry's, federation's site
+    timezone = "Europe/Paris"               # optional: the zone of its dates written without one
     [source.selectors]                      # CSS (or XPath when starting with '/' or '(')
     article_links = "h2.title a"
     [source.link_rules]                     # regular expressions on absolute URLs
     allow = ['/\\d{4}/\\d{2}/']
     deny = ['/tag/']
+
+A ``documents`` source is a listing page whose links to files (``.pdf``, ``.xlsx``, ``.xls``,
+``.csv``) are followed (``spiders/documents.py``): selectors and link rules as for a listing,
+``max_pages`` its pages; each file is archived once, as a document, with its tables.
 
 Validation errors are :class:`~veille.core.errors.ConfigError` naming the file, the source and
 the field (``config error in config/sources.toml [source 'x'.kind]: ...``).
@@ -38,9 +43,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from veille.core.conf import optional, read_toml, require
+from veille.core.conf.digest import check_timezone
 from veille.core.errors import ConfigError, VeilleError
 
-KINDS = ("rss", "atom", "sitemap", "listing", "news-query")
+KINDS = ("rss", "atom", "sitemap", "listing", "news-query", "documents")
 FEED_KINDS = ("rss", "atom", "news-query")
 SELECTOR_KEYS = ("article_links", "next_page", "title", "text", "date", "author")
 LINK_RULE_KEYS = ("allow", "deny")
@@ -48,7 +54,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 LABEL_MAX = 120
 _SOURCE_KEYS = {
     "name", "label", "kind", "urls", "allowed_domains", "selectors", "link_rules", "language",
-    "enabled", "max_pages", "official",
+    "enabled", "max_pages", "official", "timezone",
 }  # fmt: skip
 
 
@@ -69,6 +75,9 @@ class Source:
     # an agency's, a ministry's or a federation's own site: its figures are official (the
     # indicator series choose them first)
     official: bool = False
+    # the zone of the dates the source writes without one (IANA name); None: the site's
+    # country's zone when its host or language tag names one, else digest.toml's timezone
+    timezone: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -139,23 +148,53 @@ def parse_source(
     kind = require(data, "kind", str, path, f"{ctx}.kind")
     if kind not in KINDS:
         raise ConfigError(path, f"kind {kind!r} must be one of {', '.join(KINDS)}", field=f"{ctx}.kind")
-    raw_urls = data.get("urls", data.get("url"))
-    if isinstance(raw_urls, str):
-        raw_urls = [raw_urls]
-    if not isinstance(raw_urls, list) or not raw_urls:
-        raise ConfigError(path, "urls must be a non-empty list of http(s) URLs", field=f"{ctx}.urls")
-    urls: list[str] = []
-    for u in raw_urls:
-        if not isinstance(u, str) or urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).hostname:
-            raise ConfigError(path, f"{u!r} is not an http(s) URL", field=f"{ctx}.urls")
-        urls.append(u.strip())
+    urls = _urls(data.get("urls", data.get("url")), path, f"{ctx}.urls")
     domains = optional(data, "allowed_domains", list, None, path, f"{ctx}.allowed_domains")
     if domains is None:
         domains = [] if kind == "news-query" else _hosts(urls)
     for d in domains:
         if not isinstance(d, str) or not d or "/" in d or ":" in d:
             raise ConfigError(path, f"{d!r} is not a bare domain name", field=f"{ctx}.allowed_domains")
-    selectors = optional(data, "selectors", dict, {}, path, f"{ctx}.selectors")
+    selectors = _selectors(optional(data, "selectors", dict, {}, path, f"{ctx}.selectors"), path, ctx)
+    rules = _link_rules(optional(data, "link_rules", dict, {}, path, f"{ctx}.link_rules"), path, ctx)
+    language = optional(data, "language", str, "fr", path, f"{ctx}.language") or None
+    enabled = optional(data, "enabled", bool, True, path, f"{ctx}.enabled")
+    official = optional(data, "official", bool, False, path, f"{ctx}.official")
+    max_pages = optional(data, "max_pages", int, 3, path, f"{ctx}.max_pages")
+    if isinstance(max_pages, bool) or max_pages < 1:
+        raise ConfigError(path, "max_pages must be an integer >= 1", field=f"{ctx}.max_pages")
+    return Source(
+        name=name,
+        kind=kind,
+        urls=tuple(urls),
+        allowed_domains=tuple(d.lower() for d in domains),
+        selectors=selectors,
+        link_rules=rules,
+        language=language,
+        enabled=enabled,
+        max_pages=max_pages,
+        label=label,
+        official=official,
+        timezone=_timezone(optional(data, "timezone", str, None, path, f"{ctx}.timezone"), path, ctx),
+    )
+
+
+def _urls(raw: Any, path: Path, where: str) -> list[str]:
+    """``urls`` (or ``url``): one http(s) URL or a non-empty list of them."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(path, "urls must be a non-empty list of http(s) URLs", field=where)
+    urls: list[str] = []
+    for u in raw:
+        if not isinstance(u, str) or urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).hostname:
+            raise ConfigError(path, f"{u!r} is not an http(s) URL", field=where)
+        urls.append(u.strip())
+    return urls
+
+
+def _selectors(selectors: Mapping[str, Any], path: Path, ctx: str) -> dict[str, str]:
+    """``[source.selectors]``: known keys, each a CSS or XPath expression that compiles."""
     for key, value in selectors.items():
         where = f"{ctx}.selectors.{key}"
         if key not in SELECTOR_KEYS:
@@ -165,7 +204,11 @@ def parse_source(
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(path, "a selector must be a non-empty string", field=where)
         _check_selector(value, path, where)
-    rules_in = optional(data, "link_rules", dict, {}, path, f"{ctx}.link_rules")
+    return dict(selectors)
+
+
+def _link_rules(rules_in: Mapping[str, Any], path: Path, ctx: str) -> dict[str, tuple[str, ...]]:
+    """``[source.link_rules]``: ``allow`` and ``deny``, each a list of regular expressions."""
     rules: dict[str, tuple[str, ...]] = {}
     for key, value in rules_in.items():
         where = f"{ctx}.link_rules.{key}"
@@ -183,25 +226,20 @@ def parse_source(
                     path, f"invalid regular expression {pattern!r}: {exc}", field=where
                 ) from None
         rules[key] = tuple(value)
-    language = optional(data, "language", str, "fr", path, f"{ctx}.language") or None
-    enabled = optional(data, "enabled", bool, True, path, f"{ctx}.enabled")
-    official = optional(data, "official", bool, False, path, f"{ctx}.official")
-    max_pages = optional(data, "max_pages", int, 3, path, f"{ctx}.max_pages")
-    if isinstance(max_pages, bool) or max_pages < 1:
-        raise ConfigError(path, "max_pages must be an integer >= 1", field=f"{ctx}.max_pages")
-    return Source(
-        name=name,
-        kind=kind,
-        urls=tuple(urls),
-        allowed_domains=tuple(d.lower() for d in domains),
-        selectors=dict(selectors),
-        link_rules=rules,
-        language=language,
-        enabled=enabled,
-        max_pages=max_pages,
-        label=label,
-        official=official,
-    )
+    return rules
+
+
+def _timezone(value: str | None, path: Path, ctx: str) -> str | None:
+    """An optional IANA zone name (``Europe/Paris``): the zone of the source's dates written
+    without one."""
+    if value is None:
+        return None
+    try:
+        return check_timezone(value.strip())
+    except ValueError as exc:
+        raise ConfigError(
+            path, f"{exc}: use an IANA zone name such as Europe/Paris", field=f"{ctx}.timezone"
+        ) from None
 
 
 def _label(value: Any, path: Path, where: str) -> str | None:
@@ -313,6 +351,8 @@ def source_to_toml(source: Source) -> str:
     lines.append(f"max_pages = {source.max_pages}")
     if source.official:
         lines.append("official = true")
+    if source.timezone:
+        lines.append(f"timezone = {_toml_str(source.timezone)}")
     if source.selectors:
         lines.append("[source.selectors]")
         lines += [f"{k} = {_toml_str(v)}" for k, v in source.selectors.items()]

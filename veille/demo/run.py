@@ -64,21 +64,18 @@ class DemoReport:
 
 
 def demo_secret(settings: Settings) -> bytes:
-    """The key that signs the demo letter's unsubscribe link: ``VEILLE_SECRET_KEY`` when set,
-    else one the demo keeps in its data directory. Handed to the sender, never put into this
-    process's environment."""
-    import os
+    """The key that signs the demo letter's unsubscribe link: ``VEILLE_SECRET_KEY`` when the
+    settings carry it, else one the demo keeps in its data directory. Handed to the sender,
+    never put into this process's environment."""
     import secrets
 
-    from veille.archive.subscribers import secret_key
-
-    if os.environ.get("VEILLE_SECRET_KEY"):
-        return secret_key()
+    if settings.secrets.secret_key is not None:
+        return settings.secrets.link_key()
     path = settings.data_dir / "demo-secret.key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
         path.chmod(0o600)
-    return secret_key({"VEILLE_SECRET_KEY": path.read_text(encoding="utf-8").strip()})
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
 def _free_port(host: str) -> int:

@@ -31,7 +31,7 @@ import errno
 import http.server
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -140,14 +140,41 @@ def render_site(articles: list[DemoArticle], base_url: str) -> dict[str, _Page]:
 
     pages: dict[str, _Page] = {}
     pages["/"] = page("home.html", articles=articles[:HOME_COUNT], canonical=base_url + "/")
+    pages.update(_listing_pages(page, articles, base_url))
+    for section, label in SECTIONS.items():
+        in_section = [a for a in articles if a.section == section]
+        path = f"/rubrique/{section}/"
+        pages[path] = page(
+            "section.html", articles=in_section, section=section, label=label, canonical=base_url + path
+        )
+    for article in articles:
+        pages[article.path] = page(
+            "article.html",
+            article=article,
+            related=_related(article, articles),
+            json_ld=_json_ld(article, base_url),
+            canonical=base_url + article.path,
+        )
+    listing_paths = [p for p in pages if p.startswith("/actualites/") and pages[p].status == 200]
+    pages.update(_feed_pages(page, articles, base_url, listing_paths))
+    not_found = env.get_template("404.html").render(**common, canonical=None)
+    pages[""] = _Page(404, html, not_found.encode("utf-8"))  # served for unknown paths
+    return pages
 
+
+def _listing_pages(
+    page: Callable[..., _Page], articles: list[DemoArticle], base_url: str
+) -> dict[str, _Page]:
+    """The paginated news listing (``/actualites/``, ``/actualites/page/N/``), page 1 under its
+    short path only (its long one redirects)."""
+
+    def listing_path(n: int) -> str:
+        return "/actualites/" if n == 1 else f"/actualites/page/{n}/"
+
+    pages: dict[str, _Page] = {}
     n_pages = max(1, -(-len(articles) // PER_PAGE))
     for number in range(1, n_pages + 1):
-        path = "/actualites/" if number == 1 else f"/actualites/page/{number}/"
-
-        def listing_path(n: int) -> str:
-            return "/actualites/" if n == 1 else f"/actualites/page/{n}/"
-
+        path = listing_path(number)
         pages[path] = page(
             "listing.html",
             articles=articles[(number - 1) * PER_PAGE : number * PER_PAGE],
@@ -158,26 +185,16 @@ def render_site(articles: list[DemoArticle], base_url: str) -> dict[str, _Page]:
             next_path=listing_path(number + 1) if number < n_pages else None,
             page_paths=[listing_path(n) for n in range(1, n_pages + 1)],
         )
-    pages["/actualites/page/1/"] = _Page(301, html, b"", location="/actualites/")
+    pages["/actualites/page/1/"] = _Page(301, "text/html; charset=utf-8", b"", location="/actualites/")
+    return pages
 
-    for section, label in SECTIONS.items():
-        in_section = [a for a in articles if a.section == section]
-        path = f"/rubrique/{section}/"
-        pages[path] = page(
-            "section.html", articles=in_section, section=section, label=label, canonical=base_url + path
-        )
 
-    for article in articles:
-        pages[article.path] = page(
-            "article.html",
-            article=article,
-            related=_related(article, articles),
-            json_ld=_json_ld(article, base_url),
-            canonical=base_url + article.path,
-        )
-
-    xml = "application/xml; charset=utf-8"
+def _feed_pages(
+    page: Callable[..., _Page], articles: list[DemoArticle], base_url: str, listing_paths: list[str]
+) -> dict[str, _Page]:
+    """What machines read: the RSS and Atom feeds, the sitemap and robots.txt."""
     updated = max(a.modified for a in articles)
+    pages: dict[str, _Page] = {}
     pages["/rss.xml"] = page(
         "rss.xml",
         "application/rss+xml; charset=utf-8",
@@ -190,18 +207,15 @@ def render_site(articles: list[DemoArticle], base_url: str) -> dict[str, _Page]:
         entries=[a for a in articles if a.in_atom],
         updated=updated,
     )
-    listing_paths = [p for p in pages if p.startswith("/actualites/") and pages[p].status == 200]
     pages["/sitemap.xml"] = page(
         "sitemap.xml",
-        xml,
+        "application/xml; charset=utf-8",
         urls=[("/", updated, "hourly")]
         + [(p, updated, "hourly") for p in listing_paths]
         + [(a.path, a.modified, "monthly") for a in articles],
     )
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n"
     pages["/robots.txt"] = _Page(200, "text/plain; charset=utf-8", robots.encode("utf-8"))
-    not_found = env.get_template("404.html").render(**common, canonical=None)
-    pages[""] = _Page(404, html, not_found.encode("utf-8"))  # served for unknown paths
     return pages
 
 

@@ -29,14 +29,13 @@ class Command(BaseRunSpiderCommand):
             raise UsageError("name one or more sources (scrapy list)")
         from scrapy.utils.conf import arglist_to_dict
 
-        from spiders.run import parse_since
         from veille.commands.crawl import print_report, scrapy_options, start_crawl
 
         spargs = dict(opts.spargs or {})
         try:
             limit = spargs.pop("limit", None)
             refresh = str(spargs.pop("refresh", "")).lower() in ("1", "true", "yes")
-            since = parse_since(spargs.pop("since", None))
+            since = spargs.pop("since", None)  # read by start_crawl, in digest.toml's timezone
             if spargs:
                 raise VeilleError(f"-a {sorted(spargs)[0]}: Veille's spiders take since, limit and refresh")
             settings = arglist_to_dict(opts.set or [])

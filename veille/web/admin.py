@@ -1,7 +1,8 @@
-"""Administration behind the login: sources (run a crawl now) and digest subscribers.
+"""Administration, for the accounts whose role is ``admin``: sources (run a crawl now) and
+digest subscribers (the accounts are :mod:`veille.web.users`, the digest review
+:mod:`veille.web.review`, logging in :mod:`veille.web.login`).
 
-Every POST carries the session's CSRF token in a hidden ``csrf`` field. Logging in opens a
-server-side session and replaces the token (no session fixation); logging out revokes it.
+Every POST carries the session's CSRF token in a hidden ``csrf`` field.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from starlette.exceptions import HTTPException
 from veille.archive import deliveries
 from veille.archive import subscribers as subs
 from veille.web import data
-from veille.web.auth import Session, csrf_ok, verify_password
-from veille.web.errors import LoginRequired
+from veille.web.auth import Session, check_csrf, require_role
 
 router = APIRouter(prefix="/admin")
 
@@ -27,30 +27,10 @@ NOTICES = {
     "modifie": "Abonné mis à jour : {email}.",
     "desabonne": "Abonné désabonné : {email}.",
     "supprime": "Abonné supprimé : {email}.",
-    "connecte": "Vous êtes connecté.",
 }
 
-
-def session_of(request: Request) -> Session:
-    return request.scope["state"]["session"]
-
-
-def require_admin(request: Request) -> Session:
-    session = session_of(request)
-    if not session.admin:
-        raise LoginRequired()
-    return session
-
-
-def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
-    if not csrf_ok(session_of(request), csrf):
-        raise HTTPException(
-            403,
-            "Jeton de sécurité absent ou expiré : rechargez la page et recommencez (les cookies doivent être activés).",
-        )
-
-
-Admin = Annotated[Session, Depends(require_admin)]
+Admin = Annotated[Session, Depends(require_role("admin"))]
+__all__ = ["Admin", "check_csrf", "router"]
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -67,55 +47,14 @@ def _notice(request: Request) -> str | None:
     )
 
 
-def _local(target: str | None) -> str:
-    """Only redirect within the site (no open redirect through ``suite``)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/admin"
+# -- the login page's former address -----------------------------------------------------
 
 
-# -- login ----------------------------------------------------------------------------------
-
-
-@router.get("/connexion", response_class=HTMLResponse)
-def login_form(request: Request, suite: str = "") -> Response:
-    if session_of(request).admin:
-        return RedirectResponse(_local(suite), status_code=303)
-    web = request.app.state.web
-    return _page(
-        request,
-        "admin/login.html",
-        {"error": None, "next": _local(suite), "configured": bool(web.admin_password_hash)},
-    )
-
-
-@router.post("/connexion", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
-def login(
-    request: Request, password: Annotated[str, Form(max_length=1024)] = "", suite: Annotated[str, Form()] = ""
-) -> Response:
-    web = request.app.state.web
-    throttle = request.app.state.throttle
-    client = request.client.host if request.client else "?"
-    context = {"next": _local(suite), "configured": bool(web.admin_password_hash)}
-    if throttle.blocked(client):
-        return _page(
-            request,
-            "admin/login.html",
-            {**context, "error": "Trop de tentatives infructueuses : réessayez dans quelques minutes."},
-            status=429,
-        )
-    if not verify_password(password, web.admin_password_hash):
-        throttle.fail(client)
-        return _page(request, "admin/login.html", {**context, "error": "Mot de passe incorrect."}, status=401)
-    throttle.reset(client)
-    request.app.state.sessions.log_in(session_of(request), request.app.state.store, client)
-    return RedirectResponse(_local(suite), status_code=303)
-
-
-@router.post("/deconnexion", dependencies=[Depends(check_csrf)])
-def logout(request: Request) -> Response:
-    request.app.state.sessions.log_out(session_of(request), request.app.state.store)
-    return RedirectResponse("/", status_code=303)
+@router.get("/connexion", include_in_schema=False)
+def former_login(request: Request) -> Response:
+    """Logging in moved to ``/connexion`` (every role logs in there): old bookmarks follow."""
+    query = request.url.query
+    return RedirectResponse("/connexion" + (f"?{query}" if query else ""), status_code=303)
 
 
 # -- dashboard and sources ------------------------------------------------------------------

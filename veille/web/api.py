@@ -38,7 +38,11 @@ from veille.web.pages import reader
 from veille.web.params import built
 
 SOURCE_LABEL_HELP = "Nom de la source tel qu'affiché (son identifiant `source` si elle n'en a pas)"
-NAMES = {"text": "q", "sources": "source"}  # the API's names of the query's fields, in its errors
+NAMES = {
+    "text": "q",
+    "sources": "source",
+    "kind": "type",
+}  # the API's names of the query's fields, in its errors
 
 
 if TYPE_CHECKING:
@@ -191,6 +195,12 @@ def api_search(
     min_value: float | None = None,
     max_value: float | None = None,
     min_relevance: float | None = None,
+    type: Annotated[
+        Literal["article", "document"] | None,
+        Query(
+            description="article (pages, flux) ou document (fichiers des sources officielles : PDF, tableurs)"
+        ),
+    ] = None,
     order: SearchOrder | None = None,
     all_versions: bool = Query(
         False, description="Toutes les reprises au lieu d'une entrée par article repris"
@@ -206,8 +216,8 @@ def api_search(
     query = built(
         search_query, NAMES, text=q, since=since, until=until, sources=source, org=org, person=person, theme=theme,
         unit=unit, metric=metric, period=period, indicator=indicator, status=status, min_value=min_value,
-        max_value=max_value, min_relevance=min_relevance, order=order, all_versions=all_versions, limit=limit,
-        offset=offset, exact_total=exact_total,
+        max_value=max_value, min_relevance=min_relevance, kind=type, order=order, all_versions=all_versions,
+        limit=limit, offset=offset, exact_total=exact_total,
     )  # fmt: skip
     result = s.search(request.app.state.store, query, with_facets=facets)
     label = _labeller(request)
@@ -218,7 +228,11 @@ def api_search(
         offset=offset,
         limit=limit,
         hits=[
-            HitModel(**_fields(h), page=f"/articles/{h.id}", source_label=label(h.source))
+            HitModel(
+                **_fields(h),
+                page=f"/{'documents' if h.kind == 'document' else 'articles'}/{h.id}",
+                source_label=label(h.source),
+            )
             for h in result.hits
         ],
         facets={k: [FacetValue(value=v, count=n) for v, n in items] for k, items in result.facets.items()},

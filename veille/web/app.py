@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from veille.archive.sessions import revoke_all
 from veille.archive.store import Store, open_store
 from veille.core.config import Settings
 from veille.core.runtime import settle_heap
@@ -30,6 +29,7 @@ from veille.web.data import configured_sources
 from veille.web.errors import BadRequest, LoginRequired, error_response, french_query_error, wants_json
 from veille.web.middleware import VeilleMiddleware
 from veille.web.render import Renderer, make_env
+from veille.web.users import adopt_admin
 
 log = logging.getLogger("veille.web")
 REQUEST_THREADS = 12  # requests handled at once per process (more wait in the thread pool's queue)
@@ -92,7 +92,8 @@ def _lifespan(
     settings: Settings, store: Store | None
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Start-up and shut-down: the archive opened (unless the tests handed theirs) and the labels
-    it kept, the sessions of an old admin password revoked; the crawls stopped at the end."""
+    it kept, a configured admin password hash made the account ``admin`` if there is no admin
+    yet; the crawls stopped at the end."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,10 +116,7 @@ def _lifespan(
         for name, label in app.state.store.source_labels().items():
             app.state.source_labels.setdefault(name, label)
         app.state.renderer = Renderer(make_env(app.state.source_labels))
-        # a new admin password ends the sessions opened with the old one
-        ended = revoke_all(app.state.store, account="admin", keep_credential=app.state.sessions.credential)
-        if ended:
-            log.info("admin password changed: %d earlier sessions revoked", ended)
+        adopt_admin(app.state.store, app.state.web)
         if own:  # a served process (tests pass their own store and keep the collector as it is)
             settle_heap()
         try:
@@ -138,9 +136,7 @@ def _set_state(app: FastAPI, settings: Settings, web: WebConfig, store: Store | 
 
     app.state.settings = settings
     app.state.web = web
-    app.state.sessions = Sessions(
-        web.secret_key, web.session_hours, web.secure_cookies, web.admin_password_hash
-    )
+    app.state.sessions = Sessions(web.secret_key, web.session_hours, web.secure_cookies, web.public_read)
     # what readers see for each source, read once (a broken sources.toml: the names, and the
     # sources page says why)
     configured = configured_sources(settings)[0]
@@ -181,7 +177,7 @@ def _register_errors(app: FastAPI) -> None:
         from urllib.parse import quote
 
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/admin/connexion?suite={quote(target, safe='')}", status_code=303)
+        return RedirectResponse(f"/connexion?suite={quote(target, safe='')}", status_code=303)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -192,12 +188,17 @@ def _register_errors(app: FastAPI) -> None:
 def _include_routes(app: FastAPI) -> None:
     """The pages, the API, the admin and review pages, unsubscribing, the static files, and the
     middleware around them all."""
-    from veille.web import admin, api, pages, review
+    from veille.web import admin, api, corrections, indicator_api, login, org_edits, pages, review, users
 
+    app.include_router(login.router)
+    app.include_router(users.router)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(indicator_api.router)
     app.include_router(admin.router)
     app.include_router(review.router)
+    app.include_router(corrections.router)
+    app.include_router(org_edits.router)
     if importlib.util.find_spec("veille.web.unsubscribe") is not None:
         from veille.web.unsubscribe import router as unsubscribe_router
 

@@ -61,7 +61,7 @@ class VeilleMiddleware:
                     headers["content-security-policy"] = CSP_INLINE_STYLE
                 if https:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
-                if path.startswith("/admin"):
+                if path.startswith("/admin") or path == "/connexion":
                     headers["cache-control"] = "no-store"
                 if session.dirty:
                     cookie = Response()

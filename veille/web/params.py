@@ -28,7 +28,7 @@ NAMES = {
     "org": "organisation", "person": "personne", "theme": "thème", "unit": "unité", "metric": "mesure",
     "period": "période", "indicator": "indicateur", "status": "statut", "min_value": "valeur min.",
     "max_value": "valeur max.", "min_relevance": "pertinence min.", "order": "tri", "page": "page",
-    "limit": "résultats par page",
+    "limit": "résultats par page", "kind": "type",
 }  # fmt: skip
 FIGURE_NAMES = {**NAMES, "text": "texte", "limit": "lignes par page"}
 
@@ -103,7 +103,8 @@ class SearchParams(_Paged):
         q = self.built
         return any(
             (q.text, q.since, q.until, q.sources, q.org, q.person, q.theme, q.unit, q.metric, q.period,
-             q.indicator, q.status, q.min_value is not None, q.max_value is not None, q.min_relevance is not None)
+             q.indicator, q.status, q.min_value is not None, q.max_value is not None, q.min_relevance is not None,
+             q.kind)
         )  # fmt: skip
 
 
@@ -111,7 +112,8 @@ def search_params(params: QueryParams, per_page: int = 20) -> SearchParams:
     get = params.get
     query = built(
         search_query, NAMES, **_common(params), sources=params.getlist("source"), person=get("person"),
-        theme=get("theme"), min_relevance=get("min_relevance"), all_versions=_flag(params, "all_versions"),
+        theme=get("theme"), min_relevance=get("min_relevance"), kind=get("type"),
+        all_versions=_flag(params, "all_versions"),
         default_limit=per_page,
     )  # fmt: skip
     return SearchParams(query, _raw(params))

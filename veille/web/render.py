@@ -165,6 +165,8 @@ class Renderer:
             "request": request,
             "csrf_token": session.csrf if session else "",
             "is_admin": bool(session and session.admin),
+            "is_analyst": bool(session and session.account is not None and session.can("analyste")),
+            "account": session.account if session else None,  # who is logged in (None: nobody)
             "public_read": web.public_read,
             "path": request.url.path,
         }

@@ -78,7 +78,7 @@ def _page(request: Request, period: Period, *, error: str | None = None, status:
     draft = digest_of(store, period.id)
     digest = compose_reviewed(store, config, period)
     excluded = s.article_titles(store, draft.excluded) if draft else []
-    latest = latest_week_with_articles(store, config.timezone) if digest.empty else None
+    latest = latest_week_with_articles(store) if digest.empty else None
     ok = request.query_params.get("ok", "")
     context: dict[str, Any] = {
         "period": period,

@@ -4,7 +4,8 @@ GET shows a confirmation page with a button (link scanners and previews fetch GE
 never unsubscribes by itself); POST unsubscribes, with or without the
 ``List-Unsubscribe=One-Click`` body mail clients send. The signed token is the only
 credential: no cookie, no CSRF token, no redirect (RFC 8058 §3). Unsubscribing twice is
-not an error. Uses ``request.app.state.store``.
+not an error. Uses ``request.app.state.store`` and the links' key the settings carry
+(``request.app.state.settings.secrets``).
 """
 
 from __future__ import annotations
@@ -59,10 +60,15 @@ def _unavailable() -> HTMLResponse:
     )
 
 
+def _key(request: Request) -> bytes:
+    """``VEILLE_SECRET_KEY`` from the app's settings; ``SecretKeyMissing`` when it is not set."""
+    return bytes(request.app.state.settings.secrets.link_key())
+
+
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
 def confirm_page(request: Request, token: str) -> HTMLResponse:
     try:
-        sub = verify_unsubscribe_token(request.app.state.store, token)
+        sub = verify_unsubscribe_token(request.app.state.store, token, secret=_key(request))
     except InvalidToken:
         return _invalid()
     except SecretKeyMissing:
@@ -83,7 +89,7 @@ def confirm_page(request: Request, token: str) -> HTMLResponse:
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
 def one_click(request: Request, token: str) -> HTMLResponse:
     try:
-        sub = verify_unsubscribe_token(request.app.state.store, token)
+        sub = verify_unsubscribe_token(request.app.state.store, token, secret=_key(request))
     except InvalidToken:
         return _invalid()
     except SecretKeyMissing:

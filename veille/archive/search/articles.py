@@ -121,7 +121,7 @@ def _hits(
                 id=aid, title=r.title, url=r.url, source=r.source, published=r.published, lead=r.lead,
                 snippet_html=snippet(body or r.title, matcher), score=round(score, 6), cluster_id=r.cluster_id,
                 cluster_size=max(1, len(members.get(cid, []))), other_sources=others,
-                themes=list(r.themes or []), relevance=float(r.relevance or 0.0),
+                themes=list(r.themes or []), relevance=float(r.relevance or 0.0), kind=r.kind or "article",
             )
         )  # fmt: skip
     return hits
@@ -177,7 +177,7 @@ def _top(counts: Counter[str]) -> list[tuple[str, int]]:
 @prebuilt
 def _hit_rows(dialect: str) -> Any:
     return sa.select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.lead, A.c.text,
-                     A.c.cluster_id, A.c.themes, A.c.relevance).where(_in_ids_param(dialect, A.c.id))  # fmt: skip
+                     A.c.cluster_id, A.c.themes, A.c.relevance, A.c.kind).where(_in_ids_param(dialect, A.c.id))  # fmt: skip
 
 
 @prebuilt

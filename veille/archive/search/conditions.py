@@ -290,6 +290,8 @@ def _row_filters(store: Store, q: SearchQuery, *, plain: bool = False) -> list[A
         where.append((_unindexed(A.c.relevance) if plain else A.c.relevance) >= q.min_relevance)
     if q.theme:
         where.append(_json_contains(store, A.c.themes, q.theme))
+    if q.kind:
+        where.append((_unindexed(A.c.kind) if plain else A.c.kind) == q.kind)
     return where
 
 

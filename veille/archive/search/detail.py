@@ -59,7 +59,7 @@ def article_detail(store: Store, id_or_url: int | str) -> ArticleDetail | None:
         figures=[_figure_row(r) for r in figs],
         organisations=[OrgMention(n, e["kind"], e["count"], e["forms"]) for n, e in orgs.items()],
         persons=list(persons.values()),
-        partial=bool(a["partial"]), publisher=a["publisher"],
+        partial=bool(a["partial"]), publisher=a["publisher"], kind=a["kind"] or "article",
     )  # fmt: skip
 
 

@@ -85,14 +85,16 @@ def _figure_row(r: Any, copies: list[FigureCopy] | None = None) -> FigureRow:
         approx=bool(r.approx), qualifier=r.qualifier, range_max=r.range_max, period=r.period, metric=r.metric,
         organisations=list(r.organisations or []), sentence=r.sentence, start=r.start, end=r.end,
         sentence_start=r.sentence_start, indicator=r.indicator, status=r.status or "actual", per=r.per,
-        copies=copies or [],
+        copies=copies or [], table_index=r.table_index, cell=r.cell, review=r.review,
+        reviewed_by=r.reviewed_by, reviewed_at=r.reviewed_at, scope_kind=r.scope_kind, scope=r.scope,
     )  # fmt: skip
 
 
 _FIGURE_COLS = (
     F.c.id, F.c.article_id, A.c.published, A.c.source, A.c.title, A.c.url, F.c.text, F.c.value, F.c.unit,
     F.c.approx, F.c.qualifier, F.c.range_max, F.c.period, F.c.metric, F.c.organisations, F.c.sentence,
-    F.c.start, F.c.end, F.c.sentence_start, F.c.indicator, F.c.status, F.c.per,
+    F.c.start, F.c.end, F.c.sentence_start, F.c.indicator, F.c.status, F.c.per, F.c.table_index, F.c.cell,
+    F.c.review, F.c.reviewed_by, F.c.reviewed_at, F.c.scope_kind, F.c.scope,
 )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ class SearchQuery:
     indicator: str | None = None  # a key of config/indicators.toml ("effectif"), exactly
     status: tuple[str, ...] = ()  # any of these statuses (actual, announced, forecast, target)
     exact_total: bool = False  # count every match (reads them all) instead of stopping at TOTAL_CAP
+    kind: str | None = None  # "article" or "document" (a file of a documents source); None: both
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Hit:
     other_sources: list[str]
     themes: list[str]
     relevance: float
+    kind: str = "article"  # or "document"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,15 @@ class FigureRow:
     # the same figure in the other articles of its syndication cluster, earliest first (listings
     # that collapse copies; empty when the query asks for every copy)
     copies: list[FigureCopy] = field(default_factory=list)
+    # a figure read from a document's table: the table (from 0) and its cell ("C7")
+    table_index: int | None = None
+    cell: str | None = None
+    # an analyst's word on it (confirmed, corrected, added; None: as extracted), who and when
+    review: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    scope_kind: str | None = None  # what it is about: zone, organisation, region, country, sector
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,7 @@ class ArticleDetail:
     persons: list[PersonMention]
     partial: bool = False  # only the feed's summary (an aggregator's link, a paywall)
     publisher: str | None = None  # who published it, when an aggregator's feed named them
+    kind: str = "article"  # or "document" (a file of a documents source: see its own page)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,20 @@ class Autothrottle(Model):
     target_concurrency: Float = Field(1.0, gt=0)
 
 
+class DocumentLimits(Model):
+    """``[crawl.documents]``: what a file of a ``documents`` source may be (a hostile or broken
+    one is refused with one line in the run ledger)."""
+
+    max_file_size: Int = Field(30_000_000, ge=1)  # bytes downloaded
+    max_pages: Int = Field(300, ge=1)  # PDF pages read (the rest is left, the ledger says so)
+    max_sheets: Int = Field(50, ge=1)
+    max_cells: Int = Field(500_000, ge=1)  # cells read over a workbook's sheets or a CSV file
+    max_unzipped_size: Int = Field(200_000_000, ge=1)  # bytes: an xlsx is a zip; a bigger one is refused
+    max_zip_ratio: Float = Field(200.0, gt=1)  # uncompressed / compressed size of an xlsx part
+    timeout: Float = Field(120.0, gt=0)  # seconds to read one file, in a process of its own
+    memory: Int = Field(1_500_000_000, ge=100_000_000)  # bytes of memory that process may use
+
+
 class CrawlConfig(Model):
     """The ``[crawl]`` table."""
 
@@ -76,6 +90,7 @@ class CrawlConfig(Model):
     robots_obey: Bool = True
     allow_private_hosts: tuple[Str, ...] = ()
     autothrottle: Autothrottle = Autothrottle()
+    documents: DocumentLimits = DocumentLimits()
     scrapy: dict[str, Any] = {}
 
     @field_validator("scrapy")
@@ -110,6 +125,7 @@ class CrawlConfig(Model):
             "AUTOTHROTTLE_START_DELAY": at.start_delay,
             "AUTOTHROTTLE_MAX_DELAY": at.max_delay,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": at.target_concurrency,
+            "VEILLE_DOCUMENT_LIMITS": self.documents.model_dump(),
         }
         out.update(self.scrapy)
         return out

@@ -1,15 +1,17 @@
 """``config/digest.toml``: the weekly letter ([digest], [digest.themes]), the SMTP server
-([smtp]) and the send policy ([send]). The SMTP password is a secret: it comes from
-``VEILLE_SMTP_PASSWORD`` onto the settings object, never from this file."""
+([smtp]) and the send policy ([send]). The SMTP password and the unsubscribe links' key are
+secrets: they come from ``VEILLE_SMTP_PASSWORD`` and ``VEILLE_SECRET_KEY`` onto the settings
+object (:mod:`veille.core.conf.secrets`), which puts them on this config, never from this file."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from veille.core.conf import Bool, Float, Int, Model, Str
+from veille.core.conf.secrets import SMTP_PASSWORD_ENV, signing_key
 
 DEFAULT_TIMEZONE = "Africa/Casablanca"  # the watch's days and weeks, unless [digest] timezone says
 
@@ -28,12 +30,14 @@ class SmtpConfig(Model):
     security: Literal["none", "starttls", "tls"] = "none"
     user: Str = ""
     timeout: Float = Field(30.0, gt=0)
+    # from the environment, put here by the settings (``model_copy``): never read from the file
+    password: SecretStr | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _no_password(cls, data: Any) -> Any:
         if isinstance(data, dict) and "password" in data:
-            raise ValueError("no password in the file: set VEILLE_SMTP_PASSWORD instead")
+            raise ValueError(f"no password in the file: set {SMTP_PASSWORD_ENV} instead")
         return data
 
 
@@ -105,6 +109,11 @@ class DigestConfig(DigestSection):
     smtp: SmtpConfig = SmtpConfig()
     send: SendPolicy = SendPolicy()
     source_labels: dict[str, str] = {}  # source name -> label
+    link_secret: SecretStr | None = None  # VEILLE_SECRET_KEY, from the settings' secrets
+
+    def link_key(self) -> bytes:
+        """The key that signs the unsubscribe links; ``SecretKeyMissing`` when none is set."""
+        return signing_key(self.link_secret)
 
     @property
     def tz(self) -> ZoneInfo:

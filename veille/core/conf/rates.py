@@ -1,6 +1,7 @@
 """``config/rates.toml``: yearly average exchange rates (MAD per EUR and per USD), with the
-name of their source. Read once on :class:`veille.core.config.Settings` (``settings.rates``);
-the indicator series (:mod:`veille.core.series`) compare amounts in MAD through it."""
+name of their source, and ``[series]``: how far apart two values of one point may be before
+they disagree. Read once on :class:`veille.core.config.Settings` (``settings.rates``); the
+indicator series (:mod:`veille.core.series`) compare amounts in MAD through it."""
 
 from __future__ import annotations
 
@@ -16,12 +17,21 @@ DEFAULT_RATES = PACKAGE_CONFIG / "rates.toml"
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
+class SeriesTable(Model):
+    """``[series]``: the tolerances of the indicator series' conflicts, as shares of a point's
+    chosen value (0.05: 5 %)."""
+
+    conflict_share: Float = Field(0.05, gt=0, le=0.5)  # a value further away disagrees
+    approx_share: Float = Field(0.10, gt=0, le=0.5)  # the same for an approximate value ("environ")
+
+
 class RatesFile(Model):
-    """The whole file: ``source`` (who publishes the rates), a ``note`` on their precision, and
-    one table per currency of year -> MAD for one unit."""
+    """The whole file: ``source`` (who publishes the rates), a ``note`` on their precision,
+    one table per currency of year -> MAD for one unit, and the series' tolerances."""
 
     source: Str = Field(min_length=3)
     note: Str = ""
+    series: SeriesTable = Field(default_factory=SeriesTable)
     EUR: dict[str, Float] = Field(default_factory=dict)
     USD: dict[str, Float] = Field(default_factory=dict)
 

@@ -63,6 +63,10 @@ def article_spans(
                 "period": f.period,
                 "sentence": f.sentence,
                 "anchor": f"chiffre-{i}",
+                "key": f"{f.start}-{f.end}",
+                "review": f.review,
+                "reviewed_by": f.reviewed_by,
+                "reviewed_at": f.reviewed_at,
                 "sentence_anchor": sentence_anchor(f.sentence_start) if f.sentence else f"chiffre-{i}",
             }
         )
@@ -91,11 +95,16 @@ def article_page(request: Request, article_id: str) -> Response:
     detail = s.article_detail(store, int(article_id))
     if detail is None:
         raise not_found("Aucun article ne porte ce numéro.")
+    if detail.kind == "document":  # a file: its own page shows its tables
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(f"/documents/{detail.id}", status_code=303)
     spans, figures = article_spans(detail, s.org_mention_spans(store, detail.id))
     return render(
         request,
         "article.html",
         {
+            **_review_context(request, detail.id),
             "a": {
                 "id": detail.id,
                 "title": detail.title,
@@ -128,3 +137,27 @@ def _opens(text: str, lead: str | None) -> bool:
     lead_key = "".join(c for c in fold(lead) if c.isalnum())
     text_key = "".join(c for c in fold(text[: 2 * len(lead) + 50]) if c.isalnum())
     return bool(lead_key) and text_key.startswith(lead_key)
+
+
+def _review_context(request: Request, article_id: int) -> dict[str, Any]:
+    """For an analyst: whether the article is marked "vérifié", its rejected figures, and what the
+    form adding a missed figure needs (with the error of the last try, if any)."""
+    from veille.archive import corrections as corr
+    from veille.web.auth import session_of
+    from veille.web.corrections import DONE, choices, form_values
+
+    session = session_of(request)
+    store = request.app.state.store
+    context: dict[str, Any] = {"review": corr.review_of(store, article_id), "notice": None}
+    if session.account is None or not session.can("analyste"):
+        return context
+    rejected = [c for c in corr.latest_of(store, article_id) if c.action == "reject"]
+    return {
+        **context,
+        **choices(request),
+        "rejected": rejected,
+        "values": form_values({"status": "actual"}),
+        "add_error": request.query_params.get("erreur", "")[:500] or None,
+        "add_words": request.query_params.get("mots", "")[:300],
+        "notice": DONE.get(request.query_params.get("ok", "")),
+    }

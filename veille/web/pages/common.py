@@ -11,15 +11,13 @@ from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
 from veille.queries import last_page
-from veille.web.errors import LoginRequired
+from veille.web.auth import require_role
 
 
 def reader(request: Request) -> None:
-    """Read-only pages need the login when ``public_read = false``."""
-    if not request.app.state.web.public_read:
-        session = request.scope["state"]["session"]
-        if not session.admin:
-            raise LoginRequired()
+    """Read-only pages need the role ``lecteur``: anyone's when ``public_read = true``, otherwise
+    an account's (:func:`veille.web.auth.require_role`)."""
+    require_role("lecteur")(request)
 
 
 def page_router() -> APIRouter:
@@ -41,6 +39,11 @@ def path_segment(name: str) -> str:
 
 def sentence_anchor(sentence_start: int) -> str:
     return f"phrase-{sentence_start}"
+
+
+def cell_anchor(table_index: int, cell: str) -> str:
+    """The anchor of a document's table cell on its page ("t0-C4")."""
+    return f"t{table_index}-{cell}"
 
 
 def safe_url(url: str | None) -> str | None:

@@ -16,7 +16,7 @@ from veille.core.formatting import STATUS_LABELS, indicator_label, status_label
 from veille.core.models import STATUSES, UNITS
 from veille.exports import TABLE_COLUMNS, FigureExport
 from veille.web.errors import BadRequest, french_query_error
-from veille.web.pages.common import Pages, page_router, query_string, render, sentence_anchor
+from veille.web.pages.common import Pages, cell_anchor, page_router, query_string, render, sentence_anchor
 from veille.web.params import PER_PAGE_CHOICES, FigureParams, figure_params
 
 router = page_router()
@@ -43,6 +43,10 @@ def figure_view(f: s.FigureRow) -> dict[str, Any]:
         "organisations": f.organisations,
         "sentence": f.sentence,
         "fragment": f"#{sentence_anchor(f.sentence_start)}" if f.sentence else "",
+        # a figure of a document's table: its cell on the document's page
+        "href": f"/documents/{f.article_id}#{cell_anchor(f.table_index, f.cell)}"
+        if f.cell is not None and f.table_index is not None
+        else f"/articles/{f.article_id}" + (f"#{sentence_anchor(f.sentence_start)}" if f.sentence else ""),
         "copies": f.copies,  # the same figure in the story's other articles (copies collapsed)
     }
 

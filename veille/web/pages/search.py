@@ -40,7 +40,9 @@ CHIP_LABELS = {
     "since": "depuis",
     "until": "jusqu'au",
     "min_relevance": "pertinence min.",
+    "type": "type",
 }
+KIND_LABELS = {"article": "articles", "document": "documents"}
 HIDDEN_KEYS = (
     "source",
     "org",
@@ -72,6 +74,8 @@ def _shown(param: str, value: str, source_labels: Mapping[str, str]) -> str:
         return indicator_label(value)
     if param == "statut":
         return status_label(value)
+    if param == "type":
+        return KIND_LABELS.get(value, value)
     return value
 
 

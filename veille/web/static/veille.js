@@ -24,4 +24,30 @@
       }, 0);
     });
   });
+  // Ajouter un chiffre oublié : les mots sélectionnés dans le texte de l'article remplissent le
+  // formulaire, avec leur position exacte dans le texte (début et fin, en caractères).
+  document.querySelectorAll("input[data-selection-de]").forEach(function (input) {
+    var texte = document.getElementById(input.getAttribute("data-selection-de"));
+    var form = input.form;
+    if (!texte || !form) { return; }
+    function retenir() {
+      var sel = window.getSelection();
+      if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return; }
+      var range = sel.getRangeAt(0);
+      if (!texte.contains(range.startContainer) || !texte.contains(range.endContainer)) { return; }
+      var avant = document.createRange();
+      avant.selectNodeContents(texte);
+      avant.setEnd(range.startContainer, range.startOffset);
+      var debut = avant.toString().length;
+      var mots = range.toString();
+      input.value = mots;
+      form.elements.start.value = String(debut);
+      form.elements.end.value = String(debut + mots.length);
+      var details = form.closest("details");
+      if (details) { details.open = true; }
+    }
+    texte.addEventListener("mouseup", retenir);
+    texte.addEventListener("keyup", retenir);
+    input.addEventListener("input", function () { form.elements.start.value = "0"; form.elements.end.value = "0"; });
+  });
 })();
