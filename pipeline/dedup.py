@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +29,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from pipeline.config import pipeline_config
 from pipeline.normalise import fold
-from pipeline.stage import Stage
+from pipeline.stage import Stage, Step
 from veille.archive.clusters import last_article_id, signatures
 from veille.archive.store import Store, open_store, utcnow
 from veille.core.conf.pipeline import DedupConfig
@@ -89,7 +89,10 @@ def _minhash_of_words(w: list[str], config: DedupConfig) -> LeanMinHash | None:
         return None
     a, b = _permutations(config.num_perm, config.seed)
     hv = _hash32(_shingles(w, config.shingle)).reshape(-1, 1)
-    permuted = np.bitwise_and((hv * a + b) % _MERSENNE, _MAX_HASH)
+    permuted = np.multiply(hv, a)  # one shingles x permutations array, worked on in place
+    np.add(permuted, b, out=permuted)
+    np.remainder(permuted, _MERSENNE, out=permuted)
+    np.bitwise_and(permuted, _MAX_HASH, out=permuted)
     return LeanMinHash(seed=config.seed, hashvalues=permuted.min(axis=0))
 
 
@@ -104,6 +107,11 @@ def fingerprint(
     w = WORDS.findall(folded if shingled == hashed else fold(shingled))
     mh = _minhash_of_words(w, config)
     return digest, (minhash_bytes(mh) if mh is not None else None)
+
+
+def fingerprinted(article: Article, config: DedupConfig = DedupConfig()) -> tuple[str, bytes | None]:
+    """:func:`fingerprint` of an article."""
+    return fingerprint(article.text, article.title, article.lead, config)
 
 
 def minhash_bytes(mh: MinHash) -> bytes:
@@ -130,6 +138,7 @@ class _Member:
     cluster: int | None  # known cluster id (archived members)
     article: Article | None  # in-run members: their id and cluster appear once stored
     urls: frozenset[str] = field(default_factory=frozenset)
+    order: int = 0  # in-run members: the order they were added in
 
     def cluster_id(self) -> int | None:
         if self.cluster is not None:
@@ -147,6 +156,7 @@ class ClusterIndex:
         self.lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
         self.members: dict[str, _Member] = {}
         self.last_id = 0  # highest archive id seen (see refresh_index)
+        self.added = 0  # in-run members added (their keys: "r1", "r2"... for every stage sharing the index)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -162,11 +172,22 @@ class ClusterIndex:
     ) -> None:
         if key in self.members:
             self.lsh.remove(key)
-        self.members[key] = _Member(mh, cluster, article, frozenset(u for u in urls if u))
+        self.members[key] = _Member(mh, cluster, article, frozenset(u for u in urls if u), self.added)
         self.lsh.insert(key, mh)
 
+    def add_article(self, article: Article, mh: MinHash, urls: Iterable[str]) -> None:
+        """Add an article of this run (its id and cluster appear once it is stored)."""
+        self.added += 1
+        self.add(f"r{self.added}", mh, article=article, urls=urls)
+
     def find(self, mh: MinHash, exclude_urls: Iterable[str] = ()) -> int | None:
-        """The cluster (its first member's archive id) of the closest-enough texts, or None.
+        """The cluster (its first member's archive id) of the closest-enough texts, or None."""
+        return self.closest(mh, exclude_urls)[0]
+
+    def closest(self, mh: MinHash, exclude_urls: Iterable[str] = ()) -> tuple[int | None, Article | None]:
+        """``(cluster, None)``: the cluster (its first member's archive id) of the closest-enough
+        texts; else ``(None, article)``: the first article of this run among them, not stored yet
+        (the store's writes go in batches), whose cluster the text joins; else ``(None, None)``.
 
         Candidates from the LSH are checked against the threshold; when several clusters
         match, the oldest (smallest id) wins. ``exclude_urls`` keeps an article that is
@@ -174,6 +195,7 @@ class ClusterIndex:
         """
         exclude = {u for u in exclude_urls if u}
         best: int | None = None
+        waiting: _Member | None = None
         for key in self.lsh.query(mh):
             member = self.members[key]
             if member.urls & exclude:
@@ -183,7 +205,15 @@ class ClusterIndex:
             cluster = member.cluster_id()
             if cluster is not None and (best is None or cluster < best):
                 best = cluster
-        return best
+            elif (
+                cluster is None
+                and member.article is not None
+                and (waiting is None or member.order < waiting.order)
+            ):
+                waiting = member
+        if best is not None or waiting is None:
+            return best, None
+        return None, waiting.article
 
 
 def load_index(
@@ -220,6 +250,8 @@ def _add_rows(index: ClusterIndex, rows: Iterable[Any], config: DedupConfig) -> 
 class DedupPipeline(Stage):
     """Scrapy item pipeline (before the store): drop exact copies, set ``cluster`` and ``minhash``."""
 
+    name = "dedup"
+
     def __init__(
         self,
         database_url: str | None,
@@ -234,7 +266,6 @@ class DedupPipeline(Stage):
         self._own_store = True
         self.index = ClusterIndex(config)
         self.hashes: dict[str, set[str]] = {}  # content hash -> URLs seen in this run
-        self._n = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
@@ -279,9 +310,9 @@ class DedupPipeline(Stage):
                     return str(row.get("canonical_url") or row.get("url"))
         return None
 
-    def work(self, item: Article) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    def step(self) -> Step:
         """The hashes (in a worker process); the index and the archive stay here."""
-        return fingerprint, (item.text, item.title, item.lead, self.config)
+        return self.name, fingerprinted, (self.config,), None
 
     def finish(self, item: Article, result: tuple[str, bytes | None]) -> Article:
         """Drop an exact copy; otherwise give the item its minhash and cluster (no await after
@@ -304,7 +335,6 @@ class DedupPipeline(Stage):
             item.minhash = minhash_data
             if self.store is not None:
                 refresh_index(self.store, self.index)
-            item.cluster = self.index.find(mh, exclude_urls=urls)
-            self._n += 1
-            self.index.add(f"r{self._n}", mh, article=item, urls=urls)
+            item.cluster, item.cluster_member = self.index.closest(mh, exclude_urls=urls)
+            self.index.add_article(item, mh, urls)
         return item

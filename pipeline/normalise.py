@@ -17,7 +17,7 @@ import fnmatch
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,7 +25,7 @@ from w3lib.url import canonicalize_url
 
 from pipeline.config import pipeline_config
 from pipeline.limits import cap_text
-from pipeline.stage import Stage
+from pipeline.stage import Stage, Step
 from veille.archive.store import fold, unaccent  # noqa: F401  (the archive's fold, re-exported for the stages)
 from veille.core.conf.pipeline import DEFAULT_BOILERPLATE, DEFAULT_TRACKING_PARAMS, NormaliseConfig
 from veille.core.models import Article
@@ -220,6 +220,8 @@ def normalise_article(
 class NormalisePipeline(Stage):
     """Scrapy item pipeline (first): clean URLs, titles and text; drop empty items."""
 
+    name = "normalise"
+
     def __init__(self, config: NormaliseConfig, crawler: Any = None, workers: Workers | None = None) -> None:
         super().__init__(crawler, workers)
         self.config = config
@@ -230,8 +232,8 @@ class NormalisePipeline(Stage):
         config = pipeline_config(crawler.settings).normalise
         return cls(config, crawler, Workers.from_settings(crawler.settings))
 
-    def work(self, item: Article) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return normalise_article, (item, self.config)
+    def step(self) -> Step:
+        return self.name, normalise_article, (self.config,), None
 
     def work_here(self, item: Article) -> Article:
         return normalise_article(item, self.config, _pattern=self._pattern)

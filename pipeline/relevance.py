@@ -16,17 +16,19 @@ is given to the article when its terms contribute at least ``theme_min``.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import pipeline_config
 from pipeline.normalise import fold, unaccent
-from pipeline.stage import Stage
+from pipeline.stage import Stage, Step
 from veille.core.conf import PACKAGE_CONFIG, optional, read_toml, require
 from veille.core.conf.pipeline import RelevanceConfig
 from veille.core.errors import ConfigError
@@ -73,11 +75,18 @@ def detect_language(text: str, min_letters: int = 20) -> str | None:
     goes to langdetect, run with a fixed seed on at most the first 3,000 characters.
     """
     sample = text[:3000]
-    letters = len(LETTERS.findall(sample))
-    if letters < min_letters:
-        return None
-    if len(ARABIC.findall(sample)) > 0.4 * letters:
-        return "ar"
+    if ARABIC.search(sample) is None:  # the common case: count letters only up to min_letters
+        if (
+            min_letters > 0
+            and next(itertools.islice(LETTERS.finditer(sample), min_letters - 1, None), None) is None
+        ):
+            return None
+    else:
+        letters = len(LETTERS.findall(sample))
+        if letters < min_letters:
+            return None
+        if len(ARABIC.findall(sample)) > 0.4 * letters:
+            return "ar"
     if _clearly_french(sample[:1500]):
         return "fr"
     from langdetect.lang_detect_exception import LangDetectException
@@ -239,6 +248,12 @@ class Relevance:
     themes: tuple[str, ...] = ()  # theme ids, strongest first
 
 
+def _starts_a_word(words: list[str], prefix: str) -> bool:
+    """Does a word of ``words`` (sorted) start with ``prefix``?"""
+    i = bisect.bisect_left(words, prefix)
+    return i < len(words) and words[i].startswith(prefix)
+
+
 def score(article: Article, lexicon: Lexicon) -> Relevance:
     """How much ``article`` is about the sector, and through which terms and themes."""
     body = article.text or ""
@@ -248,11 +263,13 @@ def score(article: Article, lexicon: Lexicon) -> Relevance:
         False: (_folded(article.title or ""), _folded(body)),
         True: (_plain(article.title or ""), _plain(body)),
     }
+    # the words of each view, sorted: a term can only match where a word starts with its anchor
+    vocabulary = {case: sorted(set(f"{title} {text}".split())) for case, (title, text) in views.items()}
     contributions: dict[str, float] = {}
     by_theme: dict[str, float] = {}
     for term in lexicon.terms:  # longest first: a matched phrase hides the words inside it
         title, text = views[term.case_sensitive]
-        if term.anchor and term.anchor not in text and term.anchor not in title:
+        if term.anchor and not _starts_a_word(vocabulary[term.case_sensitive], term.anchor[1:]):
             continue  # no match possible: skip the regexes (most terms, on most articles)
         blanked, n = term.pattern.subn(_hashes, text)  # count and blank in one pass
         in_title = term.pattern.search(title) is not None
@@ -307,8 +324,16 @@ def judged(
     return article, reason, message
 
 
+def kept(result: tuple[Article, str | None, str | None], item: Article) -> Article | None:
+    """The judged article, or None when :func:`judged` says it will be dropped."""
+    article, reason, _ = result
+    return None if reason is not None else article
+
+
 class RelevancePipeline(Stage):
     """Scrapy item pipeline: language filter, then sector relevance."""
+
+    name = "relevance"
 
     def __init__(
         self,
@@ -330,8 +355,8 @@ class RelevancePipeline(Stage):
         config = pipeline_config(crawler.settings).relevance
         return cls(load_lexicon(config_dir), config, crawler, workers, config_dir)
 
-    def work(self, item: Article) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return judged, (item, self.config, str(self.config_dir) if self.config_dir else None)
+    def step(self) -> Step:
+        return self.name, judged, (self.config, str(self.config_dir) if self.config_dir else None), kept
 
     def work_here(self, item: Article) -> tuple[Article, str | None, str | None]:
         return (item, *judge(item, self.lexicon, self.config))
@@ -345,5 +370,5 @@ class RelevancePipeline(Stage):
 
 __all__: Sequence[str] = (
     "Lexicon", "Relevance", "RelevanceConfig", "RelevancePipeline", "Term",
-    "detect_language", "judge", "judged", "load_lexicon", "score",
+    "detect_language", "judge", "judged", "kept", "load_lexicon", "score",
 )  # fmt: skip

@@ -20,22 +20,18 @@ import scrapy
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from spiders.aggregators import aggregator_page, site_host
+from spiders.aggregators import aggregator_page as aggregator_page  # read by the feeds tests
 from spiders.dates import TZ, dates_zone
 from spiders.failures import classify_failure
-from spiders.page import FeedEntry, extract_page, parse_date
-from spiders.titles import SiteNames, SuffixLearner, decode, strip_site
+from spiders.items import PageSource, feed_article, page_item
+from spiders.page import FeedEntry, parse_date
+from spiders.titles import SuffixLearner
 from veille.core.clock import utcnow
 from veille.core.models import Article
 from veille.core.sources import Source
 from veille.core.workers import Workers
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain")
-PAYWALL = re.compile(
-    r"(réservé aux abonnés|reserve aux abonnes|contenu réservé|article réservé|abonnez-vous pour lire"
-    r"|class=\"[^\"]*paywall|id=\"paywall|premium-content-lock)",
-    re.IGNORECASE,
-)
 _NON_ARTICLE = re.compile(
     r"/(tag|tags|category|categorie|rubrique|page|author|auteur|search|recherche|login|contact|feed|rss|wp-json"
     r"|wp-admin|wp-login|newsletter|abonnement|mentions-legales|cgu|about|a-propos)(/|$)|\.(pdf|jpe?g|png|gif|zip|mp3|mp4|xml)$",
@@ -295,90 +291,50 @@ class SourceSpider(scrapy.Spider):
             self.drop("not_html", response.url)
             return
         self.stat("fetched")
-        fields = await self.workers.run(  # in a worker process (veille.core.workers)
-            extract_page,
+        page = await self.workers.run(  # in a worker process (veille.core.workers), with the stages' work
+            page_item,
             body,
             response.url,
-            content_type=ctype or None,
-            fetched_at=fetched_at,
-            entry=entry,
-            language=self.source.language,
-            selectors=self.source.selectors,
-            site_names=tuple(self.site_names()),
-            zone=self.source_zone,
-            default_zone=self.default_zone,
+            ctype or None,
+            fetched_at,
+            entry,
+            self.page_source(),
+            self.item_steps(),
         )
-        self.suffixes.add(fields.title_tag)
-        if (
-            entry is not None
-            and self.source.kind == "news-query"
-            and aggregator_page(response.url, fields, entry)
-        ):
-            # an aggregator's redirect or interstitial page, not the publisher's article: the
-            # item is kept from the feed until the publisher's own feed or site completes it
-            self.stat("partial")
-            article = self.feed_article(entry)
-            if fields.canonical_url and site_host(fields.canonical_url) == site_host(entry.publisher_url):
-                article.canonical_url = fields.canonical_url  # the page names the publisher's URL
-            yield article
-            return
-        partial = False
-        text = fields.text
-        if (
-            entry
-            and entry.summary
-            and (fields.sources.get("text") == "feed" or self._paywalled(body, text, entry))
-        ):
-            text, partial = entry.summary, True
-        if not text.strip() and not fields.title:
+        self.suffixes.add(page.title_tag)
+        if page.skipped == "empty":
             self.drop("empty", response.url)
             return
-        if self.since is not None and fields.published is not None and fields.published < self.since:
+        if page.skipped == "old":
             self.stat("skipped/old")
             return
-        if partial:
+        if page.partial:
             self.stat("partial")
-        yield Article(
-            url=response.url,
-            source=self.source_name,
-            title=fields.title,
-            text=text,
-            canonical_url=fields.canonical_url or "",
-            published=fields.published,
-            author=fields.author,
-            lead=fields.lead,
-            language=fields.language,
-            partial=partial,
-            publisher=entry.publisher if entry else None,
-            fetched_at=fetched_at,
+        if page.article is not None:
+            yield page.article
+
+    def page_source(self) -> PageSource:
+        """What reading one of this source's pages needs to know (see :func:`spiders.items.page_item`)."""
+        return PageSource(
+            self.source_name,
+            self.source.kind,
+            self.source.language,
+            dict(self.source.selectors or {}),
+            tuple(self.site_names()),
+            self.since,
+            self.source_zone,
+            self.default_zone,
         )
+
+    def item_steps(self) -> list[Any]:
+        """The pure work of the item pipeline's first stages, done in the page's worker trip: what
+        the first stage offers (``crawler.veille_item_steps``, see :mod:`pipeline.stage`), else none."""
+        offer = getattr(getattr(self, "crawler", None), "veille_item_steps", None)
+        return list(offer()) if offer is not None else []
 
     def feed_article(self, entry: FeedEntry) -> Article:
         """The article as the feed tells it (title, summary, date, publisher): a partial one."""
-        title = entry.title
-        if entry.publisher:  # "Tanger recrute - Le Matin": the aggregator appends the publisher
-            title = strip_site(decode(title), SiteNames([entry.publisher], entry.publisher_url or ""))
-        return Article(
-            url=entry.url,
-            source=self.source_name,
-            title=title,
-            text=entry.summary,
-            published=entry.published,
-            author=entry.author,
-            lead=entry.summary.split("\n\n")[0][:1000] if entry.summary else None,
-            language=entry.language or self.source.language,
-            partial=True,
-            publisher=entry.publisher,
-            fetched_at=utcnow(),
-        )
-
-    @staticmethod
-    def _paywalled(body: bytes, text: str, entry: FeedEntry) -> bool:
-        words, summary_words = len(text.split()), len(entry.summary.split())
-        if words >= 150:
-            return False
-        marker = PAYWALL.search(body.decode("utf-8", "replace")) is not None
-        return marker or words < min(40, summary_words)
+        return feed_article(entry, self.source_name, self.source.language)
 
     def article_failed(self, failure: Failure) -> Iterator[Article]:
         request = failure.request  # type: ignore[attr-defined]

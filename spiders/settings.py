@@ -22,7 +22,10 @@ Veille's own settings, read by the spiders and the item pipelines through
 - ``VEILLE_RETRY_BACKOFF_BASE`` / ``VEILLE_RETRY_BACKOFF_MAX`` (seconds);
 - ``VEILLE_WORKERS``: processes doing the pure CPU work of a crawl (page extraction,
   normalise, relevance, dedup hashes) beside the reactor (``"auto"``: one per CPU; ``0``:
-  in the reactor's process), see :mod:`veille.core.workers`.
+  in the reactor's process), see :mod:`veille.core.workers`;
+- ``VEILLE_STORE_BATCH`` (items), ``VEILLE_STORE_BATCH_SECONDS``: the store stage writes the
+  articles in one transaction per batch, when it is full or its first item has waited that
+  long (``1``: one transaction per article), see :mod:`pipeline.storage`.
 
 Stats the spiders keep per source, read by the StorePipeline at close for the ledger:
 ``veille/{source}/fetched`` (article pages downloaded, plus feed summaries used in their
@@ -72,6 +75,8 @@ VEILLE_ALLOW_HOSTS: list[str] = []
 VEILLE_RETRY_BACKOFF_BASE = 2.0
 VEILLE_RETRY_BACKOFF_MAX = 60.0
 VEILLE_WORKERS = "auto"
+VEILLE_STORE_BATCH = 25
+VEILLE_STORE_BATCH_SECONDS = 0.5
 VEILLE_TIMEZONE = DEFAULT_TIMEZONE  # a crawl sets digest.toml's (spiders.run.scrapy_settings)
 
 ITEM_PIPELINES = {
@@ -109,6 +114,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 COOKIES_ENABLED = False
+# Scrapy starts this many tasks for every response to work through what its callback gives: an
+# article page gives one item, an index page requests that are only scheduled; Scrapy's 100
+# cost more reactor time than the item pipeline's own work on a page.
+CONCURRENT_ITEMS = 8
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no control port listening during crawls
 DNSCACHE_ENABLED = True

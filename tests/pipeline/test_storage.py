@@ -330,6 +330,7 @@ SPIDER = textwrap.dedent(
     process = CrawlerProcess(settings={{
         "VEILLE_DATABASE_URL": {url!r},
         "VEILLE_PROGRESS_EVERY": 2,
+        "VEILLE_STORE_BATCH": {batch},
         "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,
         "ITEM_PIPELINES": {{
@@ -345,9 +346,13 @@ SPIDER = textwrap.dedent(
 )
 
 
-def _spider_process(tmp_path: Path, url: str, count: int, pause: float) -> subprocess.Popen[bytes]:
+def _spider_process(
+    tmp_path: Path, url: str, count: int, pause: float, batch: int = 1
+) -> subprocess.Popen[bytes]:
     script = tmp_path / f"crawl_{count}.py"
-    script.write_text(SPIDER.format(tests=str(Path(__file__).parent), url=url, count=count, pause=pause))
+    script.write_text(
+        SPIDER.format(tests=str(Path(__file__).parent), url=url, count=count, pause=pause, batch=batch)
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
 

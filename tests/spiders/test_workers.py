@@ -92,3 +92,52 @@ def test_judged_is_judge_with_the_lexicon_of_a_config_dir() -> None:
         a.themes,
     )
     assert score(a, load_lexicon()).score == a.relevance
+
+
+def test_the_stages_work_in_one_trip_as_each_would_alone() -> None:
+    """``run_steps`` (one worker call for normalise, relevance, dedup and the store's full-text keys)
+    gives each stage what its own call gives, and stops where the item will be dropped."""
+    from pipeline.dedup import DedupPipeline, fingerprinted
+    from pipeline.normalise import NormalisePipeline
+    from pipeline.relevance import RelevancePipeline
+    from pipeline.stage import run_steps
+    from pipeline.storage import index_keys
+    from veille.core.conf.pipeline import NormaliseConfig
+
+    norm = NormalisePipeline(NormaliseConfig())
+    rel = RelevancePipeline(load_lexicon(), RelevanceConfig())
+    dd = DedupPipeline(None, DedupConfig())
+    steps = [norm.step(), rel.step(), dd.step(), ("store", index_keys, (), None)]
+
+    def article(text: str, title: str = "Offshoring : 450 postes - X") -> Article:
+        return Article(url="https://x.ma/a?utm_source=rss", source="x", title=title, text=text)
+
+    together = run_steps(article(TEXT + "\n\n\n" + TEXT[:80]), steps)
+    alone = norm.work_here(article(TEXT + "\n\n\n" + TEXT[:80]))
+    _, reason, _ = rel.work_here(alone)
+    assert reason is None
+    assert together.stage_results["normalise"] is together  # normalised in place, as alone
+    assert (together.canonical_url, together.title, together.text) == (
+        alone.canonical_url,
+        alone.title,
+        alone.text,
+    )
+    assert together.stage_results["relevance"][1:] == (None, None)
+    assert (together.relevance, together.matched_terms, together.themes) == (
+        alone.relevance,
+        alone.matched_terms,
+        alone.themes,
+    )
+    assert together.stage_results["dedup"] == fingerprinted(alone, DedupConfig())
+    assert together.stage_results["store"] == index_keys(alone)
+
+    football = run_steps(
+        article("Le match de football de samedi soir s'est terminé sur un score nul. " * 5, "Botola"), steps
+    )
+    assert football.stage_results["relevance"][1] == "off-topic"
+    assert set(football.stage_results) == {"normalise", "relevance"}  # not hashed for nothing
+
+    # a stage handed its result on the item decides with it, without working again
+    done = norm.process_item(together)
+    assert done is together and "normalise" not in together.stage_results
+    assert rel.process_item(together) is together and "relevance" not in together.stage_results

@@ -8,10 +8,22 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from veille.archive import schema as t
 from veille.archive.store import Store
+
+_AFTER = (
+    select(
+        t.articles.c.id,
+        t.articles.c.url,
+        t.articles.c.canonical_url,
+        t.articles.c.cluster_id,
+        t.articles.c.minhash,
+    )
+    .where(t.articles.c.minhash.is_not(None), t.articles.c.id > bindparam("after"))
+    .order_by(t.articles.c.id)
+)
 
 
 def last_article_id(store: Store) -> int:
@@ -24,10 +36,12 @@ def signatures(store: Store, since: datetime | None = None, after_id: int = 0) -
     """Rows (id, url, canonical_url, cluster_id, minhash) of the articles with a signature, by id:
     those published or archived since ``since`` (all when None) and with an id above ``after_id``."""
     a = t.articles
+    if since is None:  # asked for every item of a crawl (refresh_index): one statement, built once
+        with store.engine.connect() as conn:
+            yield from conn.execute(_AFTER, {"after": after_id})
+        return
     q = select(a.c.id, a.c.url, a.c.canonical_url, a.c.cluster_id, a.c.minhash).where(
-        a.c.minhash.is_not(None), a.c.id > after_id
+        a.c.minhash.is_not(None), a.c.id > after_id, or_(a.c.published >= since, a.c.created_at >= since)
     )
-    if since is not None:
-        q = q.where(or_(a.c.published >= since, a.c.created_at >= since))
     with store.engine.connect() as conn:
         yield from conn.execute(q.order_by(a.c.id))

@@ -3,19 +3,19 @@
 The schema is managed by Alembic (``veille/archive/migrations``, see :mod:`veille.archive.database`):
 :meth:`Store.migrate` upgrades to the latest revision and never drops a table. Every write of
 one article and its extraction results happens in one transaction, so a kill -9 loses nothing
-committed.
+committed; a batch of articles is written in one transaction (:mod:`veille.archive.writes`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from veille.archive import database
 from veille.archive import schema as t
@@ -25,14 +25,17 @@ from veille.archive.engine import make_engine
 from veille.archive.runs import RUN_HEARTBEAT_SECONDS as RUN_HEARTBEAT_SECONDS
 from veille.archive.runs import RunLedger, utcnow
 from veille.archive.sources import SourceRecords
+from veille.archive.writes import ArticleWrites
 from veille.core.conf.digest import DEFAULT_TIMEZONE
 from veille.core.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
-from veille.core.models import Analysis, Article
+from veille.core.models import Analysis
 
 log = logging.getLogger(__name__)
 
+_BY_HASH = select(t.articles.c.id).where(t.articles.c.content_hash == bindparam("digest")).limit(1)
 
-class Store(RunLedger, SourceRecords, DocumentRecords):
+
+class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
     """Library access to the archive. One per process; cheap to create in tests."""
 
     def __init__(self, url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
@@ -90,134 +93,7 @@ class Store(RunLedger, SourceRecords, DocumentRecords):
 
     def article_id_by_hash(self, digest: str) -> int | None:
         with self.engine.connect() as conn:
-            return conn.scalar(select(t.articles.c.id).where(t.articles.c.content_hash == digest).limit(1))
-
-    def upsert_article(self, article: Article, *, keep_known: bool = False) -> tuple[int, bool | None]:
-        """Insert or update by canonical URL. Returns ``(id, created)`` and sets ``article.id``.
-
-        ``keep_known``: an article already archived under this URL or canonical URL (either way
-        round) is left as it is and ``created`` is None: the same question as :meth:`known_urls`,
-        asked in the transaction that would have written it."""
-        now = utcnow()
-        canonical = article.canonical_url or article.url
-        values = _article_values(article, canonical, now)
-        with self.engine.begin() as conn:
-            a = t.articles.c
-            if keep_known:  # either URL, as fetched or canonical, archived already: left as it is
-                known = {article.url, canonical}
-                found = conn.scalar(
-                    select(a.id).where(a.url.in_(known) | a.canonical_url.in_(known)).order_by(a.id).limit(1)
-                )
-                if found is not None:
-                    article.id = found
-                    return found, None
-                existing = None  # the look-up below asks a narrower question: nothing either
-            else:
-                existing = conn.scalar(
-                    select(a.id).where((a.canonical_url == canonical) | (a.url == article.url))
-                )
-            if existing is None:
-                existing = self._same_story(conn, article)
-            was_partial = (
-                existing is not None
-                and conn.scalar(select(t.articles.c.partial).where(t.articles.c.id == existing)) is True
-            )
-            if existing is not None and article.partial and not was_partial:
-                # the full story is archived already: a feed-only copy adds nothing to it
-                article.id = existing
-                return existing, False
-            if existing is not None and was_partial and not article.partial:
-                # the publisher brings the story an aggregator linked to: completed in place (same
-                # id, so what refers to it keeps pointing at it) and its figures extracted again
-                values["extractor_version"] = None
-                values["publisher"] = article.publisher or conn.scalar(
-                    select(t.articles.c.publisher).where(t.articles.c.id == existing)
-                )
-                conn.execute(update(t.articles).where(t.articles.c.id == existing).values(url=article.url))
-                article.completed = True
-            if existing is None:
-                try:
-                    with conn.begin_nested():
-                        article_id = conn.execute(
-                            insert(t.articles).values(created_at=now, **values).returning(t.articles.c.id)
-                        ).scalar_one()
-                    created = True
-                except IntegrityError:  # a concurrent writer won the race
-                    article_id = conn.scalar(select(t.articles.c.id).where(t.articles.c.url == article.url))
-                    if article_id is None:
-                        raise
-                    created = False
-            else:
-                article_id, created = existing, False
-                values.pop("url")
-                conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**values))
-                # figures carry their article's date (sorted on it): keep them in step
-                conn.execute(
-                    update(t.figures)
-                    .where(t.figures.c.article_id == article_id)
-                    .values(published=article.published)
-                )
-            if article.cluster is None:
-                conn.execute(
-                    update(t.articles)
-                    .where(t.articles.c.id == article_id, t.articles.c.cluster_id.is_(None))
-                    .values(cluster_id=article_id)
-                )
-            self._after_article_write(conn, article_id)
-            self._write_document(conn, article_id, article)  # a document's file and tables
-        article.id = article_id
-        return article_id, created
-
-    def _same_story(self, conn: Any, article: Article) -> int | None:
-        """An archived article telling the same story from the other side of an aggregator
-        link: a partial one (feed only) for a full article, or the reverse; same title once the
-        publisher's name is removed, published within two days."""
-        key = _story_key(article.title, article.publisher)
-        if len(key) < 12:
-            return None
-        when = article.published or article.fetched_at or utcnow()
-        rows = conn.execute(
-            select(t.articles.c.id, t.articles.c.title, t.articles.c.publisher)
-            .where(
-                t.articles.c.partial.is_(not article.partial),
-                t.articles.c.published >= when - STORY_WINDOW,
-                t.articles.c.published <= when + STORY_WINDOW,
-            )
-            .order_by(t.articles.c.id.desc())
-            .limit(500)
-        )
-        for row in rows:
-            publisher = row.publisher or article.publisher
-            if _story_key(row.title, publisher) == _story_key(article.title, publisher):
-                return int(row.id)
-        return None
-
-    def _after_article_write(self, conn: Any, article_id: int) -> None:
-        """Keep the full-text index in step, in the same transaction as the article.
-
-        SQLite: the FTS5 row holds the article's folded, stemmed keys. PostgreSQL computes
-        its ``search_vector`` column itself (generated column, migration 0002).
-        """
-        if self.dialect != "sqlite":
-            return
-        from veille.archive.fulltext import index_text
-
-        row = conn.execute(
-            select(t.articles.c.title, t.articles.c.lead, t.articles.c.text).where(
-                t.articles.c.id == article_id
-            )
-        ).first()
-        conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
-        if row is not None:
-            conn.execute(
-                text("INSERT INTO article_fts (rowid, title, lead, body) VALUES (:id, :title, :lead, :body)"),
-                {
-                    "id": article_id,
-                    "title": index_text(row.title),
-                    "lead": index_text(row.lead),
-                    "body": index_text(row.text),
-                },
-            )
+            return conn.scalar(_BY_HASH, {"digest": digest})  # one statement, built once: asked per item
 
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -453,19 +329,6 @@ class Store(RunLedger, SourceRecords, DocumentRecords):
             log.warning("recent full-text index not rebuilt: %s", first_line(exc))
 
 
-STORY_WINDOW = timedelta(days=2)
-
-
-def _story_key(title: str | None, publisher: str | None) -> str:
-    """A title's letters and digits, folded, without the publisher's name at either end
-    ("Tanger recrute - Le Matin" and "Tanger recrute" are the same story)."""
-    key = "".join(c for c in fold(title or "") if c.isalnum())
-    name = "".join(c for c in fold(publisher or "") if c.isalnum())
-    if name and key != name:
-        key = key.removesuffix(name) if key.endswith(name) else key.removeprefix(name)
-    return key
-
-
 def open_store(
     url: str,
     *,
@@ -499,31 +362,3 @@ def open_archive(settings: Any, *, create: bool = False) -> Store:
     if settings.database_url.startswith("sqlite"):
         settings.ensure_data_dir()
     return open_store(settings.database_url, create=create)
-
-
-def _article_values(article: Article, canonical: str, now: datetime) -> dict[str, Any]:
-    """The article's columns as written by :meth:`Store.upsert_article`."""
-    return {
-        "url": article.url,
-        "canonical_url": canonical,
-        "source": article.source,
-        "title": article.title or "",
-        "lead": article.lead,
-        "text": article.text or "",
-        "author": article.author,
-        "published": article.published,
-        "fetched_at": article.fetched_at or now,
-        "language": article.language,
-        "partial": article.partial,
-        "publisher": article.publisher,
-        "truncated": article.truncated,
-        "relevance": article.relevance,
-        "matched_terms": list(article.matched_terms),
-        "themes": list(article.themes),
-        "content_hash": article.content_hash or content_hash(article.text or article.title),
-        "minhash": article.minhash,
-        "cluster_id": article.cluster,
-        "word_count": article.word_count,
-        "updated_at": now,
-        "kind": article.kind,
-    }

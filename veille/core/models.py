@@ -225,6 +225,12 @@ class Article:
     content_hash: str | None = None
     minhash: bytes | None = None
     cluster: int | None = None  # id of the syndication cluster (archive side)
+    # an article of this run whose cluster this one joins, found before the archive gave it an id
+    # (writes go in batches): the store resolves it, then clears it
+    cluster_member: Article | None = field(default=None, repr=False, compare=False)
+    # what a stage's pure work computed for a later stage in the same trip to a worker process
+    # (pipeline.stage): each stage takes its own result off the item
+    stage_results: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # set by extraction
     analysis: Analysis | None = None
     extractor_version: str | None = None

@@ -31,7 +31,34 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-PRELOAD = ["spiders.page", "pipeline.normalise", "pipeline.relevance", "pipeline.dedup"]
+# (name, function, arguments, passed_on): function(item, *arguments) is the step's result, put on
+# the item's ``stage_results`` under its name; passed_on(result, item) is the item the next step
+# works on, or None when this one will be dropped (the steps stop there)
+Step = tuple[str, Callable[..., Any], tuple[Any, ...], Callable[[Any, Any], Any] | None]
+
+
+def run_steps(item: Any, steps: list[Step]) -> Any:
+    """The pure work of several stages on one item, in one call (in a worker process): each step
+    on the item as the one before left it; stops after a step whose item will be dropped."""
+    current = item
+    for name, fn, args, passed_on in steps:
+        result = fn(current, *args)
+        item.stage_results[name] = result
+        following = passed_on(result, current) if passed_on is not None else current
+        if following is None:
+            break
+        current = following
+    return item
+
+
+PRELOAD = [
+    "spiders.page",
+    "spiders.items",
+    "pipeline.normalise",
+    "pipeline.relevance",
+    "pipeline.dedup",
+    "pipeline.storage",
+]
 
 
 def worker_count(value: Any) -> int:
@@ -150,11 +177,27 @@ class Workers:
         """
         if self._executor is None:
             return fn(*args, **kwargs)
-        from scrapy.utils.defer import maybe_deferred_to_future
-
         try:
             future = self._executor.submit(fn, *args, **kwargs)
-            result: T = await maybe_deferred_to_future(_deferred_from(future))
+            result: T = await _awaitable(future)
         except BrokenExecutor:
             return fn(*args, **kwargs)
         return result
+
+
+def _awaitable(future: Future[T]) -> Any:
+    """The future's result, awaitable in the reactor: on Twisted's asyncio reactor, asyncio's own
+    wrapper (one thread-safe call when it is done); else a Deferred fired in the reactor thread."""
+    import asyncio
+
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+    if is_asyncio_reactor_installed():
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            return asyncio.wrap_future(future)
+    return maybe_deferred_to_future(_deferred_from(future))
