@@ -21,6 +21,7 @@ from veille.archive.indicators import SeriesQuery, series
 from veille.archive.store import Store, open_store
 from veille.core.conf.rates import RatesFile
 from veille.core.config import Settings
+from veille.core.series import SeriesRule
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +101,11 @@ def test_a_documents_source_crawled_read_and_extracted(tmp_path: Path, site: tup
         ]
         assert {(f.value, f.unit) for f in text_figures} >= {(45.0, "count"), (12_000.0, "count")}
         # the series: the office's exact figure over the press's rounding
-        points = series(store, SeriesQuery(indicator="exportations", scope_kind="country", year_from=2025),
-                        rates=RatesFile(source="test"), default_country="Maroc", official_sources={"office"})  # fmt: skip
+        rule = SeriesRule(
+            rates=RatesFile(source="test"), default_country="Maroc", official_sources=frozenset({"office"})
+        )
+        points = series(store, SeriesQuery(indicator="exportations", scope_kind="country", year_from=2025), rule,
+                        with_citations=True)  # fmt: skip
         (point,) = points
         assert point.value == pytest.approx(18_234.5e6) and point.values[0].official
         assert {c.source for c in point.citations} == {"office", "presse"}

@@ -164,3 +164,43 @@ def test_the_api(series_client: tuple[TestClient, dict[str, int]]) -> None:
     assert client.get("/api/indicators/exportations", params={"grain": "mois"}).status_code == 400
     assert client.get("/api/indicators/nope").status_code == 404
     assert "/api/indicators/{key}" in client.get("/openapi.json").json()["paths"]
+
+
+def test_an_analyst_gets_the_indicator_s_study_as_a_zip(
+    series_client: tuple[TestClient, dict[str, int]],
+) -> None:
+    import io
+    import shutil
+    import zipfile
+
+    from tests.web.conftest import csrf_of, login
+    from veille.archive import accounts as acc
+
+    client, _ = series_client
+    page = client.get("/indicateurs/effectif").text
+    assert "/indicateurs/effectif/etude" not in page  # a reader sees no button
+    assert client.post("/indicateurs/effectif/etude", data={"de": "2014", "a": "2026"}).status_code in (
+        401,
+        403,
+    )
+    acc.add_account(client.app.state.store, "nadia@example.ma", role="analyste", password="analyse-2026")  # type: ignore[attr-defined]
+    login(client, "analyse-2026", "nadia@example.ma")
+    page = client.get("/indicateurs/effectif?portee=country:Tunisie").text
+    assert 'action="/indicateurs/effectif/etude"' in page and 'name="portee" value="country:Tunisie"' in page
+    token = csrf_of(page)
+    empty = client.post("/indicateurs/effectif/etude", data={"csrf": token, "de": "2000", "a": "2010"})
+    assert empty.status_code == 404 and "aucun point entre 2000 et 2010" in empty.text
+    wrong = client.post("/indicateurs/effectif/etude", data={"csrf": token, "de": "2026", "a": "2014"})
+    assert wrong.status_code == 400 and "période vide" in wrong.text
+    if shutil.which("chromium") is None:
+        pytest.skip("no Chromium to print the study's PDF")
+    r = client.post("/indicateurs/effectif/etude", data={"csrf": token, "de": "2014", "a": "2026",
+                                                         "portee": "country:Tunisie"})  # fmt: skip
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert 'filename="etude-effectif-2014-2026.zip"' in r.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        assert "etude/etude.pdf" in z.namelist() and "etude/graphique-effectif.png" in z.namelist()
+        html = z.read("etude/etude.html").decode()
+    assert (
+        "Effectif — Tunisie" in html and "25\u00a0000\u00a0emplois" in html and "62,5\u00a0% atteint" in html
+    )

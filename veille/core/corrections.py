@@ -26,7 +26,6 @@ REVIEW_LABELS = {"confirmed": "confirmé", "corrected": "corrigé", "added": "aj
 ACTION_LABELS = {"confirm": "confirmé", "correct": "corrigé", "reject": "rejeté", "add": "ajouté"}
 # units that count or measure something that cannot be negative
 NON_NEGATIVE = ("jobs", "seats", "count", "m2")
-# the fields an analyst sets (the rest of a figure, its words and sentence, stays the text's)
 EDITABLE = (
     "value",
     "range_max",

@@ -42,18 +42,6 @@ DONE = {
     "add": "Chiffre ajouté.",
     "verifie": "Article marqué vérifié : ses chiffres non revus sont confirmés.",
 }
-FIELDS = (
-    "value",
-    "range_max",
-    "unit",
-    "per",
-    "period",
-    "indicator",
-    "status",
-    "scope_kind",
-    "scope",
-    "organisations",
-)
 
 
 def figure_form(

@@ -10,16 +10,15 @@ their sentences, are read a page at a time when its own page or the "à vérifie
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from veille.archive.indicators import ScopeCount, SeriesQuery, point, scopes, series, sides
+from veille.archive.indicators import SeriesQuery, point, scopes, series, sides
 from veille.archive.overview import overview
 from veille.core.formatting import (
     GRAIN_LABELS,
@@ -33,6 +32,8 @@ from veille.core.formatting import (
 from veille.core.series import GRAINS, Citation, Point, SeriesRule
 from veille.core.taxonomy import load_taxonomy
 from veille.queries import series_query
+from veille.study.report import StudyError, build_study, default_scope, pick
+from veille.web.auth import Analyst, check_csrf
 from veille.web.charts import ChartPoint, period_position, series_chart
 from veille.web.pages.common import Pages, not_found, page_router, render
 from veille.web.params import built
@@ -132,25 +133,6 @@ def catalogue(points: Sequence[Point]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["citations"], r["label"]))
 
 
-def _default_scope(found: list[ScopeCount], rule: SeriesRule) -> ScopeCount | None:
-    """The default country's when it has figures, else the scope with the most."""
-    home = [s for s in found if (s.kind, s.name) == ("country", rule.default_country)]
-    return home[0] if home else (found[0] if found else None)
-
-
-def _pick(points: list[Point], attr: str, asked: str | None, preferred: str | None) -> str | None:
-    """The unit or grain shown: the one asked for, else ``preferred`` if the points have it, else
-    the one with the most citations."""
-    counts: Counter[str] = Counter()
-    for p in points:
-        counts[getattr(p, attr)] += p.citations_count
-    if asked:
-        return asked
-    if preferred in counts:
-        return preferred
-    return counts.most_common(1)[0][0] if counts else None
-
-
 @router.get("/indicateurs/{key}", response_class=HTMLResponse, summary="Série d'un indicateur (page)")
 def indicator_page(key: str, request: Request) -> Response:
     _known(key)
@@ -159,14 +141,14 @@ def indicator_page(key: str, request: Request) -> Response:
     found = scopes(store, rule, key)
     chosen_scope = params.get("portee") or ""
     if not chosen_scope:
-        default = _default_scope(found, rule)
+        default = default_scope(found, rule)
         chosen_scope = scope_param(default.kind, default.name) if default else ""
     q = built(series_query, NAMES, indicator=key, scope=chosen_scope, unit=params.get("unite"),
               grain=params.get("grain"))  # fmt: skip
     every = series(store, SeriesQuery(indicator=key, scope_kind=q.scope_kind, scope=q.scope), rule)
-    unit = _pick(every, "unit", q.unit, None)
+    unit = pick(every, "unit", q.unit, None)
     in_unit = [p for p in every if p.unit == unit]
-    grain = _pick(in_unit, "grain", q.grain, "year")
+    grain = pick(in_unit, "grain", q.grain, "year")
     points = [p for p in in_unit if p.grain == grain]
     place = chosen_scope.partition(":")[2] or chosen_scope
     title = f"{indicator_label(key)} — {place}" if place else indicator_label(key)
@@ -186,6 +168,34 @@ def indicator_page(key: str, request: Request) -> Response:
             "conflicts": sum(1 for p in points if p.conflict),
         },
     )  # fmt: skip
+
+
+@router.post(
+    "/indicateurs/{key}/etude", summary="Étude d'un indicateur (zip)", dependencies=[Depends(check_csrf)]
+)
+def study_zip_route(
+    key: str, request: Request, _: Analyst, de: Annotated[int, Form(ge=1900, le=2100)] = 2014,
+    a: Annotated[int, Form(ge=1900, le=2100)] = 2026, portee: Annotated[str, Form(max_length=200)] = "",
+) -> Response:  # fmt: skip
+    """The study of this indicator over the years ``de``..``a`` (of the scope shown): its HTML,
+    PDF, DOCX and PNG chart in one zip, as ``veille study`` writes them."""
+    from veille.core.sources import source_labels
+    from veille.study.files import study_zip
+
+    _known(key)
+    q = built(series_query, NAMES, scope=portee or None)
+    scope = (q.scope_kind, q.scope) if q.scope_kind and q.scope else None
+    settings = request.app.state.settings
+    try:
+        study = build_study(request.app.state.store, _rule(request), [key], de, a, scope=scope,
+                            outlets=source_labels(settings.sources), rates_source=settings.rates.source)  # fmt: skip
+        data = study_zip(study)
+    except StudyError as exc:
+        raise HTTPException(400 if exc.exit_code == 2 else 404, str(exc)) from None
+    name = f"etude-{key}-{de}-{a}.zip"
+    return Response(
+        data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def chart_point(p: Point) -> ChartPoint:
