@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from pipeline.tables import column_letters
 from veille.archive import search as s
 from veille.archive.documents import StoredDocument
 from veille.core.formatting import format_number, indicator_label, status_label
@@ -40,14 +41,6 @@ def file_size(size: int) -> str:
     return f"{format_number(size / 1_000_000, 1)} Mo"
 
 
-def _letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, rest = divmod(n - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
 def table_view(table: Table, read: dict[tuple[int, str], list[s.FigureRow]]) -> dict[str, Any]:
     """A table as the page shows it: header rows, body rows, each cell with its reference and the
     figures read from it."""
@@ -57,7 +50,7 @@ def table_view(table: Table, read: dict[tuple[int, str], list[s.FigureRow]]) -> 
     for i, row in enumerate(table.rows):
         cells = []
         for j, value in enumerate(row):
-            ref = f"{_letters(cols[j])}{refs[i]}" if j < len(cols) and i < len(refs) else ""
+            ref = f"{column_letters(cols[j])}{refs[i]}" if j < len(cols) and i < len(refs) else ""
             figures = read.get((table.index, ref), [])
             cells.append({
                 "text": _cell_text(value), "ref": ref, "anchor": cell_anchor(table.index, ref),
