@@ -102,11 +102,15 @@ class RuleOnly:
 
 
 def cross_validate(
-    recogniser: Any, docs: Sequence[Any], gold: Sequence[Document]
+    recogniser: Any,
+    docs: Sequence[Any],
+    gold: Sequence[Document],
+    matrix: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> tuple[EntityScore, EntityScore]:
+    """Rule and model end to end on the tuning half, folds by outlet (``matrix``: :func:`_matrix`'s)."""
     from sklearn.model_selection import GroupKFold  # type: ignore[import-untyped]
 
-    x, y, owners = _matrix(recogniser, docs, gold)
+    x, y, owners = matrix
     groups = np.array([g.group for g in gold])
     tuning = np.array([":" not in g.group for g in gold])
     rules, model = EntityScore(), EntityScore()
@@ -139,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
 def _train(args: argparse.Namespace, nlp: Any, recogniser: Any) -> int:
     gold = training_documents()
     docs = list(nlp.pipe([g.text for g in gold]))
-    x, y, _ = _matrix(recogniser, docs, gold)
+    matrix = _matrix(recogniser, docs, gold)
+    x, y, _ = matrix
     model = fit(x, y)
     print(f"{len(gold)} documents, {len(y)} candidates, {int(y.sum())} organisations among them")
     if args.check:
@@ -153,7 +158,7 @@ def _train(args: argparse.Namespace, nlp: Any, recogniser: Any) -> int:
             else "the shipped model differs: retrain"
         )
         return 0 if same else 1
-    rules, learned = cross_validate(recogniser, docs, gold)
+    rules, learned = cross_validate(recogniser, docs, gold, matrix)
     print(
         f"tuning half, {FOLDS} folds by outlet: " + rules.summary("rule") + " | " + learned.summary("model")
     )
