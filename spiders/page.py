@@ -279,14 +279,13 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
     zone = page.local_zone
     ld_pub = as_written(d(ld.get("datePublished")) or d(ld.get("dateCreated")), zone)
     meta_pub = as_written(next((x for x in (d(meta(tree, n)) for n in PUBLISHED_META) if x), None), zone)
-    structured = ld_pub or meta_pub
     feed_pub = (
         entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
     )
     on_page = visible_date(tree, fetched_at, page.zone)
     # the page's own publication date, when written with its zone (not a naive one read in ours)
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
-    written = as_written(next((x for x in zoned if x), None), zone)
+    written = _local_instant(as_written(next((x for x in zoned if x), None), zone), on_page)
     return origins.first(
         "published",
         ("selector", next((x for x in (d(v) for v in page.selected.get("date", [])) if x), None)),
@@ -295,8 +294,13 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
             publication_day(
                 tree,
                 fetched_at,
-                (ld_pub, meta_pub, feed_pub, on_page),
-                prefer=None if structured else feed_pub or on_page,
+                (
+                    ld_pub,
+                    None if _bare_meta_only(page, ld_pub, written) and on_page else meta_pub,
+                    feed_pub,
+                    on_page,
+                ),
+                prefer=_preferred(page, ld_pub, feed_pub, on_page, written),
                 written=written,
                 zone=page.zone,
             ),
@@ -306,6 +310,37 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
         ("meta", meta_pub),
         ("page", on_page),
     )
+
+
+def _preferred(
+    page: _Page,
+    ld_pub: datetime | None,
+    feed_pub: datetime | None,
+    on_page: datetime | None,
+    named: datetime | None,
+) -> datetime | None:
+    """The date that wins over htmldate's day when they differ. Without date metadata: the
+    feed's, else the one the page's header shows. With JSON-LD's publication date that the
+    page's header shows too: that day (two sources of the page agree). With only a bare
+    ``date`` meta (often the page's last change, not its publication): the header's date."""
+    if ld_pub is not None and on_page is not None and ld_pub.date() == on_page.date():
+        return ld_pub
+    return feed_pub or on_page if _bare_meta_only(page, ld_pub, named) else None
+
+
+def _local_instant(written: datetime | None, on_page: datetime | None) -> datetime | None:
+    """The page's publication instant in the site's own zone: a date written in UTC ("Z",
+    "+00:00") that the page's header shows at the same instant with its local offset is
+    that header's date (its day is the publisher's day)."""
+    if written is None or on_page is None or written.utcoffset() or not on_page.utcoffset():
+        return written
+    return on_page if abs((on_page - written).total_seconds()) < 60 else written
+
+
+def _bare_meta_only(page: _Page, ld_pub: datetime | None, named: datetime | None) -> bool:
+    """Has the page no publication date named as such (JSON-LD, a specific meta), at most a
+    bare ``date`` meta?"""
+    return ld_pub is None and named is None and not any(meta(page.tree, n) for n in SPECIFIC_META)
 
 
 def _modified(page: _Page) -> datetime | None:

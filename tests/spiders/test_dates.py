@@ -250,3 +250,63 @@ def test_a_header_date_without_a_year_takes_the_year_htmldate_finds() -> None:
     html = html.replace("</head>", f"<link rel='canonical' href='{url}'></head>")
     fields = extract_page(html, url, fetched_at=NOW)
     assert fields.published is not None and fields.published.date().isoformat() == "2014-05-18"
+
+
+def _dated_page(head: str, header: str, body_date: str = "", lang: str = "de") -> str:
+    return (
+        f"""<html lang="{lang}"><head><title>Ein Bericht</title>{head}</head><body>
+    <article><h1>Ein Bericht</h1><div class="meta">{header}</div><p>"""
+        + "Der Bericht über den Ausbau der Rechenzentren im Land. " * 20
+        + f"{body_date}</p></article></body></html>"
+    )
+
+
+def test_a_bare_date_meta_gives_way_to_the_date_the_page_shows() -> None:
+    """A bare ``date`` meta is often the page's last change: the publication date the page
+    shows its readers in the article's header wins over it."""
+    from spiders.page import extract_page
+
+    html = _dated_page(
+        '<meta name="date" content="2022-01-26T14:32:06+01:00">',
+        '<time datetime="2022-01-21">21.01.2022 - 13:30</time>',
+    )
+    fields = extract_page(html, "https://magazin.de/bericht", fetched_at=datetime(2022, 3, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-01-21"
+    # a publication date named as such keeps its place
+    html = html.replace('name="date"', 'property="article:published_time"')
+    fields = extract_page(html, "https://magazin.de/bericht", fetched_at=datetime(2022, 3, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-01-26"
+
+
+def test_json_ld_and_the_header_agreeing_win_over_another_day_in_the_text() -> None:
+    from spiders.page import extract_page
+
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ein Bericht",'
+        ' "datePublished": "2020-04-27"}</script>'
+    )
+    html = _dated_page(
+        ld + '<meta name="last-modified" content="2020-07-08">',
+        '<time datetime="2020-04-27T10:00:00+02:00">27.04.2020</time>',
+        " Aktualisiert am 8. Juli 2020, 8. Juli 2020, Stand 08.07.2020.",
+    )
+    fields = extract_page(html, "https://zeitung.de/bericht", fetched_at=datetime(2020, 8, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2020-04-27"
+
+
+def test_a_utc_timestamp_shown_at_the_same_instant_in_local_time_takes_the_local_day() -> None:
+    """03:37 UTC on the 4th is 23:37 on the 3rd at -04:00, as the page's header writes it
+    (nothing else says where the site is)."""
+    from spiders.page import extract_page
+
+    html = _dated_page(
+        '<meta property="article:published_time" content="2022-05-04T03:37:37+00:00">',
+        '<time class="entry-date" datetime="2022-05-03T23:37:37-04:00">May 3, 2022</time>',
+        lang="en",
+    )
+    fields = extract_page(html, "https://noticias.example/nota", fetched_at=datetime(2022, 6, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-05-03"
+    # another instant in the header: the named publication date stays
+    html = html.replace("23:37:37-04:00", "18:00:00-04:00")
+    fields = extract_page(html, "https://noticias.example/nota", fetched_at=datetime(2022, 6, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-05-04"
