@@ -39,6 +39,10 @@ FAMILIES = {  # outlets of one publishing group
     "libe.ma": "libe",
     "maghress.com/libe": "libe",
     "jeuneafrique.com": "jeuneafrique",
+    # other addresses of outlets already listed under their main host
+    "le360-le-360-francais-prod.web.arc-cdn.net": "fr.le360.ma",
+    "archive.challenge.ma": "challenge.ma",
+    "maghress.com/lobservateur": "lobservateur.info",
 }
 
 
