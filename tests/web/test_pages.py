@@ -704,3 +704,25 @@ def test_article_page_of_a_partial_article_and_a_standfirst_shown_once(
     body = main_of(client.get(f"/articles/{partial_id}").text)
     assert "résumé du flux seulement" in body and "Le Courrier du Détroit" in body
     assert body.count("800 postes ouvre") == 1  # the standfirst opening the text is shown once
+
+
+def test_dates_are_shown_in_the_teams_zone_not_the_archives_utc(
+    client: TestClient, archive: tuple[Store, Fixture]
+) -> None:
+    """The archive keeps UTC: an article published at 00:30 in Casablanca (UTC+1 in November) is
+    23:30 the day before in UTC; the search page and the article page show its own day."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from veille.core.models import Article
+
+    store = archive[0]
+    published = datetime(2025, 11, 10, 0, 30, tzinfo=ZoneInfo("Africa/Casablanca"))
+    aid, _ = store.upsert_article(
+        Article(url="https://presse.example/minuit", source="test", title="Un plateau ouvre à minuit",
+                text="Un plateau de relation client ouvre à Fès avec 300 postes. " * 5, published=published)
+    )  # fmt: skip
+    page = main_of(client.get(f"/articles/{aid}").text)
+    assert '<time datetime="2025-11-10">10 novembre 2025</time>' in page, page[:400]
+    hits = main_of(client.get("/", params={"q": "plateau minuit"}).text)
+    assert '<time datetime="2025-11-10">10 novembre 2025</time>' in hits

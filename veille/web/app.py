@@ -115,7 +115,7 @@ def _lifespan(
         # sources crawled from elsewhere (the demo's site) are named by the labels the archive kept
         for name, label in app.state.store.source_labels().items():
             app.state.source_labels.setdefault(name, label)
-        app.state.renderer = Renderer(make_env(app.state.source_labels))
+        app.state.renderer = Renderer(make_env(app.state.source_labels, settings.digest.tz))
         adopt_admin(app.state.store, app.state.web)
         if own:  # a served process (tests pass their own store and keep the collector as it is)
             settle_heap()
@@ -142,7 +142,7 @@ def _set_state(app: FastAPI, settings: Settings, web: WebConfig, store: Store | 
     configured = configured_sources(settings)[0]
     app.state.source_labels = source_labels(configured)
     app.state.source_names = [s.name for s in configured]
-    app.state.renderer = Renderer(make_env(app.state.source_labels))
+    app.state.renderer = Renderer(make_env(app.state.source_labels, settings.digest.tz))
     app.state.throttle = LoginThrottle()
     app.state.crawls = Crawls(settings)
     if store is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -81,6 +81,15 @@ def _as_datetime(value: Any) -> datetime | date | None:
         return None
 
 
+def in_zone(value: Any, zone: tzinfo | None) -> Any:
+    """An aware datetime in ``zone`` (the archive keeps UTC; readers see the team's days):
+    an article published at local midnight is shown on its own day, not the one before."""
+    parsed = _as_datetime(value)
+    if zone is not None and isinstance(parsed, datetime) and parsed.tzinfo is not None:
+        return parsed.astimezone(zone)
+    return value
+
+
 def fr_date(value: Any, fmt: str = "long") -> str:
     parsed = _as_datetime(value)
     if parsed is None:
@@ -121,9 +130,10 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{fr_number(count)} {word}"
 
 
-def make_env(source_labels: Mapping[str, str] | None = None) -> Environment:
+def make_env(source_labels: Mapping[str, str] | None = None, zone: tzinfo | None = None) -> Environment:
     """The templates' environment; ``source_labels`` (name -> label, from ``sources.toml``) feed
-    the ``source_label`` filter, which falls back to the name."""
+    the ``source_label`` filter, which falls back to the name; dates and times are shown in
+    ``zone`` (digest.toml's timezone)."""
     labels = dict(source_labels or {})
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -134,9 +144,9 @@ def make_env(source_labels: Mapping[str, str] | None = None) -> Environment:
     )
     env.filters.update(
         fr_number=fr_number,
-        fr_date=fr_date,
-        fr_datetime=fr_datetime,
-        iso_date=iso_date,
+        fr_date=lambda v, fmt="long": fr_date(in_zone(v, zone), fmt),
+        fr_datetime=lambda v: fr_datetime(in_zone(v, zone)),
+        iso_date=lambda v: iso_date(in_zone(v, zone)),
         fr_value=fr_value,
         snippet=safe_snippet,
         plural=plural,
