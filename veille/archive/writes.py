@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from veille.archive import schema as t
 from veille.archive.documents import DocumentRecords
+from veille.archive.points import mark_changed
 from veille.core.clock import utcnow
 from veille.core.folding import content_hash, fold
 from veille.core.models import Article
@@ -145,6 +146,7 @@ class ArticleWrites(DocumentRecords):  # an article's document is written with i
                 .where(t.figures.c.article_id == article_id)
                 .values(published=article.published)
             )
+            mark_changed(conn)  # the series weigh the most recent citation
         keys = batch.keys.get(id(article))
         batch.indexed[article_id] = (article_id, values["title"], values["lead"], values["text"], keys)
         self._write_document(conn, article_id, article)  # a document's file and tables
