@@ -18,7 +18,7 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from veille.archive.indicators import SeriesQuery, point, scopes, series, sides
+from veille.archive.indicators import SeriesQuery, point, scopes, series, sides_of
 from veille.archive.overview import counts, flagged, overview
 from veille.archive.points import IndicatorCounts
 from veille.core.formatting import (
@@ -275,8 +275,9 @@ def conflicts_page(request: Request) -> Response:
     page = built(_page_number, NAMES, value=params.get("page"))
     total, shown_points = flagged(store, q.indicator, (page - 1) * CONFLICTS_PER_PAGE, CONFLICTS_PER_PAGE)
     items = []
-    for p in shown_points:
-        agreeing, disagreeing = sides(store, p, rule, SIDE)
+    for p, (agreeing, disagreeing) in zip(
+        shown_points, sides_of(store, shown_points, rule, SIDE), strict=True
+    ):
         chosen_citations = sum(v.citations for v in p.values[:1])
         items.append({"v": point_view(p), "agreeing": [citation_view(c, p) for c in agreeing],
                       "more_agreeing": chosen_citations - len(agreeing),
