@@ -283,3 +283,31 @@ def test_bad_options_are_one_line(
     assert main(["indicators", *args]) != 0
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_an_archived_article_dated_again_or_an_organisation_split_makes_the_points_stale(
+    any_store: Store, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from veille.archive import org_edits
+    from veille.archive import overview as ov
+    from veille.archive.accounts import add_account
+    from veille.core.models import Article
+
+    load(any_store)
+    rule = settings.series_rule
+    assert ov.overview(any_store, rule).current
+    again = Article(url="https://medias24.test/a1", source="medias24", title="Article a1", text="Nouveau texte.",
+                    published=datetime(2019, 3, 2, 8, tzinfo=UTC))  # fmt: skip
+    any_store.upsert_article(again)  # its figures carry its date: the most recent citation may change
+    assert not ov.overview(any_store, rule).current
+    ov.settle()
+    assert ov.overview(any_store, rule).current
+    who = add_account(any_store, "nadia@example.ma", role="analyste", password="analyse-2026-longue")
+    first = org_edits.mentions_of(any_store, ODC)[0]
+    org_edits.split(
+        any_store, ODC, "Office des changes (bureau de Rabat)", [first[:3]], who, kind="public_body"
+    )
+    assert not ov.overview(any_store, rule).current
+    ov.settle()
