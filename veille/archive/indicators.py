@@ -138,15 +138,28 @@ def _conditions(q: SeriesQuery, rule: SeriesRule, names: tuple[str, ...] | None)
         conds.append(f.c.indicator == q.indicator)
     if q.statuses:
         conds.append(f.c.status.in_(q.statuses))
-    if q.scope_kind:  # a figure read before scopes existed is the default country's
-        conds.append(
-            or_(f.c.scope_kind == q.scope_kind, f.c.scope_kind.is_(None))
-            if q.scope_kind == "country"
-            else f.c.scope_kind == q.scope_kind
-        )
-    if names is not None:
-        named = f.c.scope.in_(names)
-        conds.append(or_(named, f.c.scope.is_(None)) if rule.default_country in names else named)
+    # a figure read before scopes existed (kind and name None) is the default country's
+    kinds = [f.c.scope_kind == q.scope_kind] if q.scope_kind else []
+    if q.scope_kind == "country":
+        kinds.append(f.c.scope_kind.is_(None))
+    named = [f.c.scope.in_(names)] if names is not None else []
+    if names is not None and rule.default_country in names:
+        named.append(f.c.scope.is_(None))
+    rest = _other_conditions(q)
+    if q.exact_scope and len(kinds) * len(named) > 1:
+        # one point's scope: each way of writing it a whole condition of its own, so that the
+        # database reads each from the series' index instead of filtering the indicator's figures
+        both = [and_(kind, name, *conds, *rest) for kind in kinds for name in named]
+        return [or_(*both)]
+    conds += [or_(*kinds)] if kinds else []
+    conds += [or_(*named)] if named else []
+    return conds + rest
+
+
+def _other_conditions(q: SeriesQuery) -> list[ColumnElement[Any]]:
+    """The query's conditions besides the indicator, the statuses and the scope."""
+    f = t.figures
+    conds: list[ColumnElement[Any]] = []
     if q.unit:
         conds.append(f.c.unit.in_(MONEY) if q.unit in MONEY else f.c.unit == q.unit)
     if q.grain:
