@@ -311,3 +311,16 @@ def test_an_archived_article_dated_again_or_an_organisation_split_makes_the_poin
     )
     assert not ov.overview(any_store, rule).current
     ov.settle()
+
+
+def test_the_refresh_command_keeps_every_point(
+    store: Store, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from veille.archive import overview as ov
+
+    load(store)
+    assert ov.every_point(store) == []  # nothing kept before a computation
+    assert main(["indicators", "--refresh"]) == 0
+    assert capsys.readouterr().out.startswith(f"{len(EXPECTED)} points computed and kept in ")
+    assert summary(ov.every_point(store)) == EXPECTED
+    assert ov.overview(store, settings.series_rule).current
