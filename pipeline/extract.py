@@ -19,6 +19,7 @@ from typing import Any
 
 from veille.archive.store import Store, open_store
 from veille.core.models import Analysis, Article
+from veille.core.series import SeriesRule
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,10 @@ def extract_articles(
     batch_size: int = 64,
     config_dir: Path | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    rule: SeriesRule | None = None,
 ) -> ExtractReport:
-    """Extract the given articles, or the pending ones (never extracted or older version)."""
+    """Extract the given articles, or the pending ones (never extracted or older version); then
+    compute every point of the indicator series again (with ``rule``, else the config's)."""
     from pipeline.limits import cap_text
     from pipeline.nlp import EXTRACTOR_VERSION, build_nlp
     from veille.core.config import load_pipeline
@@ -119,7 +122,22 @@ def extract_articles(
                 report.organisations.update(o.name for o in result.organisations)
             if on_progress and (finished % 25 == 0 or finished == len(todo)):
                 on_progress(finished, len(todo))
+    if report.processed:
+        refresh_points(store, rule, config_dir)
     return report
+
+
+def refresh_points(store: Store, rule: SeriesRule | None, config_dir: Path | None) -> None:
+    """Every point of the indicator series computed again from the figures just written (what
+    the indicators' list and the "à vérifier" page read): the extraction run pays for it, not a
+    reader. A failure is logged; the web computes them later."""
+    from veille.archive.overview import refresh
+    from veille.core.config import Settings
+
+    try:
+        refresh(store, rule or Settings.load(config_dir=config_dir).series_rule)
+    except Exception:
+        log.exception("the indicator series' points could not be computed after the extraction")
 
 
 def with_tables(

@@ -22,12 +22,15 @@ from veille.study.files import study_zip, write_study
 from veille.study.report import StudyError, build_study
 
 PNG = b"\x89PNG\r\n\x1a\n"
-HEADINGS = ("Étude : Exportations, Effectif, Emplois créés", "Période 2014–2026", "1. Exportations — Maroc",
-            "2. Effectif — Maroc", "3. Emplois créés — Maroc", "Conflits et arbitrages", "Sources")  # fmt: skip
+SECTIONS = ["1. Exportations — Maroc", "2. Exportations — Maroc, par trimestre",
+            "3. Exportations — Maroc, sur plusieurs années", "4. Effectif — Maroc", "5. Emplois créés — Maroc"]  # fmt: skip
+HEADINGS = ("Étude : Exportations, Effectif, Emplois créés", "Période 2014–2026", *SECTIONS,
+            "Conflits et arbitrages", "Sources")  # fmt: skip
 # chosen values as the rule keeps them, in French: the official 18 milliards of 2018 (against 19,5),
 # the 2019 value, the 2020 most recent, the official 125 000 jobs, the 2018 target 72 % reached
 VALUES = ("18 milliards DH", "19,5 milliards DH", "20 milliards DH", "16 milliards DH", "125 000 emplois",
-          "72 % atteint", "22 000 emplois", "source officielle", "la plus citée", "la plus récente")  # fmt: skip
+          "72 % atteint", "22 000 emplois", "source officielle", "la plus citée", "la plus récente",
+          "4,5 milliards DH", "75 milliards DH", "objectif à l'horizon 2030", "60 000 emplois", "LesEco.ma")  # fmt: skip
 needs_chromium = pytest.mark.skipif(  # in CI (CI=true) a missing Chromium is a failure, not a skip
     not os.environ.get("CI") and shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists(),
     reason="no Chromium to print",
@@ -42,7 +45,10 @@ def plain(text: str) -> str:
 def _study(
     store: Store, settings: Settings, keys: tuple[str, ...] = ("exportations", "effectif", "emplois_crees")
 ):
-    return build_study(store, settings.series_rule, keys, 2014, 2026, rates_source=settings.rates.source)
+    from veille.core.sources import source_labels
+
+    return build_study(store, settings.series_rule, keys, 2014, 2026, rates_source=settings.rates.source,
+                       outlets=source_labels(settings.sources))  # fmt: skip
 
 
 def test_the_study_says_what_the_series_say(any_store: Store, settings: Settings) -> None:
@@ -58,16 +64,33 @@ def test_the_study_says_what_the_series_say(any_store: Store, settings: Settings
         ("Effectif", "2024", False), ("Emplois créés", "2021", True), ("Emplois créés", "2022", False),
         ("Emplois créés", "2023", True),
     ]  # fmt: skip
-    assert len(study.settled[0].disagreeing) == 3 and "leseco" in study.settled[0].disagreeing[0]
-    # every article cited once, oldest first (the copies of one story are three articles; the 2030
-    # target, the quarters and the span are not in the study)
+    assert len(study.settled[0].disagreeing) == 3
+    assert (
+        plain(study.settled[0].disagreeing[0]) == "LesEco.ma, 1 avr. 2019 : 19,5 milliards DH"
+    )  # its display name
+    # the quarters and the span in sections of their own (a year is never made of its quarters)
+    assert [(s.key, s.title) for s in study.sections] == [
+        ("exportations", "Exportations — Maroc"), ("exportations-quarter", "Exportations — Maroc, par trimestre"),
+        ("exportations-span", "Exportations — Maroc, sur plusieurs années"), ("effectif", "Effectif — Maroc"),
+        ("emplois_crees", "Emplois créés — Maroc"),
+    ]  # fmt: skip
+    assert [(r.period, plain(r.value)) for r in study.sections[1].rows] == [
+        ("T1 2018", "4,5 milliards DH"), ("T2 2018", "4,6 milliards DH"),
+    ]  # fmt: skip
+    assert [(r.period, plain(r.value)) for r in study.sections[2].rows] == [("2014-2018", "75 milliards DH")]
+    # the 2030 target, due after --to 2026, is shown with its horizon
+    target = [r for r in study.sections[4].rows if r.period == "2030"]
+    assert [(r.status, plain(r.value)) for r in target] == [("objectif à l'horizon 2030", "60 000 emplois")]
+    assert study.indicators == ["exportations", "effectif", "emplois_crees"]
+    # every article cited once, oldest first (the copies of one story are three articles)
     assert (study.sources[0].url, study.sources[0].outlet, study.sources[0].date) == (
-        "https://medias24.test/a1",
-        "medias24",
-        "1 mars 2019",
+        "https://le360.test/d",
+        "Le360",
+        "1 août 2018",
     )
-    assert len({s.url for s in study.sources}) == len(study.sources) == 29
-    assert "https://medias24.test/t2" not in {s.url for s in study.sources}
+    assert len({s.url for s in study.sources}) == len(study.sources) == 32
+    assert "https://medias24.test/t2" in {s.url for s in study.sources}
+    assert study.made.tzinfo is not None  # the archive's clock, not the machine's local time
 
 
 @needs_chromium
@@ -91,8 +114,7 @@ def test_the_command_writes_html_pdf_docx_and_pngs(
         for expected in (*HEADINGS, *VALUES, "https://medias24.test/a1"):
             assert expected in text, expected
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings == ["1. Exportations — Maroc", "2. Effectif — Maroc", "3. Emplois créés — Maroc",
-                        "Conflits et arbitrages", "Sources"]  # fmt: skip
+    assert headings == [*SECTIONS, "Conflits et arbitrages", "Sources"]
     first_table = [[c.text for c in r.cells] for r in document.tables[0].rows]
     assert [plain(c) for c in first_table[1][:4]] == [
         "2018",
@@ -101,10 +123,10 @@ def test_the_command_writes_html_pdf_docx_and_pngs(
         "source officielle",
     ]
     raw = (out / "etude.html").read_text(encoding="utf-8")
-    assert raw.count('<svg class="graphe serie"') == 3 and 'href="#exportations-1"' in raw  # the web's chart
-    for key in ("exportations", "effectif", "emplois_crees"):
+    assert raw.count('<svg class="graphe serie"') == 5 and 'href="#exportations-1"' in raw  # the web's chart
+    for key in ("exportations", "exportations-quarter", "exportations-span", "effectif", "emplois_crees"):
         assert (out / f"graphique-{key}.png").read_bytes()[:8] == PNG
-    assert len(document.inline_shapes) == 3  # the charts in the document
+    assert len(document.inline_shapes) == 5  # the charts in the document
     assert len(pypdf.PdfReader(out / "etude.pdf").pages) >= 5  # a title page, a page per section, ...
 
 

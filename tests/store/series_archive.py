@@ -22,7 +22,8 @@ ODC = "Office des changes"
 
 
 def article(store: Store, key: str, source: str, day: str, text: str, figures: list[dict], *,
-            cluster: int | None = None, orgs: tuple[Organisation, ...] = ()) -> int:  # fmt: skip
+            cluster: int | None = None, orgs: tuple[Organisation, ...] = (),
+            sentence: str | None = None) -> int:  # fmt: skip
     art = Article(url=f"https://{source}.test/{key}", source=source, title=f"Article {key}", text=text,
                   published=datetime.fromisoformat(day + "T08:00:00").replace(tzinfo=UTC), relevance=0.9,
                   cluster=cluster)  # fmt: skip
@@ -31,9 +32,11 @@ def article(store: Store, key: str, source: str, day: str, text: str, figures: l
     for spec in figures:
         spec = dict(spec)
         span = spec.pop("span")
-        start = text.index(span)
-        figs.append(Figure(text=span, start=start, end=start + len(span), sentence=text, sentence_start=0,
-                           sentence_end=len(text), **spec))  # fmt: skip
+        said = sentence or text  # the figure's sentence: the whole text unless named
+        begin = text.index(said)
+        start = text.index(span, begin)
+        figs.append(Figure(text=span, start=start, end=start + len(span), sentence=said, sentence_start=begin,
+                           sentence_end=begin + len(said), **spec))  # fmt: skip
     store.save_analysis(aid, Analysis(figures=tuple(figs), organisations=orgs), "test-series")
     return aid
 

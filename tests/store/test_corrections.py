@@ -210,3 +210,53 @@ def test_migration_0020_up_and_down(any_store: Store) -> None:
     assert {"corrections", "article_reviews", "org_edits"} <= set(inspect(any_store.engine).get_table_names())
     assert "review" in {c["name"] for c in inspect(any_store.engine).get_columns("figures")}
     assert figures(any_store, FigureQuery(article_id=aid, copies=True)).total == 2
+
+
+STORY = "Selon l'AMRC, les centres de relation client ont exporté 9 milliards de DH en 2023."
+REWRITTEN = "Les centres de relation client auraient exporté 9 milliards de DH en 2022, selon l'AMRC."
+
+
+def test_a_correction_made_on_one_copy_shows_on_every_copy_of_the_story(
+    any_store: Store, settings: Settings
+) -> None:
+    """Analysts correct a syndicated story once: the same figure (same sentence, same words) of
+    every other copy shows it, now, at re-extraction and on a copy arriving later; a copy that
+    rewrote the sentence, and the same sentence in another story, keep their own figure; the
+    latest word wins whichever copy it was said on."""
+    from tests.store.series_archive import article, exports
+
+    nine = [exports(9e9, "2023", "9 milliards de DH")]
+    first = article(any_store, "a", "medias24", "2024-02-01", STORY, nine)
+    lead = "Casablanca. " + STORY  # a copy with a dateline before the story: other offsets
+    copy = article(any_store, "b", "lematin", "2024-02-01", lead, nine, cluster=first, sentence=STORY)
+    nine_2022 = [exports(9e9, "2022", "9 milliards de DH")]
+    other = article(any_store, "c", "hespress", "2024-02-02", REWRITTEN, nine_2022, cluster=first)
+    alone = article(any_store, "d", "le360", "2024-01-15", STORY, nine)  # the same words, another story
+    who = _analyst(any_store)
+    at = lead.index("9 milliards de DH")
+    edit = read_fields(_fields(value="9 500 000 000", period="2023"), load_taxonomy())
+    corr.correct(any_store, copy, at, at + 17, "correct", edit, who, based_on=0)
+
+    def rows() -> dict[int, list[tuple[float, str | None]]]:
+        found = figures(any_store, FigureQuery(copies=True, limit=100)).rows
+        out: dict[int, list[tuple[float, str | None]]] = {}
+        for f in found:
+            out.setdefault(f.article_id, []).append((f.value, f.review))
+        return out
+
+    assert rows() == {first: [(9.5e9, "corrected")], copy: [(9.5e9, "corrected")],
+                      other: [(9e9, None)], alone: [(9e9, None)]}  # fmt: skip
+    # re-extracted, the story's first copy keeps it; a copy arriving later shows it at once
+    article(any_store, "a", "medias24", "2024-02-01", STORY, nine)
+    late = article(any_store, "e", "leseco", "2024-02-03", STORY, nine, cluster=first)
+    assert rows()[first] == rows()[late] == [(9.5e9, "corrected")]
+    # the series count the story once, with the corrected value
+    (p,) = series(any_store, SeriesQuery(indicator="exportations", period="2023", scope="Maroc"),
+                  settings.series_rule)  # fmt: skip
+    assert [(v.value, v.stories, v.citations) for v in p.values] == [(9.5e9, 1, 3), (9e9, 1, 1)]
+    assert (p.value, p.rule, p.stories, p.citations_count) == (9.5e9, "most_recent", 2, 4)
+    # a later word on another copy wins on every copy: rejected there, gone everywhere
+    s = STORY.index("9 milliards de DH")
+    corr.correct(any_store, late, s, s + 17, "reject", None, who, based_on=0)
+    assert sorted(rows()) == sorted([other, alone])
+    assert [c.article_id for c in corr.history(any_store)] == [late, copy]  # said once each, on its copy

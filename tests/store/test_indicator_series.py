@@ -110,28 +110,46 @@ def test_a_point_s_citations_a_page_at_a_time_and_a_conflict_s_sides(
     assert [c.article_id for c in disagreeing] == [ids["a4"], ids["a5"]]
 
 
-def test_the_overview_is_served_while_the_next_one_is_computed(
-    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+def test_every_point_is_kept_and_computed_again_apart_after_a_write(
+    any_store: Store, settings: Settings
 ) -> None:
     from veille.archive import overview as ov
 
-    monkeypatch.setattr(ov, "REFRESH_EVERY", 0.0)
-    load(store)
+    load(any_store)
     rule = settings.series_rule
-    first = ov.overview(store, rule)
-    assert first.current and summary(list(first.points)) == EXPECTED
-    # a third story gives 30 milliards for 2019: a conflict the next computation finds
-    article(store, "z", "le360", "2025-03-01", "Les exportations ont atteint 30 milliards de DH en 2019.",
+    first = ov.overview(any_store, rule)  # never computed: the first reader waits for it
+    assert first.current and summary(ov.every_point(any_store)) == EXPECTED
+    total, shown = ov.flagged(any_store, None, 0, 2)
+    assert total == sum(1 for p in EXPECTED if p[-3]) == 4 and len(shown) == 2
+    assert [p.citations_count for p in shown] == sorted((p.citations_count for p in shown), reverse=True)
+    # a third story gives 30 milliards for 2019: the figures changed, the points kept did not
+    article(any_store, "z", "le360", "2025-03-01", "Les exportations ont atteint 30 milliards de DH en 2019.",
             [exports(30e9, "2019", "30 milliards de DH")])  # fmt: skip
-    stale = ov.overview(store, rule)
-    assert not stale.current and stale.points == first.points  # served at once, the last one
+    stale = ov.overview(any_store, rule)  # served at once, a computation started in a process of its own
+    assert not stale.current and stale.computed_at == first.computed_at
+    assert summary(ov.every_point(any_store)) == EXPECTED
     ov.settle()
-    fresh = ov.overview(store, rule)
-    assert fresh.current and fresh.computed_at > first.computed_at
+    fresh = ov.overview(any_store, rule)
+    assert fresh.current and fresh.computed_at is not None and first.computed_at is not None
+    assert fresh.computed_at > first.computed_at
     p2019 = next(
-        p for p in fresh.points if (p.indicator, p.status, p.period) == ("exportations", "actual", "2019")
+        p
+        for p in ov.every_point(any_store)
+        if (p.indicator, p.status, p.period) == ("exportations", "actual", "2019")
     )
     assert (p2019.conflict, p2019.disagreeing_count, p2019.citations_count) == (True, 1, 4)
+    assert ov.flagged(any_store, None, 0, 100)[0] == total + 1
+    assert (
+        ov.flagged(any_store, "exportations", 0, 100)[0]
+        == sum(1 for p in EXPECTED if p[-3] and p[0] == "exportations") + 1
+    )
+    # the points as kept are the points as computed now, once read back
+    assert summary(ov.every_point(any_store)) == summary(_series(any_store, settings))
+    # another rule (rates.toml edited) makes them stale too
+    loose = replace(rule, conflict_share=0.2)
+    assert not ov.overview(any_store, loose).current
+    ov.settle()
+    assert ov.overview(any_store, loose).current
 
 
 def test_the_tolerances_are_settings(any_store: Store, settings: Settings) -> None:
@@ -265,3 +283,44 @@ def test_bad_options_are_one_line(
     assert main(["indicators", *args]) != 0
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_an_archived_article_dated_again_or_an_organisation_split_makes_the_points_stale(
+    any_store: Store, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from veille.archive import org_edits
+    from veille.archive import overview as ov
+    from veille.archive.accounts import add_account
+    from veille.core.models import Article
+
+    load(any_store)
+    rule = settings.series_rule
+    assert ov.overview(any_store, rule).current
+    again = Article(url="https://medias24.test/a1", source="medias24", title="Article a1", text="Nouveau texte.",
+                    published=datetime(2019, 3, 2, 8, tzinfo=UTC))  # fmt: skip
+    any_store.upsert_article(again)  # its figures carry its date: the most recent citation may change
+    assert not ov.overview(any_store, rule).current
+    ov.settle()
+    assert ov.overview(any_store, rule).current
+    who = add_account(any_store, "nadia@example.ma", role="analyste", password="analyse-2026-longue")
+    first = org_edits.mentions_of(any_store, ODC)[0]
+    org_edits.split(
+        any_store, ODC, "Office des changes (bureau de Rabat)", [first[:3]], who, kind="public_body"
+    )
+    assert not ov.overview(any_store, rule).current
+    ov.settle()
+
+
+def test_the_refresh_command_keeps_every_point(
+    store: Store, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from veille.archive import overview as ov
+
+    load(store)
+    assert ov.every_point(store) == []  # nothing kept before a computation
+    assert main(["indicators", "--refresh"]) == 0
+    assert capsys.readouterr().out.startswith(f"{len(EXPECTED)} points computed and kept in ")
+    assert summary(ov.every_point(store)) == EXPECTED
+    assert ov.overview(store, settings.series_rule).current

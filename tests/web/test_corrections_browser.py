@@ -65,9 +65,11 @@ def test_an_analyste_corrects_a_figure_adds_a_missed_one_and_sees_the_series_cha
     assert "corrigé par nadia@example.ma" in page.locator("main").inner_text()
     shot(page, "30-chiffre-corrige")
     page.goto(base + "/indicateurs/exportations")
-    # the story's two other copies still say 18: the point now shows the corrected value beside them
+    # corrected once, on one copy: the story's two other copies show it too, so the point has one
+    # value, cited three times by one story, and nothing left in disagreement
     main = _plain(page.locator("table.points").inner_text())
-    assert "18 milliards DH – 20 milliards DH" in main and "désaccord" in main
+    assert "20 milliards DH" in main and "18 milliards" not in main and "désaccord" not in main
+    assert "3 citations" in main and "1 article distinct" in main
 
     page.goto(base + "/indicateurs/effectif")
     assert "140 000" not in _plain(page.locator("main").inner_text())  # no point yet

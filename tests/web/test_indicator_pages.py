@@ -205,3 +205,34 @@ def test_an_analyst_gets_the_indicator_s_study_as_a_zip(
     assert (
         "Effectif — Tunisie" in html and "25\u00a0000\u00a0emplois" in html and "62,5\u00a0% atteint" in html
     )
+
+
+def test_a_correction_settles_a_conflict_on_a_verifier_at_once(
+    series_client: tuple[TestClient, dict[str, int]],
+) -> None:
+    """The points to check are read as kept in the archive: a correction computes again the
+    series it touched before it answers, so "à vérifier" and its API show it on the next request,
+    with nothing left to compute (the points say they are current)."""
+    from tests.web.conftest import csrf_of, login
+    from veille.archive import accounts as acc
+
+    client, _ = series_client
+    before = client.get("/api/conflicts").json()
+    assert before["total"] == 4 and before["current"]
+    point = client.get("/api/indicators/emplois_crees/point",
+                       params={"status": "actual", "scope": "country:Maroc", "period": "2021", "unit": "jobs"}).json()  # fmt: skip
+    (away,) = [c for c in point["citations"] if not c["agrees"]]  # 18 000 against the chosen 15 000
+    acc.add_account(client.app.state.store, "nadia@example.ma", role="analyste", password="analyse-2026")  # type: ignore[attr-defined]
+    login(client, "analyse-2026", "nadia@example.ma")
+    form_url = client.get(f"/chiffres/{away['figure_id']}/correction").headers["location"]
+    form = client.get(form_url).text
+    fields = {"value": "15 000", "unit": "jobs", "period": "2021", "indicator": "emplois_crees", "status": "actual",
+              "scope_kind": "country", "scope": "Maroc"}  # fmt: skip
+    r = client.post(form_url, data={"csrf": csrf_of(form), "version": "0", "action": "correct", **fields})
+    assert r.status_code == 303
+    after = client.get("/api/conflicts").json()
+    assert after["current"] and after["total"] == 3
+    assert ("emplois_crees", "2021") not in [(p["indicator"], p["period"]) for p in after["points"]]
+    page = client.get("/a-verifier").text
+    assert '<p class="total">3 points à vérifier.</p>' in page
+    assert client.get("/api/indicators").json()["current"]

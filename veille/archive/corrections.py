@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from veille.archive import schema as t
 from veille.archive.accounts import Account
-from veille.archive.overlay import Correction, correction_of, figure_values, lay_corrections
+from veille.archive.overlay import Correction, copies_of, correction_of, figure_values, lay_corrections
 from veille.archive.store import Store, utcnow
 from veille.core.corrections import CorrectionError, FigureFields
 
@@ -216,6 +216,8 @@ def _record(
             raise
         raise Conflict(now.history[-1]) from None
     lay_corrections(conn, state.article_id)
+    for other in copies_of(conn, state.article_id):  # the other copies of the story say it too
+        lay_corrections(conn, other)
     return correction_of(conn.execute(select(C).where(C.c.id == new_id)).one())
 
 

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Boolean, String, case, cast, extract, func, literal, or_, select
+from sqlalchemy import Boolean, String, and_, case, cast, extract, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from veille.archive import schema as t
@@ -138,15 +138,28 @@ def _conditions(q: SeriesQuery, rule: SeriesRule, names: tuple[str, ...] | None)
         conds.append(f.c.indicator == q.indicator)
     if q.statuses:
         conds.append(f.c.status.in_(q.statuses))
-    if q.scope_kind:  # a figure read before scopes existed is the default country's
-        conds.append(
-            or_(f.c.scope_kind == q.scope_kind, f.c.scope_kind.is_(None))
-            if q.scope_kind == "country"
-            else f.c.scope_kind == q.scope_kind
-        )
-    if names is not None:
-        named = f.c.scope.in_(names)
-        conds.append(or_(named, f.c.scope.is_(None)) if rule.default_country in names else named)
+    # a figure read before scopes existed (kind and name None) is the default country's
+    kinds = [f.c.scope_kind == q.scope_kind] if q.scope_kind else []
+    if q.scope_kind == "country":
+        kinds.append(f.c.scope_kind.is_(None))
+    named = [f.c.scope.in_(names)] if names is not None else []
+    if names is not None and rule.default_country in names:
+        named.append(f.c.scope.is_(None))
+    rest = _other_conditions(q)
+    if q.exact_scope and len(kinds) * len(named) > 1:
+        # one point's scope: each way of writing it a whole condition of its own, so that the
+        # database reads each from the series' index instead of filtering the indicator's figures
+        both = [and_(kind, name, *conds, *rest) for kind in kinds for name in named]
+        return [or_(*both)]
+    conds += [or_(*kinds)] if kinds else []
+    conds += [or_(*named)] if named else []
+    return conds + rest
+
+
+def _other_conditions(q: SeriesQuery) -> list[ColumnElement[Any]]:
+    """The query's conditions besides the indicator, the statuses and the scope."""
+    f = t.figures
+    conds: list[ColumnElement[Any]] = []
     if q.unit:
         conds.append(f.c.unit.in_(MONEY) if q.unit in MONEY else f.c.unit == q.unit)
     if q.grain:
@@ -264,11 +277,29 @@ def citations(
     """The figures of the query's points one by one, with their sentences, oldest article first
     (only those of ``values`` as stored, when given; ``limit`` of them from ``offset``). A figure
     extracted before scopes existed is read as the default country's."""
-    f, a = t.figures, t.articles
+    f = t.figures
     names = _scope_names(store, q, rule)
     if names == () or values == ():
         return
-    stmt = (
+    stmt = _citation_select(rule)
+    conds = _conditions(q, rule, names)
+    if values is not None:
+        conds.append(f.c.value.in_(sorted(values)))
+    if limit is None and not offset:
+        stmt = stmt.where(*conds)
+    else:  # the page's ids from the index first: the other figures' rows (their sentences) are not read
+        page = select(f.c.id).where(*conds).order_by(f.c.published, f.c.id).offset(offset).limit(limit)
+        stmt = stmt.where(f.c.id.in_(page.scalar_subquery()))
+    with store.engine.connect() as conn:
+        for r in conn.execute(stmt):
+            if _within(r.period, q):
+                yield _citation(r)
+
+
+def _citation_select(rule: SeriesRule) -> Any:
+    """The columns of a citation, oldest article first (its conditions to be added)."""
+    f, a = t.figures, t.articles
+    return (
         select(
             f.c.id,
             f.c.article_id,
@@ -296,25 +327,16 @@ def citations(
         .select_from(_joined())
         .order_by(f.c.published, f.c.id)
     )
-    conds = _conditions(q, rule, names)
-    if values is not None:
-        conds.append(f.c.value.in_(sorted(values)))
-    if limit is None and not offset:
-        stmt = stmt.where(*conds)
-    else:  # the page's ids from the index first: the other figures' rows (their sentences) are not read
-        page = select(f.c.id).where(*conds).order_by(f.c.published, f.c.id).offset(offset).limit(limit)
-        stmt = stmt.where(f.c.id.in_(page.scalar_subquery()))
-    with store.engine.connect() as conn:
-        for r in conn.execute(stmt):
-            if not _within(r.period, q):
-                continue
-            yield Citation(
-                figure_id=r.id, article_id=r.article_id, story=r.cluster_id or r.article_id, source=r.source,
-                published=r.published, url=r.url, title=r.title, sentence=r.sentence, text=r.text,
-                value=r.value, unit=r.unit, period=r.period, indicator=r.indicator, status=r.status,
-                scope_kind=r.scope_kind, scope=r.scope, range_max=r.range_max, approx=bool(r.approx),
-                qualifier=r.qualifier, per=r.per, attributed_to=r.attributed_to, official=bool(r.official),
-            )  # fmt: skip
+
+
+def _citation(r: Any) -> Citation:
+    return Citation(
+        figure_id=r.id, article_id=r.article_id, story=r.cluster_id or r.article_id, source=r.source,
+        published=r.published, url=r.url, title=r.title, sentence=r.sentence, text=r.text,
+        value=r.value, unit=r.unit, period=r.period, indicator=r.indicator, status=r.status,
+        scope_kind=r.scope_kind, scope=r.scope, range_max=r.range_max, approx=bool(r.approx),
+        qualifier=r.qualifier, per=r.per, attributed_to=r.attributed_to, official=bool(r.official),
+    )  # fmt: skip
 
 
 def series(store: Store, q: SeriesQuery, rule: SeriesRule, *, with_citations: bool = False) -> list[Point]:
@@ -353,15 +375,44 @@ def point(
     return replace(p, progress=target_progress(p, actual))
 
 
+def _exact(p: Point) -> SeriesQuery:
+    return SeriesQuery(indicator=p.indicator, statuses=(p.status,), scope_kind=p.scope_kind, scope=p.scope,
+                       period=p.period, unit=p.unit, per=p.per or "", exact_scope=True)  # fmt: skip
+
+
+def sides_of(
+    store: Store, found: Sequence[Point], rule: SeriesRule, most: int
+) -> list[tuple[list[Citation], list[Citation]]]:
+    """:func:`sides` of several points (a page of points to check) in two reads: the oldest
+    ``most`` citations of each point's chosen value and of its disagreeing values."""
+    f = t.figures
+    money = case((f.c.unit.in_(MONEY), literal("MAD")), else_=f.c.unit)
+    key = (f.c.indicator, f.c.status, _kind(), _name(rule), f.c.period, money, func.coalesce(f.c.per, ""))
+
+    def read(values_of: Any) -> list[Citation]:
+        wanted = [
+            and_(*_conditions(_exact(p), rule, (p.scope,)), f.c.value.in_(sorted(values_of(p))))
+            for p in found
+            if values_of(p)
+        ]
+        if not wanted:
+            return []
+        rank = func.row_number().over(partition_by=key, order_by=(f.c.published, f.c.id))
+        ranked = select(f.c.id, rank.label("n")).where(or_(*wanted)).subquery()
+        page = select(ranked.c.id).where(ranked.c.n <= most * 3)  # a same number in another currency
+        with store.engine.connect() as conn:
+            return [_citation(r) for r in conn.execute(_citation_select(rule).where(f.c.id.in_(page)))]
+
+    chosen, away = read(lambda p: p.chosen_values), read(lambda p: p.disagreeing_values)
+    out = []
+    for p in found:
+        agreeing = [c for c in marked(p, (c for c in chosen if c.said().key == p.key), rule) if c.agrees]
+        disagreeing = [c for c in marked(p, (c for c in away if c.said().key == p.key), rule) if not c.agrees]
+        out.append((agreeing[:most], disagreeing[:most]))
+    return out
+
+
 def sides(store: Store, p: Point, rule: SeriesRule, most: int) -> tuple[list[Citation], list[Citation]]:
     """Up to ``most`` citations of a point giving its chosen value and up to ``most`` disagreeing
     with it, oldest first: a conflict's two sides, read without the point's other citations."""
-    q = SeriesQuery(indicator=p.indicator, statuses=(p.status,), scope_kind=p.scope_kind, scope=p.scope,
-                    period=p.period, unit=p.unit, per=p.per or "", exact_scope=True)  # fmt: skip
-
-    def read(values: tuple[float, ...], agreeing: bool) -> list[Citation]:
-        found = citations(store, q, rule, values=values, limit=most * 3)  # a same number in another currency
-        mine = [c for c in marked(p, found, rule) if c.said().key == p.key and c.agrees == agreeing]
-        return mine[:most]
-
-    return read(p.chosen_values, True), read(p.disagreeing_values, False)
+    return sides_of(store, [p], rule, most)[0]

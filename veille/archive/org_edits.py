@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from veille.archive import schema as t
 from veille.archive.accounts import Account
 from veille.archive.overlay import OrgEdit, link_orgs, org_edits
+from veille.archive.points import mark_changed
 from veille.archive.store import Store, fold, utcnow
 from veille.core.corrections import CorrectionError
 
@@ -41,6 +42,7 @@ def _record(conn: Any, who: Account, **values: Any) -> None:
     conn.execute(
         insert(t.org_edits).values(account_id=who.id, account=who.email, created_at=utcnow(), **values)
     )
+    mark_changed(conn)  # figures name other organisations: the series' points are computed again
 
 
 def merge(store: Store, source: str, target: str, who: Account) -> tuple[str, str]:

@@ -12,6 +12,12 @@ figure's row is removed; a confirmed, corrected or added one is written as the a
 finds it: the analyst said it is there), and the extractor's rows overlapping it are removed. A
 correction whose words are no longer at its offsets (the article's text changed) is *stale*: it
 is kept and listed (:func:`stale`), never applied to other words.
+
+Analysts correct a syndicated story once: a correction made on one copy (an article of its
+near-duplicate cluster) is laid over the same figure of the other copies, where a copy has the
+figure's sentence word for word (:func:`carried`), so every copy's row shows it (and the series,
+which count a story's copies once, never see two values for it). The latest word on a figure
+wins, whichever copy it was said on; a copy that rewrote the sentence keeps its own figure.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from veille.archive import schema as t
 from veille.core.corrections import REVIEWS
@@ -83,15 +89,29 @@ def latest(conn: Any, article_ids: Sequence[int]) -> list[Correction]:
 
 
 def lay_corrections(conn: Any, article_id: int) -> list[Correction]:
-    """Lay the latest correction of each figure of the article over its figure rows; returns the
-    stale ones (their words are no longer at their offsets: not applied)."""
+    """Lay the latest correction of each figure of the article over its figure rows, with those
+    made on the other copies of its story where the copy says the same (:func:`carried`; the
+    latest word on a figure wins, whichever copy it was said on); returns the article's own stale
+    ones (their words are no longer at their offsets: not applied)."""
     text = conn.scalar(select(t.articles.c.text).where(t.articles.c.id == article_id)) or ""
     published = conn.scalar(select(t.articles.c.published).where(t.articles.c.id == article_id))
     left, names = [], None
+    chosen: dict[tuple[int, int], Correction] = {}
     for c in latest(conn, [article_id]):
         if text[c.start : c.end] != c.span:
             left.append(c)
-        elif c.action == "reject" or c.after is None:
+        else:
+            chosen[(c.start, c.end)] = c
+    others = copies_of(conn, article_id)
+    for c in latest(conn, others) if others else ():
+        here = carried(c, article_id, text)
+        if here is not None and (
+            (here.start, here.end) not in chosen
+            or chosen[(here.start, here.end)].created_at < here.created_at
+        ):
+            chosen[(here.start, here.end)] = here
+    for c in sorted(chosen.values(), key=lambda c: (c.start, c.end)):
+        if c.action == "reject" or c.after is None:
             _drop_overlapping(conn, article_id, c.start, c.end, keep=None)
         else:
             names = merge_names(conn) if names is None else names
@@ -99,16 +119,63 @@ def lay_corrections(conn: Any, article_id: int) -> list[Correction]:
     return left
 
 
+def copies_of(conn: Any, article_id: int) -> list[int]:
+    """The other articles of the article's story (its near-duplicate cluster: the story's first
+    article, whose id the cluster bears, and those naming it)."""
+    a = t.articles
+    story = conn.scalar(select(func.coalesce(a.c.cluster_id, a.c.id)).where(a.c.id == article_id))
+    if story is None:
+        return []
+    found = conn.scalars(select(a.c.id).where(or_(a.c.cluster_id == story, a.c.id == story)))
+    return sorted(i for i in found if i != article_id)
+
+
+def carried(c: Correction, article_id: int, text: str) -> Correction | None:
+    """A correction made on another copy of the story, carried over to this article's ``text``:
+    where the figure's sentence stands in it, word for word, with the figure's words at the same
+    place in it (a copy that rewrote the sentence or the number is left alone); None when not."""
+    values = c.after or c.before or {}
+    sentence, begin = values.get("sentence"), values.get("sentence_start")
+    if not sentence or begin is None or not begin <= c.start:
+        return None
+    at = text.find(sentence)
+    if at < 0:
+        return None
+    shift = at - begin
+    start, end = c.start + shift, c.end + shift
+    if text[start:end] != c.span:
+        return None
+    return replace(
+        c, article_id=article_id, start=start, end=end, before=_shifted(c.before, shift),
+        after=_shifted(c.after, shift),
+    )  # fmt: skip
+
+
+def _shifted(values: dict[str, Any] | None, shift: int) -> dict[str, Any] | None:
+    """A figure's values with its offsets moved by ``shift`` characters."""
+    if values is None:
+        return None
+    out = dict(values)
+    for key in ("start", "end", "sentence_start", "sentence_end"):
+        if isinstance(out.get(key), int):
+            out[key] += shift
+    return out
+
+
 def _overlapping(article_id: int, start: int, end: int) -> Any:
     return and_(F.c.article_id == article_id, F.c.start < end, F.c.end > start)
 
 
 def _drop_overlapping(conn: Any, article_id: int, start: int, end: int, keep: int | None) -> None:
-    """Remove the extractor's rows overlapping [start, end) (an analyst's rows stay)."""
+    """Remove the extractor's rows overlapping [start, end) and any row at these very offsets
+    (an analyst's rows elsewhere stay)."""
     ids = [
         i
         for i in conn.scalars(
-            select(F.c.id).where(_overlapping(article_id, start, end), F.c.review.is_(None))
+            select(F.c.id).where(
+                _overlapping(article_id, start, end),
+                or_(F.c.review.is_(None), and_(F.c.start == start, F.c.end == end)),
+            )
         )
         if i != keep
     ]

@@ -426,3 +426,34 @@ org_edits = Table(
     Column("account", String(320), nullable=False),
     Column("created_at", AwareDateTime(), nullable=False),
 )
+
+series_points = Table(
+    "series_points",  # migration 0022: every point of the indicator series, consolidated after writes
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # the point's key (money in MAD; ``per`` "" for none)
+    Column("indicator", String(60), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("scope_kind", String(20), nullable=False),
+    Column("scope", String(300), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("per", String(20), nullable=False),
+    Column("conflict", Boolean, nullable=False),
+    Column("citations_count", Integer, nullable=False),
+    Column("point", JSON, nullable=False),  # the point as the rule gave it, its citations left out
+    Index("ix_series_points_series", "indicator", "scope_kind", "scope", "unit", "per"),
+    Index("ix_series_points_conflicts", "conflict", "citations_count"),
+)
+
+series_state = Table(
+    "series_state",  # migration 0022: when every point was computed, and with which rule
+    metadata,
+    Column("id", Integer, primary_key=True),  # one row
+    Column("computed_at", AwareDateTime()),  # None: never computed
+    Column("rule", String(64)),  # the rule's fingerprint (rates, tolerances, what is official)
+    Column(
+        "changes", Integer, nullable=False, default=0, server_default="0"
+    ),  # writes of the figures counted
+    Column("computed_from", Integer),  # the count the points were computed from
+)

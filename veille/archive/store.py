@@ -146,6 +146,7 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
         """Replace the article's figures and mentions atomically, the analysts' merges and splits
         of organisations and their corrections of figures laid over them (:mod:`.overlay`)."""
         from veille.archive.overlay import lay_corrections, rework
+        from veille.archive.points import mark_changed
 
         with self.engine.begin() as conn:
             analysis = rework(conn, article_id, analysis)
@@ -180,6 +181,7 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
                 .values(extractor_version=version, extracted_at=utcnow())
             )
             lay_corrections(conn, article_id)
+            mark_changed(conn)  # the indicator series' points are computed again from them
 
     def _insert_figures(
         self, conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]

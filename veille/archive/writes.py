@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from veille.archive import schema as t
 from veille.archive.documents import DocumentRecords
+from veille.archive.points import mark_changed
 from veille.core.clock import utcnow
 from veille.core.folding import content_hash, fold
 from veille.core.models import Article
@@ -85,6 +86,8 @@ class ArticleWrites(DocumentRecords):  # an article's document is written with i
                     .values(cluster_id=_a.id)
                 )
             self._index_articles(conn, list(batch.indexed.values()))
+            if batch.figures_dated:  # last: the series' state row is held only until the commit
+                mark_changed(conn)
         batch.settle()
         return batch.results
 
@@ -145,6 +148,7 @@ class ArticleWrites(DocumentRecords):  # an article's document is written with i
                 .where(t.figures.c.article_id == article_id)
                 .values(published=article.published)
             )
+            batch.figures_dated = True  # the series weigh the most recent citation
         keys = batch.keys.get(id(article))
         batch.indexed[article_id] = (article_id, values["title"], values["lead"], values["text"], keys)
         self._write_document(conn, article_id, article)  # a document's file and tables
@@ -265,6 +269,7 @@ class _Batch:
         self.clusters: dict[int, int] = {}  # id(article) -> the cluster it was written with
         self.own_cluster: list[int] = []  # articles written without a cluster: their own
         self.completed: set[int] = set()
+        self.figures_dated = False  # an archived article's date changed: its figures' with it
         self.indexed: dict[int, Indexed] = {}  # full-text rows, last write wins
         self.keys: dict[int, Keys] = {}  # id(article) -> its full-text keys, computed by the caller
         self._stories: dict[bool, dict[int, Story] | None] = {}  # partial or not -> candidates by id

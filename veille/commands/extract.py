@@ -58,6 +58,7 @@ def extract(
             batch_size=batch_size,
             config_dir=Path(settings.config_dir),
             on_progress=on_progress,
+            rule=settings.series_rule,
         )
     typer.echo(
         f"{report.processed} articles extracted, {report.failed} failed: "

@@ -16,6 +16,11 @@ from veille.core.formatting import format_value
 from veille.core.series import Point
 from veille.queries import series_query
 
+REFRESH_HELP = (
+    "Compute every point again and keep them for the web's indicators list and « À vérifier » (done by "
+    "every extraction run; needed after editing rates.toml or the official sources), then stop."
+)
+
 
 def indicators_cmd(
     indicator: str | None = typer.Option(
@@ -47,6 +52,7 @@ def indicators_cmd(
         "table", "--format", help="table, csv, json or xlsx (json and xlsx: every citation; xlsx needs -o)."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the xlsx workbook to this file."),
+    refresh: bool = typer.Option(False, "--refresh", help=REFRESH_HELP),
     data_dir: DataDir = None,
     config_dir: ConfigDir = None,
 ) -> None:
@@ -57,6 +63,8 @@ def indicators_cmd(
     Morocco against a competitor, as CSV: veille indicators --indicator effectif --scope country:Tunisie --format csv
 
     The points to check, with their citations, for a spreadsheet: veille indicators --conflicts --format xlsx -o a-verifier.xlsx
+
+    After editing config/rates.toml: veille indicators --refresh
 
     A point keeps every citation (copies of one syndicated story count once) and chooses its
     value: official first (attributed to an official organisation, or from a source with
@@ -69,6 +77,9 @@ def indicators_cmd(
     """
     from veille.archive.indicators import series
 
+    if refresh:
+        _refresh(data_dir, config_dir)
+        return
     check_format(fmt, ("table", "csv", "json", "xlsx"))
     if fmt == "xlsx" and output is None:
         raise VeilleError("--format xlsx writes a file: add -o FILE.xlsx")
@@ -88,6 +99,20 @@ def indicators_cmd(
     if conflicts:
         points = [p for p in points if p.conflict]
     _show(points, fmt, output, settings.rates.source)
+
+
+def _refresh(data_dir: Path | None, config_dir: Path | None) -> None:
+    import time
+
+    from veille.archive.overview import refresh
+
+    settings, store = open_archive(data_dir, config_dir)
+    try:
+        started = time.perf_counter()
+        found = refresh(store, settings.series_rule)
+    finally:
+        store.close()
+    typer.echo(f"{found} points computed and kept in {time.perf_counter() - started:.1f} s")
 
 
 def _show(points: list[Point], fmt: str, output: Path | None, rates_source: str) -> None:

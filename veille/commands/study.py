@@ -63,7 +63,7 @@ def study_cmd(
     written = write_study(study, out)
     points = sum(len(s.points) for s in study.sections)
     typer.echo(
-        f"Étude écrite dans {out} en {time.perf_counter() - started:.1f} s : {len(study.sections)} indicateur(s), "
+        f"Étude écrite dans {out} en {time.perf_counter() - started:.1f} s : {len(study.indicators)} indicateur(s), "
         f"{points} point(s), {len(study.sources)} source(s) — " + ", ".join(p.name for p in written.all())
     )
 

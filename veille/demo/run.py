@@ -172,7 +172,8 @@ def _read_archive(settings: Settings, store: Store, report: DemoReport) -> str:
     from pipeline.extract import extract_articles
     from veille.archive.search import FigureQuery, figures, org_stats
 
-    extract_articles(store, config_dir=settings.config_dir)  # anything still pending
+    # anything still pending
+    extract_articles(store, config_dir=settings.config_dir, rule=settings.series_rule)
     report.articles_in_archive = store.count_articles()
     period = latest_week_with_articles(store)
     report.period = period

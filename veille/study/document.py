@@ -37,7 +37,7 @@ def _title_page(doc: Any, study: Study) -> None:
     from docx.enum.text import WD_BREAK
 
     doc.add_paragraph("Veille et études — offshoring")
-    doc.add_heading(f"Étude : {', '.join(s.label for s in study.sections)}", level=0)
+    doc.add_heading(f"Étude : {study.labels}", level=0)
     doc.add_paragraph(f"Période {study.period}")
     doc.add_paragraph(
         f"{len(study.sections)} indicateur(s) · {len(study.settled)} point(s) aux valeurs divergentes · "

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from veille.archive.indicators import ScopeCount, SeriesQuery, scopes, series
 from veille.archive.store import Store
+from veille.core.clock import utcnow
 from veille.core.errors import VeilleError
 from veille.core.formatting import (
     RULE_LABELS,
@@ -22,10 +23,11 @@ from veille.core.formatting import (
     period_label,
     status_label,
 )
-from veille.core.series import Citation, Point, SeriesRule
+from veille.core.series import GRAINS, Citation, Point, SeriesRule, period_years
 from veille.core.taxonomy import load_taxonomy
 
 STATUS_ORDER = {"actual": 0, "target": 1, "forecast": 2, "announced": 3}
+GRAIN_TITLES = {"half": "par semestre", "quarter": "par trimestre", "span": "sur plusieurs années"}
 MOST_INDICATORS = 20
 
 
@@ -76,6 +78,9 @@ class Source:
 
 @dataclass(frozen=True)
 class Section:
+    """One indicator's points of one grain (its years; then, in sections of their own, its
+    halves, quarters and multi-year periods): ``key`` names its anchor and its chart's file."""
+
     key: str
     label: str
     definition: str
@@ -85,10 +90,13 @@ class Section:
     points: tuple[Point, ...]
     rows: tuple[Row, ...]
     settled: tuple[Settled, ...]
+    indicator: str = ""
+    grain: str = "year"
 
     @property
     def title(self) -> str:
-        return f"{self.label} — {self.place}" if self.place else self.label
+        title = f"{self.label} — {self.place}" if self.place else self.label
+        return f"{title}, {GRAIN_TITLES[self.grain]}" if self.grain in GRAIN_TITLES else title
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,16 @@ class Study:
     @property
     def period(self) -> str:
         return f"{self.year_from}–{self.year_to}"
+
+    @property
+    def labels(self) -> str:
+        """The indicators studied, by their labels, each once."""
+        return ", ".join(dict.fromkeys(s.label for s in self.sections))
+
+    @property
+    def indicators(self) -> list[str]:
+        """The indicator keys studied, in order (an indicator may have several sections)."""
+        return list(dict.fromkeys(s.indicator or s.key for s in self.sections))
 
     @property
     def settled(self) -> list[Settled]:
@@ -160,57 +178,95 @@ def build_study(
     and NAME, else each indicator's default: the default country, or the scope with the most
     figures); a :class:`StudyError` for an unknown indicator, a wrong period, or no point at all."""
     keys = check_request(keys, year_from, year_to)
-    sections = [_section(store, rule, key, year_from, year_to, scope) for key in keys]
+    names = dict(outlets or {})
+    sections = [s for key in keys for s in _sections(store, rule, key, (year_from, year_to), scope, names)]
     if not any(s.points for s in sections):
         raise StudyError(
             f"aucun point entre {year_from} et {year_to} pour {', '.join(keys)} : rien à étudier", exit_code=1
         )
-    names = dict(outlets or {})
-    labels = ", ".join(s.label for s in sections)
+    labels = ", ".join(dict.fromkeys(s.label for s in sections))
     return Study(
         title=f"{labels} ({year_from}–{year_to})", year_from=year_from, year_to=year_to,
-        made=made or datetime.now(), sections=tuple(sections),
+        made=made or utcnow(), sections=tuple(sections),
         sources=tuple(_sources((c for s in sections for p in s.points for c in p.citations), names)),
         rates_source=rates_source,
     )  # fmt: skip
 
 
-def _section(
-    store: Store, rule: SeriesRule, key: str, year_from: int, year_to: int, scope: tuple[str, str] | None
-) -> Section:
+def _sections(
+    store: Store,
+    rule: SeriesRule,
+    key: str,
+    years: tuple[int, int],
+    scope: tuple[str, str] | None,
+    outlets: Mapping[str, str],
+) -> list[Section]:
+    """The indicator's sections: its years first, then its halves, quarters and multi-year
+    periods, each apart (a year is never made of its quarters); the targets due after the
+    period's last year, set by an article of the period, are shown with their horizon."""
     if scope is None:
         found = default_scope(scopes(store, rule, key), rule)
         scope = (found.kind, found.name) if found else ("country", rule.default_country)
-    q = SeriesQuery(indicator=key, scope_kind=scope[0], scope=scope[1], year_from=year_from, year_to=year_to)
+    q = SeriesQuery(indicator=key, scope_kind=scope[0], scope=scope[1], year_from=years[0], year_to=years[1])
     every = series(store, q, rule, with_citations=True)
+    every += _later_targets(store, rule, q, {p.key for p in every}, years[1])
     unit = pick(every, "unit", None, None)
     in_unit = [p for p in every if p.unit == unit]
-    grain = pick(in_unit, "grain", None, "year")
-    points = sorted(
-        (p for p in in_unit if p.grain == grain),
-        key=lambda p: (STATUS_ORDER.get(p.status, 9), p.period),
-    )
+    grains = [g for g in GRAINS if any(p.grain == g for p in in_unit)] or ["year"]
     label = indicator_label(key)
-    return Section(
-        key=key, label=label, definition=load_taxonomy().indicators[key].definition,
-        scope=f"{SCOPE_KIND_LABELS.get(scope[0], scope[0])} : {scope[1]}", place=scope[1], unit=unit or "",
-        points=tuple(points), rows=tuple(row(p) for p in points),
-        settled=tuple(settled(p, label) for p in points if len(p.values) > 1),
-    )  # fmt: skip
+    out = []
+    for grain in grains:
+        points = sorted(
+            (p for p in in_unit if p.grain == grain), key=lambda p: (STATUS_ORDER.get(p.status, 9), p.period)
+        )
+        out.append(
+            Section(
+                key=key if grain == grains[0] else f"{key}-{grain}",
+                label=label,
+                definition=load_taxonomy().indicators[key].definition,
+                scope=f"{SCOPE_KIND_LABELS.get(scope[0], scope[0])} : {scope[1]}",
+                place=scope[1],
+                unit=unit or "",
+                points=tuple(points),
+                rows=tuple(row(p, years[1]) for p in points),
+                settled=tuple(settled(p, label, outlets) for p in points if len(p.values) > 1),
+                indicator=key,
+                grain=grain,
+            )  # fmt: skip
+        )
+    return out
+
+
+def _later_targets(
+    store: Store, rule: SeriesRule, q: SeriesQuery, known: set[tuple[str, ...]], year_to: int
+) -> list[Point]:
+    """The targets due after the period's last year that an article published by then set."""
+    later = replace(q, statuses=("target",), year_to=None)
+    return [
+        p
+        for p in series(store, later, rule, with_citations=True)
+        if p.key not in known
+        and any(c.published is not None and c.published.year <= year_to for c in p.citations)
+    ]
 
 
 def shown(value: float, p: Point, range_max: float | None = None) -> str:
     return format_value(value, p.unit, range_max=range_max, per=p.per)
 
 
-def row(p: Point) -> Row:
+def row(p: Point, year_to: int | None = None) -> Row:
+    """The point as the tables show it; a target due after ``year_to`` says its horizon."""
+    status = status_label(p.status)
+    years = period_years(p.period)
+    if p.status == "target" and year_to is not None and years is not None and years[1] > year_to:
+        status = f"{status} à l'horizon {period_label(p.period)}"
     progress = ""
     if p.progress is not None:
         share = p.progress.share
         reached = f"{format_value(share * 100, 'percent')} atteint" if share is not None else "atteint"
         progress = f"{reached} ({shown(p.progress.value, p)} en {period_label(p.progress.period)})"
     return Row(
-        period=period_label(p.period), status=status_label(p.status), value=shown(p.value, p, p.range_max),
+        period=period_label(p.period), status=status, value=shown(p.value, p, p.range_max),
         rule=RULE_LABELS.get(p.rule, p.rule), spread="" if p.low == p.high else f"{shown(p.low, p)} – {shown(p.high, p)}",
         citations=p.citations_count, progress=progress, conflict=p.conflict,
     )  # fmt: skip
@@ -228,8 +284,9 @@ def _articles(n: int) -> str:
     return f"{n} article{'s' if n > 1 else ''}"
 
 
-def settled(p: Point, label: str) -> Settled:
-    """How the rule settled a point with several values."""
+def settled(p: Point, label: str, outlets: Mapping[str, str] | None = None) -> Settled:
+    """How the rule settled a point with several values (each outlet by its display name)."""
+    names = outlets or {}
     chosen, others = p.values[0], p.values[1:]
     how = _HOW.get(p.rule, RULE_LABELS.get(p.rule, p.rule)).format(stories=_articles(chosen.stories))
     return Settled(
@@ -239,7 +296,7 @@ def settled(p: Point, label: str) -> Settled:
                      f"{', officielle' if v.official else ''}{', en désaccord' if not v.agrees else ''})"
                      for v in others),
         conflict=p.conflict,
-        disagreeing=tuple(f"{c.source}, {format_date(c.published)} : "
+        disagreeing=tuple(f"{names.get(c.source, c.source)}, {format_date(c.published)} : "
                           f"{format_value(c.value, c.unit, approx=c.approx, qualifier=c.qualifier, range_max=c.range_max, per=c.per)}"
                           for c in p.disagreeing),
     )  # fmt: skip

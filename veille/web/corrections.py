@@ -21,6 +21,8 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 
 from veille.archive import corrections as corr
+from veille.archive.overlay import Correction
+from veille.archive.overview import refresh_series, series_of
 from veille.archive.search import article_detail
 from veille.core.corrections import ACTION_LABELS, CorrectionError, FigureFields, read_fields
 from veille.core.formatting import PER_LABELS, STATUS_LABELS, UNIT_LABELS, format_value, indicator_label
@@ -170,16 +172,25 @@ def correct_figure(
         fields: FigureFields | None = None
         if action == "correct":
             fields = read_fields(form, request.app.state.settings.taxonomy)
-        corr.correct(store, aid, start, end, action, fields, session.account, based_on=version)
+        done = corr.correct(store, aid, start, end, action, fields, session.account, based_on=version)
     except corr.Conflict as exc:
         return _figure_page(request, aid, start, end, submitted=form, conflict=exc, status=409)
     except corr.FigureNotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except CorrectionError as exc:
         return _figure_page(request, aid, start, end, submitted=form, error=str(exc), status=400)
+    _refresh_series(request, done)
     return RedirectResponse(
         f"/articles/{aid}/chiffres/{start}-{end}?" + urlencode({"ok": action}), status_code=303
     )
+
+
+def _refresh_series(request: Request, c: Correction) -> None:
+    """The series the figure left and joined, computed again for the indicators' list and the
+    "à vérifier" page (:mod:`veille.archive.overview`)."""
+    rule = request.app.state.settings.series_rule
+    keys = [k for k in (series_of(c.before, rule), series_of(c.after, rule)) if k is not None]
+    refresh_series(request.app.state.store, rule, keys)
 
 
 @router.post(
@@ -207,6 +218,7 @@ def add_figure(
     except CorrectionError as exc:
         query = urlencode({"erreur": str(exc)[:500], "mots": words[:300]})
         return RedirectResponse(f"/articles/{aid}?{query}#ajouter", status_code=303)
+    _refresh_series(request, c)
     return RedirectResponse(f"/articles/{aid}/chiffres/{c.start}-{c.end}?ok=add", status_code=303)
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from veille.archive.indicators import point, series
-from veille.archive.overview import overview
+from veille.archive.overview import counts, flagged, overview
 from veille.core.formatting import indicator_label
 from veille.core.models import STATUSES, UNITS
 from veille.core.series import GRAINS, Point, SeriesRule
@@ -27,7 +27,7 @@ from veille.core.taxonomy import load_taxonomy
 from veille.queries import MAX_NAME, MAX_OFFSET, MAX_PERIOD, YEARS, series_query
 from veille.web.api import NAMES, ErrorModel, ErrorResponses, StatusParam, _fields
 from veille.web.pages import reader
-from veille.web.pages.indicators import catalogue, point_href, to_check
+from veille.web.pages.indicators import catalogue, point_href
 from veille.web.params import built
 
 if TYPE_CHECKING:
@@ -108,9 +108,10 @@ def _model(p: Point, *, with_citations: bool = False) -> PointModel:
 def api_indicators(request: Request) -> IndicatorsResponse:
     """Les indicateurs qui ont des points, avec leurs nombres de points, de citations, de portées,
     d'objectifs et de points à vérifier."""
-    every = overview(request.app.state.store, _rule(request))
+    store = request.app.state.store
+    every = overview(store, _rule(request))
     return IndicatorsResponse(
-        indicators=[IndicatorSummary(**r) for r in catalogue(every.points)],
+        indicators=[IndicatorSummary(**r) for r in catalogue(counts(store))],
         computed_at=every.computed_at,
         current=every.current,
     )
@@ -202,9 +203,9 @@ def api_conflicts(
     q = built(series_query, NAMES, indicator=indicator)
     rule = _rule(request)
     every = overview(request.app.state.store, rule)
-    flagged = to_check(p for p in every.points if q.indicator in (None, p.indicator))
+    total, found = flagged(request.app.state.store, q.indicator, offset, limit)
     return SeriesResponse(
         indicator=q.indicator, computed_at=every.computed_at, current=every.current,
-        conflict_share=rule.conflict_share, approx_share=rule.approx_share, total=len(flagged), offset=offset,
-        points=[_model(p) for p in flagged[offset : offset + limit]],
+        conflict_share=rule.conflict_share, approx_share=rule.approx_share, total=total, offset=offset,
+        points=[_model(p) for p in found],
     )  # fmt: skip

@@ -4,13 +4,13 @@ chart and points (``/indicateurs/{key}``), one point and its citations
 
 A series' points come from :mod:`veille.archive.indicators` (the figures grouped in the
 database, kept until the archive's next write); the indicators' list and the points to check
-from every point of the archive (:mod:`veille.archive.overview`); a point's citations, with
+from every point of the archive, kept in it (:mod:`veille.archive.overview`); a point's citations, with
 their sentences, are read a page at a time when its own page or the "à vérifier" page shows them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,8 +18,9 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from veille.archive.indicators import SeriesQuery, point, scopes, series, sides
-from veille.archive.overview import overview
+from veille.archive.indicators import SeriesQuery, point, scopes, series, sides_of
+from veille.archive.overview import counts, flagged, overview
+from veille.archive.points import IndicatorCounts
 from veille.core.formatting import (
     GRAIN_LABELS,
     RULE_LABELS,
@@ -101,8 +102,9 @@ def point_view(p: Point) -> dict[str, Any]:
 
 @router.get("/indicateurs", response_class=HTMLResponse, summary="Indicateurs et leurs séries (page)")
 def indicators_page(request: Request) -> Response:
-    every = overview(request.app.state.store, _rule(request))
-    rows = catalogue(every.points)
+    store = request.app.state.store
+    every = overview(store, _rule(request))
+    rows = catalogue(counts(store))
     return render(
         request,
         "indicators.html",
@@ -110,25 +112,17 @@ def indicators_page(request: Request) -> Response:
     )
 
 
-def catalogue(points: Sequence[Point]) -> list[dict[str, Any]]:
+def catalogue(found: Sequence[IndicatorCounts]) -> list[dict[str, Any]]:
     """One row per indicator of the taxonomy with points: how many points, citations, scopes,
     targets and points to check."""
-    by_key: dict[str, list[Point]] = {}
-    for p in points:
-        by_key.setdefault(p.indicator, []).append(p)
-    taxonomy = load_taxonomy()
+    by_key = {c.indicator: c for c in found}
     rows = []
-    for key, spec in taxonomy.indicators.items():
-        mine = by_key.get(key, [])
-        if mine:
+    for key, spec in load_taxonomy().indicators.items():
+        c = by_key.get(key)
+        if c is not None and c.points:
             rows.append(
-                {
-                    "key": key, "label": spec.label, "definition": spec.definition, "points": len(mine),
-                    "citations": sum(p.citations_count for p in mine),
-                    "scopes": len({(p.scope_kind, p.scope) for p in mine}),
-                    "targets": sum(1 for p in mine if p.status == "target"),
-                    "conflicts": sum(1 for p in mine if p.conflict),
-                }
+                {"key": key, "label": spec.label, "definition": spec.definition, "points": c.points,
+                 "citations": c.citations, "scopes": c.scopes, "targets": c.targets, "conflicts": c.conflicts}
             )  # fmt: skip
     return sorted(rows, key=lambda r: (-r["citations"], r["label"]))
 
@@ -278,11 +272,12 @@ def conflicts_page(request: Request) -> Response:
     q = built(series_query, NAMES, indicator=params.get("indicateur"))
     rule, store = _rule(request), request.app.state.store
     every = overview(store, rule)
-    flagged = to_check(p for p in every.points if q.indicator in (None, p.indicator))
     page = built(_page_number, NAMES, value=params.get("page"))
+    total, shown_points = flagged(store, q.indicator, (page - 1) * CONFLICTS_PER_PAGE, CONFLICTS_PER_PAGE)
     items = []
-    for p in flagged[(page - 1) * CONFLICTS_PER_PAGE : page * CONFLICTS_PER_PAGE]:
-        agreeing, disagreeing = sides(store, p, rule, SIDE)
+    for p, (agreeing, disagreeing) in zip(
+        shown_points, sides_of(store, shown_points, rule, SIDE), strict=True
+    ):
         chosen_citations = sum(v.citations for v in p.values[:1])
         items.append({"v": point_view(p), "agreeing": [citation_view(c, p) for c in agreeing],
                       "more_agreeing": chosen_citations - len(agreeing),
@@ -293,18 +288,11 @@ def conflicts_page(request: Request) -> Response:
     return render(
         request,
         "conflicts.html",
-        {"items": items, "total": len(flagged), "indicator": q.indicator,
+        {"items": items, "total": total, "indicator": q.indicator,
          "indicator_choices": [(k, v.label) for k, v in taxonomy.indicators.items()],
-         "pages": Pages("/a-verifier", pairs, len(flagged), page, CONFLICTS_PER_PAGE),
+         "pages": Pages("/a-verifier", pairs, total, page, CONFLICTS_PER_PAGE),
          "share": rule.conflict_share, "approx_share": rule.approx_share, "overview": every},
     )  # fmt: skip
-
-
-def to_check(points: Iterable[Point]) -> list[Point]:
-    """The points whose citations disagree, the most cited first."""
-    return sorted(
-        (p for p in points if p.conflict), key=lambda p: (-p.citations_count, p.indicator, p.period)
-    )
 
 
 def _page_number(value: str | None) -> int:
