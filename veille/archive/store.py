@@ -19,9 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from veille.archive import database
 from veille.archive import schema as t
+from veille.archive.claims import ExtractionClaims
 from veille.archive.database import first_line
 from veille.archive.documents import DocumentRecords
 from veille.archive.engine import make_engine
+from veille.archive.leases import Leases
 from veille.archive.runs import RUN_HEARTBEAT_SECONDS as RUN_HEARTBEAT_SECONDS
 from veille.archive.runs import RunLedger, utcnow
 from veille.archive.sources import SourceRecords
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 _BY_HASH = select(t.articles.c.id).where(t.articles.c.content_hash == bindparam("digest")).limit(1)
 
 
-class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
+class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, ExtractionClaims, Leases):
     """Library access to the archive. One per process; cheap to create in tests."""
 
     def __init__(self, url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
@@ -142,12 +144,20 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
                 for row in rows:
                     yield row.id, row.text, row.published.date() if row.published else None
 
-    def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
+    def save_analysis(
+        self, article_id: int, analysis: Analysis, version: str, *, worker: str | None = None
+    ) -> bool:
         """Replace the article's figures and mentions atomically, the analysts' merges and splits
-        of organisations and their corrections of figures laid over them (:mod:`.overlay`)."""
+        of organisations and their corrections of figures laid over them (:mod:`.overlay`).
+
+        With ``worker`` (an extraction worker, :mod:`.claims`), the worker's claim on the article
+        is released in the same transaction, and nothing is written when the worker no longer
+        holds it (its lease expired and another worker took the article over): False then."""
         from veille.archive.overlay import lay_corrections, rework
 
         with self.engine.begin() as conn:
+            if worker is not None and not self._release_claim(conn, article_id, worker):
+                return False
             analysis = rework(conn, article_id, analysis)
             conn.execute(
                 delete(t.figure_orgs).where(
@@ -177,9 +187,25 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
             conn.execute(
                 update(t.articles)
                 .where(t.articles.c.id == article_id)
-                .values(extractor_version=version, extracted_at=utcnow())
+                .values(
+                    extractor_version=version,
+                    extracted_at=utcnow(),
+                    extractions=t.articles.c.extractions + 1,
+                    extracted_by=worker,
+                )
             )
             lay_corrections(conn, article_id)
+        return True
+
+    @staticmethod
+    def _release_claim(conn: Any, article_id: int, worker: str) -> bool:
+        """Delete ``worker``'s claim on the article (first: it locks the claim's row until the
+        commit); False when the claim is not, or no longer, ``worker``'s."""
+        claims = t.extraction_claims
+        released = conn.execute(
+            delete(claims).where(claims.c.article_id == article_id, claims.c.worker == worker)
+        )
+        return bool(released.rowcount)
 
     def _insert_figures(
         self, conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]
