@@ -10,16 +10,20 @@ far closer than a lease's length.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from veille.archive import schema as t
 from veille.core.clock import utcnow
+from veille.core.errors import StoreError
 
 _l = t.leases.c
 
@@ -33,7 +37,18 @@ class Lease:
 
 
 class Leases:
+    """Acquiring and renewing raise :class:`StoreError` (one line) when the database cannot be
+    reached: a holder tells "not renewed, try again" from "taken over" (False)."""
+
     engine: Engine
+
+    @contextmanager
+    def _lease_transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise StoreError(f"lease not settled: {str(exc.orig or exc).splitlines()[0]}") from exc
 
     def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
         """Take the lease ``name`` for ``seconds`` if it is free, expired or already ``holder``'s."""
@@ -46,12 +61,12 @@ class Leases:
             set_={"holder": holder, "acquired_at": now, "expires_at": until},
             where=or_(_l.expires_at < now, _l.holder == holder),
         ).returning(_l.holder)
-        with self.engine.begin() as conn:
+        with self._lease_transaction() as conn:
             return conn.scalar(statement) == holder
 
     def renew_lease(self, name: str, holder: str, seconds: float) -> bool:
         """Push back ``holder``'s lease; False when it is no longer ``holder``'s (taken over)."""
-        with self.engine.begin() as conn:
+        with self._lease_transaction() as conn:
             result = conn.execute(
                 update(t.leases)
                 .where(_l.name == name, _l.holder == holder)
@@ -61,11 +76,11 @@ class Leases:
 
     def release_lease(self, name: str, holder: str) -> None:
         """Give the lease up (a clean stop): another process may acquire it at once."""
-        with self.engine.begin() as conn:
+        with self._lease_transaction() as conn:
             conn.execute(delete(t.leases).where(_l.name == name, _l.holder == holder))
 
     def lease(self, name: str) -> Lease | None:
         """Who holds ``name`` and until when (an expired lease is still shown: nobody took it)."""
-        with self.engine.connect() as conn:
+        with self._lease_transaction() as conn:
             row = conn.execute(select(t.leases).where(_l.name == name)).mappings().first()
         return Lease(**row) if row else None
