@@ -87,13 +87,13 @@ def run_worker(
 
     stop = stop or threading.Event()
     worker = worker_id()
+    nlp = build_nlp(config_dir)  # first: the run's heartbeat starts with the work
     store.mark_interrupted_runs()  # runs of workers that died here (or stopped heartbeating)
     report = WorkerReport(worker, store.start_run("extract", {"worker": worker}))
     keepalive = _Keepalive(store, worker, report.run_id, config.lease_seconds)
     log.info("extraction worker %s started (run %d)", worker, report.run_id)
     status = "failed"
     try:
-        nlp = build_nlp(config_dir)
         while not stop.is_set():
             claimed = store.claim_extraction(
                 worker, EXTRACTOR_VERSION, batch=config.batch, lease_seconds=config.lease_seconds,

@@ -161,3 +161,40 @@ def figure_keys(store: Store, ids: list[int]) -> list[tuple[int, int, int]]:
         assert detail is not None
         keys += [(article_id, f.start, f.end) for f in detail.figures]
     return keys
+
+
+def test_runs_of_live_workers_stay_running_and_a_dead_one_is_told_apart(
+    archive: tuple[str, Store], tmp_path: Path
+) -> None:
+    """Two idle workers (nothing pending) heartbeat their runs; one is killed. Seen from another
+    host (no pid to look at), only its heartbeat tells: once it is older than the stale time the
+    dead worker's run is interrupted, while the live one's, beating, stays running."""
+    from veille.core.clock import utcnow
+
+    url, store = archive
+    conf = worker_config(tmp_path)
+    a = start_worker(url, tmp_path, conf, "a")
+    b = start_worker(url, tmp_path, conf, "b")
+    stale = timedelta(seconds=LEASE_SECONDS)  # 6 of the live worker's heartbeats (every 0.5 s idle)
+    try:
+        wait_for(lambda: worker_of(store, a.pid) and worker_of(store, b.pid), procs=(a, b))
+        assert store.mark_interrupted_runs(stale_minutes=stale.total_seconds() / 60, here="elsewhere") == []
+        statuses = {r["pid"]: r["status"] for r in store.runs(50) if r["kind"] == "extract"}
+        assert statuses == {a.pid: "running", b.pid: "running"}  # concurrent workers: all running
+        a.send_signal(signal.SIGKILL)
+        a.wait(timeout=30)
+        wait_for(lambda: utcnow() - worker_of(store, a.pid)["heartbeat_at"] > stale, procs=(b,))  # type: ignore[index]
+        gone = store.mark_interrupted_runs(stale_minutes=stale.total_seconds() / 60, here="elsewhere")
+        assert b.poll() is None
+        assert gone == [worker_of(store, a.pid)["id"]]  # type: ignore[index]
+        assert worker_of(store, b.pid)["status"] == "running"  # type: ignore[index]
+        b.send_signal(signal.SIGTERM)  # a clean stop: its run is finished, its claims given back
+        b.wait(timeout=60)
+    finally:
+        for proc in (a, b):
+            if proc.poll() is None:
+                proc.kill()
+    log_b = (tmp_path / "b.log").read_text(encoding="utf-8")
+    assert b.returncode == 0 and "Traceback" not in log_b, log_b
+    assert worker_of(store, a.pid)["status"] == "interrupted"  # type: ignore[index]
+    assert worker_of(store, b.pid)["status"] == "ok"  # type: ignore[index]
