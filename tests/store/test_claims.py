@@ -79,3 +79,12 @@ def test_a_lease_has_one_holder_until_it_expires(any_store: Store) -> None:
     assert not any_store.acquire_lease("scheduler", "p1", 600)
     any_store.release_lease("scheduler", "p2")
     assert any_store.lease("scheduler") is None and any_store.acquire_lease("scheduler", "p1", 600)
+
+
+def test_an_extraction_outside_the_workers_settles_the_articles_claim(any_store: Store) -> None:
+    (article,) = _fill(any_store, 1)
+    assert any_store.claim_extraction("A", V, batch=1, lease_seconds=600, max_attempts=3).ids == [article]
+    assert any_store.save_analysis(article, Analysis(), V)  # `veille extract`, or a crawl's extraction
+    assert any_store.extraction_claims() == [] and any_store.extraction_outstanding(3) == 0
+    assert not any_store.save_analysis(article, Analysis(), V, worker="A")  # the worker commits nothing
+    assert any_store.extraction_ledger([article]) == {article: (1, None)}

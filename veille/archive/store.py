@@ -156,7 +156,7 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         from veille.archive.overlay import lay_corrections, rework
 
         with self.engine.begin() as conn:
-            if worker is not None and not self._release_claim(conn, article_id, worker):
+            if not self._release_claim(conn, article_id, worker) and worker is not None:
                 return False
             analysis = rework(conn, article_id, analysis)
             conn.execute(
@@ -198,14 +198,16 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         return True
 
     @staticmethod
-    def _release_claim(conn: Any, article_id: int, worker: str) -> bool:
+    def _release_claim(conn: Any, article_id: int, worker: str | None) -> bool:
         """Delete ``worker``'s claim on the article (first: it locks the claim's row until the
-        commit); False when the claim is not, or no longer, ``worker``'s."""
+        commit); False when the claim is not, or no longer, ``worker``'s. Without a worker (a
+        plain ``veille extract``, a crawl's extraction) any claim goes: the article is settled, and
+        a worker holding it will find its claim gone."""
         claims = t.extraction_claims
-        released = conn.execute(
-            delete(claims).where(claims.c.article_id == article_id, claims.c.worker == worker)
-        )
-        return bool(released.rowcount)
+        which = claims.c.article_id == article_id
+        if worker is not None:
+            which &= claims.c.worker == worker
+        return bool(conn.execute(delete(claims).where(which)).rowcount)
 
     def _insert_figures(
         self, conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]
