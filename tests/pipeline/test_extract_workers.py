@@ -100,9 +100,11 @@ def kill_midway(store: Store, a: subprocess.Popen[str], b: subprocess.Popen[str]
     wait_for(lambda: worker_of(store, b.pid), procs=(a, b))
     worker = run["detail"]["worker"]
 
-    def busy() -> bool:
-        done = sum(1 for _, by in store.extraction_ledger().values() if by == worker)
-        return done >= 8 and bool(store.extraction_claims(worker))
+    def busy() -> bool:  # midway: a third of the articles done, some by this worker, a batch in hand
+        ledger = store.extraction_ledger().values()
+        mine = sum(1 for _, by in ledger if by == worker)
+        done = sum(1 for n, _ in ledger if n)
+        return mine >= 1 and done >= N_ARTICLES // 3 and bool(store.extraction_claims(worker))
 
     wait_for(busy, procs=(a, b))
     a.send_signal(signal.SIGKILL)
@@ -120,6 +122,7 @@ def test_two_workers_one_killed_extract_every_article_once(
     b = start_worker(url, tmp_path, conf, "b", "--until-done")
     try:
         killed = kill_midway(store, a, b)
+        done_at_kill = sum(1 for n, _ in store.extraction_ledger().values() if n)
         orphans = [c.article_id for c in store.extraction_claims(killed)]
         assert orphans, "the killed worker held no claim: nothing to take over"
         # both runs are "running"; the check tells the dead one (its pid is gone) from the live one
@@ -148,7 +151,10 @@ def test_two_workers_one_killed_extract_every_article_once(
     assert store.extraction_claims() == []
     figures = figure_keys(store, ids)
     assert len(figures) == len(set(figures)) and figures  # no figure written twice
-    print(f"\n{len(ids)} articles; killed worker held {len(orphans)}; survivor: {survivor['detail']}")
+    by_killed = sum(1 for _, by in ledger.values() if by == killed)
+    assert by_killed >= 1 and by_killed + survivor["detail"]["extracted"] == len(ids)  # the two, once each
+    print(f"\n{len(ids)} articles; killed at {done_at_kill} extracted ({by_killed} by the killed worker), "
+          f"holding {len(orphans)}; survivor: {survivor['detail']}")  # fmt: skip
 
 
 def figure_keys(store: Store, ids: list[int]) -> list[tuple[int, int, int]]:
@@ -198,3 +204,64 @@ def test_runs_of_live_workers_stay_running_and_a_dead_one_is_told_apart(
     assert b.returncode == 0 and "Traceback" not in log_b, log_b
     assert worker_of(store, a.pid)["status"] == "interrupted"  # type: ignore[index]
     assert worker_of(store, b.pid)["status"] == "ok"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--worker", "--all"], "--worker extracts the pending articles"),
+        (["--worker", "--titles"], "--worker extracts the pending articles"),
+        (["--until-done"], "--until-done goes with --worker"),
+    ],
+)
+def test_worker_options_that_do_not_go_together_are_one_line(
+    args: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from veille.cli import main
+
+    assert main(["extract", *args, "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+
+
+def test_a_stalled_worker_whose_batch_was_taken_over_commits_nothing(pg_url: str, tmp_path: Path) -> None:
+    """A worker stopped (SIGSTOP) past its lease while it holds a batch: another takes the batch
+    over; resumed (SIGCONT), the first finds its claims gone and commits none of them."""
+    store = open_store(pg_url)
+    try:
+        ids = fill(store, 80)
+        conf = worker_config(tmp_path)
+        a = start_worker(pg_url, tmp_path, conf, "a", "--until-done")
+        b = start_worker(pg_url, tmp_path, conf, "b", "--until-done")
+        try:
+            run = wait_for(lambda: worker_of(store, a.pid), procs=(a, b))
+            stalled = str(run["detail"]["worker"])
+            held: list[int] = []
+            while not held:  # stopped while it holds a batch (it may just have committed one)
+                wait_for(lambda: store.extraction_claims(stalled), procs=(a, b))
+                a.send_signal(signal.SIGSTOP)
+                held = [c.article_id for c in store.extraction_claims(stalled)]
+                if not held:
+                    a.send_signal(signal.SIGCONT)
+            wait_for(lambda: not store.extraction_claims(stalled), procs=(b,))  # taken over by b
+            a.send_signal(signal.SIGCONT)
+            a.wait(timeout=300)
+            b.wait(timeout=300)
+        finally:
+            for proc in (a, b):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGCONT)
+                    proc.kill()
+        log_a = (tmp_path / "a.log").read_text(encoding="utf-8")
+        assert (a.returncode, b.returncode) == (0, 0), log_a
+        ledger = store.extraction_ledger(ids)
+        assert {n for n, _ in ledger.values()} == {1}
+        first = worker_of(store, a.pid)
+        assert first is not None
+        # what it held when stopped and had not committed went to the other worker
+        taken = [i for i in held if ledger[i][1] != stalled]
+        assert taken == held and first["detail"]["lost"] == len(held)
+        assert "taken over by another worker (lease expired): not saved" in log_a
+        print(f"\nstalled worker held {len(held)}, {len(taken)} taken over; its run: {first['detail']}")
+    finally:
+        store.close()
