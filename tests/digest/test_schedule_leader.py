@@ -4,6 +4,7 @@ no job fired twice for the same run."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -14,6 +15,8 @@ import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO
 from veille.archive.store import open_store
@@ -75,7 +78,7 @@ def test_two_schedulers_one_leads_the_other_takes_over_when_it_dies(pg_url: str,
         b = start(pg_url, tmp_path, conf, "b")
         procs.append(b)
         wait_for(lambda: "waiting:" in log_of(tmp_path, "b"))
-        wait_for(lambda: firings(tmp_path)[str(a.pid)] >= 2)
+        wait_for(lambda: len(FIRED.findall(log_of(tmp_path, "a"))) >= 2)
         a.send_signal(signal.SIGKILL)
         a.wait(timeout=30)
         killed_at = time.monotonic()
@@ -83,7 +86,7 @@ def test_two_schedulers_one_leads_the_other_takes_over_when_it_dies(pg_url: str,
         lease_at_kill = store.lease("scheduler")
         wait_for(lambda: "leading the schedule" in log_of(tmp_path, "b"))
         took_over = time.monotonic() - killed_at
-        wait_for(lambda: firings(tmp_path)[str(b.pid)] >= 2)
+        wait_for(lambda: len(FIRED.findall(log_of(tmp_path, "b"))) >= 2)
         lease_after = store.lease("scheduler")
         store.close()
         b.send_signal(signal.SIGTERM)
@@ -107,8 +110,48 @@ def test_two_schedulers_one_leads_the_other_takes_over_when_it_dies(pg_url: str,
     assert len(runs_a) >= 2 and len(runs_b) >= 2
     assert len(set(runs_a + runs_b)) == len(runs_a) + len(runs_b)
     assert max(runs_a) < min(runs_b)
-    fired = firings(tmp_path)  # and the jobs ran as often as the schedulers said they fired
-    assert (fired[str(a.pid)], fired[str(b.pid)]) >= (len(runs_a) - 1, len(runs_b) - 1)
-    assert fired[str(a.pid)] <= len(runs_a) and fired[str(b.pid)] <= len(runs_b)
+    # and the jobs ran as often as the schedulers said they fired (the killed one may have run a
+    # job it had no time to log, or logged one it had no time to run)
+    fired = firings(tmp_path)
+    assert abs(fired[str(a.pid)] - len(runs_a)) <= 1
+    assert fired[str(b.pid)] == len(runs_b)  # stopped cleanly: every fired job ran
     print(f"\nleader fired {len(runs_a)} runs, killed; the other took over {took_over:.1f} s later "
           f"(lease {LEASE_SECONDS} s) and fired {len(runs_b)}")  # fmt: skip
+
+
+def test_a_leader_whose_lease_is_taken_over_stops_its_jobs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite, in process: the lead is handed to another holder behind the leader's back (as after
+    a stall longer than the lease); at its next renewal the leader stops its scheduler."""
+    import threading
+
+    import digest.schedule as schedule
+    from veille.core.config import Settings
+
+    monkeypatch.setattr(schedule, "_run", lambda argv, timeout: None)  # no real crawl if it fires
+    conf = schedule_config(tmp_path)
+    settings = Settings.load(tmp_path / "data", conf)
+    settings.ensure_data_dir()
+    store = open_store(settings.database_url)
+    try:
+        assert store.acquire_lease("scheduler", "me", LEASE_SECONDS)
+        stop = threading.Event()
+        with caplog.at_level(logging.INFO, logger="veille.schedule"):
+            leading = threading.Thread(
+                target=schedule._lead, args=(settings, settings.schedule, store, "me", stop)
+            )
+            leading.start()
+            wait_for(lambda: "job crawl:" in caplog.text)
+            store.release_lease("scheduler", "me")
+            assert store.acquire_lease("scheduler", "other", 600)
+            leading.join(timeout=60)
+            stopped = not leading.is_alive()
+            stop.set()
+            leading.join(timeout=60)
+        assert stopped  # it returned by itself, not because it was told to stop
+        assert "the lead was taken over by another scheduler: stopping the jobs" in caplog.text
+        lease = store.lease("scheduler")
+        assert lease is not None and lease.holder == "other"
+    finally:
+        store.close()
