@@ -8,20 +8,41 @@ scheduler was down is sent once at restart (``coalesce=True``) when it is still 
 ``misfire_grace_time``, and logged as missed otherwise. Crawl and extract run as
 ``veille`` subprocesses (Scrapy's reactor runs once per process). SIGTERM stops cleanly:
 no new job starts, the running one finishes.
+
+Several ``veille schedule`` processes may run (on several machines, for availability): the one
+holding the lease ``scheduler`` in the archive (:mod:`veille.archive.leases`) is the leader and
+the only one to start its APScheduler (schedulers must not share a job store while running);
+it renews the lease every third of ``lease_seconds``. The others wait and ask again as often;
+when the leader dies its lease expires and one of them takes over, and a run the dead leader
+missed fires once there (``coalesce``, within the grace time). A leader that cannot renew its
+lease (the database unreachable, or taken over after a long stall) stops its scheduler before
+the lease can pass to another.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -33,6 +54,7 @@ from veille.core.config import Settings
 from veille.core.errors import VeilleError
 
 log = logging.getLogger("veille.schedule")
+LEADER_LEASE = "scheduler"  # the name of the leadership's lease in the archive
 DIGEST_RETRY_MINUTES = 30
 DIGEST_RETRY_MAX = 8
 
@@ -165,7 +187,11 @@ def sync_jobs(scheduler: BaseScheduler, specs: list[JobSpec]) -> None:
 
 
 def _listener(scheduler: BaseScheduler) -> Any:
-    def on_event(event: JobExecutionEvent) -> None:
+    def on_event(event: JobExecutionEvent | JobSubmissionEvent) -> None:
+        if isinstance(event, JobSubmissionEvent):  # a job fired: which run (one line per run)
+            for when in event.scheduled_run_times:
+                log.info("job %s fired: run of %s", event.job_id, when.isoformat())
+            return
         if event.code == EVENT_JOB_MISSED:
             log.warning("job %s missed its run at %s (outside its grace time); next run as scheduled",
                         event.job_id, event.scheduled_run_time)  # fmt: skip
@@ -219,7 +245,9 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=ZoneInfo(cfg.timezone),
     )
-    scheduler.add_listener(_listener(scheduler), EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
+    scheduler.add_listener(
+        _listener(scheduler), EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_SUBMITTED
+    )
     scheduler.start(paused=True)
     try:
         sync_jobs(scheduler, job_specs(settings, cfg))
@@ -247,18 +275,89 @@ def list_jobs(settings: Settings, *, config: ScheduleConfig | None = None) -> li
 
 
 def run_scheduler(settings: Settings, *, config: ScheduleConfig | None = None) -> None:
-    """Run until SIGTERM/SIGINT (blocking). Missed jobs within their grace fire once at start."""
+    """Run until SIGTERM/SIGINT (blocking): wait to lead, then run the jobs while leading.
+    Missed jobs within their grace fire once when this process starts leading."""
+    from veille.archive.store import open_store
+
     cfg = config or settings.schedule
-    scheduler = build_scheduler(settings, config=cfg)
     stop = _install_signal_handlers()
+    me = f"{socket.gethostname()[:150]}:{os.getpid()}:{secrets.token_hex(4)}"
+    store = open_store(settings.database_url, migrate=False)
+    try:
+        waiting_for: str | None = None
+        while not stop.is_set():
+            leader = _acquire(store, me, cfg.lease_seconds)
+            if leader == me:
+                log.info("leading the schedule (%s; lease %g s)", me, cfg.lease_seconds)
+                _lead(settings, cfg, store, me, stop)
+                waiting_for = None
+                continue
+            if leader is not None and leader != waiting_for:
+                log.info("waiting: %s leads the schedule", leader)
+                waiting_for = leader
+            stop.wait(cfg.lease_seconds / 3)
+    finally:
+        _release(store, me)
+
+
+def _release(store: Any, me: str) -> None:
+    """Give the lead back (another scheduler takes it at once), the archive closed."""
+    from veille.core.errors import StoreError
+
+    try:
+        store.release_lease(LEADER_LEASE, me)
+    except StoreError as exc:
+        log.warning("lead not given back (it expires by itself): %s", exc)
+    finally:
+        store.close()
+
+
+def _acquire(store: Any, me: str, seconds: float) -> str | None:
+    """Who leads once this process asked for the lead (``me`` when it got it); None when the
+    archive does not answer (logged; asked again later)."""
+    from veille.core.errors import StoreError
+
+    try:
+        if store.acquire_lease(LEADER_LEASE, me, seconds):
+            return me
+        lease = store.lease(LEADER_LEASE)
+        return lease.holder if lease else "another scheduler"
+    except StoreError as exc:
+        log.warning("cannot reach the archive to ask for the lead: %s", exc)
+        return None
+
+
+def _lead(settings: Settings, cfg: ScheduleConfig, store: Any, me: str, stop: threading.Event) -> None:
+    """Run the scheduler while the lease is renewed; stop it on SIGTERM or when the lease is lost
+    (not renewed for two thirds of it: it stops before another may take it over)."""
+    from veille.core.errors import StoreError
+
+    scheduler = build_scheduler(settings, config=cfg)
     scheduler.resume()
     for job in scheduler.get_jobs():
         log.info("job %s: %s, next run %s", job.id, job.name, job.next_run_time)
-    try:
-        stop.wait()
-    finally:
-        log.info("stopping: waiting for the running job to finish")
-        scheduler.shutdown(wait=True)
+    renewed = time.monotonic()
+    while not stop.wait(cfg.lease_seconds / 3):
+        try:
+            if not store.renew_lease(LEADER_LEASE, me, cfg.lease_seconds):
+                log.warning("the lead was taken over by another scheduler: stopping the jobs")
+                break
+            renewed = time.monotonic()
+        except StoreError as exc:
+            log.warning("lease not renewed: %s", exc)
+            if time.monotonic() - renewed >= cfg.lease_seconds * 2 / 3:
+                log.warning("lease about to expire: stopping the jobs until the archive answers")
+                break
+    scheduler.pause()  # no new job; the running one finishes, the lease renewed meanwhile
+    log.info("stopping: waiting for the running job to finish")
+    closing = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+    closing.start()
+    while closing.is_alive():
+        closing.join(cfg.lease_seconds / 3)
+        try:
+            store.renew_lease(LEADER_LEASE, me, cfg.lease_seconds)
+        except StoreError:
+            pass
 
 
 def _install_signal_handlers() -> Any:

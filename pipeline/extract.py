@@ -31,6 +31,7 @@ class ExtractReport:
     figures: int = 0
     organisations: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
+    lost: int = 0  # a worker's articles taken over by another worker before it committed them
 
 
 # Texts per nlp.pipe call: every call with n_process > 1 starts fresh workers that load the
@@ -78,9 +79,18 @@ def extract_articles(
     config_dir: Path | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     rule: SeriesRule | None = None,
+    nlp: Any = None,
+    worker: str | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> ExtractReport:
     """Extract the given articles, or the pending ones (never extracted or older version); then
-    compute every point of the indicator series again (with ``rule``, else the config's)."""
+    compute every point of the indicator series again (with ``rule``, else the config's), except
+    in an extraction worker, whose batches leave that to the readers' refresh (the points are
+    marked stale by every write).
+
+    An extraction worker (:mod:`pipeline.worker`) passes its loaded ``nlp``, its id (each save
+    releases its claim, and is skipped when the claim was taken over) and a ``tick`` called
+    after each article (it renews the worker's lease)."""
     from pipeline.limits import cap_text
     from pipeline.nlp import EXTRACTOR_VERSION, build_nlp
     from veille.core.config import load_pipeline
@@ -94,7 +104,7 @@ def extract_articles(
     if not todo:
         return report
     limit = load_pipeline(config_dir).extract.max_text_chars  # archived before the limit, or by another path
-    nlp = build_nlp(config_dir)
+    nlp = nlp if nlp is not None else build_nlp(config_dir)
     if len(todo) < 4 * batch_size:
         n_process = 1  # starting workers costs more than it saves on a small batch
     finished = 0
@@ -110,19 +120,14 @@ def extract_articles(
         )
         for (article_id, _, _), result in zip(rows, results, strict=True):
             finished += 1
-            if isinstance(result, Exception):
-                report.failed += 1
-                report.errors.append(f"article {article_id}: {type(result).__name__}: {result}")
-            else:
-                if article_id in documents:  # a document's running text, then its tables' cells
-                    result = with_tables(store, article_id, result, documents[article_id], config_dir)
-                store.save_analysis(article_id, result, EXTRACTOR_VERSION)
-                report.processed += 1
-                report.figures += len(result.figures)
-                report.organisations.update(o.name for o in result.organisations)
+            if article_id in documents and not isinstance(result, Exception):
+                result = with_tables(store, article_id, result, documents[article_id], config_dir)
+            _save(store, article_id, result, report, worker)
+            if tick is not None:
+                tick()
             if on_progress and (finished % 25 == 0 or finished == len(todo)):
                 on_progress(finished, len(todo))
-    if report.processed:
+    if report.processed and worker is None:
         refresh_points(store, rule, config_dir)
     return report
 
@@ -138,6 +143,27 @@ def refresh_points(store: Store, rule: SeriesRule | None, config_dir: Path | Non
         refresh(store, rule or Settings.load(config_dir=config_dir).series_rule)
     except Exception:
         log.exception("the indicator series' points could not be computed after the extraction")
+
+
+def _save(
+    store: Store, article_id: int, result: Analysis | Exception, report: ExtractReport, worker: str | None
+) -> None:
+    """One article's result written (or its failure noted: a worker's claim is let go, to be
+    tried again) and counted."""
+    from pipeline.nlp import EXTRACTOR_VERSION
+
+    if isinstance(result, Exception):
+        report.failed += 1
+        report.errors.append(f"article {article_id}: {type(result).__name__}: {result}")
+        if worker is not None:
+            store.fail_claim(article_id, worker)
+    elif store.save_analysis(article_id, result, EXTRACTOR_VERSION, worker=worker):
+        report.processed += 1
+        report.figures += len(result.figures)
+        report.organisations.update(o.name for o in result.organisations)
+    else:
+        report.lost += 1
+        log.warning("article %d: taken over by another worker (lease expired): not saved", article_id)
 
 
 def with_tables(

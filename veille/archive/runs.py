@@ -64,12 +64,15 @@ class RunLedger:
                 .values(heartbeat_at=utcnow())
             )
 
-    def mark_interrupted_runs(self, *, stale_minutes: float = RUN_STALE_MINUTES) -> list[int]:
+    def mark_interrupted_runs(
+        self, *, stale_minutes: float = RUN_STALE_MINUTES, here: str | None = None
+    ) -> list[int]:
         """Runs left ``running`` by a dead process become ``interrupted``: their process is no
         longer on this host, or (elsewhere, or a reused pid) their heartbeat stopped more than
-        ``stale_minutes`` ago. A run alive elsewhere, heartbeating, is left alone."""
+        ``stale_minutes`` ago. A run alive elsewhere, heartbeating, is left alone; so are the
+        runs of several workers alive at once. ``here``: the host the check runs on (this one)."""
         now = utcnow()
-        here = socket.gethostname()[:255]
+        here = (here or socket.gethostname())[:255]
         with self.engine.begin() as conn:
             rows = conn.execute(
                 select(

@@ -83,6 +83,9 @@ articles = Table(
     Column("word_count", Integer, nullable=False, default=0),
     Column("extractor_version", String(40)),
     Column("extracted_at", AwareDateTime()),
+    # migration 0024: extractions committed for the article, and the worker of the last one
+    Column("extractions", Integer, nullable=False, default=0, server_default="0"),
+    Column("extracted_by", String(200)),
     Column("created_at", AwareDateTime(), nullable=False),
     Column("updated_at", AwareDateTime(), nullable=False),
     # migration 0019: "article" (a web page or a feed entry) or "document" (a file: PDF, sheet)
@@ -456,4 +459,23 @@ series_state = Table(
         "changes", Integer, nullable=False, default=0, server_default="0"
     ),  # writes of the figures counted
     Column("computed_from", Integer),  # the count the points were computed from
+)
+
+extraction_claims = Table(
+    "extraction_claims",  # migration 0024: articles an extraction worker has claimed, until when
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("worker", String(200), nullable=False, index=True),
+    Column("claimed_at", AwareDateTime(), nullable=False),
+    Column("lease_until", AwareDateTime(), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=1, server_default="1"),  # taken over: +1
+)
+
+leases = Table(
+    "leases",  # migration 0024: a named lease (the scheduler's leadership), renewed by its holder
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("acquired_at", AwareDateTime(), nullable=False),
+    Column("expires_at", AwareDateTime(), nullable=False),
 )

@@ -19,9 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from veille.archive import database
 from veille.archive import schema as t
+from veille.archive.claims import ExtractionClaims
 from veille.archive.database import first_line
 from veille.archive.documents import DocumentRecords
 from veille.archive.engine import make_engine
+from veille.archive.leases import Leases
 from veille.archive.runs import RUN_HEARTBEAT_SECONDS as RUN_HEARTBEAT_SECONDS
 from veille.archive.runs import RunLedger, utcnow
 from veille.archive.sources import SourceRecords
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 _BY_HASH = select(t.articles.c.id).where(t.articles.c.content_hash == bindparam("digest")).limit(1)
 
 
-class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
+class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, ExtractionClaims, Leases):
     """Library access to the archive. One per process; cheap to create in tests."""
 
     def __init__(self, url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
@@ -142,13 +144,21 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
                 for row in rows:
                     yield row.id, row.text, row.published.date() if row.published else None
 
-    def save_analysis(self, article_id: int, analysis: Analysis, version: str) -> None:
+    def save_analysis(
+        self, article_id: int, analysis: Analysis, version: str, *, worker: str | None = None
+    ) -> bool:
         """Replace the article's figures and mentions atomically, the analysts' merges and splits
-        of organisations and their corrections of figures laid over them (:mod:`.overlay`)."""
+        of organisations and their corrections of figures laid over them (:mod:`.overlay`).
+
+        With ``worker`` (an extraction worker, :mod:`.claims`), the worker's claim on the article
+        is released in the same transaction, and nothing is written when the worker no longer
+        holds it (its lease expired and another worker took the article over): False then."""
         from veille.archive.overlay import lay_corrections, rework
         from veille.archive.points import mark_changed
 
         with self.engine.begin() as conn:
+            if not self._release_claim(conn, article_id, worker) and worker is not None:
+                return False
             analysis = rework(conn, article_id, analysis)
             conn.execute(
                 delete(t.figure_orgs).where(
@@ -178,10 +188,28 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords):
             conn.execute(
                 update(t.articles)
                 .where(t.articles.c.id == article_id)
-                .values(extractor_version=version, extracted_at=utcnow())
+                .values(
+                    extractor_version=version,
+                    extracted_at=utcnow(),
+                    extractions=t.articles.c.extractions + 1,
+                    extracted_by=worker,
+                )
             )
             lay_corrections(conn, article_id)
             mark_changed(conn)  # the indicator series' points are computed again from them
+        return True
+
+    @staticmethod
+    def _release_claim(conn: Any, article_id: int, worker: str | None) -> bool:
+        """Delete ``worker``'s claim on the article (first: it locks the claim's row until the
+        commit); False when the claim is not, or no longer, ``worker``'s. Without a worker (a
+        plain ``veille extract``, a crawl's extraction) any claim goes: the article is settled, and
+        a worker holding it will find its claim gone."""
+        claims = t.extraction_claims
+        which = claims.c.article_id == article_id
+        if worker is not None:
+            which &= claims.c.worker == worker
+        return bool(conn.execute(delete(claims).where(which)).rowcount)
 
     def _insert_figures(
         self, conn: Any, article_id: int, analysis: Analysis, org_ids: dict[str, int]

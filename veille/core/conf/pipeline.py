@@ -95,10 +95,20 @@ class DedupConfig(Model):
     seed: Int = 1
 
 
+class WorkerConfig(Model):
+    """The ``[extract.worker]`` table: how ``veille extract --worker`` processes share the work."""
+
+    batch: Int = Field(32, ge=1, le=2000)  # articles claimed at once
+    lease_seconds: Float = Field(300.0, ge=1)  # a claim not renewed this long is taken over
+    poll_seconds: Float = Field(10.0, gt=0)  # an idle worker asks again after this long
+    max_attempts: Int = Field(3, ge=1)  # tries of one article (failures, dead workers) before giving up
+
+
 class ExtractConfig(Model):
     """The ``[extract]`` table."""
 
     max_text_chars: Int = Field(DEFAULT_MAX_TEXT_CHARS, ge=MIN_MAX_TEXT_CHARS)
+    worker: WorkerConfig = WorkerConfig()
 
 
 class PipelineConfig(Model):

@@ -38,6 +38,9 @@ class ScheduleConfig(Model):
     """The ``[schedule]`` table."""
 
     timezone: Str = DEFAULT_TIMEZONE
+    # several `veille schedule` processes may run: the one holding this lease in the archive
+    # runs the jobs; it renews it every third of it, the others take over once it expires
+    lease_seconds: Float = Field(60.0, ge=3)
     crawl: CrawlJob = CrawlJob()
     digest: DigestJob = DigestJob()
 
