@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Boolean, String, case, cast, extract, func, literal, or_, select
+from sqlalchemy import Boolean, String, and_, case, cast, extract, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from veille.archive import schema as t
@@ -89,6 +89,10 @@ _GRAINS = {
     "quarter": lambda p: p.like("%-Q_"),
     "half": lambda p: p.like("%-H_"),
     "span": lambda p: p.like("____-____"),
+    # "2025-09" (7 characters, as "2025-Q1" and "2025-H1") or "2025-01..09"
+    "months": lambda p: or_(
+        and_(func.length(p) == 7, p.not_like("%-Q_"), p.not_like("%-H_")), p.like("____-__..__")
+    ),
 }
 
 
