@@ -123,3 +123,47 @@ def test_figures_explorer_lists_table_figures_with_their_cell(any_store: Store) 
     rows = s.figures(any_store, q).rows
     assert [(r.value, r.cell) for r in rows][:2] == [(2480.0, "C4"), (2150.0, "B4")]
     assert all(r.article_id == fx.ids["emplois-zones.csv"] and r.table_index == 0 for r in rows)
+
+
+def test_refused_files_are_remembered_by_url_and_by_hash(any_store: Store) -> None:
+    from veille.archive.documents import RefusedFile
+
+    url = "https://office.example.ma/docs/protege.pdf"
+    any_store.refuse_file(RefusedFile(url=url, source=OFFICE.name, kind="unreadable", reason="encrypted PDF refused",
+                                      sha256="a" * 64, size=1234, etag='"v1"', last_modified="Tue, 07 Oct 2025 08:00:00 GMT"))  # fmt: skip
+    too_big = "https://office.example.ma/docs/enorme.pdf"
+    any_store.refuse_file(
+        RefusedFile(url=too_big, source=OFFICE.name, kind="too_big", reason="over", size_limit=60_000)
+    )
+    (first,) = any_store.refused_files(urls=[url])
+    assert (first.kind, first.sha256, first.size, first.etag, first.attempts) == (
+        "unreadable",
+        "a" * 64,
+        1234,
+        '"v1"',
+        1,
+    )
+    assert (
+        first.refused_at is not None
+        and first.refused_at.tzinfo is not None
+        and first.checked_at == first.refused_at
+    )
+    # by the hash of its bytes, whatever the URL asked for
+    assert [r.url for r in any_store.refused_files(hashes=["a" * 64, "b" * 64])] == [url]
+    assert [r.url for r in any_store.refused_files(urls=[url, too_big, "https://x/none.pdf"])] == [
+        too_big,
+        url,
+    ]
+    # refused again: one more attempt, first refusal kept; asked and unchanged: checked again
+    any_store.refuse_file(
+        RefusedFile(url=url, source=OFFICE.name, kind="unreadable", reason="broken PDF (x)", sha256="c" * 64)
+    )
+    (again,) = any_store.refused_files(urls=[url])
+    assert (again.attempts, again.reason, again.sha256, again.etag) == (2, "broken PDF (x)", "c" * 64, None)
+    assert again.refused_at == first.refused_at and again.checked_at >= first.checked_at  # type: ignore[operator]
+    any_store.refusal_checked([too_big])
+    (checked,) = any_store.refused_files(urls=[too_big])
+    assert checked.checked_at >= checked.refused_at and checked.attempts == 1  # type: ignore[operator]
+    # read at last: no longer refused
+    any_store.forget_refusals([url])
+    assert [r.url for r in any_store.refused_files(urls=[url, too_big])] == [too_big]
