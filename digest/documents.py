@@ -11,7 +11,7 @@ from digest import queries
 from digest.figures import figure_score
 from digest.period import Period
 from veille.archive.store import Store
-from veille.core.formatting import indicator_label
+from veille.core.formatting import indicator_label, period_label
 
 MAX_DOCUMENTS = 15
 FIGURES_EACH = 3
@@ -41,7 +41,8 @@ def official_documents(store: Store, period: Period, base_url: str) -> tuple[Off
     for d in found:
         mine = sorted((f for f in rows if f.article_id == d.id), key=lambda f: -figure_score(f, 1.0))
         shown = tuple(
-            f"{f.formatted} — {indicator_label(f.indicator)}" + (f" ({f.period})" if f.period else "")
+            f"{f.formatted} — {indicator_label(f.indicator)}"
+            + (f" ({period_label(f.period)})" if f.period else "")
             for f in mine[:FIGURES_EACH]
         )
         out.append(

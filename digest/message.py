@@ -33,7 +33,7 @@ from digest.compose import Digest
 from veille.archive.subscribers import Subscriber, unsubscribe_token
 from veille.core.conf.digest import DEFAULT_TIMEZONE, DigestConfig
 from veille.core.errors import VeilleError
-from veille.core.formatting import format_date, format_number
+from veille.core.formatting import format_date, format_number, period_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_TEMPLATE = "digest.html.j2"
@@ -78,6 +78,7 @@ class Templates:
 
         env.filters["fdate"] = fdate
         env.filters["number"] = lambda n: format_number(n)
+        env.filters["period"] = period_label
         self.env = env
         self.html = self._compile(HTML_TEMPLATE)
         self.text = self._compile(TEXT_TEMPLATE)

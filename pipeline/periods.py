@@ -1,9 +1,14 @@
 """Periods in a sentence ("en 2018", "2014-2018", "au premier trimestre 2025", "S1 2024").
 
 A period is never a figure: it becomes the ``period`` of the figures of its clause.
-Labels: "2018", "2014-2018", "2025-Q1", "2024-H1" ("entre janvier et mars 2025" is
-"2025-Q1"). Not periods: "depuis 2015" (an open start), years in names ("Maroc Digital
-2030", "loi de finances 2023").
+Labels: "2018", "2014-2018", "2025-Q1", "2024-H1", and months of one year: "2025-01..09"
+("de janvier à septembre 2025", "à fin septembre 2025", "les neuf premiers mois de 2025").
+A run of months that is a quarter, a half or the whole year takes that label ("entre janvier
+et mars 2025" is "2025-Q1", "à fin juin 2025" "2025-H1", "à fin décembre 2024" "2024"). Not
+periods: "depuis 2015" (an open start), years in names ("Maroc Digital 2030", "loi de
+finances 2023"). A month alone ("en septembre 2025") stays its year in running text; the
+header of a table (``table=True``) also reads "Septembre 2025" as "2025-09", "Fin sept.
+2025" and "9 mois 2025" as "2025-01..09".
 
 Which period a figure takes (:func:`period_for`): the nearest one it can reach, the more
 specific on a tie. Looking forward, a figure reaches a period in its own clause only
@@ -62,8 +67,15 @@ _MONTHS = {
     "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
 }  # fmt: skip
 _MONTH_ALT = "|".join(_MONTHS)
-_PATTERNS.insert(
-    0,
+_COUNTS = {
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+    "dix": 10, "onze": 11, "douze": 12,
+}  # fmt: skip
+_COUNT = r"(?P<n>1[0-2]|[2-9]|" + "|".join(_COUNTS) + ")"
+_OF_YEAR = rf"(?:{_SP}(?:de{_SP}l['’]année{_SP}|de{_SP}|d['’]{_OPT}))?{_OPT}"
+# months of one year, first of all: "de janvier à septembre 2025", "janvier-septembre 2025"; the
+# year to a month's end, "à fin septembre 2025", "les neuf premiers mois de 2025"
+_LEADING: list[tuple[str, re.Pattern[str]]] = [
     (
         "months",
         re.compile(
@@ -71,8 +83,37 @@ _PATTERNS.insert(
             re.I,
         ),
     ),
-)
-_SPECIFICITY = {"quarter": 3, "half": 3, "months": 3, "span": 2, "year": 1}
+    (
+        "to_date",
+        re.compile(
+            rf"(?<!\w)à{_SP}fin{_SP}(?:de{_SP}|d['’]{_OPT})?(?P<m>{_MONTH_ALT}){_OF_YEAR}(?P<y>{_Y})(?!\d)",
+            re.I,
+        ),
+    ),
+    (
+        "first_months",
+        re.compile(rf"(?<!\w){_COUNT}{_SP}premiers{_SP}mois{_OF_YEAR}(?P<y>{_Y})(?!\d)", re.I),
+    ),
+]
+# what a table's header says and running text does not: "Fin septembre 2025", "9 mois 2025",
+# "Septembre 2025" (that month alone)
+_TABLE: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "to_date",
+        re.compile(
+            rf"(?<!\w)fin{_SP}(?:de{_SP}|d['’]{_OPT})?(?P<m>{_MONTH_ALT}){_OF_YEAR}(?P<y>{_Y})(?!\d)", re.I
+        ),
+    ),
+    (
+        "first_months",
+        re.compile(rf"(?<!\w){_COUNT}{_SP}(?:premiers{_SP})?mois{_OF_YEAR}(?P<y>{_Y})(?!\d)", re.I),
+    ),
+    ("month", re.compile(rf"(?<!\w)(?P<m>{_MONTH_ALT}){_SP}(?P<y>{_Y})(?!\d)", re.I)),
+]
+_SPECIFICITY = {
+    "quarter": 3, "half": 3, "months": 3, "to_date": 3, "first_months": 3, "month": 3, "span": 2, "year": 1,
+}  # fmt: skip
+_OPEN_KINDS = frozenset({"span", "months", "to_date", "first_months", "month"})
 _OPEN_START = re.compile(
     r"(?<!\w)depuis[\s\u00a0]+(?:(?:le[\s\u00a0]+)?(?:début|mi|fin)[\s\u00a0\-]+|(?:"
     + _MONTH_ALT
@@ -108,12 +149,13 @@ class Period:
     specificity: int
 
 
-def find_periods(text: str, start: int = 0, end: int | None = None) -> list[Period]:
-    """Periods within text[start:end], not overlapping (the more specific pattern wins)."""
+def find_periods(text: str, start: int = 0, end: int | None = None, *, table: bool = False) -> list[Period]:
+    """Periods within text[start:end], not overlapping (the more specific pattern wins);
+    ``table``: text from a table's header, which also names a month alone (module docstring)."""
     end = len(text) if end is None else end
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
-    for kind, rx in _PATTERNS:
+    for kind, rx in (_LEADING + _TABLE + _PATTERNS) if table else (_LEADING + _PATTERNS):
         for m in rx.finditer(text, start, end):
             if any(m.start() < b and a < m.end() for a, b in taken):
                 continue
@@ -122,7 +164,7 @@ def find_periods(text: str, start: int = 0, end: int | None = None) -> list[Peri
             ):
                 taken.append((m.start(), m.end()))
                 continue
-            if kind in ("span", "months") and _OPEN_START.search(text, max(0, m.start() - 30), m.start()):
+            if kind in _OPEN_KINDS and _OPEN_START.search(text, max(0, m.start() - 30), m.start()):
                 taken.append((m.start(), m.end()))
                 continue
             found.append(Period(m.start(), m.end(), _label(kind, m), _SPECIFICITY[kind]))
@@ -130,14 +172,30 @@ def find_periods(text: str, start: int = 0, end: int | None = None) -> list[Peri
     return sorted(found, key=lambda p: p.start)
 
 
+def month_span(year: str, first: int, last: int) -> str:
+    """The label of the months first..last of a year: a quarter, a half or the year when they
+    are one ("2025-Q1", "2025-H1", "2025"), else "2025-09" or "2025-01..09"; months running into
+    the next year ("octobre-mars") are read as the year, as before months had labels."""
+    if first > last or (first, last) == (1, 12):
+        return year
+    if last - first == 2 and first % 3 == 1:
+        return f"{year}-Q{(first + 2) // 3}"
+    if last - first == 5 and first in (1, 7):
+        return f"{year}-H{1 if first == 1 else 2}"
+    return f"{year}-{first:02d}" if first == last else f"{year}-{first:02d}..{last:02d}"
+
+
 def _label(kind: str, m: re.Match[str]) -> str:
     if kind == "months":
-        a, b = _MONTHS[m.group("m1").lower()], _MONTHS[m.group("m2").lower()]
-        if b - a == 2 and a % 3 == 1:
-            return f"{m.group('y')}-Q{(a + 2) // 3}"
-        if b - a == 5 and a in (1, 7):
-            return f"{m.group('y')}-H{1 if a == 1 else 2}"
-        return m.group("y")
+        return month_span(m.group("y"), _MONTHS[m.group("m1").lower()], _MONTHS[m.group("m2").lower()])
+    if kind == "to_date":
+        return month_span(m.group("y"), 1, _MONTHS[m.group("m").lower()])
+    if kind == "first_months":
+        n = m.group("n").lower()
+        return month_span(m.group("y"), 1, int(n) if n.isdigit() else _COUNTS[n])
+    if kind == "month":
+        month = _MONTHS[m.group("m").lower()]
+        return month_span(m.group("y"), month, month)
     if kind in ("quarter", "half"):
         n = int(m.group("n")) if "n" in m.groupdict() and m.group("n") else _ORD[m.group("o").lower()]
         if kind == "half":

@@ -5,9 +5,11 @@ Text in, figures out (:func:`table_figures`); no spaCy. For each cell holding a 
 the header rows and the row labels:
 
 - **period**: the column's label ("Janv.-Sept. 2025", "2024", "T1 2025", "Effectif 2024"), read
-  by :mod:`pipeline.periods` as a sentence's period is ("janvier-septembre 2025" is 2025, as
-  in an article); else the row's (a table with years down its rows); a variation column
-  without one ("Variation en %") takes the table's latest period. No period, no figure.
+  by :mod:`pipeline.periods` as a sentence's period is, with what only a header says: months
+  of one year are their own period ("Janv.-Sept. 2025", "Fin septembre 2025" and "9 mois
+  2025" are "2025-01..09", never the year 2025; "Septembre 2025" is "2025-09"); else the row's
+  (a table with years down its rows); a variation column without one ("Variation en %") takes
+  the table's latest period. No period, no figure.
 - **unit**: the cell's own "%", else the first label that names one: the column's, the row's,
   the caption's ("(en millions de DH)", "CA export (MDH)", "(%)", "Effectifs", "Nombre
   d'entreprises"), read with the figure lexicon (``config/figures.toml``). No unit, no figure.
@@ -152,17 +154,17 @@ def column_labels(table: Table) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def period_of(label: str) -> str | None:
-    """The period a label names ("Janv.-Sept. 2025" -> "2025", "T1 2025" -> "2025-Q1"); a
-    comparison of two years ("2025/2024") is the later one's."""
+    """The period a label names ("Janv.-Sept. 2025" -> "2025-01..09", "T1 2025" -> "2025-Q1");
+    a comparison of two years ("2025/2024") is the later one's."""
     text = _MONTH_ABBR.sub(lambda m: _MONTHS[m.group(1).lower()], label)
     # in running text a capitalised word before a year makes a name ("Maroc Digital 2030"); in a
     # header it is the measure ("Effectif 2024")
-    found = find_periods(text) or find_periods(text.lower())
+    found = find_periods(text, table=True) or find_periods(text.lower(), table=True)
     if not found:
         return None
     best = max(found, key=lambda p: p.specificity)
     years = best.label.split("-")
-    if len(years) == 2 and years[0].isdigit() and years[1].isdigit() and int(years[0]) > int(years[1]):
+    if len(years) == 2 and all(len(y) == 4 and y.isdigit() for y in years) and years[0] > years[1]:
         return years[0]
     return best.label
 

@@ -10,7 +10,15 @@ Each file is archived once: a URL already archived is not fetched again, and a f
 (SHA-256) are already archived under another URL is skipped (``known``). A file is read in a
 process of its own (:func:`spiders.reader.read_isolated`, from a thread so the crawl goes on)
 within the limits of ``[crawl.documents]``; a file refused (encrypted, broken, over a limit) is one
-line in the run ledger. What is read becomes one :class:`~veille.core.models.Article` of kind
+line in the run ledger, and remembered in the archive (``refused_files``: its URL, the hash and
+size of its bytes, its server's ETag and Last-Modified). The next crawls do not download it
+again: when its server gave a validator it is asked with a conditional request (a 304 answer, or
+the same bytes from a server that ignores it, and it stays refused, unread); else it is not asked
+at all. After ``retry_refused_after`` days (``[crawl.documents]``, 30; 0 asks every crawl) it is
+downloaded and read again whatever its server says, and at once when ``max_file_size`` was raised
+past what refused it as too big; bytes refused under one URL are not read again under another;
+``--refresh`` asks for everything. A refused file read at last leaves the list. The run ledger
+counts the files left alone as ``refused``. What is read becomes one :class:`~veille.core.models.Article` of kind
 "document": its running text (what the figure extractor reads, as an article's), a lead naming
 its tables, and its :class:`~veille.core.models.Document` (type, hash, size, pages, tables, the
 source's ``official`` flag, where its title and date came from).
@@ -20,16 +28,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import Any
 
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from spiders.base import utcnow
 from spiders.dates import find_french_date
+from spiders.failures import classify_failure
 from spiders.files import FileContent, Limits, UnreadableFile, extension_type, file_name, meaningful_title
 from spiders.page import FeedEntry
 from spiders.reader import read_isolated
 from spiders.sites import SiteSpider
+from veille.archive.documents import RefusedFile
 from veille.core.models import Article, Document, Table
 
 LEAD_CHARS = 1500
@@ -106,8 +118,16 @@ class DocumentSpider(SiteSpider):
             return
         entries = [e for e in self.document_entries(response) if self.in_domains(e.url)]
         self.stat("entries", len(entries))
-        for entry in self.new_entries(entries):
-            yield self.document_request(entry, response.url)
+        refused = self.refusals([e.url for e in entries])
+        asked = []
+        for e in entries:
+            plan = self.plan(refused.get(e.url))
+            if plan == "skip":
+                self.drop("refused", e.url)
+                continue
+            asked.append(e)
+        for entry in self.new_entries(asked):
+            yield self.document_request(entry, response.url, refused.get(entry.url))
         following = self.next_page(response)
         if following and page < self.source.max_pages and following != response.url:
             if self.limit is None or self.requested < self.limit:
@@ -143,23 +163,105 @@ class DocumentSpider(SiteSpider):
             out[url] = FeedEntry(url=url, title=text, published=find_french_date(around) if around else None)
         return list(out.values())
 
-    def document_request(self, entry: FeedEntry, listing: str) -> Request:
+    def document_request(self, entry: FeedEntry, listing: str, refused: RefusedFile | None = None) -> Request:
+        """The file's request; a refused file's asks whether it changed when its server can say so
+        (``If-None-Match``, ``If-Modified-Since``), unless its time to be read again has come."""
+        meta = {"veille_entry": entry, "download_maxsize": self.limits.max_file_size,
+                "download_warnsize": self.limits.max_file_size}  # fmt: skip
+        headers = {}
+        if refused is not None:
+            meta["veille_refused"] = refused
+            if self.plan(refused) == "conditional":
+                headers = {k: v for k, v in (("If-None-Match", refused.etag),
+                                             ("If-Modified-Since", refused.last_modified)) if v}  # fmt: skip
+                meta["handle_httpstatus_list"] = [304]
         return Request(
-            entry.url,
-            callback=self.parse_document,
-            errback=self.article_failed,
-            cb_kwargs={"entry": entry, "listing": listing},
-            meta={"veille_entry": entry, "download_maxsize": self.limits.max_file_size,
-                  "download_warnsize": self.limits.max_file_size},
+            entry.url, callback=self.parse_document, errback=self.document_failed, headers=headers,
+            cb_kwargs={"entry": entry, "listing": listing}, meta=meta,
         )  # fmt: skip
+
+    # -- the files refused -----------------------------------------------------------------------
+    def refusals(self, urls: list[str]) -> dict[str, RefusedFile]:
+        """What the archive remembers of these URLs' refusals (nothing when refreshing)."""
+        store = self.archive()
+        if self.refresh or store is None or not urls:
+            return {}
+        return {r.url: r for r in store.refused_files(urls=urls)}
+
+    def plan(self, refused: RefusedFile | None) -> str:
+        """For a refused file: ``fetch`` (its time has come, or the size limit was raised past
+        it), ``conditional`` (ask whether it changed), or ``skip``; ``fetch`` for any other."""
+        if refused is None or self.refresh:
+            return "fetch"
+        if refused.kind == "too_big" and self.limits.max_file_size > (refused.size_limit or 0):
+            return "fetch"
+        due = (
+            refused.checked_at + timedelta(days=self.limits.retry_refused_after)
+            if refused.checked_at
+            else None
+        )
+        if due is None or utcnow() >= due:
+            return "fetch"
+        return "conditional" if refused.etag or refused.last_modified else "skip"
+
+    def remember_refusal(self, response: Response | None, url: str, kind: str, reason: str) -> None:
+        """A refused file in the archive's list, with what tells whether it changed."""
+        store = self.archive()
+        if store is None:
+            return
+        body, headers = (response.body, response.headers) if response is not None else (b"", {})
+
+        def header(name: bytes) -> str | None:
+            value = headers.get(name) if headers else None
+            return value.decode("latin-1") if value else None
+
+        store.refuse_file(RefusedFile(
+            url=url, source=self.source_name, kind=kind, reason=reason,
+            sha256=hashlib.sha256(body).hexdigest() if response is not None else None,
+            size=len(body) if response is not None else None,
+            size_limit=self.limits.max_file_size if kind == "too_big" else None,
+            etag=header(b"ETag"), last_modified=header(b"Last-Modified"),
+        ))  # fmt: skip
+
+    def document_failed(self, failure: Failure) -> Iterator[Article]:
+        """A file's download failed: one too big is remembered as refused, then as for an article."""
+        kind, detail = classify_failure(failure)
+        if (kind, detail) == ("drop", "too_big"):
+            limit = f"{self.limits.max_file_size:,}"
+            self.remember_refusal(None, failure.request.url, "too_big", f"file over the {limit} bytes limit")  # type: ignore[attr-defined]
+        yield from self.article_failed(failure)
+
+    def _unchanged(self, response: Response, digest: str) -> bool:
+        """A refused file that did not change (a 304 answer, or bytes refused already, under this
+        URL or another): left unread, still refused."""
+        store = self.archive()
+        refused: RefusedFile | None = response.meta.get("veille_refused")
+        if store is None or self.refresh:
+            return False
+        if response.status == 304:
+            same = refused
+        elif refused is not None and self.plan(refused) == "fetch":
+            return False  # its time to be read again has come
+        else:
+            same = next(iter(store.refused_files(hashes=[digest])), None)
+        if same is None:
+            return False
+        if same.url == response.url:
+            store.refusal_checked([response.url])
+        else:  # the same bytes under a new URL: refused as they were
+            self.remember_refusal(response, response.url, same.kind, same.reason)
+        self.drop("refused", response.url)
+        return True
 
     # -- the files ------------------------------------------------------------------------------
     async def parse_document(
         self, response: Response, entry: FeedEntry | None = None, listing: str | None = None
     ) -> AsyncIterator[Article]:
-        self.stat("fetched")
         body = response.body
         digest = hashlib.sha256(body).hexdigest()
+        if self._unchanged(response, digest):
+            return
+        self.stat("fetched")
         if self._known(digest, response.url):
             return
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
@@ -169,9 +271,13 @@ class DocumentSpider(SiteSpider):
         except UnreadableFile as exc:
             self.hashes.discard(digest)
             self.error(f"{response.url}: {exc}")
+            self.remember_refusal(response, response.url, "unreadable", str(exc))
             return
         for note in content.notes:
             self.note(f"{response.url}: {note}")
+        store = self.archive()
+        if response.meta.get("veille_refused") is not None and store is not None:
+            store.forget_refusals([response.url])
         yield document_article(content, body, response.url, self.source, entry, listing)
 
     def _known(self, digest: str, url: str) -> bool:

@@ -39,6 +39,7 @@ class Limits:
     max_zip_ratio: float = 200.0
     timeout: float = 120.0
     memory: int = 1_500_000_000
+    retry_refused_after: float = 30.0  # days (see spiders/documents.py)
 
     @classmethod
     def from_settings(cls, value: Any) -> Limits:

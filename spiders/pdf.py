@@ -1,7 +1,9 @@
 """A PDF's running text page by page and its tables, with pdfplumber (:func:`read_pdf`).
 
-On each page the tables are found from their ruling lines; the page's running text is what
-lies outside them, its lines joined into paragraphs (a vertical gap starts a new one, a word cut
+On each page the tables are found from their ruling lines, then, in what lies outside them,
+the tables drawn without any: columns of numbers aligned by spaces under a header row
+(:mod:`spiders.columns`, whose guards keep running text out). The page's running text is what
+lies outside the tables, its lines joined into paragraphs (a vertical gap starts a new one, a word cut
 at a line's end is joined again), so the figure extractor reads sentences as an article's. A
 table's caption is the text just above it (its title, its unit: "(en millions de DH)"), and a
 "Source : ..." or "Note : ..." line just below it. A PDF that needs a password to open is
@@ -15,6 +17,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from spiders.columns import Box, Rows, borderless_tables
 from spiders.dates import find_french_date, plausible
 from spiders.files import FileContent, Limits, UnreadableFile, meaningful_title
 from spiders.grids import header_rows
@@ -73,21 +76,29 @@ def _detail(exc: BaseException) -> str:
     return f"{name}: {text}" if text and text != name else name
 
 
-def _page(page: Any, number: int, first_index: int) -> tuple[str, list[Table]]:
-    """A page's running text (tables left out) and its tables with their captions."""
-    found = page.find_tables()
-    boxes = [t.bbox for t in found]
+def _outside(page: Any, boxes: list[Box]) -> Any:
+    """The page without what lies inside these boxes."""
 
     def outside(obj: dict[str, Any]) -> bool:
         x = (obj.get("x0", 0) + obj.get("x1", 0)) / 2
         y = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
-    free = page.filter(outside) if boxes else page
+    return page.filter(outside) if boxes else page
+
+
+def _page(page: Any, number: int, first_index: int) -> tuple[str, list[Table]]:
+    """A page's running text (tables left out) and its tables with their captions, top to bottom."""
+    grids: list[tuple[Box, Rows]] = [(t.bbox, _rows(t.extract())) for t in page.find_tables()]
+    free = _outside(page, [box for box, _ in grids])
+    if free.chars:
+        grids += [
+            (box, _rows([list(r) for r in rows])) for box, rows in borderless_tables(free.extract_words())
+        ]
+        free = _outside(page, [box for box, _ in grids])
     lines = free.extract_text_lines(return_chars=False) if free.chars else []
     tables: list[Table] = []
-    for box, found_table in zip(boxes, found, strict=True):
-        rows = _rows(found_table.extract())
+    for box, rows in sorted(grids, key=lambda g: (g[0][1], g[0][0])):
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue
         tables.append(

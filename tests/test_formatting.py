@@ -113,3 +113,27 @@ def test_status_and_indicator_labels() -> None:
     ]
     assert per_label("m2/month") == "par m² et par mois" and per_label(None) == ""
     assert indicator_label("emplois_crees") == "Emplois créés" and indicator_label(None) == ""
+
+
+def test_period_labels() -> None:
+    from veille.core.formatting import period_label
+    from veille.web.charts import period_position
+
+    got = [
+        period_label(p)
+        for p in ("2025", "2025-Q1", "2024-H2", "2014-2018", "2025-01..09", "2025-09", "2025-04..05")
+    ]
+    assert got == [
+        "2025",
+        "T1 2025",
+        "S2 2024",
+        "2014-2018",
+        "janv.–sept. 2025",
+        "sept. 2025",
+        "avr.–mai 2025",
+    ]
+    assert period_label("2025-13") == "2025-13" and period_label(None) == ""  # not a period: as written
+    # on a chart's time axis, nine months stand at their middle (mid-May), a month at its own
+    assert period_position("2025-01..09") == pytest.approx(2025 + 9 / 24)
+    assert period_position("2025-09") == pytest.approx(2025 + 17 / 24)
+    assert period_position("2014-2018") == 2016.5 and period_position("2025") == 2025.5

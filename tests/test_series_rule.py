@@ -15,6 +15,7 @@ from veille.core.series import (
     consolidate_said,
     grain,
     period_end,
+    period_months,
     period_years,
 )
 
@@ -33,15 +34,37 @@ def test_periods() -> None:
     assert period_years("2018") == (2018, 2018) and period_years("2018-Q3") == (2018, 2018)
     assert period_years("2014-2018") == (2014, 2018) and period_years("2024-H1") == (2024, 2024)
     assert period_years("fin 2018") is None
-    assert [period_end(p) for p in ("2018", "2018-Q1", "2018-H1", "2018-Q4", "2014-2018")] == [
-        (2018, 12), (2018, 3), (2018, 6), (2018, 12), (2018, 12),
+    assert period_years("2018-01..09") == (2018, 2018) and period_years("2018-09") == (2018, 2018)
+    assert period_years("2018-13") is None and period_years("2018-09..13") is None
+    assert [period_end(p) for p in ("2018", "2018-Q1", "2018-H1", "2018-Q4", "2014-2018", "2018-01..09", "2018-11")] == [
+        (2018, 12), (2018, 3), (2018, 6), (2018, 12), (2018, 12), (2018, 9), (2018, 11),
     ]  # fmt: skip
-    assert [grain(p) for p in ("2018", "2018-Q1", "2018-H2", "2014-2018")] == [
-        "year",
-        "quarter",
-        "half",
-        "span",
+    assert [grain(p) for p in ("2018", "2018-Q1", "2018-H2", "2014-2018", "2018-01..09", "2018-09")] == [
+        "year", "quarter", "half", "span", "months", "months",
+    ]  # fmt: skip
+    assert [period_months(p) for p in ("2018-01..09", "2018-09", "2018", "2018-Q1")] == [
+        (1, 9),
+        (9, 9),
+        None,
+        None,
     ]
+
+
+def test_nine_months_to_date_are_their_own_point_never_the_year() -> None:
+    """The office's "janv.-sept. 2025" and a year's value are two points, whatever their values;
+    the official nine months' figure is chosen over the press's rounding, however often cited."""
+    points = consolidate(
+        [_c(1, 24_000.0, period="2025"), _c(2, 18_234.5, period="2025-01..09", official=True),
+         _c(3, 18_000.0, period="2025-01..09"), _c(5, 18_000.0, period="2025-01..09"),
+         _c(4, 2_100.0, period="2025-09")],
+        RATES,
+    )  # fmt: skip
+    got = [(p.period, p.grain, p.value, p.rule, p.conflict) for p in points]
+    assert got == [
+        ("2025", "year", 24_000.0, "only", False),
+        ("2025-01..09", "months", 18_234.5, "official", False),
+        ("2025-09", "months", 2_100.0, "only", False),
+    ], got
 
 
 def test_a_full_tie_keeps_the_smaller_value() -> None:

@@ -26,7 +26,9 @@ def test_the_weeks_official_documents_have_their_own_block(store: Store, config:
     assert indicators.file_type == "PDF" and indicators.figure_count == 3
     assert indicators.page == f"https://veille.test/documents/{indicators.article_id}"
     assert indicators.url.endswith("/docs/indicateurs-septembre-2025.pdf")
-    assert any("18,2" in f and "Exportations" in f and "(2025)" in f for f in indicators.figures), indicators
+    assert any(
+        "18,2" in f and "Exportations" in f and "(janv.–sept. 2025)" in f for f in indicators.figures
+    ), indicators
     assert not d.empty
     # the previous week had none
     assert compose(store, config, week.previous()).documents == ()

@@ -180,6 +180,18 @@ def test_not_figures(nlp, text: str) -> None:
         ("Au S1 2024, les ventes ont bondi de 11,2%.", "2024-H1"),
         ("L'objectif est de 270.000 emplois à l'horizon 2030.", "2030"),
         ("Il compte 120 entreprises.", None),
+        # months of one year: their own period, never the year
+        ("Les recettes ont atteint 18,2 milliards de DH à fin septembre 2025.", "2025-01..09"),
+        (
+            "Au cours des neuf premiers mois de 2025, les recettes ont atteint 18,2 milliards de DH.",
+            "2025-01..09",
+        ),
+        ("De janvier à septembre 2025, les recettes ont atteint 18,2 milliards de DH.", "2025-01..09"),
+        ("À fin juin 2021, l'endettement s'est établi à 93,8 MDH.", "2021-H1"),
+        ("Les recettes ont atteint 24 milliards de DH à fin décembre 2024.", "2024"),
+        # a month alone, or a date, stays the year in running text
+        ("En septembre 2025, la société a recruté 300 personnes.", "2025"),
+        ("Le rachat a été bouclé fin septembre 2023 pour 4,8 milliards de DH.", "2023"),
     ],
 )
 def test_periods(nlp, text: str, period: str | None) -> None:

@@ -15,8 +15,13 @@ def _t(rows: list[tuple], caption: str = "", header_rows: int = 1, **kw: object)
 
 @pytest.mark.parametrize(
     ("label", "period"),
-    [("Janv.-Sept. 2025", "2025"), ("T1 2025", "2025-Q1"), ("1er semestre 2024", "2024-H1"),
-     ("2023-2024", "2023-2024"), ("Var. 2025/2024", "2025"), ("Effectif 2024", "2024"), ("2024", "2024"),
+    [("Janv.-Sept. 2025", "2025-01..09"), ("janvier-septembre 2025", "2025-01..09"),
+     ("9 mois 2025", "2025-01..09"), ("Neuf premiers mois 2025", "2025-01..09"),
+     ("Fin septembre 2025", "2025-01..09"), ("À fin sept. 2025", "2025-01..09"),
+     ("Cumul à fin juin 2025", "2025-H1"), ("Fin déc. 2024", "2024"), ("Sept. 2025", "2025-09"),
+     ("Avril-mai 2025", "2025-04..05"), ("T1 2025", "2025-Q1"), ("S1 2025", "2025-H1"),
+     ("1er semestre 2024", "2024-H1"), ("2023-2024", "2023-2024"), ("2024/2025", "2024-2025"),
+     ("Var. 2025/2024", "2025"), ("Effectif 2024", "2024"), ("2024", "2024"),
      ("janvier-mars 2025", "2025-Q1"), ("Rubriques", None), ("Variation en %", None)],
 )  # fmt: skip
 def test_periods_of_column_labels(label: str, period: str | None) -> None:
@@ -38,9 +43,9 @@ def test_a_services_table_gives_the_offshoring_row_only() -> None:
     )  # fmt: skip
     figures = table_figures(table, readers())
     assert [(f.cell, f.value, f.unit, f.indicator, f.period) for f in figures] == [
-        ("B3", 16_890.2e6, "MAD", "exportations", "2024"),
-        ("C3", 18_234.5e6, "MAD", "exportations", "2025"),
-        ("D3", 8.0, "percent", "croissance", "2025"),
+        ("B3", 16_890.2e6, "MAD", "exportations", "2024-01..09"),
+        ("C3", 18_234.5e6, "MAD", "exportations", "2025-01..09"),
+        ("D3", 8.0, "percent", "croissance", "2025-01..09"),  # the variation: of the latest period
     ]
     f = figures[1]
     assert (f.scope_kind, f.scope, f.status, f.table_index, f.text) == (
@@ -99,3 +104,26 @@ def test_cells_that_are_no_figures() -> None:
     )  # fmt: skip
     assert table_figures(table, readers()) == []  # no value, or no period in its column
     assert table_figures(_t([("Offshoring", "12")]), readers()) == []  # one row: no header, no period
+
+
+def test_a_workbook_s_year_to_date_columns_are_months_never_the_year() -> None:
+    """ "9 mois 2024", "Fin septembre 2025" and "Janv.-Sept. 2025" are January to September of
+    their year and "Septembre 2025" the month alone: none is read as the year, which the first
+    column alone gives."""
+    from spiders.files import Limits
+    from spiders.reader import read_file
+    from tests.spiders.documents_fixtures import cumulative_xlsx
+
+    content = read_file(cumulative_xlsx(), "https://office.example.ma/docs/services.xlsx", None, Limits())
+    (table,) = content.tables
+    figures = table_figures(table, readers(), title="Bulletin mensuel")
+    assert [(f.cell, f.period, f.value, f.indicator) for f in figures] == [
+        ("B4", "2024", 22_950.4e6, "exportations"), ("C4", "2024-01..09", 16_890.2e6, "exportations"),
+        ("D4", "2025-01..09", 18_234.5e6, "exportations"), ("E4", "2025-01..09", 18_234.5e6, "exportations"),
+        ("F4", "2025-09", 2_104.7e6, "exportations"),
+    ]  # fmt: skip
+    from veille.core.formatting import period_label
+
+    assert [period_label(f.period) for f in figures] == [
+        "2024", "janv.–sept. 2024", "janv.–sept. 2025", "janv.–sept. 2025", "sept. 2025",
+    ]  # fmt: skip

@@ -152,3 +152,61 @@ def test_a_reader_that_hangs_eats_memory_or_dies_is_stopped() -> None:
     # and a good file comes back whole from its process
     content = read_isolated(fx.report_pdf(), "https://x/rapport.pdf", None, Limits(timeout=60))
     assert content.tables[0].rows[4][0] == "Total offshoring"
+
+
+def test_a_borderless_table_is_read_as_a_table_and_running_text_never_is() -> None:
+    """Columns aligned by spaces under a header row, without any ruling line: a table with its
+    caption, its cells out of the running text and read into figures as a ruled table's; a page
+    of running text (numbers, a schedule, an aligned list without a header) gives none."""
+    from pipeline.tables import readers, table_figures
+
+    content = _read(fx.borderless_pdf(), "note.pdf")
+    (table,) = content.tables
+    assert table.page == 1 and table.header_rows == 1 and table.index == 0
+    assert table.rows == (
+        ("Segment", "2023", "2024", "Var. %"),
+        ("Centres d'appels", "9 800,0", "10 450,5", "6,6"),
+        ("Services IT", "6 100,2", "6 900,0", "13,1"),
+        ("Total offshoring", "17 300,4", "18 700,1", "8,1"),
+    )
+    assert (
+        table.caption
+        == "Tableau 2 : Chiffre d'affaires à l'export par segment (en millions de DH) Source : ministère."
+    )
+    first, second = content.pages
+    assert "9 800,0" not in first and "Centres d'appels 9" not in first  # the cells are not running text
+    assert "emploient 139 800 personnes, dont 76 500 dans les centres d'appels" in first
+    assert "premières villes :" in second and "61 200" in second  # the list without a header stays text
+    figures = table_figures(table, readers(), title="Note de conjoncture")
+    got = [(f.cell, f.value, f.unit, f.indicator, f.period, f.scope) for f in figures]
+    assert got[:2] == [
+        ("B2", 9_800e6, "MAD", "exportations", "2023", "relation client"),
+        ("C2", 10_450.5e6, "MAD", "exportations", "2024", "relation client"),
+    ]
+    assert ("C4", 18_700.1e6, "MAD", "exportations", "2024", "Maroc") in got and len(got) == 9
+
+
+def test_running_text_and_lists_are_no_borderless_table() -> None:
+    """The guards, on grids as the column finder cuts them: no header row, a sentence in a cell,
+    no column of values (years are no values), too few rows."""
+    from spiders.columns import is_table
+
+    table = (
+        ("Segment", "2023", "2024"),
+        ("Centres d'appels", "9 800", "10 450"),
+        ("Services IT", "6 100", "6 900"),
+    )
+    assert is_table(table)
+    assert not is_table(table[1:])  # no header row: values from the first row
+    assert not is_table(table[:2])  # a header and one row
+    sentence = ("En 2025, douze opérateurs prévoient trois mille cinq cents recrutements", "3 500", "2 900")
+    assert not is_table((*table, sentence))
+    calendar = (("Étape", "Mois", "Année"), ("Lancement", "janvier", "2025"), ("Bilan", "mars", "2025"))
+    assert not is_table(calendar)  # years and words: no value
+    mostly_words = (
+        ("Rubrique", "2024"),
+        ("Voyages", "en hausse"),
+        ("Transport", "stable"),
+        ("Offshoring", "12"),
+    )
+    assert not is_table(mostly_words)  # one row of values in three

@@ -56,7 +56,7 @@ def archive_document(store: Store, name: str, body: bytes, *, when: datetime | N
 
 def press_article(store: Store) -> int:
     """A press article rounding the office's figure: 18,2 milliards de DH at end September 2025
-    (as the extractor reads it: exportations, 2025, Morocco)."""
+    (as the extractor reads it: exportations, January to September 2025, Morocco)."""
     text = "Les recettes de l'offshoring se sont établies à 18,2 milliards de DH à fin septembre 2025."
     start = text.index("18,2")
     article = Article(url="https://presse.example.ma/offshoring-recettes", source=PRESS, title="Offshoring : les recettes en hausse",
@@ -64,7 +64,7 @@ def press_article(store: Store) -> int:
     store.upsert_article(article)
     assert article.id is not None
     figure = Figure(text="18,2 milliards de DH", start=start, end=start + 20, value=18.2e9, unit="MAD", sentence=text,
-                    sentence_end=len(text), period="2025", indicator="exportations", scope_kind="country", scope="Maroc")  # fmt: skip
+                    sentence_end=len(text), period="2025-01..09", indicator="exportations", scope_kind="country", scope="Maroc")  # fmt: skip
     store.save_analysis(article.id, Analysis(figures=(figure,)), "test")
     return article.id
 

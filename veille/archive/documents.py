@@ -2,6 +2,10 @@
 behind an article of kind "document" (its type, the hash of its bytes, its size, its pages, the
 source's official flag) and the tables read from it, cells as read.
 
+The files a crawl refused are kept too (``refused_files``, :class:`RefusedFile`): by URL, with
+the hash and size of the bytes refused and the server's validators, so that the next crawl does
+not download them again unless they changed (``spiders/documents.py`` decides).
+
 A document is written with its article, in the article's transaction
 (:meth:`DocumentRecords._write_document`, called by ``upsert_article``); its figures are the
 article's figures (``figures.table_index`` and ``figures.cell`` say which cell a table figure
@@ -15,11 +19,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from veille.archive import schema as t
+from veille.core.clock import utcnow
 from veille.core.models import Article, Table
+
+
+@dataclass(frozen=True)
+class RefusedFile:
+    """A file a crawl refused: ``too_big`` (not downloaded past the size limit) or ``unreadable``
+    (downloaded and read, then refused: encrypted, broken, a zip bomb, too long to read)."""
+
+    url: str
+    source: str
+    kind: str
+    reason: str  # the run ledger's line
+    sha256: str | None = None
+    size: int | None = None
+    size_limit: int | None = None  # max_file_size when refused as too big
+    etag: str | None = None
+    last_modified: str | None = None
+    refused_at: datetime | None = None
+    checked_at: datetime | None = None
+    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,14 @@ def _stored(r: Any, **more: Any) -> StoredDocument:
     )  # fmt: skip
 
 
+def _refused(row: Any) -> RefusedFile:
+    return RefusedFile(
+        url=row.url, source=row.source, kind=row.kind, reason=row.reason, sha256=row.sha256,
+        size=row.size, size_limit=row.size_limit, etag=row.etag, last_modified=row.last_modified,
+        refused_at=row.refused_at, checked_at=row.checked_at, attempts=int(row.attempts or 1),
+    )  # fmt: skip
+
+
 class DocumentRecords:
     engine: Engine
 
@@ -130,6 +162,55 @@ class DocumentRecords:
                 .where(_D.c.sha256.in_(wanted))
             )
             return {sha: url for sha, url in rows}
+
+    # -- the files refused -------------------------------------------------------------------
+    def refused_files(self, urls: Iterable[str] = (), hashes: Iterable[str] = ()) -> list[RefusedFile]:
+        """The refusals of these URLs and of these hashes of bytes (under whatever URL)."""
+        r = t.refused_files
+        wanted_urls, wanted_hashes = sorted(set(urls)), sorted(set(hashes))
+        out: dict[str, RefusedFile] = {}
+        with self.engine.connect() as conn:
+            for column, values in ((r.c.url, wanted_urls), (r.c.sha256, wanted_hashes)):
+                for i in range(0, len(values), 500):
+                    for row in conn.execute(select(r).where(column.in_(values[i : i + 500]))):
+                        out[row.url] = _refused(row)
+        return sorted(out.values(), key=lambda f: f.url)
+
+    def refuse_file(self, refused: RefusedFile) -> None:
+        """Remember a refusal (a URL refused again counts one more attempt; first refusal kept)."""
+        r = t.refused_files
+        now = utcnow()
+        values = {
+            "source": refused.source, "kind": refused.kind, "reason": refused.reason[:2000],
+            "sha256": refused.sha256, "size": refused.size, "size_limit": refused.size_limit,
+            "etag": (refused.etag or None) and refused.etag[:300],
+            "last_modified": (refused.last_modified or None) and refused.last_modified[:100],
+            "checked_at": now,
+        }  # fmt: skip
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(r).where(r.c.url == refused.url).values(**values, attempts=r.c.attempts + 1)
+            )
+            if not done.rowcount:
+                conn.execute(insert(r).values(url=refused.url, refused_at=now, attempts=1, **values))
+
+    def refusal_checked(self, urls: Iterable[str]) -> None:
+        """The refused files were asked about again and had not changed (a 304, the same bytes)."""
+        wanted = sorted(set(urls))
+        if wanted:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(t.refused_files)
+                    .where(t.refused_files.c.url.in_(wanted))
+                    .values(checked_at=utcnow())
+                )
+
+    def forget_refusals(self, urls: Iterable[str]) -> None:
+        """A refused file read at last (it changed, or the limits did): no longer refused."""
+        wanted = sorted(set(urls))
+        if wanted:
+            with self.engine.begin() as conn:
+                conn.execute(delete(t.refused_files).where(t.refused_files.c.url.in_(wanted)))
 
     def document_tables(self, article_ids: Sequence[int]) -> dict[int, list[Table]]:
         """The tables of these documents, in document order (an article has none)."""

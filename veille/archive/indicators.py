@@ -89,6 +89,10 @@ _GRAINS = {
     "quarter": lambda p: p.like("%-Q_"),
     "half": lambda p: p.like("%-H_"),
     "span": lambda p: p.like("____-____"),
+    # "2025-09" (7 characters, as "2025-Q1" and "2025-H1") or "2025-01..09"
+    "months": lambda p: or_(
+        and_(func.length(p) == 7, p.not_like("%-Q_"), p.not_like("%-H_")), p.like("____-__..__")
+    ),
 }
 
 

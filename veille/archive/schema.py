@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -353,6 +354,27 @@ documents = Table(
     Column("title_from", String(16)),  # listing, metadata, first_page, file_name
     Column("date_from", String(16)),  # listing, metadata, first_page
     Index("ix_documents_sha256", "sha256"),
+)
+
+refused_files = Table(
+    # migration 0023: the files of documents sources refused (too big, encrypted, broken, a zip
+    # bomb, too long to read), so that the next crawl does not download them again unless they
+    # changed (spiders/documents.py)
+    "refused_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("source", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),  # too_big (not downloaded) or unreadable (read, refused)
+    Column("reason", Text, nullable=False),  # the run ledger's line
+    Column("sha256", String(64), index=True),  # of the bytes refused (none when not downloaded)
+    Column("size", BigInteger),  # bytes downloaded
+    Column("size_limit", BigInteger),  # max_file_size when refused as too big
+    Column("etag", String(300)),  # the server's validators, for a conditional request
+    Column("last_modified", String(100)),
+    Column("refused_at", AwareDateTime(), nullable=False),
+    Column("checked_at", AwareDateTime(), nullable=False),  # last asked (refused, or unchanged)
+    Column("attempts", Integer, nullable=False, default=1),
 )
 
 document_tables = Table(

@@ -34,7 +34,10 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option("--limit", min=1, help="At most N article pages per source.")
         ] = None,
         refresh: Annotated[
-            bool, typer.Option("--refresh", help="Fetch again URLs already archived.")
+            bool,
+            typer.Option(
+                "--refresh", help="Fetch again URLs already archived, and the files refused before."
+            ),
         ] = False,
         allow_host: Annotated[
             list[str] | None,

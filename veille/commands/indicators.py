@@ -41,7 +41,9 @@ def indicators_cmd(
         None, "--unit", help="Unit of the points: MAD (every amount, EUR and USD converted), jobs, percent..."
     ),
     grain: str | None = typer.Option(
-        None, "--grain", help="Periods of one grain: year, half, quarter or span."
+        None,
+        "--grain",
+        help="Periods of one grain: year, half, quarter, months (2025-09, 2025-01..09) or span.",
     ),
     conflicts: bool = typer.Option(
         False,

@@ -3,7 +3,7 @@
 Pure: strings in, a :class:`FigureFields` out, or one :class:`CorrectionError` whose message (in
 French, for the analyst) names every field refused: a unit Veille does not know or that the
 indicator is not measured in, a negative count, an upper bound under the value, a period that is
-not "2018", "2014-2018", "2025-Q1" or "2025-H1", a scope without its kind.
+not "2018", "2014-2018", "2025-Q1", "2025-H1", "2025-09" or "2025-01..09", a scope without its kind.
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ def problems_of(f: FigureFields, taxonomy: Taxonomy) -> list[str]:
     if f.period is not None:
         years = period_years(f.period)
         if years is None or years[0] > years[1] or not 1900 <= years[0] <= 2100:
-            out.append(f"la période « {f.period} » n'est pas de la forme 2018, 2014-2018, 2025-Q1 ou 2025-H1")
+            out.append(
+                f"la période « {f.period} » n'est pas de la forme 2018, 2014-2018, 2025-Q1, 2025-H1, 2025-09 ou 2025-01..09"
+            )
     out += _indicator_problems(f, taxonomy)
     if (f.scope_kind is None) != (f.scope is None):
         out.append("le périmètre demande un type et un nom (ou aucun des deux)")

@@ -162,11 +162,21 @@ SCOPE_KIND_LABELS = {
     "country": "pays",
     "sector": "segment",
 }
-GRAIN_LABELS = {"year": "année", "half": "semestre", "quarter": "trimestre", "span": "plusieurs années"}
+GRAIN_LABELS = {
+    "year": "année",
+    "half": "semestre",
+    "quarter": "trimestre",
+    "months": "mois",
+    "span": "plusieurs années",
+}
+MONTH_ABBREVIATIONS = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
 
 
 def period_label(period: str | None) -> str:
-    """``"2018-Q1"`` -> "T1 2018", ``"2024-H2"`` -> "S2 2024"; a year or a span as written."""
+    """``"2018-Q1"`` -> "T1 2018", ``"2024-H2"`` -> "S2 2024", ``"2025-01..09"`` ->
+    "janv.–sept. 2025", ``"2025-09"`` -> "sept. 2025"; a year or a span as written."""
     if not period:
         return ""
     year, _, rest = period.partition("-")
@@ -174,6 +184,10 @@ def period_label(period: str | None) -> str:
         return f"T{rest[1:]} {year}"
     if rest[:1] == "H":
         return f"S{rest[1:]} {year}"
+    first, dots, last = rest.partition("..")
+    months = [first, last] if dots else [first]
+    if all(len(m) == 2 and m.isdigit() and 1 <= int(m) <= 12 for m in months):
+        return f"{'–'.join(MONTH_ABBREVIATIONS[int(m) - 1] for m in months)} {year}"
     return period
 
 

@@ -42,7 +42,7 @@ class Figure:
     approx: bool = False
     qualifier: str | None = None  # one of QUALIFIERS or None
     range_max: float | None = None
-    period: str | None = None  # "2018", "2014-2018", "2025-Q1" or None
+    period: str | None = None  # "2018", "2014-2018", "2025-Q1", "2025-H1", "2025-09", "2025-01..09" or None
     metric: str | None = None  # short French label: "chiffre d'affaires à l'export"
     organisations: tuple[str, ...] = ()  # canonical names of the sentence's organisations
     indicator: str | None = None  # a key of config/indicators.toml: "exportations", "effectif"...

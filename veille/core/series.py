@@ -7,7 +7,8 @@ The rule (README, "Indicator series"; built on the indicator taxonomy and the fi
 - **A point** is one indicator, one status, one scope (kind and name), one period as written,
   one unit (money in MAD) and one ``per``. Statuses are separate series: a target or a forecast
   is never a value of the actual series. Periods of different grain are different points
-  (2018, 2018-Q1 and 2014-2018): a year is never summed from its quarters.
+  (2018, 2018-Q1, 2018-01..09 and 2014-2018): a year is never summed from its quarters, and
+  the nine months of a year to date ("janv.-sept. 2018") are not the year.
 - **Its citations** are every figure that says it (article, sentence, outlet, date). The copies
   of one syndicated story (articles of one cluster) count once.
 - **Money** is compared in MAD: an amount in EUR or USD is converted at the yearly average rate
@@ -50,8 +51,11 @@ SAME_VALUE = 0.005  # two values within 0.5 % are one value
 CONFLICT_SHARE = 0.05  # a value more than 5 % away from the chosen one disagrees
 APPROX_SHARE = 0.10  # an approximate value agrees within 10 %
 RULES = ("only", "official", "most_cited", "most_recent", "tie")
-GRAINS = ("year", "half", "quarter", "span")
-_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{4}))?$")
+GRAINS = ("year", "half", "quarter", "months", "span")
+# "2018", "2018-Q1", "2018-H2", "2014-2018"; months within a year: "2018-09" (September),
+# "2018-01..09" (January to September)
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_PERIOD = re.compile(rf"^(\d{{4}})(?:-(Q[1-4]|H[12]|\d{{4}}|{_MONTH}(?:\.\.{_MONTH})?))?$")
 _EPSILON = 1e-9  # "more than 5 %": a value exactly 5 % away agrees, whatever the float rounding
 
 
@@ -82,24 +86,39 @@ def period_years(period: str) -> tuple[int, int] | None:
         return None
     first = int(m.group(1))
     rest = m.group(2)
-    return (first, int(rest)) if rest and rest.isdigit() else (first, first)
+    return (first, int(rest)) if rest and len(rest) == 4 else (first, first)
 
 
 @functools.lru_cache(maxsize=8192)
 def grain(period: str) -> str:
-    """year, quarter, half or span."""
+    """year, quarter, half, months (one month or a run of months of one year) or span."""
     m = _PERIOD.match(period or "")
     rest = m.group(2) if m else None
     if not rest:
         return "year"
-    return {"Q": "quarter", "H": "half"}.get(rest[0], "span")
+    if rest[0] in "QH":
+        return "quarter" if rest[0] == "Q" else "half"
+    return "span" if len(rest) == 4 else "months"
+
+
+def period_months(period: str) -> tuple[int, int] | None:
+    """The first and last month of a period of months ("2018-01..09" -> (1, 9), "2018-09" ->
+    (9, 9)); None for any other period."""
+    if grain(period) != "months":
+        return None
+    first, _, last = period[5:].partition("..")
+    return int(first), int(last or first)
 
 
 @functools.lru_cache(maxsize=8192)
 def period_end(period: str) -> tuple[int, int]:
-    """The year and month a period ends ("2018-Q1" -> (2018, 3), "2014-2018" -> (2018, 12))."""
+    """The year and month a period ends ("2018-Q1" -> (2018, 3), "2014-2018" -> (2018, 12),
+    "2018-01..09" -> (2018, 9))."""
     years = period_years(period) or (0, 0)
     rest = period[5:] if len(period) > 5 else ""
+    months = period_months(period)
+    if months is not None:
+        return years[1], months[1]
     month = {"Q": 3, "H": 6}.get(rest[:1], 0) * int(rest[1:]) if rest[:1] in ("Q", "H") else 12
     return years[1], month
 
@@ -241,7 +260,7 @@ class Point:
     conflict: bool = False  # a citation disagrees with the chosen value
     disagreeing_count: int = 0  # how many citations disagree
     progress: Progress | None = None  # for a target: the actual series against it
-    grain: str = "year"  # of the period: year, half, quarter or span
+    grain: str = "year"  # of the period: year, half, quarter, months or span
     # the values as stored (in their own currency) of the chosen value's figures and of the
     # disagreeing ones: how the archive finds their citations without reading them all
     chosen_values: tuple[float, ...] = ()
@@ -463,7 +482,7 @@ def marked(p: Point, citations: Iterable[Citation], rule: SeriesRule) -> list[Ci
     return out
 
 
-_GRAIN_ORDER = {"year": 3, "half": 2, "quarter": 1, "span": 0}
+_GRAIN_ORDER = {"year": 4, "half": 3, "months": 2, "quarter": 1, "span": 0}
 
 
 def target_progress(target: Point, actual: Iterable[Point]) -> Progress | None:

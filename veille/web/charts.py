@@ -9,6 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from veille.core.series import period_months
+
 
 def iso_week_start(label: str) -> date | None:
     """Monday of an ISO week written "2025-W07"; None if the label is not one."""
@@ -104,13 +106,17 @@ class ChartPoint:
 
 def period_position(period: str) -> float:
     """Where a period stands on a time axis, in years: the middle of the year, the half, the
-    quarter or the span ("2018" -> 2018.5, "2018-Q1" -> 2018.125, "2014-2018" -> 2016.5)."""
+    quarter, the months or the span ("2018" -> 2018.5, "2018-Q1" -> 2018.125, "2018-01..06" ->
+    2018.25, "2014-2018" -> 2016.5)."""
     year, _, rest = period.partition("-")
     first = int(year)
     if rest[:1] == "Q":
         return first + (int(rest[1:]) - 0.5) / 4
     if rest[:1] == "H":
         return first + (int(rest[1:]) - 0.5) / 2
+    months = period_months(period)
+    if months is not None:
+        return first + (months[0] - 1 + months[1]) / 24
     if rest.isdigit():
         return (first + int(rest) + 1) / 2
     return first + 0.5

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from veille.core.formatting import UNIT_LABELS, format_value
+from veille.core.formatting import UNIT_LABELS, format_value, period_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCALE = "fr_FR"
@@ -155,6 +155,7 @@ def make_env(source_labels: Mapping[str, str] | None = None, zone: tzinfo | None
         facet_label=lambda k: FACET_LABELS.get(k, k),
         source_label=lambda name: labels.get(name, name),
         org_kind=lambda kind: ORG_KINDS.get(kind or "", (kind or "").replace("_", " ")),
+        fr_period=period_label,
     )
     env.globals["urlencode"] = lambda pairs: urlencode(list(pairs), doseq=True)
     return env

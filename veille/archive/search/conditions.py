@@ -54,11 +54,10 @@ def _json_contains(store: Store, col: Any, value: str) -> Any:
 
 
 def _period_clause(col: Any, period: str) -> Any:
-    return sa.or_(
-        col == period,
-        col.like(period.replace("%", "").replace("_", "") + "-Q%"),
-        col.like(period.replace("%", "").replace("_", "") + "-S%"),
-    )
+    """The period, and for a year the periods within it: "2024" matches "2024-Q1", "2024-H2",
+    "2024-09" and "2024-01..09" (not the span "2024-2025")."""
+    plain = period.replace("%", "").replace("_", "")
+    return sa.or_(col == period, col.like(plain + "-__"), col.like(plain + "-__..__"))
 
 
 def _check_page(limit: int, offset: int) -> tuple[int, int]:

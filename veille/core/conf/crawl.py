@@ -71,6 +71,10 @@ class DocumentLimits(Model):
     max_zip_ratio: Float = Field(200.0, gt=1)  # uncompressed / compressed size of an xlsx part
     timeout: Float = Field(120.0, gt=0)  # seconds to read one file, in a process of its own
     memory: Int = Field(1_500_000_000, ge=100_000_000)  # bytes of memory that process may use
+    # days before a refused file is downloaded again whatever its server says (0: every crawl);
+    # until then it is asked with a conditional request when its server gave an ETag or a
+    # Last-Modified date, else not at all
+    retry_refused_after: Float = Field(30.0, ge=0)
 
 
 class CrawlConfig(Model):
