@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from veille.archive import schema as t
 from veille.archive.query import ParsedQuery, QueryError
-from veille.archive.search.models import SearchQuery
+from veille.archive.search.models import MadRates, SearchQuery
 from veille.archive.store import Store, fold
 from veille.core.models import STATUSES
 
@@ -262,7 +262,7 @@ def _filters(
 
 
 # a query's figure filter, in the order of _figure_conditions' arguments
-FIGURE_FIELDS = ("unit", "metric", "min_value", "max_value", "period", "indicator", "status")
+FIGURE_FIELDS = ("unit", "metric", "min_value", "max_value", "period", "indicator", "status", "mad_rates")
 
 
 def has_set_filters(q: SearchQuery) -> bool:
@@ -271,13 +271,19 @@ def has_set_filters(q: SearchQuery) -> bool:
 
 
 def _date_filters(store: Store, q: SearchQuery, *, plain: bool = False) -> list[Any]:
+    """The dates and the id window of ``q`` (what bounds the ids a walk reads)."""
     published = _unindexed(A.c.published) if plain else A.c.published
-    where: list[Any] = []
+    where: list[Any] = id_window(A.c.id, q.id_after, q.id_upto)
     if q.since:
         where.append(published >= _bound(store, q.since, end=False))
     if q.until:
         where.append(published < _bound(store, q.until, end=True))
     return where
+
+
+def id_window(col: Any, after: int | None, upto: int | None) -> list[Any]:
+    """``after < col <= upto`` (either bound may be missing)."""
+    return ([col > after] if after is not None else []) + ([col <= upto] if upto is not None else [])
 
 
 def _row_filters(store: Store, q: SearchQuery, *, plain: bool = False) -> list[Any]:
@@ -375,20 +381,24 @@ def _figure_conditions(
     period: str | None,
     indicator: str | None = None,
     status: Sequence[str] = (),
+    mad_rates: MadRates = (),
 ) -> list[Any]:
     out: list[Any] = []
     if status:
         unknown = [x for x in status if x not in STATUSES]
         if unknown:
             raise QueryError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
-    if unit:
-        out.append(F.c.unit == unit)
+    if unit == "MAD" and mad_rates:
+        out.append(_money_in_mad(store, mad_rates, lo, hi))
+    else:
+        if unit:
+            out.append(F.c.unit == unit)
+        if lo is not None:
+            out.append(F.c.value >= lo)
+        if hi is not None:
+            out.append(F.c.value <= hi)
     if metric:
         out.append(_folded(store, F.c.metric).contains(fold(metric), autoescape=True))
-    if lo is not None:
-        out.append(F.c.value >= lo)
-    if hi is not None:
-        out.append(F.c.value <= hi)
     if period:
         out.append(_period_clause(F.c.period, period))
     if indicator:
@@ -397,3 +407,55 @@ def _figure_conditions(
         statuses = sorted(set(status))
         out.append(F.c.status == statuses[0] if len(statuses) == 1 else F.c.status.in_(statuses))
     return out
+
+
+def _money_in_mad(store: Store, mad_rates: MadRates, lo: float | None, hi: float | None) -> Any:
+    """An amount in MAD, or in one of ``mad_rates``' currencies worth between ``lo`` and ``hi`` MAD
+    at the rate of its year — as :func:`veille.core.series.to_mad` converts it: the period's (last)
+    year if listed, else the publication year if listed, else the listed year nearest the period's."""
+    ways = [sa.and_(F.c.unit == "MAD", *_between(F.c.value, lo, hi))]
+    year, published = _period_year(store), _published_year(store)
+    for currency, table in mad_rates:
+        if not table:
+            continue
+        listed = [y for y, _ in table]
+        rate = sa.case(
+            (year.in_(listed), _nearest(year, table)),
+            (published.in_(listed), _nearest(published, table)),
+            else_=_nearest(sa.func.coalesce(year, published, listed[-1]), table),
+        )
+        ways.append(sa.and_(F.c.unit == currency, *_between(F.c.value * rate, lo, hi)))
+    return sa.or_(*ways)
+
+
+def _between(value: Any, lo: float | None, hi: float | None) -> list[Any]:
+    return ([value >= lo] if lo is not None else []) + ([value <= hi] if hi is not None else [])
+
+
+def _nearest(year: Any, table: Sequence[tuple[int, float]]) -> Any:
+    """The rate of the listed year nearest ``year`` (the later one on a tie), as a CASE."""
+    steps = [(year < (a + b) / 2, rate) for (a, rate), (b, _) in zip(table, table[1:], strict=False)]
+    return sa.case(*steps, else_=table[-1][1]) if steps else sa.literal(table[-1][1])
+
+
+def _period_year(store: Store) -> Any:
+    """The year of a figure's period ("2024", "2024-Q1": 2024; a span "2014-2018": 2018), or NULL."""
+    p = F.c.period
+    if store.dialect == "sqlite":
+        span, year = (
+            p.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]"),
+            p.op("GLOB")("[0-9][0-9][0-9][0-9]*"),
+        )
+    else:
+        span, year = p.op("~")("^[0-9]{4}-[0-9]{4}$"), p.op("~")("^[0-9]{4}")
+    return sa.case(
+        (span, sa.cast(sa.func.substr(p, 6, 4), sa.Integer)),
+        (year, sa.cast(sa.func.substr(p, 1, 4), sa.Integer)),
+        else_=sa.null(),
+    )
+
+
+def _published_year(store: Store) -> Any:
+    if store.dialect == "sqlite":
+        return sa.cast(sa.func.strftime("%Y", F.c.published), sa.Integer)
+    return sa.cast(sa.extract("year", F.c.published), sa.Integer)
