@@ -20,6 +20,8 @@ the address receives no digest); one may stop a single watch or every alert.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Sequence
@@ -35,7 +37,14 @@ from veille.archive import schema as t
 from veille.archive.search import FigureQuery, SearchQuery, figures, search
 from veille.archive.search.conditions import MAX_LIMIT
 from veille.archive.store import Store, utcnow
-from veille.archive.subscribers import alert_recipient, normalise_email
+from veille.archive.subscribers import (
+    SecretKeyMissing,
+    Subscriber,
+    alert_recipient,
+    normalise_email,
+    unsubscribe_token,
+    verify_unsubscribe_token,
+)
 from veille.core.errors import VeilleError
 
 W = t.watches
@@ -484,3 +493,39 @@ def matched_ids(store: Store, watch_id: int) -> list[int]:
     m = t.watch_matches
     with store.engine.connect() as conn:
         return list(conn.scalars(select(m.c.article_id).where(m.c.watch_id == watch_id).order_by(m.c.id)))
+
+
+# -- the links of an alert -----------------------------------------------------------------------
+# The digest's unsubscribe tokens (veille.archive.subscribers), keyed for their purpose: an alert's
+# link never unsubscribes from the digest, nor a watch's link from another watch.
+def _purpose_key(secret: bytes, purpose: str) -> bytes:
+    if not secret:
+        raise SecretKeyMissing()
+    return hmac.new(secret, f"veille-{purpose}".encode(), hashlib.sha256).digest()
+
+
+def alerts_token(subscriber_id: int, email: str, *, secret: bytes) -> str:
+    """The link that stops every alert to this recipient (the List-Unsubscribe one-click)."""
+    return unsubscribe_token(subscriber_id, email, secret=_purpose_key(secret, "alerts"))
+
+
+def watch_token(watch_id: int, subscriber_id: int, email: str, *, secret: bytes) -> str:
+    """The link that stops one watch's alerts to this recipient."""
+    return unsubscribe_token(subscriber_id, email, secret=_purpose_key(secret, f"watch-{watch_id}"))
+
+
+def alerts_recipient(store: Store, token: str, *, secret: bytes) -> Subscriber:
+    """Whose alerts a :func:`alerts_token` stops; :class:`InvalidToken` otherwise."""
+    return verify_unsubscribe_token(store, token, secret=_purpose_key(secret, "alerts"))
+
+
+def watch_recipient(store: Store, watch_id: int, token: str, *, secret: bytes) -> Subscriber:
+    """Whose alerts of this watch a :func:`watch_token` stops; :class:`InvalidToken` otherwise."""
+    return verify_unsubscribe_token(store, token, secret=_purpose_key(secret, f"watch-{watch_id}"))
+
+
+def matched_stories(store: Store, watch_id: int) -> list[int]:
+    """The stories a watch matched so far."""
+    m = t.watch_matches
+    with store.engine.connect() as conn:
+        return list(conn.scalars(select(m.c.story).where(m.c.watch_id == watch_id)))
