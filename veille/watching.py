@@ -20,6 +20,8 @@ def clean_params(values: Mapping[str, Any]) -> dict[str, Any]:
     """The values a user gave (empty ones left out), as kept with the watch."""
     out: dict[str, Any] = {}
     for k, v in values.items():
+        if k in ("limit", "offset", "page", "exact_total"):  # a page of results, not what to watch
+            continue
         if isinstance(v, list | tuple):
             v = [x for x in v if str(x).strip()]
         if v in (None, "", [], False):

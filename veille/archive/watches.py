@@ -529,3 +529,23 @@ def matched_stories(store: Store, watch_id: int) -> list[int]:
     m = t.watch_matches
     with store.engine.connect() as conn:
         return list(conn.scalars(select(m.c.story).where(m.c.watch_id == watch_id)))
+
+
+def article_cards(store: Store, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Id, title, url, source, published and lead of these articles, in the order given."""
+    with store.engine.connect() as conn:
+        return _articles(conn, ids)
+
+
+def recent_matches(store: Store, watch_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """The articles a watch matched, the latest found first, with when each was found."""
+    m = t.watch_matches
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(m.c.article_id, m.c.found_at)
+            .where(m.c.watch_id == watch_id)
+            .order_by(m.c.id.desc())
+            .limit(limit)
+        ).all()
+        cards = {c["id"]: c for c in _articles(conn, [r[0] for r in rows])}
+    return [{**cards[a], "found_at": at} for a, at in rows if a in cards]
