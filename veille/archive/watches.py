@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from veille.archive import deliveries as ledger
 from veille.archive import schema as t
-from veille.archive.search import FigureQuery, SearchQuery, figures, search
+from veille.archive.search import FigureQuery, SearchQuery, figures, search_ids
 from veille.archive.search.conditions import MAX_LIMIT
 from veille.archive.store import Store, utcnow
 from veille.archive.subscribers import (
@@ -255,14 +255,7 @@ def match(store: Store, query: Query, after: int, upto: int) -> list[tuple[int, 
 
 
 def _search_matches(store: Store, query: SearchQuery, after: int, upto: int) -> list[tuple[int, int]]:
-    q = dataclasses.replace(query, id_after=after, id_upto=upto, limit=MAX_LIMIT, offset=0)
-    out: list[tuple[int, int]] = []
-    while True:
-        hits = search(store, q, with_facets=False).hits
-        out += [(h.id, h.cluster_id or h.id) for h in hits]
-        if len(hits) < q.limit:
-            return out
-        q = dataclasses.replace(q, offset=q.offset + q.limit)
+    return search_ids(store, dataclasses.replace(query, id_after=after, id_upto=upto))
 
 
 def _stories(store: Store, ids: Sequence[int]) -> dict[int, int]:

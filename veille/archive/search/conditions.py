@@ -355,7 +355,8 @@ def _set_queries(
         if not org_ids:
             return None
         m = t.org_mentions
-        out.append(sa.select(m.c.article_id).where(m.c.org_id.in_(org_ids), *_id_range(m.c.article_id, ids)))
+        out.append(sa.select(m.c.article_id).where(m.c.org_id.in_(org_ids), *_id_range(m.c.article_id, ids),
+                                                   *id_window(m.c.article_id, q.id_after, q.id_upto)))  # fmt: skip
     if q.person:
         if "person" not in names:
             names["person"] = _person_ids(conn, q.person)
@@ -364,11 +365,16 @@ def _set_queries(
             return None
         pm = t.person_mentions
         out.append(
-            sa.select(pm.c.article_id).where(pm.c.person_id.in_(pids), *_id_range(pm.c.article_id, ids))
+            sa.select(pm.c.article_id).where(
+                pm.c.person_id.in_(pids),
+                *_id_range(pm.c.article_id, ids),
+                *id_window(pm.c.article_id, q.id_after, q.id_upto),
+            )
         )
     fig = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
     if fig:
-        out.append(sa.select(F.c.article_id).where(*fig, *_id_range(F.c.article_id, ids)))
+        window = id_window(F.c.article_id, q.id_after, q.id_upto)
+        out.append(sa.select(F.c.article_id).where(*fig, *_id_range(F.c.article_id, ids), *window))
     return out
 
 
@@ -389,7 +395,7 @@ def _figure_conditions(
         if unknown:
             raise QueryError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
     if unit == "MAD" and mad_rates:
-        out.append(_money_in_mad(store, mad_rates, lo, hi))
+        out.append(_money_in_mad(store.dialect, mad_rates, lo, hi))
     else:
         if unit:
             out.append(F.c.unit == unit)
@@ -409,12 +415,13 @@ def _figure_conditions(
     return out
 
 
-def _money_in_mad(store: Store, mad_rates: MadRates, lo: float | None, hi: float | None) -> Any:
+@functools.lru_cache(maxsize=256)
+def _money_in_mad(dialect: str, mad_rates: MadRates, lo: float | None, hi: float | None) -> Any:
     """An amount in MAD, or in one of ``mad_rates``' currencies worth between ``lo`` and ``hi`` MAD
     at the rate of its year — as :func:`veille.core.series.to_mad` converts it: the period's (last)
     year if listed, else the publication year if listed, else the listed year nearest the period's."""
     ways = [sa.and_(F.c.unit == "MAD", *_between(F.c.value, lo, hi))]
-    year, published = _period_year(store), _published_year(store)
+    year, published = _period_year(dialect), _published_year(dialect)
     for currency, table in mad_rates:
         if not table:
             continue
@@ -438,10 +445,10 @@ def _nearest(year: Any, table: Sequence[tuple[int, float]]) -> Any:
     return sa.case(*steps, else_=table[-1][1]) if steps else sa.literal(table[-1][1])
 
 
-def _period_year(store: Store) -> Any:
+def _period_year(dialect: str) -> Any:
     """The year of a figure's period ("2024", "2024-Q1": 2024; a span "2014-2018": 2018), or NULL."""
     p = F.c.period
-    if store.dialect == "sqlite":
+    if dialect == "sqlite":
         span, year = (
             p.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]"),
             p.op("GLOB")("[0-9][0-9][0-9][0-9]*"),
@@ -455,7 +462,7 @@ def _period_year(store: Store) -> Any:
     )
 
 
-def _published_year(store: Store) -> Any:
-    if store.dialect == "sqlite":
+def _published_year(dialect: str) -> Any:
+    if dialect == "sqlite":
         return sa.cast(sa.func.strftime("%Y", F.c.published), sa.Integer)
     return sa.cast(sa.extract("year", F.c.published), sa.Integer)
