@@ -19,7 +19,6 @@ Results: docs/benchmarks.md (*Watches*).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import random
 import statistics
 import sys
