@@ -277,3 +277,58 @@ def test_dry_run_prints_matches_and_records_nothing(
     assert smtp_server.handler.messages == [] and w.matched_ids(store, watch.id) == []
     _run(settings, store, smtp_server, config)
     assert len(smtp_server.handler.messages) == 1
+
+
+def test_a_completed_or_corrected_article_is_no_new_alert(
+    settings: Settings, store: Store, smtp_server: SmtpServer, config: DigestConfig
+) -> None:
+    crawl = Crawl(store)
+    _watch(store)
+    aid = crawl.bring("Webhelp ouvre un site à Fès")
+    _run(settings, store, smtp_server, config)
+    # the feed's summary becomes the whole article (completed in place), then extracted again
+    full = Article(url="https://medias24.test/a1", source="medias24", title="Webhelp ouvre un site à Fès",
+                   text="Webhelp ouvre un site à Fès. " * 30, language="fr", relevance=0.9,
+                   published=datetime(2026, 12, 1, 10, tzinfo=UTC), themes=["emploi"])  # fmt: skip
+    assert store.upsert_article(full)[0] == aid
+    store.save_analysis(aid, Analysis(), "test-2")
+    report = _run(settings, store, smtp_server, config)
+    assert report.watches[0].new == () and len(smtp_server.handler.messages) == 1
+
+
+def test_an_alert_that_may_have_left_is_never_sent_again_on_its_own(
+    settings: Settings, store: Store, smtp_server: SmtpServer, config: DigestConfig
+) -> None:
+    """The server takes the message and the connection drops before its answer: the delivery is
+    unconfirmed, reported, and the next runs do not send it again (the digest's rule)."""
+    crawl = Crawl(store)
+    _watch(store)
+    crawl.bring("Webhelp ouvre un site à Fès")
+    smtp_server.handler.accept_then_drop.add("amina@example.ma")
+    first = _run(settings, store, smtp_server, config)
+    assert [e for e, _ in first.delivery.unconfirmed] == ["amina@example.ma"] and not first.complete
+    smtp_server.handler.accept_then_drop.clear()
+    _run(settings, store, smtp_server, config)
+    assert smtp_server.handler.recipients() == ["amina@example.ma"]
+    assert [r["status"] for r in ledger.rows(store, w.ALERT, first.batch)] == ["unconfirmed"]
+
+
+@pytest.mark.parametrize(
+    "every, last, now, due",
+    [
+        ("immediate", "2026-12-07T08:00", "2026-12-07T08:05", True),
+        ("daily", "2026-12-07T08:00", "2026-12-07T20:00", False),
+        ("daily", "2026-12-07T08:00", "2026-12-08T06:00", True),
+        ("daily", "2026-12-07T23:30", "2026-12-08T00:10", False),  # 00:30 and 01:10 in Casablanca: same day
+        ("weekly", "2026-12-07T08:00", "2026-12-13T20:00", False),  # Monday to Sunday: the same week
+        ("weekly", "2026-12-07T08:00", "2026-12-14T08:00", True),
+    ],
+)
+def test_when_a_watch_is_due(every: str, last: str, now: str, due: bool) -> None:
+    from digest.alerts import is_due
+
+    watch = w.Watch(id=1, owner_id=1, owner="a@b.ma", name="x", kind="search", params={}, query=w.SearchQuery(),
+                    every=every, feed_token="t" * 32, webhook_url=None, webhook_secret=None, watermark=0,
+                    last_run_at=datetime.fromisoformat(last).replace(tzinfo=UTC),
+                    created_at=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+    assert is_due(watch, datetime.fromisoformat(now).replace(tzinfo=UTC), "Africa/Casablanca") is due
