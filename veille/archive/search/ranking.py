@@ -145,7 +145,9 @@ def _walk(
     # the ids the date filters allow, as rowid bounds FTS5 applies itself: "since 2025" does not
     # walk the older matches (ids follow the archiving order, close to the publication order)
     in_dates: list[Any] = []
-    if q.since or q.until or q.id_after is not None or q.id_upto is not None:
+    if not (q.since or q.until) and q.id_after is not None and q.id_upto is not None:
+        in_dates = [FTS.c.rowid.between(q.id_after + 1, q.id_upto)]  # a window of ids alone: its own bounds
+    elif q.since or q.until or q.id_after is not None or q.id_upto is not None:
         lo, hi = conn.execute(
             sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id)).where(*_date_filters(store, q))
         ).one()
