@@ -194,11 +194,17 @@ def _walk_pg(
     matches seen so far. Id slices are pushed into the filters' subqueries too."""
     # the ids and dates the date filters allow: slices start within them ("since 2024" skips older
     # ids); the same round trip turns to bitmap scans for what follows (see _BITMAPS_ONLY)
-    lo_id, hi_id, first_day, last_day, *_ = conn.execute(
-        sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published), sa.func.max(A.c.published),
-                  *planner(**_BITMAPS_ONLY)).where(*_date_filters(store, q))
-    ).one()  # fmt: skip
-    if hi_id is None:
+    if q.id_after is not None and q.id_upto is not None and not (q.since or q.until or q.order == "date"):
+        # a window of ids alone (a watch's new articles) is its own bounds: no aggregate to read,
+        # which the bitmaps-only planner would answer by reading every row of the window
+        set_planner(conn, **_BITMAPS_ONLY)
+        lo_id, hi_id, first_day, last_day = q.id_after + 1, q.id_upto, None, None
+    else:
+        lo_id, hi_id, first_day, last_day, *_ = conn.execute(
+            sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published),
+                      sa.func.max(A.c.published), *planner(**_BITMAPS_ONLY)).where(*_date_filters(store, q))
+        ).one()  # fmt: skip
+    if hi_id is None or hi_id < lo_id:
         return []
     match = _text_match_pg(parsed)
     by_date = q.order == "date"
