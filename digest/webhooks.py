@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from veille.archive.store import Store
-from veille.archive.watches import WebhookDelivery, due_webhooks, webhook_tried
+from veille.archive.webhooks import WebhookDelivery, due_webhooks, webhook_tried
 from veille.core.addresses import check_url
 
 log = logging.getLogger("veille.digest.webhooks")

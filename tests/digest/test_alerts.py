@@ -23,6 +23,7 @@ from veille.archive import watches as w
 from veille.archive.accounts import add_account, find_account
 from veille.archive.store import Store
 from veille.archive.subscribers import add_subscriber
+from veille.archive.webhooks import webhook_rows
 from veille.core.conf.digest import DigestConfig
 from veille.core.config import Settings
 from veille.core.models import Analysis, Article
@@ -241,14 +242,14 @@ def test_webhook_retried_with_backoff_across_restarts(
     t0 = datetime.now(UTC)
     first = _run(settings, store, smtp_server, config, now=lambda: t0)
     assert first.webhooks.waiting and receiver.calls == 3
-    [row] = w.webhook_rows(store, watch.id)
+    [row] = webhook_rows(store, watch.id)
     assert row["status"] == "pending" and row["attempts"] == 3 and row["next_at"] > t0
     # a new process, before the row's time: nothing tried; after it: delivered
     _run(settings, store, smtp_server, config, now=lambda: t0 + timedelta(seconds=10))
     assert receiver.calls == 3
     later = _run(settings, store, smtp_server, config, now=lambda: row["next_at"] + timedelta(seconds=1))
     assert later.webhooks.sent and receiver.calls == 5 and len(receiver.bodies) == 1
-    assert w.webhook_rows(store, watch.id)[0]["status"] == "sent"
+    assert webhook_rows(store, watch.id)[0]["status"] == "sent"
 
 
 def test_the_private_address_guard_applies_to_webhooks(
@@ -263,7 +264,7 @@ def test_the_private_address_guard_applies_to_webhooks(
     with SmtpSender(smtp_server.host, smtp_server.port, "none", None, None, 5.0) as sender:
         report = run_alerts(settings, store, sender, config=config, secret=KEY, sleep=lambda s: None)
     assert receiver.calls == 0 and report.webhooks.failed
-    assert w.webhook_rows(store, watch.id)[0]["status"] == "failed"
+    assert webhook_rows(store, watch.id)[0]["status"] == "failed"
 
 
 def test_dry_run_prints_matches_and_records_nothing(

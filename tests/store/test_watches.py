@@ -16,6 +16,7 @@ from veille.archive import watches as w
 from veille.archive.accounts import add_account
 from veille.archive.search import FigureQuery, SearchQuery, figures, search
 from veille.archive.store import Store
+from veille.archive.webhooks import webhook_rows
 from veille.core.conf.rates import load_rates
 from veille.core.corrections import read_fields
 from veille.core.models import Analysis, Article, Figure
@@ -178,7 +179,7 @@ def test_a_run_records_each_story_once_with_its_ledger_rows(any_store: Store) ->
         "amina@example.ma", "karim@example.ma",
     ]  # fmt: skip
     assert ledger.rows(any_store, w.ALERT, "b2") == []
-    assert [r["batch"] for r in w.webhook_rows(any_store, watch.id)] == ["b1"]
+    assert [r["batch"] for r in webhook_rows(any_store, watch.id)] == ["b1"]
     sections = w.alert_sections(any_store, "b1", ledger.rows(any_store, w.ALERT, "b1")[0]["subscriber_id"])
     assert [(s.watch.name, [a["id"] for a in s.articles]) for s in sections] == [("zones", [ids["zone"]])]
     # the owner stops every alert; karim stops this watch: no one is left to write to

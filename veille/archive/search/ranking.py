@@ -198,7 +198,9 @@ def _walk_pg(
         # a window of ids alone (a watch's new articles) is its own bounds: no aggregate to read,
         # which the bitmaps-only planner would answer by reading every row of the window
         set_planner(conn, **_BITMAPS_ONLY)
-        lo_id, hi_id, first_day, last_day = q.id_after + 1, q.id_upto, None, None
+        lo_id, hi_id = q.id_after + 1, q.id_upto
+        first_day: Any = None
+        last_day: Any = None
     else:
         lo_id, hi_id, first_day, last_day, *_ = conn.execute(
             sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published),
