@@ -109,8 +109,9 @@ def _run(settings: Settings, store: Store, smtp: SmtpServer, config: DigestConfi
 
 
 def test_three_new_articles_make_one_alert_then_nothing_new_nothing_sent(
-    settings: Settings, store: Store, smtp_server: SmtpServer, config: DigestConfig
+    settings: Settings, any_store: Store, smtp_server: SmtpServer, config: DigestConfig
 ) -> None:
+    store = any_store  # SQLite and PostgreSQL
     crawl = Crawl(store)
     crawl.bring("Le marché des centres d'appels")  # before the watch: not alerted
     _watch(store)
@@ -175,8 +176,9 @@ def test_more_than_twenty_items_are_counted_with_a_link(
 
 
 def test_an_smtp_failure_mid_batch_then_a_rerun_sends_each_alert_once(
-    settings: Settings, store: Store, smtp_server: SmtpServer, config: DigestConfig
+    settings: Settings, any_store: Store, smtp_server: SmtpServer, config: DigestConfig
 ) -> None:
+    store = any_store  # SQLite and PostgreSQL
     add_subscriber(store, "karim@example.ma")
     crawl = Crawl(store)
     _watch(store, to=("karim@example.ma", "salma@example.ma"))
