@@ -140,7 +140,8 @@ _TARGET = re.compile(
     r"objectifs?|ambition\w*|ambitionn\w*|\bvis(?:e|ent|ait|aient|er|ant)\b|cibl(?:e|es|er|ant)\b"
     r"|à l['’]horizon|horizon 20\d\d|d['’]ici (?:à |l['’]an |fin |la fin (?:de )?)?(?:20\d\d|\d+ ans)"
     r"|se fix\w+|escompt\w*|entend (?:atteindre|porter|créer|générer|passer)"
-    r"|compte atteindre|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
+    r"|(?:compte|comptent|espère|espèrent) (?:atteindre|porter|passer|doubler|tripler|hisser|dépasser)"
+    r"|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
     re.I,
 )
 _FORECAST = re.compile(
@@ -162,7 +163,8 @@ _PLANNED = re.compile(
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
     r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
     r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de"
-    r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b",
+    r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
+    r"|envisag\w* (?:de |d['’]|la |l['’]|le |un |une )|(?:l['’]|son |leur |l['’]|avoir l['’])intention d|verr(?:a|ont) le jour|\bfutur(?:e|s|es)?\b",
     re.I,
 )
 # the subject of a "prévoit" that is a plan: its figure is a goal ("le plan prévoit la création de 140.000 emplois")
@@ -225,6 +227,9 @@ _OUTCOMES = {
     "chiffre_affaires", "exportations", "resultat", "croissance", "taille_marche",
     "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
 }  # fmt: skip
+_FUTURE_AFTER = re.compile(
+    r"^(?:[\s\u00a0]*[^\W\d_]+){0,3}[\s\u00a0]+(?:sera|seront|va|vont|\w+(?:era|eront|ira|iront))(?!\w)", re.I
+)
 _AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
 
 
@@ -251,6 +256,8 @@ def status_of(
     found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
     if not found and _NOW_AFTER.match(after):
         return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
+    # the figure is the subject of a verb in the future ("46 projets seront déployés"): not yet made
+    future_subject = not found and bool(_FUTURE_AFTER.match(after))
     if not found:
         found = [
             (d, st)
@@ -277,7 +284,8 @@ def status_of(
         return "actual"
     status = min(found)[1]
     if status != "target" and (
-        _AGREEMENTS.search(text[start:end]) or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
+        (_AGREEMENTS.search(text[start:end]) and not (future_subject and status == "planned"))
+        or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
     ):
         return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
     if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, start - 120), start):

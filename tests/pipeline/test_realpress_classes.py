@@ -71,6 +71,12 @@ def one(full, text: str, span: str, published: date | None = None):
             [("120 personnes", 120, "jobs"), ("2780 m2", 2780, "m2")],
         ),
         ("Le salon a accueilli 5 000 personnes.", [("5 000 personnes", 5000, "count")]),
+        # "sur cinq ans" is a duration, not a ratio as in "un candidat sur cinq"
+        ("Le groupe s'est engagé à créer 1.200 emplois sur cinq ans.", [("1.200 emplois", 1200, "jobs")]),
+        (
+            "Le site compte 12 bureaux sur deux étages.",
+            [("12 bureaux", 12, "count"), ("deux étages", 2, "count")],
+        ),
     ],
 )
 def test_numbers_read_as_the_press_writes_them(full, text: str, expected: list[tuple]) -> None:
@@ -161,6 +167,19 @@ def test_fractions_of_a_whole(full) -> None:
             "target",
         ),
         ("Nous avons recruté d'ores et déjà 170 ingénieurs.", "170 ingénieurs", "actual"),
+        # an intention is a decision not yet carried out
+        ("L'opérateur envisage de recruter 300 agents supplémentaires.", "300 agents", "announced"),
+        ("Le groupe a l'intention de recruter 500 ingénieurs.", "500 ingénieurs", "announced"),
+        ("Un nouveau site de 400 positions verra le jour à Meknès.", "400 positions", "announced"),
+        (
+            "Le groupe a débloqué une enveloppe de 20 millions de dirhams pour son futur campus.",
+            "20 millions de dirhams",
+            "announced",
+        ),
+        ("Le groupe compte porter ses effectifs à 5.000 collaborateurs.", "5.000 collaborateurs", "target"),
+        # projects that are the subject of a verb in the future are not yet made; signed ones are
+        ("Dès 2026, 46 projets stratégiques seront déployés dans la région.", "46 projets", "announced"),
+        ("Deux mémorandums d'entente ont été signés avec le groupe.", "Deux mémorandums", "actual"),
     ],
 )
 def test_status_says_whether_it_has_happened(full, text: str, span: str, status: str) -> None:
