@@ -18,7 +18,7 @@ from veille.core.taxonomy import FALLBACK, Taxonomy
 # indicator
 
 _GROWTH = re.compile(
-    r"(?:hausse|progress\w*|croissance|augment\w*|baisse|recul\w*|évolu\w*|bond|repli|accroissement|grimp\w*|chut\w*|diminu\w*|cr[uû]|progresse|taux de croissance|en plus|en moins)",
+    r"(?:hausse|progress\w*|croissance|augment\w*|baiss\w*|recul\w*|évolu\w*|bond|repli|accroissement|grimp\w*|chut\w*|diminu\w*|cr[uû]|progresse|taux de croissance|en plus|en moins)",
     re.I,
 )
 

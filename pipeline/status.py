@@ -182,7 +182,7 @@ _COMMITTED = {"investissement", "emplois_crees", "fonds"}
 _NOW_AFTER = re.compile(r"^\W*(?:aujourd['’]hui|actuellement|à ce jour|désormais)", re.I)
 # done or measured: the nearest of these before the figure keeps it "actual"
 _ACTUAL = re.compile(
-    r"passant (?:\w+ )?de|passé de|contre\b|(?:a|ont|avait|avaient) permis|à ce jour|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
+    r"passant (?:\w+ )?de|passé de|contre\b|\baprès[\s\u00a0]*$|(?:a|ont|avait|avaient) permis|à ce jour|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|\bont (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|avons (?:\w+ )?(?:recruté|créé|investi|réalisé|atteint|formé)|emploie|emploient|compte\b|comptent|totalis\w+"
     r"|ayant (?:\w+ )?\w+(?:é|i|u|is)\b|\w+ait (?:de|d['’]) (?:\w+ )?(?:atteindre|dépasser)",

@@ -246,3 +246,42 @@ def test_a_pasted_page_header_yields_nothing_and_a_dateline_keeps_its_agency(ful
         "Maghreb Arabe Presse",
         "Association marocaine de la relation client",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "metric"),
+    [
+        # the verb that governs an amount names it when no noun does, in any tense
+        (
+            "Rabat entend investir onze milliards de dirhams d'ici 2026.",
+            "onze milliards de dirhams",
+            "montant investi",
+        ),
+        (
+            "La start-up a été rachetée pour 15 millions de dollars.",
+            "15 millions de dollars",
+            "prix de rachat",
+        ),
+        ("Le projet coûtera 80 millions de dirhams.", "80 millions de dirhams", "coût"),
+        # and a change of a rate: what changed, and the value it is compared with
+        ("Le total des produits a baissé de 1 % sur l'exercice.", "1 %", "baisse"),
+        ("Le secteur devrait progresser de 10 % en 2012, après 17 % en 2011.", "17 %", "progression"),
+        # an area is a surface even when no noun is named
+        ("La zone s'étend sur 150 hectares, dont 50 hectares déjà aménagés.", "50 hectares", "superficie"),
+        # a share keeps its whole's own words
+        ("Le groupe réalise 30 % de son activité en Afrique.", "30 %", "part de son activité"),
+        (
+            "La Tunisie, qui pèse environ 20 % du chiffre d'affaires du secteur, reste attractive.",
+            "20 %",
+            "part du chiffre d'affaires",
+        ),
+    ],
+)
+def test_a_metric_is_named_when_the_parse_names_no_noun(full, text: str, span: str, metric: str) -> None:
+    assert one(full, text, span).metric == metric
+
+
+def test_a_fall_is_a_change_and_the_value_it_follows_has_happened(full) -> None:
+    assert one(full, "Le total des produits a baissé de 1 % sur l'exercice.", "1 %").indicator == "croissance"
+    text = "Le secteur devrait progresser de 10 % en 2012, après 17 % en 2011."
+    assert [one(full, text, s).status for s in ("10 %", "17 %")] == ["forecast", "actual"]
