@@ -147,7 +147,7 @@ _TARGET = re.compile(
 _FORECAST = re.compile(
     r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w* à|tabl(?:e|ent) sur"
     r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
-    r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
+    r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )(?<!doit )(?<!doivent )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
 )
 # decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
@@ -157,7 +157,7 @@ _PLANNED = re.compile(
     r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
     r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
     r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
-    r"|(?:compte|entend|souhaite|veut|décidé d['’]) ?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
+    r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
     r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
     r"|en cours de (?:construction|réalisation)|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
@@ -227,6 +227,7 @@ _OUTCOMES = {
     "chiffre_affaires", "exportations", "resultat", "croissance", "taille_marche",
     "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
 }  # fmt: skip
+_COORDINATED = re.compile(r"(?<!\w)et[\s\u00a0]+(?:à|de|d['’])[\s\u00a0]*[^\W\d_]+(?:er|ir|re)(?!\w)", re.I)
 _FUTURE_AFTER = re.compile(
     r"^(?:[\s\u00a0]*[^\W\d_]+){0,3}[\s\u00a0]+(?:sera|seront|va|vont|\w+(?:era|eront|ira|iront))(?!\w)", re.I
 )
@@ -256,6 +257,12 @@ def status_of(
     found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
     if not found and _NOW_AFTER.match(after):
         return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
+    if found and prev_start is not None and _COORDINATED.search(own):
+        # "vise à former 100.000 jeunes et à créer 240.000 emplois": one goal governs both infinitives
+        shared = text[max(lo, start - 200) : prev_start]
+        goal = [(d, st) for st, rx in _CUES[:2] if (d := _nearest(rx, shared, from_end=True)) is not None]
+        if goal:
+            return min(goal)[1]
     # the figure is the subject of a verb in the future ("46 projets seront déployés"): not yet made
     future_subject = not found and bool(_FUTURE_AFTER.match(after))
     if not found:

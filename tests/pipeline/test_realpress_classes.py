@@ -180,6 +180,19 @@ def test_fractions_of_a_whole(full) -> None:
         # projects that are the subject of a verb in the future are not yet made; signed ones are
         ("Dès 2026, 46 projets stratégiques seront déployés dans la région.", "46 projets", "announced"),
         ("Deux mémorandums d'entente ont été signés avec le groupe.", "Deux mémorandums", "actual"),
+        # one goal governs the infinitives coordinated after it
+        (
+            "Le gouvernement vise à former 100.000 jeunes par an et à créer 240.000 emplois dans le numérique.",
+            "240.000 emplois",
+            "target",
+        ),
+        # a programme that "doit permettre de créer" jobs sets a goal, it does not forecast
+        (
+            "Le programme, qui vise à attirer les investisseurs, doit permettre de créer plus de 50 000 emplois.",
+            "50 000 emplois",
+            "target",
+        ),
+        ("Le groupe a recruté 300 ingénieurs et compte en recruter 500 de plus.", "500", "announced"),
     ],
 )
 def test_status_says_whether_it_has_happened(full, text: str, span: str, status: str) -> None:
