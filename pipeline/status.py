@@ -159,11 +159,15 @@ _PLANNED = re.compile(
     r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
     r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
     r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
-    r"|en cours de (?:construction|réalisation)|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
+    r"|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
     r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
     r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de"
     r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
+    r"|en cours d['’](?:aménagement|achèvement|installation|implantation|exécution|extension)"
+    r"|en cours de (?:création|développement|déploiement|lancement|finalisation|montage|construction|réalisation)"
+    r"|pour (?:construire|ouvrir|créer|installer|aménager|bâtir|implanter|recruter|embaucher)\b|à la clé"
+    r"|plan d['’](?:investissement|embauche)|plan de recrutement|programme d['’]investissement"
     r"|envisag\w* (?:de |d['’]|la |l['’]|le |un |une )|(?:l['’]|son |leur |l['’]|avoir l['’])intention d|verr(?:a|ont) le jour|\bfutur(?:e|s|es)?\b",
     re.I,
 )
@@ -227,6 +231,7 @@ _OUTCOMES = {
     "chiffre_affaires", "exportations", "resultat", "croissance", "taille_marche",
     "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
 }  # fmt: skip
+_ANNOUNCES = re.compile(r"annonc\w*(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]*$", re.I)
 _COORDINATED = re.compile(r"(?<!\w)et[\s\u00a0]+(?:à|de|d['’])[\s\u00a0]*[^\W\d_]+(?:er|ir|re)(?!\w)", re.I)
 _FUTURE_AFTER = re.compile(
     r"^(?:[\s\u00a0]*[^\W\d_]+){0,3}[\s\u00a0]+(?:sera|seront|va|vont|\w+(?:era|eront|ira|iront))(?!\w)", re.I
@@ -288,6 +293,8 @@ def status_of(
     if not found:
         if indicator in _COMMITTED and _APPROVED.search(text, max(0, s_start - 300), s_end):
             return "announced"  # the amounts and jobs of approved investment projects
+        if indicator in _COMMITTED | {"sites", "positions"} and _ANNOUNCES.search(own):
+            return "announced"  # "Intelcia annonce 1.000 recrutements": a hiring announced, not reported
         return "actual"
     status = min(found)[1]
     if status != "target" and (

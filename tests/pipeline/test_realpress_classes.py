@@ -193,6 +193,25 @@ def test_fractions_of_a_whole(full) -> None:
             "target",
         ),
         ("Le groupe a recruté 300 ingénieurs et compte en recruter 500 de plus.", "500", "announced"),
+        # a hiring announced is not yet made (a turnover announced is, see above)
+        ("Intelcia annonce 1.000 recrutements au Maroc.", "1.000 recrutements", "announced"),
+        # works in progress, a purpose, a promised outcome, a plan to invest
+        ("La deuxième tranche, de 50.000 m², est en cours d'aménagement.", "50.000 m²", "announced"),
+        (
+            "Le groupe a obtenu un terrain pour construire un centre de 800 positions.",
+            "800 positions",
+            "announced",
+        ),
+        (
+            "Le groupe s'implante à Tétouan avec 600 emplois à la clé.",
+            "600 emplois",
+            "announced",
+        ),
+        (
+            "La société lance un plan d'investissement de 50 millions d'euros sur trois ans.",
+            "50 millions d'euros",
+            "announced",
+        ),
     ],
 )
 def test_status_says_whether_it_has_happened(full, text: str, span: str, status: str) -> None:
