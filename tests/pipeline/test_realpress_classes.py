@@ -234,6 +234,9 @@ def test_status_says_whether_it_has_happened(full, text: str, span: str, status:
         ("Le secteur représente 5 % de la croissance du PIB.", "5 %", "part"),
         ("L'IR est plafonné à 20 % pour les sociétés du parc.", "20 %", "autre"),
         ("La start-up a levé 26 millions de dollars auprès de fonds.", "26 millions de dollars", "fonds"),
+        # a change in points of a rate the text names is that rate; of an unnamed one, a change
+        ("Le taux de chômage a baissé de 0,5 point, passant de 9,7 % à 9,2 %.", "0,5 point", "taux_chomage"),
+        ("La marge opérationnelle a progressé de 2 points en un an.", "2 points", "croissance"),
     ],
 )
 def test_indicator_is_what_is_measured(full, text: str, span: str, indicator: str) -> None:
