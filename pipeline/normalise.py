@@ -35,9 +35,11 @@ TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ")
 
 _HOST_PREFIXES = ("amp.", "m.", "mobile.")
 _AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
+_OTHER_SPACE = r"[\t\f\v\u2000-\u200a\u205f\u3000]"
 _SPACE = r"[ \t\f\v\u2000-\u200a\u205f\u3000]"  # keeps U+00A0 and U+202F
-# a run of spaces to write as one " ": all but a lone " " (replacing it by itself would only cost)
-_SPACES = re.compile(rf"(?! ){_SPACE}{_SPACE}*| {_SPACE}+")
+# a run of spaces to write as one " ": all but a lone " " (replacing it by itself would only cost);
+# each branch opens with a class, so the engine skips ahead to a candidate
+_SPACES = re.compile(rf"{_OTHER_SPACE}{_SPACE}*| {_SPACE}+")
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\v\f]")
