@@ -428,6 +428,8 @@ def summary(rates: dict[str, list[float]], extracted: dict[str, float] | None) -
 
 def main() -> int:
     args = parse_args()
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     politeness = polite_settings(args.delay_scale) if args.polite else UNTHROTTLED
     pages, items = make_pages(args.pages)
     size = sum(len(v) for v in pages.values()) / args.pages

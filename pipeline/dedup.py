@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,12 +71,36 @@ def _permutations(num_perm: int, seed: int) -> Any:
 
 _MERSENNE = np.uint64((1 << 61) - 1)  # datasketch's permutation modulus and hash range
 _MAX_HASH = np.uint64((1 << 32) - 1)
+_TOP = np.uint64(61)
+_ROWS = 256  # shingles permuted at a time: the working arrays stay in the processor's cache
 
 
 def _hash32(items: Iterable[bytes]) -> Any:
     """datasketch's ``sha1_hash32`` of each item (first 4 digest bytes, little-endian), as uint64."""
-    digests = b"".join([hashlib.sha1(item).digest()[:4] for item in items])
-    return np.frombuffer(digests, dtype="<u4").astype(np.uint64)
+    digests = b"".join([hashlib.sha1(item).digest() for item in items])
+    return np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint64)  # 4 of each 20 bytes
+
+
+def _shingle_bytes(w: list[str], size: int) -> list[bytes]:
+    """The word ``size``-shingles of ``w`` (the words, ASCII) as :func:`_shingles` spells them,
+    cut from one encoded string, repeats kept (a minimum does not care)."""
+    text = " ".join(w)
+    if not text.isascii():  # not from WORDS: one shingle at a time
+        return list(_shingles(w, size))
+    joined = text.encode()
+    if len(w) <= size:
+        return [joined]
+    ends = list(itertools.accumulate(len(word) + 1 for word in w))  # one past each word's space
+    return [joined[start : end - 1] for start, end in zip([0, *ends], ends[size - 1 :], strict=False)]
+
+
+def _modulo_mersenne(xs: Any, ys: Any) -> None:
+    """``xs %= 2**61 - 1`` in place (uint64; ``ys``, of the same shape, is overwritten)."""
+    np.right_shift(xs, _TOP, out=ys)
+    np.bitwise_and(xs, _MERSENNE, out=xs)
+    np.add(xs, ys, out=xs)  # < p + 8, congruent modulo p
+    np.subtract(xs, _MERSENNE, out=ys)  # wraps to a larger number where xs < p
+    np.minimum(xs, ys, out=xs)
 
 
 def minhash(text: str, config: DedupConfig = DedupConfig()) -> LeanMinHash | None:
@@ -84,16 +109,28 @@ def minhash(text: str, config: DedupConfig = DedupConfig()) -> LeanMinHash | Non
 
 
 def _minhash_of_words(w: list[str], config: DedupConfig) -> LeanMinHash | None:
-    """datasketch's ``MinHash.update_batch`` over the shingles, vectorised: same hash values."""
-    if len(w) < config.min_words:
+    """datasketch's ``MinHash.update_batch`` over the shingles, vectorised: same hash values.
+
+    datasketch computes ``((a * h + b) mod 2**64) mod (2**61 - 1)``, then keeps the low 32 bits;
+    the modulo by the Mersenne prime is done here without a division: ``x`` is ``x & p`` plus
+    its top three bits (2**61 is 1 modulo p), less ``p`` once if that is still ``p`` or more.
+    """
+    if len(w) < config.min_words or not w:
         return None
     a, b = _permutations(config.num_perm, config.seed)
-    hv = _hash32(_shingles(w, config.shingle)).reshape(-1, 1)
-    permuted = np.multiply(hv, a)  # one shingles x permutations array, worked on in place
-    np.add(permuted, b, out=permuted)
-    np.remainder(permuted, _MERSENNE, out=permuted)
-    np.bitwise_and(permuted, _MAX_HASH, out=permuted)
-    return LeanMinHash(seed=config.seed, hashvalues=permuted.min(axis=0))
+    hv = _hash32(_shingle_bytes(w, config.shingle)).reshape(-1, 1)
+    rows = min(_ROWS, len(hv))
+    x, y = np.empty((rows, len(a)), dtype=np.uint64), np.empty((rows, len(a)), dtype=np.uint64)
+    best = np.full(len(a), _MAX_HASH, dtype=np.uint64)
+    for start in range(0, len(hv), rows):
+        h = hv[start : start + rows]
+        xs, ys = x[: len(h)], y[: len(h)]
+        np.multiply(h, a, out=xs)  # wraps modulo 2**64, as datasketch's does
+        np.add(xs, b, out=xs)
+        _modulo_mersenne(xs, ys)
+        np.bitwise_and(xs, _MAX_HASH, out=xs)
+        np.minimum(best, xs.min(axis=0), out=best)
+    return LeanMinHash(seed=config.seed, hashvalues=best)
 
 
 def fingerprint(

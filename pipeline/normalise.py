@@ -35,8 +35,13 @@ TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ")
 
 _HOST_PREFIXES = ("amp.", "m.", "mobile.")
 _AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
-_SPACES = re.compile(r"[ \t\f\v\u2000-\u200a\u205f\u3000]+")  # keeps U+00A0 and U+202F
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_OTHER_SPACE = r"[\t\f\v\u2000-\u200a\u205f\u3000]"
+_SPACE = r"[ \t\f\v\u2000-\u200a\u205f\u3000]"  # keeps U+00A0 and U+202F
+# a run of spaces to write as one " ": all but a lone " " (replacing it by itself would only cost);
+# each branch opens with a class, so the engine skips ahead to a candidate
+_SPACES = re.compile(rf"{_OTHER_SPACE}{_SPACE}*| {_SPACE}+")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\v\f]")
 
 
@@ -108,6 +113,14 @@ def _compile(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+def _visible(text: str) -> str:
+    """``text`` without its invisible characters (looked for first: they are rare, and
+    ``str.translate`` is slow on a long text that has none)."""
+    if any(char in text for char in _INVISIBLE_CHARS):
+        return text.translate(_INVISIBLE)
+    return text
+
+
 def _clean_line(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
 
@@ -129,7 +142,7 @@ def clean_text(
         return ""
     if "&" in text and ";" in text:
         text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _visible(unicodedata.normalize("NFC", text))
     text = _LINE_BREAKS.sub("\n", text)
     pattern = _pattern if _pattern is not None else _compile(boilerplate)
     paragraphs: list[str] = []
@@ -178,7 +191,7 @@ def clean_title(title: str, url: str = "", source: str = "", site_names: Sequenc
         return ""
     if "&" in title and ";" in title:
         title = html.unescape(title)
-    title = unicodedata.normalize("NFC", title).translate(_INVISIBLE)
+    title = _visible(unicodedata.normalize("NFC", title))
     title = _clean_line(_LINE_BREAKS.sub(" ", title).replace("\n", " "))
     host = (urlsplit(url).hostname or "").lower() if url else ""
     for _ in range(2):  # "Titre - Économie - Le360": at most the site, then a section name

@@ -109,6 +109,27 @@ def _folded(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", fold(text)) + " "
 
 
+# Byte tables for the views of a whole text: every byte but the view's letters and digits becomes
+# a space (so does any character outside ASCII: it is encoded as "?").
+_CASED_WORDS = bytes(c if chr(c).isascii() and chr(c).isalnum() else 0x20 for c in range(256))
+_FOLDED_WORDS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 0x20 for c in range(256))
+
+
+def _words(text: str, case_sensitive: bool) -> list[bytes]:
+    """The words of :func:`_plain` (``case_sensitive``) or :func:`_folded` of ``text``, in one
+    pass of ``bytes.translate`` instead of a regular expression: runs of ASCII letters and digits of
+    the accent-stripped text (case-folded first, for the folded view)."""
+    stripped = fold(text) if not case_sensitive else unaccent(text)
+    table = _CASED_WORDS if case_sensitive else _FOLDED_WORDS
+    return stripped.encode("ascii", "replace").translate(table).split()
+
+
+def _view(words: list[bytes]) -> str:
+    """The view as :func:`_plain` and :func:`_folded` spell it: the words between single spaces
+    (only the spaces at either end may differ, and no term's match depends on them)."""
+    return " " + b" ".join(words).decode("ascii") + " "
+
+
 def _term_regex(term: str, case_sensitive: bool) -> re.Pattern[str]:
     """``"centre* d'appel"`` -> the words in order; ``*`` ends a word freely; words may take s/x.
 
@@ -133,6 +154,17 @@ def _term_anchor(term: str, case_sensitive: bool) -> str:
         if pieces:
             return " " + pieces[0]
     return ""
+
+
+def _anchor_runs_on(term: str, case_sensitive: bool) -> bool:
+    """May a matching word be longer than the anchor's word plus "s" or "x" (a "*" right after
+    it: ``"centre*"``, not ``"centre d'appel*"``)?"""
+    normalise = _plain if case_sensitive else _folded
+    for raw in term.split():
+        pieces = normalise(raw.rstrip("*")).split()
+        if pieces:
+            return raw.endswith("*") and len(pieces) == 1
+    return True
 
 
 def _term_parts(term: str, case_sensitive: bool) -> list[str]:
@@ -161,6 +193,8 @@ class Term:
     pattern: re.Pattern[str]
     case_sensitive: bool = False
     anchor: str = ""  # a substring every match starts with (" word"): a cheap test before the regex
+    runs_on: bool = True  # the anchor's word may run on ("centre*"); else a match's first word is
+    # the anchor's, or it with "s" or "x"
 
 
 @dataclass(frozen=True)
@@ -196,9 +230,17 @@ def _parse_lexicon(data: dict[str, Any], path: Path) -> Lexicon:
                     pattern = _term_regex(term, case_sensitive)
                 except ValueError as exc:
                     raise ConfigError(path, str(exc), field=where) from None
-                anchor = _term_anchor(term, case_sensitive)
+                anchor, runs_on = _term_anchor(term, case_sensitive), _anchor_runs_on(term, case_sensitive)
                 terms.append(
-                    Term(term.replace("*", ""), theme_id, float(weight), pattern, case_sensitive, anchor)
+                    Term(
+                        term.replace("*", ""),
+                        theme_id,
+                        float(weight),
+                        pattern,
+                        case_sensitive,
+                        anchor,
+                        runs_on,
+                    )
                 )
     terms.sort(key=lambda t: -t.pattern.pattern.count(" "))  # stable: longest phrases first
     number = (int, float)
@@ -254,23 +296,43 @@ def _starts_a_word(words: list[str], prefix: str) -> bool:
     return i < len(words) and words[i].startswith(prefix)
 
 
+class _Vocabulary:
+    """The words of one view of an article (title and text): can a term match there at all?"""
+
+    def __init__(self, title: str, text: str) -> None:
+        self.words = set(title.split())
+        self.words.update(text.split())
+        self._sorted: list[str] | None = None
+
+    def admits(self, term: Term) -> bool:
+        """False when no word of the view is one a match of ``term`` starts with."""
+        if not term.anchor:
+            return True
+        first = term.anchor[1:]
+        if not term.runs_on:
+            words = self.words
+            return first in words or f"{first}s" in words or f"{first}x" in words
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        return _starts_a_word(self._sorted, first)
+
+
 def score(article: Article, lexicon: Lexicon) -> Relevance:
     """How much ``article`` is about the sector, and through which terms and themes."""
     body = article.text or ""
     if article.lead and fold(article.lead)[:80] not in fold(body[:2000]):
         body = article.lead + "\n" + body
-    views = {
-        False: (_folded(article.title or ""), _folded(body)),
-        True: (_plain(article.title or ""), _plain(body)),
-    }
-    # the words of each view, sorted: a term can only match where a word starts with its anchor
-    vocabulary = {case: sorted(set(f"{title} {text}".split())) for case, (title, text) in views.items()}
+    views: dict[bool, tuple[str, str]] = {}
+    vocabulary: dict[bool, _Vocabulary] = {}  # a term can only match where a word starts with its anchor
+    for case in (False, True):
+        views[case] = (_view(_words(article.title or "", case)), _view(_words(body, case)))
+        vocabulary[case] = _Vocabulary(*views[case])
     contributions: dict[str, float] = {}
     by_theme: dict[str, float] = {}
     for term in lexicon.terms:  # longest first: a matched phrase hides the words inside it
-        title, text = views[term.case_sensitive]
-        if term.anchor and not _starts_a_word(vocabulary[term.case_sensitive], term.anchor[1:]):
+        if not vocabulary[term.case_sensitive].admits(term):
             continue  # no match possible: skip the regexes (most terms, on most articles)
+        title, text = views[term.case_sensitive]
         blanked, n = term.pattern.subn(_hashes, text)  # count and blank in one pass
         in_title = term.pattern.search(title) is not None
         if not n and not in_title:
