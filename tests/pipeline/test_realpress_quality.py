@@ -63,7 +63,7 @@ def test_the_set_is_large_and_diverse_enough() -> None:
         excerpts = rp.load_half(half)
         assert len(excerpts) >= n
         assert len({e.meta["outlet"] for e in excerpts}) >= outlets
-    assert sum(len(rp.load_half(h)) for h in (*rp.HALVES, rp.RETIRED)) >= 80
+    assert sum(len(rp.load_half(h)) for h in (*rp.HALVES, *rp.RETIRED)) >= 80
 
 
 def test_halves_share_no_outlet_nor_story() -> None:
