@@ -57,7 +57,13 @@ class Rendered:
 class Templates:
     """The two digest templates, compiled. Construct once at start."""
 
-    def __init__(self, directory: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE) -> None:
+    def __init__(
+        self,
+        directory: str | Path | None = None,
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
+        names: tuple[str, str] = (HTML_TEMPLATE, TEXT_TEMPLATE),  # (HTML, text): the alerts' own
+    ) -> None:
         self.directory = Path(directory or TEMPLATES)
         tz = ZoneInfo(timezone)
         env = jinja2.Environment(
@@ -80,8 +86,8 @@ class Templates:
         env.filters["number"] = lambda n: format_number(n)
         env.filters["period"] = period_label
         self.env = env
-        self.html = self._compile(HTML_TEMPLATE)
-        self.text = self._compile(TEXT_TEMPLATE)
+        self.html = self._compile(names[0])
+        self.text = self._compile(names[1])
 
     def _compile(self, name: str) -> jinja2.Template:
         try:

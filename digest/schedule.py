@@ -88,11 +88,13 @@ def _run(argv: list[str], timeout: float) -> None:
 def crawl_job(
     data_dir: str, config_dir: str, extract_after: bool = True, timeout_minutes: float = 240.0
 ) -> None:
-    """``veille crawl`` then ``veille extract --pending``, each in its own process."""
+    """``veille crawl``, ``veille extract --pending``, then ``veille watch run`` (the watches'
+    alerts and webhooks on what came in), each in its own process."""
     common = ["--data-dir", data_dir, "--config-dir", config_dir]
     _run(_veille("crawl", *common), timeout_minutes * 60)
     if extract_after:
         _run(_veille("extract", "--pending", *common), timeout_minutes * 60)
+    _run(_veille("watch", "run", *common), timeout_minutes * 60)
 
 
 def digest_job(data_dir: str, config_dir: str, period: str | None = None, attempt: int = 1) -> str:

@@ -296,7 +296,7 @@ class _Batch:
             report.sent.append(sub.email)
             report.message_ids[sub.email] = str(msg["Message-ID"])
             return
-        _send_one(
+        send_one(
             store,
             self.sender,
             msg,
@@ -327,7 +327,7 @@ def _not_claimed(store: Store, period: str, sub: Subscriber, report: DeliveryRep
         report.deferred.append((sub.email, row["last_error"] or "attempts exhausted"))
 
 
-def _send_one(
+def send_one(
     store: Store,
     sender: Sender,
     msg: EmailMessage,
@@ -339,31 +339,36 @@ def _send_one(
     folder: Path,
     clock: Callable[[], datetime],
     sleep: Callable[[float], None],
+    kind: str = KIND,
 ) -> None:
+    """Send one claimed message of the ledger (``kind``: the digest's, or the alerts'), retrying a
+    temporary failure with backoff; its row ends ``sent``, ``pending``, ``failed`` or
+    ``unconfirmed``, and the outbox's log says which."""
+
     def note(status: str, **extra: Any) -> None:
         log_line(folder, email=sub.email, subscriber_id=sub.id, status=status, worker=worker, **extra)
 
     for attempt in range(policy.retries):
         if attempt:
-            ledger.add_attempt(store, KIND, period, sub.id, worker)
+            ledger.add_attempt(store, kind, period, sub.id, worker)
         try:
             message_id = sender.send(msg)
         except SmtpPermanentError as exc:
-            ledger.release(store, KIND, period, sub.id, worker, str(exc), state="failed")
+            ledger.release(store, kind, period, sub.id, worker, str(exc), state="failed")
             report.failed.append((sub.email, str(exc)))
             log.warning("%s: %s refused permanently: %s", period, sub.email, exc)
             note("failed", error=str(exc))
             return
         except SmtpUnconfirmed as exc:
             # the server may have accepted it: sending it again could deliver it twice
-            ledger.release(store, KIND, period, sub.id, worker, str(exc), state="unconfirmed")
+            ledger.release(store, kind, period, sub.id, worker, str(exc), state="unconfirmed")
             report.unconfirmed.append((sub.email, str(exc)))
             report.aborted = str(exc)
             log.error("%s: %s unconfirmed, stopping: %s", period, sub.email, exc)
             note("unconfirmed", error=str(exc), message_id=str(msg["Message-ID"]))
             return
         except SmtpConfigError as exc:
-            ledger.release(store, KIND, period, sub.id, worker, str(exc))
+            ledger.release(store, kind, period, sub.id, worker, str(exc))
             report.deferred.append((sub.email, str(exc)))
             report.aborted = str(exc)
             log.error("%s: stopping: %s", period, exc)
@@ -377,16 +382,16 @@ def _send_one(
             if not last:
                 sleep(policy.backoff_seconds * (2**attempt))
                 continue
-            ledger.release(store, KIND, period, sub.id, worker, str(exc))
+            ledger.release(store, kind, period, sub.id, worker, str(exc))
             report.deferred.append((sub.email, str(exc)))
             note("deferred", error=str(exc))
             if isinstance(exc, SmtpUnavailable):
                 report.aborted = str(exc)  # the server is down: the others wait for the next run
             return
         except BaseException as exc:
-            ledger.release(store, KIND, period, sub.id, worker, f"{type(exc).__name__}: {exc}")
+            ledger.release(store, kind, period, sub.id, worker, f"{type(exc).__name__}: {exc}")
             raise
-        if not ledger.mark_sent(store, KIND, period, sub.id, worker, message_id, clock()):
+        if not ledger.mark_sent(store, kind, period, sub.id, worker, message_id, clock()):
             log.warning("%s: %s: claim lost while sending; recorded as sent anyway", period, sub.email)
         report.sent.append(sub.email)
         report.message_ids[sub.email] = message_id

@@ -181,18 +181,33 @@ _POUR_AFTER = re.compile(
     r"[\s\u00a0]+pour[\s\u00a0]+(?:la[\s\u00a0]+|le[\s\u00a0]+|l['’]|les[\s\u00a0]+)([^\W\d_][\w'’\-]*(?:[\s\u00a0]+[^\W\d_][\w'’\-]*)?)",
     re.I,
 )
+# the verb that governs the figure, in any tense or the infinitive ("va investir", "a mobilisé",
+# "rachetée pour", "a baissé de"), names what it measures when no noun does
 _VERB_BEFORE = re.compile(
-    r"(?<!\w)(investi|investit|investissent|investira|levé|levée|levés|lève|lèvent|payée?s?|génère|génèrent|généré|exporté|exporte|"
-    r"emploie|emploient|employé|recrute|recrutent|recruté|recrutera|formé|forme|forment|finance|financé|capitalise|vendu)"
-    r"[\s\u00a0]+(?:[^\W\d_]+[\s\u00a0]+){0,2}$",
+    r"(?<!\w)(investi|investit|investissent|investira|investiront|investir|levé|levée|levés|lève|lèvent|lever|payée?s?"
+    r"|génère|génèrent|généré|générer|exporté|exporte|exporter|emploie|emploient|employé|employer|emploiera|recrute"
+    r"|recrutent|recruté|recrutera|recruteront|recruter|formé|forme|forment|former|formera|finance|financé|financer"
+    r"|capitalise|vendu|(?:co[uû]t|mobilis|inject|allou|consacr|débloqu|rachet|achet|acquis|cédé|valoris|détenu|progress|augment"
+    r"|baiss|recul|chut|bondi|grimp|régress|diminu|cro[iî]t|accr)[^\W\d_]*)"
+    r"[\s\u00a0]+(?:[^\W\d_]+[\s\u00a0]+){0,3}$",
     re.IGNORECASE,
 )
 _VERB_METRIC = {
-    "invest": ("montant investi", True), "lev": ("montant levé", True), "lèv": ("montant levé", True),
-    "pay": ("salaire payé", True), "génèr": ("montant généré", True), "génér": ("montant généré", True),
-    "export": ("montant exporté", True), "financ": ("financement", True), "capitalis": ("capitalisation", True),
-    "vendu": ("ventes", True), "emploi": ("personnes employées", False), "employ": ("personnes employées", False),
-    "recrut": ("recrutements", False), "form": ("personnes formées", False),
+    "invest": ("montant investi", "money"), "lev": ("montant levé", "money"), "lèv": ("montant levé", "money"),
+    "pay": ("salaire payé", "money"), "génèr": ("montant généré", "money"), "génér": ("montant généré", "money"),
+    "export": ("montant exporté", "money"), "financ": ("financement", "money"),
+    "capitalis": ("capitalisation", "money"), "vendu": ("ventes", "money"), "mobilis": ("montant mobilisé", "money"),
+    "inject": ("montant injecté", "money"), "allou": ("montant alloué", "money"), "consacr": ("montant consacré", "money"),
+    "débloqu": ("montant débloqué", "money"), "rachet": ("prix de rachat", "money"), "achet": ("prix d'achat", "money"),
+    "acquis": ("prix d'acquisition", "money"), "céd": ("prix de cession", "money"), "cèd": ("prix de cession", "money"),
+    "valoris": ("valorisation", "money"), "co": ("coût", "money"),
+    "emploi": ("personnes employées", "people"), "employ": ("personnes employées", "people"),
+    "recrut": ("recrutements", "people"), "form": ("personnes formées", "people"),
+    "détenu": ("participation détenue", "percent"), "progress": ("progression", "percent"),
+    "augment": ("augmentation", "percent"), "baiss": ("baisse", "percent"), "recul": ("recul", "percent"),
+    "chut": ("chute", "percent"), "bondi": ("bond", "percent"), "grimp": ("hausse", "percent"),
+    "régress": ("régression", "percent"), "diminu": ("diminution", "percent"), "cro": ("croissance", "percent"),
+    "accr": ("accroissement", "percent"),
 }  # fmt: skip
 _STOP_WORDS = {
     "en",
@@ -267,25 +282,34 @@ def fallback_metric(text: str, start: int, end: int, s_end: int, previous: Figur
     m = _AFTER_NOUN.match(after)
     if m and not re.match(r"[\s\u00a0]*(?:de|d['’])[\s\u00a0]*(?:plus|moins|hausse|baisse)", after, re.I):
         label = _words(m.group(1))
-        if label:
+        if label and clean_metric(label):  # "d'ici 2026" names nothing: look further
             return label
     if previous is not None and previous.metric and end - previous.end < 200:
         between = text[previous.end : start]
         if re.search(
-            r"(?:soit|contre|ou|puis|et|\()[\s\u00a0]*(?:près de[\s\u00a0]+|plus de[\s\u00a0]+|environ[\s\u00a0]+)?$",
+            r"(?:soit|contre|ou|puis|et|après|\()[\s\u00a0]*(?:près de[\s\u00a0]+|plus de[\s\u00a0]+|environ[\s\u00a0]+)?$",
             between,
             re.I,
         ):
             return previous.metric
     m = _POUR_AFTER.match(after)
-    if m:
+    if m and clean_metric(_words(m.group(1))):
         return _words(m.group(1))
-    m = _VERB_BEFORE.search(text, max(0, start - 50), start)
+    if re.search(r"m²|m2|mètres?[\s\u00a0]+carrés|hectares?|\bha\b", text[start:end], re.I):
+        return "superficie"  # an area with no noun named: what it measures is a surface
+    m = _VERB_BEFORE.search(text, max(0, start - 60), start)
     if m:
         verb = m.group(1).lower()
-        money = bool(re.search(r"dh|dirham|euro|dollar|€|\$", text[start:end], re.I))
-        for stem, (label, for_money) in _VERB_METRIC.items():
-            if verb.startswith(stem) and for_money == money:
+        span = text[start:end]
+        kind = (
+            "money"
+            if re.search(r"dh|dirham|euro|dollar|€|\$", span, re.I)
+            else "percent"
+            if re.search(r"%|pour[\s\u00a0]*cent|\bpc\b", span, re.I)
+            else "people"
+        )
+        for stem, (label, for_kind) in _VERB_METRIC.items():
+            if verb.startswith(stem) and for_kind == kind:
                 return label
     return None
 

@@ -18,7 +18,7 @@ from veille.core.taxonomy import FALLBACK, Taxonomy
 # indicator
 
 _GROWTH = re.compile(
-    r"(?:hausse|progress\w*|croissance|augment\w*|baisse|recul\w*|évolu\w*|bond|repli|accroissement|grimp\w*|chut\w*|diminu\w*|cr[uû]|progresse|taux de croissance|en plus|en moins)",
+    r"(?:hausse|progress\w*|croissance|augment\w*|baiss\w*|recul\w*|évolu\w*|bond|repli|accroissement|grimp\w*|chut\w*|diminu\w*|cr[uû]|progresse|taux de croissance|en plus|en moins)",
     re.I,
 )
 
@@ -139,7 +139,9 @@ def indicator_of(
         changed = _GROWTH.search(text[max(lo, start - 30) : start]) and _BY_BEFORE.search(
             text, max(lo, start - 12), start
         )
-        if changed or _GROWTH_AFTER.match(after):
+        # "le taux de chômage a baissé de 0,5 point": a change in points of a rate the metric names
+        named_rate = unit == "points" and any(v >= 4.0 for k, v in scores.items() if k != "croissance")
+        if (changed or _GROWTH_AFTER.match(after)) and not named_rate:
             scores["croissance"] = scores.get("croissance", 0.0) + 6.0
         elif _GROWTH.search(text[max(lo, start - 80) : start]):
             scores["croissance"] = scores.get("croissance", 0.0) + 2.0

@@ -31,7 +31,7 @@ _GENERIC = {
     "entreprise", "office", "an", "année", "fois", "chiffre", "travail", "zone", "titre", "niveau", "mot",
 }  # fmt: skip
 _SHARE = re.compile(
-    r"[\s\u00a0]+(des|du|de[\s\u00a0]+la|de[\s\u00a0]+l['’]|de|d['’])[\s\u00a0]*((?:leurs?|ses|son|sa|nos|notre|ces|cette)[\s\u00a0]+)?([^\W\d_][\w\-]*)"
+    r"[\s\u00a0]+(des|du|de[\s\u00a0]+la|de[\s\u00a0]+l['’]|de|d['’])[\s\u00a0]*((?:leurs?|ses|son|sa|nos|notre|ces|cette)[\s\u00a0]+)?([^\W\d_][\w\-]*(?:[\s\u00a0]+d['’]affaires)?)"
 )
 
 
@@ -100,10 +100,17 @@ def _metric(span: Span, unit: str, lex: Lexicon, sent: Span, _good) -> str | Non
         if m and m.group(3).lower() not in _GENERIC:
             det = re.sub(r"[\s\u00a0]+", " ", m.group(1).lower())
             glue = "" if det.endswith(("'", "’")) else " "
-            return f"part {det}{glue}{m.group(3).lower()}"
+            owner = m.group(2).lower().split()[0] + " " if m.group(2) else ""  # "30 % de son activité"
+            return f"part {det}{glue}{owner}{m.group(3).lower()}"
     verb = head if head.pos_ in ("VERB", "AUX") else None
     if verb is None and head.pos_ == "ADP":
         verb = head.head if head.head.pos_ in ("VERB", "AUX") else None
+    if (
+        verb is not None
+        and verb.dep_ in ("advcl", "xcomp")
+        and not any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+    ):
+        verb = verb.head  # "le volume a doublé pour atteindre 5,5 milliards": the subject of "doublé"
     if verb is not None and root.dep_ not in _SUBJECT_DEPS:
         for child in verb.children:
             if child.dep_ in _SUBJECT_DEPS and child.pos_ == "NOUN" and child.i < span.start:

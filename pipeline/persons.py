@@ -213,6 +213,9 @@ def _plausible_person(span: Span) -> bool:
             return False
     if len(words) == 1 and (words[0].is_upper or len(words[0].text) < 3):
         return False
+    if all(len(t.text.rstrip(".")) <= 1 for t in words):
+        return False  # "F. N. H.", "J. B.": an interviewer's initials, not a name
+
     return not (len(words) == 1 and fold(words[0].text) in ROLE_HEADS)
 
 

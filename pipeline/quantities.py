@@ -70,7 +70,9 @@ _ARTICLE = re.compile(
     r"(?:la|le|les|l['’]|ce|cette|ces|son|sa|ses|leur|leurs|notre|nos)(?!\w)", re.IGNORECASE
 )
 _RATIO = re.compile(
-    r"[\s\u00a0]+sur[\s\u00a0]+(?:\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent)(?!\w)",
+    r"[\s\u00a0]+sur[\s\u00a0]+(?:\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent)(?!\w)"
+    # "1.200 emplois sur cinq ans", "sur deux étages": a duration or a layout, not a ratio
+    r"(?![\s\u00a0]+(?:ans|années|mois|semaines|jours|exercices|trimestres|semestres|niveaux|étages)(?!\w))",
     re.IGNORECASE,
 )
 _ELLIPTIC_AFTER = re.compile(

@@ -140,13 +140,14 @@ _TARGET = re.compile(
     r"objectifs?|ambition\w*|ambitionn\w*|\bvis(?:e|ent|ait|aient|er|ant)\b|cibl(?:e|es|er|ant)\b"
     r"|à l['’]horizon|horizon 20\d\d|d['’]ici (?:à |l['’]an |fin |la fin (?:de )?)?(?:20\d\d|\d+ ans)"
     r"|se fix\w+|escompt\w*|entend (?:atteindre|porter|créer|générer|passer)"
-    r"|compte atteindre|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
+    r"|(?:compte|comptent|espère|espèrent) (?:atteindre|porter|passer|doubler|tripler|hisser|dépasser)"
+    r"|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
     re.I,
 )
 _FORECAST = re.compile(
     r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w* à|tabl(?:e|ent) sur"
     r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
-    r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
+    r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )(?<!doit )(?<!doivent )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
 )
 # decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
@@ -156,13 +157,18 @@ _PLANNED = re.compile(
     r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
     r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
     r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
-    r"|(?:compte|entend|souhaite|veut|décidé d['’]) ?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
+    r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
     r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
-    r"|en cours de (?:construction|réalisation)|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
+    r"|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
     r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
     r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de"
-    r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b",
+    r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
+    r"|en cours d['’](?:aménagement|achèvement|installation|implantation|exécution|extension)"
+    r"|en cours de (?:création|développement|déploiement|lancement|finalisation|montage|construction|réalisation)"
+    r"|pour (?:construire|ouvrir|créer|installer|aménager|bâtir|implanter|recruter|embaucher)\b|à la clé"
+    r"|plan d['’](?:investissement|embauche)|plan de recrutement|programme d['’]investissement"
+    r"|envisag\w* (?:de |d['’]|la |l['’]|le |un |une )|(?:l['’]|son |leur |l['’]|avoir l['’])intention d|verr(?:a|ont) le jour|\bfutur(?:e|s|es)?\b",
     re.I,
 )
 # the subject of a "prévoit" that is a plan: its figure is a goal ("le plan prévoit la création de 140.000 emplois")
@@ -180,7 +186,7 @@ _COMMITTED = {"investissement", "emplois_crees", "fonds"}
 _NOW_AFTER = re.compile(r"^\W*(?:aujourd['’]hui|actuellement|à ce jour|désormais)", re.I)
 # done or measured: the nearest of these before the figure keeps it "actual"
 _ACTUAL = re.compile(
-    r"passant (?:\w+ )?de|passé de|contre\b|(?:a|ont|avait|avaient) permis|à ce jour|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
+    r"passant (?:\w+ )?de|passé de|contre\b|\baprès[\s\u00a0]*$|(?:a|ont|avait|avaient) permis|à ce jour|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|\bont (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|avons (?:\w+ )?(?:recruté|créé|investi|réalisé|atteint|formé)|emploie|emploient|compte\b|comptent|totalis\w+"
     r"|ayant (?:\w+ )?\w+(?:é|i|u|is)\b|\w+ait (?:de|d['’]) (?:\w+ )?(?:atteindre|dépasser)",
@@ -225,6 +231,11 @@ _OUTCOMES = {
     "chiffre_affaires", "exportations", "resultat", "croissance", "taille_marche",
     "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
 }  # fmt: skip
+_ANNOUNCES = re.compile(r"annonc\w*(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]*$", re.I)
+_COORDINATED = re.compile(r"(?<!\w)et[\s\u00a0]+(?:à|de|d['’])[\s\u00a0]*[^\W\d_]+(?:er|ir|re)(?!\w)", re.I)
+_FUTURE_AFTER = re.compile(
+    r"^(?:[\s\u00a0]*[^\W\d_]+){0,3}[\s\u00a0]+(?:sera|seront|va|vont|\w+(?:era|eront|ira|iront))(?!\w)", re.I
+)
 _AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
 
 
@@ -251,6 +262,14 @@ def status_of(
     found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
     if not found and _NOW_AFTER.match(after):
         return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
+    if found and prev_start is not None and _COORDINATED.search(own):
+        # "vise à former 100.000 jeunes et à créer 240.000 emplois": one goal governs both infinitives
+        shared = text[max(lo, start - 200) : prev_start]
+        goal = [(d, st) for st, rx in _CUES[:2] if (d := _nearest(rx, shared, from_end=True)) is not None]
+        if goal:
+            return min(goal)[1]
+    # the figure is the subject of a verb in the future ("46 projets seront déployés"): not yet made
+    future_subject = not found and bool(_FUTURE_AFTER.match(after))
     if not found:
         found = [
             (d, st)
@@ -274,10 +293,13 @@ def status_of(
     if not found:
         if indicator in _COMMITTED and _APPROVED.search(text, max(0, s_start - 300), s_end):
             return "announced"  # the amounts and jobs of approved investment projects
+        if indicator in _COMMITTED | {"sites", "positions"} and _ANNOUNCES.search(own):
+            return "announced"  # "Intelcia annonce 1.000 recrutements": a hiring announced, not reported
         return "actual"
     status = min(found)[1]
     if status != "target" and (
-        _AGREEMENTS.search(text[start:end]) or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
+        (_AGREEMENTS.search(text[start:end]) and not (future_subject and status == "planned"))
+        or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
     ):
         return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
     if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, start - 120), start):

@@ -282,8 +282,10 @@ def search_query(
     offset: Whole = None,
     page: Whole = None,
     default_limit: int = 20,
+    rates: Any = None,
 ) -> SearchQuery:
-    """A search of articles; ``order`` defaults to relevance with a text, date without."""
+    """A search of articles; ``order`` defaults to relevance with a text, date without. ``rates``
+    (the settings' ``rates.toml``): with unit MAD, amounts in EUR and USD count too, in MAD."""
     from veille.archive.search import SearchQuery
 
     filters = _filters(text, since, until, unit, metric, period, indicator, status, min_value, max_value)
@@ -306,6 +308,19 @@ def search_query(
         limit=size,
         offset=start,
         exact_total=exact_total,
+        mad_rates=mad_rates(filters["unit"], rates),
+    )
+
+
+def mad_rates(unit: str | None, rates: Any) -> tuple[tuple[str, tuple[tuple[int, float], ...]], ...]:
+    """The yearly rates a money filter in MAD compares EUR and USD amounts through (``rates``: a
+    :class:`veille.core.conf.rates.RatesFile`); none for another unit or without rates."""
+    if unit != "MAD" or rates is None:
+        return ()
+    return tuple(
+        (currency, tuple(sorted((int(y), float(r)) for y, r in getattr(rates, currency).items())))
+        for currency in ("EUR", "USD")
+        if getattr(rates, currency)
     )
 
 
@@ -331,8 +346,10 @@ def figure_query(
     offset: Whole = None,
     page: Whole = None,
     default_limit: int = 100,
+    rates: Any = None,
 ) -> FigureQuery:
-    """A listing of figures, newest first unless ``order`` is "value"."""
+    """A listing of figures, newest first unless ``order`` is "value"; ``rates`` as for
+    :func:`search_query`."""
     from veille.archive.search import FigureQuery
 
     filters = _filters(text, since, until, unit, metric, period, indicator, status, min_value, max_value)
@@ -350,6 +367,7 @@ def figure_query(
         order=_choice("order", order, FIGURE_ORDERS) or "date",
         exact_total=exact_total,
         copies=copies,
+        mad_rates=mad_rates(filters["unit"], rates),
     )
 
 
@@ -395,3 +413,22 @@ def series_query(
         period=_text("period", period, MAX_PERIOD),
         per=None if per is None else (_choice("per", per, PERS) or ""),
     )
+
+
+WATCH_STATUSES = ("actual", "announced")  # what a watch's figure filters fire on by default
+_FIGURE_FILTERS = ("unit", "metric", "min_value", "max_value", "period", "indicator")
+
+
+def watch_query(kind: str, params: Mapping[str, Any], *, rates: Any = None) -> SearchQuery | FigureQuery:
+    """The query a watch runs: the search (``kind`` "search") or the figures listing ("figures")
+    of ``params`` (the builders' field names), money in MAD counting EUR and USD through ``rates``;
+    its figure filters fire on actual and announced figures unless ``params`` names statuses."""
+    values = {k: v for k, v in params.items() if k not in ("limit", "offset", "page")}
+    if kind == "figures" or any(not _blank(values.get(f)) for f in _FIGURE_FILTERS):
+        if not _many(values.get("status")):
+            values["status"] = WATCH_STATUSES
+    if kind == "figures":
+        return figure_query(**values, rates=rates)
+    if kind != "search":
+        raise ParameterError("kind", "choice", kind, choices=("search", "figures"))
+    return search_query(**values, rates=rates)

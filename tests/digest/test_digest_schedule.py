@@ -158,6 +158,20 @@ def test_crawl_job_runs_the_cli_and_reports_failure(monkeypatch: pytest.MonkeyPa
     with pytest.raises(schedule.JobFailed, match="extract --pending .* exited 2"):
         schedule.crawl_job(str(tmp_path), str(tmp_path))
     assert calls[0][1:4] == ["-m", "veille", "crawl"] and calls[1][3:5] == ["extract", "--pending"]
+    assert len(calls) == 2  # no alerts on a failed extraction: the next crawl's run catches up
+
+
+def test_crawl_job_runs_the_watches_after_the_extraction(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[list[str]] = []
+
+    class Done:
+        returncode, stdout, stderr = 0, "", ""
+
+    monkeypatch.setattr(schedule.subprocess, "run", lambda argv, **_kw: calls.append(argv) or Done())
+    schedule.crawl_job(str(tmp_path), str(tmp_path))
+    assert [c[3:5] for c in calls] == [["crawl", "--data-dir"], ["extract", "--pending"], ["watch", "run"]]
 
 
 def test_last_complete_week_on_monday_morning() -> None:

@@ -64,6 +64,17 @@ def test_person_without_role(entities_nlp) -> None:
     assert found["Hicham Ouazzani"].role is None
 
 
+def test_an_interviewers_initials_are_not_a_person() -> None:
+    from pipeline.nlp import analyze, build_nlp
+
+    text = (
+        "Finances News Hebdo : Quel est votre budget ?\n"
+        "K. B. : Le budget consacré au centre est de 2 millions de DH.\n"
+        "F. N. H. : Pensez-vous qu’il suffira ?\nK. B. : Oui, nous le pensons."
+    )
+    assert [p.name for p in analyze(text, nlp=build_nlp()).persons] == []
+
+
 # --- organisation attachment -------------------------------------------------------------
 
 

@@ -71,6 +71,12 @@ def one(full, text: str, span: str, published: date | None = None):
             [("120 personnes", 120, "jobs"), ("2780 m2", 2780, "m2")],
         ),
         ("Le salon a accueilli 5 000 personnes.", [("5 000 personnes", 5000, "count")]),
+        # "sur cinq ans" is a duration, not a ratio as in "un candidat sur cinq"
+        ("Le groupe s'est engagé à créer 1.200 emplois sur cinq ans.", [("1.200 emplois", 1200, "jobs")]),
+        (
+            "Le site compte 12 bureaux sur deux étages.",
+            [("12 bureaux", 12, "count"), ("deux étages", 2, "count")],
+        ),
     ],
 )
 def test_numbers_read_as_the_press_writes_them(full, text: str, expected: list[tuple]) -> None:
@@ -161,6 +167,51 @@ def test_fractions_of_a_whole(full) -> None:
             "target",
         ),
         ("Nous avons recruté d'ores et déjà 170 ingénieurs.", "170 ingénieurs", "actual"),
+        # an intention is a decision not yet carried out
+        ("L'opérateur envisage de recruter 300 agents supplémentaires.", "300 agents", "announced"),
+        ("Le groupe a l'intention de recruter 500 ingénieurs.", "500 ingénieurs", "announced"),
+        ("Un nouveau site de 400 positions verra le jour à Meknès.", "400 positions", "announced"),
+        (
+            "Le groupe a débloqué une enveloppe de 20 millions de dirhams pour son futur campus.",
+            "20 millions de dirhams",
+            "announced",
+        ),
+        ("Le groupe compte porter ses effectifs à 5.000 collaborateurs.", "5.000 collaborateurs", "target"),
+        # projects that are the subject of a verb in the future are not yet made; signed ones are
+        ("Dès 2026, 46 projets stratégiques seront déployés dans la région.", "46 projets", "announced"),
+        ("Deux mémorandums d'entente ont été signés avec le groupe.", "Deux mémorandums", "actual"),
+        # one goal governs the infinitives coordinated after it
+        (
+            "Le gouvernement vise à former 100.000 jeunes par an et à créer 240.000 emplois dans le numérique.",
+            "240.000 emplois",
+            "target",
+        ),
+        # a programme that "doit permettre de créer" jobs sets a goal, it does not forecast
+        (
+            "Le programme, qui vise à attirer les investisseurs, doit permettre de créer plus de 50 000 emplois.",
+            "50 000 emplois",
+            "target",
+        ),
+        ("Le groupe a recruté 300 ingénieurs et compte en recruter 500 de plus.", "500", "announced"),
+        # a hiring announced is not yet made (a turnover announced is, see above)
+        ("Intelcia annonce 1.000 recrutements au Maroc.", "1.000 recrutements", "announced"),
+        # works in progress, a purpose, a promised outcome, a plan to invest
+        ("La deuxième tranche, de 50.000 m², est en cours d'aménagement.", "50.000 m²", "announced"),
+        (
+            "Le groupe a obtenu un terrain pour construire un centre de 800 positions.",
+            "800 positions",
+            "announced",
+        ),
+        (
+            "Le groupe s'implante à Tétouan avec 600 emplois à la clé.",
+            "600 emplois",
+            "announced",
+        ),
+        (
+            "La société lance un plan d'investissement de 50 millions d'euros sur trois ans.",
+            "50 millions d'euros",
+            "announced",
+        ),
     ],
 )
 def test_status_says_whether_it_has_happened(full, text: str, span: str, status: str) -> None:
@@ -183,6 +234,9 @@ def test_status_says_whether_it_has_happened(full, text: str, span: str, status:
         ("Le secteur représente 5 % de la croissance du PIB.", "5 %", "part"),
         ("L'IR est plafonné à 20 % pour les sociétés du parc.", "20 %", "autre"),
         ("La start-up a levé 26 millions de dollars auprès de fonds.", "26 millions de dollars", "fonds"),
+        # a change in points of a rate the text names is that rate; of an unnamed one, a change
+        ("Le taux de chômage a baissé de 0,5 point, passant de 9,7 % à 9,2 %.", "0,5 point", "taux_chomage"),
+        ("La marge opérationnelle a progressé de 2 points en un an.", "2 points", "croissance"),
     ],
 )
 def test_indicator_is_what_is_measured(full, text: str, span: str, indicator: str) -> None:
@@ -227,3 +281,42 @@ def test_a_pasted_page_header_yields_nothing_and_a_dateline_keeps_its_agency(ful
         "Maghreb Arabe Presse",
         "Association marocaine de la relation client",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "metric"),
+    [
+        # the verb that governs an amount names it when no noun does, in any tense
+        (
+            "Rabat entend investir onze milliards de dirhams d'ici 2026.",
+            "onze milliards de dirhams",
+            "montant investi",
+        ),
+        (
+            "La start-up a été rachetée pour 15 millions de dollars.",
+            "15 millions de dollars",
+            "prix de rachat",
+        ),
+        ("Le projet coûtera 80 millions de dirhams.", "80 millions de dirhams", "coût"),
+        # and a change of a rate: what changed, and the value it is compared with
+        ("Le total des produits a baissé de 1 % sur l'exercice.", "1 %", "baisse"),
+        ("Le secteur devrait progresser de 10 % en 2012, après 17 % en 2011.", "17 %", "progression"),
+        # an area is a surface even when no noun is named
+        ("La zone s'étend sur 150 hectares, dont 50 hectares déjà aménagés.", "50 hectares", "superficie"),
+        # a share keeps its whole's own words
+        ("Le groupe réalise 30 % de son activité en Afrique.", "30 %", "part de son activité"),
+        (
+            "La Tunisie, qui pèse environ 20 % du chiffre d'affaires du secteur, reste attractive.",
+            "20 %",
+            "part du chiffre d'affaires",
+        ),
+    ],
+)
+def test_a_metric_is_named_when_the_parse_names_no_noun(full, text: str, span: str, metric: str) -> None:
+    assert one(full, text, span).metric == metric
+
+
+def test_a_fall_is_a_change_and_the_value_it_follows_has_happened(full) -> None:
+    assert one(full, "Le total des produits a baissé de 1 % sur l'exercice.", "1 %").indicator == "croissance"
+    text = "Le secteur devrait progresser de 10 % en 2012, après 17 % en 2011."
+    assert [one(full, text, s).status for s in ("10 %", "17 %")] == ["forecast", "actual"]

@@ -41,8 +41,11 @@ class Recipient:
     address: str
 
 
-def ensure_rows(store: Store, kind: str, period: str, recipients: Sequence[Recipient]) -> None:
-    """One ``pending`` row per recipient; existing rows are left as they are."""
+def ensure_rows(
+    store: Store, kind: str, period: str, recipients: Sequence[Recipient], *, conn: Any = None
+) -> None:
+    """One ``pending`` row per recipient; existing rows are left as they are. ``conn``: in that
+    transaction (with what the messages will carry), else in one of their own."""
     if not recipients:
         return
     rows = [
@@ -51,8 +54,12 @@ def ensure_rows(store: Store, kind: str, period: str, recipients: Sequence[Recip
         for r in recipients
     ]  # fmt: skip
     ins = pg_insert(D) if store.dialect == "postgresql" else sqlite_insert(D)
-    with store.engine.begin() as conn:
-        conn.execute(ins.on_conflict_do_nothing(index_elements=["kind", "period", "subscriber_id"]), rows)
+    stmt = ins.on_conflict_do_nothing(index_elements=["kind", "period", "subscriber_id"])
+    if conn is not None:
+        conn.execute(stmt, rows)
+        return
+    with store.engine.begin() as own:
+        own.execute(stmt, rows)
 
 
 def _row(kind: str, period: str, subscriber_id: int) -> Any:
@@ -178,6 +185,16 @@ def resolve_unconfirmed(store: Store, kind: str, period: str, *, resend: bool,
     )
     with store.engine.begin() as conn:
         return conn.execute(update(D).where(*where).values(**values)).rowcount
+
+
+def open_periods(store: Store, kind: str) -> list[str]:
+    """The periods of ``kind`` with rows still ``pending`` or ``sending``, oldest first."""
+    with store.engine.connect() as conn:
+        found = conn.scalars(
+            select(D.c.period).where(D.c.kind == kind, D.c.status.in_(("pending", "sending")))
+            .group_by(D.c.period).order_by(D.c.period)
+        )  # fmt: skip
+        return list(found)
 
 
 def status_of(store: Store, kind: str, period: str, subscriber_id: int) -> dict[str, Any] | None:

@@ -501,3 +501,73 @@ leases = Table(
     Column("acquired_at", AwareDateTime(), nullable=False),
     Column("expires_at", AwareDateTime(), nullable=False),
 )
+
+watches = Table(
+    "watches",  # migration 0021: an account's saved search or figures query ("veille")
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "owner_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE", name="fk_watches_owner"),
+        nullable=False,
+    ),  # fmt: skip
+    Column("name", String(200), nullable=False),
+    Column("kind", String(10), nullable=False),  # search (articles) or figures
+    Column("params", JSON, nullable=False),  # the user's values, as the query builder took them
+    Column("query", JSON, nullable=False),  # the query the builder made of them (its fields)
+    Column("every", String(10), nullable=False),  # immediate, daily, weekly
+    Column("feed_token", String(64), nullable=False),  # the Atom feed's unguessable address
+    Column("webhook_url", Text),
+    Column("webhook_secret", String(100)),  # signs each POST (HMAC-SHA256)
+    Column("watermark", Integer, nullable=False, default=0),  # articles up to this id were matched
+    Column("last_run_at", AwareDateTime()),
+    Column("created_at", AwareDateTime(), nullable=False),
+    UniqueConstraint("owner_id", "name", name="uq_watch_owner_name"),
+    UniqueConstraint("feed_token", name="uq_watch_feed_token"),
+)
+
+watch_recipients = Table(
+    "watch_recipients",  # migration 0021: who a watch's alerts go to (its owner and subscribers)
+    metadata,
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column("stopped_at", AwareDateTime()),  # the recipient followed this watch's unsubscribe link
+)
+
+watch_matches = Table(
+    "watch_matches",  # migration 0021: the articles a watch matched, each story once
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("story", Integer, nullable=False),  # the syndication cluster (the article's own id alone)
+    Column("batch", String(40), nullable=False),  # the run that found it: its alerts' ledger period
+    Column("found_at", AwareDateTime(), nullable=False),
+    UniqueConstraint("watch_id", "story", name="uq_watch_story"),
+    Index("ix_watch_matches_batch", "batch", "watch_id"),
+)
+
+alert_optouts = Table(
+    "alert_optouts",  # migration 0021: recipients who stopped every alert (one-click unsubscribe)
+    metadata,
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column("stopped_at", AwareDateTime(), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",  # migration 0021: one signed POST per watch and run, retried with backoff
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("batch", String(40), nullable=False),
+    Column("payload", Text, nullable=False),  # the JSON body, kept as sent: the signature covers it
+    Column("status", String(12), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", AwareDateTime(), nullable=False),  # not tried again before
+    Column("last_error", Text),
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("sent_at", AwareDateTime()),
+    UniqueConstraint("watch_id", "batch", name="uq_webhook_batch"),
+    Index("ix_webhook_due", "status", "next_at"),
+)

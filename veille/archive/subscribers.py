@@ -35,6 +35,9 @@ from veille.core.conf.secrets import SecretKeyMissing as SecretKeyMissing
 from veille.core.errors import VeilleError
 
 STATUSES = ("active", "unsubscribed")
+# a row made only so that an address can receive a watch's alerts (its owner, an extra recipient):
+# not "active", so it never receives the digest (veille.archive.watches)
+ALERTS_ONLY = "alerts"
 # Pragmatic check, not RFC 5322: one @, no spaces, a dotted domain of sane labels.
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
@@ -215,6 +218,26 @@ def add_subscriber(
             if values:
                 conn.execute(update(t.subscribers).where(t.subscribers.c.id == row.id).values(**values))
     return get_subscriber(store, address), created
+
+
+def alert_recipient(store: Store, email: str, *, conn: Any = None) -> int:
+    """The id of the subscriber row of ``email``, made (:data:`ALERTS_ONLY`) when there is none."""
+    address = normalise_email(email)
+
+    def find(c: Any) -> int | None:
+        return c.scalar(select(t.subscribers.c.id).where(_where(address)))
+
+    def make(c: Any) -> int:
+        found = find(c)
+        if found is not None:
+            return found
+        values = {"email": address, "themes": [], "orgs": [], "status": ALERTS_ONLY, "created_at": utcnow()}
+        return int(c.execute(insert(t.subscribers).values(**values)).inserted_primary_key[0])
+
+    if conn is not None:
+        return make(conn)
+    with store.engine.begin() as own:
+        return make(own)
 
 
 def set_filters(

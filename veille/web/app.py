@@ -188,7 +188,19 @@ def _register_errors(app: FastAPI) -> None:
 def _include_routes(app: FastAPI) -> None:
     """The pages, the API, the admin and review pages, unsubscribing, the static files, and the
     middleware around them all."""
-    from veille.web import admin, api, corrections, indicator_api, login, org_edits, pages, review, users
+    from veille.web import (
+        admin,
+        api,
+        corrections,
+        feeds,
+        indicator_api,
+        login,
+        org_edits,
+        pages,
+        review,
+        users,
+        watches,
+    )
 
     app.include_router(login.router)
     app.include_router(users.router)
@@ -199,6 +211,8 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(review.router)
     app.include_router(corrections.router)
     app.include_router(org_edits.router)
+    app.include_router(feeds.router)
+    app.include_router(watches.router)
     if importlib.util.find_spec("veille.web.unsubscribe") is not None:
         from veille.web.unsubscribe import router as unsubscribe_router
 

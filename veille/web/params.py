@@ -108,14 +108,17 @@ class SearchParams(_Paged):
         )  # fmt: skip
 
 
-def search_params(params: QueryParams, per_page: int = 20) -> SearchParams:
+def search_values(params: QueryParams) -> dict[str, Any]:
+    """The search page's parameters as the builder's values (what a watch of it keeps)."""
     get = params.get
-    query = built(
-        search_query, NAMES, **_common(params), sources=params.getlist("source"), person=get("person"),
-        theme=get("theme"), min_relevance=get("min_relevance"), kind=get("type"),
-        all_versions=_flag(params, "all_versions"),
-        default_limit=per_page,
-    )  # fmt: skip
+    return {
+        **_common(params), "sources": params.getlist("source"), "person": get("person"), "theme": get("theme"),
+        "min_relevance": get("min_relevance"), "kind": get("type"), "all_versions": _flag(params, "all_versions"),
+    }  # fmt: skip
+
+
+def search_params(params: QueryParams, per_page: int = 20) -> SearchParams:
+    query = built(search_query, NAMES, **search_values(params), default_limit=per_page)
     return SearchParams(query, _raw(params))
 
 
@@ -130,9 +133,11 @@ class FigureParams(_Paged):
         return self.built
 
 
+def figure_values(params: QueryParams) -> dict[str, Any]:
+    """The figures explorer's parameters as the builder's values."""
+    return {**_common(params), "source": params.get("source"), "copies": _flag(params, "copies")}
+
+
 def figure_params(params: QueryParams) -> FigureParams:
-    query = built(
-        figure_query, FIGURE_NAMES, **_common(params), source=params.get("source"), copies=_flag(params, "copies"),
-        default_limit=FIGURES_PER_PAGE,
-    )  # fmt: skip
+    query = built(figure_query, FIGURE_NAMES, **figure_values(params), default_limit=FIGURES_PER_PAGE)
     return FigureParams(query, _raw(params))

@@ -25,7 +25,7 @@ from __future__ import annotations
 from veille.archive.query import QueryError
 from veille.archive.search.articles import FACET_SIZE as FACET_SIZE
 from veille.archive.search.articles import ORDERS as ORDERS
-from veille.archive.search.articles import search, source_counts
+from veille.archive.search.articles import search, search_ids, source_counts
 from veille.archive.search.conditions import MAX_LIMIT as MAX_LIMIT
 from veille.archive.search.detail import article_detail, article_titles, org_mention_spans
 from veille.archive.search.figure_rows import FIGURE_ORDERS as FIGURE_ORDERS
@@ -55,7 +55,7 @@ from veille.archive.search.ranking import TEXT_WEIGHT as TEXT_WEIGHT
 from veille.archive.search.ranking import TITLE_WEIGHT as TITLE_WEIGHT
 
 __all__ = [
-    "SearchQuery", "SearchResult", "Hit", "search",
+    "SearchQuery", "SearchResult", "Hit", "search", "search_ids",
     "FigureQuery", "FigureResult", "FigureRow", "FigureCopy", "figures", "figures_of_articles", "iter_figures",
     "OrgStat", "org_stats", "OrgDetail", "organisation", "ArticleRef",
     "ArticleDetail", "OrgMention", "PersonMention", "article_detail", "ArticleTitle", "MentionSpan",

@@ -89,6 +89,26 @@ def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchR
     return result
 
 
+def search_ids(store: Store, q: SearchQuery) -> list[tuple[int, int]]:
+    """``(id, cluster)`` of every article ``search(store, q)`` finds, in its order, one per
+    cluster unless ``q`` asks for every copy: the same filters and the same walk, without hits,
+    snippets, facets or pages (what a watch needs of its window of new articles; ``q``'s limit
+    and offset are ignored)."""
+    if q.order not in ORDERS:
+        raise QueryError(f"unknown order {q.order!r}: use one of {', '.join(ORDERS)}")
+    parsed = parse(q.text) if q.text and q.text.strip() else None
+    with store.engine.connect() as conn:
+        names: dict[str, list[int]] = {}
+        where = _filters(store, conn, q, names=names)
+        if where is None:
+            return []
+        if parsed is not None and store.dialect == "postgresql":
+            parsed = pg_stems(conn, parsed)
+        most = limits.TOTAL_CAP if q.id_after is None or q.id_upto is None else max(1, q.id_upto - q.id_after)
+        ranking = _rank(store, conn, q, parsed, where, most + 1, 0, names)
+    return [(aid, cluster) for aid, cluster, _ in _clusters(ranking.rows, q.one_per_cluster)]
+
+
 def source_counts(store: Store) -> dict[str, int]:
     """Articles archived per source (exact: one grouped scan of an index)."""
     with store.engine.connect() as conn:

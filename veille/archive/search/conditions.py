@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from veille.archive import schema as t
 from veille.archive.query import ParsedQuery, QueryError
-from veille.archive.search.models import SearchQuery
+from veille.archive.search.models import MadRates, SearchQuery
 from veille.archive.store import Store, fold
 from veille.core.models import STATUSES
 
@@ -261,7 +261,7 @@ def _filters(
 
 
 # a query's figure filter, in the order of _figure_conditions' arguments
-FIGURE_FIELDS = ("unit", "metric", "min_value", "max_value", "period", "indicator", "status")
+FIGURE_FIELDS = ("unit", "metric", "min_value", "max_value", "period", "indicator", "status", "mad_rates")
 
 
 def has_set_filters(q: SearchQuery) -> bool:
@@ -270,13 +270,19 @@ def has_set_filters(q: SearchQuery) -> bool:
 
 
 def _date_filters(store: Store, q: SearchQuery, *, plain: bool = False) -> list[Any]:
+    """The dates and the id window of ``q`` (what bounds the ids a walk reads)."""
     published = _unindexed(A.c.published) if plain else A.c.published
-    where: list[Any] = []
+    where: list[Any] = id_window(A.c.id, q.id_after, q.id_upto)
     if q.since:
         where.append(published >= _bound(store, q.since, end=False))
     if q.until:
         where.append(published < _bound(store, q.until, end=True))
     return where
+
+
+def id_window(col: Any, after: int | None, upto: int | None) -> list[Any]:
+    """``after < col <= upto`` (either bound may be missing)."""
+    return ([col > after] if after is not None else []) + ([col <= upto] if upto is not None else [])
 
 
 def _row_filters(store: Store, q: SearchQuery, *, plain: bool = False) -> list[Any]:
@@ -318,9 +324,10 @@ def _set_filters(
     queries = _set_queries(store, conn, q, ids, names)
     if queries is None:
         return None
-    return [
-        _probe(sub) if store.dialect == "sqlite" and _dense(conn, sub) else A.c.id.in_(sub) for sub in queries
-    ]
+    # a window of fewer than DENSE_SET ids (a watch's new articles) bounds every set: no need to ask
+    narrow = q.id_after is not None and q.id_upto is not None and q.id_upto - q.id_after < DENSE_SET
+    dense = store.dialect == "sqlite" and not narrow
+    return [_probe(sub) if dense and _dense(conn, sub) else A.c.id.in_(sub) for sub in queries]
 
 
 def _dense(conn: Any, sub: Any) -> bool:
@@ -348,7 +355,8 @@ def _set_queries(
         if not org_ids:
             return None
         m = t.org_mentions
-        out.append(sa.select(m.c.article_id).where(m.c.org_id.in_(org_ids), *_id_range(m.c.article_id, ids)))
+        out.append(sa.select(m.c.article_id).where(m.c.org_id.in_(org_ids), *_id_range(m.c.article_id, ids),
+                                                   *id_window(m.c.article_id, q.id_after, q.id_upto)))  # fmt: skip
     if q.person:
         if "person" not in names:
             names["person"] = _person_ids(conn, q.person)
@@ -357,11 +365,16 @@ def _set_queries(
             return None
         pm = t.person_mentions
         out.append(
-            sa.select(pm.c.article_id).where(pm.c.person_id.in_(pids), *_id_range(pm.c.article_id, ids))
+            sa.select(pm.c.article_id).where(
+                pm.c.person_id.in_(pids),
+                *_id_range(pm.c.article_id, ids),
+                *id_window(pm.c.article_id, q.id_after, q.id_upto),
+            )
         )
     fig = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
     if fig:
-        out.append(sa.select(F.c.article_id).where(*fig, *_id_range(F.c.article_id, ids)))
+        window = id_window(F.c.article_id, q.id_after, q.id_upto)
+        out.append(sa.select(F.c.article_id).where(*fig, *_id_range(F.c.article_id, ids), *window))
     return out
 
 
@@ -374,20 +387,24 @@ def _figure_conditions(
     period: str | None,
     indicator: str | None = None,
     status: Sequence[str] = (),
+    mad_rates: MadRates = (),
 ) -> list[Any]:
     out: list[Any] = []
     if status:
         unknown = [x for x in status if x not in STATUSES]
         if unknown:
             raise QueryError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
-    if unit:
-        out.append(F.c.unit == unit)
+    if unit == "MAD" and mad_rates:
+        out.append(_money_in_mad(store.dialect, mad_rates, lo, hi))
+    else:
+        if unit:
+            out.append(F.c.unit == unit)
+        if lo is not None:
+            out.append(F.c.value >= lo)
+        if hi is not None:
+            out.append(F.c.value <= hi)
     if metric:
         out.append(_folded(store, F.c.metric).contains(fold(metric), autoescape=True))
-    if lo is not None:
-        out.append(F.c.value >= lo)
-    if hi is not None:
-        out.append(F.c.value <= hi)
     if period:
         out.append(_period_clause(F.c.period, period))
     if indicator:
@@ -396,3 +413,56 @@ def _figure_conditions(
         statuses = sorted(set(status))
         out.append(F.c.status == statuses[0] if len(statuses) == 1 else F.c.status.in_(statuses))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _money_in_mad(dialect: str, mad_rates: MadRates, lo: float | None, hi: float | None) -> Any:
+    """An amount in MAD, or in one of ``mad_rates``' currencies worth between ``lo`` and ``hi`` MAD
+    at the rate of its year — as :func:`veille.core.series.to_mad` converts it: the period's (last)
+    year if listed, else the publication year if listed, else the listed year nearest the period's."""
+    ways = [sa.and_(F.c.unit == "MAD", *_between(F.c.value, lo, hi))]
+    year, published = _period_year(dialect), _published_year(dialect)
+    for currency, table in mad_rates:
+        if not table:
+            continue
+        listed = [y for y, _ in table]
+        rate = sa.case(
+            (year.in_(listed), _nearest(year, table)),
+            (published.in_(listed), _nearest(published, table)),
+            else_=_nearest(sa.func.coalesce(year, published, listed[-1]), table),
+        )
+        ways.append(sa.and_(F.c.unit == currency, *_between(F.c.value * rate, lo, hi)))
+    return sa.or_(*ways)
+
+
+def _between(value: Any, lo: float | None, hi: float | None) -> list[Any]:
+    return ([value >= lo] if lo is not None else []) + ([value <= hi] if hi is not None else [])
+
+
+def _nearest(year: Any, table: Sequence[tuple[int, float]]) -> Any:
+    """The rate of the listed year nearest ``year`` (the later one on a tie), as a CASE."""
+    steps = [(year < (a + b) / 2, rate) for (a, rate), (b, _) in zip(table, table[1:], strict=False)]
+    return sa.case(*steps, else_=table[-1][1]) if steps else sa.literal(table[-1][1])
+
+
+def _period_year(dialect: str) -> Any:
+    """The year of a figure's period ("2024", "2024-Q1": 2024; a span "2014-2018": 2018), or NULL."""
+    p = F.c.period
+    if dialect == "sqlite":
+        span, year = (
+            p.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]"),
+            p.op("GLOB")("[0-9][0-9][0-9][0-9]*"),
+        )
+    else:
+        span, year = p.op("~")("^[0-9]{4}-[0-9]{4}$"), p.op("~")("^[0-9]{4}")
+    return sa.case(
+        (span, sa.cast(sa.func.substr(p, 6, 4), sa.Integer)),
+        (year, sa.cast(sa.func.substr(p, 1, 4), sa.Integer)),
+        else_=sa.null(),
+    )
+
+
+def _published_year(dialect: str) -> Any:
+    if dialect == "sqlite":
+        return sa.cast(sa.func.strftime("%Y", F.c.published), sa.Integer)
+    return sa.cast(sa.extract("year", F.c.published), sa.Integer)

@@ -24,6 +24,7 @@ from veille.archive.search.conditions import (
     _in_ids_param,
     _org_ids,
     _text_match,
+    id_window,
     ids_value,
     pg_stems,
     prebuilt,
@@ -347,6 +348,7 @@ def _walk(store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None) -
     named organisation is unknown. With text on PostgreSQL, sets the planner for the walk (see
     :func:`_walked`)."""
     where = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
+    where += id_window(F.c.article_id, q.id_after, q.id_upto)
     # the figures' own copy of the publication date (migration 0006): no join to sort or filter
     if q.since:
         where.append(F.c.published >= _bound(store, q.since, end=False))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+MadRates = tuple[tuple[str, tuple[tuple[int, float], ...]], ...]
+
 
 @dataclass(frozen=True)
 class SearchQuery:
@@ -32,6 +34,12 @@ class SearchQuery:
     status: tuple[str, ...] = ()  # any of these statuses (actual, announced, forecast, target)
     exact_total: bool = False  # count every match (reads them all) instead of stopping at TOTAL_CAP
     kind: str | None = None  # "article" or "document" (a file of a documents source); None: both
+    # only the articles whose id is above ``id_after`` and at most ``id_upto`` (a watch's new ones)
+    id_after: int | None = None
+    id_upto: int | None = None
+    # with unit MAD: amounts in these currencies count too, converted at their year's rate
+    # ((currency, ((year, MAD for one unit), ...)), ...: see veille.queries and rates.toml)
+    mad_rates: MadRates = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,9 @@ class FigureQuery:
     # every copy as its own row; by default the figures of one syndication cluster that carry the
     # same value, unit, upper bound and period are one row (the earliest article's) with its copies
     copies: bool = False
+    id_after: int | None = None  # only the figures of articles with an id above this
+    id_upto: int | None = None  # ... and at most this
+    mad_rates: MadRates = ()  # as SearchQuery's
 
 
 @dataclass(frozen=True)

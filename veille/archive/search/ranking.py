@@ -145,7 +145,9 @@ def _walk(
     # the ids the date filters allow, as rowid bounds FTS5 applies itself: "since 2025" does not
     # walk the older matches (ids follow the archiving order, close to the publication order)
     in_dates: list[Any] = []
-    if q.since or q.until:
+    if not (q.since or q.until) and q.id_after is not None and q.id_upto is not None:
+        in_dates = [FTS.c.rowid.between(q.id_after + 1, q.id_upto)]  # a window of ids alone: its own bounds
+    elif q.since or q.until or q.id_after is not None or q.id_upto is not None:
         lo, hi = conn.execute(
             sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id)).where(*_date_filters(store, q))
         ).one()
@@ -192,11 +194,19 @@ def _walk_pg(
     matches seen so far. Id slices are pushed into the filters' subqueries too."""
     # the ids and dates the date filters allow: slices start within them ("since 2024" skips older
     # ids); the same round trip turns to bitmap scans for what follows (see _BITMAPS_ONLY)
-    lo_id, hi_id, first_day, last_day, *_ = conn.execute(
-        sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published), sa.func.max(A.c.published),
-                  *planner(**_BITMAPS_ONLY)).where(*_date_filters(store, q))
-    ).one()  # fmt: skip
-    if hi_id is None:
+    if q.id_after is not None and q.id_upto is not None and not (q.since or q.until or q.order == "date"):
+        # a window of ids alone (a watch's new articles) is its own bounds: no aggregate to read,
+        # which the bitmaps-only planner would answer by reading every row of the window
+        set_planner(conn, **_BITMAPS_ONLY)
+        lo_id, hi_id = q.id_after + 1, q.id_upto
+        first_day: Any = None
+        last_day: Any = None
+    else:
+        lo_id, hi_id, first_day, last_day, *_ = conn.execute(
+            sa.select(sa.func.min(A.c.id), sa.func.max(A.c.id), sa.func.min(A.c.published),
+                      sa.func.max(A.c.published), *planner(**_BITMAPS_ONLY)).where(*_date_filters(store, q))
+        ).one()  # fmt: skip
+    if hi_id is None or hi_id < lo_id:
         return []
     match = _text_match_pg(parsed)
     by_date = q.order == "date"
