@@ -4,7 +4,7 @@ organisations and persons.
     python bench/extraction_quality.py [--set NAME ...] [--errors] [--time] [--corrections DIR]
 
 Sets: the team's `gold`, the written held-out sets `heldout`, `heldout2`, `heldout3`, and the
-real-press halves `realpress-tuning`, `realpress-locked`, `realpress-first-locked`
+real-press halves `realpress-tuning`, `realpress-locked`, `realpress-first-locked`, `realpress-second-locked`
 (tests/data/realpress, excerpts of real articles annotated before the extractor saw them).
 Default: all of them. `--errors` lists misses and false positives, never for a locked half
 (it is read for its score only). `--corrections DIR` scores the extractor against the articles
@@ -36,8 +36,13 @@ WRITTEN = {
     "heldout2": (DATA / "heldout2" / "figures", DATA / "heldout2" / "entities"),
     "heldout3": (DATA / "heldout3" / "figures", DATA / "heldout3" / "entities"),
 }
-REAL = {"realpress-tuning": "tuning", "realpress-locked": "locked", "realpress-first-locked": rp.RETIRED}
-LOCKED = {"realpress-locked", "realpress-first-locked"}
+REAL = {
+    "realpress-tuning": "tuning",
+    "realpress-locked": "locked",
+    "realpress-first-locked": "first-locked",
+    "realpress-second-locked": "second-locked",
+}
+LOCKED = {"realpress-locked", "realpress-first-locked", "realpress-second-locked"}
 
 
 def line(label: str, s: Score) -> str:

@@ -30,9 +30,10 @@ from veille.core.models import STATUSES, Analysis, Figure
 
 SET_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "realpress"
 HALVES = ("tuning", "locked")
-# the first locked half: scored at first contact, failed it, never tuned on; kept and reported,
-# no longer gated (the rule: a fresh locked batch replaces a locked half that was read)
-RETIRED = "first-locked"
+# the earlier locked halves: each scored at first contact, failed it, never tuned on; kept and
+# reported as development sets, no longer gated (the rule: a fresh locked batch replaces a
+# locked half that was read). second-locked/ was locked/ until the third batch took its place.
+RETIRED = ("first-locked", "second-locked")
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def describe(excerpts: Sequence[Excerpt]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("halves", nargs="*", default=[*HALVES, RETIRED])
+    ap.add_argument("halves", nargs="*", default=[*HALVES, *RETIRED])
     ap.add_argument("--errors", action="store_true", help="list every miss, extra and disagreement")
     ap.add_argument("--hashes", action="store_true", help="print the sha256 of each locked file and stop")
     args = ap.parse_args(argv)

@@ -164,10 +164,13 @@ def _train(args: argparse.Namespace, nlp: Any, recogniser: Any) -> int:
     print(
         f"tuning half, {FOLDS} folds by outlet: " + rules.summary("rule") + " | " + learned.summary("model")
     )
-    retired = load_half(RETIRED)
+    retired = [e for half in RETIRED for e in load_half(half)]
     retired_docs = list(nlp.pipe([e.text for e in retired]))
     for label, m in (("rule", None), ("model", model)):
-        print(f"{RETIRED} (development): " + _score(recogniser, m, retired_docs, retired).summary(label))
+        print(
+            f"{' + '.join(RETIRED)} (development): "
+            + _score(recogniser, m, retired_docs, retired).summary(label)
+        )
     model.save(args.out)
     print(f"written {args.out}")
     return 0

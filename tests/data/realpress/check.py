@@ -3,7 +3,7 @@
 
     python tests/data/realpress/check.py [DIR ...]
 
-DIR defaults to the set's halves (tuning/, locked/ and the retired first-locked/). For every NN-slug.txt / NN-slug.json:
+DIR defaults to the set's halves (tuning/, locked/ and the retired first-locked/ and second-locked/). For every NN-slug.txt / NN-slug.json:
 meta fields present, a figure's span found at its occurrence (as whole words), units,
 qualifiers, indicators (keys of config/indicators.toml), statuses, per, periods, range_max
 above value; every organisation alias and person name found in the text; a person's
@@ -119,7 +119,7 @@ def check_file(txt: Path, indicators: set[str], reserved_urls: set[str]) -> list
 
 
 def main(argv: list[str]) -> int:
-    dirs = [Path(a) for a in argv] or [HERE / "tuning", HERE / "locked", HERE / "first-locked"]
+    dirs = [Path(a) for a in argv] or [HERE / "tuning", HERE / "locked", HERE / "first-locked", HERE / "second-locked"]
     indicators = set(tomllib.loads((ROOT / "config" / "indicators.toml").read_text(encoding="utf-8")))
     reserved_urls = reserved()
     errors: list[str] = []
