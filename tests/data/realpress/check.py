@@ -119,7 +119,12 @@ def check_file(txt: Path, indicators: set[str], reserved_urls: set[str]) -> list
 
 
 def main(argv: list[str]) -> int:
-    dirs = [Path(a) for a in argv] or [HERE / "tuning", HERE / "locked", HERE / "first-locked", HERE / "second-locked"]
+    dirs = [Path(a) for a in argv] or [
+        HERE / "tuning",
+        HERE / "locked",
+        HERE / "first-locked",
+        HERE / "second-locked",
+    ]
     indicators = set(tomllib.loads((ROOT / "config" / "indicators.toml").read_text(encoding="utf-8")))
     reserved_urls = reserved()
     errors: list[str] = []
