@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from digest.message import MESSAGE_POLICY, Templates
+from digest.message import MESSAGE_POLICY, Templates, list_headers
 from veille.archive.subscribers import Subscriber
 from veille.archive.watches import AlertSection, alerts_token, watch_token
 from veille.core.conf.digest import DigestConfig
@@ -72,13 +72,8 @@ class AlertBuilder:
         # stable per run and recipient: a resend after a crash carries the same id
         h = hashlib.sha256(f"{cfg.list_id}|alert|{batch}|{sub.id}:{sub.email}".encode()).hexdigest()[:16]
         msg["Message-ID"] = f"<veille.{batch}.{sub.id}.{h}@{cfg.domain}>"
-        msg["List-Id"] = f"{cfg.title} (alertes) <alertes.{cfg.list_id}>"
-        unsubscribe = [f"<{self.stop_all_url(token)}>"]
-        if cfg.unsubscribe_mailto:
-            unsubscribe.append(f"<mailto:{cfg.unsubscribe_mailto}?subject=unsubscribe%20alertes%20{token}>")
-        msg["List-Unsubscribe"] = ", ".join(unsubscribe)
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        msg["Auto-Submitted"] = "auto-generated"
+        list_id = f"{cfg.title} (alertes) <alertes.{cfg.list_id}>"
+        list_headers(msg, cfg, list_id, self.stop_all_url(token), f"unsubscribe%20alertes%20{token}")
         msg["X-Veille-Alert"] = batch
         msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
         msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")

@@ -43,6 +43,20 @@ PREVIEW_TOKEN = "apercu"
 MESSAGE_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
+def list_headers(
+    msg: EmailMessage, cfg: DigestConfig, list_id: str, stop_url: str, mailto_subject: str
+) -> None:
+    """A mailing list's headers: its List-Id, RFC 8058 one-click List-Unsubscribe (the stop URL,
+    and the mailto address when digest.toml names one) and Auto-Submitted."""
+    msg["List-Id"] = list_id
+    unsubscribe = [f"<{stop_url}>"]
+    if cfg.unsubscribe_mailto:
+        unsubscribe.append(f"<mailto:{cfg.unsubscribe_mailto}?subject={mailto_subject}>")
+    msg["List-Unsubscribe"] = ", ".join(unsubscribe)
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"
+
+
 class TemplateLoadError(VeilleError):
     exit_code = 2
 
@@ -239,13 +253,9 @@ class MessageBuilder:
         msg["Subject"] = rendered.subject
         msg["Date"] = format_datetime(now or datetime.now(UTC))
         msg["Message-ID"] = self.message_id(digest, subscriber)
-        msg["List-Id"] = f"{cfg.title} <{cfg.list_id}>"
-        unsubscribe = [f"<{self.unsubscribe_url(token)}>"]
-        if cfg.unsubscribe_mailto:
-            unsubscribe.append(f"<mailto:{cfg.unsubscribe_mailto}?subject=unsubscribe%20{token}>")
-        msg["List-Unsubscribe"] = ", ".join(unsubscribe)
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        msg["Auto-Submitted"] = "auto-generated"
+        list_headers(
+            msg, cfg, f"{cfg.title} <{cfg.list_id}>", self.unsubscribe_url(token), f"unsubscribe%20{token}"
+        )
         msg["X-Veille-Period"] = digest.period.id
         msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
         msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
