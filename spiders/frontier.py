@@ -42,6 +42,7 @@ from scrapy_redis.scheduler import Scheduler
 log = logging.getLogger(__name__)
 
 LEASE_META = "veille_frontier_lease"
+IDLE_POLL_SECONDS = 0.5
 
 _POP = """
 local m = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -146,6 +147,11 @@ class SharedScheduler(Scheduler):
         )
         instance.stats = crawler.stats
         crawler.veille_frontier = instance
+        engine = getattr(crawler, "engine", None)
+        if engine is not None and hasattr(engine, "_SLOT_HEARTBEAT_INTERVAL"):
+            # an idle engine asks its scheduler again every 5 s; a worker waiting for the requests
+            # another worker is adding asks every half second (no public setting for it in Scrapy 2.19)
+            engine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
         for handler, signal in (
             (instance._idle, signals.spider_idle),
             (instance._item_done, signals.item_scraped),

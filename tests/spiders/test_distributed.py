@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bench.hosts_site import HostsSite
 from tests.conftest import REPO
 from tests.spiders.conftest import PYTHON, child_env
-from tests.spiders.hosts_site import HostsSite
 
 REDIS_URL = os.environ.get("VEILLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CONCURRENCY = 2
