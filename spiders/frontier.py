@@ -16,7 +16,10 @@ worker killed with SIGKILL needs, on scrapy-redis's own extension points:
   already archived is skipped (the archive keeps one article per URL).
 - :class:`SharedScheduler` keeps the queue when a worker closes (``SCHEDULER_PERSIST``) and keeps
   a worker open while the queue holds requests or another worker still has some in hand; the last
-  worker to leave resets the frontier (duplicate filter, seed mark) for the next crawl.
+  worker to leave an empty queue resets the frontier (duplicate filter, seed mark) for the next
+  crawl. A worker stopped early (Ctrl-C, SIGTERM) puts what it had in hand back in the queue.
+- Requests are stored pickled (scrapy-redis's serializer): whoever can write to the Redis can run
+  code in the workers, so it must be reachable by them only.
 - :class:`SeedOnce` (a spider middleware): the source's start requests (feeds, listings,
   sitemaps) are sent by one worker only, the first to mark the frontier as seeded.
 
@@ -62,11 +65,11 @@ redis.call('SREM', KEYS[3], ARGV[1])
 return #items / 2
 """
 
-# KEYS: workers set, then the keys to reset; ARGV: this worker's id
+# KEYS: workers set, queue, then the keys to reset; ARGV: this worker's id
 _LEAVE = """
 redis.call('SREM', KEYS[1], ARGV[1])
-if redis.call('SCARD', KEYS[1]) > 0 then return 0 end
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+if redis.call('SCARD', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1
 """
 
@@ -193,7 +196,7 @@ class SharedScheduler(Scheduler):
         else:  # shut down before the end: what it had in hand goes back to the queue
             self._requeue_own()
         self.server.delete(self.heartbeat_key(self.worker))
-        self._leave(keys=[self.key("workers"), *self.reset_keys()], args=[self.worker])
+        self._leave(keys=[self.key("workers"), self.queue.key, *self.reset_keys()], args=[self.worker])
 
     def reset_keys(self) -> list[str]:
         return [self.key("dupefilter"), self.key("seeded")]

@@ -184,7 +184,6 @@ def worker_settings(s: Any) -> None:
             "VEILLE_HOST_DELAY": s.getfloat("DOWNLOAD_DELAY"),
             # ...in place of the process's: a local wait after the shared lease would bunch requests
             "DOWNLOAD_DELAY": 0,
-            "RANDOMIZE_DOWNLOAD_DELAY": False,
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOADER_MIDDLEWARES": {
                 **s.getdict("DOWNLOADER_MIDDLEWARES"),

@@ -171,3 +171,41 @@ def _log_says_reclaimed(data: Path) -> bool:
     return any(
         "back in the queue" in p.read_text(errors="replace") for p in (data / "logs").glob("crawl-*.log")
     )
+
+
+def test_a_redis_url_with_a_password_is_refused_with_file_table_and_field(tmp_path: Path) -> None:
+    from veille.core.conf import load_file
+    from veille.core.conf.crawl import CrawlFile
+    from veille.core.errors import VeilleError
+
+    path = tmp_path / "crawl.toml"
+    path.write_text('[crawl.cluster]\nredis_url = "redis://:hunter2@10.0.0.5:6379/0"\n', encoding="utf-8")
+    with pytest.raises(VeilleError) as caught:
+        load_file(CrawlFile, path)
+    message = str(caught.value)
+    assert "crawl.toml" in message and "redis_url" in message and "password" in message
+    assert "hunter2" not in message
+    path.write_text(
+        '[crawl.cluster]\nredis_url = "redis://10.0.0.5:6379/2"\nworker_ttl = 5.0\n', encoding="utf-8"
+    )
+    assert load_file(CrawlFile, path).crawl.cluster.worker_ttl == 5.0
+
+
+def test_a_worker_without_redis_says_so_in_one_line(tmp_path: Path) -> None:
+    site = HostsSite(pages=3, hosts=1)
+    try:
+        conf = make_config(tmp_path, site, "unused")
+        toml = (conf / "crawl.toml").read_text(encoding="utf-8").replace(REDIS_URL, "redis://127.0.0.1:1/0")
+        (conf / "crawl.toml").write_text(toml, encoding="utf-8")
+        data = tmp_path / "data"
+        proc = subprocess.run(
+            [PYTHON, "-m", "veille", "crawl", "--worker", "-q", "--allow-host", site.hosts[0]],
+            cwd=REPO, env=child_env(conf, data), capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        site.close()
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach Redis at redis://127.0.0.1:1/0" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sum(c.hits.total() for c in site.counters.values()) == 0  # nothing fetched
