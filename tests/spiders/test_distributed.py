@@ -110,21 +110,25 @@ def test_two_workers_share_the_crawl_politely_and_a_killed_one_loses_nothing(
     # one page in five takes 1.5 s: requests overlap and the concurrency limit binds; the others
     # take 20 ms: the delay binds. Two workers each keeping its own limits would give a host
     # twice as many requests in flight and in any window.
-    site = HostsSite(pages=150, hosts=3, latency=0.02, slow=1.5)
+    # VEILLE_TEST_CRAWL_PAGES / _HOSTS make it the full run (2,000 pages: a few minutes)
+    pages = int(os.environ.get("VEILLE_TEST_CRAWL_PAGES", "150"))
+    site = HostsSite(
+        pages=pages, hosts=int(os.environ.get("VEILLE_TEST_CRAWL_HOSTS", "3")), latency=0.02, slow=1.5
+    )
     try:
         conf = make_config(tmp_path, site, frontier)
         data = tmp_path / "data"
         first = start_worker(conf, data, pg_url, site, tmp_path / "w1.log")
         time.sleep(1.0)  # the first seeds the frontier; the second takes from the shared queue
         second = start_worker(conf, data, pg_url, site, tmp_path / "w2.log")
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(archived(pg_url)) < 50 and second.poll() is None:
+        deadline = time.monotonic() + 120 + pages
+        while time.monotonic() < deadline and len(archived(pg_url)) < pages // 3 and second.poll() is None:
             time.sleep(0.2)
         assert second.poll() is None, (tmp_path / "w2.log").read_text()[-3000:]
         second.send_signal(signal.SIGKILL)  # midway, with requests and host leases in hand
         second.wait(10)
         killed_at = len(archived(pg_url))
-        assert first.wait(180) == 0, (tmp_path / "w1.log").read_text()[-3000:]
+        assert first.wait(180 + pages) == 0, (tmp_path / "w1.log").read_text()[-3000:]
         urls = archived(pg_url)
         hits = Counter_of(site)
         print(
