@@ -13,7 +13,8 @@ host at once, no delay): the workers are CPU-bound, which is what the ratio is a
 Each round crawls the whole site twice, in turn: one worker under ``taskset -c 0``, then two
 workers under ``taskset -c 0`` and ``taskset -c 1``. A crawl's time runs from the first worker's
 run start to the last one's finish, as the run ledger records them (the processes' start-up is
-left out). Prints each crawl's pages/s, then the median ratio two workers / one worker (goal
+left out). Prints each crawl's pages/s and the workers' CPU per page (their worker processes
+included: what coordinating through Redis costs shows there, whatever the machine's load), then the median ratio two workers / one worker (goal
 >= 1.6). Prints, never asserts; compare ratios within one invocation, the machine may be shared.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -102,8 +104,9 @@ def ledger_span(url: str) -> tuple[float, int]:
     return (last - first).total_seconds(), n
 
 
-def crawl(site: HostsSite, cores: list[int], tmp: Path) -> tuple[float, int]:
-    """Pages/s of one crawl of the site by one worker per core in ``cores``, and pages archived."""
+def crawl(site: HostsSite, cores: list[int], tmp: Path) -> tuple[float, int, float]:
+    """Pages/s of one crawl of the site by one worker per core in ``cores``, pages archived, and
+    the workers' CPU per page (ms, their worker processes included)."""
     frontier = f"bench-{uuid.uuid4().hex[:8]}"
     conf = tmp / f"config-{frontier}"
     shutil.copytree(REPO / "config", conf)
@@ -119,6 +122,7 @@ def crawl(site: HostsSite, cores: list[int], tmp: Path) -> tuple[float, int]:
     hosts = [arg for h in site.hosts for arg in ("--allow-host", h)]
     cmd = [sys.executable, "-m", "veille", "crawl", "--worker", "-q", *hosts,
            "-s", "VEILLE_EXTRACT=false", "-s", "VEILLE_WORKERS=1"]  # fmt: skip
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         procs = []
         for core in cores:
@@ -129,8 +133,10 @@ def crawl(site: HostsSite, cores: list[int], tmp: Path) -> tuple[float, int]:
             _, err = p.communicate(timeout=1800)
             if p.returncode != 0:
                 raise RuntimeError(f"worker exit {p.returncode}: {err.decode(errors='replace')[-1500:]}")
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
         secs, archived = ledger_span(db)
-        return archived / secs, archived
+        return archived / secs, archived, 1000 * cpu / max(archived, 1)
     finally:
         drop_database(db)
         import redis
@@ -158,11 +164,12 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.runs):
-            one, n1 = crawl(site, [0], Path(tmp))
-            two, n2 = crawl(site, [0, 1], Path(tmp))
+            one, n1, cpu1 = crawl(site, [0], Path(tmp))
+            two, n2, cpu2 = crawl(site, [0, 1], Path(tmp))
             ratios.append(two / one)
-            print(f"round {r + 1}: one worker {one:.1f} pages/s ({n1} archived), "
-                  f"two workers {two:.1f} pages/s ({n2} archived), ratio {two / one:.2f}", flush=True)  # fmt: skip
+            print(f"round {r + 1}: one worker {one:.1f} pages/s ({n1} archived, {cpu1:.1f} ms CPU a page), "
+                  f"two workers {two:.1f} pages/s ({n2} archived, {cpu2:.1f} ms CPU a page), "
+                  f"ratio {two / one:.2f}; load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
     site.close()
     print(f"median ratio two workers / one worker: {statistics.median(ratios):.2f} (goal >= 1.6); "
           f"load after {os.getloadavg()}")  # fmt: skip
