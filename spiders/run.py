@@ -163,6 +163,51 @@ def scrapy_settings(
     return s
 
 
+def worker_settings(s: Any) -> None:
+    """Make the Scrapy settings ``s`` those of a crawl worker (``veille crawl --worker``): the
+    frontier in Redis (:mod:`spiders.frontier`) and the politeness of every worker together
+    (:mod:`spiders.hostlimits`) in place of the process's own delay and AutoThrottle."""
+    cluster = s.getdict("VEILLE_CLUSTER")
+    prefix = cluster.get("frontier", "veille")
+    s.setdict(
+        {
+            "SCHEDULER": "spiders.frontier.SharedScheduler",
+            "SCHEDULER_QUEUE_CLASS": "spiders.frontier.LeasedQueue",
+            "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
+            "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:dupefilter",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_PERSIST": True,
+            "REDIS_URL": cluster.get("redis_url"),
+            # the politeness every worker shares, taken from the crawl's own settings...
+            "VEILLE_HOST_LIMITS": True,
+            "VEILLE_HOST_CONCURRENCY": s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+            "VEILLE_HOST_DELAY": s.getfloat("DOWNLOAD_DELAY"),
+            # ...in place of the process's: a local wait after the shared lease would bunch requests
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOADER_MIDDLEWARES": {
+                **s.getdict("DOWNLOADER_MIDDLEWARES"),
+                "spiders.hostlimits.HostLimitMiddleware": 950,  # last before the download
+            },
+            "SPIDER_MIDDLEWARES": {**s.getdict("SPIDER_MIDDLEWARES"), "spiders.frontier.SeedOnce": 10},
+        },
+        priority=50,  # above -s: a worker's politeness cannot be switched off by accident
+    )
+
+
+def check_redis(url: str) -> None:
+    """One clear line when the workers' Redis cannot be reached."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure is the same advice
+        raise CrawlError(
+            f"cannot reach Redis at {url} ({type(exc).__name__}: {exc}): start it, or set "
+            "[crawl.cluster] redis_url in crawl.toml"
+        ) from exc
+
+
 _REACTOR_USED = False
 
 
@@ -178,6 +223,7 @@ def run_crawl(
     progress: bool = False,
     log_to_file: bool = False,
     overrides: dict[str, Any] | None = None,
+    worker: bool = False,
 ) -> CrawlReport:
     """Crawl the chosen sources in this process and return the ledger's report.
 
@@ -185,6 +231,8 @@ def run_crawl(
     ``sources`` crawls those instead (the demo). ``overrides`` are extra Scrapy settings.
     With ``progress`` or ``log_to_file``, Scrapy's log goes to ``logs/crawl-<run>.log`` in the
     data directory instead of stderr.
+    With ``worker``, the process is one of several crawl workers sharing the sources' frontier
+    and per-host limits in Redis (:func:`worker_settings`).
     Only once per process (see the module docstring). Any error once the run is in the ledger
     finishes it ``failed`` and is raised as one :class:`CrawlError`.
     """
@@ -197,6 +245,8 @@ def run_crawl(
         raise CrawlError("no source to crawl: enable one in sources.toml or name one")
     from veille.archive.store import open_store
 
+    if worker:
+        check_redis(settings.crawl.cluster.redis_url)
     settings.ensure_data_dir()
     store = open_store(settings.database_url)
     try:
@@ -209,6 +259,7 @@ def run_crawl(
                 "since": since.isoformat() if since else None,
                 "limit": limit,
                 "refresh": refresh,
+                **({"worker": True} if worker else {}),
             },
         )
         extra = dict(overrides or {})
@@ -221,6 +272,8 @@ def run_crawl(
                 settings, run_id=run_id, since=since, limit=limit, refresh=refresh, allow_hosts=allow_hosts,
                 overrides=extra,
             )  # fmt: skip
+            if worker:
+                worker_settings(s)
             _crawl(store, run_id, chosen, s, progress=progress)
         except CrawlError:
             raise  # the run is finished already

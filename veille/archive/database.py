@@ -110,6 +110,9 @@ def _quiet_alembic() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+MIGRATION_LOCK = 0x7665696C6C65  # "veille": PostgreSQL advisory lock held while the schema is upgraded
+
+
 def migrate(engine: Engine, url: str) -> None:
     """Upgrade the schema to the latest revision; refuse a database from a newer Veille."""
     _quiet_alembic()
@@ -124,6 +127,10 @@ def migrate(engine: Engine, url: str) -> None:
     known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
     try:
         with engine.begin() as conn:
+            if (
+                engine.dialect.name == "postgresql"
+            ):  # workers starting together: one migrates, the others wait
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
             current = set(MigrationContext.configure(conn).get_current_heads())
             unknown = current - known
             if unknown:

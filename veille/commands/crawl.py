@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
         "crawl",
         help=(
             "Crawl the enabled sources of sources.toml (or the NAMEs given) into the archive, "
-            "then print what each source gave.\n\nExample: veille crawl medias24 leseco --since 7d --limit 20"
+            "then print what each source gave.\n\nExample: veille crawl medias24 leseco --since 7d --limit 20\n\n"
+            "Several machines: run veille crawl --worker on each (they share the work through Redis)."
         ),
     )
     def crawl(
@@ -45,6 +46,14 @@ def register(app: typer.Typer) -> None:
                 "--allow-host", help="Let the crawler reach this private/loopback host (tests, demo)."
             ),
         ] = None,
+        worker: Annotated[
+            bool,
+            typer.Option(
+                "--worker",
+                help="Be one of several crawl workers (on this host or others) sharing the sources' "
+                "frontier and per-host politeness in Redis ([crawl.cluster] of crawl.toml).",
+            ),
+        ] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live progress display.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
         scrapy_set: Annotated[
@@ -66,6 +75,7 @@ def register(app: typer.Typer) -> None:
             allow_hosts=tuple(allow_host or ()),
             overrides=scrapy_options(scrapy_set or ()),
             progress=not (quiet or as_json),
+            worker=worker,
         )
         if as_json:
             typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -102,6 +112,7 @@ def start_crawl(
     allow_hosts: tuple[str, ...] = (),
     overrides: dict[str, Any] | None = None,
     progress: bool = False,
+    worker: bool = False,
 ) -> Any:
     """The one way a crawl starts, for ``veille crawl``, ``scrapy crawl`` (veille/scrapy_commands),
     the admin page and the scheduler (both run ``veille crawl``): every config file checked,
@@ -120,6 +131,7 @@ def start_crawl(
         allow_hosts=allow_hosts,
         overrides=overrides,
         progress=progress,
+        worker=worker,
         log_to_file=True,  # the terminal gets the progress and the summary, not Scrapy's log
     )
 

@@ -77,6 +77,29 @@ class DocumentLimits(Model):
     retry_refused_after: Float = Field(30.0, ge=0)
 
 
+class Cluster(Model):
+    """``[crawl.cluster]``: where ``veille crawl --worker`` processes share their frontier (Redis,
+    through scrapy-redis) and their per-host limits. No secret here: the URL names no password
+    (run Redis on a private network, or behind a TLS tunnel, for the workers only)."""
+
+    redis_url: Str = Field("redis://127.0.0.1:6379/0", min_length=1)
+    frontier: Str = Field("veille", pattern=r"^[A-Za-z0-9_.-]{1,64}$")  # key prefix of this watch
+    worker_ttl: Float = Field(15.0, ge=1, le=3600)  # seconds without a heartbeat: the worker is dead
+    lease_margin: Float = Field(10.0, ge=0, le=3600)  # a host lease lasts download_timeout + this
+
+    @field_validator("redis_url")
+    @classmethod
+    def _no_secret(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("expected a redis://, rediss:// or unix:// URL")
+        if parts.password:
+            raise ValueError("the URL holds a password: keep secrets out of crawl.toml")
+        return value
+
+
 class CrawlConfig(Model):
     """The ``[crawl]`` table."""
 
@@ -95,6 +118,7 @@ class CrawlConfig(Model):
     allow_private_hosts: tuple[Str, ...] = ()
     autothrottle: Autothrottle = Autothrottle()
     documents: DocumentLimits = DocumentLimits()
+    cluster: Cluster = Cluster()
     scrapy: dict[str, Any] = {}
 
     @field_validator("scrapy")
@@ -130,6 +154,7 @@ class CrawlConfig(Model):
             "AUTOTHROTTLE_MAX_DELAY": at.max_delay,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": at.target_concurrency,
             "VEILLE_DOCUMENT_LIMITS": self.documents.model_dump(),
+            "VEILLE_CLUSTER": self.cluster.model_dump(),
         }
         out.update(self.scrapy)
         return out
