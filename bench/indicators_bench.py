@@ -39,8 +39,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -280,20 +278,13 @@ def bench_sqlite(n: int, repeat: int, workdir: Path, reuse: bool) -> None:
 
 def bench_pg(n: int, repeat: int, admin_url: str, workdir: Path, reuse: bool) -> None:
     name = f"veille_bench_series_{n}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        fresh = not (reuse and exists)
-        if fresh:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    url, fresh = search_bench.pg_database(admin_url, name, reuse)
     store = open_store(url, create=True)
     print(f"\nPostgreSQL {n} articles ({name})")
     if fresh:
         build(store, n)
     run(store, _settings(url, workdir), repeat)
     store.close()
-    admin.dispose()
 
 
 def main() -> None:

@@ -576,6 +576,19 @@ def bench_sqlite(
     store.close()
 
 
+def pg_database(admin_url: str, name: str, reuse: bool) -> tuple[str, bool]:
+    """The URL of the bench database ``name`` on ``admin_url``'s server, and whether it is fresh:
+    kept when ``reuse`` and it exists, else dropped (``open_store(create=True)`` makes it)."""
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        fresh = not (reuse and exists)
+        if fresh:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+    return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False), fresh
+
+
 def bench_pg(
     n: int,
     repeat: int,
@@ -587,13 +600,7 @@ def bench_pg(
     corrections: float | None = None,
 ) -> None:
     name = f"veille_bench_{n}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        fresh = not (reuse and exists)
-        if fresh:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    url, fresh = pg_database(admin_url, name, reuse)
     t0 = time.perf_counter()
     store = open_store(url, create=True)
     print(f"\nPostgreSQL {n} articles ({name})")
@@ -612,7 +619,6 @@ def bench_pg(
         write_corrections(store, corrections)
         run_queries(store, repeat, like=False)
     store.close()
-    admin.dispose()
 
 
 def machine_check(pg_url: str | None) -> None:

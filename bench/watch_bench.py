@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.search_bench import ORGS, SECTOR, SOURCES, THEMES, load, machine_check  # noqa: E402
+from bench.search_bench import ORGS, SECTOR, SOURCES, THEMES, load, machine_check, pg_database  # noqa: E402
 from veille.archive.cache import CACHE  # noqa: E402
 from veille.archive.search import SearchQuery, search  # noqa: E402
 from veille.archive.store import Store, open_store  # noqa: E402
@@ -149,14 +149,7 @@ def main() -> None:
         print(f"\nSQLite {args.n} articles ({path})")
     else:
         name = f"veille_watchbench_{args.n}"
-        admin = sa.create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-            fresh = not (args.reuse and exists)
-            if fresh:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-        url = sa.engine.make_url(args.pg_url).set(database=name).render_as_string(hide_password=False)
+        url, fresh = pg_database(args.pg_url, name, args.reuse)
         store = open_store(url, create=True)
         print(f"\nPostgreSQL {args.n} articles ({name})")
     if fresh:
