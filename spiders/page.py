@@ -286,6 +286,7 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
     # the page's own publication date, when written with its zone (not a naive one read in ours)
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
     written = _local_instant(as_written(next((x for x in zoned if x), None), zone), on_page)
+    bare = _bare_meta_only(page, ld_pub, written)
     return origins.first(
         "published",
         ("selector", next((x for x in (d(v) for v in page.selected.get("date", [])) if x), None)),
@@ -296,11 +297,11 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
                 fetched_at,
                 (
                     ld_pub,
-                    None if _bare_meta_only(page, ld_pub, written) and on_page else meta_pub,
+                    None if bare and on_page else meta_pub,
                     feed_pub,
                     on_page,
                 ),
-                prefer=_preferred(page, ld_pub, feed_pub, on_page, written),
+                prefer=_preferred(ld_pub, feed_pub, on_page, bare),
                 written=written,
                 zone=page.zone,
             ),
@@ -313,19 +314,15 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
 
 
 def _preferred(
-    page: _Page,
-    ld_pub: datetime | None,
-    feed_pub: datetime | None,
-    on_page: datetime | None,
-    named: datetime | None,
+    ld_pub: datetime | None, feed_pub: datetime | None, on_page: datetime | None, bare: bool
 ) -> datetime | None:
     """The date that wins over htmldate's day when they differ. Without date metadata: the
     feed's, else the one the page's header shows. With JSON-LD's publication date that the
     page's header shows too: that day (two sources of the page agree). With only a bare
-    ``date`` meta (often the page's last change, not its publication): the header's date."""
+    ``date`` meta (``bare``: often the page's last change, not its publication): the header's date."""
     if ld_pub is not None and on_page is not None and ld_pub.date() == on_page.date():
         return ld_pub
-    return feed_pub or on_page if _bare_meta_only(page, ld_pub, named) else None
+    return feed_pub or on_page if bare else None
 
 
 def _local_instant(written: datetime | None, on_page: datetime | None) -> datetime | None:
