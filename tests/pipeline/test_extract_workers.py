@@ -74,12 +74,22 @@ def start_worker(url: str, tmp_path: Path, conf: Path, name: str, *extra: str) -
     log = (tmp_path / f"{name}.log").open("w")
     argv = [sys.executable, "-m", "veille", "extract", "--worker", *extra,
             "--data-dir", str(tmp_path / "data"), "--config-dir", str(conf)]  # fmt: skip
-    return subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc.log_path = str(tmp_path / f"{name}.log")  # type: ignore[attr-defined]
+    return proc
 
 
 def worker_of(store: Store, pid: int) -> dict[str, Any] | None:
     """The extract run of the worker process ``pid``."""
     return next((r for r in store.runs(50) if r["kind"] == "extract" and r["pid"] == pid), None)
+
+
+def log_of(proc: subprocess.Popen[str]) -> str:
+    """The end of what worker ``proc`` printed (its log file, named in its argv's stdout)."""
+    stdout = getattr(proc, "log_path", None)
+    if stdout is None:
+        return "(no log)"
+    return Path(stdout).read_text(encoding="utf-8", errors="replace")[-3000:]
 
 
 def wait_for(what: Any, timeout: float = 120.0, procs: tuple[subprocess.Popen[str], ...] = ()) -> Any:
@@ -89,7 +99,7 @@ def wait_for(what: Any, timeout: float = 120.0, procs: tuple[subprocess.Popen[st
         if found:
             return found
         for proc in procs:
-            assert proc.poll() is None, f"worker {proc.pid} exited with {proc.returncode}"
+            assert proc.poll() is None, f"worker {proc.pid} exited with {proc.returncode}: {log_of(proc)}"
         time.sleep(0.05)
     raise AssertionError("timed out")
 

@@ -23,11 +23,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from veille.archive import schema as t
+from veille.archive.engine import upsert
 from veille.core.clock import utcnow
 
 _c = t.extraction_claims.c
@@ -56,7 +55,7 @@ class ExtractionClaims:
     engine: Engine
 
     def _insert(self) -> Any:
-        return (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(t.extraction_claims)
+        return upsert(self.engine.dialect.name, t.extraction_claims)
 
     def claim_extraction(
         self,

@@ -25,10 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from veille.archive import schema as t
+from veille.archive.engine import upsert
 from veille.archive.store import Store, utcnow
 
 D = t.deliveries
@@ -53,7 +52,7 @@ def ensure_rows(
          "attempts": 0}
         for r in recipients
     ]  # fmt: skip
-    ins = pg_insert(D) if store.dialect == "postgresql" else sqlite_insert(D)
+    ins = upsert(store.dialect, D)
     stmt = ins.on_conflict_do_nothing(index_elements=["kind", "period", "subscriber_id"])
     if conn is not None:
         conn.execute(stmt, rows)

@@ -31,6 +31,14 @@ SQLITE_MMAP_BYTES = 1 << 30  # address space only: pages are shared with the OS 
 SQLITE_CACHE_KIB = 32 * 1024  # page cache per connection
 
 
+def upsert(dialect: str, table: Any) -> Any:
+    """An INSERT on ``table`` that takes ON CONFLICT clauses, for the engine's ``dialect``."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         from sqlalchemy.engine import make_url

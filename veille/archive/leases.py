@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from veille.archive import schema as t
+from veille.archive.engine import upsert
 from veille.core.clock import utcnow
 from veille.core.errors import StoreError
 
@@ -54,8 +53,9 @@ class Leases:
         """Take the lease ``name`` for ``seconds`` if it is free, expired or already ``holder``'s."""
         now = utcnow()
         until = now + timedelta(seconds=seconds)
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        values = insert(t.leases).values(name=name, holder=holder, acquired_at=now, expires_at=until)
+        values = upsert(self.engine.dialect.name, t.leases).values(
+            name=name, holder=holder, acquired_at=now, expires_at=until
+        )
         statement = values.on_conflict_do_update(
             index_elements=["name"],
             set_={"holder": holder, "acquired_at": now, "expires_at": until},

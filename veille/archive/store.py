@@ -15,20 +15,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from veille.archive import database
 from veille.archive import schema as t
 from veille.archive.claims import ExtractionClaims
 from veille.archive.database import first_line
 from veille.archive.documents import DocumentRecords
-from veille.archive.engine import make_engine
+from veille.archive.engine import make_engine, upsert
 from veille.archive.leases import Leases
 from veille.archive.runs import RUN_HEARTBEAT_SECONDS as RUN_HEARTBEAT_SECONDS
 from veille.archive.runs import RunLedger, utcnow
 from veille.archive.sources import SourceRecords
 from veille.archive.writes import ArticleWrites
 from veille.core.conf.digest import DEFAULT_TIMEZONE
+from veille.core.errors import StoreError
 from veille.core.folding import content_hash, fold, unaccent  # noqa: F401  (re-exported: the archive's keys)
 from veille.core.models import Analysis
 
@@ -153,6 +154,16 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         With ``worker`` (an extraction worker, :mod:`.claims`), the worker's claim on the article
         is released in the same transaction, and nothing is written when the worker no longer
         holds it (its lease expired and another worker took the article over): False then."""
+        for attempt in range(3):
+            try:
+                return self._save_analysis(article_id, analysis, version, worker)
+            except DBAPIError as error:  # PostgreSQL chose this transaction to end a deadlock
+                if getattr(error.orig, "sqlstate", None) != "40P01" or attempt == 2:
+                    raise
+                log.warning("article %d: deadlock with another writer; saving it again", article_id)
+        raise AssertionError("unreachable")
+
+    def _save_analysis(self, article_id: int, analysis: Analysis, version: str, worker: str | None) -> bool:
         from veille.archive.overlay import lay_corrections, rework
         from veille.archive.points import mark_changed
 
@@ -169,7 +180,7 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
             )
             for table in (t.figures, t.org_mentions, t.person_mentions):
                 conn.execute(delete(table).where(table.c.article_id == article_id))
-            org_ids = {
+            org_ids = {  # by name: concurrent saves lock new organisations in one order
                 org.name: self._org_id(
                     conn,
                     org.name,
@@ -179,7 +190,7 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
                     successor=org.successor,
                     years=org.years,
                 )
-                for org in analysis.organisations
+                for org in sorted(analysis.organisations, key=lambda o: o.name)
             }
             if analysis.figures:
                 self._insert_figures(conn, article_id, analysis, org_ids)
@@ -249,12 +260,8 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         """The persons the article names (a person row made for a new name), with their role and
         organisation: a row per mention, or one for the name when no mention was kept."""
         person_rows = []
-        for person in analysis.persons:
-            pid = conn.scalar(select(t.persons.c.id).where(t.persons.c.name == person.name))
-            if pid is None:
-                pid = conn.execute(
-                    insert(t.persons).values(name=person.name).returning(t.persons.c.id)
-                ).scalar_one()
+        for person in sorted(analysis.persons, key=lambda p: p.name):  # one lock order (see save_analysis)
+            pid = _named_row(conn, t.persons, person.name)
             mentions = person.mentions or ()
             person_rows += [
                 {
@@ -307,15 +314,11 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         successor: str | None = None,
         years: str | None = None,
     ) -> int:
-        org_id = conn.scalar(select(t.organisations.c.id).where(t.organisations.c.name == name))
         successor_id = self._org_id(conn, successor, kind, None, ()) if successor else None
-        if org_id is None:
-            org_id = conn.execute(
-                insert(t.organisations)
-                .values(name=name, kind=kind, acronym=acronym, successor_id=successor_id, years=years)
-                .returning(t.organisations.c.id)
-            ).scalar_one()
-        elif successor_id is not None:
+        org_id = _named_row(
+            conn, t.organisations, name, kind=kind, acronym=acronym, successor_id=successor_id, years=years
+        )
+        if successor_id is not None:
             conn.execute(
                 update(t.organisations)
                 .where(t.organisations.c.id == org_id, t.organisations.c.successor_id.is_(None))
@@ -325,7 +328,11 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         for alias in {name, *(a for a in aliases if a), *([acronym] if acronym else [])}:
             key = fold(alias)
             if key not in have:
-                conn.execute(insert(t.org_aliases).values(org_id=org_id, alias=alias, alias_key=key))
+                conn.execute(
+                    upsert(conn.dialect.name, t.org_aliases)
+                    .values(org_id=org_id, alias=alias, alias_key=key)
+                    .on_conflict_do_nothing(index_elements=["org_id", "alias_key"])
+                )
                 have.add(key)
         return org_id
 
@@ -392,3 +399,22 @@ def open_archive(settings: Any, *, create: bool = False) -> Store:
     if settings.database_url.startswith("sqlite"):
         settings.ensure_data_dir()
     return open_store(settings.database_url, create=create)
+
+
+def _named_row(conn: Any, table: Any, name: str, **values: Any) -> int:
+    """The id of ``table``'s row named ``name``, made with ``values`` when there is none. Another
+    transaction may be adding the same name now (two extraction workers): the insert waits for it
+    and then does nothing, and its row is the one returned."""
+    found = conn.scalar(select(table.c.id).where(table.c.name == name))
+    if found is None:
+        found = conn.scalar(
+            upsert(conn.dialect.name, table)
+            .values(name=name, **values)
+            .on_conflict_do_nothing(index_elements=["name"])
+            .returning(table.c.id)
+        )
+    if found is None:
+        found = conn.scalar(select(table.c.id).where(table.c.name == name))
+    if found is None:
+        raise StoreError(f"{table.name} {name!r}: neither found nor added")
+    return int(found)
