@@ -3,6 +3,8 @@
 A period is never a figure: it becomes the ``period`` of the figures of its clause.
 Labels: "2018", "2014-2018", "2025-Q1", "2024-H1", and months of one year: "2025-01..09"
 ("de janvier à septembre 2025", "à fin septembre 2025", "les neuf premiers mois de 2025").
+Months of two years are the span of those years ("entre novembre 2024 et février 2025",
+"d'octobre à mars 2025": "2024-2025"), the nearest label there is, never one year's.
 A run of months that is a quarter, a half or the whole year takes that label ("entre janvier
 et mars 2025" is "2025-Q1", "à fin juin 2025" "2025-H1", "à fin décembre 2024" "2024"). Not
 periods: "depuis 2015" (an open start), years in names ("Maroc Digital 2030", "loi de
@@ -76,6 +78,14 @@ _OF_YEAR = rf"(?:{_SP}(?:de{_SP}l['’]année{_SP}|de{_SP}|d['’]{_OPT}))?{_OPT
 # months of one year, first of all: "de janvier à septembre 2025", "janvier-septembre 2025"; the
 # year to a month's end, "à fin septembre 2025", "les neuf premiers mois de 2025"
 _LEADING: list[tuple[str, re.Pattern[str]]] = [
+    (  # months of two years: "entre novembre 2024 et février 2025", "de mars 2023 à juin 2024"
+        "month_years",
+        re.compile(
+            rf"(?<!\w)(?:(?:entre|de|d['’]){_OPT})?(?P<m1>{_MONTH_ALT}){_SP}(?P<y1>{_Y}){_OPT}"
+            rf"(?:et|à|au|jusqu['’]à|-|–){_OPT}(?P<m2>{_MONTH_ALT}){_SP}(?P<y2>{_Y})(?!\d)",
+            re.I,
+        ),
+    ),
     (
         "months",
         re.compile(
@@ -111,9 +121,9 @@ _TABLE: list[tuple[str, re.Pattern[str]]] = [
     ("month", re.compile(rf"(?<!\w)(?P<m>{_MONTH_ALT}){_SP}(?P<y>{_Y})(?!\d)", re.I)),
 ]
 _SPECIFICITY = {
-    "quarter": 3, "half": 3, "months": 3, "to_date": 3, "first_months": 3, "month": 3, "span": 2, "year": 1,
+    "quarter": 3, "half": 3, "month_years": 3, "months": 3, "to_date": 3, "first_months": 3, "month": 3, "span": 2, "year": 1,
 }  # fmt: skip
-_OPEN_KINDS = frozenset({"span", "months", "to_date", "first_months", "month"})
+_OPEN_KINDS = frozenset({"span", "month_years", "months", "to_date", "first_months", "month"})
 _OPEN_START = re.compile(
     r"(?<!\w)depuis[\s\u00a0]+(?:(?:le[\s\u00a0]+)?(?:début|mi|fin)[\s\u00a0\-]+|(?:"
     + _MONTH_ALT
@@ -174,9 +184,12 @@ def find_periods(text: str, start: int = 0, end: int | None = None, *, table: bo
 
 def month_span(year: str, first: int, last: int) -> str:
     """The label of the months first..last of a year: a quarter, a half or the year when they
-    are one ("2025-Q1", "2025-H1", "2025"), else "2025-09" or "2025-01..09"; months running into
-    the next year ("octobre-mars") are read as the year, as before months had labels."""
-    if first > last or (first, last) == (1, 12):
+    are one ("2025-Q1", "2025-H1", "2025"), else "2025-09" or "2025-01..09". Months running
+    from the year before ("d'octobre à mars 2025") are the span of both years ("2024-2025"):
+    never one year's figure."""
+    if first > last:
+        return f"{int(year) - 1}-{year}"
+    if (first, last) == (1, 12):
         return year
     if last - first == 2 and first % 3 == 1:
         return f"{year}-Q{(first + 2) // 3}"
@@ -186,6 +199,10 @@ def month_span(year: str, first: int, last: int) -> str:
 
 
 def _label(kind: str, m: re.Match[str]) -> str:
+    if kind == "month_years":
+        y1, y2 = m.group("y1"), m.group("y2")
+        m1, m2 = _MONTHS[m.group("m1").lower()], _MONTHS[m.group("m2").lower()]
+        return month_span(y1, m1, m2) if y1 == y2 else f"{y1}-{y2}"
     if kind == "months":
         return month_span(m.group("y"), _MONTHS[m.group("m1").lower()], _MONTHS[m.group("m2").lower()])
     if kind == "to_date":

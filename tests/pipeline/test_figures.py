@@ -189,6 +189,11 @@ def test_not_figures(nlp, text: str) -> None:
         ("De janvier à septembre 2025, les recettes ont atteint 18,2 milliards de DH.", "2025-01..09"),
         ("À fin juin 2021, l'endettement s'est établi à 93,8 MDH.", "2021-H1"),
         ("Les recettes ont atteint 24 milliards de DH à fin décembre 2024.", "2024"),
+        # months of two years: the span of both, never the last year alone
+        ("Entre novembre 2024 et février 2025, les recettes ont atteint 5 milliards de DH.", "2024-2025"),
+        ("De mars 2023 à juin 2024, la société a recruté 300 personnes.", "2023-2024"),
+        ("D'octobre à mars 2025, la société a recruté 300 personnes.", "2024-2025"),
+        ("De février 2025 à mai 2025, la société a recruté 300 personnes.", "2025-02..05"),
         # a month alone, or a date, stays the year in running text
         ("En septembre 2025, la société a recruté 300 personnes.", "2025"),
         ("Le rachat a été bouclé fin septembre 2023 pour 4,8 milliards de DH.", "2023"),
