@@ -155,6 +155,30 @@ def test_conflicts_and_targets() -> None:
     )
 
 
+def test_part_of_a_year_of_a_flow_never_measures_a_yearly_target() -> None:
+    """Nine months of exports are not the year's exports: a 2025 target of a flow is measured
+    against the last full year; a level (a headcount) at the end of September measures it."""
+    from dataclasses import replace
+
+    cs = [_c(1, 80.0, period="2024"), _c(2, 70.0, period="2025-01..09"), _c(3, 40.0, period="2025-H1"),
+          _c(4, 100.0, status="target", period="2025"), _c(5, 30.0, status="target", period="2025-H1")]  # fmt: skip
+    flows = replace(RATES, flows=frozenset({"exportations"}))
+    progress = {p.period: p.progress for p in consolidate(cs, flows) if p.status == "target"}
+    assert progress["2025"] is not None and (progress["2025"].period, progress["2025"].share) == ("2024", 0.8)
+    # a target of half a year is measured against half a year
+    assert progress["2025-H1"] is not None and progress["2025-H1"].period == "2025-H1"
+    level = {p.period: p.progress for p in consolidate(cs, RATES) if p.status == "target"}
+    assert level["2025"] is not None and level["2025"].period == "2025-01..09"
+
+
+def test_the_bundled_flows_are_the_quantities_counted_over_a_period() -> None:
+    from veille.core.config import Settings
+
+    flows = Settings.load().series_rule.flows
+    assert {"exportations", "emplois_crees", "investissement"} <= flows
+    assert not {"effectif", "taux_chomage", "positions"} & flows
+
+
 def test_the_grouped_rule_is_the_one_by_one_rule() -> None:
     cs = [_c(1, 10.0, story=7), _c(2, 10.0, story=7), _c(3, 11.0), _c(4, 1.0, unit="EUR"), _c(5, 12.0, approx=True),
           _c(6, 9.0, range_max=12.0), _c(7, 5.0, status="target", period="2020")]  # fmt: skip

@@ -376,7 +376,7 @@ def point(
     if status != "target":
         return p
     actual = series(store, replace(q, statuses=("actual",), period=None), rule)
-    return replace(p, progress=target_progress(p, actual))
+    return replace(p, progress=target_progress(p, actual, rule.flows))
 
 
 def _exact(p: Point) -> SeriesQuery:

@@ -166,7 +166,7 @@ class Settings:
     def series_rule(self) -> SeriesRule:
         """What the indicator series' rule needs of the config: the rates and the conflicts'
         tolerances (``rates.toml``), the default country and the official kinds
-        (``zones.toml``), the official sources (``sources.toml``)."""
+        (``zones.toml``), the official sources (``sources.toml``), the flows (``indicators.toml``)."""
         from veille.core.series import SeriesRule
 
         return SeriesRule(
@@ -176,6 +176,7 @@ class Settings:
             official_sources=self.official_sources,
             conflict_share=self.rates.series.conflict_share,
             approx_share=self.rates.series.approx_share,
+            flows=self.taxonomy.flows,
         )
 
     def check(self) -> Settings:

@@ -76,6 +76,7 @@ class SeriesRule:
     official_sources: frozenset[str] = frozenset()
     conflict_share: float = CONFLICT_SHARE
     approx_share: float = APPROX_SHARE
+    flows: frozenset[str] = frozenset()  # indicators counted over their period (indicators.toml)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -444,7 +445,7 @@ def consolidate_said(said: Iterable[Said], rule: SeriesRule) -> list[Point]:
             continue  # a figure without a period (or with an unknown one) is no point of a series
         value, high, _, _ = to_mad(s.value, s.range_max, s.unit, s.period, s.published_year, rule.rates)
         buckets.setdefault(s.key, []).append(_Row(s, value, high))
-    return with_progress(sorted((_point(rows, rule) for rows in buckets.values()), key=_order))
+    return with_progress(sorted((_point(rows, rule) for rows in buckets.values()), key=_order), rule.flows)
 
 
 def consolidate(citations: Iterable[Citation], rule: SeriesRule) -> list[Point]:
@@ -485,12 +486,19 @@ def marked(p: Point, citations: Iterable[Citation], rule: SeriesRule) -> list[Ci
 _GRAIN_ORDER = {"year": 4, "half": 3, "months": 2, "quarter": 1, "span": 0}
 
 
-def target_progress(target: Point, actual: Iterable[Point]) -> Progress | None:
+_PART_OF_YEAR = frozenset({"half", "quarter", "months"})
+
+
+def target_progress(
+    target: Point, actual: Iterable[Point], flows: frozenset[str] = frozenset()
+) -> Progress | None:
     """The latest of the ``actual`` points of the target's indicator, scope, unit and ``per``
     ending no later than the target's period (at the same end, one of the target's grain, else
     a year, a half, a quarter, a span: a 2018 target is measured against 2018, not against
-    2014-2018), and the share of the target it reached."""
+    2014-2018), and the share of the target it reached. A flow (``flows``: exports, jobs
+    created) counted over part of a year never measures a target of a year or more."""
     end = period_end(target.period)
+    partial_ok = target.indicator not in flows or target.grain in _PART_OF_YEAR
     same = [
         p
         for p in actual
@@ -498,6 +506,7 @@ def target_progress(target: Point, actual: Iterable[Point]) -> Progress | None:
         and (p.indicator, p.scope_kind, p.scope, p.unit, p.per)
         == (target.indicator, target.scope_kind, target.scope, target.unit, target.per)
         and period_end(p.period) <= end
+        and (partial_ok or p.grain not in _PART_OF_YEAR)
     ]
     if not same:
         return None
@@ -505,7 +514,7 @@ def target_progress(target: Point, actual: Iterable[Point]) -> Progress | None:
     return Progress(best.period, best.value, best.value / target.value if target.value else None)
 
 
-def with_progress(points: list[Point]) -> list[Point]:
+def with_progress(points: list[Point], flows: frozenset[str] = frozenset()) -> list[Point]:
     """The points, targets with their progress against the actual points of the list."""
     if not any(p.status == "target" for p in points):
         return points
@@ -517,7 +526,7 @@ def with_progress(points: list[Point]) -> list[Point]:
     for p in points:
         if p.status == "target":
             same = actual.get((p.indicator, p.scope_kind, p.scope, p.unit, p.per or ""), ())
-            p = replace(p, progress=target_progress(p, same))
+            p = replace(p, progress=target_progress(p, same, flows))
         out.append(p)
     return out
 

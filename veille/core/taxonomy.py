@@ -28,6 +28,9 @@ class IndicatorSpec(BaseModel):
     definition: str
     units: tuple[str, ...]
     cues: tuple[str, ...] = ()
+    # a flow is counted over its period (exports of a year, jobs created): a part of a year
+    # is not comparable with a year; a level (a headcount, a rate) is read at a date
+    flow: bool = False
 
     @field_validator("units")
     @classmethod
@@ -45,6 +48,11 @@ class Taxonomy:
     def label(self, key: str | None) -> str:
         spec = self.indicators.get(key or "")
         return spec.label if spec else (key or "")
+
+    @property
+    def flows(self) -> frozenset[str]:
+        """The indicators counted over their period (``flow = true``)."""
+        return frozenset(k for k, spec in self.indicators.items() if spec.flow)
 
     def for_unit(self, unit: str) -> list[str]:
         return [k for k, spec in self.indicators.items() if unit in spec.units and k != FALLBACK]
