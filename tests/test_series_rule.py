@@ -7,16 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from veille.core.conf.rates import RatesFile
+from veille.core.period_labels import grain, period_end, period_months, period_years
 from veille.core.series import (
     Citation,
     SeriesRule,
     agrees,
     consolidate,
     consolidate_said,
-    grain,
-    period_end,
-    period_months,
-    period_years,
 )
 
 RATES = SeriesRule(rates=RatesFile(source="test", EUR={"2018": 11.0, "2024": 10.0}, USD={"2018": 9.0}))

@@ -388,7 +388,7 @@ def series_query(
     compared in); ``per`` "" for the points that are not rates."""
     from veille.archive.indicators import SeriesQuery
     from veille.core.models import PERS, SCOPE_KINDS
-    from veille.core.series import GRAINS
+    from veille.core.period_labels import GRAINS
 
     kind, name = None, _text("scope", scope, MAX_NAME)
     if name is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from veille.core.errors import VeilleError
 from veille.core.formatting import PER_LABELS, STATUS_LABELS, UNIT_LABELS
 from veille.core.models import PERS, SCOPE_KINDS, STATUSES, UNITS
-from veille.core.series import period_years
+from veille.core.period_labels import period_years
 from veille.core.taxonomy import Taxonomy
 
 ACTIONS = ("confirm", "correct", "reject", "add")

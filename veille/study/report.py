@@ -23,7 +23,8 @@ from veille.core.formatting import (
     period_label,
     status_label,
 )
-from veille.core.series import GRAINS, Citation, Point, SeriesRule, period_years
+from veille.core.period_labels import GRAINS, period_years
+from veille.core.series import Citation, Point, SeriesRule
 from veille.core.taxonomy import load_taxonomy
 
 STATUS_ORDER = {"actual": 0, "target": 1, "forecast": 2, "announced": 3}

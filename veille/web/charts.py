@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from veille.core.series import period_months
+from veille.core.period_labels import period_months
 
 
 def iso_week_start(label: str) -> date | None:

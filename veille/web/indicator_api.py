@@ -22,7 +22,8 @@ from veille.archive.indicators import point, series
 from veille.archive.overview import counts, flagged, overview
 from veille.core.formatting import indicator_label
 from veille.core.models import STATUSES, UNITS
-from veille.core.series import GRAINS, Point, SeriesRule
+from veille.core.period_labels import GRAINS
+from veille.core.series import Point, SeriesRule
 from veille.core.taxonomy import load_taxonomy
 from veille.queries import MAX_NAME, MAX_OFFSET, MAX_PERIOD, YEARS, series_query
 from veille.web.api import NAMES, ErrorModel, ErrorResponses, StatusParam, _fields

@@ -30,7 +30,8 @@ from veille.core.formatting import (
     period_label,
     status_label,
 )
-from veille.core.series import GRAINS, Citation, Point, SeriesRule
+from veille.core.period_labels import GRAINS
+from veille.core.series import Citation, Point, SeriesRule
 from veille.core.taxonomy import load_taxonomy
 from veille.queries import series_query
 from veille.study.report import StudyError, build_study, default_scope, pick
