@@ -182,6 +182,22 @@ def test_cli_lists_exports_the_verified_articles_and_folds_the_gazetteer(
         ("18 milliards de DH", 2e10),
     ]
     assert excerpt.meta["annotator"].startswith("nadia@example.ma ")
+    # the extractor scored against them: the figure the analyst corrected is one it misses
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    bench = [
+        sys.executable,
+        str(REPO / "bench" / "extraction_quality.py"),
+        "--corrections",
+        str(tmp_path / "gold"),
+    ]
+    done = subprocess.run(bench, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "== corrections: " in done.stdout, done.stdout + done.stderr
+    assert "(tp=1 fp=1 fn=1)" in done.stdout  # 130 000 personnes found; 18 milliards is not the 20 kept
+    assert re.search(r"MAD +P=0\.000 R=0\.000 .*\(tp=0 fp=1 fn=1\)", done.stdout), done.stdout
     code, out, err = veille("orgs", "export-gazetteer", "-o", str(tmp_path / "organisations.toml"))
     assert code == 0 and "merged MedZ into Fédération marocaine des technologies de l'information" in out, (
         out,
