@@ -28,8 +28,10 @@ FLOORS = {
     # 0.856, 93.6 %
     "locked": (0.87, 0.66, 0.89, 0.79, 0.84, 0.92),
     # tuning status lowered 0.88 -> 0.86 when the half grew by 53 excerpts rich in announced
-    # figures and targets (docs/benchmarks.md, "Tuning half grown, 2026-12-07"): 0.869 measured
-    "tuning": (0.92, 0.87, 0.87, 0.84, 0.86, 0.91),
+    # figures and targets (docs/benchmarks.md, "Tuning half grown, 2026-12-07"): 0.869 measured;
+    # organisations lowered 0.87 -> 0.86 when it grew again by 60 excerpts chosen for hard
+    # organisation sentences ("Tuning half grown again"): 0.866 measured with the retrained model
+    "tuning": (0.92, 0.86, 0.87, 0.84, 0.86, 0.91),
 }
 
 
