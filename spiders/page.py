@@ -287,9 +287,11 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
     written = _local_instant(as_written(next((x for x in zoned if x), None), zone), on_page)
     bare = _bare_meta_only(page, ld_pub, written)
+    shown = _shown_update(on_page, as_written(_modified(page), zone), ld_pub or meta_pub)
     return origins.first(
         "published",
         ("selector", next((x for x in (d(v) for v in page.selected.get("date", [])) if x), None)),
+        ("page", shown),
         (
             "htmldate",
             publication_day(
@@ -323,6 +325,18 @@ def _preferred(
     if ld_pub is not None and on_page is not None and ld_pub.date() == on_page.date():
         return ld_pub
     return feed_pub or on_page if bare else None
+
+
+def _shown_update(
+    on_page: datetime | None, modified: datetime | None, published: datetime | None
+) -> datetime | None:
+    """The date the article's header shows when it is the page's last modification (after its
+    publication): a page that presents its update as its date (an evergreen piece refreshed,
+    "Updated June 13, 2019") is dated by it, as its readers see it; ``modified`` keeps the
+    instant of that change apart."""
+    if on_page is None or modified is None or on_page.date() != modified.date():
+        return None
+    return on_page if published is None or modified > published else None
 
 
 def _local_instant(written: datetime | None, on_page: datetime | None) -> datetime | None:
