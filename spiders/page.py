@@ -15,8 +15,9 @@ is what a crawl archives. Where each field comes from, first match wins:
 - date, author, lead: the source's selectors, then JSON-LD (``NewsArticle`` and
   kin), then meta tags (``og:``, ``article:published_time``, ``name=author``,
   ``description``...), then the feed entry, then what trafilatura found (its date can be a
-  comment's date, so it comes last) and, for the date, a French date written near the top
-  of the page ("Publié le 12 mars 2025", "il y a 3 heures", "hier à 10h").
+  comment's date, so it comes last) and, for the date, a date written near the top of the
+  page ("Publié le 12 mars 2025", "il y a 3 heures", "hier à 10h", "13. Januar 2014"); a
+  header that shows the page's last update as its date dates the page by it.
 
 Dates are timezone-aware; a date without a zone is read in the source's zone (``zone``: its
 ``timezone`` in sources.toml), else its site's country's, else ``default_zone`` (digest.toml's
@@ -63,6 +64,7 @@ from spiders.dates import (
     parse_date,
     plausible,
     publication_day,
+    shown_update,
     site_zone,
 )
 from spiders.encoding import decode_html, repair_mojibake
@@ -287,7 +289,7 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
     written = _local_instant(as_written(next((x for x in zoned if x), None), zone), on_page)
     bare = _bare_meta_only(page, ld_pub, written)
-    shown = _shown_update(on_page, as_written(_modified(page), zone), ld_pub or meta_pub)
+    shown = shown_update(on_page, as_written(_modified(page), zone), ld_pub or meta_pub)
     return origins.first(
         "published",
         ("selector", next((x for x in (d(v) for v in page.selected.get("date", [])) if x), None)),
@@ -325,18 +327,6 @@ def _preferred(
     if ld_pub is not None and on_page is not None and ld_pub.date() == on_page.date():
         return ld_pub
     return feed_pub or on_page if bare else None
-
-
-def _shown_update(
-    on_page: datetime | None, modified: datetime | None, published: datetime | None
-) -> datetime | None:
-    """The date the article's header shows when it is the page's last modification (after its
-    publication): a page that presents its update as its date (an evergreen piece refreshed,
-    "Updated June 13, 2019") is dated by it, as its readers see it; ``modified`` keeps the
-    instant of that change apart."""
-    if on_page is None or modified is None or on_page.date() != modified.date():
-        return None
-    return on_page if published is None or modified > published else None
 
 
 def _local_instant(written: datetime | None, on_page: datetime | None) -> datetime | None:
