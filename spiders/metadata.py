@@ -122,10 +122,13 @@ def ld_text(value: Any) -> str | None:
 
 def visible_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) -> datetime | None:
     """A date in the page's header area: the date the page marks as its publication date
-    (:func:`marked_date`), a ``<time datetime>``, then a French date in date-ish elements'
-    text (a bare "hier" or "aujourd'hui", without an hour, is no date there: "hier" is a
-    German word too, and a page's other days are often "hier" next to a title). A date
-    written without a zone is read in ``zone``."""
+    (:func:`marked_date`), a ``<time datetime>``, then a date in date-ish elements' text:
+    French first (a bare "hier" or "aujourd'hui", without an hour, is no date there: "hier" is
+    a German word too, and a page's other days are often "hier" next to a title), else in any
+    language htmldate reads when written with its full year ("13. Januar 2014", "Updated June
+    13, 2019"; a two-digit year, "20.11.22", is as often an event's day). Links and the blocks
+    of comments, teasers and related articles are skipped: their dates are other pages'. A
+    date written without a zone is read in ``zone``."""
     marked = marked_date(tree, fetched_at, zone)
     if marked:
         return marked
@@ -137,12 +140,32 @@ def visible_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) ->
     pattern = "date|time|publi|posted|byline|meta|auteur|author"
     for el in scope[0].xpath(".//*[@class or @itemprop or @id]")[:400]:
         marker = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
-        if re.search(pattern, marker) and "comment" not in marker:
+        if re.search(pattern, marker) and el.tag != "a" and not _in_other_item(el, marker, scope[0]):
             text = _BARE_RELATIVE.sub(" ", clean(" ".join(el.itertext()))[:200])
             dt = find_french_date(text, fetched_at, zone)
+            if dt is None and _FULL_YEAR.search(text[:120]):
+                dt = _text_date(text[:120], fetched_at, zone)
             if dt:
                 return dt
     return None
+
+
+# a comment's, a teaser's or a related article's date is not the article's
+_OTHER_ITEM = re.compile(r"comment|teaser|related")
+_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _in_other_item(el: Any, marker: str, scope: Any) -> bool:
+    """Is this element (or a block around it, inside ``scope``) a comment, a teaser of another
+    article or a related link? Their dates are not the article's."""
+    if _OTHER_ITEM.search(marker):
+        return True
+    for block in el.iterancestors():
+        if block is scope or block.tag in ("body", "html"):
+            return False
+        if _OTHER_ITEM.search((block.get("class") or "").lower()):
+            return True
+    return False
 
 
 # "hier" or "aujourd'hui" without an hour after it

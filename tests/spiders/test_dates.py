@@ -310,3 +310,72 @@ def test_a_utc_timestamp_shown_at_the_same_instant_in_local_time_takes_the_local
     html = html.replace("23:37:37-04:00", "18:00:00-04:00")
     fields = extract_page(html, "https://noticias.example/nota", fetched_at=datetime(2022, 6, 1, tzinfo=TZ))
     assert fields.published is not None and fields.published.date().isoformat() == "2022-05-04"
+
+
+def _listed_post(header: str, after: str = "") -> str:
+    """A blog page without date metadata: ``header`` under the post's title, ``after`` below."""
+    return (
+        """<html lang="de"><head><title>Gartenblog</title></head><body><article>
+    <h1>Die Tomaten sind reif</h1>"""
+        + header
+        + "<p>"
+        + "Die Ernte im Schrebergarten fiel dieses Jahr üppig aus. " * 15
+        + "</p>"
+        + after
+        + "</article></body></html>"
+    )
+
+
+def test_a_header_date_in_another_language_is_read_before_a_date_further_down() -> None:
+    """ "13. Januar 2014" (German) in the post's date element is its date, not the day a
+    later line of the post mentions."""
+    from spiders.page import extract_page
+
+    html = _listed_post(
+        '<div class="entry-meta">Geschrieben am <span class="entry-date">13. Januar 2014</span></div>',
+        '<div class="post-meta">Die Gärtnerei hat seit dem 26.2.2013 geschlossen.</div>',
+    )
+    fields = extract_page(html, "https://garten.example/", fetched_at=datetime(2025, 6, 5, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2014-01-13"
+    # a two-digit year is not read in another language's way: the later full date wins
+    html = html.replace("13. Januar 2014", "Mo., 13.1.14")
+    fields = extract_page(html, "https://garten.example/", fetched_at=datetime(2025, 6, 5, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2013-02-26"
+
+
+def test_the_dates_of_teasers_links_and_comments_are_not_the_pages() -> None:
+    from spiders.page import extract_page
+
+    teaser = (
+        '<div class="teaser-list"><div class="item"><span class="date">16.02.2022</span>'
+        "<h3>Ein anderer Beitrag</h3></div></div>"
+    )
+    link = '<a class="publication-date" href="/heft-3.pdf">Heft 3 vom 14.03.2022</a>'
+    own = '<div class="date">02.11.2021</div>'
+    for before in (teaser, link):
+        html = _listed_post(before + own)
+        fields = extract_page(html, "https://garten.example/", fetched_at=datetime(2025, 6, 5, tzinfo=TZ))
+        assert fields.published is not None and fields.published.date().isoformat() == "2021-11-02"
+
+
+def test_a_header_showing_the_last_update_dates_the_page_by_it() -> None:
+    """The header shows the day of ``dateModified`` (after the publication): the page presents
+    its update as its date, and is dated by it; ``modified`` keeps the change's instant."""
+    from spiders.page import extract_page
+
+    ld = (
+        '<script type="application/ld+json">{"@type": "Article", "headline": "Ein Ratgeber",'
+        ' "datePublished": "2019-10-15T16:59:59Z", "dateModified": "2020-03-12T14:42:17Z"}</script>'
+    )
+    html = _dated_page(ld, '<span class="post-date">Aktualisiert am 12. März 2020</span>', lang="en")
+    fields = extract_page(html, "https://ratgeber.example/a", fetched_at=datetime(2021, 1, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2020-03-12"
+    assert fields.modified is not None and fields.modified.isoformat() == "2020-03-12T14:42:17+00:00"
+    # the header shows the publication day: it stays
+    html = html.replace("Aktualisiert am 12. März 2020", "15. Oktober 2019")
+    fields = extract_page(html, "https://ratgeber.example/a", fetched_at=datetime(2021, 1, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2019-10-15"
+    # a "modification" before the publication is no update shown
+    html = html.replace("15. Oktober 2019", "12. März 2020").replace("2019-10-15T16", "2020-04-15T16")
+    fields = extract_page(html, "https://ratgeber.example/a", fetched_at=datetime(2021, 1, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2020-04-15"
