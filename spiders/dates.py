@@ -231,15 +231,3 @@ def publication_day(
         return prefer
     dt = datetime.combine(day, time(0), tzinfo=zone)
     return dt if plausible(dt, now) else None
-
-
-def shown_update(
-    on_page: datetime | None, modified: datetime | None, published: datetime | None
-) -> datetime | None:
-    """The date the article's header shows when it is the page's last modification (after its
-    publication): a page that presents its update as its date (an evergreen piece refreshed,
-    "Updated June 13, 2019") is dated by it, as its readers see it; ``modified`` keeps the
-    instant of that change apart."""
-    if on_page is None or modified is None or on_page.date() != modified.date():
-        return None
-    return on_page if published is None or modified > published else None

@@ -16,8 +16,7 @@ is what a crawl archives. Where each field comes from, first match wins:
   kin), then meta tags (``og:``, ``article:published_time``, ``name=author``,
   ``description``...), then the feed entry, then what trafilatura found (its date can be a
   comment's date, so it comes last) and, for the date, a date written near the top of the
-  page ("Publié le 12 mars 2025", "il y a 3 heures", "hier à 10h", "13. Januar 2014"); a
-  header that shows the page's last update as its date dates the page by it.
+  page ("Publié le 12 mars 2025", "il y a 3 heures", "hier à 10h", "13. Januar 2014").
 
 Dates are timezone-aware; a date without a zone is read in the source's zone (``zone``: its
 ``timezone`` in sources.toml), else its site's country's, else ``default_zone`` (digest.toml's
@@ -64,7 +63,6 @@ from spiders.dates import (
     parse_date,
     plausible,
     publication_day,
-    shown_update,
     site_zone,
 )
 from spiders.encoding import decode_html, repair_mojibake
@@ -289,11 +287,9 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
     written = _local_instant(as_written(next((x for x in zoned if x), None), zone), on_page)
     bare = _bare_meta_only(page, ld_pub, written)
-    shown = shown_update(on_page, as_written(_modified(page), zone), ld_pub or meta_pub)
     return origins.first(
         "published",
         ("selector", next((x for x in (d(v) for v in page.selected.get("date", [])) if x), None)),
-        ("page", shown),
         (
             "htmldate",
             publication_day(
