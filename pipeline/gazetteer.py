@@ -64,7 +64,7 @@ _NOT_ORG_HEADS = {
     "plan", "programme", "strategie", "loi", "salon", "forum", "initiative", "label", "offre", "vision",
     "pacte", "charte", "contrat-programme", "projet", "prix", "trophees", "journee", "journees", "sommet",
     "conference", "rapport", "barometre", "dahir", "decret", "code", "budget", "semaine", "edition",
-    "nouveau", "m.", "mme", "mlle", "monsieur", "madame", "selon", "sm", "sa",
+    "nouveau", "m.", "mme", "mlle", "mr", "dr", "monsieur", "madame", "selon", "sm", "sa",
 }  # fmt: skip
 # Heads that make a MISC/LOC/PER span an organisation.
 _ORG_HEADS = {
@@ -83,6 +83,35 @@ _COMPANY_TAILS = {
     "africa", "international", "industries", "networks", "security", "studio", "interactive",
 }  # fmt: skip
 _COUNTRY_TAILS = {"maroc", "morocco", "group", "groupe", "sa"}
+# Titles before a person's name and words that open a role after it (folded); read by
+# pipeline.roles for persons and by pipeline.organisations to keep a person out of the organisations.
+TITLES = {
+    "m.",
+    "m",
+    "mme",
+    "mlle",
+    "mr",
+    "dr",
+    "pr",
+    "me",
+    "monsieur",
+    "madame",
+    "mademoiselle",
+    "docteur",
+    "professeur",
+}
+# words that open a role; folded
+ROLE_HEADS = {
+    "directeur", "directrice", "dg", "dga", "pdg", "president", "presidente", "president-directeur",
+    "presidente-directrice", "vice-president", "vice-presidente", "ceo", "coo", "cto", "cfo", "cio", "cdo",
+    "dsi", "drh", "daf", "fondateur", "fondatrice", "cofondateur", "cofondatrice", "co-fondateur",
+    "co-fondatrice", "ministre", "secretaire", "responsable", "chef", "cheffe", "patron", "patronne",
+    "gerant", "gerante", "administrateur", "administratrice", "associe", "associee", "manager",
+    "economiste", "analyste", "consultant", "consultante", "porte-parole", "wali", "gouverneur",
+    "delegue", "deleguee", "coordinateur", "coordinatrice", "conseiller", "conseillere", "expert",
+    "experte", "professeur", "professeure", "chercheur", "chercheuse", "tresorier", "tresoriere",
+    "country", "head", "managing", "vp", "senior", "partner", "haut-commissaire", "gouverneure", "membre",
+}  # fmt: skip
 
 
 # --- the gazetteer ---------------------------------------------------------------------
@@ -102,6 +131,7 @@ class OrgEntry:
         None  # a former name: the entry it became ("Ministère de l'Industrie et du Commerce")
     )
     years: str | None = None  # a former name: when it was in use, "2007-2013"
+    regional: bool = False  # one body per region ("CRI de Fès"): the region written after it names it
 
     @property
     def is_place(self) -> bool:
@@ -165,6 +195,7 @@ class Gazetteer:
                     raise ConfigError(path, f"'{key}' must be a list of non-empty strings", field=name)
                 lists[key] = tuple(v.strip() for v in values)
             is_org = optional(row, "organisation", bool, kind not in PLACE_KINDS, path, name)
+            regional = optional(row, "regional", bool, False, path, name)
             entries.append(
                 OrgEntry(
                     name=name,
@@ -173,6 +204,7 @@ class Gazetteer:
                     acronyms=lists["acronyms"],
                     aliases=lists["aliases"],
                     portfolio=lists["portfolio"],
+                    regional=regional,
                 )
             )
             # former names: entries of their own, emitted as written and linked to today's entry

@@ -3,14 +3,25 @@
 * :func:`trim` drops leading determiners and generic nouns and trailing punctuation, verbs and
   adverbs ("l'Agence de l'Oriental finance" -> "Agence de l'Oriental");
 * :func:`merge_split_names` joins a long federation name the NER cut in two;
-* :func:`introduced_names` finds "la start-up Qaryati Pay", "un partenaire français, Voxalis".
+* :func:`introduced_names` finds "la start-up Qaryati Pay", "un partenaire français, Voxalis";
+* :func:`names_a_person` tells a person's name by a title before it or a role after it;
+* :func:`head_then_a_clause` tells "du Groupe et la consolidation" from a name.
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.gazetteer import _COMPANY_TAILS, _GENERIC_ADJ, _GENERIC_HEADS, _LEADING, _ORG_HEADS, fold
+from pipeline.gazetteer import (
+    _COMPANY_TAILS,
+    _GENERIC_ADJ,
+    _GENERIC_HEADS,
+    _LEADING,
+    _ORG_HEADS,
+    ROLE_HEADS,
+    TITLES,
+    fold,
+)
 
 
 def trim(span: Span) -> Span | None:
@@ -52,17 +63,55 @@ def _trailing_non_name(tok: Token) -> bool:
     return tok.pos_ == "NOUN" and prev.text[:1].isupper() and nxt is not None and nxt.pos_ in {"DET", "NUM"}
 
 
+# Heads the press writes in lower case before a capitalised complement that names one body
+# ("le ministère de l'Économie", "l'université Hassan II", "la wilaya de la région de Fès").
+_LOWER_CASE_HEADS = {"ministere", "universite", "wilaya"}
+
+
 def plausible_name(span: Span) -> bool:
     text = span.text
     if len(text) < 2 or not any(c.isalpha() for c in text):
         return False
     if not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
         return False
-    if text[:1].islower() and not text[:1].isdigit():
-        return False
+    if text[:1].islower() and not text[:1].isdigit() and fold(span[0].text) not in _LOWER_CASE_HEADS:
+        return False  # "ministère de l'Agriculture" is a name the press writes in lower case
     if "\n" in text or "«" in text or "»" in text:
         return False
     return len(span) <= 20
+
+
+def names_a_person(span: Span) -> bool:
+    """ "Salma Idrissi, directrice de ...", "M. Alaoui", "Nadia Amrani (fondatrice)": two or three
+    capitalised words, no organisation's head nor company's tail, after a title or before a
+    comma or a bracket that opens a role: a person, whatever label the NER gave."""
+    doc = span.doc
+    words = [t for t in span if not t.is_punct]
+    if not 2 <= len(span) <= 3 or len(words) != len(span) or not all(t.text[:1].isupper() for t in words):
+        return False
+    if fold(span[0].text) in _ORG_HEADS or fold(span[-1].text) in _COMPANY_TAILS or span.text.isupper():
+        return False
+    if span.start > 0 and fold(doc[span.start - 1].text) in TITLES and doc[span.start - 1].text[:1].isupper():
+        return True
+    after = doc[span.end : span.end + 2]
+    return len(after) == 2 and after[0].text in {",", "("} and fold(after[1].text) in ROLE_HEADS
+
+
+def head_then_a_clause(span: Span) -> bool:
+    """ "du Groupe et la consolidation de ...", "cette Association pour les deux années": a house
+    style's capitalised "Groupe" standing for a company named before, then ordinary words; no
+    name has a head word followed by "et", nor, after a demonstrative, by "pour" and lower case."""
+    if len(span) < 3 or fold(span[0].text) not in _ORG_HEADS:
+        return False
+    rest = list(span)[1:]
+    if any(t.text[:1].isupper() or t.text[:1].isdigit() for t in rest):
+        return False
+    second = fold(rest[0].text)
+    before = fold(span.doc[span.start - 1].text) if span.start > 0 else ""
+    return second == "et" or (second == "pour" and before in _ANAPHORIC)
+
+
+_ANAPHORIC = {"ce", "cet", "cette", "du", "notre", "son", "sa", "leur"}
 
 
 def merge_split_names(doc: Doc, ents: list[Span]) -> list[tuple[Span, str]]:

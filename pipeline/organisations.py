@@ -58,7 +58,15 @@ from pipeline.gazetteer import (  # noqa: F401  (re-exported)
     strip_accents,
     strip_leading,
 )
-from pipeline.ner_spans import after_stop, introduced_names, merge_split_names, plausible_name, trim
+from pipeline.ner_spans import (
+    after_stop,
+    head_then_a_clause,
+    introduced_names,
+    merge_split_names,
+    names_a_person,
+    plausible_name,
+    trim,
+)
 from pipeline.org_model import Features, OrgModel, features, load_model
 from veille.core.models import Mention, Organisation
 
@@ -208,7 +216,7 @@ class OrganisationRecogniser:
                 continue
             if self._inside_not_org(span):
                 continue  # "Digital 2030" cut out of "Maroc Digital 2030"
-            if not plausible_name(span):
+            if not plausible_name(span) or names_a_person(span) or head_then_a_clause(span):
                 continue
             if _tail_of_a_longer_name(doc.text, span.start_char) and self.gazetteer.lookup(text) is None:
                 continue  # "Nouvelles technologies" cut out of "Ministère de l'Industrie, ... et des Nouvelles technologies"
@@ -243,7 +251,9 @@ class OrganisationRecogniser:
         self._merge_appositions(doc.text, hits)
         _merge_into_longer_names(hits)
         hits = self._other_mentions(doc, hits)
+        hits += _dateline_agency(doc.text, hits, self.gazetteer)
         _extend_tails(doc.text, hits)
+        defined.update(self._regional_offices(doc.text, hits))
         groups: dict[str, list[_Hit]] = {}
         for h in sorted(hits, key=lambda h: (h.start, h.end)):
             groups.setdefault(h.key, []).append(h)
@@ -330,6 +340,32 @@ class OrganisationRecogniser:
                 and re.match(r"\s*,", text[b.end : b.end + 3])
             ):
                 b.key = a.key
+
+    def _regional_offices(self, text: str, hits: list[_Hit]) -> dict[str, tuple[str, str | None, str | None]]:
+        """ "le CRI de Fès", "le Centre régional d'investissement du Grand Casablanca": a body with one
+        office per region, named with the region written after it (hits extended and re-keyed in
+        place; a bare "le CRI" then takes the one office the text names). Returns key -> (name,
+        kind, acronym) of each office."""
+        offices: dict[str, tuple[str, str | None, str | None]] = {}
+        for h in hits:
+            entry = self.gazetteer.entries[int(h.key[2:])] if h.key.startswith("g:") else None
+            m = _REGION_AFTER.match(text, h.end) if entry is not None and entry.regional else None
+            if (
+                entry is None
+                or m is None
+                or any(_overlaps(o, m.start(1), m.end()) for o in hits if o.source != "ner")
+            ):
+                continue
+            hits[:] = [o for o in hits if o is h or not _overlaps(o, m.start(1), m.end())]
+            h.key = f"r:{h.key[2:]}:{fold(m.group(1))}"
+            offices[h.key] = (entry.name + text[h.end : m.end()], entry.kind, entry.acronym)
+            h.end = m.end()
+        for i in {k.split(":")[1] for k in offices}:
+            keys = [k for k in offices if k.split(":")[1] == i]
+            for h in hits:
+                if len(keys) == 1 and h.key == f"g:{i}":
+                    h.key = keys[0]
+        return offices
 
     def _other_mentions(self, doc: Doc, hits: list[_Hit]) -> list[_Hit]:
         """The hits with the other mentions of the unknown names, each name's own surfaces and a
@@ -443,6 +479,21 @@ def _extend_tails(text: str, hits: list[_Hit]) -> None:
             h.end = tail.end()
 
 
+# "Dakar, 27 jan (APS) –": a place, a comma, a date with its day, the agency, a dash
+_DATELINE = re.compile(
+    r"\s*[A-ZÀ-Ý][^\n(),]{1,30},[^\n(),]{0,25}?\d[^\n(),]{0,15}\(\s*([A-Z][A-Z/]{1,7})\s*\)\s*[–—-]"
+)
+
+
+def _dateline_agency(text: str, hits: list[_Hit], gaz: Gazetteer) -> list[_Hit]:
+    """The agency of a dateline that opens the article ("Dakar, 3 mai (APS) –"), even one the
+    gazetteer does not know: a hit of its own (a known agency is already a gazetteer hit)."""
+    m = _DATELINE.match(text)
+    if m is None or gaz.is_not_org(m.group(1)) or any(_overlaps(h, m.start(1), m.end(1)) for h in hits):
+        return []
+    return [_Hit(m.start(1), m.end(1), f"n:{fold(m.group(1))}", "ner")]
+
+
 _MEDIA_BEFORE = re.compile(
     r"(?:selon|d['’]après|indiqu\w*|soulign\w*|rapport\w*|écri\w*|révél\w*|relev\w*|précis\w*|affirm\w*|publi\w*"
     r"|cit[ée]\w*|contact[ée]\w*|interrog[ée]\w*|déclar[ée]\w*|confi[ée]\w*|au micro d[e'’]|confrères?|quotidien|hebdomadaire"
@@ -460,8 +511,8 @@ _MEDIA_AFTER = re.compile(
 def _media_acts(text: str, hit: _Hit, entry: OrgEntry) -> bool:
     """A media outlet is an organisation where it acts: quoted as a source, publishing a study,
     taking a statement, organising; or the agency of an opening dateline ("Rabat, 12 mars (MAP) –")."""
-    surface = text[hit.start : hit.end].replace("’", "'")
-    if surface not in {f.replace("’", "'") for f in entry.forms} and surface not in entry.acronyms:
+    surface = strip_accents(text[hit.start : hit.end])
+    if surface not in {strip_accents(f) for f in (*entry.forms, *entry.acronyms)}:
         return False  # "le matin", "challenge": the outlet's name is written with its capitals
     if hit.start < 200 and re.search(r"\(\s*$", text[max(0, hit.start - 3) : hit.start]):
         return bool(re.match(r"\s*\)\s*[–—-]", text[hit.end : hit.end + 6]))  # a dateline's agency
@@ -501,6 +552,12 @@ def _menu_line(text: str, start: int, end: int) -> bool:
     return (all(w[0].isupper() for w in words) and sections >= 2) or bool(re.search(r"\s[|>›»]\s", line))
 
 
+# the region after a regional body: "de Fès", "du Grand Casablanca", "d'Agadir Souss-Massa-Drâa",
+# "de la région de l'Oriental"
+_REGION_AFTER = re.compile(
+    r"[ \u00a0]+(?:de[ \u00a0]+la[ \u00a0]+région[ \u00a0]+)?(?:de[ \u00a0]+l['’]|de[ \u00a0]+|du[ \u00a0]+|d['’])"
+    r"((?:Grand[ \u00a0]+)?[A-ZÀ-Ý][\w'’-]*\w(?:[ \u00a0]+[A-ZÀ-Ý][\w'’]*-[\w'’-]*\w)?)"
+)
 _ACTING_ZONE = re.compile(r"(?:société|filiale|entreprise|opérateur)[\s\u00a0]+$", re.IGNORECASE)
 _ADJECTIVE_WORD = re.compile(
     r"(?:ique|iques|aire|aires|elle|elles|ive|ives|ienne|iennes|ale|ales)$", re.IGNORECASE

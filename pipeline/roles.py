@@ -13,35 +13,11 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.gazetteer import ROLE_HEADS, TITLES
 from pipeline.organisations import ORGANISATIONS_KEY, Gazetteer, fold
 
-TITLES = {
-    "m.",
-    "m",
-    "mme",
-    "mlle",
-    "mr",
-    "dr",
-    "pr",
-    "me",
-    "monsieur",
-    "madame",
-    "mademoiselle",
-    "docteur",
-    "professeur",
-}
-# words that open a role; folded
-ROLE_HEADS = {
-    "directeur", "directrice", "dg", "dga", "pdg", "president", "presidente", "president-directeur",
-    "presidente-directrice", "vice-president", "vice-presidente", "ceo", "coo", "cto", "cfo", "cio", "cdo",
-    "dsi", "drh", "daf", "fondateur", "fondatrice", "cofondateur", "cofondatrice", "co-fondateur",
-    "co-fondatrice", "ministre", "secretaire", "responsable", "chef", "cheffe", "patron", "patronne",
-    "gerant", "gerante", "administrateur", "administratrice", "associe", "associee", "manager",
-    "economiste", "analyste", "consultant", "consultante", "porte-parole", "wali", "gouverneur",
-    "delegue", "deleguee", "coordinateur", "coordinatrice", "conseiller", "conseillere", "expert",
-    "experte", "professeur", "professeure", "chercheur", "chercheuse", "tresorier", "tresoriere",
-    "country", "head", "managing", "vp", "senior", "partner", "haut-commissaire", "gouverneure", "membre",
-}  # fmt: skip
+__all__ = ["ROLE_HEADS", "TITLES", "ministry", "nearest_of_kind", "role_after", "role_before"]
+
 _ROLE_EXPANSIONS = {
     "dg": "directeur général",
     "dga": "directeur général adjoint",
