@@ -69,27 +69,44 @@ def _check_page(limit: int, offset: int) -> tuple[int, int]:
 
 
 def _org_ids(conn: Any, name_or_alias: str) -> list[int]:
-    k = fold(name_or_alias)
-    if not k:
-        return []
-    ids = set(conn.scalars(sa.select(t.org_aliases.c.org_id).where(t.org_aliases.c.alias_key == k)))
-    if not ids:
+    return org_ids_of(conn, [name_or_alias])[name_or_alias]
+
+
+def org_ids_of(conn: Any, names: Sequence[str]) -> dict[str, list[int]]:
+    """The organisation ids each name or alias stands for (accents and case ignored): the aliases
+    that fold alike, else the organisations whose name folds alike; one read for all the names."""
+    keys = {n: fold(n) for n in names}
+    found: dict[str, set[int]] = {k: set() for k in keys.values() if k}
+    if found:
+        a = t.org_aliases
+        for k, oid in conn.execute(
+            sa.select(a.c.alias_key, a.c.org_id).where(a.c.alias_key.in_(list(found)))
+        ):
+            found[k].add(oid)
+    missing = {k for k, ids in found.items() if not ids}
+    if missing:
         for oid, name in conn.execute(sa.select(t.organisations.c.id, t.organisations.c.name)):
-            if fold(name) == k:
-                ids.add(oid)
-    return sorted(ids)
+            if (k := fold(name)) in missing:
+                found[k].add(oid)
+    return {n: sorted(found.get(k, ())) for n, k in keys.items()}
 
 
 def _person_ids(conn: Any, name: str) -> list[int]:
-    k = fold(name)
-    if not k:
-        return []
-    words = k.split()
-    out = []
+    return person_ids_of(conn, [name])[name]
+
+
+def person_ids_of(conn: Any, names: Sequence[str]) -> dict[str, list[int]]:
+    """The persons each name stands for (the full name, or words of it in order: a surname); one
+    read for all the names."""
+    wanted = {n: fold(n).split() for n in names}
+    out: dict[str, list[int]] = {n: [] for n in names}
+    if not any(wanted.values()):
+        return out
     for pid, pname in conn.execute(sa.select(t.persons.c.id, t.persons.c.name)):
         pk = fold(pname).split()
-        if pk == words or any(pk[i : i + len(words)] == words for i in range(len(pk))):
-            out.append(pid)
+        for n, words in wanted.items():
+            if words and (pk == words or any(pk[i : i + len(words)] == words for i in range(len(pk)))):
+                out[n].append(pid)
     return out
 
 
@@ -113,15 +130,24 @@ _SAME_STEM_SQL = sa.text(
 def pg_stems(conn: Any, parsed: ParsedQuery) -> ParsedQuery:
     """PostgreSQL: ``parsed`` told which of its words the server stems like their plural or
     singular twin, so its tsquery names them once (asked once per word and process)."""
-    pairs = parsed.ts_twins()
-    unknown = [p for p in pairs if p not in _SAME_STEM]
+    stemmed = pg_stems_of(conn, [parsed])[0]
+    return stemmed if stemmed is not None else parsed
+
+
+def pg_stems_of(conn: Any, queries: Sequence[ParsedQuery | None]) -> list[ParsedQuery | None]:
+    """:func:`pg_stems` of each query, the words none asked before in one round trip."""
+    twins = [q.ts_twins() if q is not None else [] for q in queries]
+    unknown = list(dict.fromkeys(p for pairs in twins for p in pairs if p not in _SAME_STEM))
     if unknown:
         if len(_SAME_STEM) > _SAME_STEM_MAX:
             _SAME_STEM.clear()
         rows = conn.execute(_SAME_STEM_SQL, {"a": [p[0] for p in unknown], "b": [p[1] for p in unknown]})
         _SAME_STEM.update(((a, b), bool(same)) for a, b, same in rows)
-    same = frozenset(a for a, b in pairs if _SAME_STEM.get((a, b)))
-    return dataclasses.replace(parsed, same_stem=same) if same else parsed
+    out: list[ParsedQuery | None] = []
+    for q, pairs in zip(queries, twins, strict=True):
+        same = frozenset(a for a, b in pairs if _SAME_STEM.get((a, b)))
+        out.append(dataclasses.replace(q, same_stem=same) if q is not None and same else q)
+    return out
 
 
 def _text_match(store: Store, parsed: ParsedQuery) -> Any:
