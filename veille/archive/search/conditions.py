@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from veille.archive import schema as t
 from veille.archive.query import ParsedQuery, QueryError
 from veille.archive.search.models import MadRates, SearchQuery
+from veille.archive.search.names import find_orgs, find_persons
 from veille.archive.store import Store, fold
 from veille.core.models import STATUSES
 
@@ -66,48 +67,6 @@ def _check_page(limit: int, offset: int) -> tuple[int, int]:
     if not isinstance(offset, int) or offset < 0:
         raise QueryError(f"offset must be zero or more, got {offset!r}")
     return min(limit, MAX_LIMIT), min(offset, 100_000)
-
-
-def _org_ids(conn: Any, name_or_alias: str) -> list[int]:
-    return org_ids_of(conn, [name_or_alias])[name_or_alias]
-
-
-def org_ids_of(conn: Any, names: Sequence[str]) -> dict[str, list[int]]:
-    """The organisation ids each name or alias stands for (accents and case ignored): the aliases
-    that fold alike, else the organisations whose name folds alike; one read for all the names."""
-    keys = {n: fold(n) for n in names}
-    found: dict[str, set[int]] = {k: set() for k in keys.values() if k}
-    if found:
-        a = t.org_aliases
-        for k, oid in conn.execute(
-            sa.select(a.c.alias_key, a.c.org_id).where(a.c.alias_key.in_(list(found)))
-        ):
-            found[k].add(oid)
-    missing = {k for k, ids in found.items() if not ids}
-    if missing:
-        for oid, name in conn.execute(sa.select(t.organisations.c.id, t.organisations.c.name)):
-            if (k := fold(name)) in missing:
-                found[k].add(oid)
-    return {n: sorted(found.get(k, ())) for n, k in keys.items()}
-
-
-def _person_ids(conn: Any, name: str) -> list[int]:
-    return person_ids_of(conn, [name])[name]
-
-
-def person_ids_of(conn: Any, names: Sequence[str]) -> dict[str, list[int]]:
-    """The persons each name stands for (the full name, or words of it in order: a surname); one
-    read for all the names."""
-    wanted = {n: fold(n).split() for n in names}
-    out: dict[str, list[int]] = {n: [] for n in names}
-    if not any(wanted.values()):
-        return out
-    for pid, pname in conn.execute(sa.select(t.persons.c.id, t.persons.c.name)):
-        pk = fold(pname).split()
-        for n, words in wanted.items():
-            if words and (pk == words or any(pk[i : i + len(words)] == words for i in range(len(pk)))):
-                out[n].append(pid)
-    return out
 
 
 def _fts_match(parsed: ParsedQuery) -> Any:
@@ -376,7 +335,7 @@ def _set_queries(
     out: list[Any] = []
     if q.org:
         if "org" not in names:
-            names["org"] = _org_ids(conn, q.org)
+            names["org"] = find_orgs(conn, q.org)
         org_ids = names["org"]
         if not org_ids:
             return None
@@ -385,7 +344,7 @@ def _set_queries(
                                                    *id_window(m.c.article_id, q.id_after, q.id_upto)))  # fmt: skip
     if q.person:
         if "person" not in names:
-            names["person"] = _person_ids(conn, q.person)
+            names["person"] = find_persons(conn, q.person)
         pids = names["person"]
         if not pids:
             return None

@@ -37,13 +37,12 @@ from veille.archive.search.conditions import (
     A,
     _filters,
     ids_value,
-    org_ids_of,
-    person_ids_of,
     pg_stems_of,
     prebuilt,
     set_planner,
 )
 from veille.archive.search.models import SearchQuery
+from veille.archive.search.names import org_ids_of, person_ids_of
 from veille.archive.search.ranking import (
     _BITMAPS_ONLY,
     RANK_WINDOW,
