@@ -7,10 +7,12 @@ earlier run of either script left in ``--dir``). The 500 watches are drawn (fixe
 analysts save: words and phrases of the sector vocabulary, an organisation, a source or a theme with
 words, jobs above a threshold, amounts above a threshold in MAD (EUR and USD converted through
 ``config/rates.toml``), each built by the one query builder (:func:`veille.queries.watch_query`).
-A watch's matching is :func:`veille.archive.watches.match`, what ``veille watch run`` does for
-each watch (every match in the window, all pages); the baseline is the same query as the search
-page runs it (its first page of 20 with the total, with and without the facets). The result cache
-is emptied before each pass; the passes alternate, three runs, medians printed. Prints only.
+The matching is :func:`veille.archive.matching.match_many`, what ``veille watch run`` does for the
+watches due (every match in the window, all pages; the watches of one window together); the
+baseline is the same query as the search page runs it (its first page of 20 with the total, with
+and without the facets). The result cache is emptied before each pass; the passes alternate,
+three runs, medians printed. Once, untimed: whether every watch's matches are, in the same order,
+what ``search_ids`` (the search's own walk, one query at a time) finds in the window. Prints only.
 
 Example: python bench/watch_bench.py --dir /tmp/watchbench --reuse
 Results: docs/benchmarks.md (*Watches*).
@@ -19,6 +21,7 @@ Results: docs/benchmarks.md (*Watches*).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import statistics
 import sys
@@ -33,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search_bench import ORGS, SECTOR, SOURCES, THEMES, load, machine_check, pg_database  # noqa: E402
 from veille.archive.cache import CACHE  # noqa: E402
-from veille.archive.search import SearchQuery, search  # noqa: E402
+from veille.archive.matching import match_many  # noqa: E402
+from veille.archive.search import SearchQuery, search, search_ids  # noqa: E402
 from veille.archive.store import Store, open_store  # noqa: E402
-from veille.archive.watches import match  # noqa: E402
 from veille.core.conf.rates import load_rates  # noqa: E402
 from veille.queries import watch_query  # noqa: E402
 
@@ -76,8 +79,15 @@ Timing = tuple[float, float]  # (wall, CPU) seconds: SQLite runs in the process,
 def _matching(store: Store, queries: list[SearchQuery], after: int, upto: int) -> tuple[Timing, int]:
     CACHE.clear()
     t0, c0 = time.perf_counter(), time.process_time()
-    found = sum(len(match(store, q, after, upto)) for q in queries)
+    found = sum(len(m) for m in match_many(store, [(q, after, upto) for q in queries]))
     return (time.perf_counter() - t0, time.process_time() - c0), found
+
+
+def _same_as_searches(store: Store, queries: list[SearchQuery], after: int, upto: int) -> str:
+    together = match_many(store, [(q, after, upto) for q in queries])
+    alone = [search_ids(store, dataclasses.replace(q, id_after=after, id_upto=upto)) for q in queries]
+    differ = sum(1 for a, b in zip(together, alone, strict=True) if a != b)
+    return "yes" if not differ else f"NO ({differ} watches differ)"
 
 
 def _searching(store: Store, queries: list[SearchQuery], *, facets: bool) -> Timing:
@@ -99,6 +109,9 @@ def bench(store: Store, runs: int) -> None:
         top = int(conn.scalar(sa.text("SELECT max(id) FROM articles")) or 0)
     after = top - NEWEST
     print(f"  {len(queries)} watches, articles {after + 1}..{top} new")
+    print(
+        f"  each watch's matches as its search finds them, one by one: {_same_as_searches(store, queries, after, top)}"
+    )
     _matching(store, queries[:20], after, top)  # warm-up: statements compiled, pages read once
     _searching(store, queries[:20], facets=False)
     watch_s: list[Timing] = []
@@ -133,6 +146,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--dir", type=Path, default=None, help="where the SQLite file is (or goes)")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--pg-name", default=None, help="the PostgreSQL database (default veille_watchbench_N)"
+    )
     parser.add_argument("--reuse", action="store_true", help="reuse the archive an earlier run left")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -148,7 +164,7 @@ def main() -> None:
         store = open_store(f"sqlite:///{path}")
         print(f"\nSQLite {args.n} articles ({path})")
     else:
-        name = f"veille_watchbench_{args.n}"
+        name = args.pg_name or f"veille_watchbench_{args.n}"
         url, fresh = pg_database(args.pg_url, name, args.reuse)
         store = open_store(url, create=True)
         print(f"\nPostgreSQL {args.n} articles ({name})")

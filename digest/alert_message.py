@@ -18,8 +18,8 @@ from email.utils import format_datetime
 from typing import Any
 
 from digest.message import MESSAGE_POLICY, Templates, list_headers
+from veille.archive.alerts import AlertSection, alerts_token, watch_token
 from veille.archive.subscribers import Subscriber
-from veille.archive.watches import AlertSection, alerts_token, watch_token
 from veille.core.conf.digest import DigestConfig
 
 MAX_ITEMS = 20  # articles shown per watch; the others are counted, with a link

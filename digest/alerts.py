@@ -1,5 +1,5 @@
 """Alerts: each watch due is matched against the articles archived since its last run, what is
-new to it is kept (:func:`veille.archive.watches.record_batch`), then every recipient gets one
+new to it is kept (:func:`veille.archive.alerts.record_batch`), then every recipient gets one
 message for the run grouping their watches, through the digest's delivery ledger (kind
 ``alert``, the run's batch as its period), and each watch with a webhook its signed POST.
 
@@ -31,18 +31,11 @@ from digest.send import DeliveryReport, send_one
 from digest.smtp import Sender
 from digest.webhooks import WebhookReport, deliver_webhooks
 from veille.archive import deliveries as ledger
+from veille.archive.alerts import ALERT, alert_sections, record_batch
+from veille.archive.matching import match_many, matching_bound
 from veille.archive.store import Store
 from veille.archive.subscribers import get_subscriber
-from veille.archive.watches import (
-    ALERT,
-    Watch,
-    alert_sections,
-    list_watches,
-    match,
-    matched_stories,
-    matching_bound,
-    record_batch,
-)
+from veille.archive.watches import Watch, list_watches, matched_stories
 from veille.core.conf.digest import DigestConfig
 from veille.core.config import Settings
 
@@ -121,11 +114,15 @@ def run_alerts(
     config = config or settings.digest
     clock = now or (lambda: datetime.now(UTC))
     report = AlertReport(batch=new_batch(clock()), dry_run=dry_run)
-    for watch in list_watches(store, ids=watch_ids):
-        if watch_ids is None and not is_due(watch, clock(), config.timezone):
-            continue
-        upto = matching_bound(store, watch.watermark)
-        found = match(store, watch.query, watch.watermark, upto)
+    due = [
+        w
+        for w in list_watches(store, ids=watch_ids)
+        if watch_ids is not None or is_due(w, clock(), config.timezone)
+    ]
+    bounds = {mark: matching_bound(store, mark) for mark in {w.watermark for w in due}}
+    matches = match_many(store, [(w.query, w.watermark, bounds[w.watermark]) for w in due])
+    for watch, found in zip(due, matches, strict=True):
+        upto = bounds[watch.watermark]
         if dry_run:
             known = set(matched_stories(store, watch.id))
             fresh = tuple(dict.fromkeys(a for a, s in found if s not in known))

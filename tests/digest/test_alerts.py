@@ -18,6 +18,7 @@ from digest.alerts import run_alerts
 from digest.smtp import SmtpSender
 from digest.webhooks import verify
 from tests.digest.conftest import SECRET, SmtpServer
+from veille.archive import alerts
 from veille.archive import deliveries as ledger
 from veille.archive import watches as w
 from veille.archive.accounts import add_account, find_account
@@ -151,7 +152,7 @@ def test_headers_unsubscribe_all_alerts_and_per_watch_links(
     url = str(msg["List-Unsubscribe"]).split(",")[0].strip("<> ")
     assert url.startswith("https://veille.test/veilles/desabonnement/")
     sub_id = store_subscriber(store, "amina@example.ma")
-    assert w.alerts_recipient(store, url.rsplit("/", 1)[1], secret=KEY).id == sub_id
+    assert alerts.alerts_recipient(store, url.rsplit("/", 1)[1], secret=KEY).id == sub_id
     html = msg.get_body(preferencelist=("html",)).get_content()
     assert html.count("/desabonnement/") == 3  # one per watch, one for every alert
 
@@ -196,7 +197,7 @@ def test_an_smtp_failure_mid_batch_then_a_rerun_sends_each_alert_once(
         "karim@example.ma",
         "salma@example.ma",
     ]
-    assert {r["status"] for r in ledger.rows(store, w.ALERT, first.batch)} == {"sent"}
+    assert {r["status"] for r in ledger.rows(store, alerts.ALERT, first.batch)} == {"sent"}
 
 
 def test_one_click_stops_every_alert_of_the_recipient(
@@ -208,7 +209,7 @@ def test_one_click_stops_every_alert_of_the_recipient(
     _run(settings, store, smtp_server, config)
     karim = next(m for m in smtp_server.handler.messages if "karim" in str(m["To"]))
     token = str(karim["List-Unsubscribe"]).split(",")[0].strip("<> ").rsplit("/", 1)[1]
-    w.stop_alerts(store, w.alerts_recipient(store, token, secret=KEY).id)
+    alerts.stop_alerts(store, alerts.alerts_recipient(store, token, secret=KEY).id)
     crawl.bring("Webhelp recrute encore")
     _run(settings, store, smtp_server, config)
     assert smtp_server.handler.recipients().count("karim@example.ma") == 1
@@ -313,7 +314,7 @@ def test_an_alert_that_may_have_left_is_never_sent_again_on_its_own(
     smtp_server.handler.accept_then_drop.clear()
     _run(settings, store, smtp_server, config)
     assert smtp_server.handler.recipients() == ["amina@example.ma"]
-    assert [r["status"] for r in ledger.rows(store, w.ALERT, first.batch)] == ["unconfirmed"]
+    assert [r["status"] for r in ledger.rows(store, alerts.ALERT, first.batch)] == ["unconfirmed"]
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,18 @@ shows, each story once; money thresholds compare EUR and USD in MAD; corrected v
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from tests.store.archive import ARTICLES, load, with_indicators
+from veille.archive import alerts, matching
 from veille.archive import corrections as corr
 from veille.archive import deliveries as ledger
 from veille.archive import watches as w
 from veille.archive.accounts import add_account
-from veille.archive.search import FigureQuery, SearchQuery, figures, search
+from veille.archive.search import FigureQuery, SearchQuery, figures, search, search_ids, window
 from veille.archive.store import Store
 from veille.archive.webhooks import webhook_rows
 from veille.core.conf.rates import load_rates
@@ -50,7 +51,7 @@ def _expected(store: Store, q: SearchQuery | FigureQuery) -> set[int]:
     clusters = {
         h.id: h.cluster_id or h.id for h in search(store, SearchQuery(limit=1000), with_facets=False).hits
     }
-    every = dict(w.match(store, SearchQuery(one_per_cluster=False), 0, 10**9))
+    every = dict(matching.match(store, SearchQuery(one_per_cluster=False), 0, 10**9))
     return {clusters.get(r.article_id, every.get(r.article_id, r.article_id)) for r in rows}
 
 
@@ -76,21 +77,68 @@ def test_a_watch_matches_what_the_same_search_shows(
     watch = w.add_watch(any_store, owner_id=_owner(any_store), name="v", params=params, query=q)
     assert watch.watermark == 0  # saved on an empty archive
     ids = load(any_store)
-    assert w.matching_bound(any_store, 0) < max(ids.values())  # not all extracted yet: the window waits
+    # not all extracted yet: the window waits
+    assert matching.matching_bound(any_store, 0) < max(ids.values())
     with_indicators(any_store, ids)
     _extracted(any_store, ids)
-    top = w.matching_bound(any_store, 0)
+    top = matching.matching_bound(any_store, 0)
     assert top == max(ids.values())
     for n, upto in enumerate((5, 11, top)):
-        found = w.match(any_store, watch.query, watch.watermark, upto)
-        w.record_batch(any_store, watch, f"b{n}", found, upto)
+        found = matching.match(any_store, watch.query, watch.watermark, upto)
+        alerts.record_batch(any_store, watch, f"b{n}", found, upto)
         watch = w.get_watch(any_store, watch.id)
     matched = w.matched_ids(any_store, watch.id)
     expected = _expected(any_store, q)
     assert expected, "a query of this set matches nothing: it compares nothing"
-    got = {s for a, s in w.match(any_store, SearchQuery(one_per_cluster=False), 0, 10**9) if a in matched}
+    got = {
+        s for a, s in matching.match(any_store, SearchQuery(one_per_cluster=False), 0, 10**9) if a in matched
+    }
     assert got == expected
     assert len(matched) == len(got)  # each story once
+
+
+# what the run's batch must answer alike: orders, every copy, phrases, exclusions, prefixes, OR,
+# dates, persons, unknown names, several filters at once
+MORE: list[SearchQuery] = [
+    SearchQuery("offshoring", order="date"),
+    SearchQuery("zone franche", one_per_cluster=False),
+    SearchQuery("zone franche"),
+    SearchQuery('"zone franche"', one_per_cluster=False),
+    SearchQuery("offshoring -Tunisie"),
+    SearchQuery("Rabat OR Casablanca", order="date"),
+    SearchQuery("export*"),
+    SearchQuery("emplois", since=date(2025, 2, 1), until=date(2025, 6, 30)),
+    SearchQuery(person="Benali"),
+    SearchQuery(org="Nulle Part SA"),
+    SearchQuery(person="Personne Inconnue", text="offshoring"),
+    SearchQuery(sources=("lematin", "hespress"), one_per_cluster=False, order="date"),
+    SearchQuery("zone", org="Medz", unit="MAD", min_value=1e8),
+    SearchQuery(min_relevance=0.8, theme="infrastructures"),
+    SearchQuery("offshoring", kind="document"),
+]
+
+
+def test_the_watches_of_a_window_matched_together_find_what_each_search_finds(any_store: Store) -> None:
+    """A run matches the search watches of one window together (``search_window``, a few statements
+    for all): each gets what ``search_ids`` gives for its query over that window, in its order."""
+    ids = load(any_store)
+    _extracted(any_store, ids)
+    with_indicators(any_store, ids)
+    rates = load_rates()
+    queries = [q for q in (watch_query(k, p, rates=rates) for k, p in QUERIES) if isinstance(q, SearchQuery)]
+    queries += MORE
+    top = max(ids.values())
+    for after, upto in ((0, top), (3, 11), (top - 1, top)):
+        together = window.search_window(any_store, queries, after, upto)
+        one_by_one = [
+            search_ids(any_store, dataclasses.replace(q, id_after=after, id_upto=upto)) for q in queries
+        ]
+        assert together == one_by_one
+        assert matching.match_many(any_store, [(q, after, upto) for q in queries]) == one_by_one
+    found = window.search_window(any_store, queries, 0, top)
+    assert sum(1 for f in found if len(f) > 2) >= 8, "too few queries find several articles: orders untested"
+    every, one = (found[queries.index(q)] for q in MORE[1:3])
+    assert len(every) > len(one)  # the copy of the Fès-Shore story is kept when every copy is asked for
 
 
 def test_figure_filters_fire_on_actual_and_announced_only(any_store: Store) -> None:
@@ -128,12 +176,12 @@ def test_money_thresholds_compare_euros_and_dollars_in_mad(any_store: Store) -> 
     assert 1.5e7 * rates.rate("EUR", 2024)[0] > 1e8 > 5e6 * rates.rate("EUR", 2024)[0]
     assert 1.2e7 * rates.rate("USD", 2024)[0] > 1e8
     q = watch_query("search", {"unit": "MAD", "min_value": "100 000 000"}, rates=rates)
-    found = {a for a, _ in w.match(any_store, dataclasses.replace(q, one_per_cluster=False), 0, 10**9)}
+    found = {a for a, _ in matching.match(any_store, dataclasses.replace(q, one_per_cluster=False), 0, 10**9)}
     assert {big_eur, big_usd, ids["zone"], ids["zone_copy"], ids["export"], ids["medz_invest"]} == found
     assert small_eur not in found
     # without the rates (a plain search on MAD amounts), only the dirhams count
     plain = watch_query("search", {"unit": "MAD", "min_value": "100 000 000"})
-    assert big_eur not in {a for a, _ in w.match(any_store, plain, 0, 10**9)}
+    assert big_eur not in {a for a, _ in matching.match(any_store, plain, 0, 10**9)}
     rows = figures(any_store, watch_query("figures", {"unit": "MAD", "min_value": "1e8"}, rates=rates)).rows
     assert {r.article_id for r in rows} >= {big_eur, big_usd} and small_eur not in {
         r.article_id for r in rows
@@ -144,7 +192,7 @@ def test_thresholds_read_the_corrected_values(any_store: Store) -> None:
     ids = load(any_store)
     who = add_account(any_store, "nadia@example.ma", role="analyste", password="analyse-2026-longue")
     q = watch_query("search", {"unit": "MAD", "min_value": "100000000"}, rates=load_rates())
-    assert ids["medz_invest"] in {a for a, _ in w.match(any_store, q, 0, 10**9)}
+    assert ids["medz_invest"] in {a for a, _ in matching.match(any_store, q, 0, 10**9)}
     text = ARTICLES["medz_invest"][4]
     s = text.index("120 millions de dirhams")
     fields = read_fields({"value": "90 000 000", "unit": "MAD", "period": "2025", "status": "actual",
@@ -159,7 +207,7 @@ def test_thresholds_read_the_corrected_values(any_store: Store) -> None:
         who,
         based_on=0,
     )
-    assert ids["medz_invest"] not in {a for a, _ in w.match(any_store, q, 0, 10**9)}
+    assert ids["medz_invest"] not in {a for a, _ in matching.match(any_store, q, 0, 10**9)}
 
 
 def test_a_run_records_each_story_once_with_its_ledger_rows(any_store: Store) -> None:
@@ -170,27 +218,34 @@ def test_a_run_records_each_story_once_with_its_ledger_rows(any_store: Store) ->
                         recipients=["karim@example.ma"], webhook_url="http://127.0.0.1:9/hook")  # fmt: skip
     assert watch.watermark == max(ids.values())  # a new watch alerts on what comes next
     assert watch.recipients == ("amina@example.ma", "karim@example.ma")
-    first = w.record_batch(any_store, watch, "b1", [(ids["zone"], ids["zone"])], ids["zone"])
+    first = alerts.record_batch(any_store, watch, "b1", [(ids["zone"], ids["zone"])], ids["zone"])
     # the copy of the same story, then a correction of the sent article: nothing new
-    again = w.record_batch(any_store, w.get_watch(any_store, watch.id), "b2",
+    again = alerts.record_batch(any_store, w.get_watch(any_store, watch.id), "b2",
                            [(ids["zone_copy"], ids["zone"]), (ids["zone"], ids["zone"])], ids["zone_copy"])  # fmt: skip
     assert first.article_ids == (ids["zone"],) and again.article_ids == ()
-    assert sorted(r["recipient"] for r in ledger.rows(any_store, w.ALERT, "b1")) == [
+    assert sorted(r["recipient"] for r in ledger.rows(any_store, alerts.ALERT, "b1")) == [
         "amina@example.ma", "karim@example.ma",
     ]  # fmt: skip
-    assert ledger.rows(any_store, w.ALERT, "b2") == []
+    assert ledger.rows(any_store, alerts.ALERT, "b2") == []
     assert [r["batch"] for r in webhook_rows(any_store, watch.id)] == ["b1"]
-    sections = w.alert_sections(any_store, "b1", ledger.rows(any_store, w.ALERT, "b1")[0]["subscriber_id"])
+    sections = alerts.alert_sections(
+        any_store, "b1", ledger.rows(any_store, alerts.ALERT, "b1")[0]["subscriber_id"]
+    )
     assert [(s.watch.name, [a["id"] for a in s.articles]) for s in sections] == [("zones", [ids["zone"]])]
     # the owner stops every alert; karim stops this watch: no one is left to write to
-    amina = ledger.rows(any_store, w.ALERT, "b1")[0]["subscriber_id"]
-    w.stop_alerts(any_store, amina)
+    amina = ledger.rows(any_store, alerts.ALERT, "b1")[0]["subscriber_id"]
+    alerts.stop_alerts(any_store, amina)
     karim = next(
-        r["subscriber_id"] for r in ledger.rows(any_store, w.ALERT, "b1") if r["recipient"].startswith("k")
+        r["subscriber_id"]
+        for r in ledger.rows(any_store, alerts.ALERT, "b1")
+        if r["recipient"].startswith("k")
     )
-    assert w.stop_watch(any_store, watch.id, karim)
+    assert alerts.stop_watch(any_store, watch.id, karim)
     assert w.get_watch(any_store, watch.id).recipients == ()
-    assert w.alert_sections(any_store, "b1", amina) == [] and w.alert_sections(any_store, "b1", karim) == []
+    assert (
+        alerts.alert_sections(any_store, "b1", amina) == []
+        and alerts.alert_sections(any_store, "b1", karim) == []
+    )
 
 
 def test_names_are_unique_per_owner_and_removal_takes_everything(any_store: Store) -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.web.archive import Fixture
 from tests.web.conftest import csrf_of, login
+from veille.archive import alerts
 from veille.archive import watches as w
 from veille.archive.accounts import add_account
 from veille.archive.search import search
@@ -109,13 +110,13 @@ def test_unsubscribe_links_one_click(client: TestClient, archive: tuple[Store, F
     watch = w.add_watch(store, owner_id=owner.id, name="ADD", params={}, query=w.SearchQuery(text="offshoring"),
                         recipients=["karim@example.ma"])  # fmt: skip
     karim = get_subscriber(store, "karim@example.ma")
-    one = w.watch_token(watch.id, karim.id, karim.email, secret=KEY)
+    one = alerts.watch_token(watch.id, karim.id, karim.email, secret=KEY)
     assert "Confirmer" in client.get(f"/veilles/{watch.id}/desabonnement/{one}").text  # GET changes nothing
     assert w.get_watch(store, watch.id).recipients == ("karim@example.ma", "nadia@example.ma")
     r = client.post(f"/veilles/{watch.id}/desabonnement/{one}", data={"List-Unsubscribe": "One-Click"})
     assert r.status_code == 200 and w.get_watch(store, watch.id).recipients == ("nadia@example.ma",)
     nadia = get_subscriber(store, "nadia@example.ma")
-    every = w.alerts_token(nadia.id, nadia.email, secret=KEY)
+    every = alerts.alerts_token(nadia.id, nadia.email, secret=KEY)
     assert client.post(f"/veilles/desabonnement/{every}x").status_code == 404
     assert (
         client.post(f"/veilles/{watch.id}/desabonnement/{every}").status_code == 404
@@ -125,4 +126,4 @@ def test_unsubscribe_links_one_click(client: TestClient, archive: tuple[Store, F
         client.post(f"/veilles/desabonnement/{every}", data={"List-Unsubscribe": "One-Click"}).status_code
         == 200
     )
-    assert w.alerts_stopped(store, nadia.id) and w.get_watch(store, watch.id).recipients == ()
+    assert alerts.alerts_stopped(store, nadia.id) and w.get_watch(store, watch.id).recipients == ()

@@ -3,7 +3,7 @@ a watch, follow an organisation, list and delete one's watches, see what a watch
 the alerts' unsubscribe links (GET shows a button, POST unsubscribes: RFC 8058's one-click POST
 needs no cookie, the signed token is the credential, as for the digest's
 :mod:`veille.web.unsubscribe`). A thin layer over :mod:`veille.watching` and
-:mod:`veille.archive.watches`; saving and deleting need an account and a CSRF token."""
+:mod:`veille.archive.watches` (and :mod:`veille.archive.alerts` for the links); saving and deleting need an account and a CSRF token."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 
+from veille.archive import alerts
 from veille.archive import watches as w
 from veille.archive.subscribers import InvalidToken, SecretKeyMissing, parse_list
 from veille.queries import ParameterError
@@ -135,7 +136,7 @@ def _stop_form(action: str, title: str, what: str) -> HTMLResponse:
 @router.get("/desabonnement/{token}", response_class=HTMLResponse, include_in_schema=False)
 def stop_all_page(request: Request, token: str) -> HTMLResponse:
     try:
-        sub = w.alerts_recipient(request.app.state.store, token, secret=_key(request))
+        sub = alerts.alerts_recipient(request.app.state.store, token, secret=_key(request))
     except InvalidToken:
         return _invalid()
     except SecretKeyMissing:
@@ -149,19 +150,19 @@ def stop_all_page(request: Request, token: str) -> HTMLResponse:
 def stop_all(request: Request, token: str) -> HTMLResponse:
     store = request.app.state.store
     try:
-        sub = w.alerts_recipient(store, token, secret=_key(request))
+        sub = alerts.alerts_recipient(store, token, secret=_key(request))
     except InvalidToken:
         return _invalid()
     except SecretKeyMissing:
         return _unavailable()
-    w.stop_alerts(store, sub.id)
+    alerts.stop_alerts(store, sub.id)
     return _page("Alertes arrêtées", f"<p>L'adresse {escape(sub.email)} ne recevra plus d'alertes.</p>")
 
 
 @router.get("/{watch_id:int}/desabonnement/{token}", response_class=HTMLResponse, include_in_schema=False)
 def stop_watch_page(request: Request, watch_id: int, token: str) -> HTMLResponse:
     try:
-        sub = w.watch_recipient(request.app.state.store, watch_id, token, secret=_key(request))
+        sub = alerts.watch_recipient(request.app.state.store, watch_id, token, secret=_key(request))
         watch = w.get_watch(request.app.state.store, watch_id)
     except (InvalidToken, w.WatchNotFound):
         return _invalid()
@@ -176,12 +177,12 @@ def stop_watch_page(request: Request, watch_id: int, token: str) -> HTMLResponse
 def stop_watch(request: Request, watch_id: int, token: str) -> HTMLResponse:
     store = request.app.state.store
     try:
-        sub = w.watch_recipient(store, watch_id, token, secret=_key(request))
+        sub = alerts.watch_recipient(store, watch_id, token, secret=_key(request))
     except InvalidToken:
         return _invalid()
     except SecretKeyMissing:
         return _unavailable()
-    w.stop_watch(store, watch_id, sub.id)
+    alerts.stop_watch(store, watch_id, sub.id)
     return _page(
         "Alertes arrêtées",
         f"<p>L'adresse {escape(sub.email)} ne recevra plus les alertes de cette veille.</p>",

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from veille.archive import schema as t
 from veille.archive.query import ParsedQuery, QueryError
 from veille.archive.search.models import MadRates, SearchQuery
+from veille.archive.search.names import find_orgs, find_persons
 from veille.archive.store import Store, fold
 from veille.core.models import STATUSES
 
@@ -68,31 +69,6 @@ def _check_page(limit: int, offset: int) -> tuple[int, int]:
     return min(limit, MAX_LIMIT), min(offset, 100_000)
 
 
-def _org_ids(conn: Any, name_or_alias: str) -> list[int]:
-    k = fold(name_or_alias)
-    if not k:
-        return []
-    ids = set(conn.scalars(sa.select(t.org_aliases.c.org_id).where(t.org_aliases.c.alias_key == k)))
-    if not ids:
-        for oid, name in conn.execute(sa.select(t.organisations.c.id, t.organisations.c.name)):
-            if fold(name) == k:
-                ids.add(oid)
-    return sorted(ids)
-
-
-def _person_ids(conn: Any, name: str) -> list[int]:
-    k = fold(name)
-    if not k:
-        return []
-    words = k.split()
-    out = []
-    for pid, pname in conn.execute(sa.select(t.persons.c.id, t.persons.c.name)):
-        pk = fold(pname).split()
-        if pk == words or any(pk[i : i + len(words)] == words for i in range(len(pk))):
-            out.append(pid)
-    return out
-
-
 def _fts_match(parsed: ParsedQuery) -> Any:
     return sa.text("article_fts MATCH :fts_query").bindparams(fts_query=parsed.to_fts5())
 
@@ -113,15 +89,24 @@ _SAME_STEM_SQL = sa.text(
 def pg_stems(conn: Any, parsed: ParsedQuery) -> ParsedQuery:
     """PostgreSQL: ``parsed`` told which of its words the server stems like their plural or
     singular twin, so its tsquery names them once (asked once per word and process)."""
-    pairs = parsed.ts_twins()
-    unknown = [p for p in pairs if p not in _SAME_STEM]
+    stemmed = pg_stems_of(conn, [parsed])[0]
+    return stemmed if stemmed is not None else parsed
+
+
+def pg_stems_of(conn: Any, queries: Sequence[ParsedQuery | None]) -> list[ParsedQuery | None]:
+    """:func:`pg_stems` of each query, the words none asked before in one round trip."""
+    twins = [q.ts_twins() if q is not None else [] for q in queries]
+    unknown = list(dict.fromkeys(p for pairs in twins for p in pairs if p not in _SAME_STEM))
     if unknown:
         if len(_SAME_STEM) > _SAME_STEM_MAX:
             _SAME_STEM.clear()
         rows = conn.execute(_SAME_STEM_SQL, {"a": [p[0] for p in unknown], "b": [p[1] for p in unknown]})
         _SAME_STEM.update(((a, b), bool(same)) for a, b, same in rows)
-    same = frozenset(a for a, b in pairs if _SAME_STEM.get((a, b)))
-    return dataclasses.replace(parsed, same_stem=same) if same else parsed
+    out: list[ParsedQuery | None] = []
+    for q, pairs in zip(queries, twins, strict=True):
+        same = frozenset(a for a, b in pairs if _SAME_STEM.get((a, b)))
+        out.append(dataclasses.replace(q, same_stem=same) if q is not None and same else q)
+    return out
 
 
 def _text_match(store: Store, parsed: ParsedQuery) -> Any:
@@ -350,7 +335,7 @@ def _set_queries(
     out: list[Any] = []
     if q.org:
         if "org" not in names:
-            names["org"] = _org_ids(conn, q.org)
+            names["org"] = find_orgs(conn, q.org)
         org_ids = names["org"]
         if not org_ids:
             return None
@@ -359,7 +344,7 @@ def _set_queries(
                                                    *id_window(m.c.article_id, q.id_after, q.id_upto)))  # fmt: skip
     if q.person:
         if "person" not in names:
-            names["person"] = _person_ids(conn, q.person)
+            names["person"] = find_persons(conn, q.person)
         pids = names["person"]
         if not pids:
             return None

@@ -22,7 +22,6 @@ from veille.archive.search.conditions import (
     _fts_match,
     _in_ids,
     _in_ids_param,
-    _org_ids,
     _text_match,
     id_window,
     ids_value,
@@ -31,6 +30,7 @@ from veille.archive.search.conditions import (
     set_planner,
 )
 from veille.archive.search.models import FigureCopy, FigureQuery, FigureResult, FigureRow
+from veille.archive.search.names import find_orgs
 from veille.archive.search.ranking import SET_IDS_MAX
 from veille.archive.store import Store
 from veille.core.formatting import format_value
@@ -361,7 +361,7 @@ def _walk(store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None) -
     if q.article_id is not None:
         where.append(F.c.article_id == q.article_id)
     if q.org:
-        org_ids = _org_ids(conn, q.org)
+        org_ids = find_orgs(conn, q.org)
         if not org_ids:
             return None
         where.append(_of_orgs(store, conn, org_ids, ordered=bool(q.unit)))

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from veille.archive import schema as t
 from veille.archive.cache import CACHE, write_marker
-from veille.archive.search.conditions import A, F, _bound, _org_ids
+from veille.archive.search.conditions import A, F, _bound
 from veille.archive.search.figure_rows import _FIGURE_COLS, _figure_row, _figures_of
 from veille.archive.search.models import ArticleRef, OrgDetail, OrgStat
+from veille.archive.search.names import find_orgs
 from veille.archive.store import Store
 from veille.core.formatting import iso_week
 
@@ -21,7 +22,7 @@ from veille.core.formatting import iso_week
 def resolve_org(store: Store, name_or_alias: str) -> str | None:
     """The canonical name of an organisation named by its name or any alias ("add" -> "Agence de ...")."""
     with store.engine.connect() as conn:
-        ids = _org_ids(conn, name_or_alias)
+        ids = find_orgs(conn, name_or_alias)
         if not ids:
             return None
         return conn.scalar(sa.select(t.organisations.c.name).where(t.organisations.c.id == ids[0]))
@@ -92,7 +93,7 @@ def organisation(
     command list the newest, the figures explorer and the search the rest. Cached until the
     archive's next write (a busy organisation's page reads ~100,000 rows of index)."""
     with store.engine.connect() as conn:
-        ids = _org_ids(conn, name_or_alias)
+        ids = find_orgs(conn, name_or_alias)
         if not ids:
             return None
         key = ("organisation", ids[0], articles, figures)

@@ -18,6 +18,7 @@ So a search reads about a thousand rows whatever the archive's size.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -314,11 +315,19 @@ def _id_slice(
 
 def _by_score(store: Store, conn: Any, parsed: ParsedQuery, walked: list[tuple[int, int, Any]]) -> list[Row]:
     """The newest :data:`RANK_WINDOW` walked matches sorted by text score, then the rest by recency."""
-    window, rest = walked[:RANK_WINDOW], walked[RANK_WINDOW:]
-    scores = {w[0]: float(w[2] or 0) for w in window}  # bm25 (FTS5) or title/lead ts_rank came with the walk
+    scores = {
+        w[0]: float(w[2] or 0) for w in walked[:RANK_WINDOW]
+    }  # bm25 (FTS5) or title/lead ts_rank came with the walk
     if store.dialect == "postgresql":
         scores = _pg_scores(store, conn, parsed, scores)
-    # best score first, the newest first among equals (tuples compare faster than a key function)
+    return by_score(walked, scores)
+
+
+def by_score(walked: list[tuple[int, int, Any]], scores: dict[int, float]) -> list[Row]:
+    """``walked`` (newest first) in result order: its first :data:`RANK_WINDOW` by ``scores``, the
+    best first and the newest first among equals, then the rest as walked."""
+    window, rest = walked[:RANK_WINDOW], walked[RANK_WINDOW:]
+    # (tuples compare faster than a key function)
     ranked = sorted(((scores.get(w[0], 0.0), w[0], w[1]) for w in window), reverse=True)
     return [(i, c, score) for score, i, c in ranked] + [(w[0], w[1], 0.0) for w in rest]
 
@@ -329,13 +338,19 @@ def _pg_scores(store: Store, conn: Any, parsed: ParsedQuery, heads: dict[int, fl
     the rest keep a fraction of their title/lead score."""
     if not heads:
         return {}
-    best = [i for _, i in sorted(((v, i) for i, v in heads.items()), reverse=True)[:CANDIDATES]]
+    param = {"ts_query": parsed.to_tsquery(), "facet_ids": ids_value("postgresql", pg_candidates(heads))}
+    return pg_scores(heads, conn.execute(_full_rank(), param).all())
+
+
+def pg_candidates(heads: dict[int, float]) -> list[int]:
+    """The :data:`CANDIDATES` articles of best title/lead score (the newest first among equals)."""
+    return [i for _, i in sorted(((v, i) for i, v in heads.items()), reverse=True)[:CANDIDATES]]
+
+
+def pg_scores(heads: dict[int, float], full: Iterable[tuple[int, Any]]) -> dict[int, float]:
+    """The scores of :func:`_pg_scores`, from the title/lead scores and the candidates' full ones."""
     scores = {i: v * 1e-3 for i, v in heads.items()}
-    param = {"ts_query": parsed.to_tsquery(), "facet_ids": ids_value("postgresql", best)}
-    scores.update(
-        (i, float(v or 0) + 1.0)  # + 1: above every score of the rest
-        for i, v in conn.execute(_full_rank(), param).all()
-    )
+    scores.update((i, float(v or 0) + 1.0) for i, v in full)  # + 1: above every score of the rest
     return scores
 
 
