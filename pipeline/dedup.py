@@ -279,17 +279,13 @@ def load_index(
 
 
 def refresh_index(store: Store, index: ClusterIndex, *, now: float | None = None) -> int:
-    """Add the articles archived since the index was built or last refreshed; return how many.
-
-    Other crawlers of the same run (one per source) and other processes write to the same
-    archive: a wire story taken up by five sources crawled in parallel, or by crawl workers on
-    several machines, still forms one cluster. ``now`` (monotonic seconds) ages the ids skipped.
-    """
+    """Add the articles archived since the index was built or last refreshed (by other crawlers
+    of the run, other processes and machines), and those skipped then; return how many."""
     now = time.monotonic() if now is None else now
     before, known = len(index), index.last_id
     index.gaps = {i: t for i, t in index.gaps.items() if now - t < GAP_SECONDS}
     rows = signatures_since(store, known, index.gaps)
-    top = known
+    top = known  # ``now``: monotonic seconds, to age the ids skipped
     for row in rows:
         if row.id <= known:
             index.gaps.pop(row.id, None)

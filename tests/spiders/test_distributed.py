@@ -88,8 +88,17 @@ def start_worker(conf: Path, data: Path, db: str, site: HostsSite, log: Path) ->
     env = child_env(conf, data)
     env["VEILLE_DATABASE_URL"] = db
     hosts = [arg for h in site.hosts for arg in ("--allow-host", h)]
-    cmd = [PYTHON, "-m", "veille", "crawl", "--worker", "-q", *hosts, "-s", "VEILLE_EXTRACT=false",
-           "-s", "VEILLE_WORKERS=1"]  # fmt: skip
+    cmd = [
+        PYTHON,
+        "-m",
+        "veille",
+        "crawl",
+        "--worker",
+        "-q",
+        *hosts,
+        "-s",
+        "VEILLE_WORKERS=1",
+    ]  # never extracts
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
