@@ -12,10 +12,10 @@ test of throughput, not a model of analysts. Prints requests/s, p50/p95/p99 late
 errors (HTTP >= 500 or transport errors; 4xx are counted apart), overall and per endpoint.
 Prints only; asserts nothing.
 
-``--writer N`` (0 or more) runs, beside the load, a process that writes to the archive as a crawl and its
-workers do: every second a batch of N new articles, and between batches the runs' heartbeats,
-ledger lines, claims and lease renewals (``--beats`` writes a second). The server's result cache
-reports its look-ups answered from the cache (hits) and not (misses) at the end.
+``--writer N`` (0 or more) runs, beside the load, a process that writes to the archive as a
+crawl and its workers do: every second a batch of N new articles, and between batches a run's
+heartbeat and ledger line and a lease renewed (``--beats`` writes a second). The server's result
+cache reports its look-ups answered from the cache (hits) and not (misses) at the end.
 
 The archive is a data directory (or a ``veille.db`` file) given as argument, a database
 URL (``--database-url``, e.g. the PostgreSQL archive of ``bench/search_bench.py``), or a
@@ -189,8 +189,8 @@ import json, sys, threading, time
 from veille.archive import cache
 counts, path = {"hits": 0, "misses": 0}, sys.argv.pop(1)
 get = cache.ResultCache.get
-def counted(self, store, key, marker):
-    value = get(self, store, key, marker)
+def counted(self, store, key, marker, **kw):
+    value = get(self, store, key, marker, **kw)
     counts["hits" if value is not None else "misses"] += 1
     return value
 cache.ResultCache.get = counted

@@ -5,8 +5,9 @@ worker are killed with SIGKILL midway. Every page is archived exactly once and e
 once, by the extraction workers (crawl workers leave extraction to them), and no host ever has
 more requests in flight than allowed.
 
-60 pages on 3 hosts by default (the extraction, about 0.3 s of CPU an article, sets the pace); ``VEILLE_TEST_CLUSTER_PAGES=2000 VEILLE_TEST_CLUSTER_HOSTS=8``
-for the issue's full size (add ``--timeout 1800``)."""
+60 pages on 3 hosts by default (the extraction, about 0.3 s of CPU an article, sets the pace);
+``VEILLE_TEST_CLUSTER_PAGES=2000 VEILLE_TEST_CLUSTER_HOSTS=8`` for the issue's full size (add
+``--timeout 1800``)."""
 
 from __future__ import annotations
 
