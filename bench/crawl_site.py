@@ -70,10 +70,12 @@ def _headline(rng: random.Random, i: int) -> str:
     return f"{rng.choice(SECTOR).capitalize()} : {_sentence(rng, 6, 9)[:-1]} ({i})"
 
 
-def make_page(i: int, rng: random.Random, wire: list[str] | None = None) -> tuple[str, str, str, list[str]]:
+def make_page(
+    i: int, rng: random.Random, wire: list[str] | None = None, paragraphs: int = 19
+) -> tuple[str, str, str, list[str]]:
     title = _headline(rng, i)
     lead = _sentence(rng, 25, 35)
-    body = list(wire) if wire else [_paragraph(rng) for _ in range(19)]
+    body = list(wire) if wire else [_paragraph(rng) for _ in range(paragraphs)]
     if wire:  # a syndicated copy: the same wire story with the site's own intro
         body[0] = _paragraph(rng)
     blocks = []

@@ -47,13 +47,22 @@ class HostCounters:
 
 class HostsSite:
     def __init__(
-        self, pages: int, hosts: int = 3, latency: float = 0.0, slow: float = 0.0, seed: int = 7
+        self,
+        pages: int,
+        hosts: int = 3,
+        latency: float = 0.0,
+        slow: float = 0.0,
+        seed: int = 7,
+        paragraphs: int = 19,
     ) -> None:
         """``latency``: seconds every page waits before its answer; ``slow``: what one page in
-        five waits instead (downloads that overlap, so that a host's concurrency limit binds)."""
+        five waits instead (downloads that overlap, so that a host's concurrency limit binds);
+        ``paragraphs``: the article's length (19, about 1,200 words, is the bench site's)."""
         rng = random.Random(seed)
         self.latency, self.slow = latency, slow
-        self.bodies = {f"/a/{i}.html": make_page(i, rng)[0].encode() for i in range(pages)}
+        self.bodies = {
+            f"/a/{i}.html": make_page(i, rng, paragraphs=paragraphs)[0].encode() for i in range(pages)
+        }
         self.counters = {f"127.0.0.{k + 2}": HostCounters() for k in range(hosts)}
         self.servers = [self._serve(addr) for addr in self.counters]
         self.bases = [f"http://{s.server_address[0]}:{s.server_address[1]}" for s in self.servers]

@@ -12,6 +12,11 @@ test of throughput, not a model of analysts. Prints requests/s, p50/p95/p99 late
 errors (HTTP >= 500 or transport errors; 4xx are counted apart), overall and per endpoint.
 Prints only; asserts nothing.
 
+``--writer N`` (0 or more) runs, beside the load, a process that writes to the archive as a
+crawl and its workers do: every second a batch of N new articles, and between batches a run's
+heartbeat and ledger line and a lease renewed (``--beats`` writes a second). The server's result
+cache reports its look-ups answered from the cache (hits) and not (misses) at the end.
+
 The archive is a data directory (or a ``veille.db`` file) given as argument, a database
 URL (``--database-url``, e.g. the PostgreSQL archive of ``bench/search_bench.py``), or a
 synthetic one generated with ``bench/search_bench.py``'s generator (``--n`` articles).
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import json
 import os
 import random
 import shutil
@@ -150,6 +156,74 @@ async def run_load(
     return results
 
 
+def write_loop(url: str, per_second: int, beats: int, stop: object) -> None:  # type: ignore[no-untyped-def]
+    """Until ``stop`` (a multiprocessing Event) is set: a batch of ``per_second`` new articles each
+    second (none when 0), and ``beats`` writes a second that touch no content (a run's
+    heartbeat and ledger line, a lease renewed)."""
+    from veille.archive.store import open_store
+    from veille.core.models import Article
+
+    store = open_store(url)
+    run = store.start_run("crawl", {"writer": "bench/web_load.py"})
+    store.acquire_lease("bench-writer", "bench", 60)
+    rng, k, next_batch = random.Random(11), 0, time.monotonic()
+    while not stop.is_set():  # type: ignore[attr-defined]
+        if per_second and time.monotonic() >= next_batch:
+            batch = [Article(url=f"https://bench-writer.ma/{os.getpid()}/{k + i}", source=rng.choice(SOURCES),
+                             title=" ".join(rng.sample(WORDS, 6)), text=" ".join(rng.choices(WORDS, k=150)))
+                     for i in range(per_second)]  # fmt: skip
+            store.upsert_articles(batch)
+            k, next_batch = k + per_second, next_batch + 1.0
+        store.heartbeat(run)
+        store.record_source(run, "bench", {"fetched": k, "new": k})
+        store.renew_lease("bench-writer", "bench", 60)
+        time.sleep(1 / max(beats, 1))
+    store.finish_run(run)
+    store.close()
+    print(f"writer: {k} articles written meanwhile")
+
+
+# the server, with its result cache's hits and misses written to a file at exit
+SERVE = """
+import json, sys, threading, time
+from veille.archive import cache
+counts, path = {"hits": 0, "misses": 0}, sys.argv.pop(1)
+get = cache.ResultCache.get
+def counted(self, store, key, marker, **kw):
+    value = get(self, store, key, marker, **kw)
+    counts["hits" if value is not None else "misses"] += 1
+    return value
+cache.ResultCache.get = counted
+def keep():  # uvicorn ends the process with the signal it caught: no atexit, a file kept up to date
+    while True:
+        time.sleep(0.5)
+        open(path, "w").write(json.dumps(counts))
+threading.Thread(target=keep, daemon=True).start()
+from veille.cli import run
+run()
+"""
+
+
+def start_writer(args: argparse.Namespace, data_dir: Path) -> tuple[object, object] | None:
+    if args.writer is None:
+        return None
+    import multiprocessing
+
+    url = args.database_url or f"sqlite:///{(data_dir / 'veille.db').resolve()}"
+    stop = multiprocessing.Event()
+    proc = multiprocessing.Process(target=write_loop, args=(url, args.writer, args.beats, stop))
+    proc.start()
+    print(f"writer: {args.writer} articles a second in one batch, {args.beats} writes of no content a second")
+    return proc, stop
+
+
+def stop_writer(writer: tuple[object, object] | None) -> None:
+    if writer is not None:
+        proc, stop = writer
+        stop.set()  # type: ignore[attr-defined]
+        proc.join(30)  # type: ignore[attr-defined]
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -219,6 +293,10 @@ def main(argv: list[str] | None = None) -> None:
         "--database-url", help="serve this archive instead (e.g. postgresql+psycopg://postgres@127.0.0.1/db)"
     )
     ap.add_argument("--keep", action="store_true", help="keep the generated archive")
+    ap.add_argument(
+        "--writer", type=int, help="articles written a second meanwhile (a crawl; 0: workers that only beat)"
+    )
+    ap.add_argument("--beats", type=int, default=4, help="with --writer: writes of no content a second")
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="veille-web-load-"))
@@ -241,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
         env["VEILLE_DATABASE_URL"] = args.database_url
     log = (tmp / "serve.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-c", "from veille.cli import run; run()", "serve", "--port", str(port),
+        [sys.executable, "-c", SERVE, str(tmp / "cache.json"), "serve", "--port", str(port),
          "--data-dir", str(data_dir), "--log-level", "warning", "--workers", str(args.workers)],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
@@ -259,8 +337,10 @@ def main(argv: list[str] | None = None) -> None:
             f"server {base} ({args.workers} uvicorn worker(s)), archive {args.database_url or data_dir}, "
             f"{args.users} users arriving over {args.ramp:g} s, think time {args.think:g} s, pid {server.pid}"
         )
+        writer = start_writer(args, data_dir)
         t0 = time.perf_counter()
         results = asyncio.run(run_load(base, args.users, args.duration, args.seed, args.think, args.ramp))
+        stop_writer(writer)
         report(results, args.duration, args.users, "whole run (ramp-up included): ")
         steady = [r for r in results if r[3] - t0 >= args.ramp]
         report(
@@ -273,6 +353,11 @@ def main(argv: list[str] | None = None) -> None:
         server.terminate()
         server.wait(10)
         log.close()
+        if (tmp / "cache.json").exists():
+            counts = json.loads((tmp / "cache.json").read_text())
+            looked = counts["hits"] + counts["misses"]
+            print(f"result cache: {counts['hits']} hits, {counts['misses']} misses "
+                  f"({100 * counts['hits'] / max(looked, 1):.0f} % of look-ups answered)")  # fmt: skip
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
         else:

@@ -10,6 +10,12 @@
   when the spider opens from the minhashes stored in the archive over a recent window
   (90 days), so clusters span runs. The minhash travels on the item (``article.minhash``:
   the 128 hash values as little-endian uint64 bytes) and is stored with it.
+- **Catching up.** Before each item's cluster is looked up, the index reads the articles archived
+  since it last looked, by other crawlers of the run and by other processes (``veille crawl
+  --worker`` on other machines): one indexed query (:func:`refresh_index`). On PostgreSQL an
+  article's id is taken when its batch inserts it and seen by others when the batch commits, so a
+  batch committed late shows ids below those already read: the ids skipped are asked for again
+  until they appear (or for ``GAP_SECONDS``: an id may also be lost to a rolled-back write).
 
 Settings: the ``[dedup]`` section of ``config/pipeline.toml``.
 """
@@ -20,6 +26,7 @@ import functools
 import hashlib
 import itertools
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,13 +38,15 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from pipeline.config import pipeline_config
 from pipeline.normalise import fold
 from pipeline.stage import Stage, Step
-from veille.archive.clusters import last_article_id, signatures
+from veille.archive.clusters import article_ids_above, last_article_id, signatures, signatures_since
 from veille.archive.store import Store, open_store, utcnow
 from veille.core.conf.pipeline import DedupConfig
 from veille.core.models import Article
 from veille.core.workers import Workers
 
 WORDS = re.compile(r"[a-z0-9]+")
+GAP_SECONDS = 120.0  # an id skipped by the index is asked for again this long (a batch not committed yet)
+MAX_GAPS = 256  # ids asked for again at most (the most recent kept): a few batches in flight
 
 
 # -- minhash --------------------------------------------------------------------------------
@@ -193,6 +202,7 @@ class ClusterIndex:
         self.lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
         self.members: dict[str, _Member] = {}
         self.last_id = 0  # highest archive id seen (see refresh_index)
+        self.gaps: dict[int, float] = {}  # ids below last_id not seen yet -> when first missed (monotonic)
         self.added = 0  # in-run members added (their keys: "r1", "r2"... for every stage sharing the index)
 
     def __len__(self) -> int:
@@ -259,23 +269,38 @@ def load_index(
     """An index of the archive's articles from the last ``window_days`` (all when 0)."""
     index = ClusterIndex(config)
     since = (now or utcnow()) - timedelta(days=config.window_days) if config.window_days else None
-    index.last_id = last_article_id(store)
+    index.last_id = last = last_article_id(store)
     _add_rows(index, signatures(store, since), config)
+    # the most recent ids not archived yet (a batch still in flight): asked for again
+    low = max(0, last - MAX_GAPS)
+    archived, missed = article_ids_above(store, low), time.monotonic()
+    index.gaps = {i: missed for i in range(low + 1, last + 1) if i not in archived}
     return index
 
 
-def refresh_index(store: Store, index: ClusterIndex) -> int:
-    """Add the articles archived since the index was built or last refreshed; return how many.
-
-    Other crawlers of the same run (one per source) and other processes write to the same
-    archive: a wire story taken up by five sources crawled in parallel still forms one cluster.
-    """
-    before = len(index)
-    _add_rows(index, signatures(store, after_id=index.last_id), index.config)
+def refresh_index(store: Store, index: ClusterIndex, *, now: float | None = None) -> int:
+    """Add the articles archived since the index was built or last refreshed (by other crawlers
+    of the run, other processes and machines), and those skipped then; return how many."""
+    now = time.monotonic() if now is None else now
+    before, known = len(index), index.last_id
+    index.gaps = {i: t for i, t in index.gaps.items() if now - t < GAP_SECONDS}
+    rows = signatures_since(store, known, index.gaps)
+    top = known  # ``now``: monotonic seconds, to age the ids skipped
+    for row in rows:
+        if row.id <= known:
+            index.gaps.pop(row.id, None)
+            continue
+        for skipped in range(max(top + 1, row.id - MAX_GAPS), row.id):
+            index.gaps[skipped] = now  # taken by a transaction not committed yet, or lost
+        top = row.id
+    _add_rows(index, rows, index.config)
+    if len(index.gaps) > MAX_GAPS:
+        index.gaps = dict(sorted(index.gaps.items())[-MAX_GAPS:])
     return len(index) - before
 
 
 def _add_rows(index: ClusterIndex, rows: Iterable[Any], config: DedupConfig) -> None:
+    """Add the rows with a signature to ``index``."""
     for row in rows:
         index.last_id = max(index.last_id, row.id)
         mh = minhash_from_bytes(row.minhash, config)

@@ -166,7 +166,9 @@ def scrapy_settings(
 def worker_settings(s: Any) -> None:
     """Make the Scrapy settings ``s`` those of a crawl worker (``veille crawl --worker``): the
     frontier in Redis (:mod:`spiders.frontier`) and the politeness of every worker together
-    (:mod:`spiders.hostlimits`) in place of the process's own delay and AutoThrottle."""
+    (:mod:`spiders.hostlimits`) in place of the process's own delay and AutoThrottle. A worker
+    never extracts (its crawl's end would extract every pending article, the other workers' too,
+    outside the claims): extraction is the extraction workers' (``veille extract --worker``)."""
     cluster = s.getdict("VEILLE_CLUSTER")
     prefix = cluster.get("frontier", "veille")
     s.setdict(
@@ -190,6 +192,7 @@ def worker_settings(s: Any) -> None:
                 "spiders.hostlimits.HostLimitMiddleware": 950,  # last before the download
             },
             "SPIDER_MIDDLEWARES": {**s.getdict("SPIDER_MIDDLEWARES"), "spiders.frontier.SeedOnce": 10},
+            "VEILLE_EXTRACT": False,
         },
         priority=50,  # above -s: a worker's politeness cannot be switched off by accident
     )

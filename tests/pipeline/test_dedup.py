@@ -21,6 +21,7 @@ from pipeline.dedup import (
     minhash,
     minhash_bytes,
     minhash_from_bytes,
+    refresh_index,
     shingles,
     similarity,
 )
@@ -324,3 +325,47 @@ def test_documents_are_one_by_their_bytes_not_their_words(db_url: str, store: St
     assert run.feed(_article("le360", "https://le360.ma/a", "Titre", WIRE)) is not None  # nor of an article
     run.close()
     assert store.count_articles() == 3 and len(set(_clusters(store).values())) == 3
+
+
+def test_workers_catch_up_with_a_batch_committed_late_on_postgresql(pg_url: str) -> None:
+    """Two crawl workers, each with its own connections and index (two processes on two machines):
+    worker B archives a wire story in a transaction that commits only after worker A has read a
+    later id. PostgreSQL gave B's article the smaller id: A, reading "after the last id seen",
+    would never see it; it must still recognise the next copy as B's story."""
+    import threading
+
+    from sqlalchemy import event
+
+    items = wire_articles()
+    a, b = Run(pg_url), Run(pg_url)
+    assert b.storage.store is not None
+    reached, release = threading.Event(), threading.Event()
+
+    def hold_commit(conn: Any) -> None:  # B's batch: inserted, its ids taken, not committed yet
+        reached.set()
+        release.wait(30)
+
+    event.listen(b.storage.store.engine, "commit", hold_commit)
+    writer = threading.Thread(target=b.feed, args=(items[0],))
+    writer.start()
+    try:
+        assert reached.wait(30)
+        a.feed(_article("fed", "https://apebi.ma/barometre", "Baromètre ESN", OTHER))  # a later id, committed
+        assert a.dedup.store is not None
+        refresh_index(a.dedup.store, a.dedup.index)  # A reads what is committed: OTHER, not B's story
+    finally:
+        release.set()
+        writer.join(30)
+    event.remove(b.storage.store.engine, "commit", hold_commit)
+    assert items[0].id is not None and a.dedup.index.last_id > items[0].id
+    assert a.feed(items[1]) is items[1]
+    assert items[1].cluster == items[0].id  # A caught up with B's late batch
+    assert not a.dedup.index.gaps  # the id skipped was read once it committed
+    a.close()
+    b.close()
+    store = open_store(pg_url)
+    try:
+        clusters = _clusters(store)
+        assert clusters[items[1].url] == clusters[items[0].url] == items[0].id
+    finally:
+        store.close()

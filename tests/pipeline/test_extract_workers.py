@@ -32,6 +32,11 @@ def worker_config(tmp_path: Path) -> Path:
     """The bundled config with a short lease and small batches (pipeline.toml's [extract.worker])."""
     conf = tmp_path / "config"
     shutil.copytree(REPO / "config", conf)
+    return short_leases(conf)
+
+
+def short_leases(conf: Path) -> Path:
+    """``conf`` with a short extraction lease and small batches (pipeline.toml's [extract.worker])."""
     pipeline = conf / "pipeline.toml"
     text = pipeline.read_text(encoding="utf-8")
     for key, value in (("batch", "8"), ("lease_seconds", str(LEASE_SECONDS)), ("poll_seconds", "0.5")):

@@ -88,8 +88,8 @@ def start_worker(conf: Path, data: Path, db: str, site: HostsSite, log: Path) ->
     env = child_env(conf, data)
     env["VEILLE_DATABASE_URL"] = db
     hosts = [arg for h in site.hosts for arg in ("--allow-host", h)]
-    cmd = [PYTHON, "-m", "veille", "crawl", "--worker", "-q", *hosts, "-s", "VEILLE_EXTRACT=false",
-           "-s", "VEILLE_WORKERS=1"]  # fmt: skip
+    # a crawl worker never extracts (docs/scaling.md): no VEILLE_EXTRACT=false needed
+    cmd = [PYTHON, "-m", "veille", "crawl", "--worker", "-q", *hosts, "-s", "VEILLE_WORKERS=1"]
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
@@ -213,3 +213,16 @@ def test_a_worker_without_redis_says_so_in_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1 and "cannot reach Redis at redis://127.0.0.1:1/0" in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
     assert sum(c.hits.total() for c in site.counters.values()) == 0  # nothing fetched
+
+
+def test_a_crawl_worker_never_extracts_even_when_told_to() -> None:
+    """Extraction is the extraction workers' (claims): a crawl worker's end would extract every
+    pending article, the other workers' too, outside the claims."""
+    from scrapy.settings import Settings
+
+    from spiders.run import worker_settings
+
+    s = Settings({"VEILLE_CLUSTER": {"redis_url": REDIS_URL, "frontier": "x"}, "DOWNLOAD_DELAY": 0.4})
+    s.set("VEILLE_EXTRACT", True, priority="cmdline")  # -s VEILLE_EXTRACT=true
+    worker_settings(s)
+    assert s.getbool("VEILLE_EXTRACT") is False

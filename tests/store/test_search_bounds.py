@@ -5,6 +5,8 @@ The limits are lowered so the small archive of ``archive.py`` crosses them.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.store.archive import load
@@ -86,7 +88,10 @@ def test_facets_are_exact_or_labelled_as_a_sample(arc, monkeypatch: pytest.Monke
     assert {k for k, _ in sampled.facets["sources"]} == sources
 
 
-def test_a_write_invalidates_cached_results(arc) -> None:
+def test_a_write_invalidates_cached_results(arc, monkeypatch: pytest.MonkeyPatch) -> None:
+    from veille.archive import cache
+
+    monkeypatch.setattr(cache, "FLOW_SECONDS", 0.0)  # a crawl's articles seen at once (PostgreSQL)
     store, _ = arc
     before = search(store, SearchQuery("offshoring"))
     assert search(store, SearchQuery("offshoring")) == before  # served from the cache
@@ -260,3 +265,64 @@ def test_a_day_is_a_day_where_the_readers_are(settings) -> None:  # type: ignore
         finally:
             store.close()
     assert found == {"Africa/Casablanca": 1, "America/New_York": 0}
+
+
+def test_only_writes_of_the_content_change_the_cache_marker_on_postgresql(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers that only beat (runs, heartbeats, claims, leases) leave cached results served; the
+    flow of new work (an article archived, an extraction saved) is served from the cache for
+    ``FLOW_SECONDS``, then seen; an edit (an organisation renamed), committed by another
+    connection, is seen at once, once committed (not before)."""
+    from sqlalchemy import text
+
+    from veille.archive import cache
+    from veille.archive.cache import Counts, write_marker
+    from veille.archive.store import open_store
+    from veille.core.models import Analysis
+
+    monkeypatch.setattr(cache, "FLOW_SECONDS", 1.0)
+    store, other = open_store(pg_url), open_store(pg_url)
+    try:
+        ids = load(store)
+        CACHE.clear()
+
+        def marker() -> Counts:
+            with store.engine.connect() as conn:
+                found = write_marker(store, conn)
+            assert isinstance(found, Counts)
+            return found
+
+        q = SearchQuery("offshoring")
+        before, start = search(store, q), marker()
+        run = other.start_run("extract", detail={"worker": "w"})
+        other.heartbeat(run)
+        assert other.acquire_lease("scheduler", "w", 60)
+        assert other.claim_extraction("w", "v0", batch=4, lease_seconds=60, max_attempts=3)
+        other.finish_run(run)
+        hits = CACHE.hits
+        assert marker() == start and search(store, q) == before and CACHE.hits > hits  # still cached
+        other.save_analysis(next(iter(ids.values())), Analysis(), "v1")
+        other.upsert_article(Article(url="https://example.ma/o", source="atlas-eco", title="Offshoring à Oujda",
+                                     text="Un centre d'offshoring ouvre à Oujda."))  # fmt: skip
+        flowed = marker()
+        assert flowed.flow == start.flow + 2 and flowed.edits == start.edits
+        assert search(store, q) == before  # the flow: the cached result, for FLOW_SECONDS
+        time.sleep(1.1)
+        assert search(store, q).total == before.total + 1  # then the new article
+        with other.engine.connect() as conn:  # an edit in flight is not counted until it commits
+            tx = conn.begin()
+            conn.execute(
+                text(
+                    "UPDATE organisations SET name = name || ' (SA)' WHERE id = (SELECT min(id) FROM organisations)"
+                )
+            )
+            assert marker() == flowed
+            tx.commit()
+        assert marker() == Counts(flowed.edits + 1, flowed.flow)
+        hits = CACHE.hits
+        search(store, q)
+        assert CACHE.hits == hits  # an edit: recomputed at once
+    finally:
+        store.close()
+        other.close()

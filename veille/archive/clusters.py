@@ -1,10 +1,12 @@
 """What near-duplicate detection reads of the archive: each article's MinHash signature with its
 cluster, newest window or since a given id (so an index built once per process catches up with
-the articles other crawls archive meanwhile)."""
+the articles other crawls archive meanwhile), and the ids it has not seen yet below that id (on
+PostgreSQL an id is taken when a row is inserted, so a batch committed late appears below ids
+another transaction committed earlier)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +26,34 @@ _AFTER = (
     .where(t.articles.c.minhash.is_not(None), t.articles.c.id > bindparam("after"))
     .order_by(t.articles.c.id)
 )
+
+
+_SINCE = (
+    select(
+        t.articles.c.id,
+        t.articles.c.url,
+        t.articles.c.canonical_url,
+        t.articles.c.cluster_id,
+        t.articles.c.minhash,
+    )
+    .where(
+        or_(t.articles.c.id > bindparam("after"), t.articles.c.id.in_(bindparam("missing", expanding=True)))
+    )
+    .order_by(t.articles.c.id)
+)
+
+
+def signatures_since(store: Store, after_id: int, missing: Collection[int] = ()) -> list[Any]:
+    """Rows (id, url, canonical_url, cluster_id, minhash or None) of the articles with an id above
+    ``after_id`` or among ``missing``, by id, with a signature or not (an id read is an id settled)."""
+    with store.engine.connect() as conn:
+        return list(conn.execute(_SINCE, {"after": after_id, "missing": list(missing)}))
+
+
+def article_ids_above(store: Store, after_id: int) -> set[int]:
+    """The ids of the articles archived above ``after_id`` (committed so far)."""
+    with store.engine.connect() as conn:
+        return set(conn.scalars(select(t.articles.c.id).where(t.articles.c.id > after_id)))
 
 
 def last_article_id(store: Store) -> int:

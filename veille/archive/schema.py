@@ -502,6 +502,19 @@ leases = Table(
     Column("expires_at", AwareDateTime(), nullable=False),
 )
 
+archive_changes = Table(
+    "archive_changes",  # migration 0025: writes of the archive's content counted (one row; triggers)
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("writes", BigInteger, nullable=False, default=0, server_default="0"),
+)
+
+archive_changes_pending = Table(
+    "archive_changes_pending",  # migration 0025: a write transaction noted, counted at its commit
+    metadata,
+    Column("xid", BigInteger, primary_key=True),
+)
+
 watches = Table(
     "watches",  # migration 0021: an account's saved search or figures query ("veille")
     metadata,

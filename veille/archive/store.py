@@ -164,10 +164,12 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         raise AssertionError("unreachable")
 
     def _save_analysis(self, article_id: int, analysis: Analysis, version: str, worker: str | None) -> bool:
+        from veille.archive.cache import flow_write
         from veille.archive.overlay import lay_corrections, rework
         from veille.archive.points import mark_changed
 
         with self.engine.begin() as conn:
+            flow_write(conn)  # an extraction's results: the web's cached results may lag them a few seconds
             if not self._release_claim(conn, article_id, worker) and worker is not None:
                 return False
             analysis = rework(conn, article_id, analysis)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from veille.archive import schema as t
+from veille.archive.cache import flow_write
 from veille.archive.documents import DocumentRecords
 from veille.archive.points import mark_changed
 from veille.core.clock import utcnow
@@ -75,6 +76,7 @@ class ArticleWrites(DocumentRecords):  # an article's document is written with i
         batch = _Batch(articles, guarded=len(articles) == 1, now=utcnow())
         batch.keys = {id(a): k for a, k in zip(articles, index_keys or (), strict=False) if k is not None}
         with self.engine.begin() as conn:
+            flow_write(conn)  # new articles: the web's cached results may lag them a few seconds
             if keep_known:
                 batch.known = self._archived_ids(conn, articles)
             for article in articles:

@@ -45,7 +45,7 @@ def search(store: Store, q: SearchQuery, *, with_facets: bool = True) -> SearchR
     want = offset + limit
     with store.engine.connect() as conn:
         marker = write_marker(store, conn)
-        done = CACHE.get(store, ("result", q, with_facets), marker)
+        done = CACHE.get(store, ("result", q, with_facets), marker, lenient=True)
         if done is not None:  # the same page again (reload, back button, a popular query)
             return done
         key = ("search", dataclasses.replace(q, limit=0, offset=0))
