@@ -88,11 +88,9 @@ def test_facets_are_exact_or_labelled_as_a_sample(arc, monkeypatch: pytest.Monke
     assert {k for k, _ in sampled.facets["sources"]} == sources
 
 
-def test_a_write_invalidates_cached_results(arc, monkeypatch: pytest.MonkeyPatch) -> None:
-    from veille.archive import cache
+def test_a_write_invalidates_cached_results(arc) -> None:  # type: ignore[no-untyped-def]
 
-    monkeypatch.setattr(cache, "FLOW_SECONDS", 0.0)  # a crawl's articles seen at once (PostgreSQL)
-    store, _ = arc
+    store, _ = arc  # a store the CLI or a script opens: a crawl's articles seen at once
     before = search(store, SearchQuery("offshoring"))
     assert search(store, SearchQuery("offshoring")) == before  # served from the cache
     store.upsert_article(
@@ -267,22 +265,19 @@ def test_a_day_is_a_day_where_the_readers_are(settings) -> None:  # type: ignore
     assert found == {"Africa/Casablanca": 1, "America/New_York": 0}
 
 
-def test_only_writes_of_the_content_change_the_cache_marker_on_postgresql(
-    pg_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_only_writes_of_the_content_change_the_cache_marker_on_postgresql(pg_url: str) -> None:
     """Workers that only beat (runs, heartbeats, claims, leases) leave cached results served; the
-    flow of new work (an article archived, an extraction saved) is served from the cache for
-    ``FLOW_SECONDS``, then seen; an edit (an organisation renamed), committed by another
-    connection, is seen at once, once committed (not before)."""
+    flow of new work (an article archived, an extraction saved) is served from the cache for the
+    web store's ``cache_flow_seconds``, then seen; an edit (an organisation renamed), committed by
+    another connection, is seen at once, once committed (not before)."""
     from sqlalchemy import text
 
-    from veille.archive import cache
     from veille.archive.cache import Counts, write_marker
     from veille.archive.store import open_store
     from veille.core.models import Analysis
 
-    monkeypatch.setattr(cache, "FLOW_SECONDS", 1.0)
     store, other = open_store(pg_url), open_store(pg_url)
+    store.cache_flow_seconds = 1.0  # as the web's store, with a shorter window
     try:
         ids = load(store)
         CACHE.clear()

@@ -16,9 +16,11 @@ served after the archive changed:
   recomputed once. Two counts: the *flow* (a crawl's new articles, an extraction's results:
   writers call :func:`flow_write`) and the *edits* (everything else, analysts' edits among
   them). A look-up that allows it (``lenient``: whole results, not the pieces merged into
-  them) is answered by an entry the flow has moved past for ``FLOW_SECONDS`` after it was
-  computed: while crawls write every second, a search shows their new articles within that
-  time instead of emptying the cache at each batch. An edit is seen at once.
+  them) is answered by an entry the flow has moved past for the store's
+  ``cache_flow_seconds`` after it was computed: while crawls write every second, a search
+  shows their new articles within that time instead of emptying the cache at each batch. An
+  edit is seen at once. Only the web's store allows it (``FLOW_SECONDS``); every other
+  reader (the CLI, the digest, the watches, a script) gets exact results.
 
 >>> marker = write_marker(store)
 >>> CACHE.put(store, key, marker, value); CACHE.get(store, key, marker)
@@ -45,7 +47,7 @@ _WRITES = text(
 )
 _FLOW = text("SELECT set_config('veille.write_kind', 'flow', true)")
 SIZE = 256
-FLOW_SECONDS = 10.0  # a whole result is served this long after the flow of new work moved past it
+FLOW_SECONDS = 10.0  # the web's store: a whole result served this long after the flow moved past it
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,13 @@ class ResultCache:
 
     def get(self, store: Any, key: Any, marker: object | None, *, lenient: bool = False) -> Any:
         """The entry for ``key`` at ``marker``; ``lenient``: or one behind it by flow writes
-        only, stored less than ``FLOW_SECONDS`` ago."""
+        only, stored less than the store's ``cache_flow_seconds`` ago."""
         if marker is None:
             return None
         with self._lock:
             entry = self._data.get((store.url, key))
-            if entry is None or not (entry[0] == marker or lenient and _recent(entry[0], marker, entry[2])):
+            seconds = getattr(store, "cache_flow_seconds", 0.0) if lenient else 0.0
+            if entry is None or not (entry[0] == marker or _recent(entry[0], marker, entry[2], seconds)):
                 self.misses += 1
                 return None
             self.hits += 1
@@ -145,14 +148,16 @@ class ResultCache:
             self._data.clear()
 
 
-def _recent(stored: object, marker: object, when: float) -> bool:
-    """``stored`` differs from ``marker`` by flow writes only, and was stored recently."""
+def _recent(stored: object, marker: object, when: float, seconds: float) -> bool:
+    """``stored`` differs from ``marker`` by flow writes only, and was stored less than
+    ``seconds`` ago."""
     return (
-        isinstance(stored, Counts)
+        seconds > 0
+        and isinstance(stored, Counts)
         and isinstance(marker, Counts)
         and stored.edits == marker.edits
         and stored.flow <= marker.flow
-        and time.monotonic() - when < FLOW_SECONDS
+        and time.monotonic() - when < seconds
     )
 
 

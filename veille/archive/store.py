@@ -45,6 +45,9 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
         self.url = url
         self.engine = make_engine(url)
         self.timezone = ZoneInfo(timezone)  # whose days a search's dates are (digest.toml's)
+        # how long a cached search result is served after a crawl's or an extraction's writes
+        # moved past it (:mod:`veille.archive.cache`): 0, exact, unless the opener (the web) says
+        self.cache_flow_seconds = 0.0
 
     @property
     def dialect(self) -> str:

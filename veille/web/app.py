@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from veille.archive.cache import FLOW_SECONDS
 from veille.archive.store import Store, open_store
 from veille.core.config import Settings
 from veille.core.runtime import settle_heap
@@ -112,6 +113,8 @@ def _lifespan(
             if store is not None
             else open_store(settings.database_url, timezone=settings.digest.timezone)
         )
+        if own:  # the served web: a crawl's new articles show within the cache's flow window
+            app.state.store.cache_flow_seconds = FLOW_SECONDS
         # sources crawled from elsewhere (the demo's site) are named by the labels the archive kept
         for name, label in app.state.store.source_labels().items():
             app.state.source_labels.setdefault(name, label)
