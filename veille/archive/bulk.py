@@ -62,7 +62,15 @@ COLUMNS = {
     "person_mentions": ("id", "article_id", "person_id", "role", "organisation", "start", "end", "text"),
 }
 _JSON = {"matched_terms", "themes", "organisations"}  # as SQLAlchemy's JSON type writes them
-_SEQUENCED = ("articles", "figures", "org_mentions", "person_mentions", "organisations", "org_aliases", "persons")
+_SEQUENCED = (
+    "articles",
+    "figures",
+    "org_mentions",
+    "person_mentions",
+    "organisations",
+    "org_aliases",
+    "persons",
+)
 
 
 @dataclass
@@ -84,7 +92,12 @@ def load_articles(
     report = BulkReport()
     with store.engine.connect() as conn:
         _refuse_overlays(conn)
-        empty = conn.scalar(sa.select(sa.func.count()).select_from(sa.select(t.articles.c.id).limit(1).subquery())) == 0
+        empty = (
+            conn.scalar(
+                sa.select(sa.func.count()).select_from(sa.select(t.articles.c.id).limit(1).subquery())
+            )
+            == 0
+        )
         names = _Names.read(conn)
     dropped = _drop_indexes(store.engine) if empty else []
     try:
@@ -114,14 +127,18 @@ class _Names:
     persons: dict[str, int]
     next_id: dict[str, int]
     new: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # rows to insert before a batch
+    succeeded: set[int] = field(default_factory=set)  # organisations given a successor here
 
     @classmethod
     def read(cls, conn: Any) -> _Names:
         ids = {
-            name: int(conn.scalar(sa.text(f"SELECT coalesce(max(id), 0) + 1 FROM {name}"))) for name in _SEQUENCED
+            name: int(conn.scalar(sa.text(f"SELECT coalesce(max(id), 0) + 1 FROM {name}")))
+            for name in _SEQUENCED
         }
         orgs = dict(tuple(r) for r in conn.execute(sa.select(t.organisations.c.name, t.organisations.c.id)))
-        aliases = set(tuple(r) for r in conn.execute(sa.select(t.org_aliases.c.org_id, t.org_aliases.c.alias_key)))
+        aliases = set(
+            tuple(r) for r in conn.execute(sa.select(t.org_aliases.c.org_id, t.org_aliases.c.alias_key))
+        )
         persons = dict(tuple(r) for r in conn.execute(sa.select(t.persons.c.name, t.persons.c.id)))
         return cls(orgs, aliases, persons, ids)
 
@@ -137,9 +154,14 @@ class _Names:
         org_id = self.orgs.get(name)
         if org_id is None:
             org_id = self.orgs[name] = self.take("organisations")
+            if successor_id is not None:
+                self.succeeded.add(org_id)
             row = {"id": org_id, "name": name, "kind": kind, "acronym": acronym}
-            self.new.setdefault("organisations", []).append({**row, "successor_id": successor_id, "years": years})
-        elif successor_id is not None:
+            self.new.setdefault("organisations", []).append(
+                {**row, "successor_id": successor_id, "years": years}
+            )
+        elif successor_id is not None and org_id not in self.succeeded:
+            self.succeeded.add(org_id)
             self.new.setdefault("successors", []).append({"id": org_id, "s": successor_id, "y": years})
         for alias in {name, *(a for a in aliases if a), *([acronym] if acronym else [])}:
             key = fold(alias)
@@ -165,14 +187,12 @@ class _Names:
             for table in ("organisations", "org_aliases", "persons"):
                 if self.new.get(table):
                     conn.execute(sa.insert(t.metadata.tables[table]), self.new[table])
-            successor = sa.bindparam("s")
-            for row in self.new.get("successors", ()):
-                o = t.organisations
+            o = t.organisations
+            for row in self.new.get("successors", ()):  # a former name met again, its successor new
                 conn.execute(
-                    sa.update(o).where(o.c.id == row["id"], o.c.successor_id.is_(None)).values(
-                        successor_id=successor, years=sa.bindparam("y")
-                    ),
-                    row,
+                    sa.update(o)
+                    .where(o.c.id == row["id"], o.c.successor_id.is_(None))
+                    .values(successor_id=row["s"], years=row["y"])
                 )
         self.new = {}
 
