@@ -25,10 +25,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from veille.archive import schema as t
+from veille.archive.bulk import load_articles
 from veille.archive.cache import CACHE
 from veille.archive.fulltext import index_text
 from veille.archive.search import FigureQuery, SearchQuery, figures, search
 from veille.archive.store import Store, open_store
+from veille.core.models import Analysis, Article, Figure, Mention, Organisation
 from veille.core.runtime import settle_heap
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -272,10 +274,46 @@ def _figure(aid: int, text: str, start: int, end: int, value: float, unit: str, 
     }  # fmt: skip
 
 
+_FIGURE_KEYS = [f for f in Figure.__dataclass_fields__ if f != "organisations"]
+_ORG_BY_NAME = {o[0]: o for o in ORGS}
+
+
+def items(n: int, enrich=None):  # type: ignore[no-untyped-def]
+    """The n synthetic articles as the pipeline hands them to the archive: (article, analysis)."""
+    for art, figs, ments in generate(n):
+        rows = ({**f, "published": art["published"]} for f in figs)
+        found = [enrich(f, art) for f in rows] if enrich is not None else list(rows)
+        figures = tuple(
+            Figure(organisations=tuple(f["organisations"]), **{k: f[k] for k in _FIGURE_KEYS if k in f})
+            for f in found
+        )
+        spans: dict[str, list[Mention]] = {}
+        for o, s, e, x in ments:
+            spans.setdefault(ORGS[o][0], []).append(Mention(s, e, x))
+        for f in figures:
+            for name in f.organisations:
+                spans.setdefault(name, [])
+        orgs = tuple(
+            Organisation(name, kind=_ORG_BY_NAME[name][2], acronym=_ORG_BY_NAME[name][1], mentions=tuple(m))
+            for name, m in spans.items()
+        )
+        cluster = art["cluster_id"] if art["cluster_id"] != art["id"] else None
+        article = Article(
+            url=art["url"], source=art["source"], title=art["title"], text=art["text"], canonical_url=art["canonical_url"],
+            published=art["published"], lead=art["lead"], language=art["language"], fetched_at=art["fetched_at"],
+            relevance=art["relevance"], matched_terms=art["matched_terms"], themes=art["themes"], cluster=cluster,
+        )  # fmt: skip
+        yield article, Analysis(figures=figures, organisations=orgs)
+
+
 def load(store: Store, n: int, enrich=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """Bulk-load n articles; returns timings (seconds). ``enrich(figure, article)``, if given,
     returns each figure row as it is to be stored (``bench/indicators_bench.py`` gives the
-    figures an indicator, a status, a scope and values that agree or not)."""
+    figures an indicator, a status, a scope and values that agree or not). PostgreSQL: through
+    the archive's bulk load (``veille.archive.bulk``: COPY, indexes built after)."""
+    if store.dialect == "postgresql":
+        report = load_articles(store, items(n, enrich), version="bench")
+        return {f"bulk load: {k}": v for k, v in report.seconds.items()}
     timings: dict[str, float] = {}
     sqlite = store.dialect == "sqlite"
     with store.engine.begin() as conn:
@@ -598,8 +636,9 @@ def bench_pg(
     queries: bool = True,
     like: bool = True,
     corrections: float | None = None,
+    name: str | None = None,
 ) -> None:
-    name = f"veille_bench_{n}"
+    name = name or f"veille_bench_{n}"
     url, fresh = pg_database(admin_url, name, reuse)
     t0 = time.perf_counter()
     store = open_store(url, create=True)
@@ -649,6 +688,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query")
     parser.add_argument("--pg-url", default=PG_ADMIN, help="PostgreSQL server (admin database) URL")
+    parser.add_argument("--pg-name", default=None, help="PostgreSQL database name (default veille_bench_N)")
     parser.add_argument("--dir", type=Path, default=None, help="where to put the SQLite file")
     parser.add_argument(
         "--reuse", action="store_true", help="reuse an archive left by an earlier run (same --n, --dir)"
@@ -675,7 +715,7 @@ def main() -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         bench_sqlite(args.n, args.repeat, workdir, **kw)
     if args.backend in ("postgresql", "both"):
-        bench_pg(args.n, args.repeat, args.pg_url, **kw)
+        bench_pg(args.n, args.repeat, args.pg_url, name=args.pg_name, **kw)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _search_bench():  # type: ignore[no-untyped-def]
+    """bench/search_bench.py as a module, or None where it is absent."""
+    if not (HERE / "search_bench.py").exists():
+        return None
+    sys.path.insert(0, str(HERE.parent))
+    spec = importlib.util.spec_from_file_location("search_bench", HERE / "search_bench.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def generate(n: int, data_dir: Path) -> None:
     """A synthetic archive of n articles: search_bench's generator if present, else a small one here."""
     sys.path.insert(0, str(HERE.parent))
@@ -68,11 +80,8 @@ def generate(n: int, data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(f"sqlite:///{data_dir / 'veille.db'}")
     t0 = time.perf_counter()
-    if (HERE / "search_bench.py").exists():
-        spec = importlib.util.spec_from_file_location("search_bench", HERE / "search_bench.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    module = _search_bench()
+    if module is not None:
         module.load(store, n)
         how = "bench/search_bench.py"
     else:
@@ -299,6 +308,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--beats", type=int, default=4, help="with --writer: writes of no content a second")
     args = ap.parse_args(argv)
 
+    bench = _search_bench()
+    if bench is not None:  # how fast this machine is now, as search_bench prints it
+        bench.machine_check(args.database_url if (args.database_url or "").startswith("postgresql") else None)
     tmp = Path(tempfile.mkdtemp(prefix="veille-web-load-"))
     if args.database_url:
         data_dir = tmp / "data"  # the server's data folder (the archive is the database)

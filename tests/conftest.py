@@ -53,6 +53,16 @@ def pg_url() -> Iterator[str]:
 
     In CI (CI=true) an unreachable server is a failure, not a skip.
     """
+    yield from _pg_database()
+
+
+@pytest.fixture
+def other_pg_url() -> Iterator[str]:
+    """A second fresh PostgreSQL database, beside ``pg_url``'s (two archives compared)."""
+    yield from _pg_database()
+
+
+def _pg_database() -> Iterator[str]:
     why = _pg_available()
     if why:
         if os.environ.get("CI"):

@@ -77,9 +77,9 @@ def start(conn: Any) -> int:
     return state(conn).changes  # type: ignore[union-attr]
 
 
-def mark_changed(conn: Any) -> None:
-    """The figures change in this transaction: one more write counted (see the module's text)."""
-    conn.execute(update(S).where(S.c.id == 1).values(changes=S.c.changes + 1))
+def mark_changed(conn: Any, writes: int = 1) -> None:
+    """The figures change in this transaction: ``writes`` more writes counted (see the module's text)."""
+    conn.execute(update(S).where(S.c.id == 1).values(changes=S.c.changes + writes))
 
 
 def _rows(points: Iterable[Point]) -> list[dict[str, Any]]:
