@@ -157,16 +157,16 @@ _PLANNED = re.compile(
     r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
     r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
     r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
-    r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
-    r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
+    r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser|s['’]installer|s['’]implanter)"
+    r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité|investissement)"
     r"|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
     r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
     r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de"
-    r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
+    r"|prochaine?s? années|\bpromi[st]e?s?\b|\bpromet\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
     r"|en cours d['’](?:aménagement|achèvement|installation|implantation|exécution|extension)"
     r"|en cours de (?:création|développement|déploiement|lancement|finalisation|montage|construction|réalisation)"
-    r"|pour (?:construire|ouvrir|créer|installer|aménager|bâtir|implanter|recruter|embaucher)\b|à la clé"
+    r"|pour (?:construire|ouvrir|créer|installer|aménager|bâtir|implanter|recruter|embaucher)\b|[àa] la clé|\bà venir\b"
     r"|plan d['’](?:investissement|embauche)|plan de recrutement|programme d['’]investissement"
     r"|envisag\w* (?:de |d['’]|la |l['’]|le |un |une )|(?:l['’]|son |leur |l['’]|avoir l['’])intention d|verr(?:a|ont) le jour|\bfutur(?:e|s|es)?\b",
     re.I,
@@ -239,7 +239,7 @@ _FUTURE_AFTER = re.compile(
 _AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
 
 
-def status_of(
+def _status_from_cues(
     text: str,
     start: int,
     end: int,
@@ -288,7 +288,10 @@ def status_of(
         found = [
             (d, st)
             for st, rx in _CUES
-            if st != "actual" and (d := _nearest(rx, shared, from_end=True)) is not None
+            if st != "actual"
+            # a share of a planned total is measured now: "(27 % des investissements projetés)"
+            and not (st == "planned" and indicator == "part" and _nearest(_PLANNED, after, False) is not None)
+            and (d := _nearest(rx, shared, from_end=True)) is not None
         ]
     if not found:
         if indicator in _COMMITTED and _APPROVED.search(text, max(0, s_start - 300), s_end):
@@ -309,6 +312,56 @@ def status_of(
         return "forecast" if indicator in _OUTCOMES else "announced"
     if status == "actual" and indicator in _COMMITTED and _APPROVED.search(own):
         return "announced"  # "la commission a approuvé 15 projets pour un montant de 10,8 milliards"
+    return status
+
+
+# the value a change starts from has happened: "passer de 17,9 milliards en 2023 à 40 milliards"
+_TO_AFTER = re.compile(
+    r"[\s\u00a0]*(?:(?:en|fin|à fin|au titre de)[\s\u00a0]+(?:\w+[\s\u00a0]+)?(?:19|20)\d\d[\s\u00a0]*)?,?"
+    r"[\s\u00a0]*(?:à|pour atteindre|pour s['’]établir à)[\s\u00a0]+(?:près de |plus de |environ |quelque )?\d",
+    re.I,
+)
+_CHANGE_VERB = re.compile(
+    r"(?<!\w)(?:pass|port|augment|hiss|élev|progress|évolu|croît|croiss|grimp|bondi|chut|baiss|recul|dimin)\w*"
+    r"(?:[\s\u00a0]+[^\s\u00a0\d]+){0,6}?[\s\u00a0]+(?:de|d['’])[\s\u00a0]*$",
+    re.I,
+)
+# a plan with a deadline is a goal: "permettra la création de 12.000 emplois à l'horizon 2016"
+_HORIZON_AFTER = re.compile(
+    r"^[^,;:()]{0,40}?(?:d['’]ici(?:[\s\u00a0]+à)?(?:[\s\u00a0]+(?:la[\s\u00a0]+)?fin(?:[\s\u00a0]+de)?)?"
+    r"[\s\u00a0]+(?:l['’]an(?:née)?[\s\u00a0]+)?(?:19|20)\d\d|à[\s\u00a0]+l['’]horizon)",
+    re.I,
+)
+_PROMISED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord|prome(?:t|sse)|promis", re.I)
+_ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
+
+
+def status_of(
+    text: str,
+    start: int,
+    end: int,
+    s_start: int,
+    s_end: int,
+    indicator: str | None,
+    prev_end: int | None = None,
+    prev_start: int | None = None,
+) -> str:
+    """actual, announced, forecast or target (see :func:`_status_from_cues`), then two readings of
+    the figure's place: the value a change starts from has happened ("de 17,9 milliards en 2023 à
+    40 milliards en 2030": the first), and a plan with a deadline after the figure is a goal
+    ("permettra la création de 12.000 emplois à l'horizon 2016")."""
+    lo = clause_start(text, s_start, start)
+    before = text[max(lo, start - 120) : start]
+    if _CHANGE_VERB.search(before) and _TO_AFTER.match(text, end, clause_end(text, end, s_end)):
+        return "actual"
+    status = _status_from_cues(text, start, end, s_start, s_end, indicator, prev_end, prev_start)
+    after = text[end : clause_end(text, end, s_end)]
+    if (
+        _HORIZON_AFTER.match(after)
+        and not _PROMISED.search(text, lo, start)
+        and (status == "announced" or (status == "forecast" and _ENABLES.search(before)))
+    ):
+        return "target"
     return status
 
 

@@ -1,0 +1,73 @@
+"""Status rules written after the error classes of the real-press tuning half (the sentences are
+written here, in the way the press writes them): the value a change starts from, a share of a
+planned total, a plan with a deadline, and commitments the older cues did not see."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp import analyze, build_nlp
+
+
+@pytest.fixture(scope="module")
+def full():
+    return build_nlp()
+
+
+def statuses(full, text: str) -> dict[str, str]:
+    return {f.text: f.status for f in analyze(text, nlp=full).figures}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the value a change starts from has happened, whatever governs the value it goes to
+        (
+            "Le ministère vise à faire passer les recettes de 12 milliards de DH en 2022 à 30 milliards de DH en 2030.",
+            {"12 milliards de DH": "actual", "30 milliards de DH": "target"},
+        ),
+        (
+            "Les revenus du secteur devraient passer de 8 milliards de dollars en 2019 à 20 milliards en 2025.",
+            {"8 milliards de dollars": "actual", "20 milliards": "forecast"},
+        ),
+        (
+            "La surface du parc sera portée de 120 à 200 hectares.",
+            {"120": "actual", "200 hectares": "announced"},
+        ),
+        # a share of a planned total is measured now; the planned total is not
+        (
+            "Les projets d'investissement validés totalisent 3 milliards de dirhams (40 % des montants projetés).",
+            {"3 milliards de dirhams": "announced", "40 %": "actual"},
+        ),
+        # a plan with a deadline after the figure is a goal, unless it was signed or promised
+        (
+            "La nouvelle zone permettra la création de 6.000 emplois à l'horizon 2028.",
+            {"6.000 emplois": "target"},
+        ),
+        (
+            "Environ 800 emplois seront créés d'ici 2029 dans le cadre du programme.",
+            {"800 emplois": "target"},
+        ),
+        (
+            "Le groupe a signé une convention pour la création de 900 emplois d'ici 2027.",
+            {"900 emplois": "announced"},
+        ),
+        ("Le centre devrait permettre la création de 400 emplois d'ici 2027.", {"400 emplois": "forecast"}),
+        ("La nouvelle zone permettra la création de 6.000 emplois.", {"6.000 emplois": "forecast"}),
+        # commitments: a new investment, a promise, what is at stake, operators about to settle
+        (
+            "Avec un nouvel investissement de 120 millions de dirhams, le groupe agrandit son site de Fès.",
+            {"120 millions de dirhams": "announced"},
+        ),
+        ("A la clé, la création de 250 postes qualifiés.", {"250 postes": "announced"}),
+        ("Trois opérateurs comptent s'installer à Meknès.", {"Trois opérateurs": "announced"}),
+        ("Le ministre promet la création de 2.000 emplois dans la région.", {"2.000 emplois": "announced"}),
+        (
+            "Dans les temps à venir, la ville connaîtra l'ouverture de quatre centres de formation.",
+            {"quatre centres": "announced"},
+        ),
+    ],
+)
+def test_status_of_a_figure_from_its_place_and_its_cues(full, text: str, expected: dict[str, str]) -> None:
+    found = statuses(full, text)
+    assert {span: found.get(span) for span in expected} == expected
