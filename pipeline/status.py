@@ -10,7 +10,10 @@ Decision rules (tests/data/realpress/CONVENTION.md, "Status"):
 - ``actual`` otherwise, including what is reported ("a annoncé un chiffre d'affaires de").
 
 The cue nearest the figure in its clause decides; a cue after the figure counts when nothing
-before it does ("3.000 startups à l'horizon 2030").
+before it does ("3.000 startups à l'horizon 2030"). Then the figure's place: the value a change
+starts from has happened ("de 17,9 milliards en 2023 à 40 milliards en 2030": the first), and a
+plan with a deadline after the figure is a goal ("permettra la création de 12.000 emplois à
+l'horizon 2016") unless it was signed or promised.
 """
 
 from __future__ import annotations
@@ -139,14 +142,14 @@ def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str
 _TARGET = re.compile(
     r"objectifs?|ambition\w*|ambitionn\w*|\bvis(?:e|ent|ait|aient|er|ant)\b|cibl(?:e|es|er|ant)\b"
     r"|à l['’]horizon|horizon 20\d\d|d['’]ici (?:à |l['’]an |fin |la fin (?:de )?)?(?:20\d\d|\d+ ans)"
-    r"|se fix\w+|escompt\w*|entend (?:atteindre|porter|créer|générer|passer)"
+    r"|se fix\w+|escompt\w*|\btent\w* de (?:faire|porter|atteindre|créer|former)|\bmis\w* sur\b[^.;]{0,80}pour atteindre|entend (?:atteindre|porter|créer|générer|passer)"
     r"|(?:compte|comptent|espère|espèrent) (?:atteindre|porter|passer|doubler|tripler|hisser|dépasser)"
     r"|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
     re.I,
 )
 _FORECAST = re.compile(
     r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w* à|tabl(?:e|ent) sur"
-    r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
+    r"|s['’]attend\w*|\bprédi(?:t|sent|sait|saient|sant|ctions?)\b|\bprévoi(?:t|ent|ait|aient|ant) que\b|\bespérée?s?\b|(?:pass|atteind|dépass|progress|grimp|augment|croît)\w*r(?:ait|aient)\b|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
     r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )(?<!doit )(?<!doivent )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
 )
@@ -181,6 +184,9 @@ _APPROVED = re.compile(
     r"approuv\w+|commission (?:nationale |régionale |unifiée )*(?:des |de l['’]|d['’])investissement|conventions? d['’]investissement"
     r"|investissements? projetés?|projets? d['’]investissements?",
     re.I,
+)
+_MODAL = re.compile(
+    r"\b(?:pourr|devr)(?:ait|aient)\b(?:[\s\u00a0]+(?:à|de|d['’])?[\s\u00a0]*[^\W\d_]+){0,3}[^.;]*$", re.I
 )
 _COMMITTED = {"investissement", "emplois_crees", "fonds"}
 _NOW_AFTER = re.compile(r"^\W*(?:aujourd['’]hui|actuellement|à ce jour|désormais)", re.I)
@@ -256,6 +262,7 @@ def _status_from_cues(
     à l'horizon 2030"); else the nearest non-"actual" cue earlier in the clause ("vise ...
     passant de 17,9 milliards en 2023 à 25 MMDH en 2026": the second is the goal)."""
     lo = clause_start(text, s_start, start)
+    cue_end = start  # where the words that gave the cue end (the previous figure's when it is shared)
     own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
     own = text[own_lo:start]
     after = text[end : clause_end(text, end, s_end)][:70]
@@ -284,7 +291,8 @@ def _status_from_cues(
             ]  # "la signature de deux mémorandums pour la création de 1500 emplois à l'horizon 2026"
     if not found and own_lo > max(lo, start - 200):
         # a cue that also governed the previous figure ("vise à porter ... de 17,9 en 2023 à 40 MMDH")
-        shared = text[max(lo, start - 200) : prev_start if prev_start is not None else own_lo]
+        cue_end = prev_start if prev_start is not None else own_lo
+        shared = text[max(lo, start - 200) : cue_end]
         found = [
             (d, st)
             for st, rx in _CUES
@@ -305,8 +313,10 @@ def _status_from_cues(
         or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
     ):
         return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
-    if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, start - 120), start):
+    if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, cue_end - 120), cue_end):
         return "target"  # "le plan prévoit la création de 140.000 emplois"
+    if status == "planned" and _MODAL.search(text, max(lo, start - 150), start):
+        return "forecast"  # "pourrait à terme contribuer ... et créer 80.000 emplois": the modal governs
     if status == "planned":
         # a decision for an investment, a hiring or an opening; an expected outcome otherwise
         return "forecast" if indicator in _OUTCOMES else "announced"

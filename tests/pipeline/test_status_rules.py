@@ -66,6 +66,30 @@ def statuses(full, text: str) -> dict[str, str]:
             "Dans les temps à venir, la ville connaîtra l'ouverture de quatre centres de formation.",
             {"quatre centres": "announced"},
         ),
+        # hoped-for values and a change in the conditional are forecasts; trying to reach is a goal
+        (
+            "Selon le cabinet, le marché passerait de 40 milliards de dollars en 2020 à 90 milliards en 2026.",
+            {"40 milliards de dollars": "actual", "90 milliards": "forecast"},
+        ),
+        ("La croissance du secteur est espérée à 7 % l'an prochain.", {"7 %": "forecast"}),
+        (
+            "Cette année, l'agence tentera de faire recruter 8.000 jeunes diplômés.",
+            {"8.000 jeunes diplômés": "target"},
+        ),
+        # a conditional modal governs the infinitives after it; a prediction is a forecast, deadline or not
+        (
+            "Selon le cabinet, la zone pourrait à terme attirer des investisseurs et créer 5.000 emplois.",
+            {"5.000 emplois": "forecast"},
+        ),
+        (
+            "Le cabinet prédit que le marché mondial atteindra 60 milliards de dollars d'ici 2028.",
+            {"60 milliards de dollars": "forecast"},
+        ),
+        # what a plan provides for, listed after its first item, is its goal too
+        (
+            "Le programme prévoit un investissement de 2 milliards de dirhams sur trois ans, la formation de 40 000 jeunes.",
+            {"2 milliards de dirhams": "target", "40 000 jeunes": "target"},
+        ),
     ],
 )
 def test_status_of_a_figure_from_its_place_and_its_cues(full, text: str, expected: dict[str, str]) -> None:
