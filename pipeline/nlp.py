@@ -40,7 +40,7 @@ from veille.core.models import Analysis, Figure, Mention, Organisation, Person
 MODEL = "fr_core_news_md"
 # Bump when a component, the gazetteer format or the model changes what is extracted.
 # 2026.3: figures get a scope (zone, organisation, region, country, sector) and an attribution.
-EXTRACTOR_VERSION = "2026.5-realpress-tuning.3"  # .3: status from a change's start, shares of planned totals, plans with a deadline
+EXTRACTOR_VERSION = "2026.5-realpress-tuning.3"  # .3: statuses (a change's start, plans with a deadline), "M d'usagers", "mille emplois"
 CHUNK_CHARS = 100_000  # longer texts are processed in paragraph-aligned pieces
 # Memory follows the text in one nlp.pipe batch (a 100,000-character piece: ~0.5 GB over the
 # model). Once a text is long, batches hold about this much text, so that a text at the limit

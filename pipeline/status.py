@@ -200,7 +200,8 @@ _ACTUAL = re.compile(
 )
 # future verbs that are not plans ("aura": the copula; "fera" vague)
 _NOT_FUTURE = re.compile(
-    r"^(?:aura|auront|fera|feront|mettra|mettront|pourra|pourront|ira|iront|verra|verront|faudra|permettra|permettront)$",
+    r"^(?:aura|auront|fera|feront|mettra|mettront|pourra|pourront|ira|iront|verra|verront|faudra|permettra|permettront"
+    r"|notera|retiendra|remarquera|signalera|rappellera|citera)$",  # "on notera 20.015 embauches": discourse
     re.I,
 )
 _EVENT_INDICATORS = {
@@ -336,6 +337,9 @@ _CHANGE_VERB = re.compile(
     r"(?:[\s\u00a0]+[^\s\u00a0\d]+){0,6}?[\s\u00a0]+(?:de|d['’])[\s\u00a0]*$",
     re.I,
 )
+_HELD = re.compile(
+    r"(?<!\w)(?:ses|leurs|nos|vos)[\s\u00a0]+(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$", re.I
+)
 # a plan with a deadline is a goal: "permettra la création de 12.000 emplois à l'horizon 2016"
 _HORIZON_AFTER = re.compile(
     r"^[^,;:()]{0,40}?(?:d['’]ici(?:[\s\u00a0]+à)?(?:[\s\u00a0]+(?:la[\s\u00a0]+)?fin(?:[\s\u00a0]+de)?)?"
@@ -362,6 +366,8 @@ def status_of(
     ("permettra la création de 12.000 emplois à l'horizon 2016")."""
     lo = clause_start(text, s_start, start)
     before = text[max(lo, start - 120) : start]
+    if _HELD.search(before):
+        return "actual"  # "envers ses 10.000 collaborateurs": what an actor has now
     if _CHANGE_VERB.search(before) and _TO_AFTER.match(text, end, clause_end(text, end, s_end)):
         return "actual"
     status = _status_from_cues(text, start, end, s_start, s_end, indicator, prev_end, prev_start)

@@ -85,6 +85,12 @@ def statuses(full, text: str) -> dict[str, str]:
             "Le cabinet prédit que le marché mondial atteindra 60 milliards de dollars d'ici 2028.",
             {"60 milliards de dollars": "forecast"},
         ),
+        # what an actor holds is there now, whatever commitment surrounds it; "on notera" is discourse
+        (
+            "Le groupe renouvelle son engagement envers ses 4.000 salariés.",
+            {"4.000 salariés": "actual"},
+        ),
+        ("Dans le détail, on notera 1.200 embauches en CDI.", {"1.200 embauches": "actual"}),
         # what a plan provides for, listed after its first item, is its goal too
         (
             "Le programme prévoit un investissement de 2 milliards de dirhams sur trois ans, la formation de 40 000 jeunes.",
