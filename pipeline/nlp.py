@@ -41,8 +41,9 @@ MODEL = "fr_core_news_md"
 # Bump when a component, the gazetteer format or the model changes what is extracted.
 # 2026.3: figures get a scope (zone, organisation, region, country, sector) and an attribution.
 # 2026.6: organisations on press beyond Morocco (places, demonyms, persons, lower-case bodies,
-# datelines); months of two years are a span of years.
-EXTRACTOR_VERSION = "2026.6-realpress-orgs.1"
+# datelines); months of two years are a span of years; statuses (a change's start, plans with a
+# deadline), "M d'usagers", "mille emplois".
+EXTRACTOR_VERSION = "2026.6-realpress.2"
 CHUNK_CHARS = 100_000  # longer texts are processed in paragraph-aligned pieces
 # Memory follows the text in one nlp.pipe batch (a 100,000-character piece: ~0.5 GB over the
 # model). Once a text is long, batches hold about this much text, so that a text at the limit

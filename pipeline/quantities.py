@@ -224,8 +224,9 @@ def _unit_after(
         after_scale = sm.end()
         if token in lex.currency_only_scales:
             cm = lex.currency.match(text, _skip_ws(text, after_scale))
-            if not cm:
-                return None
+            dm = _DE.match(text, after_scale)
+            if not cm and not (dm and (lex.currency.match(text, dm.end()) or _noun_at(text, dm.end(), lex))):
+                return None  # "5 M" alone is no scale; "33,7 M d'usagers" counts millions of users
         mult = lex.scale_values[token]
         had_scale = True
         p = after_scale
@@ -271,6 +272,10 @@ def _unit_after(
                 end, unit, factor, nflags = noun
                 return end, mult * factor, unit, nflags
     if had_scale and num.kind in ("digits", "words", "demi"):
+        noun = _noun_at(text, ws, lex) if ws > p else None
+        if noun:  # "350 mille emplois": "mille" takes no "de"
+            end, unit, factor, nflags = noun
+            return end, mult * factor, unit, nflags
         return p, mult, None, {"implied": True}
     flags = {"bare": True}
     if ws > p and _WORD_START.match(text, ws):

@@ -10,7 +10,10 @@ Decision rules (tests/data/realpress/CONVENTION.md, "Status"):
 - ``actual`` otherwise, including what is reported ("a annoncé un chiffre d'affaires de").
 
 The cue nearest the figure in its clause decides; a cue after the figure counts when nothing
-before it does ("3.000 startups à l'horizon 2030").
+before it does ("3.000 startups à l'horizon 2030"). Then the figure's place: the value a change
+starts from has happened ("de 17,9 milliards en 2023 à 40 milliards en 2030": the first), and a
+plan with a deadline after the figure is a goal ("permettra la création de 12.000 emplois à
+l'horizon 2016") unless it was signed or promised.
 """
 
 from __future__ import annotations
@@ -139,14 +142,14 @@ def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str
 _TARGET = re.compile(
     r"objectifs?|ambition\w*|ambitionn\w*|\bvis(?:e|ent|ait|aient|er|ant)\b|cibl(?:e|es|er|ant)\b"
     r"|à l['’]horizon|horizon 20\d\d|d['’]ici (?:à |l['’]an |fin |la fin (?:de )?)?(?:20\d\d|\d+ ans)"
-    r"|se fix\w+|escompt\w*|entend (?:atteindre|porter|créer|générer|passer)"
+    r"|se fix\w+|escompt\w*|\btent\w* de (?:faire|porter|atteindre|créer|former)|\bmis\w* sur\b[^.;]{0,80}pour atteindre|entend (?:atteindre|porter|créer|générer|passer)"
     r"|(?:compte|comptent|espère|espèrent) (?:atteindre|porter|passer|doubler|tripler|hisser|dépasser)"
     r"|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
     re.I,
 )
 _FORECAST = re.compile(
     r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w* à|tabl(?:e|ent) sur"
-    r"|s['’]attend\w*|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
+    r"|s['’]attend\w*|\bprédi(?:t|sent|sait|saient|sant|ctions?)\b|\bprévoi(?:t|ent|ait|aient|ant) que\b|\bespérée?s?\b|(?:pass|atteind|dépass|progress|grimp|augment|croît)\w*r(?:ait|aient)\b|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
     r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )(?<!doit )(?<!doivent )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
 )
@@ -157,16 +160,16 @@ _PLANNED = re.compile(
     r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
     r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
     r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
-    r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser)"
-    r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité)"
+    r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser|s['’]installer|s['’]implanter)"
+    r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité|investissement)"
     r"|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
     r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
     r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
     r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de"
-    r"|prochaine?s? années|années à venir|mois à venir|\bpromi[st]e?s?\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
+    r"|prochaine?s? années|\bpromi[st]e?s?\b|\bpromet\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
     r"|en cours d['’](?:aménagement|achèvement|installation|implantation|exécution|extension)"
     r"|en cours de (?:création|développement|déploiement|lancement|finalisation|montage|construction|réalisation)"
-    r"|pour (?:construire|ouvrir|créer|installer|aménager|bâtir|implanter|recruter|embaucher)\b|à la clé"
+    r"|pour (?:construire|ouvrir|créer|installer|aménager|bâtir|implanter|recruter|embaucher)\b|[àa] la clé|\bà venir\b"
     r"|plan d['’](?:investissement|embauche)|plan de recrutement|programme d['’]investissement"
     r"|envisag\w* (?:de |d['’]|la |l['’]|le |un |une )|(?:l['’]|son |leur |l['’]|avoir l['’])intention d|verr(?:a|ont) le jour|\bfutur(?:e|s|es)?\b",
     re.I,
@@ -182,6 +185,9 @@ _APPROVED = re.compile(
     r"|investissements? projetés?|projets? d['’]investissements?",
     re.I,
 )
+_MODAL = re.compile(
+    r"\b(?:pourr|devr)(?:ait|aient)\b(?:[\s\u00a0]+(?:à|de|d['’])?[\s\u00a0]*[^\W\d_]+){0,3}[^.;]*$", re.I
+)
 _COMMITTED = {"investissement", "emplois_crees", "fonds"}
 _NOW_AFTER = re.compile(r"^\W*(?:aujourd['’]hui|actuellement|à ce jour|désormais)", re.I)
 # done or measured: the nearest of these before the figure keeps it "actual"
@@ -194,7 +200,8 @@ _ACTUAL = re.compile(
 )
 # future verbs that are not plans ("aura": the copula; "fera" vague)
 _NOT_FUTURE = re.compile(
-    r"^(?:aura|auront|fera|feront|mettra|mettront|pourra|pourront|ira|iront|verra|verront|faudra|permettra|permettront)$",
+    r"^(?:aura|auront|fera|feront|mettra|mettront|pourra|pourront|ira|iront|verra|verront|faudra|permettra|permettront"
+    r"|notera|retiendra|remarquera|signalera|rappellera|citera)$",  # "on notera 20.015 embauches": discourse
     re.I,
 )
 _EVENT_INDICATORS = {
@@ -239,7 +246,7 @@ _FUTURE_AFTER = re.compile(
 _AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
 
 
-def status_of(
+def _status_from_cues(
     text: str,
     start: int,
     end: int,
@@ -256,6 +263,7 @@ def status_of(
     à l'horizon 2030"); else the nearest non-"actual" cue earlier in the clause ("vise ...
     passant de 17,9 milliards en 2023 à 25 MMDH en 2026": the second is the goal)."""
     lo = clause_start(text, s_start, start)
+    cue_end = start  # where the words that gave the cue end (the previous figure's when it is shared)
     own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
     own = text[own_lo:start]
     after = text[end : clause_end(text, end, s_end)][:70]
@@ -284,11 +292,15 @@ def status_of(
             ]  # "la signature de deux mémorandums pour la création de 1500 emplois à l'horizon 2026"
     if not found and own_lo > max(lo, start - 200):
         # a cue that also governed the previous figure ("vise à porter ... de 17,9 en 2023 à 40 MMDH")
-        shared = text[max(lo, start - 200) : prev_start if prev_start is not None else own_lo]
+        cue_end = prev_start if prev_start is not None else own_lo
+        shared = text[max(lo, start - 200) : cue_end]
         found = [
             (d, st)
             for st, rx in _CUES
-            if st != "actual" and (d := _nearest(rx, shared, from_end=True)) is not None
+            if st != "actual"
+            # a share of a planned total is measured now: "(27 % des investissements projetés)"
+            and not (st == "planned" and indicator == "part" and _nearest(_PLANNED, after, False) is not None)
+            and (d := _nearest(rx, shared, from_end=True)) is not None
         ]
     if not found:
         if indicator in _COMMITTED and _APPROVED.search(text, max(0, s_start - 300), s_end):
@@ -302,13 +314,70 @@ def status_of(
         or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
     ):
         return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
-    if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, start - 120), start):
+    if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, cue_end - 120), cue_end):
         return "target"  # "le plan prévoit la création de 140.000 emplois"
+    if status == "planned" and _MODAL.search(text, max(lo, start - 150), start):
+        return "forecast"  # "pourrait à terme contribuer ... et créer 80.000 emplois": the modal governs
     if status == "planned":
         # a decision for an investment, a hiring or an opening; an expected outcome otherwise
         return "forecast" if indicator in _OUTCOMES else "announced"
     if status == "actual" and indicator in _COMMITTED and _APPROVED.search(own):
         return "announced"  # "la commission a approuvé 15 projets pour un montant de 10,8 milliards"
+    return status
+
+
+# the value a change starts from has happened: "passer de 17,9 milliards en 2023 à 40 milliards"
+_TO_AFTER = re.compile(
+    r"[\s\u00a0]*(?:(?:en|fin|à fin|au titre de)[\s\u00a0]+(?:\w+[\s\u00a0]+)?(?:19|20)\d\d[\s\u00a0]*)?,?"
+    r"[\s\u00a0]*(?:à|pour atteindre|pour s['’]établir à)[\s\u00a0]+(?:près de |plus de |environ |quelque )?\d",
+    re.I,
+)
+_CHANGE_VERB = re.compile(
+    r"(?<!\w)(?:pass|port|augment|hiss|élev|progress|évolu|croît|croiss|grimp|bondi|chut|baiss|recul|dimin)\w*"
+    r"(?:[\s\u00a0]+[^\s\u00a0\d]+){0,6}?[\s\u00a0]+(?:de|d['’])[\s\u00a0]*$",
+    re.I,
+)
+_HELD = re.compile(
+    r"(?<!\w)(?:ses|leurs|nos|vos)[\s\u00a0]+(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$", re.I
+)
+# a plan with a deadline is a goal: "permettra la création de 12.000 emplois à l'horizon 2016"
+_HORIZON_AFTER = re.compile(
+    r"^[^,;:()]{0,40}?(?:d['’]ici(?:[\s\u00a0]+à)?(?:[\s\u00a0]+(?:la[\s\u00a0]+)?fin(?:[\s\u00a0]+de)?)?"
+    r"[\s\u00a0]+(?:l['’]an(?:née)?[\s\u00a0]+)?(?:19|20)\d\d|à[\s\u00a0]+l['’]horizon)",
+    re.I,
+)
+_PROMISED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord|prome(?:t|sse)|promis", re.I)
+_ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
+
+
+def status_of(
+    text: str,
+    start: int,
+    end: int,
+    s_start: int,
+    s_end: int,
+    indicator: str | None,
+    prev_end: int | None = None,
+    prev_start: int | None = None,
+) -> str:
+    """actual, announced, forecast or target (see :func:`_status_from_cues`), then two readings of
+    the figure's place: the value a change starts from has happened ("de 17,9 milliards en 2023 à
+    40 milliards en 2030": the first), and a plan with a deadline after the figure is a goal
+    ("permettra la création de 12.000 emplois à l'horizon 2016")."""
+    lo = clause_start(text, s_start, start)
+    before = text[max(lo, start - 120) : start]
+    if _HELD.search(before):
+        return "actual"  # "envers ses 10.000 collaborateurs": what an actor has now
+    if _CHANGE_VERB.search(before) and _TO_AFTER.match(text, end, clause_end(text, end, s_end)):
+        return "actual"
+    status = _status_from_cues(text, start, end, s_start, s_end, indicator, prev_end, prev_start)
+    after = text[end : clause_end(text, end, s_end)]
+    if (
+        _HORIZON_AFTER.match(after)
+        and not _PROMISED.search(text, lo, start)
+        and (status == "announced" or (status == "forecast" and _ENABLES.search(before)))
+    ):
+        return "target"
     return status
 
 

@@ -77,6 +77,20 @@ def one(full, text: str, span: str, published: date | None = None):
             "Le site compte 12 bureaux sur deux étages.",
             [("12 bureaux", 12, "count"), ("deux étages", 2, "count")],
         ),
+        # "mille" takes no "de": the noun right after it is what is counted
+        (
+            "L'opérateur emploie 4 mille agents et prévoit 250 mille dirhams.",
+            [("4 mille agents", 4000, "jobs"), ("250 mille dirhams", 250_000, "MAD")],
+        ),
+        # "M" is millions before a currency, or before "de" and what is counted; alone it is nothing
+        (
+            "Le pays compte 42,5 M d'habitants, dont 18 M d'abonnés, et un budget de 12 M de dirhams sur 5 M.",
+            [
+                ("42,5 M d'habitants", 42_500_000, "count"),
+                ("18 M d'abonnés", 18_000_000, "count"),
+                ("12 M de dirhams", 12_000_000, "MAD"),
+            ],
+        ),
     ],
 )
 def test_numbers_read_as_the_press_writes_them(full, text: str, expected: list[tuple]) -> None:

@@ -1,0 +1,103 @@
+"""Status rules written after the error classes of the real-press tuning half (the sentences are
+written here, in the way the press writes them): the value a change starts from, a share of a
+planned total, a plan with a deadline, and commitments the older cues did not see."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp import analyze, build_nlp
+
+
+@pytest.fixture(scope="module")
+def full():
+    return build_nlp()
+
+
+def statuses(full, text: str) -> dict[str, str]:
+    return {f.text: f.status for f in analyze(text, nlp=full).figures}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the value a change starts from has happened, whatever governs the value it goes to
+        (
+            "Le ministère vise à faire passer les recettes de 12 milliards de DH en 2022 à 30 milliards de DH en 2030.",
+            {"12 milliards de DH": "actual", "30 milliards de DH": "target"},
+        ),
+        (
+            "Les revenus du secteur devraient passer de 8 milliards de dollars en 2019 à 20 milliards en 2025.",
+            {"8 milliards de dollars": "actual", "20 milliards": "forecast"},
+        ),
+        (
+            "La surface du parc sera portée de 120 à 200 hectares.",
+            {"120": "actual", "200 hectares": "announced"},
+        ),
+        # a share of a planned total is measured now; the planned total is not
+        (
+            "Les projets d'investissement validés totalisent 3 milliards de dirhams (40 % des montants projetés).",
+            {"3 milliards de dirhams": "announced", "40 %": "actual"},
+        ),
+        # a plan with a deadline after the figure is a goal, unless it was signed or promised
+        (
+            "La nouvelle zone permettra la création de 6.000 emplois à l'horizon 2028.",
+            {"6.000 emplois": "target"},
+        ),
+        (
+            "Environ 800 emplois seront créés d'ici 2029 dans le cadre du programme.",
+            {"800 emplois": "target"},
+        ),
+        (
+            "Le groupe a signé une convention pour la création de 900 emplois d'ici 2027.",
+            {"900 emplois": "announced"},
+        ),
+        ("Le centre devrait permettre la création de 400 emplois d'ici 2027.", {"400 emplois": "forecast"}),
+        ("La nouvelle zone permettra la création de 6.000 emplois.", {"6.000 emplois": "forecast"}),
+        # commitments: a new investment, a promise, what is at stake, operators about to settle
+        (
+            "Avec un nouvel investissement de 120 millions de dirhams, le groupe agrandit son site de Fès.",
+            {"120 millions de dirhams": "announced"},
+        ),
+        ("A la clé, la création de 250 postes qualifiés.", {"250 postes": "announced"}),
+        ("Trois opérateurs comptent s'installer à Meknès.", {"Trois opérateurs": "announced"}),
+        ("Le ministre promet la création de 2.000 emplois dans la région.", {"2.000 emplois": "announced"}),
+        (
+            "Dans les temps à venir, la ville connaîtra l'ouverture de quatre centres de formation.",
+            {"quatre centres": "announced"},
+        ),
+        # hoped-for values and a change in the conditional are forecasts; trying to reach is a goal
+        (
+            "Selon le cabinet, le marché passerait de 40 milliards de dollars en 2020 à 90 milliards en 2026.",
+            {"40 milliards de dollars": "actual", "90 milliards": "forecast"},
+        ),
+        ("La croissance du secteur est espérée à 7 % l'an prochain.", {"7 %": "forecast"}),
+        (
+            "Cette année, l'agence tentera de faire recruter 8.000 jeunes diplômés.",
+            {"8.000 jeunes diplômés": "target"},
+        ),
+        # a conditional modal governs the infinitives after it; a prediction is a forecast, deadline or not
+        (
+            "Selon le cabinet, la zone pourrait à terme attirer des investisseurs et créer 5.000 emplois.",
+            {"5.000 emplois": "forecast"},
+        ),
+        (
+            "Le cabinet prédit que le marché mondial atteindra 60 milliards de dollars d'ici 2028.",
+            {"60 milliards de dollars": "forecast"},
+        ),
+        # what an actor holds is there now, whatever commitment surrounds it; "on notera" is discourse
+        (
+            "Le groupe renouvelle son engagement envers ses 4.000 salariés.",
+            {"4.000 salariés": "actual"},
+        ),
+        ("Dans le détail, on notera 1.200 embauches en CDI.", {"1.200 embauches": "actual"}),
+        # what a plan provides for, listed after its first item, is its goal too
+        (
+            "Le programme prévoit un investissement de 2 milliards de dirhams sur trois ans, la formation de 40 000 jeunes.",
+            {"2 milliards de dirhams": "target", "40 000 jeunes": "target"},
+        ),
+    ],
+)
+def test_status_of_a_figure_from_its_place_and_its_cues(full, text: str, expected: dict[str, str]) -> None:
+    found = statuses(full, text)
+    assert {span: found.get(span) for span in expected} == expected
