@@ -15,32 +15,21 @@ from sqlalchemy import bindparam, func, or_, select
 from veille.archive import schema as t
 from veille.archive.store import Store
 
-_AFTER = (
-    select(
-        t.articles.c.id,
-        t.articles.c.url,
-        t.articles.c.canonical_url,
-        t.articles.c.cluster_id,
-        t.articles.c.minhash,
-    )
-    .where(t.articles.c.minhash.is_not(None), t.articles.c.id > bindparam("after"))
-    .order_by(t.articles.c.id)
+_INDEXED = select(  # what the near-duplicate index reads of an article
+    t.articles.c.id,
+    t.articles.c.url,
+    t.articles.c.canonical_url,
+    t.articles.c.cluster_id,
+    t.articles.c.minhash,
+)
+_AFTER = _INDEXED.where(t.articles.c.minhash.is_not(None), t.articles.c.id > bindparam("after")).order_by(
+    t.articles.c.id
 )
 
 
-_SINCE = (
-    select(
-        t.articles.c.id,
-        t.articles.c.url,
-        t.articles.c.canonical_url,
-        t.articles.c.cluster_id,
-        t.articles.c.minhash,
-    )
-    .where(
-        or_(t.articles.c.id > bindparam("after"), t.articles.c.id.in_(bindparam("missing", expanding=True)))
-    )
-    .order_by(t.articles.c.id)
-)
+_SINCE = _INDEXED.where(
+    or_(t.articles.c.id > bindparam("after"), t.articles.c.id.in_(bindparam("missing", expanding=True)))
+).order_by(t.articles.c.id)
 
 
 def signatures_since(store: Store, after_id: int, missing: Collection[int] = ()) -> list[Any]:
