@@ -235,6 +235,8 @@ def test_a_run_records_each_story_once_with_its_ledger_rows(any_store: Store) ->
     # the owner stops every alert; karim stops this watch: no one is left to write to
     amina = ledger.rows(any_store, alerts.ALERT, "b1")[0]["subscriber_id"]
     alerts.stop_alerts(any_store, amina)
+    alerts.stop_alerts(any_store, amina)  # a second click keeps the first stop
+    assert alerts.alerts_stopped(any_store, amina)
     karim = next(
         r["subscriber_id"]
         for r in ledger.rows(any_store, alerts.ALERT, "b1")

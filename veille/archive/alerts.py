@@ -23,6 +23,7 @@ from sqlalchemy import func, insert, select, update
 
 from veille.archive import deliveries as ledger
 from veille.archive import schema as t
+from veille.archive.engine import upsert
 from veille.archive.store import Store, utcnow
 from veille.archive.subscribers import (
     SecretKeyMissing,
@@ -146,16 +147,12 @@ def alert_sections(store: Store, batch: str, subscriber_id: int) -> list[AlertSe
 # -- stopping --------------------------------------------------------------------------------
 def stop_alerts(store: Store, subscriber_id: int) -> None:
     """The recipient gets no alert any more, of any watch (the one-click unsubscribe)."""
-    with store.engine.begin() as conn:
-        if (
-            conn.scalar(
-                select(t.alert_optouts.c.subscriber_id).where(
-                    t.alert_optouts.c.subscriber_id == subscriber_id
-                )
-            )
-            is None
-        ):
-            conn.execute(insert(t.alert_optouts).values(subscriber_id=subscriber_id, stopped_at=utcnow()))
+    with store.engine.begin() as conn:  # a second click (or two at once) keeps the first stop
+        conn.execute(
+            upsert(store.dialect, t.alert_optouts)
+            .values(subscriber_id=subscriber_id, stopped_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["subscriber_id"])
+        )
 
 
 def stop_watch(store: Store, watch_id: int, subscriber_id: int) -> bool:
