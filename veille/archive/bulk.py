@@ -25,20 +25,18 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
 from veille.archive import recent_index
 from veille.archive import schema as t
+from veille.archive.store import Store, alias_forms
 from veille.archive.writes import _article_values
 from veille.core.clock import utcnow
 from veille.core.errors import StoreError
 from veille.core.folding import fold
 from veille.core.models import Analysis, Article, Figure
-
-if TYPE_CHECKING:
-    from veille.archive.store import Store
 
 Item = tuple[Article, Analysis | None]
 Batch = dict[str, list[tuple[Any, ...]]]  # table -> rows, in COPY's column order
@@ -163,7 +161,7 @@ class _Names:
         elif successor_id is not None and org_id not in self.succeeded:
             self.succeeded.add(org_id)
             self.new.setdefault("successors", []).append({"id": org_id, "s": successor_id, "y": years})
-        for alias in {name, *(a for a in aliases if a), *([acronym] if acronym else [])}:
+        for alias in alias_forms(name, aliases, acronym):
             key = fold(alias)
             if (org_id, key) not in self.aliases:
                 self.aliases.add((org_id, key))

@@ -330,7 +330,7 @@ class Store(ArticleWrites, RunLedger, SourceRecords, DocumentRecords, Extraction
                 .values(successor_id=successor_id, years=years)
             )
         have = set(conn.scalars(select(t.org_aliases.c.alias_key).where(t.org_aliases.c.org_id == org_id)))
-        for alias in {name, *(a for a in aliases if a), *([acronym] if acronym else [])}:
+        for alias in alias_forms(name, aliases, acronym):
             key = fold(alias)
             if key not in have:
                 conn.execute(
@@ -404,6 +404,12 @@ def open_archive(settings: Any, *, create: bool = False) -> Store:
     if settings.database_url.startswith("sqlite"):
         settings.ensure_data_dir()
     return open_store(settings.database_url, create=create)
+
+
+def alias_forms(name: str, aliases: Iterable[str], acronym: str | None) -> set[str]:
+    """The forms an organisation is kept under in ``org_aliases``: its name, the aliases seen
+    and its acronym (:meth:`Store._org_id` and the bulk load, :mod:`.bulk`)."""
+    return {name, *(a for a in aliases if a), *([acronym] if acronym else [])}
 
 
 def _named_row(conn: Any, table: Any, name: str, **values: Any) -> int:
