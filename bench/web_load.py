@@ -195,18 +195,12 @@ def write_loop(url: str, per_second: int, beats: int, stop: object) -> None:  # 
 # the server, with its result cache's hits and misses written to a file at exit
 SERVE = """
 import json, sys, threading, time
-from veille.archive import cache
-counts, path = {"hits": 0, "misses": 0}, sys.argv.pop(1)
-get = cache.ResultCache.get
-def counted(self, store, key, marker, **kw):
-    value = get(self, store, key, marker, **kw)
-    counts["hits" if value is not None else "misses"] += 1
-    return value
-cache.ResultCache.get = counted
+from veille.archive.cache import CACHE
+path = sys.argv.pop(1)
 def keep():  # uvicorn ends the process with the signal it caught: no atexit, a file kept up to date
     while True:
         time.sleep(0.5)
-        open(path, "w").write(json.dumps(counts))
+        open(path, "w").write(json.dumps({"hits": CACHE.hits, "misses": CACHE.misses}))
 threading.Thread(target=keep, daemon=True).start()
 from veille.cli import run
 run()

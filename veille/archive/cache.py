@@ -46,7 +46,7 @@ _WRITES = text(
     "FROM archive_changes"
 )
 _FLOW = text("SELECT set_config('veille.write_kind', 'flow', true)")
-SIZE = 256
+SIZE = 256  # entries per process (an entry holds at most a few thousand ids)
 FLOW_SECONDS = 10.0  # the web's store: a whole result served this long after the flow moved past it
 
 
@@ -62,7 +62,7 @@ def flow_write(conn: Any) -> None:
     """This transaction is the flow of new work (a crawl's batch, an extraction's results): its
     commit counts on the flow (PostgreSQL; nothing to do on SQLite)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(_FLOW)  # entries per process (an entry holds at most a few thousand ids)
+        conn.execute(_FLOW)
 
 
 class _SqliteMarker:
