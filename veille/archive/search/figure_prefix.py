@@ -25,6 +25,7 @@ from veille.archive.search.conditions import A, F, _in_ids, _text_match_pg, set_
 from veille.archive.search.ranking import SET_IDS_MAX
 from veille.archive.store import Store
 
+_WORK_MEM = sa.select(sa.func.set_config("work_mem", "64MB", True))  # for the rest of the transaction
 MARGIN = 1.5  # the first prefix holds this many times the figures the expected density needs
 NARROW = SET_IDS_MAX  # a text expected to match at most this many articles is read as a set
 
@@ -61,6 +62,10 @@ def value_prefix(
             rows = [r for r in rows if r[0] > lowest] + [(lowest, a) for a in conn.scalars(ties)]
         per_article = Counter(a for _, a in rows)
         set_planner(conn, indexscan=False)  # the GIN index and the ids in bitmaps, no row tested
+        # room for the word's bitmap (120,000 articles for "Tanger" at a million): in the default
+        # 4 MB it turns lossy, and every article of a lossy page is tested again on its vector,
+        # read from TOAST (40,000 vectors, 220,000 buffers for 1,745 matches)
+        conn.execute(_WORK_MEM)
         matched = conn.scalars(
             sa.select(A.c.id).where(_in_ids(store, A.c.id, sorted(per_article)), _text_match_pg(parsed))
         ).all()
