@@ -129,7 +129,7 @@ def test_migration_0017_over_an_archive_of_0016(any_store: Store) -> None:
     assert "accounts" not in inspect(any_store.engine).get_table_names()
     old = sessions.open_session(any_store, "admin", credential=sessions.fingerprint("h"), hours=12)
     any_store.migrate()
-    assert any_store.schema_revision() == "0025"
+    assert any_store.schema_revision() == "0027"
     with any_store.engine.connect() as conn:
         revoked = conn.execute(
             select(t.sessions.c.revoked_at).where(t.sessions.c.token_hash == sessions.token_hash(old))

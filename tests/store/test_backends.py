@@ -14,7 +14,7 @@ from veille.archive.store import Store, open_store
 from veille.core.errors import StoreError
 from veille.core.models import Article
 
-HEAD = "0025"  # the newest migration
+HEAD = "0027"  # the newest migration
 
 
 def test_schema_at_head_with_search_index(any_store: Store) -> None:

@@ -165,7 +165,7 @@ def test_an_older_schema_is_upgraded_after_the_restore(
     manifest = backup(any_store, tmp_path / "sauvegarde")
     assert manifest.revision == "0016" and "accounts" not in manifest.counts
     restored = restore(target_url, tmp_path / "sauvegarde")
-    assert restored.revision == "0025" and restored.counts["accounts"] == 0
+    assert restored.revision == "0027" and restored.counts["accounts"] == 0
     assert restored.counts["articles"] == manifest.counts["articles"]
 
 

@@ -24,12 +24,12 @@ def test_the_restore_drill(store: Store, tmp_path: Path, capsys: pytest.CaptureF
     folder = tmp_path / "sauvegardes" / "veille-2026-12-07"
     code, out, err = run(capsys, "backup", str(folder))
     assert code == 0, err
-    assert out.startswith("Backed up SQLite (") and "schema 0025; articles" in out and "accounts 2" in out
+    assert out.startswith("Backed up SQLite (") and "schema 0027; articles" in out and "accounts 2" in out
     trial = str(tmp_path / "essai")
     assert run(capsys, "init", "--data-dir", trial)[0] == 0  # an empty archive
     code, out, err = run(capsys, "restore", str(folder), "--data-dir", trial)
     assert code == 0, err
-    assert "(schema 0025, now 0025)" in out and out.rstrip().endswith("every table as in the manifest")
+    assert "(schema 0027, now 0027)" in out and out.rstrip().endswith("every table as in the manifest")
     code, out, _ = run(capsys, "users", "list", "--data-dir", trial)
     assert code == 0 and "amina@example.ma" in out and "karim@example.ma" in out and "disabled" in out
     code, out, _ = run(capsys, "search", "offshoring", "--data-dir", trial)

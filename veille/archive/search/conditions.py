@@ -272,10 +272,15 @@ def id_window(col: Any, after: int | None, upto: int | None) -> list[Any]:
 
 def _row_filters(store: Store, q: SearchQuery, *, plain: bool = False) -> list[Any]:
     """Conditions on the article's own columns. ``plain``: written so that no index answers
-    them — tests on the rows another index found (see :func:`_unindexed`)."""
+    them — tests on the rows another index found (see :func:`_unindexed`) — but the sources."""
     where = _date_filters(store, q, plain=plain)
     if q.sources:
-        where.append((_unindexed(A.c.source) if plain else A.c.source).in_(list(q.sources)))
+        # indexable even in a text walk's slice: the planner reads the slice's ids of these sources
+        # from ix_articles_search_cover (id, ..., source) into the bitmap, instead of reading every
+        # match of the slice from the table to drop the other sources (3,300 instead of 18,000
+        # buffers for "investissement" in medias24 at a million articles); at worst it reads the
+        # slice's articles of these sources and tests the text on each, bounded by the slice
+        where.append(A.c.source.in_(list(q.sources)))
     if q.min_relevance is not None:
         where.append((_unindexed(A.c.relevance) if plain else A.c.relevance) >= q.min_relevance)
     if q.theme:

@@ -3,7 +3,7 @@ and articles show."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ from veille.archive.search.conditions import (
     prebuilt,
     set_planner,
 )
+from veille.archive.search.figure_prefix import broad_text, value_prefix
 from veille.archive.search.models import FigureCopy, FigureQuery, FigureResult, FigureRow
 from veille.archive.search.names import find_orgs
 from veille.archive.search.ranking import SET_IDS_MAX
@@ -122,21 +123,26 @@ def figures(store: Store, q: FigureQuery) -> FigureResult:
     ``copies=True``, else one row per figure and syndicated story (:func:`_collapse`)."""
     limit, offset = _check_page(q.limit, q.offset)
     parsed = _parsed(q)
+    # rows to reach: the page and the capped total (TOTAL_CAP + 1); groups of copies need more
+    head = max(limits.TOTAL_CAP + 1, offset + limit)
     with store.engine.connect() as conn:
-        walk = _walk(store, conn, q, parsed)
+
+        def walk_of(need: int | None) -> Any:
+            return _walk(store, conn, q, parsed, need)
+
+        walk = walk_of(head if q.copies else head + head // 4)
         if walk is None:
             return FigureResult([], 0)
         if not q.copies:
-            return _collapsed_page(store, conn, q, parsed, walk, limit, offset)
+            return _collapsed_page(store, conn, q, parsed, (walk, walk_of), head, limit, offset)
         # one ordered walk gives the page and the capped total: the ids of the first TOTAL_CAP + 1
         # matches (narrow columns), then the full rows of the page only
-        head = max(limits.TOTAL_CAP + 1, offset + limit)
         ids = conn.scalars(walk.limit(head)).all()
         page = ids[offset : offset + limit]
         if len(ids) < head:
             total, exact = len(ids), True
         elif q.exact_total:
-            counted = walk.order_by(None).subquery()
+            counted = walk_of(None).order_by(None).subquery()
             total, exact = (
                 int(conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar() or 0),
                 True,
@@ -164,9 +170,18 @@ _Stories = dict[_Group, list[int]]  # figure ids of each group, in walk order
 
 
 def _collapsed_page(
-    store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None, walk: Any, limit: int, offset: int
+    store: Store,
+    conn: Any,
+    q: FigureQuery,
+    parsed: ParsedQuery | None,
+    walks: tuple[Any, Callable[[int | None], Any]],
+    want: int,
+    limit: int,
+    offset: int,
 ) -> FigureResult:
-    want = max(limits.TOTAL_CAP + 1, offset + limit)  # rows (groups) to reach
+    """``walks``: the walk of the first ``want + want // 4`` figures, and how to make the walk of
+    more (or of every one: None); ``want``: the rows (groups) to reach."""
+    walk, walk_of = walks
     n = want + want // 4
     while True:
         pairs = _walk_pairs(conn, walk, n)
@@ -177,11 +192,13 @@ def _collapsed_page(
             break
         n *= 4  # long runs of copies: walk further
         _walking(store, conn, parsed)
+        walk = walk_of(n)
     if complete and len(groups) < want:
         total, exact = len(groups), True
     elif q.exact_total:
         if not complete:
             _walking(store, conn, parsed)
+            walk = walk_of(None)
             pairs = _walk_pairs(conn, walk)
             _walked(store, conn, parsed)
             groups, complete = _stories(store, conn, pairs), True
@@ -343,10 +360,14 @@ def _parsed(q: FigureQuery) -> ParsedQuery | None:
     return parse(q.text) if q.text and q.text.strip() else None
 
 
-def _walk(store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None) -> Any:
+def _walk(
+    store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None, need: int | None = None
+) -> Any:
     """The ids of the figures matching ``q`` in its order, as a SELECT (no limit); None when a
     named organisation is unknown. With text on PostgreSQL, sets the planner for the walk (see
-    :func:`_walked`)."""
+    :func:`_walked`). ``need``: only the first ``need`` figures are read (or all when fewer
+    match): by value with a broad text on PostgreSQL, the walk is bounded to a prefix of the
+    value order that holds them (:mod:`veille.archive.search.figure_prefix`)."""
     where = _figure_conditions(store, *(getattr(q, f) for f in FIGURE_FIELDS))
     where += id_window(F.c.article_id, q.id_after, q.id_upto)
     # the figures' own copy of the publication date (migration 0006): no join to sort or filter
@@ -366,7 +387,8 @@ def _walk(store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None) -
             return None
         where.append(_of_orgs(store, conn, org_ids, ordered=bool(q.unit)))
     if parsed is not None:
-        if store.dialect == "postgresql":
+        pg = store.dialect == "postgresql"
+        if pg:
             parsed = pg_stems(conn, parsed)
             # the articles matching the text read once as a set (GIN index, then hashed), never
             # tested figure by figure: left alone, the planner walks the figures by value and
@@ -374,7 +396,11 @@ def _walk(store: Store, conn: Any, q: FigureQuery, parsed: ParsedQuery | None) -
             # stay allowed: the figures' covering indexes are read without their rows (52 ms;
             # with bitmap scans only, which also rule out index-only scans, 90).
             set_planner(conn, seqscan=False, nestloop=False)
-        where.append(F.c.article_id.in_(_text_matches(store, parsed)))
+        share = broad_text(conn, parsed) if need is not None and q.order == "value" and pg else None
+        if share is not None:
+            where += value_prefix(store, conn, frm, where, parsed, need or 0, share)
+        else:
+            where.append(F.c.article_id.in_(_text_matches(store, parsed)))
     if q.order == "value":
         order = [F.c.value.desc(), F.c.published.desc().nulls_last(), F.c.id]
     else:
