@@ -129,6 +129,37 @@ def best_name(surfaces: list[str]) -> str:
     return max(cleaned, key=lambda s: (len(s.split()) > 1, counts[s], len(s)))
 
 
+def split_subsidiaries(
+    text: str,
+    groups: dict[str, list[Hit]],
+    defined: dict[str, tuple[str, str | None, str | None]],
+    gaz: Gazetteer,
+) -> None:
+    """ "Webhelp Maroc" written beside "Webhelp": the subsidiary named with its country is an
+    organisation of its own, apart from its group (in place: its mentions move to a key of their
+    own, named in ``defined``). Written alone, "Webhelp Maroc" stays a form of the one name."""
+    for key in list(groups):
+        group = groups[key]
+        local = [h for h in group if _country_tail(text[h.start : h.end])]
+        if not local or len(local) == len(group) or key.startswith("r:"):
+            continue
+        if key.startswith("g:") and _country_tail(gaz.entries[int(key[2:])].name):
+            continue  # the gazetteer names the local company itself ("Orange Maroc")
+        kind = (
+            gaz.entries[int(key[2:])].kind if key.startswith("g:") else defined.get(key, ("", None, None))[1]
+        )
+        groups[key] = [h for h in group if h not in local]
+        sub = f"s:{key}"
+        groups[sub] = local
+        names = [strip_leading(text[h.start : h.end]) for h in local]
+        defined[sub] = (Counter(names).most_common(1)[0][0], kind, None)
+
+
+def _country_tail(surface: str) -> bool:
+    words = fold(surface).split()
+    return len(words) > 1 and words[-1] in SUBSIDIARY_TAILS
+
+
 def merge_appositions(text: str, hits: list[Hit], gaz: Gazetteer) -> None:
     """ "Tamwilcom, la Société nationale de garantie …,": an unknown org-headed name apposed
     to a name takes that name's key (in place)."""

@@ -19,8 +19,8 @@ The gazetteer lives in :mod:`pipeline.gazetteer` (business parks there are place
 acronym definitions in :mod:`pipeline.acronyms`, NER span repair in :mod:`pipeline.ner_spans`,
 what rules a candidate in or out from its context in :mod:`pipeline.org_filters`, and the mentions'
 merging and naming in :mod:`pipeline.org_mentions`; their public names stay importable from here.
-Subsidiaries with their own name ("CDG Capital") are not merged into the parent; "Inetum Maroc" is
-an alias of "Inetum".
+Subsidiaries with their own name ("CDG Capital") are not merged into the parent; "Inetum Maroc"
+written alone is a form of "Inetum", written beside "Inetum" an organisation of its own.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ from pipeline.org_mentions import (  # noqa: F401  (name_key re-exported)
     overlaps,
     own_name,
     regional_offices,
+    split_subsidiaries,
 )
 from pipeline.org_model import Features, OrgModel, features, load_model
 from veille.core.models import Mention, Organisation
@@ -167,16 +168,26 @@ class OrganisationRecogniser:
                     "gazetteer",
                 )
             )
-        # acronyms glued by a dash or slash inside one token: "APEBI/AMRC"
+        return hits + self._glued_acronyms(doc)
+
+    def _glued_acronyms(self, doc: Doc) -> list[Hit]:
+        """Known acronyms glued inside one token: by a dash or slash ("APEBI/AMRC"), or to an
+        elided article whose apostrophe a copy lost ("lAPEBI", "dANAPEC")."""
+        hits = []
         for tok in doc:
+            parts: list[tuple[int, str]] = []
             if len(tok.text) > 3 and re.search(r"[-/]", tok.text):
                 pos = 0
                 for part in re.split(r"([-/])", tok.text):
-                    entry = self.gazetteer.lookup(part) if part not in "-/" else None
-                    if entry is not None and part in entry.acronyms:
-                        at = tok.idx + pos
-                        hits.append(Hit(at, at + len(part), f"g:{self.gazetteer.index(entry)}", "gazetteer"))
+                    parts.append((pos, part))
                     pos += len(part)
+            elif _ELIDED_ACRONYM.fullmatch(tok.text):
+                parts.append((1, tok.text[1:]))
+            for pos, part in parts:
+                entry = self.gazetteer.lookup(part) if part not in "-/" else None
+                if entry is not None and part in entry.acronyms:
+                    at = tok.idx + pos
+                    hits.append(Hit(at, at + len(part), f"g:{self.gazetteer.index(entry)}", "gazetteer"))
         return hits
 
     # NER ---------------------------------------------------------------------------------
@@ -268,6 +279,7 @@ class OrganisationRecogniser:
         groups: dict[str, list[Hit]] = {}
         for h in sorted(hits, key=lambda h: (h.start, h.end)):
             groups.setdefault(h.key, []).append(h)
+        split_subsidiaries(doc.text, groups, defined, self.gazetteer)
         orgs = []
         for key, group in groups.items():
             org = build_organisation(doc.text, key, group, defined, self.gazetteer)
@@ -332,6 +344,10 @@ class OrganisationRecogniser:
             # the long form of a defined acronym, written again without it: the same organisation
             hits.append(Hit(start, end, long_keys.get(name_key(surface), f"n:{name_key(surface)}"), "ner"))
         return hits
+
+
+# "lAPEBI", "dANAPEC": an elided article glued to an acronym, the apostrophe lost in a copy
+_ELIDED_ACRONYM = re.compile(r"[ld][A-Z][A-Z0-9]{1,9}")
 
 
 def _fold_token(text: str) -> str:
