@@ -83,7 +83,8 @@ _SUBSIDIARY_RE = re.compile(r"[ \u00a0]+(Maroc|Morocco)\b")
 
 def own_name(doc: Doc, start: int, end: int, covered: list[Hit], gaz: Gazetteer) -> bool:
     """Whether an NER name starting with a gazetteer name is another organisation: the known name
-    followed by capitalised words that are not a country or a place ("CDG Capital", not "Inetum Maroc")."""
+    followed by capitalised words that are not a country or a place ("CDG Capital", "Cegedim Services
+    Maroc", not "Inetum Maroc")."""
     first = min(covered, key=lambda h: h.start)
     if first.start != start or any(h.end > end for h in covered) or len(covered) > 1:
         return False
@@ -92,6 +93,8 @@ def own_name(doc: Doc, start: int, end: int, covered: list[Hit], gaz: Gazetteer)
         return False
     if gaz.lookup(doc.text[start:end]) is not None:
         return False
+    while len(rest) > 1 and fold(rest[-1].text) in SUBSIDIARY_TAILS | _COUNTRY_TAILS:
+        rest.pop()  # "Cegedim Services Maroc": the subsidiary's own name, then its country
     return all(
         t.text[:1].isupper()
         and t.is_alpha

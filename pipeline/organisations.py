@@ -331,6 +331,9 @@ class OrganisationRecogniser:
         text = doc.text
         gaz = self.gazetteer
         for start, end in self._ner_candidates(doc):
+            before = [h for h in hits if h.source == "gazetteer" and text[h.end : start] == " "]
+            if before and fold(text[start:end].split()[0]) in _COMPANY_TAILS:
+                start = before[0].start  # "Cegedim | Services Maroc": a name the NER cut after its group's
             covered = [h for h in hits if overlaps(h, start, end)]
             if covered and own_name(doc, start, end, covered, gaz):
                 hits = [h for h in hits if h not in covered]  # "CDG Capital", "BMCE Capital Research"
