@@ -62,6 +62,33 @@ _DATELINE = re.compile(
 )
 
 
+# a news site written as its address: "rapporte le site zawya.com", "nos confrères d'Afrik.com"
+_WEB_OUTLET = re.compile(r"(?<![\w@/.])[A-Za-z][\w-]{2,}\.(?:com|ma|fr|net|info|africa)(?![\w/-])")
+
+
+_SOURCE_BEFORE = re.compile(
+    r"(?<!\w)(?:selon|d['’]après|rapport\w*|indiqu\w*|révél\w*|écrit|publi\w*|relay\w*|cit[ée]\w*|le site|confrères?)"
+    r"(?!\w)[^.;!?\n]{0,25}$",
+    re.IGNORECASE,
+)
+_SOURCE_AFTER = re.compile(
+    r"[\s’'»\"),]*(?:rapporte|indique|révèle|a appris|écrit|publie|a publié)\b", re.IGNORECASE
+)
+
+
+def web_outlets(text: str, hits: list[Hit]) -> list[Hit]:
+    """News sites written as their address and quoted as a source: hits of their own."""
+    return [
+        Hit(m.start(), m.end(), f"n:{m.group(0).lower()}", "ner")
+        for m in _WEB_OUTLET.finditer(text)
+        if (
+            _SOURCE_BEFORE.search(text, max(0, m.start() - 50), m.start())
+            or _SOURCE_AFTER.match(text, m.end())
+        )
+        and not any(overlaps(h, m.start(), m.end()) for h in hits)
+    ]
+
+
 def dateline_agency(text: str, hits: list[Hit], gaz: Gazetteer) -> list[Hit]:
     """The agency of a dateline that opens the article ("Dakar, 3 mai (APS) –"), even one the
     gazetteer does not know: a hit of its own (a known agency is already a gazetteer hit)."""

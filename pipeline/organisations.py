@@ -86,6 +86,7 @@ from pipeline.org_mentions import (  # noqa: F401  (name_key re-exported)
     own_name,
     regional_offices,
     split_subsidiaries,
+    web_outlets,
 )
 from pipeline.org_model import Features, OrgModel, features, load_model
 from veille.core.models import Mention, Organisation
@@ -274,6 +275,7 @@ class OrganisationRecogniser:
         merge_into_longer_names(hits)
         hits = other_mentions(doc, hits, self.gazetteer)
         hits += dateline_agency(doc.text, hits, self.gazetteer)
+        hits += web_outlets(doc.text, hits)
         extend_tails(doc.text, hits)
         defined.update(regional_offices(doc.text, hits, self.gazetteer))
         groups: dict[str, list[Hit]] = {}

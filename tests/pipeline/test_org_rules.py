@@ -56,3 +56,15 @@ def test_the_port_of_tanger_med_is_a_place(entities_nlp) -> None:
     assert names(entities_nlp, "La plateforme industrielle Tanger Med attire les équipementiers.") == set()
     assert GAZ.lookup("Tanger Med").is_place
     assert GAZ.lookup("TMSA").name == "Agence spéciale Tanger Med"
+
+
+def test_a_news_site_quoted_by_its_address_is_an_organisation(entities_nlp) -> None:
+    text = "Le chiffre d'affaires a progressé de 12 %, rapporte le site dakarinfo.com, cité par nos confrères."
+    assert "dakarinfo.com" in names(entities_nlp, text)
+    text = "Les résultats ont été communiqués par nos confrères d’‘‘Sahelnews.com’’."
+    assert "Sahelnews.com" in names(entities_nlp, text)
+
+
+def test_an_address_that_is_not_quoted_as_a_source_is_not_an_organisation(entities_nlp) -> None:
+    text = "Écrivez à contact@veille.ma ou visitez exemple.com pour vous inscrire. Photo : pic.twitter.com/x."
+    assert names(entities_nlp, text) == set()
