@@ -59,7 +59,9 @@ def test_the_port_of_tanger_med_is_a_place(entities_nlp) -> None:
 
 
 def test_a_news_site_quoted_by_its_address_is_an_organisation(entities_nlp) -> None:
-    text = "Le chiffre d'affaires a progressé de 12 %, rapporte le site dakarinfo.com, cité par nos confrères."
+    text = (
+        "Le chiffre d'affaires a progressé de 12 %, rapporte le site dakarinfo.com, cité par nos confrères."
+    )
     assert "dakarinfo.com" in names(entities_nlp, text)
     text = "Les résultats ont été communiqués par nos confrères d’‘‘Sahelnews.com’’."
     assert "Sahelnews.com" in names(entities_nlp, text)

@@ -271,7 +271,9 @@ def test_country_subsidiary_beside_its_group_is_apart(entities_nlp) -> None:
     found = orgs(entities_nlp, "Zoralis Maroc, filiale du groupe Zoralis, ouvre un plateau à Oujda.")
     assert sorted(found) == ["Zoralis", "Zoralis Maroc"], found
     assert found["Zoralis"].aliases == ("Zoralis",)
-    found = orgs(entities_nlp, "Capgemini a racheté une société à Rabat ; Capgemini Maroc y emploie 900 ingénieurs.")
+    found = orgs(
+        entities_nlp, "Capgemini a racheté une société à Rabat ; Capgemini Maroc y emploie 900 ingénieurs."
+    )
     assert sorted(found) == ["Capgemini", "Capgemini Maroc"], found
     assert found["Capgemini Maroc"].kind == found["Capgemini"].kind == "company"
 
