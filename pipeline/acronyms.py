@@ -109,7 +109,9 @@ def _definition(
 ) -> AcronymDefinition | None:
     if gazetteer is not None and (gazetteer.is_not_org(short) or fold(short) in gazetteer.not_org):
         return None
-    at = _schwartz_hearst(short, long)
+    at = _known_long_form(short, long, gazetteer) if not whole else None
+    if at is None:
+        at = _schwartz_hearst(short, long)
     if at is None:
         return None
     if whole and long[:at].strip():
@@ -134,6 +136,25 @@ def _definition(
         long_start=long_offset + at,
         long_end=long_offset + at + len(candidate),
     )
+
+
+def _known_long_form(short: str, long: str, gazetteer: Gazetteer | None) -> int | None:
+    """Where the window before a known acronym ends with one of its organisation's names ("le port
+    bat son record selon l'Agence spéciale Tanger Med (TMSA)"): the long form is that name, not
+    the longest run of words whose initials happen to spell the acronym."""
+    entry = gazetteer.lookup(short) if gazetteer is not None else None
+    if entry is None or short not in entry.acronyms:
+        return None
+    tail = strip_accents(long.rstrip(" ,")).lower()
+    for form in sorted(entry.forms, key=len, reverse=True):
+        folded = strip_accents(form).lower()
+        if (
+            len(form.split()) > 1
+            and tail.endswith(folded)
+            and (len(tail) == len(folded) or not tail[-len(folded) - 1].isalnum())
+        ):
+            return len(tail) - len(folded)
+    return None
 
 
 def _acronyms_getter(doc: Doc) -> list[AcronymDefinition]:

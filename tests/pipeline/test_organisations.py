@@ -143,9 +143,9 @@ def test_unknown_company_forms_merge(entities_nlp) -> None:
     )
     found = orgs(entities_nlp, text)
     vireo = [o for o in found.values() if "Vireo" in o.name]
-    assert len(vireo) == 1
-    assert vireo[0].name == "Vireo Systems"
-    assert len(vireo[0].mentions) == 3
+    assert len(vireo) == 2  # the group, and its subsidiary named with its country
+    assert len(found["Vireo Systems"].mentions) == 2
+    assert [m.text for m in found["Vireo Systems Maroc"].mentions] == ["Vireo Systems Maroc"]
 
 
 def test_accent_and_case_variants_match(entities_nlp) -> None:
@@ -261,13 +261,21 @@ def test_subsidiary_with_its_own_name_is_its_own_organisation(entities_nlp) -> N
     assert "Bank of Africa" not in found
 
 
-def test_country_subsidiary_keeps_the_seen_form_as_alias(entities_nlp) -> None:
+def test_country_subsidiary_alone_keeps_the_seen_form_as_alias(entities_nlp) -> None:
     found = orgs(entities_nlp, "Capgemini Maroc recrute 300 ingénieurs à Rabat. Atos Maroc suit.")
     assert "Capgemini Maroc" in found["Capgemini"].aliases
     assert "Atos Maroc" in found["Atos"].aliases
+
+
+def test_country_subsidiary_beside_its_group_is_apart(entities_nlp) -> None:
     found = orgs(entities_nlp, "Zoralis Maroc, filiale du groupe Zoralis, ouvre un plateau à Oujda.")
-    assert list(found) == ["Zoralis"], found
-    assert set(found["Zoralis"].aliases) == {"Zoralis Maroc", "Zoralis"}
+    assert sorted(found) == ["Zoralis", "Zoralis Maroc"], found
+    assert found["Zoralis"].aliases == ("Zoralis",)
+    found = orgs(
+        entities_nlp, "Capgemini a racheté une société à Rabat ; Capgemini Maroc y emploie 900 ingénieurs."
+    )
+    assert sorted(found) == ["Capgemini", "Capgemini Maroc"], found
+    assert found["Capgemini Maroc"].kind == found["Capgemini"].kind == "company"
 
 
 def test_apposed_description_is_an_alias(entities_nlp) -> None:
