@@ -34,7 +34,7 @@ from pipeline.indicators import classify
 from pipeline.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
-from pipeline.quantities import _RATIO, Quantity, scan, skip_adjectives
+from pipeline.quantities import RATIO, Quantity, scan, skip_adjectives
 from pipeline.resolution import resolve
 from pipeline.status import MONEY
 from veille.core.models import Figure
@@ -457,7 +457,7 @@ def _counted_noun(doc: Doc, lex: Lexicon) -> Callable[[int], int | None]:
                 and tok.pos_ == "NOUN"
             ):
                 nxt = text[tok.idx + len(tok) :]
-                if _RATIO.match(nxt):
+                if RATIO.match(nxt):
                     return -1
                 return tok.idx + len(tok)
         return None  # a singular noun or no noun: "contre 520 fin 2023" may still inherit
