@@ -38,7 +38,7 @@ def scan(text: str, lex: Lexicon) -> list[Quantity]:
             continue
         num, end, mult, unit, flags = found
         before = text[max(0, num.start - 40) : num.start]
-        if not_a_figure(text, num, before, mult, unit):
+        if not_a_figure(text, num, end, before, mult, unit):
             continue
         pair = range_or_pair(text, num, end, mult, unit, flags, lex)
         if pair:

@@ -54,11 +54,17 @@ _PAREN_BEFORE = re.compile(r"\([\s\u00a0]*$")
 _PAREN_AFTER = re.compile(r"[\s\u00a0]*\)")
 _AMONG_AFTER = re.compile(r"[\s\u00a0]+d['’][\s\u00a0]*entre[\s\u00a0]+(?:eux|elles)(?!\w)", re.IGNORECASE)
 _AT_PLACE_AFTER = re.compile(r"[\s\u00a0]+(?:à|au|en)[\s\u00a0]+[A-ZÉÈÀÂÎÔÛ]")
+_MONEY = ("MAD", "EUR", "USD")
+_EQUALS_BEFORE = re.compile(r"=[\s\u00a0]*$")
+_EQUALS_AFTER = re.compile(r"[\s\u00a0]*=")
 _PAIR_BEFORE = re.compile(r"\d[\s\u00a0]+(?:et|ou|à)[\s\u00a0]+$", re.IGNORECASE)
 
 
-def not_a_figure(text: str, num: Number, before: str, mult: float, unit: str | None) -> bool:
-    """A number that counts nothing: "both", a group, a rank, an average, a ratio."""
+def not_a_figure(text: str, num: Number, end: int, before: str, mult: float, unit: str | None) -> bool:
+    """A number that counts nothing: "both", a group, a rank, an average, a ratio, an
+    exchange rate."""
+    if unit in _MONEY and (_EQUALS_BEFORE.search(before) or _EQUALS_AFTER.match(text, end)):
+        return True  # "(1 dollar = 0,91 euro)": an exchange rate, not an amount
     if num.kind == "words" and _DETERMINER_BEFORE.search(before) and num.value == 2 and mult == 1.0:
         return True  # "les deux pays": "both", not a count
     if _DETERMINER_BEFORE.search(before) and _GROUP_AFTER.match(text, num.end):

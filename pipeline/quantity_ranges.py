@@ -15,6 +15,15 @@ _CONNECTOR = re.compile(
     r"(?:[\s\u00a0]+(?P<word>à|et|au)[\s\u00a0]+|[\s\u00a0]?(?P<dash>[-–])[\s\u00a0]?)",
     re.IGNORECASE,
 )
+_ASIDE = re.compile(
+    r",?[\s\u00a0]*pour[\s\u00a0]+(?:sa|leur|leurs|notre|ma|votre)[\s\u00a0]+part[\s\u00a0]*,?", re.I
+)
+_NOT_GOVERNED = re.compile(
+    r"(?<!\w)(?:par|croissance|hausse|baisse|taux|rythme|progression|augmentation|marge|part)(?!\w)", re.I
+)
+# an earlier "de 10,3 % à 11,1 %" after the verb, and this "de" opening a parallel one
+_EARLIER_CHANGE = re.compile(r"(?<!\w)de[\s\u00a0]+[-+−]?\d[^.;]{0,60}?[\s\u00a0]à[\s\u00a0]+[-+−]?\d", re.I)
+_PARALLEL_OPENER = re.compile(r"(?:,|(?<!\w)et)[\s\u00a0]+(?:de[\s\u00a0]+|d['’]|du[\s\u00a0]+)$", re.I)
 _YEAR_BEFORE = re.compile(r"(?<!\w)(?:en|depuis|dès|fin|début|année|l['’]an)[\s\u00a0]+$", re.IGNORECASE)
 
 
@@ -32,19 +41,22 @@ def _bare_range(text: str, num: Number, num2: Number) -> list[Quantity] | None:
 
 
 def _verb_governs(text: str, start: int, opener: str, lex: Lexicon) -> bool:
-    """ "est passé de 3 à 5": the verb governs "de" (a few words at most between them); in "porté
-    par une croissance annuelle de 20 à 30 %" it does not: a range."""
-    lead = text[max(0, start - 40) : start].split(".")[-1]
+    """ "est passé de 3 à 5": the verb governs "de" (a few words at most between them, an aside
+    such as "pour leur part" not counted); so does it the "de 9 % à 9,9 %" that repeats a change
+    earlier in its sentence ("est passé de 10,3 % à 11,1 % en ville et de 9 % à 9,9 % ..."); in
+    "porté par une croissance annuelle de 20 à 30 %" it does not: a range."""
+    if opener not in ("de", "d'", "d’", "du"):
+        return False
+    lead = _ASIDE.sub(" ", text[max(0, start - 40) : start].split(".")[-1])
     verb = lex.from_to.search(lead)
+    if verb is not None and len(re.findall(r"[^\W\d_]+", lead[verb.end() :])) <= 4:
+        return not _NOT_GOVERNED.search(lead[verb.end() :])
+    sentence = _ASIDE.sub(" ", re.split(r"[.;!?\n]", text[max(0, start - 250) : start])[-1])
+    verb = lex.from_to.search(sentence)
     return (
-        opener in ("de", "d'", "d’", "du")
-        and verb is not None
-        and len(re.findall(r"[^\W\d_]+", lead[verb.end() :])) <= 4
-        and not re.search(
-            r"(?<!\w)(?:par|croissance|hausse|baisse|taux|rythme|progression|augmentation|marge|part)(?!\w)",
-            lead[verb.end() :],
-            re.I,
-        )
+        verb is not None
+        and _EARLIER_CHANGE.search(sentence, verb.end()) is not None
+        and _PARALLEL_OPENER.search(sentence) is not None
     )
 
 

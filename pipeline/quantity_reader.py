@@ -252,6 +252,8 @@ def read_quantity(
     if tail is None:
         return None
     end, mult, unit, flags = tail
+    if unit is None and lex.foreign_currency.match(text, end):
+        return None  # "81,1 millions de dinars", "30 000 DA": a currency we do not annotate
     if num.kind == "words" and unit is None and not flags.get("implied") and "noun_at" not in flags:
         return None
     if (

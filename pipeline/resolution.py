@@ -31,6 +31,11 @@ _INFINITIVE = re.compile(r"\w+(?:er|ir)", re.IGNORECASE)
 _MONEY = ("MAD", "EUR", "USD")
 _WORKFORCE = re.compile(r"(?<!\w)effectifs?(?!\w)", re.IGNORECASE)
 _COUNTED = ("count", "jobs", "seats")
+_JOBS_FOR = re.compile(
+    r"(?<!\w)(?:des|un|les|leur|d['’])[\s\u00a0]*emplois?[\s\u00a0]+(?:à|aux)[\s\u00a0]+"
+    r"(?:plus[\s\u00a0]+de[\s\u00a0]+|près[\s\u00a0]+de[\s\u00a0]+)?$",
+    re.IGNORECASE,
+)
 
 
 def clause_window(text: str, start: int, lo: int) -> str:
@@ -66,6 +71,8 @@ def people_unit(text: str, q: Quantity, s_start: int, lex: Lexicon) -> str:
     after = text[q.noun_end : q.noun_end + 40] if q.noun_end is not None else ""
     if lex.hired_after.match(after):
         return "jobs"  # "dont 140 ont été recrutés", "300 lauréats ont rejoint nos équipes"
+    if _JOBS_FOR.search(text, max(s_start, q.start - 40), q.start):
+        return "jobs"  # "offrir des emplois à 50.000 diplômés"
     if q.people == "professionals":
         if lex.leaving_after.match(after):
             return "count"  # "5 000 ingénieurs quittent le pays chaque année": a flow
@@ -78,6 +85,11 @@ def people_unit(text: str, q: Quantity, s_start: int, lex: Lexicon) -> str:
         return "jobs"  # "130 000 personnes employées", "6 500 personnes y travaillent"
     if lex.staff_before.search(text, max(s_start, q.start - 60), q.start):
         return "jobs"  # "un centre d'appels de 450 personnes": its staff
+    if _WORKFORCE.search(clause_window(text, q.start, s_start)):
+        return "jobs"  # "l'effectif total est alors de 2577 personnes"
+    placed = [m.start() for m in lex.placing.finditer(window)]
+    if placed and max(placed) > max((m.start() for m in lex.training.finditer(window)), default=-1):
+        return "jobs"  # "nous avons inséré 55.000 jeunes", "l'insertion de 445.000 personnes"
     return "jobs" if verb == "hiring" else "count"
 
 
