@@ -122,3 +122,22 @@ def test_people_neither_hired_nor_placed_stay_a_count(full, text: str, span: str
 )
 def test_indicator_of_counted_things_and_placements(full, text: str, span: str, indicator: str) -> None:
     assert one(full, text, span).indicator == indicator
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "metric"),
+    [
+        # what reaches the amount names it, even when it is no money word
+        (
+            "La contribution des partenaires privés s'élève à 250 MDH.",
+            "250 MDH",
+            "contribution des partenaires privés",
+        ),
+        # an enumeration of one unit after a comma keeps the metric of the figure before it
+        ("Le groupe emploie 3000 salariés à Casablanca, 1200 à Oujda, 800 à Tanger.", "800", "salariés"),
+    ],
+)
+def test_a_metric_is_read_from_what_the_figure_is_the_level_of(
+    full, text: str, span: str, metric: str
+) -> None:
+    assert one(full, text, span).metric == metric
