@@ -141,3 +141,21 @@ def test_a_metric_is_read_from_what_the_figure_is_the_level_of(
     full, text: str, span: str, metric: str
 ) -> None:
     assert one(full, text, span).metric == metric
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        # an amount enumerated after one written with a scale word takes that scale
+        (
+            "Les fonds ont levé 61,2 millions de dollars en 2023, contre 40,5 millions en 2022 et 18,7 en 2021.",
+            "18,7",
+            18.7e6,
+        ),
+        ("Les recettes sont passées de 2 milliards de dirhams à 3,5 en 2024.", "3,5", 3.5e9),
+        # a part is no larger than its whole: "dont 500" keeps its value
+        ("Le budget est de 12 millions de dirhams, dont 500 pour la formation.", "500", 500),
+    ],
+)
+def test_an_enumerated_amount_takes_the_scale_before_it(full, text: str, span: str, value: float) -> None:
+    assert one(full, text, span).value == pytest.approx(value)
