@@ -34,7 +34,7 @@ from pipeline.indicators import classify
 from pipeline.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
-from pipeline.quantities import _RATIO, Quantity, scan, skip_adjectives
+from pipeline.quantities import RATIO, Quantity, scan, skip_adjectives
 from pipeline.resolution import resolve
 from pipeline.status import MONEY
 from veille.core.models import Figure
@@ -77,7 +77,11 @@ def figures_from_doc(
         metric = clean_metric(raw_metric)
         if metric is None:
             previous = figures[-1] if figures and figures[-1].sentence_start == s_start else None
-            metric = clean_metric(fallback_metric(text, q.start, q.end, s_end, previous))
+            metric = clean_metric(
+                fallback_metric(
+                    text, q.start, q.end, s_end, previous, previous is not None and previous.unit == unit
+                )
+            )
         prev_end = figures[-1].end if figures and figures[-1].sentence_start == s_start else None
         prev_start = figures[-1].start if prev_end is not None else None
         # the parse's word, even one not worth showing ("IS", "côté"), still tells the indicator
@@ -265,10 +269,13 @@ def _span_noun(span: str) -> str | None:
     )
 
 
-def fallback_metric(text: str, start: int, end: int, s_end: int, previous: Figure | None) -> str | None:
+def fallback_metric(
+    text: str, start: int, end: int, s_end: int, previous: Figure | None, same_unit: bool = False
+) -> str | None:
     """What the figure measures when the parse names nothing: the noun after it ("10 milliards de DH
     de chiffre d'affaires"), "le nombre de ...", a restated figure's metric ("soit 1,22 milliard de
-    dollars", "contre 33,26 millions"), or the verb that governs it ("a investi 2 millions")."""
+    dollars", "contre 33,26 millions"; after a comma in an enumeration of one unit: "2 à Casablanca,
+    1 à Rabat"), or the verb that governs it ("a investi 2 millions")."""
     after = text[end : min(s_end, end + 80)]
     m = _PARTICIPLE_AFTER.match(after)
     if m:
@@ -287,7 +294,8 @@ def fallback_metric(text: str, start: int, end: int, s_end: int, previous: Figur
     if previous is not None and previous.metric and end - previous.end < 200:
         between = text[previous.end : start]
         if re.search(
-            r"(?:soit|contre|ou|puis|et|après|\()[\s\u00a0]*(?:près de[\s\u00a0]+|plus de[\s\u00a0]+|environ[\s\u00a0]+)?$",
+            r"(?:soit|contre|ou|puis|et|après|\(" + (r"|," if same_unit else "") + r")[\s\u00a0]*"
+            r"(?:près de[\s\u00a0]+|plus de[\s\u00a0]+|environ[\s\u00a0]+)?$",
             between,
             re.I,
         ):
@@ -457,7 +465,7 @@ def _counted_noun(doc: Doc, lex: Lexicon) -> Callable[[int], int | None]:
                 and tok.pos_ == "NOUN"
             ):
                 nxt = text[tok.idx + len(tok) :]
-                if _RATIO.match(nxt):
+                if RATIO.match(nxt):
                     return -1
                 return tok.idx + len(tok)
         return None  # a singular noun or no noun: "contre 520 fin 2023" may still inherit

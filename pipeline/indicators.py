@@ -51,6 +51,8 @@ _GROWTH_AFTER = re.compile(
 _BY_BEFORE = re.compile(
     r"(?:de|d['’]|\+|-)[\s\u00a0]*$", re.I
 )  # "a reculé de 2 %" (a change), not "à 15 %" (a level)
+# "passant de 10,3 % à 11,1 %": the two ends of a change are levels, not a change
+_CHANGE_START = re.compile(r"(?<!\w)pass\w*[\s\u00a0]+(?:de|d['’])[\s\u00a0]*$", re.I)
 _SHARE_OF = re.compile(r"^[\s\u00a0]*(?:de[\s\u00a0]+la|de[\s\u00a0]+l['’]|du|des)[\s\u00a0]", re.I)
 _EXPORT = re.compile(r"export|devises", re.I)
 _FLOW_STATUSES = {"announced", "target", "forecast"}
@@ -110,6 +112,10 @@ def indicator_of(
         metric_text and _cue_hits(other_cues, " " + metric_text + " ")
     ):
         return FALLBACK
+    if unit == "count":
+        uncovered = _uncovered_count(taxonomy, candidates, text, own, complement, (lo, start, end, s_end))
+        if uncovered is not None:
+            return uncovered
     for key in candidates:
         cues = taxonomy.indicators[key].cues
         score = 0.0
@@ -135,22 +141,76 @@ def indicator_of(
         return "exportations"
     if unit == "percent" and "part" in candidates and _SHARE_OF.match(after):
         scores["part"] = scores.get("part", 0.0) + 3.0  # "5 % de la croissance du PIB": a share of it
-    if unit in ("percent", "points") and "croissance" in candidates:
-        changed = _GROWTH.search(text[max(lo, start - 30) : start]) and _BY_BEFORE.search(
-            text, max(lo, start - 12), start
-        )
-        # "le taux de chômage a baissé de 0,5 point": a change in points of a rate the metric names
-        named_rate = unit == "points" and any(v >= 4.0 for k, v in scores.items() if k != "croissance")
-        if (changed or _GROWTH_AFTER.match(after)) and not named_rate:
-            scores["croissance"] = scores.get("croissance", 0.0) + 6.0
-        elif _GROWTH.search(text[max(lo, start - 80) : start]):
-            scores["croissance"] = scores.get("croissance", 0.0) + 2.0
+    growth = _growth_score(text, unit, lo, start, after, scores) if unit in ("percent", "points") else 0.0
+    if growth and "croissance" in candidates:
+        scores["croissance"] = scores.get("croissance", 0.0) + growth
     if scores:
         top = max(scores.values())
         return next(k for k in candidates if scores.get(k) == top)
     if previous is not None and previous in candidates:
         return previous
     return _DEFAULT.get(unit, FALLBACK) if _DEFAULT.get(unit) in candidates else FALLBACK
+
+
+def _growth_score(text: str, unit: str, lo: int, start: int, after: str, scores: dict[str, float]) -> float:
+    """What the words before a percentage add to "croissance": a change ("a reculé de 2 %"), not
+    the ends of one ("passant de 10,3 % à 11,1 %") nor a change in points of a rate the metric
+    names ("le taux de chômage a baissé de 0,5 point")."""
+    changed = (
+        _GROWTH.search(text[max(lo, start - 30) : start])
+        and _BY_BEFORE.search(text, max(lo, start - 12), start)
+        and not _CHANGE_START.search(text, max(lo, start - 20), start)
+    )
+    named_rate = unit == "points" and any(v >= 4.0 for k, v in scores.items() if k != "croissance")
+    if (changed or _GROWTH_AFTER.match(after)) and not named_rate:
+        return 6.0
+    return 2.0 if _GROWTH.search(text[max(lo, start - 80) : start]) else 0.0
+
+
+_COUNTRIES = re.compile(r"(?<!\w)pays(?!\w)", re.I)
+_PRESENCE = re.compile(r"(?<!\w)(?:présen[ct]\w*|implant\w*|opère|opérant|actif|active)(?!\w)", re.I)
+# people: what they are (trained, hired, clients) is read from the clause, not their noun
+_PEOPLE = re.compile(
+    r"(?<!\w)(?:jeune|personne|ingénieur|développeu|technicien|candidat|diplômé|talent|profil|femme|homme|"
+    r"chercheur|demandeur|étudiant|stagiaire|apprenant|lauréat|expert|spécialiste|informaticien|consultant|"
+    r"cadre|manager|professionnel|citoyen|individu|agent|conseiller|participant|inscrit|salarié|employé|"
+    r"collaborat|ouvrier|travailleur|enseignant|formateur|médecin|chômeur|habitant|porteur)",
+    re.I,
+)
+_NOT_NOUNS = frozenset(
+    "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
+    "vingt vingts trente quarante cinquante soixante cent cents mille million millions milliard milliards "
+    "de d et des plus près quelque quelques dizaine dizaines douzaine quinzaine vingtaine trentaine "
+    "quarantaine cinquantaine soixantaine centaine centaines millier milliers".split()
+)
+
+
+def _own_noun(own: str) -> bool:
+    """Whether the figure's own words name what it counts ("cinq étages"), not only a number."""
+    words = re.findall(r"[^\W\d_]+", own.lower())
+    return any(w not in _NOT_NOUNS for w in words)
+
+
+def _uncovered_count(
+    taxonomy: Taxonomy,
+    candidates: Sequence[str],
+    text: str,
+    own: str,
+    complement: str,
+    bounds: tuple[int, int, int, int],
+) -> str | None:
+    """A count whose own words (its span ``own`` and its ``complement``) no indicator covers is
+    ``autre`` ("cinq étages", "quatre piliers"), not what its clause speaks of; the countries a
+    group is present in are its footprint ("présent dans 22 pays"). People are left to the clause
+    (trained, hired, clients), and so is a figure with no noun of its own. None: the usual
+    reading. ``bounds``: the clause's start, the figure's start and end, the sentence's end."""
+    lo, start, end, s_end = bounds
+    words = own + " " + complement + " "
+    if not _own_noun(own) or any(_cue_hits(taxonomy.indicators[k].cues, words) for k in candidates):
+        return None
+    if _COUNTRIES.search(own) and "sites" in candidates:
+        return "sites" if _PRESENCE.search(text, max(lo, start - 120), min(s_end, end + 60)) else FALLBACK
+    return None if _PEOPLE.search(own) else FALLBACK
 
 
 _DEFAULT = {

@@ -73,6 +73,7 @@ class Lexicon:
     currency_symbols: dict[str, tuple[str, float]]
     currency: re.Pattern[str]  # a currency token right here
     currency_words: dict[str, str]
+    foreign_currency: re.Pattern[str]  # a currency outside MAD/EUR/USD right here: no figure
     scales: re.Pattern[str]
     scale_values: dict[str, float]
     currency_only_scales: frozenset[str]
@@ -160,6 +161,8 @@ def _unit_patterns(units: dict[str, Any], path: Path) -> dict[str, Any]:
         ),
         "employed_after": re.compile(
             r"[\s\u00a0]+(?:\S+[\s\u00a0]+)?(?:qui[\s\u00a0]+)?(?:y[\s\u00a0]+)?"
+            # an auxiliary before the verb: "1500 jeunes qui vont travailler"
+            r"(?:(?:vont|va|iront|pourront|peuvent|devraient|doivent|seront|sont appelés à)[\s\u00a0]+)?"
             + _verbs(units, "employed_after", path),
             re.IGNORECASE,
         ),
@@ -187,7 +190,14 @@ def _money_patterns(data: dict[str, Any], path: Path) -> dict[str, Any]:
     scales_cfg = require(data, "scales", dict, path, "scales")
     cur_only = _numbers(scales_cfg, "currency_only", path, "scales.currency_only")
     all_scales = {**_numbers(scales_cfg, "words", path, "scales.words"), **cur_only}
+    foreign = cur.get("foreign", {})
+    foreign_syms = [re.escape(s).replace(r"\ ", r"[\s\u00a0]+") + _END for s in foreign.get("symbols", [])]
+    foreign_words = _words(foreign.get("words", [])) if foreign.get("words") else "(?!x)x"
     return {
+        "foreign_currency": re.compile(
+            rf"(?:[\s\u00a0]*(?:de[\s\u00a0]+|d['’][\s\u00a0]*))?[\s\u00a0]*"
+            rf"(?:{_alternation(foreign_syms or ['(?!x)x'])}|(?i:{foreign_words}){_END})"
+        ),
         "currency_symbols": symbols,
         "currency": re.compile(rf"(?P<sym>{sym_alt})|(?P<word>(?i:{_words(list(words))}){_END})"),
         "currency_words": words,

@@ -26,6 +26,11 @@ _NOUN_UNITS = {"jobs", "seats", "count"}
 _SUBJECT_DEPS = {"nsubj", "nsubj:pass", "csubj"}
 _MONEY = {"MAD", "EUR", "USD"}
 _MAX_TOKENS = 6
+# verbs that give the level of their subject: "les recettes ont atteint", "le coût s'élève à"
+_LEVEL_VERBS = {
+    "atteindre", "élever", "chiffrer", "chiffre", "établir", "totaliser", "dépasser", "frôler", "avoisiner", "estimer",
+    "évaluer", "situer", "culminer", "afficher", "monter", "porter",
+}  # fmt: skip
 _GENERIC = {
     "total", "million", "millions", "milliard", "milliards", "état", "secteur", "société", "groupe",
     "entreprise", "office", "an", "année", "fois", "chiffre", "travail", "zone", "titre", "niveau", "mot",
@@ -55,7 +60,29 @@ def metric_for(
         label = _nearest_head(sent, span, lex, lex.money_heads)
     if label is None:  # "40 milliards DH de chiffre d'affaires"
         label = _money_after(span, sent, lex)
-    return label if money(label) else None
+    if not money(label):
+        # "le total des travaux se chiffre à 360 millions": what reaches the amount names it
+        label = _level_subject(span)
+        return label if _good(label) else None
+    return label
+
+
+def _level_subject(span: Span) -> str | None:
+    """The noun whose level the figure gives: the subject of "atteindre", "s'élever à", "se
+    chiffrer à"... ("la contribution des investisseurs s'élève à 400 MDH"), or the noun a
+    participle of them qualifies ("le CA des centres, estimé à 85 millions d'euros")."""
+    root = span.root
+    verb = root.head if root.head.pos_ in ("VERB", "AUX") else None
+    if verb is None and root.head.pos_ == "ADP" and root.head.head.pos_ in ("VERB", "AUX"):
+        verb = root.head.head
+    if verb is None or verb.lemma_.lower() not in _LEVEL_VERBS or root.dep_ in _SUBJECT_DEPS:
+        return None
+    if verb.dep_ == "acl" and verb.head.pos_ == "NOUN" and verb.head.i < span.start:
+        return _phrase(verb.head, span)
+    for child in verb.children:
+        if child.dep_ in _SUBJECT_DEPS and child.pos_ == "NOUN" and child.i < span.start:
+            return _phrase(child, span)
+    return None
 
 
 def _money_after(span: Span, sent: Span, lex: Lexicon) -> str | None:

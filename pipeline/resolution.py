@@ -31,6 +31,12 @@ _INFINITIVE = re.compile(r"\w+(?:er|ir)", re.IGNORECASE)
 _MONEY = ("MAD", "EUR", "USD")
 _WORKFORCE = re.compile(r"(?<!\w)effectifs?(?!\w)", re.IGNORECASE)
 _COUNTED = ("count", "jobs", "seats")
+_SCALE_WORD = re.compile(r"(?<!\w)(?:mille|millions?|milliards?|Mds?|Mrds?)(?!\w)")
+_JOBS_FOR = re.compile(
+    r"(?<!\w)(?:des|un|les|leur|d['’])[\s\u00a0]*emplois?[\s\u00a0]+(?:à|aux)[\s\u00a0]+"
+    r"(?:plus[\s\u00a0]+de[\s\u00a0]+|près[\s\u00a0]+de[\s\u00a0]+)?$",
+    re.IGNORECASE,
+)
 
 
 def clause_window(text: str, start: int, lo: int) -> str:
@@ -66,6 +72,8 @@ def people_unit(text: str, q: Quantity, s_start: int, lex: Lexicon) -> str:
     after = text[q.noun_end : q.noun_end + 40] if q.noun_end is not None else ""
     if lex.hired_after.match(after):
         return "jobs"  # "dont 140 ont été recrutés", "300 lauréats ont rejoint nos équipes"
+    if _JOBS_FOR.search(text, max(s_start, q.start - 40), q.start):
+        return "jobs"  # "offrir des emplois à 50.000 diplômés"
     if q.people == "professionals":
         if lex.leaving_after.match(after):
             return "count"  # "5 000 ingénieurs quittent le pays chaque année": a flow
@@ -78,6 +86,11 @@ def people_unit(text: str, q: Quantity, s_start: int, lex: Lexicon) -> str:
         return "jobs"  # "130 000 personnes employées", "6 500 personnes y travaillent"
     if lex.staff_before.search(text, max(s_start, q.start - 60), q.start):
         return "jobs"  # "un centre d'appels de 450 personnes": its staff
+    if _WORKFORCE.search(clause_window(text, q.start, s_start)):
+        return "jobs"  # "l'effectif total est alors de 2577 personnes"
+    placed = [m.start() for m in lex.placing.finditer(window)]
+    if placed and max(placed) > max((m.start() for m in lex.training.finditer(window)), default=-1):
+        return "jobs"  # "nous avons inséré 55.000 jeunes", "l'insertion de 445.000 personnes"
     return "jobs" if verb == "hiring" else "count"
 
 
@@ -139,6 +152,8 @@ def resolve(
             unit = people_unit(text, q, s_start, lex)
         elif q.inherit and unit == "count" and lex.hired_after.match(text, q.end):
             unit = "jobs"  # "220 stagiaires, dont 140 ont rejoint nos équipes"
+        if q.inherit and unit in _MONEY and q.range_max is None:
+            q = _with_scale_before(text, q, out, lex)
         if q.points:
             if not _percent_context(text, q, sentences, i, lex):
                 continue
@@ -155,6 +170,21 @@ def resolve(
             )
         )
     return out
+
+
+def _with_scale_before(text: str, q: Quantity, out: list[Quantity], lex: Lexicon) -> Quantity:
+    """An amount enumerated after one written with a scale word takes that scale: "33,26
+    millions en 2023 et 26,2 en 2022" is 26,2 millions, "passé de 2 milliards à 3,5" 3,5 milliards."""
+    prev = [o for o in out if o.start < q.start and o.unit in _MONEY]
+    if not prev or q.value >= 1000:
+        return q
+    m = _SCALE_WORD.search(text, prev[-1].start, prev[-1].end)
+    scale = lex.scale_values.get(m.group(0)) if m else None
+    if not scale or scale < 1e3:
+        return q
+    if q.value * scale > prev[-1].value and re.search(r"(?<!\w)dont(?!\w)", text[prev[-1].end : q.start]):
+        return q  # "12 millions de dirhams, dont 500": a part is no larger than its whole
+    return replace(q, value=q.value * scale)
 
 
 def _bare_unit(
