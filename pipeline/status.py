@@ -192,7 +192,7 @@ _COMMITTED = {"investissement", "emplois_crees", "fonds"}
 _NOW_AFTER = re.compile(r"^\W*(?:aujourd['’]hui|actuellement|à ce jour|désormais)", re.I)
 # done or measured: the nearest of these before the figure keeps it "actual"
 _ACTUAL = re.compile(
-    r"passant (?:\w+ )?de|passé de|contre\b|\baprès[\s\u00a0]*$|(?:a|ont|avait|avaient) permis|à ce jour|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
+    r"passant (?:\w+ )?de|passé de|contre\b|\baprès[\s\u00a0]*$|(?:a|ont|avait|avaient) permis|à ce jour|actuellement|aujourd['’]hui|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|\bont (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
     r"|avons (?:\w+ )?(?:recruté|créé|investi|réalisé|atteint|formé)|emploie|emploient|compte\b|comptent|totalis\w+"
     r"|ayant (?:\w+ )?\w+(?:é|i|u|is)\b|\w+ait (?:de|d['’]) (?:\w+ )?(?:atteindre|dépasser)",
@@ -243,6 +243,11 @@ _COORDINATED = re.compile(r"(?<!\w)et[\s\u00a0]+(?:à|de|d['’])[\s\u00a0]*[^\W
 _FUTURE_AFTER = re.compile(
     r"^(?:[\s\u00a0]*[^\W\d_]+){0,3}[\s\u00a0]+(?:sera|seront|va|vont|\w+(?:era|eront|ira|iront))(?!\w)", re.I
 )
+# where the words after a figure leave its clause for another one
+_OTHER_CLAUSE = re.compile(
+    r",[\s\u00a0]*(?:et|mais|alors|tandis|elle|il|ils|elles|on|dans l['’]objectif)(?!\w)|(?<!\w)(?:alors|tandis) qu",
+    re.I,
+)
 _AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
 
 
@@ -267,6 +272,8 @@ def _status_from_cues(
     own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
     own = text[own_lo:start]
     after = text[end : clause_end(text, end, s_end)][:70]
+    stop = _OTHER_CLAUSE.search(after)
+    after = after[: stop.start()] if stop else after  # "44 millions injectés, et ambitionnent de doubler"
     found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
     if not found and _NOW_AFTER.match(after):
         return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
@@ -340,6 +347,26 @@ _CHANGE_VERB = re.compile(
 _HELD = re.compile(
     r"(?<!\w)(?:ses|leurs|nos|vos)[\s\u00a0]+(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$", re.I
 )
+# a group named with a definite article exists already: "aux 300 salariés", "renforcer les 3.000 ingénieurs"
+_GROUP = re.compile(
+    r"(?<!\w)(?:aux|les|ces|(?:chacun|chacune|l['’]ensemble|la totalité|tous|toutes)[\s\u00a0]+des)[\s\u00a0]+"
+    r"(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$",
+    re.I,
+)
+_FLOW_NOUN = re.compile(
+    r"emploi|poste|recrut|embauch|création|opportunit|place|stag|bours|lauréat|dirham|DH|€|euro|dollar|\$|%|m2|m²|ha\b|hectare",
+    re.I,
+)
+
+
+def _cue_after(text: str, end: int, s_end: int) -> bool:
+    """Whether a plan, forecast or goal follows the figure in its own words ("les 500 agents prévus")."""
+    after = text[end : clause_end(text, end, s_end)][:40]
+    stop = _OTHER_CLAUSE.search(after)
+    after = after[: stop.start()] if stop else after
+    return any(_nearest(rx, after, from_end=False) is not None for _, rx in _CUES[:3])
+
+
 # a plan with a deadline is a goal: "permettra la création de 12.000 emplois à l'horizon 2016"
 _HORIZON_AFTER = re.compile(
     r"^[^,;:()]{0,40}?(?:d['’]ici(?:[\s\u00a0]+à)?(?:[\s\u00a0]+(?:la[\s\u00a0]+)?fin(?:[\s\u00a0]+de)?)?"
@@ -347,6 +374,8 @@ _HORIZON_AFTER = re.compile(
     re.I,
 )
 _PROMISED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord|prome(?:t|sse)|promis", re.I)
+# money put into a plan is its means, not its goal: committed when the plan is set
+_MEANS = {"investissement"}
 _ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
 
 
@@ -368,6 +397,8 @@ def status_of(
     before = text[max(lo, start - 120) : start]
     if _HELD.search(before):
         return "actual"  # "envers ses 10.000 collaborateurs": what an actor has now
+    if _GROUP.search(before) and not _FLOW_NOUN.search(text, start, end) and not _cue_after(text, end, s_end):
+        return "actual"  # "a promis une prime aux 300 salariés": the promise is the prime, the staff exist
     if _CHANGE_VERB.search(before) and _TO_AFTER.match(text, end, clause_end(text, end, s_end)):
         return "actual"
     status = _status_from_cues(text, start, end, s_start, s_end, indicator, prev_end, prev_start)
@@ -378,6 +409,8 @@ def status_of(
         and (status == "announced" or (status == "forecast" and _ENABLES.search(before)))
     ):
         return "target"
+    if status == "target" and indicator in _MEANS:
+        return "announced"  # "vise à créer 50.000 emplois moyennant un investissement de 500 M€": the means are committed
     return status
 
 

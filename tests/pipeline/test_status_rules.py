@@ -91,11 +91,51 @@ def statuses(full, text: str) -> dict[str, str]:
             {"4.000 salariés": "actual"},
         ),
         ("Dans le détail, on notera 1.200 embauches en CDI.", {"1.200 embauches": "actual"}),
-        # what a plan provides for, listed after its first item, is its goal too
+        # what a plan provides for, listed after its first item, is its goal too; the money it puts
+        # in is its means, committed when the plan is set (announced, as the tuning gold reads it)
         (
             "Le programme prévoit un investissement de 2 milliards de dirhams sur trois ans, la formation de 40 000 jeunes.",
-            {"2 milliards de dirhams": "target", "40 000 jeunes": "target"},
+            {"2 milliards de dirhams": "announced", "40 000 jeunes": "target"},
         ),
+        (
+            "L'agence a pour objectif de créer 9.000 emplois moyennant un investissement global de 300 millions d'euros.",
+            {"9.000 emplois": "target", "300 millions d'euros": "announced"},
+        ),
+        # "actuellement", "aujourd'hui" before the figure: measured now, whatever follows
+        (
+            "Le secteur, qui emploie actuellement 40.000 personnes, devrait doubler ses effectifs.",
+            {"40.000 personnes": "actual"},
+        ),
+        (
+            "On dénombre aujourd'hui 600 ingénieurs formés chaque année, alors que la demande atteindra 2.000 d'ici 2030.",
+            {"600 ingénieurs": "actual"},
+        ),
+        # a cue after the figure counts only inside its own clause, not after ", et", "alors que"
+        (
+            "Les fonds locaux ont levé 80 millions de dollars l'an dernier, et ambitionnent de tripler ce montant.",
+            {"80 millions de dollars": "actual"},
+        ),
+        (
+            "La plateforme regroupe 45 entreprises, elle vise un rayonnement régional.",
+            {"45 entreprises": "actual"},
+        ),
+        # a group named with a definite article exists: the promise is the bonus, not the staff
+        ("La société a promis une prime aux 300 salariés du site.", {"300 salariés": "actual"}),
+        (
+            "Le groupe promet une prime de 2.000 DH à chacun des 450 employés.",
+            {"2.000 DH": "announced", "450 employés": "actual"},
+        ),
+        (
+            "Le centre va recruter 500 conseillers qui rejoindront les 1.200 agents du site.",
+            {"500 conseillers": "announced", "1.200 agents": "actual"},
+        ),
+        # ... unless the group itself is planned or the noun is a flow
+        (
+            "Il faudra installer les 150 conseillers qui vont traiter les appels.",
+            {"150 conseillers": "announced"},
+        ),
+        ("La direction a promis le recrutement de 200 agents.", {"200 agents": "announced"}),
+        ("Le groupe confirme que les 500 emplois seront créés en 2027.", {"500 emplois": "announced"}),
     ],
 )
 def test_status_of_a_figure_from_its_place_and_its_cues(full, text: str, expected: dict[str, str]) -> None:
