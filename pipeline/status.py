@@ -19,6 +19,9 @@ l'horizon 2016") unless it was signed or promised.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
 
 _BREAK = re.compile(r"[;!?\n]|\.(?=\s)|\s[–—]\s")
 
@@ -137,6 +140,51 @@ def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str
 
 
 # ---------------------------------------------------------------------------------------------
+# the verb that governs a figure in the parse, and its tense
+
+
+@dataclass(frozen=True)
+class Verb:
+    """The verb a figure depends on: where it starts, its word and its tense ("future",
+    "conditional", "present", "past" or "other": an infinitive, a participle alone)."""
+
+    start: int
+    word: str
+    tense: str
+
+
+def _tense(verb: Token) -> str:
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "aux:pass", "aux:tense")]
+    for t in (*auxes, verb):
+        mood, tense = t.morph.get("Mood"), t.morph.get("Tense")
+        if "Cnd" in mood:
+            return "conditional"
+        if "Fut" in tense:
+            return "future"
+        if t is not verb and t.lemma_ == "aller" and "Pres" in tense:
+            return "future"  # "va investir"
+    if auxes:
+        return (
+            "past" if any(a.lemma_ == "avoir" or "Imp" in a.morph.get("Tense") for a in auxes) else "present"
+        )
+    if "Fin" not in verb.morph.get("VerbForm"):
+        return "other"
+    return "past" if verb.morph.get("Tense") and verb.morph.get("Tense")[0] in ("Past", "Imp") else "present"
+
+
+def verb_of(doc: Doc, start: int) -> Verb | None:
+    """The verb whose dependent the figure starting at ``start`` is (up the parse from its number)."""
+    tok = next((t for t in doc if t.idx <= start < t.idx + max(len(t.text), 1)), None)
+    for _ in range(8):
+        if tok is None or tok.pos_ == "VERB":
+            break
+        tok = None if tok.head is tok else tok.head
+    if tok is None or tok.pos_ != "VERB":
+        return None
+    return Verb(tok.idx, tok.text, _tense(tok))
+
+
+# ---------------------------------------------------------------------------------------------
 # status
 
 _TARGET = re.compile(
@@ -148,7 +196,7 @@ _TARGET = re.compile(
     re.I,
 )
 _FORECAST = re.compile(
-    r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?|projections?|projeté\w* à|tabl(?:e|ent) sur"
+    r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?\b|projections?|projeté\w* à|tabl(?:e|ent) sur"
     r"|s['’]attend\w*|\bprédi(?:t|sent|sait|saient|sant|ctions?)\b|\bprévoi(?:t|ent|ait|aient|ant) que\b|\bespérée?s?\b|(?:pass|atteind|dépass|progress|grimp|augment|croît)\w*r(?:ait|aient)\b|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
     r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )(?<!doit )(?<!doivent )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
     re.I,
@@ -248,6 +296,7 @@ _OTHER_CLAUSE = re.compile(
     r",[\s\u00a0]*(?:et|mais|alors|tandis|elle|il|ils|elles|on|dans l['’]objectif)(?!\w)|(?<!\w)(?:alors|tandis) qu",
     re.I,
 )
+_COMMA = re.compile(r",")
 _AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
 
 
@@ -359,10 +408,11 @@ _FLOW_NOUN = re.compile(
 )
 
 
-def _cue_after(text: str, end: int, s_end: int) -> bool:
-    """Whether a plan, forecast or goal follows the figure in its own words ("les 500 agents prévus")."""
+def _cue_after(text: str, end: int, s_end: int, own_words: bool = False) -> bool:
+    """Whether a plan, forecast or goal follows the figure in its own words ("les 500 agents prévus";
+    ``own_words``: up to the next comma only)."""
     after = text[end : clause_end(text, end, s_end)][:40]
-    stop = _OTHER_CLAUSE.search(after)
+    stop = (_COMMA if own_words else _OTHER_CLAUSE).search(after)
     after = after[: stop.start()] if stop else after
     return any(_nearest(rx, after, from_end=False) is not None for _, rx in _CUES[:3])
 
@@ -388,6 +438,7 @@ def status_of(
     indicator: str | None,
     prev_end: int | None = None,
     prev_start: int | None = None,
+    verb: Verb | None = None,
 ) -> str:
     """actual, announced, forecast or target (see :func:`_status_from_cues`), then two readings of
     the figure's place: the value a change starts from has happened ("de 17,9 milliards en 2023 à
@@ -409,8 +460,33 @@ def status_of(
         and (status == "announced" or (status == "forecast" and _ENABLES.search(before)))
     ):
         return "target"
+    if verb is not None:
+        status = _verb_status(text, start, end, lo, status, verb)
     if status == "target" and indicator in _MEANS:
         return "announced"  # "vise à créer 50.000 emplois moyennant un investissement de 500 M€": the means are committed
+    return status
+
+
+# a verb of another clause that speaks of the future: "générera", "devraient atteindre", "vont accueillir"
+_FINITE_FUTURE = re.compile(
+    r"(?<!\w)(?:[^\W\d_]+(?:era|eront|ira|iront|rait|raient)|devr\w+|pourr\w+|va|vont)(?!\w)", re.I
+)
+
+
+def _verb_status(text: str, start: int, end: int, lo: int, status: str, verb: Verb) -> str:
+    """The figure's own verb, read in the parse, against a cue found only after it in its clause:
+    a figure whose own verb comes before it and is realised ("le parc, qui s'étend sur 150 ha,
+    générera 20.000 emplois") is not governed by that cue, unless the cue sits on the figure's own
+    words ("les 14 milliards prévus")."""
+    if (
+        status != "actual"
+        and verb.start < start
+        and verb.tense in ("present", "past")
+        and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in _CUES[:3])
+        and not _cue_after(text, end, end + 30, own_words=True)
+        and _FINITE_FUTURE.search(text, end, clause_end(text, end, len(text)))
+    ):
+        return "actual"
     return status
 
 

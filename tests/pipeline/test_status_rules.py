@@ -136,6 +136,27 @@ def statuses(full, text: str) -> dict[str, str]:
         ),
         ("La direction a promis le recrutement de 200 agents.", {"200 agents": "announced"}),
         ("Le groupe confirme que les 500 emplois seront créés en 2027.", {"500 emplois": "announced"}),
+        # a figure whose own verb, before it, is realised is not governed by a future verb of the next clause
+        (
+            "Le nouveau parc, qui s'étend sur une superficie de 80 ha, accueillera 6.000 emplois.",
+            {"80 ha": "actual", "6.000 emplois": "announced"},
+        ),
+        (
+            "Les dépenses du secteur ont été évaluées à 90 milliards de dollars, avec une hausse de 12 % sur un an, "
+            "et devraient atteindre 100 milliards de dollars.",
+            {"12 %": "actual", "100 milliards de dollars": "forecast"},
+        ),
+        # ... unless the cue sits on the figure's own words
+        (
+            "Le groupe, qui a réalisé un chiffre d'affaires de 11 milliards de dirhams en 2024, n'atteindra pas "
+            "le chiffre d'affaires de 13 milliards de dirhams prévu, et devrait reculer.",
+            {"11 milliards de dirhams": "actual", "13 milliards de dirhams": "forecast"},
+        ),
+        # "prévisionnels" is what approved projects plan, not a forecast
+        (
+            "La commission a approuvé 40 projets pour un montant de 2 milliards de dirhams et 3.000 emplois prévisionnels.",
+            {"2 milliards de dirhams": "announced", "3.000 emplois": "announced"},
+        ),
     ],
 )
 def test_status_of_a_figure_from_its_place_and_its_cues(full, text: str, expected: dict[str, str]) -> None:
