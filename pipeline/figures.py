@@ -36,7 +36,8 @@ from pipeline.metrics import metric_for
 from pipeline.periods import closed_segments, find_periods, period_for
 from pipeline.quantities import _RATIO, Quantity, scan, skip_adjectives
 from pipeline.resolution import resolve
-from pipeline.status import MONEY, verb_of
+from pipeline.status import MONEY
+from pipeline.status_cues import verb_of
 from veille.core.models import Figure
 from veille.core.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 

@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.status import MONEY, Verb, clause_start, per_of, status_of
+from pipeline.status import MONEY, clause_start, per_of, status_of
+from pipeline.status_cues import Verb
 from veille.core.taxonomy import FALLBACK, Taxonomy
 
 # ---------------------------------------------------------------------------------------------

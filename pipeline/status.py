@@ -19,9 +19,19 @@ l'horizon 2016") unless it was signed or promised.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from pipeline.status_cues import (
+    ACTUAL,
+    APPROVED,
+    COMMITTED,
+    CUES,
+    MODAL,
+    NOT_FUTURE,
+    NOW_AFTER,
+    PLAN_SUBJECT,
+    PLANNED,
+    Verb,
+)
 
 _BREAK = re.compile(r"[;!?\n]|\.(?=\s)|\s[–—]\s")
 
@@ -140,137 +150,14 @@ def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str
 
 
 # ---------------------------------------------------------------------------------------------
-# the verb that governs a figure in the parse, and its tense
-
-
-@dataclass(frozen=True)
-class Verb:
-    """The verb a figure depends on: where it starts, its word and its tense ("future",
-    "conditional", "present", "past" or "other": an infinitive, a participle alone)."""
-
-    start: int
-    word: str
-    tense: str
-
-
-def _tense(verb: Token) -> str:
-    auxes = [c for c in verb.children if c.dep_ in ("aux", "aux:pass", "aux:tense")]
-    for t in (*auxes, verb):
-        mood, tense = t.morph.get("Mood"), t.morph.get("Tense")
-        if "Cnd" in mood:
-            return "conditional"
-        if "Fut" in tense:
-            return "future"
-        if t is not verb and t.lemma_ == "aller" and "Pres" in tense:
-            return "future"  # "va investir"
-    if auxes:
-        return (
-            "past" if any(a.lemma_ == "avoir" or "Imp" in a.morph.get("Tense") for a in auxes) else "present"
-        )
-    if "Fin" not in verb.morph.get("VerbForm"):
-        return "other"
-    return "past" if verb.morph.get("Tense") and verb.morph.get("Tense")[0] in ("Past", "Imp") else "present"
-
-
-def verb_of(doc: Doc, start: int) -> Verb | None:
-    """The verb whose dependent the figure starting at ``start`` is (up the parse from its number)."""
-    tok = next((t for t in doc if t.idx <= start < t.idx + max(len(t.text), 1)), None)
-    for _ in range(8):
-        if tok is None or tok.pos_ == "VERB":
-            break
-        tok = None if tok.head is tok else tok.head
-    if tok is None or tok.pos_ != "VERB":
-        return None
-    return Verb(tok.idx, tok.text, _tense(tok))
-
-
-# ---------------------------------------------------------------------------------------------
 # status
-
-_TARGET = re.compile(
-    r"objectifs?|ambition\w*|ambitionn\w*|\bvis(?:e|ent|ait|aient|er|ant)\b|cibl(?:e|es|er|ant)\b"
-    r"|à l['’]horizon|horizon 20\d\d|d['’]ici (?:à |l['’]an |fin |la fin (?:de )?)?(?:20\d\d|\d+ ans)"
-    r"|se fix\w+|escompt\w*|\btent\w* de (?:faire|porter|atteindre|créer|former)|\bmis\w* sur\b[^.;]{0,80}pour atteindre|entend (?:atteindre|porter|créer|générer|passer)"
-    r"|(?:compte|comptent|espère|espèrent) (?:atteindre|porter|passer|doubler|tripler|hisser|dépasser)"
-    r"|souhait\w+ (?:atteindre|porter|créer)|veut (?:atteindre|porter|créer|passer)",
-    re.I,
-)
-_FORECAST = re.compile(
-    r"\bdevr(?:ait|aient)\b|\bpourr(?:ait|aient|a|ont)\b|prévisions?\b|projections?|projeté\w* à|tabl(?:e|ent) sur"
-    r"|s['’]attend\w*|\bprédi(?:t|sent|sait|saient|sant|ctions?)\b|\bprévoi(?:t|ent|ait|aient|ant) que\b|\bespérée?s?\b|(?:pass|atteind|dépass|progress|grimp|augment|croît)\w*r(?:ait|aient)\b|\battendu\w*|anticip\w+|estim\w+ que|prévoi\w* une (?:croissance|hausse|progression|baisse|augmentation)"
-    r"|selon les prévisions|(?<!devra )(?<!devront )(?<!devant )(?<!doit )(?<!doivent )permettr\w+ (?:de |d['’]|la |l['’])|susceptibles? de|\w+(?:era|eront|ira|iront) (?:à|de) (?:atteindre|dépasser)",
-    re.I,
-)
-# decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
-# for an outcome (a turnover, a growth rate) the same words are a forecast
-_PLANNED = re.compile(
-    r"\b(?:va|vont|allait|allaient) (?:\w+ )?\w+(?:er|ir|re)\b|\w+(?:era|eront|ira|iront)\b"
-    r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
-    r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
-    r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
-    r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser|s['’]installer|s['’]implanter)"
-    r"|s['’]engag\w+|engagé\w* à|engagement|projet(?:te|tent)? d|nouvel(?:le)? (?:usine|site|centre|unité|investissement)"
-    r"|signé\w*|signature|conventions?|mémorandums?|protocole|accord d['’]investissement"
-    r"|devant (?:générer|créer|permettre)|mobiliser|approuv\w+|validé\w*|projets? d['’]investissement|projeté|potentiel d['’]investissement"
-    r"|à pourvoir|\b(?:re)?cherch(?:e|ent|ons)\b(?!\s+et\b)|à terme|\bà créer|en projet"
-    r"|prévisionnel\w*|prévisible\w*|projeté\w*(?! à)|devr(?:a|ont) permettre|s['’]apprête\w* à|en passe de|sur le point de"
-    r"|prochaine?s? années|\bpromi[st]e?s?\b|\bpromet\b|promesse|(?:doit|doivent) permettre|\w+(?:erons|irons)\b"
-    r"|en cours d['’](?:aménagement|achèvement|installation|implantation|exécution|extension)"
-    r"|en cours de (?:création|développement|déploiement|lancement|finalisation|montage|construction|réalisation)"
-    r"|pour (?:construire|ouvrir|créer|installer|aménager|bâtir|implanter|recruter|embaucher)\b|[àa] la clé|\bà venir\b"
-    r"|plan d['’](?:investissement|embauche)|plan de recrutement|programme d['’]investissement"
-    r"|envisag\w* (?:de |d['’]|la |l['’]|le |un |une )|(?:l['’]|son |leur |l['’]|avoir l['’])intention d|verr(?:a|ont) le jour|\bfutur(?:e|s|es)?\b",
-    re.I,
-)
-# the subject of a "prévoit" that is a plan: its figure is a goal ("le plan prévoit la création de 140.000 emplois")
-_PLAN_SUBJECT = re.compile(
-    r"(?:plan|stratégie|programme|feuille de route|vision|pacte)\b[^.;]{0,80}(?:prévoi\w*|vise|visant|doit|ambitionne)[^.;]{0,60}$",
-    re.I,
-)
-# approved projects: their amounts and jobs are commitments ("la commission a approuvé 15 projets pour 10,8 milliards")
-_APPROVED = re.compile(
-    r"approuv\w+|commission (?:nationale |régionale |unifiée )*(?:des |de l['’]|d['’])investissement|conventions? d['’]investissement"
-    r"|investissements? projetés?|projets? d['’]investissements?",
-    re.I,
-)
-_MODAL = re.compile(
-    r"\b(?:pourr|devr)(?:ait|aient)\b(?:[\s\u00a0]+(?:à|de|d['’])?[\s\u00a0]*[^\W\d_]+){0,3}[^.;]*$", re.I
-)
-_COMMITTED = {"investissement", "emplois_crees", "fonds"}
-_NOW_AFTER = re.compile(r"^\W*(?:aujourd['’]hui|actuellement|à ce jour|désormais)", re.I)
-# done or measured: the nearest of these before the figure keeps it "actual"
-_ACTUAL = re.compile(
-    r"passant (?:\w+ )?de|passé de|contre\b|\baprès[\s\u00a0]*$|(?:a|ont|avait|avaient) permis|à ce jour|actuellement|aujourd['’]hui|d['’]ores et déjà|\bdéjà\b|\ba (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
-    r"|\bont (?:été|investi|recruté|créé|réalisé|enregistré|atteint|nécessité|mobilisé|généré|levé|employé|formé)"
-    r"|avons (?:\w+ )?(?:recruté|créé|investi|réalisé|atteint|formé)|emploie|emploient|compte\b|comptent|totalis\w+"
-    r"|ayant (?:\w+ )?\w+(?:é|i|u|is)\b|\w+ait (?:de|d['’]) (?:\w+ )?(?:atteindre|dépasser)",
-    re.I,
-)
-# future verbs that are not plans ("aura": the copula; "fera" vague)
-_NOT_FUTURE = re.compile(
-    r"^(?:aura|auront|fera|feront|mettra|mettront|pourra|pourront|ira|iront|verra|verront|faudra|permettra|permettront"
-    r"|notera|retiendra|remarquera|signalera|rappellera|citera)$",  # "on notera 20.015 embauches": discourse
-    re.I,
-)
-_EVENT_INDICATORS = {
-    "investissement",
-    "emplois_crees",
-    "fonds",
-    "sites",
-    "positions",
-    "projets",
-    "surface",
-    "personnes_formees",
-    "effectif",
-}
-_CUES = (("target", _TARGET), ("forecast", _FORECAST), ("planned", _PLANNED), ("actual", _ACTUAL))
 
 
 def _nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
     """Distance (chars) of the cue nearest the figure in ``window`` (before: from its end)."""
     best = None
     for m in rx.finditer(window):
-        if rx is _PLANNED and _NOT_FUTURE.match(m.group(0)):
+        if rx is PLANNED and NOT_FUTURE.match(m.group(0)):
             continue
         d = len(window) - m.end() if from_end else m.start()
         best = d if best is None or d < best else best
@@ -323,13 +210,13 @@ def _status_from_cues(
     after = text[end : clause_end(text, end, s_end)][:70]
     stop = _OTHER_CLAUSE.search(after)
     after = after[: stop.start()] if stop else after  # "44 millions injectés, et ambitionnent de doubler"
-    found = [(d, st) for st, rx in _CUES if (d := _nearest(rx, own, from_end=True)) is not None]
-    if not found and _NOW_AFTER.match(after):
+    found = [(d, st) for st, rx in CUES if (d := _nearest(rx, own, from_end=True)) is not None]
+    if not found and NOW_AFTER.match(after):
         return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
     if found and prev_start is not None and _COORDINATED.search(own):
         # "vise à former 100.000 jeunes et à créer 240.000 emplois": one goal governs both infinitives
         shared = text[max(lo, start - 200) : prev_start]
-        goal = [(d, st) for st, rx in _CUES[:2] if (d := _nearest(rx, shared, from_end=True)) is not None]
+        goal = [(d, st) for st, rx in CUES[:2] if (d := _nearest(rx, shared, from_end=True)) is not None]
         if goal:
             return min(goal)[1]
     # the figure is the subject of a verb in the future ("46 projets seront déployés"): not yet made
@@ -337,7 +224,7 @@ def _status_from_cues(
     if not found:
         found = [
             (d, st)
-            for st, rx in _CUES
+            for st, rx in CUES
             if st != "actual"
             and (d := _nearest(rx, after, from_end=False)) is not None
             and not (st == "planned" and indicator == "part")  # "53 % du montant global projeté": a share now
@@ -352,16 +239,16 @@ def _status_from_cues(
         shared = text[max(lo, start - 200) : cue_end]
         found = [
             (d, st)
-            for st, rx in _CUES
+            for st, rx in CUES
             if st != "actual"
             # a share of a planned total is measured now: "(27 % des investissements projetés)"
-            and not (st == "planned" and indicator == "part" and _nearest(_PLANNED, after, False) is not None)
+            and not (st == "planned" and indicator == "part" and _nearest(PLANNED, after, False) is not None)
             and (d := _nearest(rx, shared, from_end=True)) is not None
         ]
     if not found:
-        if indicator in _COMMITTED and _APPROVED.search(text, max(0, s_start - 300), s_end):
+        if indicator in COMMITTED and APPROVED.search(text, max(0, s_start - 300), s_end):
             return "announced"  # the amounts and jobs of approved investment projects
-        if indicator in _COMMITTED | {"sites", "positions"} and _ANNOUNCES.search(own):
+        if indicator in COMMITTED | {"sites", "positions"} and _ANNOUNCES.search(own):
             return "announced"  # "Intelcia annonce 1.000 recrutements": a hiring announced, not reported
         return "actual"
     status = min(found)[1]
@@ -370,14 +257,14 @@ def _status_from_cues(
         or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
     ):
         return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
-    if status == "planned" and _PLAN_SUBJECT.search(text, max(lo, cue_end - 120), cue_end):
+    if status == "planned" and PLAN_SUBJECT.search(text, max(lo, cue_end - 120), cue_end):
         return "target"  # "le plan prévoit la création de 140.000 emplois"
-    if status == "planned" and _MODAL.search(text, max(lo, start - 150), start):
+    if status == "planned" and MODAL.search(text, max(lo, start - 150), start):
         return "forecast"  # "pourrait à terme contribuer ... et créer 80.000 emplois": the modal governs
     if status == "planned":
         # a decision for an investment, a hiring or an opening; an expected outcome otherwise
         return "forecast" if indicator in _OUTCOMES else "announced"
-    if status == "actual" and indicator in _COMMITTED and _APPROVED.search(own):
+    if status == "actual" and indicator in COMMITTED and APPROVED.search(own):
         return "announced"  # "la commission a approuvé 15 projets pour un montant de 10,8 milliards"
     return status
 
@@ -414,7 +301,7 @@ def _cue_after(text: str, end: int, s_end: int, own_words: bool = False) -> bool
     after = text[end : clause_end(text, end, s_end)][:40]
     stop = (_COMMA if own_words else _OTHER_CLAUSE).search(after)
     after = after[: stop.start()] if stop else after
-    return any(_nearest(rx, after, from_end=False) is not None for _, rx in _CUES[:3])
+    return any(_nearest(rx, after, from_end=False) is not None for _, rx in CUES[:3])
 
 
 # a plan with a deadline is a goal: "permettra la création de 12.000 emplois à l'horizon 2016"
@@ -426,6 +313,11 @@ _HORIZON_AFTER = re.compile(
 _PROMISED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord|prome(?:t|sse)|promis", re.I)
 # money put into a plan is its means, not its goal: committed when the plan is set
 _MEANS = {"investissement"}
+_INVESTMENT_OF = re.compile(
+    r"(?<!\w)(?:un|l['’])[\s\u00a0]*investissements?(?:[\s\u00a0]+(?:global|total|initial|estimé|prévu))?[\s\u00a0]+"
+    r"(?:de|d['’])[\s\u00a0]*(?:(?:près de|plus de|environ|quelque)[\s\u00a0]+)?$",
+    re.I,
+)
 _ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
 
 
@@ -462,6 +354,14 @@ def status_of(
         return "target"
     if verb is not None:
         status = _verb_status(text, start, end, lo, status, verb)
+        if (
+            status == "actual"
+            and indicator in _MEANS
+            and verb.tense == "present"
+            and _INVESTMENT_OF.search(text, max(lo, start - 60), start)
+            and not ACTUAL.search(text, lo, start)
+        ):
+            return "announced"  # "cette nouvelle zone nécessite un investissement de 1 milliard": a project's cost
     if status == "target" and indicator in _MEANS:
         return "announced"  # "vise à créer 50.000 emplois moyennant un investissement de 500 M€": the means are committed
     return status
@@ -482,7 +382,7 @@ def _verb_status(text: str, start: int, end: int, lo: int, status: str, verb: Ve
         status != "actual"
         and verb.start < start
         and verb.tense in ("present", "past")
-        and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in _CUES[:3])
+        and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES[:3])
         and not _cue_after(text, end, end + 30, own_words=True)
         and _FINITE_FUTURE.search(text, end, clause_end(text, end, len(text)))
     ):

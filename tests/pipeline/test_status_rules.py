@@ -152,6 +152,19 @@ def statuses(full, text: str) -> dict[str, str]:
             "le chiffre d'affaires de 13 milliards de dirhams prévu, et devrait reculer.",
             {"11 milliards de dirhams": "actual", "13 milliards de dirhams": "forecast"},
         ),
+        # a project's cost told in the present is committed, not spent; told in the past it is spent
+        (
+            "Cette nouvelle plateforme nécessite un investissement global de 300 millions de dirhams.",
+            {"300 millions de dirhams": "announced"},
+        ),
+        (
+            "La plateforme a nécessité un investissement de 50 millions de dirhams.",
+            {"50 millions de dirhams": "actual"},
+        ),
+        (
+            "Le groupe investit chaque année 5 millions de dirhams en recherche.",
+            {"5 millions de dirhams": "actual"},
+        ),
         # "prévisionnels" is what approved projects plan, not a forecast
         (
             "La commission a approuvé 40 projets pour un montant de 2 milliards de dirhams et 3.000 emplois prévisionnels.",
