@@ -161,10 +161,6 @@ def statuses(full, text: str) -> dict[str, str]:
             "La plateforme a nécessité un investissement de 50 millions de dirhams.",
             {"50 millions de dirhams": "actual"},
         ),
-        (
-            "Le groupe investit chaque année 5 millions de dirhams en recherche.",
-            {"5 millions de dirhams": "actual"},
-        ),
         # "prévisionnels" is what approved projects plan, not a forecast
         (
             "La commission a approuvé 40 projets pour un montant de 2 milliards de dirhams et 3.000 emplois prévisionnels.",
