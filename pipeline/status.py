@@ -165,8 +165,11 @@ def _nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
 
 
 _SIGNED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord", re.I)
+# "un contrat initial de 556.000 dollars" (a "marché" is a contract only when public or valued:
+# "le marché devrait croître de 8 %" is a market)
 _AGREEMENT_OF = re.compile(
-    r"(?:contrat|marché|accord|convention)s?(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]+(?:de|d['’]une?[\s\u00a0]+valeur[\s\u00a0]+de)[\s\u00a0]+$",
+    r"(?:(?:contrat|accord|convention)s?(?:[\s\u00a0]+(?!devr|pourr)[^\W\d_]+){0,2}|marchés?(?:[\s\u00a0]+publics?)?)"
+    r"[\s\u00a0]+(?:de|d['’]une?[\s\u00a0]+valeur[\s\u00a0]+de)[\s\u00a0]+$",
     re.I,
 )
 _OUTCOMES = {

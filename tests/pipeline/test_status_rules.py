@@ -161,6 +161,8 @@ def statuses(full, text: str) -> dict[str, str]:
             "La plateforme a nécessité un investissement de 50 millions de dirhams.",
             {"50 millions de dirhams": "actual"},
         ),
+        # a "marché" is a market, not a contract, unless public or valued
+        ("Le marché devrait croître de 8 % par an.", {"8 %": "forecast"}),
         # "prévisionnels" is what approved projects plan, not a forecast
         (
             "La commission a approuvé 40 projets pour un montant de 2 milliards de dirhams et 3.000 emplois prévisionnels.",
