@@ -365,6 +365,12 @@ def status_of(
             and not ACTUAL.search(text, lo, start)
         ):
             return "announced"  # "cette nouvelle zone nécessite un investissement de 1 milliard": a project's cost
+    if (
+        status == "forecast"
+        and indicator in _MEANS | {"fonds"}
+        and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES)
+    ):
+        return "announced"  # "le fonds de 500 MDH permettra de financer": the money is there, its effect expected
     if status == "target" and indicator in _MEANS:
         return "announced"  # "vise à créer 50.000 emplois moyennant un investissement de 500 M€": the means are committed
     return status

@@ -161,6 +161,15 @@ def statuses(full, text: str) -> dict[str, str]:
             "La plateforme a nécessité un investissement de 50 millions de dirhams.",
             {"50 millions de dirhams": "actual"},
         ),
+        # money in the subject of a forecast is there already; what it brings is expected
+        (
+            "L'investissement, estimé à 200 millions de dirhams, permettra la création de 1.000 emplois.",
+            {"200 millions de dirhams": "announced", "1.000 emplois": "forecast"},
+        ),
+        (
+            "Les investissements étrangers devraient atteindre 5 milliards de dirhams en 2026.",
+            {"5 milliards de dirhams": "forecast"},
+        ),
         # a "marché" is a market, not a contract, unless public or valued
         ("Le marché devrait croître de 8 % par an.", {"8 %": "forecast"}),
         # "prévisionnels" is what approved projects plan, not a forecast
