@@ -371,6 +371,13 @@ def status_of(
         and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES)
     ):
         return "announced"  # "le fonds de 500 MDH permettra de financer": the money is there, its effect expected
+    if (
+        status == "forecast"
+        and indicator in COMMITTED
+        and _SIGNED.search(text, lo, start)
+        and not MODAL.search(text, lo, start)
+    ):
+        return "announced"  # "les conventions signées permettront la création de 2.000 postes": committed
     if status == "target" and indicator in _MEANS:
         return "announced"  # "vise à créer 50.000 emplois moyennant un investissement de 500 M€": the means are committed
     return status

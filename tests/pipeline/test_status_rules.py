@@ -170,6 +170,15 @@ def statuses(full, text: str) -> dict[str, str]:
             "Les investissements étrangers devraient atteindre 5 milliards de dirhams en 2026.",
             {"5 milliards de dirhams": "forecast"},
         ),
+        # what signed agreements bring is committed; in the conditional it stays a forecast
+        (
+            "Les dix conventions signées avec les opérateurs permettront la création de 2.000 emplois.",
+            {"2.000 emplois": "announced"},
+        ),
+        (
+            "Les conventions signées avec les opérateurs pourraient permettre la création de 2.000 emplois.",
+            {"2.000 emplois": "forecast"},
+        ),
         # a "marché" is a market, not a contract, unless public or valued
         ("Le marché devrait croître de 8 % par an.", {"8 %": "forecast"}),
         # "prévisionnels" is what approved projects plan, not a forecast
