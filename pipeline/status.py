@@ -324,6 +324,20 @@ _INVESTMENT_OF = re.compile(
 _ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
 
 
+def _aside(text: str, start: int, end: int, s_start: int, s_end: int) -> tuple[int, int]:
+    """The bounds of the parenthesis the figure sits in, else of its sentence: an aside has its
+    own status ("(présent dans le capital à hauteur de 65 % depuis 2016)" in a sentence about plans)
+    when it is a clause or has a cue of its own ("(contre 300 en 2019)"), not a short detail."""
+    open_at = text.rfind("(", s_start, start)
+    if open_at < 0 or text.find(")", open_at, start) >= 0:
+        return s_start, s_end
+    close_at = text.find(")", end, s_end)
+    inside = text[open_at + 1 : close_at]
+    if close_at < 0 or (len(inside.split()) < 6 and not any(rx.search(inside) for _, rx in CUES)):
+        return s_start, s_end  # "(RDC et deux étages)": a detail of what is around it
+    return open_at + 1, close_at
+
+
 def status_of(
     text: str,
     start: int,
@@ -339,6 +353,9 @@ def status_of(
     the figure's place: the value a change starts from has happened ("de 17,9 milliards en 2023 à
     40 milliards en 2030": the first), and a plan with a deadline after the figure is a goal
     ("permettra la création de 12.000 emplois à l'horizon 2016")."""
+    s_start, s_end = _aside(text, start, end, s_start, s_end)
+    if prev_start is not None and prev_start < s_start:
+        prev_end = prev_start = None
     lo = clause_start(text, s_start, start)
     before = text[max(lo, start - 120) : start]
     if _HELD.search(before):
@@ -384,8 +401,10 @@ def status_of(
 
 
 # a verb of another clause that speaks of the future: "générera", "devraient atteindre", "vont accueillir"
-_FINITE_FUTURE = re.compile(
-    r"(?<!\w)(?:[^\W\d_]+(?:era|eront|ira|iront|rait|raient)|devr\w+|pourr\w+|va|vont)(?!\w)", re.I
+_NEXT_VERB = re.compile(
+    r"(?<!\w)(?:[^\W\d_]+(?:era|eront|ira|iront|rait|raient)|devr\w+|pourr\w+|va|vont"
+    r"|ambitionn\w+|vis(?:e|ent)|entend(?:ent)?|espèr\w+|compt(?:e|ent) (?:atteindre|porter|passer|doubler))(?!\w)",
+    re.I,
 )
 
 
@@ -400,7 +419,7 @@ def _verb_status(text: str, start: int, end: int, lo: int, status: str, verb: Ve
         and verb.tense in ("present", "past")
         and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES[:3])
         and not _cue_after(text, end, end + 30, own_words=True)
-        and _FINITE_FUTURE.search(text, end, clause_end(text, end, len(text)))
+        and _NEXT_VERB.search(text, end, clause_end(text, end, len(text)))
     ):
         return "actual"
     return status

@@ -179,6 +179,26 @@ def statuses(full, text: str) -> dict[str, str]:
             "Les conventions signées avec les opérateurs pourraient permettre la création de 2.000 emplois.",
             {"2.000 emplois": "forecast"},
         ),
+        # an aside in parentheses has its own status when it is a clause or has a cue of its own ...
+        (
+            "Le centre permettra de soutenir les opérations du groupe (actionnaire de la filiale à hauteur de 40 % "
+            "depuis 2019) en Europe.",
+            {"40 %": "actual"},
+        ),
+        (
+            "Le groupe recrutera 400 conseillers (contre 250 l'an dernier) pour son nouveau site.",
+            {"400 conseillers": "announced", "250": "actual"},
+        ),
+        # ... not when it is a short detail of what is around it
+        (
+            "Le futur bâtiment devra accueillir des bureaux sur trois niveaux (rez-de-chaussée et deux étages).",
+            {"deux étages": "announced"},
+        ),
+        # a realised verb before the figure, a goal in the next clause
+        (
+            "Après avoir formé 3.000 jeunes l'an dernier, l'agence ambitionne d'en former 5.000 cette année.",
+            {"3.000 jeunes": "actual"},
+        ),
         # a "marché" is a market, not a contract, unless public or valued
         ("Le marché devrait croître de 8 % par an.", {"8 %": "forecast"}),
         # "prévisionnels" is what approved projects plan, not a forecast
