@@ -22,15 +22,35 @@ import re
 
 from pipeline.status_cues import (
     ACTUAL,
+    AGREEMENT_OF,
+    AGREEMENTS,
+    ANNOUNCES,
     APPROVED,
+    CHANGE_VERB,
+    COMMA,
     COMMITTED,
+    COORDINATED,
     CUES,
+    ENABLES,
+    FLOW_NOUN,
+    FUTURE_AFTER,
+    GROUP,
+    HELD,
+    HORIZON_AFTER,
+    INVESTMENT_OF,
+    MEANS,
     MODAL,
-    NOT_FUTURE,
+    NEXT_VERB,
     NOW_AFTER,
+    OTHER_CLAUSE,
+    OUTCOMES,
     PLAN_SUBJECT,
     PLANNED,
+    PROMISED,
+    SIGNED,
+    TO_AFTER,
     Verb,
+    nearest,
 )
 
 _BREAK = re.compile(r"[;!?\n]|\.(?=\s)|\s[–—]\s")
@@ -153,43 +173,6 @@ def per_of(text: str, start: int, end: int, unit: str, clause_start: int) -> str
 # status
 
 
-def _nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
-    """Distance (chars) of the cue nearest the figure in ``window`` (before: from its end)."""
-    best = None
-    for m in rx.finditer(window):
-        if rx is PLANNED and NOT_FUTURE.match(m.group(0)):
-            continue
-        d = len(window) - m.end() if from_end else m.start()
-        best = d if best is None or d < best else best
-    return best
-
-
-_SIGNED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord", re.I)
-# "un contrat initial de 556.000 dollars" (a "marché" is a contract only when public or valued:
-# "le marché devrait croître de 8 %" is a market)
-_AGREEMENT_OF = re.compile(
-    r"(?:(?:contrat|accord|convention)s?(?:[\s\u00a0]+(?!devr|pourr)[^\W\d_]+){0,2}|marchés?(?:[\s\u00a0]+publics?)?)"
-    r"[\s\u00a0]+(?:de|d['’]une?[\s\u00a0]+valeur[\s\u00a0]+de)[\s\u00a0]+$",
-    re.I,
-)
-_OUTCOMES = {
-    "chiffre_affaires", "exportations", "resultat", "croissance", "taille_marche",
-    "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
-}  # fmt: skip
-_ANNOUNCES = re.compile(r"annonc\w*(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]*$", re.I)
-_COORDINATED = re.compile(r"(?<!\w)et[\s\u00a0]+(?:à|de|d['’])[\s\u00a0]*[^\W\d_]+(?:er|ir|re)(?!\w)", re.I)
-_FUTURE_AFTER = re.compile(
-    r"^(?:[\s\u00a0]*[^\W\d_]+){0,3}[\s\u00a0]+(?:sera|seront|va|vont|\w+(?:era|eront|ira|iront))(?!\w)", re.I
-)
-# where the words after a figure leave its clause for another one
-_OTHER_CLAUSE = re.compile(
-    r",[\s\u00a0]*(?:et|mais|alors|tandis|elle|il|ils|elles|on|dans l['’]objectif)(?!\w)|(?<!\w)(?:alors|tandis) qu",
-    re.I,
-)
-_COMMA = re.compile(r",")
-_AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
-
-
 def _status_from_cues(
     text: str,
     start: int,
@@ -211,28 +194,28 @@ def _status_from_cues(
     own_lo = max(lo, start - 200, prev_end if prev_end is not None and prev_end <= start else lo)
     own = text[own_lo:start]
     after = text[end : clause_end(text, end, s_end)][:70]
-    stop = _OTHER_CLAUSE.search(after)
+    stop = OTHER_CLAUSE.search(after)
     after = after[: stop.start()] if stop else after  # "44 millions injectés, et ambitionnent de doubler"
-    found = [(d, st) for st, rx in CUES if (d := _nearest(rx, own, from_end=True)) is not None]
+    found = [(d, st) for st, rx in CUES if (d := nearest(rx, own, from_end=True)) is not None]
     if not found and NOW_AFTER.match(after):
         return "actual"  # "de 24 agences en 2005 à 77 aujourd'hui"
-    if found and prev_start is not None and _COORDINATED.search(own):
+    if found and prev_start is not None and COORDINATED.search(own):
         # "vise à former 100.000 jeunes et à créer 240.000 emplois": one goal governs both infinitives
         shared = text[max(lo, start - 200) : prev_start]
-        goal = [(d, st) for st, rx in CUES[:2] if (d := _nearest(rx, shared, from_end=True)) is not None]
+        goal = [(d, st) for st, rx in CUES[:2] if (d := nearest(rx, shared, from_end=True)) is not None]
         if goal:
             return min(goal)[1]
     # the figure is the subject of a verb in the future ("46 projets seront déployés"): not yet made
-    future_subject = not found and bool(_FUTURE_AFTER.match(after))
+    future_subject = not found and bool(FUTURE_AFTER.match(after))
     if not found:
         found = [
             (d, st)
             for st, rx in CUES
             if st != "actual"
-            and (d := _nearest(rx, after, from_end=False)) is not None
+            and (d := nearest(rx, after, from_end=False)) is not None
             and not (st == "planned" and indicator == "part")  # "53 % du montant global projeté": a share now
         ]
-        if found and min(found)[1] == "target" and _SIGNED.search(text[lo:start]):
+        if found and min(found)[1] == "target" and SIGNED.search(text[lo:start]):
             found = [
                 (0, "planned")
             ]  # "la signature de deux mémorandums pour la création de 1500 emplois à l'horizon 2026"
@@ -245,19 +228,19 @@ def _status_from_cues(
             for st, rx in CUES
             if st != "actual"
             # a share of a planned total is measured now: "(27 % des investissements projetés)"
-            and not (st == "planned" and indicator == "part" and _nearest(PLANNED, after, False) is not None)
-            and (d := _nearest(rx, shared, from_end=True)) is not None
+            and not (st == "planned" and indicator == "part" and nearest(PLANNED, after, False) is not None)
+            and (d := nearest(rx, shared, from_end=True)) is not None
         ]
     if not found:
         if indicator in COMMITTED and APPROVED.search(text, max(0, s_start - 300), s_end):
             return "announced"  # the amounts and jobs of approved investment projects
-        if indicator in COMMITTED | {"sites", "positions"} and _ANNOUNCES.search(own):
+        if indicator in COMMITTED | {"sites", "positions"} and ANNOUNCES.search(own):
             return "announced"  # "Intelcia annonce 1.000 recrutements": a hiring announced, not reported
         return "actual"
     status = min(found)[1]
     if status != "target" and (
-        (_AGREEMENTS.search(text[start:end]) and not (future_subject and status == "planned"))
-        or _AGREEMENT_OF.search(text, max(lo, start - 40), start)
+        (AGREEMENTS.search(text[start:end]) and not (future_subject and status == "planned"))
+        or AGREEMENT_OF.search(text, max(lo, start - 40), start)
     ):
         return "actual"  # "la signature de 135 mémorandums", "un contrat initial de 556.000 dollars": signed
     if status == "planned" and PLAN_SUBJECT.search(text, max(lo, cue_end - 120), cue_end):
@@ -266,62 +249,19 @@ def _status_from_cues(
         return "forecast"  # "pourrait à terme contribuer ... et créer 80.000 emplois": the modal governs
     if status == "planned":
         # a decision for an investment, a hiring or an opening; an expected outcome otherwise
-        return "forecast" if indicator in _OUTCOMES else "announced"
+        return "forecast" if indicator in OUTCOMES else "announced"
     if status == "actual" and indicator in COMMITTED and APPROVED.search(own):
         return "announced"  # "la commission a approuvé 15 projets pour un montant de 10,8 milliards"
     return status
-
-
-# the value a change starts from has happened: "passer de 17,9 milliards en 2023 à 40 milliards"
-_TO_AFTER = re.compile(
-    r"[\s\u00a0]*(?:(?:en|fin|à fin|au titre de)[\s\u00a0]+(?:\w+[\s\u00a0]+)?(?:19|20)\d\d[\s\u00a0]*)?,?"
-    r"[\s\u00a0]*(?:à|pour atteindre|pour s['’]établir à)[\s\u00a0]+(?:près de |plus de |environ |quelque )?\d",
-    re.I,
-)
-_CHANGE_VERB = re.compile(
-    r"(?<!\w)(?:pass|port|augment|hiss|élev|progress|évolu|croît|croiss|grimp|bondi|chut|baiss|recul|dimin)\w*"
-    r"(?:[\s\u00a0]+[^\s\u00a0\d]+){0,6}?[\s\u00a0]+(?:de|d['’])[\s\u00a0]*$",
-    re.I,
-)
-_HELD = re.compile(
-    r"(?<!\w)(?:ses|leurs|nos|vos)[\s\u00a0]+(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$", re.I
-)
-# a group named with a definite article exists already: "aux 300 salariés", "renforcer les 3.000 ingénieurs"
-_GROUP = re.compile(
-    r"(?<!\w)(?:aux|les|ces|(?:chacun|chacune|l['’]ensemble|la totalité|tous|toutes)[\s\u00a0]+des)[\s\u00a0]+"
-    r"(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$",
-    re.I,
-)
-_FLOW_NOUN = re.compile(
-    r"emploi|poste|recrut|embauch|création|opportunit|place|stag|bours|lauréat|dirham|DH|€|euro|dollar|\$|%|m2|m²|ha\b|hectare",
-    re.I,
-)
 
 
 def _cue_after(text: str, end: int, s_end: int, own_words: bool = False) -> bool:
     """Whether a plan, forecast or goal follows the figure in its own words ("les 500 agents prévus";
     ``own_words``: up to the next comma only)."""
     after = text[end : clause_end(text, end, s_end)][:40]
-    stop = (_COMMA if own_words else _OTHER_CLAUSE).search(after)
+    stop = (COMMA if own_words else OTHER_CLAUSE).search(after)
     after = after[: stop.start()] if stop else after
-    return any(_nearest(rx, after, from_end=False) is not None for _, rx in CUES[:3])
-
-
-# a plan with a deadline is a goal: "permettra la création de 12.000 emplois à l'horizon 2016"
-_HORIZON_AFTER = re.compile(
-    r"^[^,;:()]{0,40}?(?:d['’]ici(?:[\s\u00a0]+à)?(?:[\s\u00a0]+(?:la[\s\u00a0]+)?fin(?:[\s\u00a0]+de)?)?"
-    r"[\s\u00a0]+(?:l['’]an(?:née)?[\s\u00a0]+)?(?:19|20)\d\d|à[\s\u00a0]+l['’]horizon)",
-    re.I,
-)
-_PROMISED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord|prome(?:t|sse)|promis", re.I)
-# money put into a plan is its means, not its goal: committed when the plan is set
-_MEANS = {"investissement"}
-_INVESTMENT_OF = re.compile(
-    r"(?<!\w)(?:un|l['’])[\s\u00a0]*investissements?(?:[\s\u00a0]+(?:global|total|initial|estimé|prévu))?[\s\u00a0]+"
-    r"(?:de|d['’])[\s\u00a0]*(?:(?:près de|plus de|environ|quelque)[\s\u00a0]+)?$",
-    re.I,
-)
-_ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
+    return any(nearest(rx, after, from_end=False) is not None for _, rx in CUES[:3])
 
 
 def _aside(text: str, start: int, end: int, s_start: int, s_end: int) -> tuple[int, int]:
@@ -358,54 +298,46 @@ def status_of(
         prev_end = prev_start = None
     lo = clause_start(text, s_start, start)
     before = text[max(lo, start - 120) : start]
-    if _HELD.search(before):
+    if HELD.search(before):
         return "actual"  # "envers ses 10.000 collaborateurs": what an actor has now
-    if _GROUP.search(before) and not _FLOW_NOUN.search(text, start, end) and not _cue_after(text, end, s_end):
+    if GROUP.search(before) and not FLOW_NOUN.search(text, start, end) and not _cue_after(text, end, s_end):
         return "actual"  # "a promis une prime aux 300 salariés": the promise is the prime, the staff exist
-    if _CHANGE_VERB.search(before) and _TO_AFTER.match(text, end, clause_end(text, end, s_end)):
+    if CHANGE_VERB.search(before) and TO_AFTER.match(text, end, clause_end(text, end, s_end)):
         return "actual"
     status = _status_from_cues(text, start, end, s_start, s_end, indicator, prev_end, prev_start)
     after = text[end : clause_end(text, end, s_end)]
     if (
-        _HORIZON_AFTER.match(after)
-        and not _PROMISED.search(text, lo, start)
-        and (status == "announced" or (status == "forecast" and _ENABLES.search(before)))
+        HORIZON_AFTER.match(after)
+        and not PROMISED.search(text, lo, start)
+        and (status == "announced" or (status == "forecast" and ENABLES.search(before)))
     ):
         return "target"
     if verb is not None:
         status = _verb_status(text, start, end, lo, status, verb)
         if (
             status == "actual"
-            and indicator in _MEANS
+            and indicator in MEANS
             and verb.tense == "present"
-            and _INVESTMENT_OF.search(text, max(lo, start - 60), start)
+            and INVESTMENT_OF.search(text, max(lo, start - 60), start)
             and not ACTUAL.search(text, lo, start)
         ):
             return "announced"  # "cette nouvelle zone nécessite un investissement de 1 milliard": a project's cost
     if (
         status == "forecast"
-        and indicator in _MEANS | {"fonds"}
-        and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES)
+        and indicator in MEANS | {"fonds"}
+        and not any(nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES)
     ):
         return "announced"  # "le fonds de 500 MDH permettra de financer": the money is there, its effect expected
     if (
         status == "forecast"
         and indicator in COMMITTED
-        and _SIGNED.search(text, lo, start)
+        and SIGNED.search(text, lo, start)
         and not MODAL.search(text, lo, start)
     ):
         return "announced"  # "les conventions signées permettront la création de 2.000 postes": committed
-    if status == "target" and indicator in _MEANS:
+    if status == "target" and indicator in MEANS:
         return "announced"  # "vise à créer 50.000 emplois moyennant un investissement de 500 M€": the means are committed
     return status
-
-
-# a verb of another clause that speaks of the future: "générera", "devraient atteindre", "vont accueillir"
-_NEXT_VERB = re.compile(
-    r"(?<!\w)(?:[^\W\d_]+(?:era|eront|ira|iront|rait|raient)|devr\w+|pourr\w+|va|vont"
-    r"|ambitionn\w+|vis(?:e|ent)|entend(?:ent)?|espèr\w+|compt(?:e|ent) (?:atteindre|porter|passer|doubler))(?!\w)",
-    re.I,
-)
 
 
 def _verb_status(text: str, start: int, end: int, lo: int, status: str, verb: Verb) -> str:
@@ -417,9 +349,9 @@ def _verb_status(text: str, start: int, end: int, lo: int, status: str, verb: Ve
         status != "actual"
         and verb.start < start
         and verb.tense in ("present", "past")
-        and not any(_nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES[:3])
+        and not any(nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES[:3])
         and not _cue_after(text, end, end + 30, own_words=True)
-        and _NEXT_VERB.search(text, end, clause_end(text, end, len(text)))
+        and NEXT_VERB.search(text, end, clause_end(text, end, len(text)))
     ):
         return "actual"
     return status

@@ -1,6 +1,7 @@
 """The cues a figure's status is read from (:mod:`pipeline.status` weighs them): the words of its
-clause that mark a goal, a forecast, a plan or a fact, and the verb the figure depends on in the parse
-with its tense."""
+clause that mark a goal, a forecast, a plan or a fact; the words that say where a cue applies
+(agreements, changes, groups, deadlines, the end of a clause); and the verb the figure depends on
+in the parse, with its tense."""
 
 from __future__ import annotations
 
@@ -129,3 +130,85 @@ NOT_FUTURE = re.compile(
     re.I,
 )
 CUES = (("target", TARGET), ("forecast", FORECAST), ("planned", PLANNED), ("actual", ACTUAL))
+
+# where a cue applies: agreements, changes, groups, deadlines, asides
+SIGNED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord", re.I)
+# "un contrat initial de 556.000 dollars" (a "marché" is a contract only when public or valued:
+# "le marché devrait croître de 8 %" is a market)
+AGREEMENT_OF = re.compile(
+    r"(?:(?:contrat|accord|convention)s?(?:[\s\u00a0]+(?!devr|pourr)[^\W\d_]+){0,2}|marchés?(?:[\s\u00a0]+publics?)?)"
+    r"[\s\u00a0]+(?:de|d['’]une?[\s\u00a0]+valeur[\s\u00a0]+de)[\s\u00a0]+$",
+    re.I,
+)
+OUTCOMES = {
+    "chiffre_affaires", "exportations", "resultat", "croissance", "taille_marche",
+    "taux_chomage", "taux_occupation", "clients", "salaire", "loyer",
+}  # fmt: skip
+ANNOUNCES = re.compile(r"annonc\w*(?:[\s\u00a0]+[^\W\d_]+){0,2}[\s\u00a0]*$", re.I)
+COORDINATED = re.compile(r"(?<!\w)et[\s\u00a0]+(?:à|de|d['’])[\s\u00a0]*[^\W\d_]+(?:er|ir|re)(?!\w)", re.I)
+FUTURE_AFTER = re.compile(
+    r"^(?:[\s\u00a0]*[^\W\d_]+){0,3}[\s\u00a0]+(?:sera|seront|va|vont|\w+(?:era|eront|ira|iront))(?!\w)", re.I
+)
+# where the words after a figure leave its clause for another one
+OTHER_CLAUSE = re.compile(
+    r",[\s\u00a0]*(?:et|mais|alors|tandis|elle|il|ils|elles|on|dans l['’]objectif)(?!\w)|(?<!\w)(?:alors|tandis) qu",
+    re.I,
+)
+COMMA = re.compile(r",")
+AGREEMENTS = re.compile(r"mémorandum|convention|projet|accord|protocole|action|contrat|partenariat", re.I)
+# the value a change starts from has happened: "passer de 17,9 milliards en 2023 à 40 milliards"
+TO_AFTER = re.compile(
+    r"[\s\u00a0]*(?:(?:en|fin|à fin|au titre de)[\s\u00a0]+(?:\w+[\s\u00a0]+)?(?:19|20)\d\d[\s\u00a0]*)?,?"
+    r"[\s\u00a0]*(?:à|pour atteindre|pour s['’]établir à)[\s\u00a0]+(?:près de |plus de |environ |quelque )?\d",
+    re.I,
+)
+CHANGE_VERB = re.compile(
+    r"(?<!\w)(?:pass|port|augment|hiss|élev|progress|évolu|croît|croiss|grimp|bondi|chut|baiss|recul|dimin)\w*"
+    r"(?:[\s\u00a0]+[^\s\u00a0\d]+){0,6}?[\s\u00a0]+(?:de|d['’])[\s\u00a0]*$",
+    re.I,
+)
+HELD = re.compile(
+    r"(?<!\w)(?:ses|leurs|nos|vos)[\s\u00a0]+(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$", re.I
+)
+# a group named with a definite article exists already: "aux 300 salariés", "renforcer les 3.000 ingénieurs"
+GROUP = re.compile(
+    r"(?<!\w)(?:aux|les|ces|(?:chacun|chacune|l['’]ensemble|la totalité|tous|toutes)[\s\u00a0]+des)[\s\u00a0]+"
+    r"(?:(?:plus de|près de|quelque)[\s\u00a0]+)?$",
+    re.I,
+)
+FLOW_NOUN = re.compile(
+    r"emploi|poste|recrut|embauch|création|opportunit|place|stag|bours|lauréat|dirham|DH|€|euro|dollar|\$|%|m2|m²|ha\b|hectare",
+    re.I,
+)
+# a plan with a deadline is a goal: "permettra la création de 12.000 emplois à l'horizon 2016"
+HORIZON_AFTER = re.compile(
+    r"^[^,;:()]{0,40}?(?:d['’]ici(?:[\s\u00a0]+à)?(?:[\s\u00a0]+(?:la[\s\u00a0]+)?fin(?:[\s\u00a0]+de)?)?"
+    r"[\s\u00a0]+(?:l['’]an(?:née)?[\s\u00a0]+)?(?:19|20)\d\d|à[\s\u00a0]+l['’]horizon)",
+    re.I,
+)
+PROMISED = re.compile(r"sign(?:é|ée|és|ées|ature)|mémorandum|convention|accord|prome(?:t|sse)|promis", re.I)
+# money put into a plan is its means, not its goal: committed when the plan is set
+MEANS = {"investissement"}
+INVESTMENT_OF = re.compile(
+    r"(?<!\w)(?:un|l['’])[\s\u00a0]*investissements?(?:[\s\u00a0]+(?:global|total|initial|estimé|prévu))?[\s\u00a0]+"
+    r"(?:de|d['’])[\s\u00a0]*(?:(?:près de|plus de|environ|quelque)[\s\u00a0]+)?$",
+    re.I,
+)
+ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
+# a verb of another clause that speaks of the future: "générera", "devraient atteindre", "vont accueillir"
+NEXT_VERB = re.compile(
+    r"(?<!\w)(?:[^\W\d_]+(?:era|eront|ira|iront|rait|raient)|devr\w+|pourr\w+|va|vont"
+    r"|ambitionn\w+|vis(?:e|ent)|entend(?:ent)?|espèr\w+|compt(?:e|ent) (?:atteindre|porter|passer|doubler))(?!\w)",
+    re.I,
+)
+
+
+def nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:
+    """Distance (chars) of the cue nearest the figure in ``window`` (before: from its end)."""
+    best = None
+    for m in rx.finditer(window):
+        if rx is PLANNED and NOT_FUTURE.match(m.group(0)):
+            continue
+        d = len(window) - m.end() if from_end else m.start()
+        best = d if best is None or d < best else best
+    return best
