@@ -26,6 +26,7 @@ from pipeline.status_cues import (
     AGREEMENTS,
     ANNOUNCES,
     APPROVED,
+    ATTRACTS,
     CHANGE_VERB,
     COMMA,
     COMMITTED,
@@ -47,6 +48,7 @@ from pipeline.status_cues import (
     PLAN_SUBJECT,
     PLANNED,
     PROMISED,
+    RELATIVE_AFTER,
     SIGNED,
     TO_AFTER,
     Verb,
@@ -335,7 +337,7 @@ def status_of(
         and not MODAL.search(text, lo, start)
     ):
         return "announced"  # "les conventions signées permettront la création de 2.000 postes": committed
-    if status == "target" and indicator in MEANS:
+    if status == "target" and indicator in MEANS and not ATTRACTS.search(text, max(lo, start - 80), start):
         return "announced"  # "vise à créer 50.000 emplois moyennant un investissement de 500 M€": the means are committed
     return status
 
@@ -352,6 +354,7 @@ def _verb_status(text: str, start: int, end: int, lo: int, status: str, verb: Ve
         and not any(nearest(rx, text[max(lo, start - 200) : start], True) is not None for _, rx in CUES[:3])
         and not _cue_after(text, end, end + 30, own_words=True)
         and NEXT_VERB.search(text, end, clause_end(text, end, len(text)))
+        and not RELATIVE_AFTER.match(text, end)
     ):
         return "actual"
     return status

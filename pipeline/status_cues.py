@@ -81,8 +81,8 @@ FORECAST = re.compile(
 # decided or committed, not yet done: "announced" for an investment, a hiring, an opening;
 # for an outcome (a turnover, a growth rate) the same words are a forecast
 PLANNED = re.compile(
-    r"\b(?:va|vont|allait|allaient) (?:\w+ )?\w+(?:er|ir|re)\b|\w+(?:era|eront|ira|iront)\b"
-    r"|\b(?:sera|seront) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
+    r"\b(?:va|vont|allait|allaient) (?:\w+ )?\w+(?:er|ir|re)\b|\w+(?:era|eront|ira|iront|dra|dront|îtra|îtront)\b"
+    r"|\b(?:sera|seront|serait|seraient) (?:\w+ )?\w+(?:é|és|ée|ées|u|us|ue|ues|is|ise|it|ite)\b|\bdevr(?:a|ont)\b"
     r"|prévoi\w* (?:de |d['’]|la création|l['’]ouverture|l['’]investissement|le recrutement|un investissement|des investissements|la mise)"
     r"|\bprévu(?:e|s|es)?\b|programmé\w*|annonc\w* (?:l['’]ouverture|la création|un investissement|le lancement|son intention|le recrutement|un plan)"
     r"|(?:compte|comptent|entend|entendent|souhaite|veut|décidé d['’]) ?(?:en |y |les |l['’])?(?:investir|recruter|créer|ouvrir|embaucher|injecter|mobiliser|s['’]installer|s['’]implanter)"
@@ -197,10 +197,15 @@ INVESTMENT_OF = re.compile(
 ENABLES = re.compile(r"(?<!devrait )(?<!devraient )(?<!pourrait )permettr(?:a|ont)\b[^.;]{0,60}$", re.I)
 # a verb of another clause that speaks of the future: "générera", "devraient atteindre", "vont accueillir"
 NEXT_VERB = re.compile(
-    r"(?<!\w)(?:[^\W\d_]+(?:era|eront|ira|iront|rait|raient)|devr\w+|pourr\w+|va|vont"
+    r"(?<!\w)(?:[^\W\d_]+(?:era|eront|ira|iront|dra|dront|îtra|îtront|rait|raient)|devr\w+|pourr\w+|va|vont"
     r"|ambitionn\w+|vis(?:e|ent)|entend(?:ent)?|espèr\w+|compt(?:e|ent) (?:atteindre|porter|passer|doubler))(?!\w)",
     re.I,
 )
+
+# a relative clause right after the figure speaks of it: "192 ha, dont l'achèvement est prévu en 2011"
+RELATIVE_AFTER = re.compile(r"[\s\u00a0]*,?[\s\u00a0]*(?:dont|qui|que|où)(?!\w)", re.I)
+# investment drawn in is an outcome, a goal: "drainer des investissements d'un montant de 1,5 MMDH"
+ATTRACTS = re.compile(r"(?<!\w)(?:attir|drain|capt)\w*", re.I)
 
 
 def nearest(rx: re.Pattern[str], window: str, from_end: bool) -> int | None:

@@ -199,6 +199,22 @@ def statuses(full, text: str) -> dict[str, str]:
             "Après avoir formé 3.000 jeunes l'an dernier, l'agence ambitionne d'en former 5.000 cette année.",
             {"3.000 jeunes": "actual"},
         ),
+        # futures of "-re" verbs and a conditional passive are plans too
+        ("Ce projet structurant s'étendra sur 8 hectares.", {"8 hectares": "announced"}),
+        (
+            "Le parc serait réalisé en deux tranches sur une superficie de 30 ha.",
+            {"deux tranches": "announced", "30 ha": "announced"},
+        ),
+        # a relative clause right after the figure speaks of it
+        (
+            "La première tranche porte sur 120 ha, dont l'achèvement est prévu en 2027, et la seconde sera aménagée ensuite.",
+            {"120 ha": "announced"},
+        ),
+        # investment drawn in is a goal, not the means of one
+        (
+            "La stratégie vise à drainer des investissements d'un montant de 2 milliards de dirhams d'ici 2030.",
+            {"2 milliards de dirhams": "target"},
+        ),
         # a "marché" is a market, not a contract, unless public or valued
         ("Le marché devrait croître de 8 % par an.", {"8 %": "forecast"}),
         # "prévisionnels" is what approved projects plan, not a forecast
