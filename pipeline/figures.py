@@ -37,6 +37,7 @@ from pipeline.periods import closed_segments, find_periods, period_for
 from pipeline.quantities import RATIO, Quantity, scan, skip_adjectives
 from pipeline.resolution import resolve
 from pipeline.status import MONEY
+from pipeline.status_cues import verb_of
 from veille.core.models import Figure
 from veille.core.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 
@@ -93,7 +94,18 @@ def figures_from_doc(
             else None
         )
         reading = classify(
-            tax, text, q.start, q.end, unit, raw_metric or metric, s_start, s_end, prev_end, prev_start, lend
+            tax,
+            text,
+            q.start,
+            q.end,
+            unit,
+            raw_metric or metric,
+            s_start,
+            s_end,
+            prev_end,
+            prev_start,
+            lend,
+            verb_of(doc, q.start) if parsed else None,
         )
         status = _carried_status(text, figures, prev_end, q.start, unit, reading.status)
         figures.append(

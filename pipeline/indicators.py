@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.status import MONEY, clause_start, per_of, status_of
+from pipeline.status_cues import Verb
 from veille.core.taxonomy import FALLBACK, Taxonomy
 
 # ---------------------------------------------------------------------------------------------
@@ -241,13 +242,14 @@ def classify(
     prev_end: int | None = None,
     prev_start: int | None = None,
     previous: str | None = None,
+    verb: Verb | None = None,
 ) -> Reading:
     """Indicator, status and per of one figure of ``text`` (``prev_end``: where the previous
-    figure of the same sentence ends)."""
+    figure of the same sentence ends; ``verb``: the verb the figure depends on in the parse)."""
     lo = clause_start(text, s_start, start)
     per = per_of(text, start, end, unit, lo)
     indicator = indicator_of(taxonomy, text, start, end, unit, metric, s_start, s_end, per, previous)
-    status = status_of(text, start, end, s_start, s_end, indicator, prev_end, prev_start)
+    status = status_of(text, start, end, s_start, s_end, indicator, prev_end, prev_start, verb)
     if indicator == "effectif" and status in _FLOW_STATUSES and "emplois_crees" in taxonomy.indicators:
         window = text[max(lo, start - 60) : end + 30].lower()
         if not re.search(r"emplo(?:yer|ie|ient)|effectif", window):
