@@ -43,7 +43,7 @@ MODEL = "fr_core_news_md"
 # 2026.6: organisations on press beyond Morocco (places, demonyms, persons, lower-case bodies,
 # datelines); months of two years are a span of years; statuses (a change's start, plans with a
 # deadline), "M d'usagers", "mille emplois".
-EXTRACTOR_VERSION = "2026.6-realpress.2"
+EXTRACTOR_VERSION = "2026.7-realpress.3"
 CHUNK_CHARS = 100_000  # longer texts are processed in paragraph-aligned pieces
 # Memory follows the text in one nlp.pipe batch (a 100,000-character piece: ~0.5 GB over the
 # model). Once a text is long, batches hold about this much text, so that a text at the limit
