@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from spiders.dates import TZ, find_french_date, parse_date
+from spiders.labels import labelled_date
 from spiders.markup import clean
 
 ARTICLE_TYPES = {
@@ -120,7 +121,9 @@ def ld_text(value: Any) -> str | None:
     return None
 
 
-def visible_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) -> datetime | None:
+def visible_date(
+    tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ, html: str = ""
+) -> datetime | None:
     """A date in the page's header area: the date the page marks as its publication date
     (:func:`marked_date`), a ``<time datetime>``, then a date in date-ish elements' text:
     French first (a bare "hier" or "aujourd'hui", without an hour, is no date there: "hier" is
@@ -147,7 +150,18 @@ def visible_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) ->
                 dt = _text_date(text[:120], fetched_at, zone)
             if dt:
                 return dt
-    return None
+    return labelled_date(html, lambda text: _label_date(text, fetched_at, zone)) if html else None
+
+
+def _label_date(text: str, fetched_at: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """The date at the start of the text after a label, written in French or, with its full
+    year, in any language htmldate reads."""
+    head = clean(text)[:40]
+    if not re.match(r"\W{0,3}(?:\w+,?\s+)?\d", head):  # the label's date, not a later one
+        return None
+    return find_french_date(head, fetched_at, zone) or (
+        _text_date(head, fetched_at, zone) if _FULL_YEAR.search(head) else None
+    )
 
 
 # a comment's, a teaser's or a related article's date is not the article's
