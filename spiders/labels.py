@@ -35,8 +35,18 @@ _LABELLED = re.compile(
     r"(?:\s*:)?" + _GAP + r"(?P<date>[^<>]{4,60})",
     re.IGNORECASE,
 )
+# a change's label with the date after it, up to the next publication label ("Updated Mar 12,
+# 2020 @ 10:42 am", "Written: 2023-11-07 15:03 / Updated: 2023-11-07 15:30")
+_CHANGE = re.compile(
+    r"(?<![\w-])(?:" + MODIFIED_LABELS + r")(?:(?!" + PUBLISHED_LABELS + r").){0,40}", re.IGNORECASE
+)
 _SKIPPED = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _OTHER_BLOCK = re.compile(r"""class\s*=\s*["'][^"']*\b(?:comment|teaser|related)""", re.IGNORECASE)
+
+
+def without_changes(text: str) -> str:
+    """``text`` without its modification labels and their dates."""
+    return _CHANGE.sub(" ", text) if re.search(MODIFIED_LABELS, text, re.IGNORECASE) else text
 
 
 def labelled_date(

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from spiders.dates import TZ, find_french_date, parse_date
-from spiders.labels import labelled_date
+from spiders.labels import labelled_date, without_changes
 from spiders.markup import clean
 
 ARTICLE_TYPES = {
@@ -144,7 +144,7 @@ def visible_date(
     for el in scope[0].xpath(".//*[@class or @itemprop or @id]")[:400]:
         marker = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
         if re.search(pattern, marker) and el.tag != "a" and not _in_other_item(el, marker, scope[0]):
-            text = _BARE_RELATIVE.sub(" ", clean(" ".join(el.itertext()))[:200])
+            text = without_changes(_BARE_RELATIVE.sub(" ", clean(" ".join(el.itertext()))[:200]))
             dt = find_french_date(text, fetched_at, zone)
             if dt is None and _FULL_YEAR.search(text[:120]):
                 dt = _text_date(text[:120], fetched_at, zone)
