@@ -140,6 +140,9 @@ def visible_date(
         dt = parse_date(el.get("datetime"), fetched_at, zone)
         if dt:
             return dt
+    under = headline_date(tree, fetched_at, zone)
+    if under:
+        return under
     pattern = "date|time|publi|posted|byline|meta|auteur|author"
     for el in scope[0].xpath(".//*[@class or @itemprop or @id]")[:400]:
         marker = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
@@ -153,11 +156,39 @@ def visible_date(
     return labelled_date(html, lambda text: _label_date(text, fetched_at, zone)) if html else None
 
 
+def headline_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) -> datetime | None:
+    """The date written in a short line just under the headline (the first ``<h1>`` of three
+    words or more), whatever the line's class: "1. Februar 2022, Daniel Dillenburg",
+    "Written: 2023-11-07 15:03 / Updated: …" (a change's date is cut first). Only the first
+    lines with text after the headline are read, links aside, and the date must open the line
+    (its first 40 characters) and carry its full year."""
+    heads = [h for h in tree.xpath("//body//h1")[:3] if len(clean(" ".join(h.itertext())).split()) >= 3]
+    if not heads:
+        return None
+    lines = 0
+    for el in heads[0].xpath("following::*[position() <= 12]"):
+        if el.tag in ("a", "script", "style") or el.getparent() is not None and el.getparent().tag == "a":
+            continue
+        text = clean(" ".join(el.itertext()))
+        if not text:
+            continue
+        if len(text) <= 200:
+            head = without_changes(text)[:60]
+            if _FULL_YEAR.search(head):
+                dt = _label_date(head, fetched_at, zone)
+                if dt:
+                    return dt
+        lines += 1
+        if lines >= 4:
+            return None
+    return None
+
+
 def _label_date(text: str, fetched_at: datetime | None, zone: ZoneInfo) -> datetime | None:
     """The date at the start of the text after a label, written in French or, with its full
     year, in any language htmldate reads."""
     head = clean(text)[:40]
-    if not re.match(r"\W{0,3}(?:\w+,?\s+)?\d", head):  # the label's date, not a later one
+    if not re.match(r"\W{0,3}(?:\w+[,:]?\s+)?\d", head):  # the label's date, not a later one
         return None
     return find_french_date(head, fetched_at, zone) or (
         _text_date(head, fetched_at, zone) if _FULL_YEAR.search(head) else None
