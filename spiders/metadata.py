@@ -143,7 +143,7 @@ def visible_date(
     under = headline_date(tree, fetched_at, zone)
     if under:
         return under
-    pattern = "date|time|publi|posted|byline|meta|auteur|author"
+    pattern = "date|time|publi|posted|byline|meta|auteur|author|datum|fecha"
     for el in scope[0].xpath(".//*[@class or @itemprop or @id]")[:400]:
         marker = " ".join(filter(None, (el.get("class"), el.get("itemprop"), el.get("id")))).lower()
         if re.search(pattern, marker) and el.tag != "a" and not _in_other_item(el, marker, scope[0]):
