@@ -160,14 +160,16 @@ def headline_date(tree: Any, fetched_at: datetime | None, zone: ZoneInfo = TZ) -
     """The date written in a short line just under the headline (the first ``<h1>`` of three
     words or more), whatever the line's class: "1. Februar 2022, Daniel Dillenburg",
     "Written: 2023-11-07 15:03 / Updated: …" (a change's date is cut first). Only the first
-    lines with text after the headline are read, links aside, and the date must open the line
+    lines with text after the headline are read, links, comments, teasers and related articles
+    aside, and the date must open the line
     (its first 40 characters) and carry its full year."""
     heads = [h for h in tree.xpath("//body//h1")[:3] if len(clean(" ".join(h.itertext())).split()) >= 3]
     if not heads:
         return None
     lines = 0
     for el in heads[0].xpath("following::*[position() <= 12]"):
-        if el.tag in ("a", "script", "style") or el.getparent() is not None and el.getparent().tag == "a":
+        marker = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
+        if el.tag in ("a", "script", "style") or el.xpath("ancestor::a") or _in_other_item(el, marker, None):
             continue
         text = clean(" ".join(el.itertext()))
         if not text:
