@@ -49,9 +49,7 @@ def without_changes(text: str) -> str:
     return _CHANGE.sub(" ", text) if re.search(MODIFIED_LABELS, text, re.IGNORECASE) else text
 
 
-def labelled_date(
-    html: str, read: Callable[[str], datetime | None], limit: int = 3
-) -> datetime | None:
+def labelled_date(html: str, read: Callable[[str], datetime | None], limit: int = 3) -> datetime | None:
     """The first date written after a publication label in ``html`` (read by ``read``, which
     takes the text after the label and returns its date or None), or None. A label of a
     change is skipped with its date; so are labels inside a comment, a teaser or a related

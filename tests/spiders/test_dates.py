@@ -377,9 +377,7 @@ def test_a_header_showing_the_last_update_does_not_date_the_page() -> None:
 def _bare_page(inner: str, lang: str = "de") -> str:
     """A page without any date metadata: ``inner`` is the whole of its body."""
     return (
-        f"""<html lang="{lang}"><head><title>Eine Meldung</title></head><body>"""
-        + inner
-        + "</body></html>"
+        f"""<html lang="{lang}"><head><title>Eine Meldung</title></head><body>""" + inner + "</body></html>"
     )
 
 
@@ -390,8 +388,14 @@ _PARAGRAPH = "<p>" + "Die Gemeinde stellt ihre neuen Pläne für den Radverkehr 
     ("footer", "expected"),
     [
         # the change is named first, then the publication: the publication's day
-        ('<p class="foot">Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023</p>', "2023-11-01"),
-        ('<div class="doc"><span class="label">Datum:</span> <span class="value">18.10.2021</span></div>', "2021-10-18"),
+        (
+            '<p class="foot">Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023</p>',
+            "2023-11-01",
+        ),
+        (
+            '<div class="doc"><span class="label">Datum:</span> <span class="value">18.10.2021</span></div>',
+            "2021-10-18",
+        ),
         ("<p>Veröffentlicht am 16.08.2019<br>Dauer: 1 Stunde</p>", "2019-08-16"),
         ("<p>Mis en ligne le 3 mars 2023 · Mis à jour le 9 mars 2023</p>", "2023-03-03"),
         ("<p>Published on March 7, 2022</p>", "2022-03-07"),
@@ -405,7 +409,9 @@ def test_a_date_introduced_by_a_publication_label_dates_a_page_without_metadata(
     # the body names another day (htmldate's guess without the label)
     earlier = "<p>Der Rat hatte die Pläne am 12.05.2020 beschlossen.</p>"
     html = _bare_page("<main><h2>Radwege</h2>" + earlier + _PARAGRAPH + footer + "</main>")
-    fields = extract_page(html, "https://gemeinde.example/radwege", fetched_at=datetime(2024, 6, 1, tzinfo=TZ))
+    fields = extract_page(
+        html, "https://gemeinde.example/radwege", fetched_at=datetime(2024, 6, 1, tzinfo=TZ)
+    )
     assert fields.published is not None and fields.published.date().isoformat() == expected
 
 
@@ -428,8 +434,8 @@ def test_a_header_element_showing_only_an_update_gives_no_publication_date() -> 
     """ "Updated June 13, 2019" in the date element is the change's day: it is cut before the
     element is read, so the header names no publication date; a line naming both gives the
     written one."""
-    from spiders.page import parse_html
     from spiders.metadata import visible_date
+    from spiders.page import parse_html
 
     def header(line: str) -> str:
         return _bare_page(f'<article><div class="recipe-date">{line}</div>{_PARAGRAPH}</article>', "en")
@@ -465,6 +471,8 @@ def test_a_date_element_named_in_german_or_spanish_is_read(marker: str) -> None:
     from spiders.metadata import visible_date
     from spiders.page import parse_html
 
-    html = _bare_page(f'<main><h2>Kolumne</h2><p><span class="{marker}">31. Oktober 2023.</span> Text</p></main>')
+    html = _bare_page(
+        f'<main><h2>Kolumne</h2><p><span class="{marker}">31. Oktober 2023.</span> Text</p></main>'
+    )
     found = visible_date(parse_html(html), NOW)
     assert found is not None and found.date().isoformat() == "2023-10-31"
