@@ -282,7 +282,7 @@ def _published(page: _Page, origins: _Origins) -> datetime | None:
     feed_pub = (
         entry.published if entry and entry.published and plausible(entry.published, fetched_at) else None
     )
-    on_page = visible_date(tree, fetched_at, page.zone)
+    on_page = visible_date(tree, fetched_at, page.zone, page.html)
     # the page's own publication date, when written with its zone (not a naive one read in ours)
     zoned = (d(v) for v in (ld.get("datePublished"), *(meta(tree, n) for n in SPECIFIC_META)) if has_zone(v))
     written = _local_instant(as_written(next((x for x in zoned if x), None), zone), on_page)

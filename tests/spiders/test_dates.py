@@ -372,3 +372,107 @@ def test_a_header_showing_the_last_update_does_not_date_the_page() -> None:
     fields = extract_page(html, "https://ratgeber.example/a", fetched_at=datetime(2021, 1, 1, tzinfo=TZ))
     assert fields.published is not None and fields.published.date().isoformat() == "2019-10-15"
     assert fields.modified is not None and fields.modified.isoformat() == "2020-03-12T14:42:17+00:00"
+
+
+def _bare_page(inner: str, lang: str = "de") -> str:
+    """A page without any date metadata: ``inner`` is the whole of its body."""
+    return (
+        f"""<html lang="{lang}"><head><title>Eine Meldung</title></head><body>""" + inner + "</body></html>"
+    )
+
+
+_PARAGRAPH = "<p>" + "Die Gemeinde stellt ihre neuen Pläne für den Radverkehr vor. " * 15 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("footer", "expected"),
+    [
+        # the change is named first, then the publication: the publication's day
+        (
+            '<p class="foot">Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023</p>',
+            "2023-11-01",
+        ),
+        (
+            '<div class="doc"><span class="label">Datum:</span> <span class="value">18.10.2021</span></div>',
+            "2021-10-18",
+        ),
+        ("<p>Veröffentlicht am 16.08.2019<br>Dauer: 1 Stunde</p>", "2019-08-16"),
+        ("<p>Mis en ligne le 3 mars 2023 · Mis à jour le 9 mars 2023</p>", "2023-03-03"),
+        ("<p>Published on March 7, 2022</p>", "2022-03-07"),
+    ],
+)
+def test_a_date_introduced_by_a_publication_label_dates_a_page_without_metadata(
+    footer: str, expected: str
+) -> None:
+    from spiders.page import extract_page
+
+    # the body names another day (htmldate's guess without the label)
+    earlier = "<p>Der Rat hatte die Pläne am 12.05.2020 beschlossen.</p>"
+    html = _bare_page("<main><h2>Radwege</h2>" + earlier + _PARAGRAPH + footer + "</main>")
+    fields = extract_page(
+        html, "https://gemeinde.example/radwege", fetched_at=datetime(2024, 6, 1, tzinfo=TZ)
+    )
+    assert fields.published is not None and fields.published.date().isoformat() == expected
+
+
+def test_a_modification_labels_date_is_never_read_as_the_publication() -> None:
+    from spiders.labels import labelled_date
+
+    def read(text: str) -> datetime | None:
+        return find_french_date(text, NOW)
+
+    for change in ("Mis à jour le 9 mars 2025", "Letzte Änderung: 31.10.2024", "Updated: 12.03.2025"):
+        assert labelled_date(f"<p>{change}</p> <p>Publié le ici</p>", read) is None
+    assert labelled_date("<p>Mis à jour le 9 mars 2025</p><p>Publié le 2 mars 2025</p>", read) == datetime(
+        2025, 3, 2, tzinfo=TZ
+    )
+    # a label inside a comment's block names the comment's date
+    assert labelled_date('<div class="comment-body"><p>Publié le 4 mars 2025</p></div>', read) is None
+
+
+def test_a_header_element_showing_only_an_update_gives_no_publication_date() -> None:
+    """ "Updated June 13, 2019" in the date element is the change's day: it is cut before the
+    element is read, so the header names no publication date; a line naming both gives the
+    written one."""
+    from spiders.metadata import visible_date
+    from spiders.page import parse_html
+
+    def header(line: str) -> str:
+        return _bare_page(f'<article><div class="recipe-date">{line}</div>{_PARAGRAPH}</article>', "en")
+
+    assert visible_date(parse_html(header("Updated June 13, 2019")), NOW) is None
+    both = header("Written: 2023-11-07 15:03 / Updated: 2023-11-09 08:30")
+    found = visible_date(parse_html(both), NOW)
+    assert found is not None and found.date().isoformat() == "2023-11-07"
+
+
+def test_the_date_opening_the_line_under_the_headline_is_the_pages() -> None:
+    """The line under the ``<h1>`` names no date in its class ("1. Februar 2022, author"): it
+    is still the header's date, before a sidebar's date element further up."""
+    from spiders.page import extract_page
+
+    sidebar = '<aside><div class="news-date">21.01.2022</div><p>Ein anderer Beitrag</p></aside>'
+    header = (
+        "<h1>Ein Spieler schreibt Geschichte</h1>"
+        '<div class="spacer"><p class="grey small">1. Februar 2022, Jana Beispiel</p></div>'
+    )
+    html = _bare_page(sidebar + "<article>" + header + _PARAGRAPH + "</article>")
+    fields = extract_page(html, "https://sport.example/a", fetched_at=datetime(2024, 6, 1, tzinfo=TZ))
+    assert fields.published is not None and fields.published.date().isoformat() == "2022-02-01"
+    # further down the body, a date opening a paragraph is no header's
+    late = _bare_page(sidebar + "<article><h1>Ein Spieler schreibt Geschichte</h1>" + _PARAGRAPH * 5
+                      + "<p>1. Februar 2022 war ein Dienstag.</p></article>")  # fmt: skip
+    fields = extract_page(late, "https://sport.example/a", fetched_at=datetime(2024, 6, 1, tzinfo=TZ))
+    assert fields.published is None or fields.published.date().isoformat() != "2022-02-01"
+
+
+@pytest.mark.parametrize("marker", ["text_datum", "nota-fecha"])
+def test_a_date_element_named_in_german_or_spanish_is_read(marker: str) -> None:
+    from spiders.metadata import visible_date
+    from spiders.page import parse_html
+
+    html = _bare_page(
+        f'<main><h2>Kolumne</h2><p><span class="{marker}">31. Oktober 2023.</span> Text</p></main>'
+    )
+    found = visible_date(parse_html(html), NOW)
+    assert found is not None and found.date().isoformat() == "2023-10-31"
