@@ -77,22 +77,12 @@ def figures_from_doc(
         )
         metric = clean_metric(raw_metric)
         if metric is None:
-            previous = figures[-1] if figures and figures[-1].sentence_start == s_start else None
-            metric = clean_metric(
-                fallback_metric(
-                    text, q.start, q.end, s_end, previous, previous is not None and previous.unit == unit
-                )
-            )
+            metric = _fallback(text, q, unit, (s_start, s_end), figures)
         prev_end = figures[-1].end if figures and figures[-1].sentence_start == s_start else None
         prev_start = figures[-1].start if prev_end is not None else None
         # the parse's word, even one not worth showing ("IS", "côté"), still tells the indicator
         # the figure before it in the same paragraph, of the same unit, lends its indicator when no cue speaks
-        before = figures[-1] if figures and figures[-1].unit == unit else None
-        lend = (
-            before.indicator
-            if before is not None and q.start - before.end < 250 and "\n" not in text[before.end : q.start]
-            else None
-        )
+        lend = _lent_indicator(text, figures, q.start, unit)
         reading = classify(
             tax,
             text,
@@ -129,6 +119,26 @@ def figures_from_doc(
             )
         )
     return _split_from_to(text, figures)
+
+
+def _fallback(
+    text: str, q: Quantity, unit: str, sentence: tuple[int, int], figures: list[Figure]
+) -> str | None:
+    """The metric read around the figure when the parse names none (the figure before it in
+    the same sentence lends its metric when both have the same unit)."""
+    s_start, s_end = sentence
+    previous = figures[-1] if figures and figures[-1].sentence_start == s_start else None
+    return clean_metric(
+        fallback_metric(text, q.start, q.end, s_end, previous, previous is not None and previous.unit == unit)
+    )
+
+
+def _lent_indicator(text: str, figures: list[Figure], start: int, unit: str) -> str | None:
+    """The indicator of the figure just before, of the same unit, in the same paragraph."""
+    before = figures[-1] if figures and figures[-1].unit == unit else None
+    if before is not None and start - before.end < 250 and "\n" not in text[before.end : start]:
+        return before.indicator
+    return None
 
 
 def _quantities(doc: Doc, sentences: list[tuple[int, int]], lex: Lexicon) -> list[Quantity]:
