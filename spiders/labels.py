@@ -29,9 +29,18 @@ MODIFIED_LABELS = (
     r"|letzte\s+änderung|zuletzt\s+(?:geändert|aktualisiert)|aktualisiert|geändert\s+am"
     r"|(?:last\s+)?updated|last\s+modified|actualizado|actualización|aggiornato|bijgewerkt"
 )
+_FIRST_LETTERS = "abdefglmpuvwz"  # the letters the labels above start with (either case: IGNORECASE)
 _GAP = r"(?:\s|&nbsp;|&#160;|<(?!/?a\b)[^<>]{0,200}>){0,12}"  # markup between a label and its date
+# the lookahead lets the engine skip, at a character test, every place no label can start (a
+# whole page's HTML is read: without it, trying the alternatives everywhere costs ~20 ms a page)
 _LABELLED = re.compile(
-    r"(?<![\w-])(?:(?P<pub>" + PUBLISHED_LABELS + r")|(?P<mod>" + MODIFIED_LABELS + r"))"
+    r"(?=["
+    + _FIRST_LETTERS
+    + r"])(?<![\w-])(?:(?P<pub>"
+    + PUBLISHED_LABELS
+    + r")|(?P<mod>"
+    + MODIFIED_LABELS
+    + r"))"
     r"(?:\s*:)?" + _GAP + r"(?P<date>[^<>]{4,60})",
     re.IGNORECASE,
 )
@@ -54,8 +63,6 @@ def labelled_date(html: str, read: Callable[[str], datetime | None], limit: int 
     takes the text after the label and returns its date or None), or None. A label of a
     change is skipped with its date; so are labels inside a comment, a teaser or a related
     article's block (a ``class`` naming one opens within the 2,000 characters before it)."""
-    if not re.search(PUBLISHED_LABELS, html, re.IGNORECASE):
-        return None
     text = _SKIPPED.sub(" ", html)
     seen = 0
     for m in _LABELLED.finditer(text):
