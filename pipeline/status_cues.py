@@ -51,7 +51,8 @@ def _tense(verb: Token) -> str:
 
 def verb_of(doc: Doc, start: int) -> Verb | None:
     """The verb whose dependent the figure starting at ``start`` is (up the parse from its number)."""
-    tok = next((t for t in doc if t.idx <= start < t.idx + max(len(t.text), 1)), None)
+    span = doc.char_span(start, start + 1, alignment_mode="expand")  # the token holding ``start``
+    tok = span[0] if span else None
     for _ in range(8):
         if tok is None or tok.pos_ == "VERB":
             break
