@@ -50,7 +50,9 @@ _CHANGE = re.compile(
     r"(?<![\w-])(?:" + MODIFIED_LABELS + r")(?:(?!" + PUBLISHED_LABELS + r").){0,40}", re.IGNORECASE
 )
 _SKIPPED = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-_OTHER_BLOCK = re.compile(r"""class\s*=\s*["'][^"']*\b(?:comment|teaser|related)""", re.IGNORECASE)
+# the class words of another item than the article (a comment, a teaser, a related article)
+OTHER_ITEMS = "comment|teaser|related"
+_OTHER_BLOCK = re.compile(r"""class\s*=\s*["'][^"']*\b(?:""" + OTHER_ITEMS + ")", re.IGNORECASE)
 
 
 def without_changes(text: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from spiders.dates import TZ, find_french_date, parse_date
-from spiders.labels import labelled_date, without_changes
+from spiders.labels import OTHER_ITEMS, labelled_date, without_changes
 from spiders.markup import clean
 
 ARTICLE_TYPES = {
@@ -198,7 +198,7 @@ def _label_date(text: str, fetched_at: datetime | None, zone: ZoneInfo) -> datet
 
 
 # a comment's, a teaser's or a related article's date is not the article's
-_OTHER_ITEM = re.compile(r"comment|teaser|related")
+_OTHER_ITEM = re.compile(OTHER_ITEMS)
 _FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
