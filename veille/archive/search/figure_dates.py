@@ -33,6 +33,11 @@ from veille.archive.search.conditions import (
 from veille.archive.search.models import SearchQuery
 from veille.archive.store import Store
 
+# the figure filters at their defaults: the walk applies them to the figures, the rest to articles
+_NO_FIGURE_FILTER: dict[str, Any] = {
+    f.name: f.default for f in dataclasses.fields(SearchQuery) if f.name in FIGURE_FIELDS
+}
+
 
 def walks_figures(store: Store, q: SearchQuery) -> bool:
     """``q`` is walked from its figures' date order: PostgreSQL, by date, a figure filter of one
@@ -51,17 +56,7 @@ def figure_date_walk(
     """Up to ``n + 1`` articles of ``q`` (no text; :func:`walks_figures`) in date order, as
     ``(id, cluster, id)``, as the walk over the articles gives them."""
     # the other filters: the query without its figure filter
-    others = dataclasses.replace(
-        q,
-        unit=None,
-        metric=None,
-        min_value=None,
-        max_value=None,
-        period=None,
-        indicator=None,
-        status=(),
-        mad_rates=(),
-    )
+    others = dataclasses.replace(q, **_NO_FIGURE_FILTER)
     rows = _filters(store, conn, others, part="rows")
     sets = _set_queries(store, conn, others, None, names)  # organisations, persons
     if rows is None or sets is None:
